@@ -1,0 +1,34 @@
+/* addr.h - socket addresses: resolution, formatting, comparison. */
+#ifndef MPT_ADDR_H
+#define MPT_ADDR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+/* Longest string addr_format() produces, with the NUL. */
+#define ADDR_STRLEN 64
+
+/*
+ * Resolve host (NULL or "" means the wildcard address when passive, loopback
+ * otherwise) and port for UDP, preferring IPv4 as socat's udp4 bridges do.
+ * Returns 0 or a negative errno-like code; *errstr gets a message on failure.
+ */
+int addr_resolve(const char *host, uint16_t port, bool passive, struct addr *out,
+		 const char **errstr);
+/* "1.2.3.4:5" or "[::1]:5" */
+const char *addr_format(const struct addr *a, char *buf, unsigned buflen);
+const char *addr_format_sa(const struct sockaddr *sa, socklen_t len, char *buf,
+			   unsigned buflen);
+bool addr_equal(const struct addr *a, const struct addr *b);
+bool addr_equal_sa(const struct addr *a, const struct sockaddr *sa, socklen_t len);
+uint16_t addr_port(const struct addr *a);
+/* 64-bit hash of family, address and port (for tables). */
+uint64_t addr_hash(const struct addr *a);
+
+#endif

@@ -1,0 +1,145 @@
+# tests/lib.sh - shared driver for integration scripts (source it).
+#
+#   t_init NAME            temp dir $T, cleanup trap, counters
+#   t_spawn TAG CMD...     start CMD in the background, log in $T/TAG.log,
+#                          PID remembered in PID_<TAG> (killed at exit)
+#   t_stop TAG [SIG]       stop one started process (by PID) and wait for it
+#   t_wait_udp PORT [S]    poll until something listens on UDP PORT (127.0.0.1)
+#   t_ports N              set PORT0..PORT(N-1) to free UDP ports
+#   t_ok / t_fail MSG      record a result ("[ OK ]" / "[FAIL]")
+#   t_expect MSG CMD...    t_ok if CMD succeeds, else t_fail
+#   t_done                 print "N passed, N failed" and exit 0/1
+#
+# Every wait is bounded; only processes started here are ever signalled.
+
+set -u
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/$BUILD ;; esac
+T_PASS=0
+T_FAIL=0
+T_PIDS=()
+T_TAGS=()
+
+t_cleanup() {
+	local pid
+	for pid in "${T_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${T_PIDS[@]}"; do
+		# bounded wait, then force
+		for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	T_PIDS=()
+	if [ -n "${T:-}" ] && [ -d "$T" ] && [ -z "${T_KEEP:-}" ]; then
+		rm -rf "$T"
+	fi
+}
+
+t_init() {
+	T_NAME=$1
+	T=$(mktemp -d "/tmp/mpt-$T_NAME.XXXXXX")
+	trap t_cleanup EXIT
+	trap 'exit 130' INT TERM
+	echo "# $T_NAME"
+}
+
+t_spawn() {
+	local tag=$1
+	shift
+	"$@" >>"$T/$tag.log" 2>&1 &
+	local pid=$!
+	T_PIDS+=("$pid")
+	T_TAGS+=("$tag")
+	printf -v "PID_$tag" '%s' "$pid"
+}
+
+t_pid() { local v="PID_$1"; echo "${!v:-}"; }
+
+t_stop() {
+	local tag=$1 sig=${2:-TERM} pid
+	pid=$(t_pid "$tag")
+	[ -n "$pid" ] || return 0
+	kill -"$sig" "$pid" 2>/dev/null
+	for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# t_wait_udp PORT [SECONDS]: a UDP socket bound to PORT exists
+t_wait_udp() {
+	local port=$1 secs=${2:-5} i
+	for i in $(seq 1 $((secs * 20))); do
+		if ss -Hlun "sport = :$port" 2>/dev/null | grep -q .; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	echo "# nothing listens on udp port $port after ${secs}s" >&2
+	return 1
+}
+
+# t_wait_log TAG REGEX [SECONDS]
+t_wait_log() {
+	local tag=$1 re=$2 secs=${3:-5} i
+	for i in $(seq 1 $((secs * 20))); do
+		grep -Eq "$re" "$T/$tag.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+t_port_free() { ! ss -Haun "sport = :$1" 2>/dev/null | grep -q .; }
+
+# t_ports N: PORT0.. consecutive free ports from a random base
+t_ports() {
+	local n=$1 try base i ok
+	for try in $(seq 1 50); do
+		base=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		ok=1
+		for i in $(seq 0 $((n - 1))); do
+			t_port_free $((base + i)) || { ok=0; break; }
+		done
+		if [ $ok = 1 ]; then
+			for i in $(seq 0 $((n - 1))); do
+				printf -v "PORT$i" '%s' $((base + i))
+			done
+			return 0
+		fi
+	done
+	echo "# no free port range" >&2
+	return 1
+}
+
+t_ok() { T_PASS=$((T_PASS + 1)); printf '[ OK ] %s\n' "$*"; }
+t_fail() {
+	T_FAIL=$((T_FAIL + 1))
+	printf '[FAIL] %s\n' "$*"
+	if [ -n "${T:-}" ]; then
+		local f
+		for f in "$T"/*.log; do
+			[ -f "$f" ] || continue
+			echo "#   --- $(basename "$f") (last lines)"
+			tail -n 15 "$f" | sed 's/^/#   /'
+		done
+	fi
+}
+
+t_expect() {
+	local msg=$1
+	shift
+	if "$@"; then t_ok "$msg"; else t_fail "$msg"; fi
+}
+
+t_done() {
+	echo "$T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" = 0 ]
+	exit $?
+}
+
+# json_get FILE KEY: a top-level number from a flat JSON object
+json_get() {
+	sed -n "s/.*\"$2\"[[:space:]]*:[[:space:]]*\([-0-9.eE+]*\).*/\1/p" "$1" | head -n 1
+}
