@@ -1,0 +1,39 @@
+/* keyfile.h - the tunnel's pre-shared key: parse, load from a private file, generate.
+ *
+ * A key file holds 32 bytes written as 64 hex digits (either case) or as
+ * base64 (standard alphabet, 44 characters with '=' padding or 43 without);
+ * whitespace and newlines around it are ignored, nothing else is allowed.
+ * An all-zero key is refused.  The file must be a regular file that neither
+ * group nor others may read or write (chmod 600).  Secrets passing through
+ * these functions are wiped with sodium_memzero(); error messages never
+ * contain key material.
+ */
+#ifndef MPT_KEYFILE_H
+#define MPT_KEYFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KEY_LEN 32
+#define KEY_BASE64_LEN 45	/* 44 characters + NUL, for key_format_base64() */
+#define KEYFILE_MAX 4096	/* larger files are refused unread */
+
+/* Parse a key (hex or base64, surrounding whitespace allowed). */
+bool key_parse(const char *text, uint8_t key[KEY_LEN]);
+
+/*
+ * Load a key file: 0, or -errno (open/read errors; -EPERM if group or
+ * others may read or write it, with err saying "chmod 600 PATH"), or -EINVAL
+ * (not a regular file, too large, bad content).  err gets a one-line
+ * message starting with PATH.  key is written only on success.
+ */
+int keyfile_load(const char *path, uint8_t key[KEY_LEN], char *err, size_t errlen);
+
+/* A new random key (libsodium's randombytes; calls sodium_init()). */
+void key_generate(uint8_t key[KEY_LEN]);
+
+/* The key as padded base64 (44 characters); out gets "" if outlen < KEY_BASE64_LEN. */
+void key_format_base64(const uint8_t key[KEY_LEN], char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,19 @@
+/* udp.h - UDP socket setup shared by the daemons. */
+#ifndef MPT_UDP_H
+#define MPT_UDP_H
+
+#include "addr.h"
+
+/* Non-blocking, close-on-exec UDP socket for a's family, bound to a (SO_REUSEADDR off). */
+int udp_bind(const struct addr *a, int *fdp);
+/* Non-blocking UDP socket connected to peer; bound to local if non-NULL. */
+int udp_connect(const struct addr *peer, const struct addr *local, int *fdp);
+/* Set SO_SNDBUF/SO_RCVBUF (bytes; 0 leaves the default). */
+int udp_set_buffers(int fd, int sndbuf, int rcvbuf);
+/* Local address of a socket. */
+int udp_local(int fd, struct addr *out);
+/* True for errors a UDP socket reports from ICMP or transient congestion:
+ * they concern one datagram, not the socket. */
+int udp_err_transient(int err);
+
+#endif

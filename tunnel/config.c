@@ -1,0 +1,231 @@
+/* config.c - parser for mpclient's configuration file. */
+#include "config.h"
+#include "parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_TOKENS 3
+
+void config_init(struct config_parser *p, struct client_config *cfg, const char *source)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	p->cfg = cfg;
+	p->source = source ? source : "config";
+	p->lineno = 0;
+	p->err[0] = '\0';
+}
+
+static bool fail(struct config_parser *p, const char *fmt, const char *tok)
+{
+	char msg[CONFIG_LINE_MAX + 64];
+
+	snprintf(msg, sizeof(msg), fmt, tok);
+	if (p->lineno)
+		snprintf(p->err, sizeof(p->err), "%s:%u: %s", p->source, p->lineno, msg);
+	else
+		snprintf(p->err, sizeof(p->err), "%s", msg);
+	return false;
+}
+
+static bool add(struct config_parser *p, const char *host, const char *portstr)
+{
+	struct client_config *cfg = p->cfg;
+	struct bridge_spec *b;
+	uint16_t port;
+	unsigned i;
+
+	if (!*host)
+		return fail(p, "empty host%s", "");
+	if (strlen(host) >= CONFIG_HOST_MAX)
+		return fail(p, "host name too long: '%.64s...'", host);
+	for (i = 0; host[i]; i++)
+		if (!isalnum((unsigned char)host[i]) && !strchr(".-_:%", host[i]))
+			return fail(p, "bad host '%s'", host);
+	if (!parse_port(portstr, false, &port))
+		return fail(p, "bad port '%s' (expected 1-65535)", portstr);
+	for (i = 0; i < cfg->nbridges; i++) {
+		if (cfg->bridges[i].port == port && strcmp(cfg->bridges[i].host, host) == 0) {
+			char what[CONFIG_HOST_MAX + 16];
+
+			snprintf(what, sizeof(what), "%s %u", host, (unsigned)port);
+			return fail(p, "duplicate bridge '%s'", what);
+		}
+	}
+	if (cfg->nbridges >= CONFIG_MAX_BRIDGES)
+		return fail(p, "too many bridges (at most " "16" ")%s", "");
+	b = &cfg->bridges[cfg->nbridges++];
+	memcpy(b->host, host, strlen(host) + 1);
+	b->port = port;
+	b->line = p->lineno;
+	return true;
+}
+
+/* "HOST:PORT" or "[V6]:PORT" as one token */
+static bool add_joined(struct config_parser *p, const char *tok)
+{
+	char host[CONFIG_HOST_MAX];
+	const char *colon = strrchr(tok, ':');
+	uint16_t port;
+
+	if (!colon)
+		return fail(p, "expected 'HOST PORT', got '%s'", tok);
+	if (!parse_hostport(tok, false, host, sizeof(host), &port)) {
+		if (!parse_port(colon + 1, false, &port))
+			return fail(p, "bad port '%s' (expected 1-65535)", colon + 1);
+		return fail(p, "bad bridge '%s' (expected HOST:PORT)", tok);
+	}
+	return add(p, host, colon + 1);
+}
+
+static bool handle_tokens(struct config_parser *p, char *buf)
+{
+	char *tok[MAX_TOKENS + 1];
+	unsigned n = 0;
+	char *s = buf;
+
+	while (*s) {
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		if (n == MAX_TOKENS)
+			return fail(p, "unexpected '%s' after HOST PORT", tok[2]);
+		tok[n++] = s;
+		while (*s && !isspace((unsigned char)*s))
+			s++;
+		if (*s)
+			*s++ = '\0';
+	}
+	if (n == 0)
+		return true;
+	if (n == 1)
+		return add_joined(p, tok[0]);
+	if (n == 2)
+		return add(p, tok[0], tok[1]);
+	return fail(p, "unexpected '%s' after HOST PORT", tok[2]);
+}
+
+bool config_line(struct config_parser *p, const char *line)
+{
+	char buf[CONFIG_LINE_MAX + 1];
+	size_t len = strlen(line), i;
+
+	p->lineno++;
+	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len > CONFIG_LINE_MAX)
+		return fail(p, "line too long (more than %s bytes)", "1024");
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	for (i = 0; i < len; i++) {
+		if (buf[i] == '#') {
+			buf[i] = '\0';
+			break;
+		}
+		if (!isprint((unsigned char)buf[i]) && !isspace((unsigned char)buf[i])) {
+			char hex[8];
+
+			snprintf(hex, sizeof(hex), "0x%02x", (unsigned char)buf[i]);
+			return fail(p, "unexpected control byte %s", hex);
+		}
+	}
+	return handle_tokens(p, buf);
+}
+
+bool config_add_bridge(struct config_parser *p, const char *spec)
+{
+	char buf[CONFIG_LINE_MAX + 1];
+	unsigned saved = p->lineno;
+	bool ok;
+
+	if (strlen(spec) > CONFIG_LINE_MAX)
+		return fail(p, "bridge too long: '%.64s...'", spec);
+	snprintf(buf, sizeof(buf), "%s", spec);
+	p->lineno = 0;
+	ok = handle_tokens(p, buf);
+	if (!ok && strlen(p->err) == 0)
+		fail(p, "bad bridge '%s'", spec);
+	p->lineno = saved;
+	return ok;
+}
+
+bool config_finish(struct config_parser *p)
+{
+	if (p->cfg->nbridges == 0) {
+		snprintf(p->err, sizeof(p->err), "%s: no bridges (expected lines of 'HOST PORT')",
+			 p->source);
+		return false;
+	}
+	return true;
+}
+
+bool config_parse_buffer(struct client_config *cfg, const char *source, const char *buf,
+			 size_t len, char *err, size_t errlen)
+{
+	struct config_parser p;
+	char line[CONFIG_LINE_MAX + 2];
+	size_t pos = 0;
+
+	config_init(&p, cfg, source);
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
+
+		if (memchr(buf + pos, '\0', n)) {
+			p.lineno++;
+			fail(&p, "unexpected NUL byte%s", "");
+			goto bad;
+		}
+		if (n > CONFIG_LINE_MAX) {
+			p.lineno++;
+			fail(&p, "line too long (more than %s bytes)", "1024");
+			goto bad;
+		}
+		memcpy(line, buf + pos, n);
+		line[n] = '\0';
+		if (!config_line(&p, line))
+			goto bad;
+		pos += n + (nl ? 1 : 0);
+	}
+	if (!config_finish(&p))
+		goto bad;
+	return true;
+bad:
+	if (err && errlen)
+		snprintf(err, errlen, "%s", p.err);
+	return false;
+}
+
+int config_load(struct client_config *cfg, const char *path, char *err, size_t errlen)
+{
+	static char buf[1 << 20];
+	FILE *f;
+	size_t n;
+	int rc = 0;
+
+	f = fopen(path, "r");
+	if (!f) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	if (ferror(f)) {
+		rc = -EIO;
+		snprintf(err, errlen, "%s: read error", path);
+		goto out;
+	}
+	if (n == sizeof(buf)) {
+		rc = -EFBIG;
+		snprintf(err, errlen, "%s: file too large (at most 1 MiB)", path);
+		goto out;
+	}
+	if (!config_parse_buffer(cfg, path, buf, n, err, errlen))
+		rc = -EINVAL;
+out:
+	fclose(f);
+	return rc;
+}

@@ -1,0 +1,183 @@
+/* mpclient.c - command line and wiring of the client end. */
+#include "client.h"
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+#include "params.h"
+#include "parse.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_LISTEN = OPT__PRIVATE, OPT_CONFIG, OPT_BRIDGE };
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mpclient [options] PORT CONFIG\n"
+		"       mpclient [options] --listen [ADDR:]PORT (--config FILE | --bridge HOST:PORT ...)\n"
+		"\n"
+		"Listens on the local UDP PORT and sends every datagram over each bridge listed\n"
+		"in CONFIG (lines of 'HOST PORT'; '#' starts a comment); replies come back from\n"
+		"mpserver through the bridges, duplicates dropped.\n"
+		"\n"
+		"  -l, --listen [ADDR:]PORT local address (default: all IPv4 addresses)\n"
+		"  -c, --config FILE        bridge list\n"
+		"  -b, --bridge HOST:PORT   a bridge (repeatable; adds to the config file)\n"
+		PARAMS_HELP);
+}
+
+static struct client client;
+
+static void print_stats(void *arg) { client_print_stats(arg, stderr); }
+static void write_stats(void *arg) { client_write_stats(arg); }
+
+static int usage_error(void)
+{
+	fprintf(stderr, "Try 'mpclient --help'.\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "bridge", required_argument, NULL, 'b' },
+		PARAMS_LONG_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tunnel_params prm;
+	struct client_config cfg, extra;
+	struct config_parser extra_p;
+	struct addr listen, bridges[CONFIG_MAX_BRIDGES];
+	const char *names[CONFIG_MAX_BRIDGES];
+	char names_buf[CONFIG_MAX_BRIDGES][CONFIG_HOST_MAX + 8];
+	const char *listen_arg = NULL, *config_arg = NULL, *errstr = NULL;
+	char lhost[CONFIG_HOST_MAX], err[CONFIG_LINE_MAX + 256];
+	uint16_t lport;
+	struct ev_loop *loop;
+	struct daemon_hooks hooks;
+	unsigned i;
+	int opt, rc;
+
+	log_init(argv[0], LOG_LVL_INFO);
+	params_defaults(&prm);
+	config_init(&extra_p, &extra, "--bridge");
+	while ((opt = getopt_long(argc, argv, "l:c:b:" PARAMS_SHORT_OPTIONS, longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'l': listen_arg = optarg; break;
+		case 'c': config_arg = optarg; break;
+		case 'b':
+			if (!config_add_bridge(&extra_p, optarg)) {
+				log_warnx("--bridge: %s", extra_p.err);
+				return usage_error();
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("mpclient %s\n", MPT_VERSION); return 0;
+		case OPT_GENKEY:
+			log_warnx("--genkey: not available in this build");
+			return 2;
+		default:
+			rc = params_option(&prm, opt, optarg);
+			if (rc == 1)
+				break;
+			return usage_error();
+		}
+	}
+	log_set_verbosity(prm.verbosity);
+	/* the original's form: mpclient PORT CONFIG */
+	if (argc - optind == 2 && !listen_arg && !config_arg) {
+		listen_arg = argv[optind];
+		config_arg = argv[optind + 1];
+	} else if (argc - optind > 0) {
+		log_warnx("unexpected argument '%s'", argv[optind]);
+		return usage_error();
+	}
+	if (!listen_arg) {
+		log_warnx("no local port: give PORT CONFIG or --listen");
+		return usage_error();
+	}
+	if (!parse_hostport(listen_arg, true, lhost, sizeof(lhost), &lport)) {
+		log_warnx("bad local port '%s' (expected PORT or ADDR:PORT)", listen_arg);
+		return usage_error();
+	}
+	if (!params_validate(&prm))
+		return usage_error();
+	if (getenv("MPTUNNEL_ENCRYPT") && strcmp(getenv("MPTUNNEL_ENCRYPT"), "0") != 0 &&
+	    !prm.key_file) {
+		log_warnx("MPTUNNEL_ENCRYPT is set but no key: give --key-file FILE "
+			  "(create one with 'mpclient --genkey > FILE')");
+		return 2;
+	}
+	if (prm.key_file) {
+		log_warnx("--key-file: encryption is not available in this build");
+		return 2;
+	}
+
+	memset(&cfg, 0, sizeof(cfg));
+	if (config_arg) {
+		rc = config_load(&cfg, config_arg, err, sizeof(err));
+		if (rc == -EINVAL && extra.nbridges && cfg.nbridges == 0 &&
+		    strstr(err, "no bridges")) {
+			rc = 0;	/* an empty file is fine with --bridge */
+		}
+		if (rc) {
+			log_warnx("%s", err);
+			return 2;
+		}
+	}
+	for (i = 0; i < extra.nbridges; i++) {
+		if (cfg.nbridges >= CONFIG_MAX_BRIDGES) {
+			log_warnx("too many bridges (at most %d)", CONFIG_MAX_BRIDGES);
+			return 2;
+		}
+		cfg.bridges[cfg.nbridges++] = extra.bridges[i];
+	}
+	if (cfg.nbridges == 0) {
+		log_warnx("no bridges: give a CONFIG file or --bridge HOST:PORT");
+		return usage_error();
+	}
+
+	if (addr_resolve(lhost, lport, true, &listen, &errstr) != 0) {
+		log_warnx("cannot resolve local address '%s': %s", lhost, errstr);
+		return 2;
+	}
+	for (i = 0; i < cfg.nbridges; i++) {
+		const struct bridge_spec *b = &cfg.bridges[i];
+
+		if (addr_resolve(b->host, b->port, false, &bridges[i], &errstr) != 0) {
+			if (b->line)
+				log_warnx("%s:%u: cannot resolve '%s': %s", config_arg, b->line,
+					  b->host, errstr);
+			else
+				log_warnx("cannot resolve bridge '%s': %s", b->host, errstr);
+			return 2;
+		}
+		snprintf(names_buf[i], sizeof(names_buf[i]), "%s:%u", b->host, (unsigned)b->port);
+		names[i] = names_buf[i];
+	}
+	if (prm.check) {
+		printf("configuration OK: listen %s, %u bridges\n", listen_arg, cfg.nbridges);
+		return 0;
+	}
+
+	loop = ev_default_loop(EVFLAG_AUTO);
+	if (!loop)
+		fatalx("cannot initialise libev");
+	rc = client_init(&client, loop, &prm, &listen, bridges, names, cfg.nbridges);
+	if (rc)
+		return 1;
+	log_info("session %016llx: listening on %s, %u paths", (unsigned long long)client.session,
+		 listen_arg, client.npaths);
+	client_start(&client);
+	hooks = (struct daemon_hooks){ print_stats, write_stats, &client };
+	daemon_run(loop, &hooks);
+	client_stop(&client);
+	client_free(&client);
+	ev_loop_destroy(loop);
+	return 0;
+}

@@ -1,0 +1,146 @@
+/* mpserver.c - command line and wiring of the server end. */
+#include "daemon.h"
+#include "log.h"
+#include "params.h"
+#include "parse.h"
+#include "server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mpserver [options] PORT HOST PORT\n"
+		"       mpserver [options] --listen [ADDR:]PORT --target HOST:PORT\n"
+		"\n"
+		"Receives what mpclient sends over its bridges on UDP PORT, drops the duplicates\n"
+		"and forwards one copy of each datagram to HOST PORT (one socket per client\n"
+		"flow); replies go back over every live path.\n"
+		"\n"
+		"  -l, --listen [ADDR:]PORT tunnel port (default: all IPv4 addresses)\n"
+		"  -t, --target HOST:PORT   where datagrams are delivered\n"
+		"      --max-sessions N     at most N mpclient sessions (default 64)\n"
+		"      --session-timeout DUR forget sessions idle this long (default 120s)\n"
+		PARAMS_HELP);
+}
+
+static struct server server;
+
+static void print_stats(void *arg) { server_print_stats(arg, stderr); }
+static void write_stats(void *arg) { server_write_stats(arg); }
+
+static int usage_error(void)
+{
+	fprintf(stderr, "Try 'mpserver --help'.\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "target", required_argument, NULL, 't' },
+		{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+		{ "session-timeout", required_argument, NULL, OPT_SESSION_TIMEOUT },
+		PARAMS_LONG_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tunnel_params prm;
+	struct addr listen, target;
+	const char *listen_arg = NULL, *target_arg = NULL, *errstr = NULL;
+	char lhost[256], thost[256], tbuf[300];
+	uint16_t lport, tport;
+	struct ev_loop *loop;
+	struct daemon_hooks hooks;
+	int opt, rc;
+
+	log_init(argv[0], LOG_LVL_INFO);
+	params_defaults(&prm);
+	while ((opt = getopt_long(argc, argv, "l:t:" PARAMS_SHORT_OPTIONS, longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'l': listen_arg = optarg; break;
+		case 't': target_arg = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("mpserver %s\n", MPT_VERSION); return 0;
+		case OPT_GENKEY:
+			log_warnx("--genkey: not available in this build");
+			return 2;
+		default:
+			rc = params_option(&prm, opt, optarg);
+			if (rc == 1)
+				break;
+			return usage_error();
+		}
+	}
+	log_set_verbosity(prm.verbosity);
+	/* the original's form: mpserver PORT HOST PORT */
+	if (argc - optind == 3 && !listen_arg && !target_arg) {
+		listen_arg = argv[optind];
+		if (!parse_port(argv[optind + 2], false, &tport)) {
+			log_warnx("bad target port '%s' (expected 1-65535)", argv[optind + 2]);
+			return usage_error();
+		}
+		snprintf(tbuf, sizeof(tbuf), strchr(argv[optind + 1], ':') ? "[%s]:%s" : "%s:%s",
+			 argv[optind + 1], argv[optind + 2]);
+		target_arg = tbuf;
+	} else if (argc - optind > 0) {
+		log_warnx("unexpected argument '%s'", argv[optind]);
+		return usage_error();
+	}
+	if (!listen_arg || !target_arg) {
+		log_warnx("%s", !listen_arg ? "no tunnel port: give PORT HOST PORT or --listen"
+					    : "no target: give PORT HOST PORT or --target");
+		return usage_error();
+	}
+	if (!parse_hostport(listen_arg, true, lhost, sizeof(lhost), &lport)) {
+		log_warnx("bad port '%s' (expected PORT or ADDR:PORT)", listen_arg);
+		return usage_error();
+	}
+	if (!parse_hostport(target_arg, false, thost, sizeof(thost), &tport) || !*thost) {
+		log_warnx("bad target '%s' (expected HOST:PORT)", target_arg);
+		return usage_error();
+	}
+	if (!params_validate(&prm))
+		return usage_error();
+	if (getenv("MPTUNNEL_ENCRYPT") && strcmp(getenv("MPTUNNEL_ENCRYPT"), "0") != 0 &&
+	    !prm.key_file) {
+		log_warnx("MPTUNNEL_ENCRYPT is set but no key: give --key-file FILE "
+			  "(create one with 'mpserver --genkey > FILE')");
+		return 2;
+	}
+	if (prm.key_file) {
+		log_warnx("--key-file: encryption is not available in this build");
+		return 2;
+	}
+	if (addr_resolve(lhost, lport, true, &listen, &errstr) != 0) {
+		log_warnx("cannot resolve local address '%s': %s", lhost, errstr);
+		return 2;
+	}
+	if (addr_resolve(thost, tport, false, &target, &errstr) != 0) {
+		log_warnx("cannot resolve target '%s': %s", thost, errstr);
+		return 2;
+	}
+	if (prm.check) {
+		printf("configuration OK: listen %s, target %s\n", listen_arg, target_arg);
+		return 0;
+	}
+
+	loop = ev_default_loop(EVFLAG_AUTO);
+	if (!loop)
+		fatalx("cannot initialise libev");
+	rc = server_init(&server, loop, &prm, &listen, &target);
+	if (rc)
+		return 1;
+	log_info("listening on %s, forwarding to %s", listen_arg, target_arg);
+	log_warnx("no key: forwarding unauthenticated traffic from anyone who can reach port %u",
+		  (unsigned)lport);
+	server_start(&server);
+	hooks = (struct daemon_hooks){ print_stats, write_stats, &server };
+	daemon_run(loop, &hooks);
+	server_stop(&server);
+	server_free(&server);
+	ev_loop_destroy(loop);
+	return 0;
+}

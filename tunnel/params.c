@@ -1,0 +1,104 @@
+/* params.c - shared options of mpclient and mpserver. */
+#include "params.h"
+#include "log.h"
+#include "parse.h"
+#include "window.h"
+
+#include <string.h>
+
+void params_defaults(struct tunnel_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->window = WINDOW_DEFAULT;
+	p->keepalive = 1.0;
+	p->path_timeout = 3.0;
+	p->idle_timeout = 120.0;
+	p->session_timeout = 120.0;
+	p->max_sessions = 64;
+	p->max_flows = 256;
+	p->verbosity = 2;	/* LOG_LVL_INFO */
+}
+
+static int bad(const char *opt, const char *arg, const char *what)
+{
+	log_warnx("bad %s '%s' (%s)", opt, arg, what);
+	return -1;
+}
+
+int params_option(struct tunnel_params *p, int opt, const char *arg)
+{
+	unsigned u;
+
+	switch (opt) {
+	case OPT_WINDOW:
+		if (!parse_uint(arg, WINDOW_MIN, WINDOW_MAX, &u) || u % 64)
+			return bad("--window", arg, "a multiple of 64 from 64 to 1048576");
+		p->window = u;
+		return 1;
+	case OPT_KEEPALIVE:
+		if (!parse_duration(arg, 1.0, 3600, &p->keepalive) || p->keepalive < 0.01)
+			return bad("--keepalive", arg, "a duration from 10ms to 1h");
+		return 1;
+	case OPT_PATH_TIMEOUT:
+		if (!parse_duration(arg, 1.0, 3600, &p->path_timeout) || p->path_timeout < 0.05)
+			return bad("--path-timeout", arg, "a duration from 50ms to 1h");
+		return 1;
+	case OPT_IDLE_TIMEOUT:
+		if (!parse_duration(arg, 1.0, 86400, &p->idle_timeout) || p->idle_timeout < 1)
+			return bad("--idle-timeout", arg, "a duration from 1s to 1d");
+		return 1;
+	case OPT_SESSION_TIMEOUT:
+		if (!parse_duration(arg, 1.0, 86400, &p->session_timeout) ||
+		    p->session_timeout < 1)
+			return bad("--session-timeout", arg, "a duration from 1s to 1d");
+		return 1;
+	case OPT_MAX_SESSIONS:
+		if (!parse_uint(arg, 1, 65536, &p->max_sessions))
+			return bad("--max-sessions", arg, "a number from 1 to 65536");
+		return 1;
+	case OPT_MAX_FLOWS:
+		if (!parse_uint(arg, 1, 65536, &p->max_flows))
+			return bad("--max-flows", arg, "a number from 1 to 65536");
+		return 1;
+	case OPT_SNDBUF:
+	case OPT_RCVBUF:
+		if (!parse_uint(arg, 4096, 1u << 30, &u))
+			return bad(opt == OPT_SNDBUF ? "--sndbuf" : "--rcvbuf", arg,
+				   "bytes from 4096 to 1073741824");
+		if (opt == OPT_SNDBUF)
+			p->sndbuf = (int)u;
+		else
+			p->rcvbuf = (int)u;
+		return 1;
+	case OPT_STATS:
+		if (!*arg)
+			return bad("--stats", arg, "a file name");
+		p->stats_file = arg;
+		return 1;
+	case OPT_KEY_FILE:
+		if (!*arg)
+			return bad("--key-file", arg, "a file name");
+		p->key_file = arg;
+		return 1;
+	case 'n':
+		p->check = true;
+		return 1;
+	case 'v':
+		p->verbosity++;
+		return 1;
+	case 'q':
+		p->verbosity = 0;
+		return 1;
+	}
+	return 0;
+}
+
+bool params_validate(const struct tunnel_params *p)
+{
+	if (p->path_timeout <= p->keepalive) {
+		log_warnx("--path-timeout (%gs) must be longer than --keepalive (%gs)",
+			  p->path_timeout, p->keepalive);
+		return false;
+	}
+	return true;
+}

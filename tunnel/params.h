@@ -1,0 +1,77 @@
+/* params.h - tunables and options shared by mpclient and mpserver. */
+#ifndef MPT_PARAMS_H
+#define MPT_PARAMS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct tunnel_params {
+	uint32_t window;	/* de-duplication window, sequence numbers */
+	double keepalive;	/* s between keepalives on each path */
+	double path_timeout;	/* s without hearing a path before it counts as dead */
+	double idle_timeout;	/* s before an idle flow is forgotten */
+	double session_timeout;	/* s before an idle session is forgotten (mpserver) */
+	unsigned max_sessions;	/* mpserver */
+	unsigned max_flows;
+	int sndbuf, rcvbuf;	/* socket buffers, bytes; 0 = kernel default */
+	const char *stats_file;
+	const char *key_file;
+	int verbosity;
+	bool check;		/* -n: validate configuration and exit */
+};
+
+enum {
+	OPT_WINDOW = 0x100, OPT_KEEPALIVE, OPT_PATH_TIMEOUT, OPT_IDLE_TIMEOUT,
+	OPT_SESSION_TIMEOUT, OPT_MAX_SESSIONS, OPT_MAX_FLOWS, OPT_SNDBUF, OPT_RCVBUF,
+	OPT_STATS, OPT_KEY_FILE, OPT_GENKEY,
+	OPT__PRIVATE = 0x200,	/* programs number their own options from here */
+};
+
+#define PARAMS_LONG_OPTIONS                                                   \
+	{ "window", required_argument, NULL, OPT_WINDOW },                    \
+	{ "keepalive", required_argument, NULL, OPT_KEEPALIVE },              \
+	{ "path-timeout", required_argument, NULL, OPT_PATH_TIMEOUT },        \
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },        \
+	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },              \
+	{ "sndbuf", required_argument, NULL, OPT_SNDBUF },                    \
+	{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },                    \
+	{ "stats", required_argument, NULL, OPT_STATS },                      \
+	{ "key-file", required_argument, NULL, OPT_KEY_FILE },                \
+	{ "genkey", no_argument, NULL, OPT_GENKEY },                          \
+	{ "check", no_argument, NULL, 'n' },                                  \
+	{ "verbose", no_argument, NULL, 'v' },                                \
+	{ "quiet", no_argument, NULL, 'q' },                                  \
+	{ "help", no_argument, NULL, 'h' },                                   \
+	{ "version", no_argument, NULL, 'V' }
+
+#define PARAMS_SHORT_OPTIONS "nvqhV"
+
+#define PARAMS_HELP                                                                   \
+	"  -n, --check              validate the configuration and exit\n"             \
+	"      --window N           de-duplication window in datagrams (default 8192)\n" \
+	"      --keepalive DUR      keepalive interval per path (default 1s)\n"        \
+	"      --path-timeout DUR   a path silent this long counts as dead (default 3s)\n" \
+	"      --idle-timeout DUR   forget flows idle this long (default 120s)\n"      \
+	"      --max-flows N        at most N flows (default 256)\n"                    \
+	"      --sndbuf BYTES, --rcvbuf BYTES   socket buffer sizes\n"                  \
+	"      --stats FILE         write counters as JSON at exit and on SIGUSR1\n"    \
+	"      --key-file FILE      pre-shared key (see README); MPTUNNEL_ENCRYPT=1 requires one\n" \
+	"      --genkey             print a new random key and exit\n"                 \
+	"  -v, --verbose            more messages (repeat for debug)\n"                \
+	"  -q, --quiet              only errors\n"                                      \
+	"  -h, --help               this help\n"                                        \
+	"  -V, --version            print the version\n"                               \
+	"Durations take a unit: 500ms, 2s, 1m (bare numbers are seconds).\n"           \
+	"SIGUSR1 prints the counters; SIGINT/SIGTERM print them and exit.\n"
+
+void params_defaults(struct tunnel_params *p);
+/*
+ * Handle one shared option.  Returns 1 if handled, 0 if the option is not a
+ * shared one, -1 on a bad value (message printed, naming the token).
+ */
+int params_option(struct tunnel_params *p, int opt, const char *arg);
+/* Cross-checks (e.g. path timeout longer than keepalive). */
+bool params_validate(const struct tunnel_params *p);
+
+#endif

@@ -1,0 +1,618 @@
+/* server.c - mpserver: de-duplicates what mpclients send over several paths,
+ * forwards one copy per flow to the target, and sends replies back over every
+ * live path of the session. */
+#include "server.h"
+#include "log.h"
+#include "udp.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static struct ratelimit rl_drop;
+
+static uint64_t random_id(void)
+{
+	uint64_t v = 0;
+
+	while (v == 0) {
+		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
+			fatal("getrandom");
+	}
+	return v;
+}
+
+/* ---- sessions ---- */
+
+static struct session *session_find(struct server *srv, uint64_t id)
+{
+	unsigned i;
+
+	if (srv->last_session >= 0) {
+		struct session *s = &srv->sessions[srv->last_session];
+
+		if (s->used && s->id == id)
+			return s;
+	}
+	for (i = 0; i < srv->prm.max_sessions; i++) {
+		if (srv->sessions[i].used && srv->sessions[i].id == id) {
+			srv->last_session = (int)i;
+			return &srv->sessions[i];
+		}
+	}
+	return NULL;
+}
+
+static void flow_close(struct server *srv, struct sflow *f)
+{
+	ev_io_stop(srv->loop, &f->io);
+	close(f->fd);
+	f->fd = -1;
+	f->s->nflows--;
+	f->s = NULL;
+	srv->nflows--;
+}
+
+static void session_close(struct server *srv, struct session *s, const char *why)
+{
+	unsigned i;
+
+	log_info("session %016llx closed (%s)", (unsigned long long)s->id, why);
+	for (i = 0; i < srv->prm.max_flows; i++)
+		if (srv->flows[i].s == s)
+			flow_close(srv, &srv->flows[i]);
+	for (i = 0; i < SERVER_MAX_PATHS; i++)
+		if (s->paths[i].last_rx)
+			path_stats_add(&srv->other, &s->paths[i].st);
+	s->used = false;
+	srv->nsessions--;
+}
+
+static struct session *session_create(struct server *srv, uint64_t id, double now)
+{
+	struct session *slot = NULL, *oldest = NULL;
+	struct window saved;
+	unsigned i;
+
+	for (i = 0; i < srv->prm.max_sessions; i++) {
+		struct session *s = &srv->sessions[i];
+
+		if (!s->used) {
+			slot = s;
+			break;
+		}
+		if (!oldest || s->last_rx < oldest->last_rx)
+			oldest = s;
+	}
+	if (!slot) {
+		/* full: make room only from a session none of whose paths is alive */
+		if (!oldest || now - oldest->last_rx <= srv->prm.path_timeout)
+			return NULL;
+		session_close(srv, oldest, "evicted for a new session");
+		slot = oldest;
+	}
+	saved = slot->rx;
+	memset(slot, 0, sizeof(*slot));
+	slot->rx = saved;
+	window_reset(&slot->rx);
+	slot->used = true;
+	slot->id = id;
+	slot->epoch = random_id();
+	slot->last_flow = -1;
+	slot->created = slot->last_rx = now;
+	srv->nsessions++;
+	log_info("session %016llx opened (%u sessions)", (unsigned long long)id, srv->nsessions);
+	return slot;
+}
+
+static struct spath *session_path(struct session *s, const struct addr *from, double now)
+{
+	struct spath *slot = NULL, *stalest = NULL;
+	char buf[ADDR_STRLEN];
+	unsigned i;
+
+	for (i = 0; i < SERVER_MAX_PATHS; i++) {
+		struct spath *p = &s->paths[i];
+
+		if (p->last_rx && addr_equal(&p->addr, from))
+			return p;
+		if (!p->last_rx && !slot)
+			slot = p;
+		if (p->last_rx && (!stalest || p->last_rx < stalest->last_rx))
+			stalest = p;
+	}
+	if (!slot)
+		slot = stalest;	/* full: the path heard from least recently goes */
+	memset(slot, 0, sizeof(*slot));
+	slot->addr = *from;
+	slot->last_rx = now;
+	log_info("session %016llx: path from %s", (unsigned long long)s->id,
+		 addr_format(from, buf, sizeof(buf)));
+	return slot;
+}
+
+/* ---- sending towards mpclient ---- */
+
+/* Send buf on every live path of s (every known path if none is live). */
+static void session_send(struct server *srv, struct session *s, const uint8_t *buf, size_t len,
+			 double now)
+{
+	struct mmsghdr msgs[SERVER_MAX_PATHS];
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct spath *to[SERVER_MAX_PATHS];
+	unsigned i, n = 0, pass;
+	int sent;
+
+	for (pass = 0; pass < 2 && n == 0; pass++) {
+		for (i = 0; i < SERVER_MAX_PATHS; i++) {
+			struct spath *p = &s->paths[i];
+
+			if (!p->last_rx)
+				continue;
+			if (pass == 0 && now - p->last_rx > srv->prm.path_timeout)
+				continue;
+			memset(&msgs[n], 0, sizeof(msgs[n]));
+			msgs[n].msg_hdr.msg_name = &p->addr.ss;
+			msgs[n].msg_hdr.msg_namelen = p->addr.len;
+			msgs[n].msg_hdr.msg_iov = &iov;
+			msgs[n].msg_hdr.msg_iovlen = 1;
+			to[n++] = p;
+		}
+	}
+	if (n == 0) {
+		srv->cnt.drop[DROP_NO_PATH]++;
+		return;
+	}
+	i = 0;
+	while (i < n) {
+		sent = sendmmsg(srv->lfd, msgs + i, n - i, 0);
+		if (sent <= 0) {
+			/* this one failed (sendmmsg reports the error of the first) */
+			to[i]->st.send_errors++;
+			i++;
+			continue;
+		}
+		while (sent-- > 0)
+			to[i++]->st.sent++;
+	}
+}
+
+static void send_pong(struct server *srv, struct session *s, struct spath *p,
+		      const struct wire_ping *ping)
+{
+	struct wire_hdr h = {
+		.version = WIRE_VERSION, .type = WIRE_PONG, .flags = WIRE_F_SERVER, .flow = 0,
+		.session = s->id, .epoch = s->epoch, .seq = ++s->tx_seq, .len = WIRE_PING_LEN,
+	};
+	uint8_t pl[WIRE_PING_LEN];
+	size_t n;
+
+	wire_ping_encode(ping, pl, sizeof(pl));
+	n = wire_encode(&h, pl, srv->txbuf, sizeof(srv->txbuf));
+	if (sendto(srv->lfd, srv->txbuf, n, 0, (const struct sockaddr *)&p->addr.ss,
+		   p->addr.len) < 0) {
+		p->st.send_errors++;
+	} else {
+		p->st.sent++;
+		p->st.pings++;
+	}
+}
+
+/* ---- flows: one upstream socket per (session, flow) ---- */
+
+static void flow_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct sflow *f = (struct sflow *)((char *)w - offsetof(struct sflow, io));
+	struct server *srv = f->srv;
+	struct session *s = f->s;
+	double now = ev_now(loop);
+	unsigned i;
+
+	(void)revents;
+	for (i = 0; i < SERVER_BATCH && f->s; i++) {
+		struct wire_hdr h;
+		ssize_t n;
+		size_t len;
+
+		n = recv(f->fd, srv->txbuf + WIRE_HDR_LEN, WIRE_MAX_PAYLOAD + 1, MSG_TRUNC);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			if (udp_err_transient(errno)) {
+				srv->cnt.drop[DROP_TARGET]++;	/* ICMP for an earlier datagram */
+				log_limited(&rl_drop, "flow %u: target: %s", f->id, strerror(errno));
+				continue;
+			}
+			log_warn("flow %u: recv", f->id);
+			break;
+		}
+		srv->cnt.from_app++;
+		if ((size_t)n > WIRE_MAX_PAYLOAD) {
+			srv->cnt.drop[DROP_TOO_BIG]++;
+			log_limited(&rl_drop, "dropping a %zd-byte reply: the tunnel carries at most %d",
+				    n, WIRE_MAX_PAYLOAD);
+			continue;
+		}
+		f->last = now;
+		h = (struct wire_hdr){
+			.version = WIRE_VERSION, .type = WIRE_DATA, .flags = WIRE_F_SERVER,
+			.flow = f->id, .session = s->id, .epoch = s->epoch, .seq = ++s->tx_seq,
+			.len = (uint16_t)n,
+		};
+		len = wire_encode(&h, srv->txbuf + WIRE_HDR_LEN, srv->txbuf, sizeof(srv->txbuf));
+		session_send(srv, s, srv->txbuf, len, now);
+	}
+}
+
+static struct sflow *flow_find(struct server *srv, struct session *s, uint32_t id)
+{
+	unsigned i;
+
+	if (s->last_flow >= 0 && srv->flows[s->last_flow].s == s &&
+	    srv->flows[s->last_flow].id == id)
+		return &srv->flows[s->last_flow];
+	for (i = 0; i < srv->prm.max_flows; i++) {
+		if (srv->flows[i].s == s && srv->flows[i].id == id) {
+			s->last_flow = (int)i;
+			return &srv->flows[i];
+		}
+	}
+	return NULL;
+}
+
+static struct sflow *flow_open(struct server *srv, struct session *s, uint32_t id, double now)
+{
+	struct sflow *slot = NULL;
+	unsigned i;
+	int rc, fd;
+
+	for (i = 0; i < srv->prm.max_flows; i++) {
+		if (!srv->flows[i].s) {
+			slot = &srv->flows[i];
+			break;
+		}
+	}
+	if (!slot) {
+		srv->cnt.drop[DROP_FLOW_CAP]++;
+		log_limited(&rl_drop, "flow table full (%u flows): datagram dropped",
+			    srv->prm.max_flows);
+		return NULL;
+	}
+	rc = udp_connect(&srv->target, NULL, &fd);
+	if (rc) {
+		srv->cnt.drop[DROP_SOCKET]++;
+		log_limited(&rl_drop, "cannot open a socket to the target: %s", strerror(-rc));
+		return NULL;
+	}
+	udp_set_buffers(fd, srv->prm.sndbuf, srv->prm.rcvbuf);
+	slot->srv = srv;
+	slot->s = s;
+	slot->fd = fd;
+	slot->id = id;
+	slot->last = now;
+	ev_io_init(&slot->io, flow_cb, fd, EV_READ);
+	ev_io_start(srv->loop, &slot->io);
+	s->nflows++;
+	srv->nflows++;
+	s->last_flow = (int)(slot - srv->flows);
+	log_info("session %016llx: flow %u opened", (unsigned long long)s->id, id);
+	return slot;
+}
+
+/* ---- datagrams from the paths ---- */
+
+static void path_datagram(struct server *srv, const struct addr *from, const uint8_t *buf,
+			  size_t len, double now)
+{
+	const uint8_t *payload;
+	enum window_verdict v;
+	enum wire_drop why;
+	struct session *s;
+	struct spath *p;
+	struct wire_hdr h;
+
+	if (len > WIRE_MAX_DGRAM || !wire_decode(buf, len, &h, &payload, &why)) {
+		if (len > WIRE_MAX_DGRAM)
+			why = WIRE_E_LENGTH;
+		srv->cnt.wire[why]++;
+		log_limited(&rl_drop, "malformed datagram (%s)", wire_drop_name(why));
+		return;
+	}
+	if (h.flags & WIRE_F_SERVER) {
+		srv->cnt.drop[DROP_DIRECTION]++;
+		return;
+	}
+	if (h.epoch != h.session) {
+		srv->cnt.drop[DROP_EPOCH]++;
+		return;
+	}
+	if (h.type == WIRE_PONG) {
+		srv->cnt.drop[DROP_TYPE]++;
+		return;
+	}
+	s = session_find(srv, h.session);
+	v = s ? window_check(&s->rx, h.seq) : WINDOW_NEW;
+	if (v != WINDOW_NEW) {
+		unsigned i;
+
+		/* count it on its path if we know the path; never create state */
+		for (i = 0; i < SERVER_MAX_PATHS; i++) {
+			if (s->paths[i].last_rx && addr_equal(&s->paths[i].addr, from)) {
+				if (v == WINDOW_DUP)
+					s->paths[i].st.duplicates++;
+				else
+					s->paths[i].st.too_old++;
+				break;
+			}
+		}
+		if (i == SERVER_MAX_PATHS) {
+			if (v == WINDOW_DUP)
+				srv->other.duplicates++;
+			else
+				srv->other.too_old++;
+		}
+		return;
+	}
+	/* (authentication goes here: nothing is created or committed before it) */
+	if (!s) {
+		s = session_create(srv, h.session, now);
+		if (!s) {
+			srv->cnt.drop[DROP_SESSION_CAP]++;
+			log_limited(&rl_drop, "session table full (%u): datagram dropped",
+				    srv->prm.max_sessions);
+			return;
+		}
+	}
+	window_commit(&s->rx, h.seq);
+	p = session_path(s, from, now);
+	p->last_rx = now;
+	p->st.received++;
+	s->last_rx = now;
+
+	if (h.type == WIRE_PING) {
+		struct wire_ping ping;
+
+		if (wire_ping_decode(payload, h.len, &ping))
+			send_pong(srv, s, p, &ping);
+		return;
+	}
+	/* WIRE_DATA */
+	{
+		struct sflow *f = flow_find(srv, s, h.flow);
+
+		if (!f) {
+			f = flow_open(srv, s, h.flow, now);
+			if (!f)
+				return;
+		}
+		f->last = now;
+		if (send(f->fd, payload, h.len, 0) < 0) {
+			srv->cnt.drop[DROP_TARGET]++;
+			log_limited(&rl_drop, "flow %u: send to target: %s", f->id, strerror(errno));
+			return;
+		}
+		srv->cnt.delivered++;
+	}
+}
+
+static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct server *srv = (struct server *)((char *)w - offsetof(struct server, lio));
+	double now = ev_now(loop);
+	unsigned i;
+
+	(void)revents;
+	for (i = 0; i < SERVER_BATCH; i++) {
+		struct addr from;
+		ssize_t n;
+
+		from.len = sizeof(from.ss);
+		n = recvfrom(srv->lfd, srv->rxbuf, sizeof(srv->rxbuf), MSG_TRUNC,
+			     (struct sockaddr *)&from.ss, &from.len);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			if (udp_err_transient(errno))
+				continue;
+			log_warn("recvfrom on the tunnel port");
+			break;
+		}
+		path_datagram(srv, &from, srv->rxbuf, (size_t)n, now);
+	}
+}
+
+static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct server *srv = (struct server *)((char *)w - offsetof(struct server, housekeeping));
+	double now = ev_now(loop);
+	unsigned i;
+
+	(void)revents;
+	for (i = 0; i < srv->prm.max_flows; i++) {
+		struct sflow *f = &srv->flows[i];
+
+		if (f->s && now - f->last > srv->prm.idle_timeout) {
+			log_info("session %016llx: flow %u idle, closed",
+				 (unsigned long long)f->s->id, f->id);
+			flow_close(srv, f);
+		}
+	}
+	for (i = 0; i < srv->prm.max_sessions; i++) {
+		struct session *s = &srv->sessions[i];
+
+		if (s->used && now - s->last_rx > srv->prm.session_timeout)
+			session_close(srv, s, "idle");
+	}
+}
+
+/* ---- life cycle ---- */
+
+int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_params *prm,
+		const struct addr *listen, const struct addr *target)
+{
+	char buf[ADDR_STRLEN];
+	struct rlimit rl;
+	unsigned i;
+	int rc;
+
+	memset(srv, 0, sizeof(*srv));
+	srv->loop = loop;
+	srv->prm = *prm;
+	srv->lfd = -1;
+	srv->last_session = -1;
+	srv->laddr = *listen;
+	srv->target = *target;
+	ratelimit_init(&rl_drop, 1.0, 5.0);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    srv->prm.max_flows + 16 > rl.rlim_cur) {
+		srv->prm.max_flows = rl.rlim_cur > 32 ? (unsigned)rl.rlim_cur - 16 : 16;
+		log_warnx("--max-flows lowered to %u by the open-files limit (ulimit -n %llu)",
+			  srv->prm.max_flows, (unsigned long long)rl.rlim_cur);
+	}
+	srv->sessions = calloc(srv->prm.max_sessions, sizeof(*srv->sessions));
+	srv->flows = calloc(srv->prm.max_flows, sizeof(*srv->flows));
+	if (!srv->sessions || !srv->flows) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < srv->prm.max_flows; i++)
+		srv->flows[i].fd = -1;
+	for (i = 0; i < srv->prm.max_sessions; i++) {
+		rc = window_init(&srv->sessions[i].rx, prm->window);
+		if (rc)
+			goto fail;
+	}
+	rc = udp_bind(listen, &srv->lfd);
+	if (rc) {
+		log_errno(rc, "cannot listen on %s", addr_format(listen, buf, sizeof(buf)));
+		goto fail;
+	}
+	udp_set_buffers(srv->lfd, prm->sndbuf, prm->rcvbuf);
+	ev_io_init(&srv->lio, listen_cb, srv->lfd, EV_READ);
+	ev_timer_init(&srv->housekeeping, housekeeping_cb, 1.0, 1.0);
+	return 0;
+fail:
+	server_free(srv);
+	return rc;
+}
+
+void server_start(struct server *srv)
+{
+	ev_io_start(srv->loop, &srv->lio);
+	ev_timer_start(srv->loop, &srv->housekeeping);
+}
+
+void server_stop(struct server *srv)
+{
+	unsigned i;
+
+	ev_timer_stop(srv->loop, &srv->housekeeping);
+	ev_io_stop(srv->loop, &srv->lio);
+	for (i = 0; srv->flows && i < srv->prm.max_flows; i++)
+		if (srv->flows[i].s)
+			ev_io_stop(srv->loop, &srv->flows[i].io);
+}
+
+void server_free(struct server *srv)
+{
+	unsigned i;
+
+	for (i = 0; srv->flows && i < srv->prm.max_flows; i++)
+		if (srv->flows[i].fd >= 0)
+			close(srv->flows[i].fd);
+	for (i = 0; srv->sessions && i < srv->prm.max_sessions; i++)
+		window_free(&srv->sessions[i].rx);
+	if (srv->lfd >= 0)
+		close(srv->lfd);
+	srv->lfd = -1;
+	free(srv->flows);
+	free(srv->sessions);
+	srv->flows = NULL;
+	srv->sessions = NULL;
+}
+
+void server_print_stats(const struct server *srv, FILE *f)
+{
+	char buf[ADDR_STRLEN], buf2[ADDR_STRLEN];
+	unsigned i, k;
+
+	fprintf(f, "mpserver: listening on %s, target %s, %u sessions, %u flows\n",
+		addr_format(&srv->laddr, buf, sizeof(buf)),
+		addr_format(&srv->target, buf2, sizeof(buf2)), srv->nsessions, srv->nflows);
+	for (i = 0; i < srv->prm.max_sessions; i++) {
+		const struct session *s = &srv->sessions[i];
+
+		if (!s->used)
+			continue;
+		fprintf(f, "  session %016llx: %u flows\n", (unsigned long long)s->id, s->nflows);
+		for (k = 0; k < SERVER_MAX_PATHS; k++) {
+			const struct spath *p = &s->paths[k];
+
+			if (!p->last_rx)
+				continue;
+			fprintf(f, "    path %s ", addr_format(&p->addr, buf, sizeof(buf)));
+			path_stats_text(f, &p->st);
+			fputc('\n', f);
+		}
+	}
+	counters_text(f, &srv->cnt);
+	fflush(f);
+}
+
+static void server_json(struct json *j, void *arg)
+{
+	const struct server *srv = arg;
+	struct path_stats total = srv->other;
+	char buf[ADDR_STRLEN];
+	unsigned i, k;
+
+	json_obj_open(j, NULL);
+	json_str(j, "role", "server");
+	json_u64(j, "sessions_open", srv->nsessions);
+	json_u64(j, "flows_open", srv->nflows);
+	json_arr_open(j, "sessions");
+	for (i = 0; i < srv->prm.max_sessions; i++) {
+		const struct session *s = &srv->sessions[i];
+
+		if (!s->used)
+			continue;
+		json_obj_open(j, NULL);
+		snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)s->id);
+		json_str(j, "session", buf);
+		json_u64(j, "flows", s->nflows);
+		json_arr_open(j, "paths");
+		for (k = 0; k < SERVER_MAX_PATHS; k++) {
+			const struct spath *p = &s->paths[k];
+
+			if (!p->last_rx)
+				continue;
+			path_stats_add(&total, &p->st);
+			json_obj_open(j, NULL);
+			json_str(j, "peer", addr_format(&p->addr, buf, sizeof(buf)));
+			path_stats_json(j, &p->st);
+			json_obj_close(j);
+		}
+		json_arr_close(j);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+	json_obj_open(j, "total");
+	path_stats_json(j, &total);
+	json_obj_close(j);
+	counters_json(j, &srv->cnt);
+	json_obj_close(j);
+}
+
+void server_write_stats(struct server *srv)
+{
+	int rc;
+
+	if (!srv->prm.stats_file)
+		return;
+	rc = stats_write_file(srv->prm.stats_file, server_json, srv);
+	if (rc)
+		log_errno(rc, "cannot write %s", srv->prm.stats_file);
+}

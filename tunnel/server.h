@@ -1,0 +1,75 @@
+/* server.h - mpserver: sessions from mpclients, one upstream socket per flow. */
+#ifndef MPT_SERVER_H
+#define MPT_SERVER_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr.h"
+#include "params.h"
+#include "stats.h"
+#include "window.h"
+#include "wire.h"
+
+#define SERVER_MAX_PATHS 16	/* return addresses remembered per session */
+#define SERVER_BATCH 64
+
+struct server;
+struct session;
+
+struct spath {
+	struct addr addr;	/* the bridge's address as we see it */
+	double last_rx;		/* 0 = slot free */
+	struct path_stats st;
+};
+
+struct sflow {
+	struct server *srv;
+	struct session *s;	/* NULL = slot free */
+	ev_io io;
+	int fd;			/* connected to the target */
+	uint32_t id;
+	double last;
+};
+
+struct session {
+	bool used;
+	uint64_t id;		/* mpclient's session id (its epoch too) */
+	uint64_t epoch;		/* our random instance id for this session */
+	uint64_t tx_seq;
+	struct window rx;
+	struct spath paths[SERVER_MAX_PATHS];
+	unsigned nflows;
+	int last_flow;		/* index cache into the flow pool */
+	double created, last_rx;
+};
+
+struct server {
+	struct ev_loop *loop;
+	struct tunnel_params prm;
+	struct addr laddr, target;
+	int lfd;
+	ev_io lio;
+	ev_timer housekeeping;
+	struct session *sessions;	/* prm.max_sessions */
+	unsigned nsessions;
+	int last_session;
+	struct sflow *flows;		/* prm.max_flows, shared by all sessions */
+	unsigned nflows;
+	struct tunnel_counters cnt;
+	struct path_stats other;	/* expired sessions' paths and unknown sources */
+	uint8_t rxbuf[WIRE_MAX_DGRAM + 1];
+	uint8_t txbuf[WIRE_MAX_DGRAM + 64];
+};
+
+int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_params *prm,
+		const struct addr *listen, const struct addr *target);
+void server_start(struct server *srv);
+void server_stop(struct server *srv);
+void server_free(struct server *srv);
+void server_print_stats(const struct server *srv, FILE *f);
+void server_write_stats(struct server *srv);
+
+#endif

@@ -1,0 +1,75 @@
+/* stats.h - counters kept by mpclient and mpserver, printed as text or JSON. */
+#ifndef MPT_STATS_H
+#define MPT_STATS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "wire.h"
+
+struct path_stats {
+	uint64_t sent;		/* datagrams sent on this path */
+	uint64_t send_errors;	/* sends refused by the kernel (ICMP, buffers) */
+	uint64_t received;	/* accepted: new, valid, in the window */
+	uint64_t duplicates;	/* valid copies already received on another path */
+	uint64_t too_old;	/* below the window */
+	uint64_t malformed;	/* failed to decode */
+	uint64_t pings;		/* keepalives sent (client) or answered (server) */
+};
+
+/* Reasons a datagram is dropped, beyond the wire decoder's own. */
+enum drop_reason {
+	DROP_DIRECTION = 0,	/* came from the wrong side */
+	DROP_SESSION,		/* not for this session */
+	DROP_EPOCH,		/* epoch invalid or retired */
+	DROP_SESSION_CAP,	/* no room for a new session */
+	DROP_FLOW_CAP,		/* no room for a new flow */
+	DROP_NO_FLOW,		/* reply for a flow that is gone */
+	DROP_TOO_BIG,		/* application datagram larger than the tunnel carries */
+	DROP_NO_PATH,		/* nothing to send it on */
+	DROP_TARGET,		/* target unreachable (ICMP) or send failed */
+	DROP_SOCKET,		/* could not open a socket for a flow */
+	DROP_TYPE,		/* valid type, wrong for this end */
+	DROP_BAD_TAG,		/* authentication failed */
+	DROP_PLAINTEXT,		/* unsealed datagram while a key is set */
+	DROP__COUNT
+};
+
+struct tunnel_counters {
+	uint64_t from_app;	/* datagrams read from applications / target */
+	uint64_t delivered;	/* datagrams handed to applications / target */
+	uint64_t wire[WIRE_E__COUNT];
+	uint64_t drop[DROP__COUNT];
+};
+
+const char *drop_reason_name(enum drop_reason r);
+uint64_t counters_malformed(const struct tunnel_counters *c);
+
+/* Minimal JSON emitter: keeps track of commas. */
+struct json {
+	FILE *f;
+	int depth;
+	bool first[16];
+};
+void json_begin(struct json *j, FILE *f);
+void json_obj_open(struct json *j, const char *key);	/* key NULL inside arrays/top */
+void json_obj_close(struct json *j);
+void json_arr_open(struct json *j, const char *key);
+void json_arr_close(struct json *j);
+void json_u64(struct json *j, const char *key, uint64_t v);
+void json_dbl(struct json *j, const char *key, double v);
+void json_str(struct json *j, const char *key, const char *v);
+void json_bool(struct json *j, const char *key, bool v);
+void json_end(struct json *j);
+
+void path_stats_json(struct json *j, const struct path_stats *s);
+void counters_json(struct json *j, const struct tunnel_counters *c);
+void path_stats_text(FILE *f, const struct path_stats *s);
+void counters_text(FILE *f, const struct tunnel_counters *c);
+void path_stats_add(struct path_stats *sum, const struct path_stats *s);
+
+/* Write a JSON stats file atomically (tmp + rename) with the given writer. */
+int stats_write_file(const char *path, void (*writer)(struct json *j, void *arg), void *arg);
+
+#endif
