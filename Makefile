@@ -36,7 +36,7 @@ ifneq ($(SANITIZE),)
 SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 
-BASE_CPPFLAGS := -std=c11 -D_GNU_SOURCE -DMPT_VERSION='"$(VERSION)"' -Ilib -MMD -MP
+BASE_CPPFLAGS := -std=c11 -D_GNU_SOURCE -DMPT_VERSION='"$(VERSION)"' -Ilib -I. -MMD -MP
 ALL_CFLAGS = $(BASE_CPPFLAGS) $(CPPFLAGS) $(WARNFLAGS) $(CFLAGS) $(SANFLAGS)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 

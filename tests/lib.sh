@@ -133,10 +133,27 @@ t_expect() {
 	if "$@"; then t_ok "$msg"; else t_fail "$msg"; fi
 }
 
+# in_range VALUE LO HI: VALUE is an integer with LO <= VALUE <= HI
+in_range() {
+	[[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]
+}
+
 t_done() {
 	echo "$T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" = 0 ]
 	exit $?
+}
+
+# t_stats TAG FILE KEY: SIGUSR1 to TAG, wait for FILE to be rewritten, print KEY
+t_stats() {
+	local tag=$1 file=$2 key=$3 i
+	rm -f "$file"
+	kill -USR1 "$(t_pid "$tag")" 2>/dev/null || return 1
+	for i in $(seq 1 100); do
+		[ -s "$file" ] && break
+		sleep 0.02
+	done
+	json_get "$file" "$key"
 }
 
 # json_get FILE KEY: a top-level number from a flat JSON object

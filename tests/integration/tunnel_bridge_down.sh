@@ -1,0 +1,24 @@
+#!/bin/bash
+# Lose whole bridges mid-run: nothing is lost while one path still works.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../tunnel-lib.sh"
+t_init tunnel_bridge_down
+
+for kind in mpbridge socat; do
+	command -v socat >/dev/null || [ $kind = mpbridge ] || continue
+	BRIDGE_KIND=$kind
+	tun_start_all || { t_fail "$kind: tunnel up"; continue; }
+	t_ok "$kind: tunnel up"
+	tun_measure run --count 1500 --rate 500 --timeout 1s &
+	mp=$!
+	sleep 1			# scenario time: 1 s of traffic on 3 paths
+	t_stop bridge0 KILL
+	sleep 1			# 1 s on 2 paths
+	t_stop bridge1 KILL
+	wait $mp		# the rest on 1 path
+	t_expect "$kind: two of three bridges killed mid-run: $(json_get "$T/run.json" lost) of 1500 lost" \
+		eval '[ "$(json_get "$T/run.json" lost)" = 0 ] && [ "$(json_get "$T/run.json" duplicates)" = 0 ]'
+	t_cleanup
+	T=$(mktemp -d /tmp/mpt-tunnel_bridge_down.XXXXXX)
+done
+t_done

@@ -1,0 +1,83 @@
+# tests/tunnel-lib.sh - start the pieces of a loopback tunnel (source after lib.sh).
+#
+#   tun_ports              PORT0 target, PORT1 mpserver, PORT2 mpclient, PORT3.. bridges
+#   tun_target             udpserver on $TARGET_PORT
+#   tun_server [ARGS]      mpserver $SERVER_PORT -> target
+#   tun_bridge I [KIND]    bridge I (0-based) of KIND mpbridge|socat (default $BRIDGE_KIND)
+#   tun_client [ARGS]      mpclient $CLIENT_PORT with a config of all bridges
+#   tun_measure TAG ARGS   udpclient measuring run through the tunnel, JSON in $T/TAG.json
+
+BRIDGE_KIND=${BRIDGE_KIND:-mpbridge}
+NBRIDGES=${NBRIDGES:-3}
+
+tun_ports() {
+	t_ports $((3 + NBRIDGES)) || exit 1
+	TARGET_PORT=$PORT0
+	SERVER_PORT=$PORT1
+	CLIENT_PORT=$PORT2
+	BRIDGE_BASE=$PORT3
+	CONF=$T/client.mpclient.conf
+	{
+		echo "# mptunnel"
+		echo
+		for i in $(seq 0 $((NBRIDGES - 1))); do
+			echo "localhost $((BRIDGE_BASE + i))"
+		done
+	} >"$CONF"
+}
+
+tun_target() {
+	t_spawn target "$BUILD/udpserver" --bind 127.0.0.1 --stats "$T/target.json" "$TARGET_PORT"
+	t_wait_udp "$TARGET_PORT"
+}
+
+tun_server() {
+	t_spawn server "$BUILD/mpserver" --stats "$T/server.json" "$@" \
+		"$SERVER_PORT" localhost "$TARGET_PORT"
+	t_wait_udp "$SERVER_PORT"
+}
+
+have_mpbridge() { [ -x "$BUILD/mpbridge" ]; }
+
+tun_bridge() {
+	local i=$1 kind=${2:-$BRIDGE_KIND} port=$((BRIDGE_BASE + $1))
+	if [ "$kind" = mpbridge ] && have_mpbridge; then
+		t_spawn "bridge$i" "$BUILD/mpbridge" --listen "$port" --to "localhost:$SERVER_PORT"
+	else
+		t_spawn "bridge$i" socat "udp-listen:$port" "udp4:localhost:$SERVER_PORT"
+	fi
+	t_wait_udp "$port"
+}
+
+tun_bridges() {
+	local i
+	for i in $(seq 0 $((NBRIDGES - 1))); do
+		tun_bridge "$i" "$@" || return 1
+	done
+}
+
+tun_client() {
+	t_spawn client "$BUILD/mpclient" --stats "$T/client.json" "$@" "$CLIENT_PORT" "$CONF"
+	t_wait_udp "$CLIENT_PORT"
+}
+
+# wait until a datagram makes the round trip (bounded)
+tun_wait_ready() {
+	local i out
+	for i in $(seq 1 20); do
+		out=$("$BUILD/udpclient" --quiet --count 1 --timeout 250ms --json 127.0.0.1 \
+			"$CLIENT_PORT" 2>/dev/null)
+		case $out in *'"received":1'*) return 0 ;; esac
+	done
+	return 1
+}
+
+tun_measure() {
+	local tag=$1
+	shift
+	"$BUILD/udpclient" --quiet --json "$@" 127.0.0.1 "$CLIENT_PORT" >"$T/$tag.json" 2>"$T/$tag.err"
+}
+
+tun_start_all() {
+	tun_ports && tun_target && tun_server && tun_bridges && tun_client && tun_wait_ready
+}

@@ -1,0 +1,162 @@
+/* test_config.c - mpclient's bridge list: both seed forms and every kind of bad line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "tunnel/config.h"
+
+static struct client_config cfg;
+static char err[2048];
+
+static bool parse(const char *text)
+{
+	err[0] = '\0';
+	return config_parse_buffer(&cfg, "test.conf", text, strlen(text), err, sizeof(err));
+}
+
+static void test_seed_form_with_blank_line(void **st)
+{
+	(void)st;
+	/* README form: a comment, a blank line, three bridges */
+	assert_true(parse("# mptunnel\n\nlocalhost 4001\nlocalhost 4002\nlocalhost 4003\n"));
+	assert_int_equal(cfg.nbridges, 3);
+	assert_string_equal(cfg.bridges[0].host, "localhost");
+	assert_int_equal(cfg.bridges[0].port, 4001);
+	assert_int_equal(cfg.bridges[0].line, 3);
+	assert_int_equal(cfg.bridges[2].port, 4003);
+}
+
+static void test_seed_form_compact(void **st)
+{
+	(void)st;
+	/* blog form: comment then lines, no blank; the English README's hosts */
+	assert_true(parse("# mptunnel\nlocalhost 4001\nlocalhost 4002\nlocalhost 4003"));
+	assert_int_equal(cfg.nbridges, 3);
+	assert_true(parse("1.1.1.1 4000\nbridge1.myhost.com 4000\nbridge2.myhost.com 4000\n"));
+	assert_int_equal(cfg.nbridges, 3);
+	assert_string_equal(cfg.bridges[1].host, "bridge1.myhost.com");
+}
+
+static void test_other_forms(void **st)
+{
+	(void)st;
+	assert_true(parse("  localhost\t4001   # trailing comment\r\n"
+			  "127.0.0.1:4002\n[::1]:4003\n::1 4004\n   \n#only\n"));
+	assert_int_equal(cfg.nbridges, 4);
+	assert_int_equal(cfg.bridges[1].port, 4002);
+	assert_string_equal(cfg.bridges[2].host, "::1");
+	assert_string_equal(cfg.bridges[3].host, "::1");
+}
+
+struct bad_case {
+	const char *text;
+	const char *want;	/* substring of the message */
+};
+
+static void test_bad_lines(void **st)
+{
+	static const struct bad_case cases[] = {
+		{ "localhost 4001\nlocalhost abc\n", "test.conf:2: bad port 'abc'" },
+		{ "localhost 0\n", "test.conf:1: bad port '0'" },
+		{ "localhost 65536\n", "bad port '65536'" },
+		{ "localhost -1\n", "bad port '-1'" },
+		{ "localhost\n", "test.conf:1: expected 'HOST PORT', got 'localhost'" },
+		{ "localhost 4001 extra\n", "unexpected 'extra'" },
+		{ "\n\nlocal/host 4001\n", "test.conf:3: bad host 'local/host'" },
+		{ "localhost 4001\nlocalhost 4001\n", "test.conf:2: duplicate bridge 'localhost 4001'" },
+		{ "# nothing\n\n", "no bridges" },
+		{ "", "no bridges" },
+		{ "localhost 4001\x01\n", "control byte 0x01" },
+		{ "host:abc\n", "bad port 'abc'" },
+		{ "[::1]4001\n", "bad" },
+	};
+	unsigned i;
+
+	(void)st;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (parse(cases[i].text))
+			fail_msg("case %u accepted", i);
+		if (!strstr(err, cases[i].want))
+			fail_msg("case %u: message '%s' lacks '%s'", i, err, cases[i].want);
+	}
+}
+
+static void test_limits(void **st)
+{
+	static char text[64 * 1024];
+	size_t off = 0;
+	unsigned i;
+
+	(void)st;
+	for (i = 0; i < CONFIG_MAX_BRIDGES; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "h %u\n", 1000 + i);
+	assert_true(parse(text));
+	assert_int_equal(cfg.nbridges, CONFIG_MAX_BRIDGES);
+	snprintf(text + off, sizeof(text) - off, "h 9999\n");
+	assert_false(parse(text));
+	assert_non_null(strstr(err, "too many bridges"));
+
+	/* an over-long line */
+	memset(text, 'a', 2000);
+	memcpy(text + 2000, " 1\n", 4);
+	assert_false(parse(text));
+	assert_non_null(strstr(err, "test.conf:1: line too long"));
+
+	/* a NUL inside the buffer */
+	assert_false(config_parse_buffer(&cfg, "x", "h 1\n\0h 2\n", 9, err, sizeof(err)));
+	assert_non_null(strstr(err, "x:2: unexpected NUL"));
+}
+
+static void test_command_line_bridges(void **st)
+{
+	struct config_parser p;
+
+	(void)st;
+	config_init(&p, &cfg, "--bridge");
+	assert_true(config_add_bridge(&p, "localhost:4001"));
+	assert_true(config_add_bridge(&p, "[::1]:4002"));
+	assert_false(config_add_bridge(&p, "localhost"));
+	assert_false(config_add_bridge(&p, "localhost:x"));
+	assert_non_null(strstr(p.err, "bad port 'x'"));
+	assert_false(config_add_bridge(&p, "localhost:4001"));
+	assert_non_null(strstr(p.err, "duplicate"));
+	assert_true(config_finish(&p));
+	assert_int_equal(cfg.nbridges, 2);
+}
+
+static void test_load_file(void **st)
+{
+	char path[] = "/tmp/mpt-config-XXXXXX";
+	int fd = mkstemp(path);
+
+	(void)st;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "# mptunnel\nlocalhost 4001\n", 26), 26);
+	close(fd);
+	assert_int_equal(config_load(&cfg, path, err, sizeof(err)), 0);
+	assert_int_equal(cfg.nbridges, 1);
+	unlink(path);
+	assert_int_equal(config_load(&cfg, path, err, sizeof(err)), -2);	/* ENOENT */
+	assert_non_null(strstr(err, "No such file"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seed_form_with_blank_line),
+		cmocka_unit_test(test_seed_form_compact),
+		cmocka_unit_test(test_other_forms),
+		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_command_line_bridges),
+		cmocka_unit_test(test_load_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,252 @@
+/* test_keyfile.c - pre-shared key parsing, loading and generation (lib/keyfile.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "keyfile.h"
+
+/* the key 00 01 02 .. 1f in both notations */
+#define HEX_LO "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+#define HEX_UP "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
+#define B64 "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+
+static char dir[PATH_MAX];
+
+static void expect_key(const uint8_t key[KEY_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < KEY_LEN; i++)
+		assert_int_equal(key[i], i);
+}
+
+static void test_parse_ok(void **state)
+{
+	static const char *const good[] = {
+		HEX_LO, HEX_UP, "  " HEX_LO "\n", "\t\r\n" HEX_UP "\r\n\n",
+		B64, B64 "\n", " " B64 " \n",
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",	/* without padding */
+	};
+	uint8_t key[KEY_LEN];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		memset(key, 0xee, sizeof(key));
+		if (!key_parse(good[i], key))
+			fail_msg("rejected good key #%zu", i);
+		expect_key(key);
+	}
+}
+
+static void test_parse_bad(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"   \n",
+		HEX_LO "00",					/* 33 bytes */
+		"0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",	/* 31 */
+		"00102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",	/* 63 digits */
+		"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1g",	/* bad digit */
+		"000102030405060708090a0b0c0d0e0f 101112131415161718191a1b1c1d1e1f",	/* inner space */
+		"0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg==",	/* 31 bytes */
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gIQ==",	/* 34 bytes */
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh*=",	/* bad character */
+		"AAECAwQFBgcICQoLDA0ODxAREhMU FRYXGBkaGxwdHh8",		/* inner space */
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh-=",	/* url-safe alphabet */
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh9=",	/* non-zero unused bits */
+		"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8==",	/* too much padding */
+		"0000000000000000000000000000000000000000000000000000000000000000",	/* zero */
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",	/* zero */
+		HEX_LO "\n" HEX_LO,
+		NULL,
+	};
+	uint8_t key[KEY_LEN], before[KEY_LEN];
+	size_t i;
+
+	(void)state;
+	memset(before, 0xee, sizeof(before));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memcpy(key, before, sizeof(key));
+		if (key_parse(bad[i], key))
+			fail_msg("accepted bad key #%zu '%s'", i, bad[i] ? bad[i] : "(null)");
+		assert_memory_equal(key, before, sizeof(key));	/* untouched */
+	}
+}
+
+static void test_generate_format(void **state)
+{
+	uint8_t a[KEY_LEN], b[KEY_LEN], back[KEY_LEN];
+	char text[KEY_BASE64_LEN], small[KEY_BASE64_LEN - 1];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < KEY_LEN; i++)
+		a[i] = (uint8_t)i;
+	key_format_base64(a, text, sizeof(text));
+	assert_string_equal(text, B64);
+
+	key_generate(a);
+	key_generate(b);
+	assert_false(sodium_is_zero(a, KEY_LEN));
+	assert_memory_not_equal(a, b, KEY_LEN);
+	key_format_base64(a, text, sizeof(text));
+	assert_int_equal(strlen(text), KEY_BASE64_LEN - 1);
+	assert_true(key_parse(text, back));
+	assert_memory_equal(a, back, KEY_LEN);
+
+	memset(small, 'x', sizeof(small));
+	key_format_base64(a, small, sizeof(small));
+	assert_string_equal(small, "");
+}
+
+/* Write a file in the test directory with exactly this mode. */
+static const char *mkfile(const char *name, const void *data, size_t len, mode_t mode)
+{
+	static char path[PATH_MAX + 64];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	assert_int_equal(fchmod(fd, mode), 0);
+	assert_int_equal(close(fd), 0);
+	return path;
+}
+
+static int setup_dir(void **state)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/mpt-keyfile.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown_dir(void **state)
+{
+	char path[PATH_MAX + 300];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	(void)state;
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	return rmdir(dir);
+}
+
+static void test_load_ok(void **state)
+{
+	uint8_t key[KEY_LEN];
+	char err[512];
+
+	(void)state;
+	assert_int_equal(keyfile_load(mkfile("hex", HEX_LO "\n", sizeof(HEX_LO), 0600), key, err,
+				      sizeof(err)), 0);
+	expect_key(key);
+	memset(key, 0, sizeof(key));
+	assert_int_equal(keyfile_load(mkfile("b64", B64 "\n", sizeof(B64), 0400), key, err,
+				      sizeof(err)), 0);
+	expect_key(key);
+	/* execute bits do not let anyone read it */
+	assert_int_equal(keyfile_load(mkfile("x", B64, strlen(B64), 0711), key, err, sizeof(err)),
+			 0);
+}
+
+static void test_load_permissions(void **state)
+{
+	static const mode_t modes[] = { 0644, 0640, 0604, 0620, 0602, 0660, 0666, 0777 };
+	uint8_t key[KEY_LEN], before[KEY_LEN];
+	char err[512], want[PATH_MAX + 64];
+	size_t i;
+
+	(void)state;
+	memset(before, 0xee, sizeof(before));
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		const char *path = mkfile("open", HEX_LO, strlen(HEX_LO), modes[i]);
+
+		memcpy(key, before, sizeof(key));
+		err[0] = '\0';
+		assert_int_equal(keyfile_load(path, key, err, sizeof(err)), -EPERM);
+		snprintf(want, sizeof(want), "chmod 600 %s", path);
+		if (!strstr(err, want))
+			fail_msg("mode %04o: message '%s' lacks '%s'", (unsigned)modes[i], err, want);
+		assert_memory_equal(key, before, sizeof(key));
+		assert_null(strstr(err, "0102030405"));
+	}
+}
+
+static void test_load_bad(void **state)
+{
+	static const char almost[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e";
+	static char big[KEYFILE_MAX + 1];
+	uint8_t key[KEY_LEN];
+	char err[512], path[PATH_MAX + 64];
+
+	(void)state;
+	/* bad content: says so, without echoing it */
+	assert_int_equal(keyfile_load(mkfile("short", almost, strlen(almost), 0600), key, err,
+				      sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "bad key"));
+	assert_null(strstr(err, "0a0b0c"));
+	assert_int_equal(keyfile_load(mkfile("empty", "", 0, 0600), key, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(keyfile_load(mkfile("nul", HEX_LO "\0", sizeof(HEX_LO), 0600), key, err,
+				      sizeof(err)), -EINVAL);
+	assert_int_equal(keyfile_load(mkfile("two", HEX_LO "\n" HEX_LO "\n",
+					     2 * sizeof(HEX_LO), 0600), key, err, sizeof(err)),
+			 -EINVAL);
+	memset(big, ' ', sizeof(big));
+	memcpy(big, HEX_LO, strlen(HEX_LO));
+	assert_int_equal(keyfile_load(mkfile("big", big, sizeof(big), 0600), key, err,
+				      sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "too large"));
+	/* exactly KEYFILE_MAX bytes is fine */
+	assert_int_equal(keyfile_load(mkfile("max", big, KEYFILE_MAX, 0600), key, err,
+				      sizeof(err)), 0);
+
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	assert_int_equal(keyfile_load(path, key, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, path));
+	assert_int_equal(keyfile_load(dir, key, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a regular file"));
+	/* a NULL message buffer is allowed with errlen 0 */
+	assert_int_equal(keyfile_load(path, key, NULL, 0), -ENOENT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_ok),
+		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_generate_format),
+		cmocka_unit_test(test_load_ok),
+		cmocka_unit_test(test_load_permissions),
+		cmocka_unit_test(test_load_bad),
+	};
+
+	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+}
