@@ -58,7 +58,8 @@ bool seal_datagram(const struct seal_key *k, uint8_t *dgram, size_t len)
 	uint8_t nonce[SEAL_NONCE_LEN];
 	uint8_t *body;
 
-	if (!wire_decode(dgram, len, &h, &payload, NULL) || !(h.flags & WIRE_F_SEALED))
+	if (!wire_decode(dgram, len, &h, &payload, NULL) || !(h.flags & WIRE_F_SEALED) ||
+	    h.len > WIRE_MAX_PAYLOAD)
 		return false;
 	body = dgram + WIRE_HDR_LEN;
 	seal_nonce(h.seq, nonce);

@@ -324,11 +324,15 @@ static void test_derive(void **state)
 static void test_nonce(void **state)
 {
 	static const uint8_t want[SEAL_NONCE_LEN] = { 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t want_hi[SEAL_NONCE_LEN] = { 0, 0, 0, 0, 0xfe, 0xdc, 0xba, 0x98,
+							 0x76, 0x54, 0x32, 0x10 };
 	uint8_t nonce[SEAL_NONCE_LEN];
 
 	(void)state;
 	seal_nonce(0x0102030405060708ull, nonce);
 	assert_memory_equal(nonce, want, sizeof(want));
+	seal_nonce(0xfedcba9876543210ull, nonce);
+	assert_memory_equal(nonce, want_hi, sizeof(want_hi));
 }
 
 static void unhex(const char *hex, uint8_t *out, size_t len)
@@ -343,7 +347,8 @@ static void unhex(const char *hex, uint8_t *out, size_t len)
  * Known answers computed independently (Python: hashlib.blake2b with key,
  * salt = subkey_id LE, person = context; cryptography's ChaCha20Poly1305),
  * psk = 00 01 .. 1f, session 0102030405060708, server epoch 1112131415161718,
- * payload "mptunnel", flow 5; client seq 42, server seq 7.
+ * payload "mptunnel", flow 5; client seq 42, server seq 7; and a client PING
+ * (path 1, stamp 8000000000000001) with seq fedcba9876543210.
  */
 static void test_known_answer(void **state)
 {
@@ -353,12 +358,17 @@ static void test_known_answer(void **state)
 	static const char s2c_hex[] =
 		"010103000000000501020304050607081112131415161718000000000000000700080000"
 		"6d69ce3f89866828ea6841f2953350e26cae49ca97a270d8";
+	static const char ping_hex[] =
+		"010202000000000001020304050607080102030405060708fedcba9876543210000c0000"
+		"11f5769f199899ee73ffdd77fba61360a32f21d82fa3b760ad438af0";
 	static const char kc_hex[] =
 		"056f2b913151bac51ff35f73ba9cabfc4c26100af8c5126169be5ba90f1f5538";
 	static const char ks_hex[] =
 		"67aae1a5f7ff1e23b81120b4a0494d9bad49847990ffd34ae0220ce2b7749e17";
 	const uint64_t session = 0x0102030405060708ull, epoch = 0x1112131415161718ull;
 	uint8_t p[SEAL_PSK_LEN], want[WIRE_HDR_LEN + 8 + WIRE_TAG_LEN], wk[SEAL_KEY_LEN];
+	uint8_t want_ping[WIRE_HDR_LEN + WIRE_PING_LEN + WIRE_TAG_LEN], body[WIRE_PING_LEN];
+	struct wire_ping ping = { .path = 1, .stamp = 0x8000000000000001ull };
 	struct wire_hdr h = {
 		.version = WIRE_VERSION, .type = WIRE_DATA, .flags = WIRE_F_SEALED,
 		.flow = 5, .session = session, .epoch = session, .seq = 42, .len = 8,
@@ -381,6 +391,20 @@ static void test_known_answer(void **state)
 	assert_true(receive(buf, n, p));
 	assert_memory_equal(buf + WIRE_HDR_LEN, "mptunnel", 8);
 
+	h.type = WIRE_PING;
+	h.flow = 0;
+	h.seq = 0xfedcba9876543210ull;
+	h.len = WIRE_PING_LEN;
+	assert_int_equal(wire_ping_encode(&ping, body, sizeof(body)), WIRE_PING_LEN);
+	n = wire_encode(&h, body, buf, sizeof(buf));
+	assert_int_equal(n, sizeof(want_ping));
+	assert_true(seal_datagram(&k, buf, n));
+	unhex(ping_hex, want_ping, sizeof(want_ping));
+	assert_memory_equal(buf, want_ping, sizeof(want_ping));
+
+	h.type = WIRE_DATA;
+	h.flow = 5;
+	h.len = 8;
 	h.flags |= WIRE_F_SERVER;
 	h.epoch = epoch;
 	h.seq = 7;

@@ -1,0 +1,60 @@
+#!/bin/bash
+# bridge_timeline.sh - a timeline blackout ("c2s goes dark at 1 s, back at 2 s")
+# and a --blackout window, seen in the captures at the right times: every
+# blackout drop lies inside the window, every forwarded datagram outside.
+. "$(dirname "$0")/../lib.sh"
+t_init bridge_timeline
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+UDPTOOL="$ROOT/bridge/udptool.py"
+MPB=$BUILD/mpbridge
+command -v tcpdump >/dev/null || { t_fail "tcpdump not installed"; t_done; }
+
+t_ports 3 || exit 1
+LP=$PORT0
+EP=$PORT1
+CP=$PORT2
+
+t_spawn echo python3 "$UDPTOOL" echo "$EP"
+t_wait_udp "$EP" || { t_fail "echo target did not start"; t_done; }
+
+printf '# c2s dark from 1 s to 2 s\n1s --dir c2s --down\n2s --dir c2s --up\n' >"$T/tl"
+t_spawn bridge "$MPB" -l "127.0.0.1:$LP" -t "127.0.0.1:$EP" --seed 1 \
+	--stats "$T/stats.json" --pcap "$T/cap" --timeline "$T/tl" \
+	--dir s2c --blackout 2.5s 3s
+t_wait_udp "$LP" || { t_fail "mpbridge did not start"; t_done; }
+# 3.5 s of traffic, one datagram every 10 ms (the bridge started before it)
+python3 "$UDPTOOL" send "127.0.0.1:$LP" --sport "$CP" --count 350 --size 100 \
+	--interval 0.01 >/dev/null
+t_stop bridge TERM
+
+start=$(sed -n 's/.*"start":\([0-9.]*\).*/\1/p' "$T/stats.json")
+num() { grep "\"$1\":{" "$T/stats.json" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }
+t_expect "stats have the start time" test -n "$start"
+t_expect "both timeline steps applied" grep -q '"timeline_steps_applied":2' "$T/stats.json"
+
+# relative times (seconds after start) of the records matching FILTER
+rel() {
+	tcpdump -tt -nr "$1" "$2" 2>/dev/null | awk -v s="$start" '{ printf "%.6f\n", $1 - s }'
+}
+# all_in FILE LO HI: every time in [LO, HI) (1 us slack for the printed start)
+all_in() { awk -v lo="$2" -v hi="$3" '$1 < lo - 2e-6 || $1 >= hi + 2e-6 { bad = 1 } END { exit bad }' "$1"; }
+none_in() { awk -v lo="$2" -v hi="$3" '$1 >= lo + 2e-6 && $1 < hi - 2e-6 { bad = 1 } END { exit bad }' "$1"; }
+
+rel "$T/cap-c2s-drop.pcap" 'ip[1] & 7 = 4' >"$T/c2s-dark"
+rel "$T/cap-c2s.pcap" 'ip[1] & 0x80 != 0' >"$T/c2s-fwd"
+t_expect "c2s: blackout drops counted ($(num c2s dropped_blackout))" \
+	test "$(wc -l <"$T/c2s-dark")" = "$(num c2s dropped_blackout)"
+t_expect "c2s: about a second of drops (>= 50 datagrams)" test "$(wc -l <"$T/c2s-dark")" -ge 50
+t_expect "c2s: every blackout drop inside [1 s, 2 s)" all_in "$T/c2s-dark" 1 2
+t_expect "c2s: nothing forwarded inside [1 s, 2 s)" none_in "$T/c2s-fwd" 1 2
+t_expect "c2s: traffic forwarded before and after" \
+	sh -c "awk '\$1 < 1 { a = 1 } \$1 >= 2 { b = 1 } END { exit !(a && b) }' '$T/c2s-fwd'"
+
+rel "$T/cap-s2c-drop.pcap" 'ip[1] & 7 = 4' >"$T/s2c-dark"
+rel "$T/cap-s2c.pcap" 'ip[1] & 0x80 != 0' >"$T/s2c-fwd"
+t_expect "s2c: --blackout drops inside [2.5 s, 3 s)" all_in "$T/s2c-dark" 2.5 3
+t_expect "s2c: some drops in the window" test "$(wc -l <"$T/s2c-dark")" -ge 20
+t_expect "s2c: nothing forwarded inside [2.5 s, 3 s)" none_in "$T/s2c-fwd" 2.5 3
+t_expect "s2c: no echoes while c2s was dark" \
+	sh -c "! awk '\$1 >= 1 && \$1 < 2' '$T/s2c-fwd' | grep -q ."
+t_done

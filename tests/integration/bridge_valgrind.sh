@@ -1,0 +1,46 @@
+#!/bin/bash
+# bridge_valgrind.sh - one impaired run of mpbridge under valgrind (delay queue,
+# duplicates, corruption, rate, timeline, capture, stats, SIGUSR1, SIGTERM):
+# no memory errors, no leaks, clean exit.
+. "$(dirname "$0")/../lib.sh"
+t_init bridge_valgrind
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+UDPTOOL="$ROOT/bridge/udptool.py"
+if ! command -v valgrind >/dev/null; then
+	echo "# valgrind not installed: skipped"
+	t_ok "skipped (no valgrind)"
+	t_done
+fi
+case $BUILD in *san*) echo "# sanitizer build: skipped"; t_ok "skipped (sanitizer build)"; t_done ;; esac
+
+t_ports 3 || exit 1
+LP=$PORT0
+EP=$PORT1
+CP=$PORT2
+t_spawn echo python3 "$UDPTOOL" echo "$EP"
+t_wait_udp "$EP" || { t_fail "echo target did not start"; t_done; }
+t_spawn bridge valgrind -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --log-file="$T/vg.txt" \
+	"$BUILD/mpbridge" -l "127.0.0.1:$LP" -t "127.0.0.1:$EP" --seed 3 --limit 200 \
+	--stats "$T/stats.json" --pcap "$T/cap" --decision-log "$T/dec" \
+	--loss gemodel 5% 30% --delay 20ms 5ms unordered --duplicate 10% 5ms --corrupt 5% \
+	--truncate 5% --reorder 10% --rate 2mbit burst 4kb --mtu 1300 \
+	--at 0.5s --dir c2s --down --at 0.8s --dir c2s --up --profile lossy-wifi
+t_wait_udp "$LP" 20 || { t_fail "mpbridge did not start under valgrind"; t_done; }
+python3 "$UDPTOOL" send "127.0.0.1:$LP" --sport "$CP" --count 300 --size 600 \
+	--interval 0.005 >/dev/null
+python3 "$UDPTOOL" send "127.0.0.1:$LP" --sport "$CP" --count 20 --size 1400 >/dev/null
+kill -USR1 "$PID_bridge"
+t_wait_log bridge "c2s: received=" 10 || true
+# exit while datagrams are still held (dropped_exit path)
+python3 "$UDPTOOL" send "127.0.0.1:$LP" --sport "$CP" --count 50 --size 600 >/dev/null
+kill -TERM "$PID_bridge"
+rc=0
+for _ in $(seq 1 200); do kill -0 "$PID_bridge" 2>/dev/null || break; sleep 0.05; done
+wait "$PID_bridge"
+rc=$?
+t_expect "mpbridge exited cleanly under valgrind (rc $rc)" test "$rc" = 0
+t_expect "valgrind reported nothing" test ! -s "$T/vg.txt"
+t_expect "stats written" grep -q '"dropped_exit"' "$T/stats.json"
+[ -s "$T/vg.txt" ] && sed 's/^/#   /' "$T/vg.txt" | head -40
+t_done
