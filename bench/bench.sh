@@ -1,0 +1,627 @@
+#!/usr/bin/env bash
+# bench/bench.sh - `make bench`: throughput, loss, latency and CPU cost of the
+# tunnel against baselines, on 127.0.0.1 only.
+#
+# For every configuration an offered-load sweep (1400- and 200-byte datagrams)
+# is sent by build/mpt-load and received by it at the far end (one-way
+# latency).  Each point records goodput, loss, latency percentiles and the
+# CPU seconds per million delivered datagrams of every process we started
+# (from /proc/PID/schedstat, or utime+stime, before and after the point).
+#
+# Configurations:
+#   direct               load generator -> sink
+#   socat, mpbridge      one relay
+#   ref+ref              mpt-refrelay client -> N mpt-refrelay bridges -> mpt-refrelay server
+#   ref+mpbridge/socat   the reference fan-out relay over mpbridge / socat bridges
+#   refgso+...           the reference relay sending runs of equal-sized datagrams
+#                        as UDP GSO messages (does GSO pay?)
+#   tunnel+mpbridge/socat  mpclient -> N bridges -> mpserver
+#   tunnel-enc+...       the same with --key-file (when this build can make a key)
+#   iperf3               a second, well-known load through the tunnel (when installed)
+#
+# Environment:
+#   BENCH_QUICK=1        under a minute: 1400 bytes, fewer rates and configurations
+#   BENCH_DURATION=1     seconds of load per point
+#   BENCH_CONFIGS=...    only these configurations (space-separated names as above)
+#   BENCH_GSO=0          the load generator sends without UDP GSO
+#   BENCH_TUNNEL_ARGS=   extra arguments for mpclient and mpserver (e.g. --rcvbuf 4194304)
+#   BENCH_OUT=bench/results  where <timestamp>.json, .txt and .png go
+#   BENCH_PERF=CONFIG@MBIT[/SIZE]  instead of the sweep: load CONFIG (e.g.
+#                        tunnel+mpbridge:3@300) for 4 x BENCH_DURATION under
+#                        `perf record -g` and write each process's profile
+#
+# Exit status 0 when every configuration ran (whatever the figures), 1 otherwise.
+
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+QUICK=${BENCH_QUICK:-0}
+[ "$QUICK" = 0 ] && QUICK=
+OUTDIR=${BENCH_OUT:-$ROOT/bench/results}
+HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
+ORIG_LO=170
+ORIG_HI=200	# the original mptunnel's saturation, Mbit/s (shared NOTES.md)
+
+if [ -n "$QUICK" ]; then
+	DUR=${BENCH_DURATION:-0.5}
+	DRAIN=0.15
+	RATES_1400="50 200 500 1000 2000"
+	RATES_200=""
+	DEFAULT_CONFIGS="direct mpbridge ref+ref:3 ref+mpbridge:3 tunnel+mpbridge:1 tunnel+mpbridge:3 tunnel+socat:3 tunnel-enc+mpbridge:3"
+else
+	DUR=${BENCH_DURATION:-1}
+	DRAIN=0.2
+	RATES_1400="50 100 200 400 700 1000 1500 2500"
+	RATES_200="10 25 50 100 150 250"
+	DEFAULT_CONFIGS="direct socat mpbridge ref+ref:3 ref+mpbridge:1 ref+mpbridge:2 ref+mpbridge:3 ref+mpbridge:4 ref+socat:3 refgso+mpbridge:3 refgso+ref:3 tunnel+mpbridge:1 tunnel+mpbridge:2 tunnel+mpbridge:3 tunnel+mpbridge:4 tunnel+socat:1 tunnel+socat:2 tunnel+socat:3 tunnel+socat:4 tunnel-enc+mpbridge:3 tunnel-enc+socat:3 iperf3"
+fi
+CONFIGS=${BENCH_CONFIGS:-$DEFAULT_CONFIGS}
+TUNNEL_ARGS=${BENCH_TUNNEL_ARGS:-}
+# the load generator sends its batches as UDP GSO messages (half its CPU cost);
+# BENCH_GSO=0 for one sendmmsg entry per datagram
+LOAD_GSO=--gso
+[ "${BENCH_GSO:-1}" = 0 ] && LOAD_GSO=
+# 200-byte sweeps only where they tell something (and time allows)
+SMALL_CONFIGS=" direct socat mpbridge ref+ref:3 ref+mpbridge:3 tunnel+mpbridge:3 tunnel+socat:3 "
+
+for p in mpt-load mpt-refrelay mpclient mpserver mpbridge; do
+	[ -x "$BUILD/$p" ] || { echo "bench: $BUILD/$p missing (run make)" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d /tmp/mpt-bench.XXXXXX)
+PIDS=()		# every process this script started, in start order
+CUR=()		# tag=pid of the current configuration
+FAILED=0
+
+stop_pids() {
+	local pid
+	for pid in "$@"; do kill -TERM "$pid" 2>/dev/null; done
+	for pid in "$@"; do
+		for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+}
+
+cleanup() {
+	[ ${#PIDS[@]} -gt 0 ] && stop_pids "${PIDS[@]}"
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# spawn TAG CMD...: background, output in $WORK/TAG.log
+spawn() {
+	local tag=$1
+	shift
+	"$@" >"$WORK/$tag.log" 2>&1 &
+	PIDS+=("$!")
+	CUR+=("$tag=$!")
+}
+
+stop_config() {
+	local e pids=()
+	for e in "${CUR[@]}"; do pids+=("${e#*=}"); done
+	[ ${#pids[@]} -gt 0 ] && stop_pids "${pids[@]}"
+	CUR=()
+}
+
+# wait_udp PORT: something listens on 127.0.0.1:PORT (bounded: 5 s)
+wait_udp() {
+	local i
+	for i in $(seq 1 100); do
+		ss -Hlun "sport = :$1" 2>/dev/null | grep -q . && return 0
+		sleep 0.05
+	done
+	echo "bench: nothing listens on udp port $1" >&2
+	return 1
+}
+
+port_free() { ! ss -Haun "sport = :$1" 2>/dev/null | grep -q . && ! ss -Hatn "sport = :$1" 2>/dev/null | grep -q .; }
+
+# pick_ports N: P[0..N-1] consecutive free ports (bounded tries)
+pick_ports() {
+	local n=$1 try base i ok
+	for try in $(seq 1 50); do
+		base=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		ok=1
+		for i in $(seq 0 $((n - 1))); do port_free $((base + i)) || { ok=0; break; }; done
+		if [ $ok = 1 ]; then
+			P=()
+			for i in $(seq 0 $((n - 1))); do P+=($((base + i))); done
+			return 0
+		fi
+	done
+	echo "bench: no free port range" >&2
+	return 1
+}
+
+# cpu_ns PID: CPU time of the (single-threaded) process in ns: /proc/PID/schedstat
+# (ns resolution) or utime+stime from /proc/PID/stat (ticks); 0 if gone.  The
+# kernel here does not set softirq time apart (no IRQ_TIME_ACCOUNTING), so
+# the loopback delivery a process's send triggers is counted in its time.
+cpu_ns() {
+	local s
+	if s=$(cat "/proc/$1/schedstat" 2>/dev/null) && [ -n "$s" ]; then
+		echo "${s%% *}"
+		return
+	fi
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+	s=${s##*) }
+	set -- $s
+	echo $(( (${12} + ${13}) * 1000000000 / HZ ))
+}
+
+jget() { sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"}]*\).*/\1/p" <<<"$1" | head -n 1; }
+
+# ---- encryption ----
+
+ENC=
+ENC_WHY=
+KEY=$WORK/bench.key
+if ! "$BUILD/mpclient" --help 2>&1 | grep -q -- --key-file; then
+	ENC_WHY="mpclient --help does not mention --key-file"
+elif ! (umask 077; "$BUILD/mpclient" --genkey >"$KEY" 2>"$WORK/genkey.err"); then
+	ENC_WHY="mpclient --genkey: $(head -n 1 "$WORK/genkey.err")"
+else
+	chmod 600 "$KEY"
+	ENC=1
+fi
+
+# ---- configurations ----
+
+# setup NAME: start the pieces; sets ENTRY (where the load goes), SINK (where
+# it must arrive), SRC (fixed source port of the load), COMPS (tags whose CPU
+# is measured).  Returns non-zero if it cannot.
+setup() {
+	local name=$1 kind=${1%%:*} n=1 i via bridge_to bridges=() enc_args=()
+	case $1 in *:*) n=${1##*:} ;; esac
+	via=${kind#*+}
+	local refopt=()
+	[ "${kind%%+*}" = refgso ] && refopt=(--gso)
+	pick_ports $((4 + n)) || return 1
+	SRC=${P[0]}
+	SINK=${P[1]}
+	ENTRY=${P[2]}
+	local srv=${P[3]}
+	COMPS=()
+	case $kind in
+	direct)
+		ENTRY=$SINK
+		return 0
+		;;
+	socat)
+		spawn relay socat "udp-listen:$ENTRY,bind=127.0.0.1" "udp4:127.0.0.1:$SINK"
+		COMPS=(relay)
+		wait_udp "$ENTRY"
+		return
+		;;
+	mpbridge)
+		spawn relay "$BUILD/mpbridge" -q --listen "127.0.0.1:$ENTRY" --to "127.0.0.1:$SINK"
+		COMPS=(relay)
+		wait_udp "$ENTRY"
+		return
+		;;
+	esac
+	case $kind in
+	tunnel-enc+*)
+		[ -n "$ENC" ] || return 3
+		enc_args=(--key-file "$KEY")
+		;;
+	esac
+	# far end first
+	case $kind in
+	ref+* | refgso+*)
+		spawn server "$BUILD/mpt-refrelay" server "${refopt[@]}" --listen "127.0.0.1:$srv" \
+			--target "127.0.0.1:$SINK"
+		;;
+	tunnel*)
+		# shellcheck disable=SC2086
+		spawn server "$BUILD/mpserver" -q $TUNNEL_ARGS "${enc_args[@]}" \
+			--listen "127.0.0.1:$srv" --target "127.0.0.1:$SINK"
+		;;
+	esac
+	COMPS+=(server)
+	wait_udp "$srv" || return 1
+	for i in $(seq 0 $((n - 1))); do
+		local bp=${P[$((4 + i))]}
+		case $via in
+		mpbridge) spawn "bridge$i" "$BUILD/mpbridge" -q --listen "127.0.0.1:$bp" \
+				--to "127.0.0.1:$srv" ;;
+		socat) spawn "bridge$i" socat "udp-listen:$bp,bind=127.0.0.1" "udp4:127.0.0.1:$srv" ;;
+		ref) spawn "bridge$i" "$BUILD/mpt-refrelay" bridge --listen "127.0.0.1:$bp" \
+				--to "127.0.0.1:$srv" ;;
+		esac
+		COMPS+=("bridge$i")
+		bridges+=("127.0.0.1:$bp")
+		wait_udp "$bp" || return 1
+	done
+	case $kind in
+	ref+* | refgso+*)
+		local args=()
+		for i in "${bridges[@]}"; do args+=(--path "$i"); done
+		spawn client "$BUILD/mpt-refrelay" client "${refopt[@]}" --listen "127.0.0.1:$ENTRY" "${args[@]}"
+		;;
+	tunnel*)
+		local args=()
+		for i in "${bridges[@]}"; do args+=(--bridge "$i"); done
+		# shellcheck disable=SC2086
+		spawn client "$BUILD/mpclient" -q $TUNNEL_ARGS "${enc_args[@]}" \
+			--listen "127.0.0.1:$ENTRY" "${args[@]}"
+		;;
+	esac
+	COMPS=(client "${COMPS[@]}")
+	wait_udp "$ENTRY" || return 1
+	# the first datagrams make the path (bounded): a short probe until one arrives
+	for i in $(seq 1 20); do
+		out=$("$BUILD/mpt-load" --json --to "127.0.0.1:$ENTRY" --sink "127.0.0.1:$SINK" \
+			--bind "127.0.0.1:$SRC" --pps 200 --duration 0.05 --drain 0.1 2>/dev/null)
+		[ "$(jget "$out" received)" -gt 0 ] 2>/dev/null && return 0
+	done
+	echo "bench: $name: nothing arrives through it" >&2
+	return 1
+}
+
+pid_of() {
+	local e
+	for e in "${CUR[@]}"; do [ "${e%%=*}" = "$1" ] && { echo "${e#*=}"; return; }; done
+}
+
+POINTS=$WORK/points.tsv		# one line per point, for awk and gnuplot
+JSONL=$WORK/points.jsonl
+: >"$POINTS"
+: >"$JSONL"
+
+# machine_ns: "BUSY TOTAL" CPU time of the whole machine in ns (/proc/stat)
+machine_ns() {
+	local cpu user nice sys idle iowait irq softirq steal rest
+	read -r cpu user nice sys idle iowait irq softirq steal rest </proc/stat
+	echo "$(( (user + nice + sys + irq + softirq + steal) * 1000000000 / HZ )) $(( (user + nice + sys + idle + iowait + irq + softirq + steal) * 1000000000 / HZ ))"
+}
+
+# ksoftirqd_ns: CPU time of the softirq threads (loopback delivery deferred
+# there is work of the pipeline too, though no process of ours pays for it)
+KSOFTIRQD=$(pgrep '^ksoftirqd/' 2>/dev/null | tr '\n' ' ')
+ksoftirqd_ns() {
+	local p t=0
+	for p in $KSOFTIRQD; do t=$((t + $(cpu_ns "$p"))); done
+	echo $t
+}
+
+# point NAME PATHS SIZE RATE: one measurement; prints the loss
+# POINTS columns: 1 name 2 paths 3 size 4 rate 5 sent_pps 6 goodput_mbps
+# 7 goodput_pps 8 loss 9 p50 10 p99 11-13 cpu s/Mdgram client server bridge
+# (mean per bridge, or the single relay) 14 ksoftirqd 15 load generator
+# 16 the whole pipeline (all of ours + ksoftirqd + generator) 17 share of the
+# machine busy with other work (background) 18 machine busy share
+point() {
+	local name=$1 paths=$2 size=$3 rate=$4 t before=() after=() out i cpujson=""
+	local k0 k1 m0 m1
+	for t in "${COMPS[@]}"; do before+=("$(cpu_ns "$(pid_of "$t")")"); done
+	k0=$(ksoftirqd_ns)
+	m0=$(machine_ns)
+	out=$("$BUILD/mpt-load" --json --to "127.0.0.1:$ENTRY" --sink "127.0.0.1:$SINK" \
+		--bind "127.0.0.1:$SRC" --rate "$rate" --size "$size" --duration "$DUR" \
+		--drain "$DRAIN" $LOAD_GSO 2>"$WORK/load.err")
+	m1=$(machine_ns)
+	k1=$(ksoftirqd_ns)
+	for t in "${COMPS[@]}"; do after+=("$(cpu_ns "$(pid_of "$t")")"); done
+	if [ -z "$out" ]; then
+		echo "bench: $name: mpt-load failed: $(head -n 2 "$WORK/load.err")" >&2
+		echo 1
+		return 1
+	fi
+	local rcv gp gpps loss p50 p99 sent_pps bsum=0 nb=0 ccpu=- scpu=- bcpu=- ours=0 v
+	rcv=$(jget "$out" received)
+	gp=$(jget "$out" goodput_mbps)
+	gpps=$(jget "$out" goodput_pps)
+	loss=$(jget "$out" loss)
+	p50=$(jget "$out" lat_p50_us)
+	p99=$(jget "$out" lat_p99_us)
+	sent_pps=$(jget "$out" sent_pps)
+	# CPU seconds per million delivered datagrams
+	per_m() { awk -v d="$1" -v r="$rcv" 'BEGIN { printf "%.2f", (r > 0 ? d / 1e9 / (r / 1e6) : 0) }'; }
+	for i in "${!COMPS[@]}"; do
+		local d=$((after[i] - before[i]))
+		ours=$((ours + d))
+		v=$(per_m "$d")
+		cpujson+="${cpujson:+,}\"${COMPS[i]}\":$v"
+		case ${COMPS[i]} in
+		client) ccpu=$v ;;
+		server) scpu=$v ;;
+		relay) bcpu=$v ;;
+		bridge*) bsum=$((bsum + d)); nb=$((nb + 1)) ;;
+		esac
+	done
+	[ $nb -gt 0 ] && bcpu=$(per_m $((bsum / nb)))
+	local kd=$((k1 - k0)) load_ns busy tot bg all ksoft lcpu
+	load_ns=$(awk -v c="$(jget "$out" load_cpu_s)" 'BEGIN { printf "%d", c * 1e9 }')
+	set -- $m0
+	busy=$1 tot=$2
+	set -- $m1
+	busy=$(($1 - busy)) tot=$(($2 - tot))
+	ksoft=$(per_m "$kd")
+	lcpu=$(per_m "$load_ns")
+	all=$(per_m $((ours + kd + load_ns)))
+	bg=$(awk -v b="$busy" -v o="$((ours + kd + load_ns))" -v t="$tot" \
+		'BEGIN { v = t > 0 ? (b - o) / t : 0; printf "%.2f", (v < 0 ? 0 : v) }')
+	busy=$(awk -v b="$busy" -v t="$tot" 'BEGIN { printf "%.2f", (t > 0 ? b / t : 0) }')
+	cpujson+="${cpujson:+,}\"ksoftirqd\":$ksoft,\"load_generator\":$lcpu,\"pipeline\":$all"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$paths" \
+		"$size" "$rate" "$sent_pps" "$gp" "$gpps" "$loss" "$p50" "$p99" "$ccpu" "$scpu" "$bcpu" \
+		"$ksoft" "$lcpu" "$all" "$bg" "$busy" >>"$POINTS"
+	printf '{"config":"%s","paths":%s,"rate_mbps":%s,"cpu_s_per_mdgram":{%s},"machine_busy":%s,"background_busy":%s,"load":%s}\n' \
+		"$name" "$paths" "$rate" "$cpujson" "$busy" "$bg" "$out" >>"$JSONL"
+	printf '  %-18s %dp %4dB  offered %5s  goodput %7.1f Mbit/s %7.0f/s  loss %6.2f%%  p50 %5s p99 %6s us  cpu s/Mdgram c %s s %s b %s ksoft %s gen %s all %s  bg %s\n' \
+		"$name" "$paths" "$size" "$rate" "$gp" "$gpps" "$(awk -v l="$loss" 'BEGIN { print l * 100 }')" \
+		"$p50" "$p99" "$ccpu" "$scpu" "$bcpu" "$ksoft" "$lcpu" "$all" "$bg" >&2
+	echo "$loss"
+}
+
+# sweep NAME PATHS SIZE RATES...: stop after the point where loss passes 30%
+sweep() {
+	local name=$1 paths=$2 size=$3 rate loss
+	shift 3
+	for rate in "$@"; do
+		loss=$(point "$name" "$paths" "$size" "$rate") || return 1
+		awk -v l="$loss" 'BEGIN { exit !(l > 0.30) }' && break
+	done
+	return 0
+}
+
+# ---- iperf3: UDP data through the tunnel, its TCP control connection beside it ----
+IPERF_NOTE=
+run_iperf3() {
+	local name=tunnel+mpbridge:3 rate out bps lost cfg=$WORK/iperf.json
+	if ! command -v iperf3 >/dev/null; then
+		IPERF_NOTE="iperf3 not installed: skipped"
+		return 0
+	fi
+	setup "$name" || { stop_config; IPERF_NOTE="tunnel did not start"; return 1; }
+	# mpserver delivers to SINK: iperf3's server listens there (TCP control and UDP
+	# data share the port number); the control connection reaches it by a socat TCP
+	# forward on ENTRY's number while the UDP data goes through the tunnel.
+	spawn iperf3s iperf3 -s -1 -B 127.0.0.1 -p "$SINK"
+	spawn tcpfwd socat "tcp-listen:$ENTRY,bind=127.0.0.1,reuseaddr" "tcp:127.0.0.1:$SINK"
+	for _ in $(seq 1 100); do
+		ss -Hltn "sport = :$ENTRY" 2>/dev/null | grep -q . &&
+			ss -Hltn "sport = :$SINK" 2>/dev/null | grep -q . && break
+		sleep 0.05
+	done
+	for rate in ${IPERF_RATES:-100M 500M}; do
+		timeout 20 iperf3 -c 127.0.0.1 -p "$ENTRY" -u -b "$rate" -l 1400 -t "${IPERF_T:-2}" \
+			-J >"$cfg" 2>/dev/null
+		bps=$(awk '/"sum":/ { s = 1 } s && /"bits_per_second"/ { gsub(/[,]/, ""); v = $2 } END { print v + 0 }' "$cfg")
+		lost=$(awk '/"lost_percent"/ { gsub(/[,]/, ""); v = $2 } END { print v + 0 }' "$cfg")
+		if ! grep -q '"end"' "$cfg" || grep -q '"error"' "$cfg"; then
+			IPERF_NOTE+="iperf3 -b $rate: $(sed -n 's/.*"error":[[:space:]]*"\([^"]*\)".*/\1/p' "$cfg" | head -n 1); "
+			break
+		fi
+		IPERF_NOTE+="iperf3 -u -b $rate -l 1400 through $name: $(awk -v b="$bps" 'BEGIN { printf "%.1f", b / 1e6 }') Mbit/s received, ${lost}% lost; "
+		printf '{"config":"iperf3 via %s","paths":3,"offered":"%s","received_mbps":%.3f,"lost_percent":%s}\n' \
+			"$name" "$rate" "$(awk -v b="$bps" 'BEGIN { print b / 1e6 }')" "$lost" >>"$WORK/iperf.jsonl"
+		# -1: the server exits after one test; start it again for the next rate
+		stop_config
+		setup "$name" || break
+		spawn iperf3s iperf3 -s -1 -B 127.0.0.1 -p "$SINK"
+		spawn tcpfwd socat "tcp-listen:$ENTRY,bind=127.0.0.1,reuseaddr" "tcp:127.0.0.1:$SINK"
+		for _ in $(seq 1 100); do
+			ss -Hltn "sport = :$SINK" 2>/dev/null | grep -q . && break
+			sleep 0.05
+		done
+	done
+	stop_config
+}
+
+
+# ---- BENCH_PERF=CONFIG@MBIT[/SIZE]: profile the processes of one configuration ----
+run_perf() {
+	local spec=$1 cfg rate size=1400 t pids=() out
+	cfg=${spec%@*}
+	rate=${spec#*@}
+	case $rate in */*) size=${rate#*/}; rate=${rate%/*} ;; esac
+	command -v perf >/dev/null || { echo "bench: perf not installed" >&2; return 1; }
+	setup "$cfg" || { echo "bench: $cfg did not start" >&2; stop_config; return 1; }
+	for t in "${COMPS[@]}"; do pids+=("$(pid_of "$t")"); done
+	local pdur
+	pdur=$(awk -v d="$DUR" 'BEGIN { print d * 4 }')
+	perf record -q -g -o "$WORK/perf.data" -p "$(IFS=,; echo "${pids[*]}")" -- sleep "$pdur" \
+		>"$WORK/perf.log" 2>&1 &
+	local perfpid=$!
+	PIDS+=("$perfpid")
+	sleep 0.3
+	out=$("$BUILD/mpt-load" --json --to "127.0.0.1:$ENTRY" --sink "127.0.0.1:$SINK" \
+		--bind "127.0.0.1:$SRC" --rate "$rate" --size "$size" --duration "$(awk -v d="$pdur" 'BEGIN { print d - 0.6 }')" \
+		--drain "$DRAIN")
+	echo "load: $out" >&2
+	wait "$perfpid"
+	for t in "${COMPS[@]}"; do
+		local pid f
+		pid=$(pid_of "$t")
+		f=$OUTDIR/$STAMP-perf-${cfg//[:+]/_}-$t.txt
+		{
+			echo "# $cfg at $rate Mbit/s, $size B: $t (pid $pid), self time by symbol"
+			perf report -i "$WORK/perf.data" --pid "$pid" --no-children --percentage relative --sort dso,symbol \
+				--stdio -g none --percent-limit 0.7 2>/dev/null | grep -v '^$'
+			echo "# call chains (caller view, top)"
+			perf report -i "$WORK/perf.data" --pid "$pid" --children --percentage relative --sort symbol \
+				--stdio -g none --percent-limit 4 2>/dev/null | grep -v '^#' | grep -v '^$'
+		} >"$f"
+		echo "perf: $f" >&2
+		sed -n '1,40p' "$f" | grep -v '^# *$' >&2
+	done
+	stop_config
+}
+
+# ---- run ----
+
+mkdir -p "$OUTDIR"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+COMMIT=$(cd "$ROOT" && git describe --always --dirty 2>/dev/null || echo unknown)
+LOADAVG=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "mptunnel bench $STAMP, commit $COMMIT, $(nproc) CPUs, $(uname -r), load average $LOADAVG${QUICK:+ (quick)}" >&2
+awk -v l="${LOADAVG%% *}" 'BEGIN { exit !(l > 0.5) }' &&
+	echo "bench: warning: the machine is busy (load average $LOADAVG): figures will be low and noisy" >&2
+echo "bench: $DUR s per point; encryption: ${ENC:+on (tunnel-enc runs)}${ENC_WHY:+skipped: $ENC_WHY}" >&2
+
+if [ -n "${BENCH_PERF:-}" ]; then
+	run_perf "$BENCH_PERF"
+	exit $?
+fi
+
+SKIPPED=
+for cfg in $CONFIGS; do
+	name=${cfg%%:*}
+	paths=1
+	case $cfg in *:*) paths=${cfg##*:} ;; esac
+	if [ "$cfg" = iperf3 ]; then
+		run_iperf3 || FAILED=1
+		continue
+	fi
+	setup "$cfg"
+	rc=$?
+	if [ $rc = 3 ]; then
+		SKIPPED+="$cfg (no encryption in this build); "
+		stop_config
+		continue
+	elif [ $rc != 0 ]; then
+		echo "bench: $cfg: could not start; logs:" >&2
+		tail -n 5 "$WORK"/*.log >&2 2>/dev/null
+		FAILED=1
+		stop_config
+		continue
+	fi
+	# shellcheck disable=SC2086
+	sweep "$name" "$paths" 1400 $RATES_1400 || FAILED=1
+	if [ -n "$RATES_200" ] && [[ $SMALL_CONFIGS == *" $cfg "* ]]; then
+		# shellcheck disable=SC2086
+		sweep "$name" "$paths" 200 $RATES_200 || FAILED=1
+	fi
+	stop_config
+done
+
+# ---- summary: the table, the JSON, the plot ----
+
+SUMMARY=$WORK/summary.tsv
+awk -F'\t' -v olo=$ORIG_LO -v ohi=$ORIG_HI -v lat_rate_1400=50 -v lat_rate_200=10 -v sumf="$SUMMARY" '
+function key(n, p, s) { return n SUBSEP p SUBSEP s }
+{
+	k = key($1, $2, $3)
+	if (!(k in seen)) { seen[k] = 1; order[++nk] = k; name[k] = $1; paths[k] = $2; size[k] = $3 }
+	if ($6 + 0 > best[k] + 0) {
+		best[k] = $6; bpps[k] = $7; bloss[k] = $8; bc[k] = $11; bs[k] = $12; bb[k] = $13; brate[k] = $4
+		bks[k] = $14; ball[k] = $16; bbg[k] = $17
+	}
+	if ($8 + 0 < 0.001 && $4 + 0 > lossless[k] + 0) lossless[k] = $4
+	if (!(k in low)) { low[k] = $4; lowloss[k] = $8; p50[k] = $9; p99[k] = $10; lc[k] = $11; ls[k] = $12; lb[k] = $13 }
+}
+END {
+	printf "\n%-18s %2s %4s | %8s %8s %8s | %8s %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s | %6s %6s %6s %8s\n",
+		"configuration", "p", "size", "max", "kdgram", "lossless", "loss@low", "p50", "p99", "+p50", "+p99",
+		"cpu c", "cpu s", "cpu b", "ksoft", "all", "bg", "vs ref", "vs r+r", "vs dir", "vs orig"
+	printf "%-18s %2s %4s | %8s %8s %8s | %8s %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s | %6s %6s %6s %8s\n",
+		"", "", "B", "Mbit/s", "/s", "Mbit/s", "(%)", "us", "us", "added", "added",
+		"s/Mdg", "s/Mdg", "s/Mdg", "s/Mdg", "s/Mdg", "cpu", "same b", "3p", "", "170-200"
+	for (i = 1; i <= nk; i++) {
+		k = order[i]; n = name[k]; p = paths[k]; s = size[k]
+		split(n, parts, "+"); via = parts[2]
+		dk = key("direct", 1, s)
+		refk = key("ref+" via, p, s); rrk = key("ref+ref", 3, s)
+		vr = (n ~ /^tunnel/ && (refk in best) && best[refk] > 0) ? sprintf("%.2f", best[k] / best[refk]) : "-"
+		vrr = ((rrk in best) && best[rrk] > 0 && n != "direct") ? sprintf("%.2f", best[k] / best[rrk]) : "-"
+		vd = ((dk in best) && best[dk] > 0) ? sprintf("%.2f", best[k] / best[dk]) : "-"
+		vo = (s == 1400 && n ~ /^tunnel/) ? sprintf("%.1f-%.1fx", best[k] / ohi, best[k] / olo) : "-"
+		if ((dk in p50) && n != "direct" && low[k] == low[dk]) {
+			ap50 = p50[k] - p50[dk]; ap99 = p99[k] - p99[dk]
+		} else { ap50 = "-"; ap99 = "-" }
+		printf "%-18s %2d %4d | %8.1f %8.1f %8s | %8.3f %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s | %6s %6s %6s %8s\n",
+			n, p, s, best[k], bpps[k] / 1e3, (k in lossless) ? lossless[k] : "none", lowloss[k] * 100,
+			p50[k], p99[k], ap50, ap99, bc[k], bs[k], bb[k], bks[k], ball[k], sprintf("%d%%", bbg[k] * 100), vr, vrr, vd, vo
+		printf "%s\t%d\t%d\t%.3f\t%.1f\t%s\t%s\t%.6f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			n, p, s, best[k], bpps[k], brate[k], (k in lossless) ? lossless[k] : 0, lowloss[k],
+			low[k], p50[k], p99[k], ap50, ap99, bc[k], bs[k], bb[k], vr, vrr, vd, bloss[k], bks[k], ball[k], bbg[k] > sumf
+	}
+	print "\nmax goodput: best point of the sweep (offered rates in Mbit/s of UDP payload); lossless: highest offered rate with loss < 0.1%;"
+	print "latency (one-way, us) at the lowest offered rate (" lat_rate_1400 " Mbit/s for 1400 B, " lat_rate_200 " for 200 B), added = minus direct;"
+	print "cpu: CPU seconds per million delivered datagrams at the max-goodput point: c mpclient/ref client, s mpserver/ref server, b per bridge (or the relay),"
+	print "     ksoft the ksoftirqd threads, all = every process of the pipeline + ksoftirqd + the load generator; bg: share of the machine busy with other work;"
+	print "vs ref: tunnel / reference fan-out relay over the same bridges and paths; vs r+r: / reference relay with its own minimal bridges, 3 paths;"
+	print "vs orig: / the original mptunnel saturation (" olo "-" ohi " Mbit/s, three socat bridges, NOTES.md)."
+}' "$POINTS" | tee "$WORK/table.txt"
+
+if [ -n "$ENC" ]; then
+	awk -F'\t' '
+	{ g[$1 SUBSEP $2 SUBSEP $3] = $4 }
+	END {
+		for (k in g) {
+			split(k, a, SUBSEP)
+			if (a[1] ~ /^tunnel-enc\+/) {
+				plain = a[1]; sub(/-enc/, "", plain)
+				pk = plain SUBSEP a[2] SUBSEP a[3]
+				if ((pk in g) && g[pk] > 0)
+					printf "encrypted/plain %s %s paths %s B: %.2f (%.1f / %.1f Mbit/s)\n", plain, a[2], a[3], g[k] / g[pk], g[k], g[pk]
+			}
+		}
+	}' "$SUMMARY" | tee -a "$WORK/table.txt"
+else
+	echo "encryption: skipped ($ENC_WHY)" | tee -a "$WORK/table.txt"
+fi
+[ -n "$SKIPPED" ] && echo "skipped: $SKIPPED" | tee -a "$WORK/table.txt"
+[ -n "$IPERF_NOTE" ] && echo "iperf3: $IPERF_NOTE" | tee -a "$WORK/table.txt"
+
+JSON=$OUTDIR/$STAMP.json
+{
+	printf '{"version":1,"timestamp":"%s","commit":"%s","cpus":%s,"kernel":"%s","loadavg":"%s",' \
+		"$STAMP" "$COMMIT" "$(nproc)" "$(uname -r)" "$LOADAVG"
+	printf '"quick":%s,"duration_s":%s,"encryption":"%s","tunnel_args":"%s",' \
+		"$([ -n "$QUICK" ] && echo true || echo false)" "$DUR" "${ENC:+on}${ENC_WHY:+skipped: ${ENC_WHY//\"/\'}}" "$TUNNEL_ARGS"
+	printf '"original_saturation_mbps":[%s,%s],"points":[\n' $ORIG_LO $ORIG_HI
+	sed '$!s/$/,/' "$JSONL"
+	printf '],"summary":[\n'
+	awk -F'\t' '{ printf "%s{\"config\":\"%s\",\"paths\":%s,\"size\":%s,\"max_goodput_mbps\":%s,\"max_goodput_pps\":%s,\"at_offered_mbps\":%s,\"lossless_up_to_mbps\":%s,\"loss_at_low\":%s,\"low_rate_mbps\":%s,\"lat_p50_us\":%s,\"lat_p99_us\":%s,\"added_p50_us\":\"%s\",\"added_p99_us\":\"%s\",\"cpu_client\":\"%s\",\"cpu_server\":\"%s\",\"cpu_bridge\":\"%s\",\"vs_ref_same_bridges\":\"%s\",\"vs_ref_ref3\":\"%s\",\"vs_direct\":\"%s\",\"loss_at_max\":%s,\"cpu_ksoftirqd\":\"%s\",\"cpu_pipeline\":\"%s\",\"background_busy\":%s}\n", (NR > 1 ? "," : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23 }' "$SUMMARY"
+	printf '],"iperf3":['
+	[ -f "$WORK/iperf.jsonl" ] && sed '$!s/$/,/' "$WORK/iperf.jsonl"
+	printf ']}\n'
+} >"$JSON"
+cp "$WORK/table.txt" "$OUTDIR/$STAMP.txt"
+echo "results: $JSON" >&2
+
+# plot: goodput against offered load, one panel per datagram size
+if command -v gnuplot >/dev/null; then
+	PNG=$OUTDIR/$STAMP.png
+	plots() {
+		local size=$1 first=1 k
+		for k in $(awk -F'\t' -v s="$size" '$3 == s { print $1 ":" $2 }' "$POINTS" | awk '!seen[$0]++'); do
+			awk -F'\t' -v s="$size" -v n="${k%:*}" -v p="${k##*:}" \
+				'$3 == s && $1 == n && $2 == p { print $4, $6 }' "$POINTS" >"$WORK/plot-$size-${k//[:+]/_}.dat"
+			[ $first = 1 ] || printf ', '
+			first=0
+			printf "'%s' using 1:2 with linespoints title '%s'" "$WORK/plot-$size-${k//[:+]/_}.dat" \
+				"${k%:*} ${k##*:}p"
+		done
+		printf ", x with lines dashtype 2 lc rgb 'gray' title 'offered'\n"
+	}
+	{
+		echo "set terminal pngcairo size 1600,700 noenhanced font ',10'"
+		echo "set output '$PNG'"
+		if [ -n "$RATES_200" ]; then echo "set multiplot layout 1,2"; fi
+		echo "set key outside right top vertical font ',8'"
+		echo "set grid; set logscale xy; set xlabel 'offered load (Mbit/s of UDP payload)'; set ylabel 'goodput (Mbit/s)'"
+		echo "set title 'mptunnel bench $STAMP ($COMMIT): 1400-byte datagrams'"
+		echo "plot $(plots 1400)"
+		if [ -n "$RATES_200" ] && awk -F'\t' '$3 == 200 { f = 1 } END { exit !f }' "$POINTS"; then
+			echo "set title '200-byte datagrams'"
+			echo "plot $(plots 200)"
+			echo "unset multiplot"
+		fi
+	} >"$WORK/plot.gp"
+	if gnuplot "$WORK/plot.gp" 2>"$WORK/gnuplot.err"; then
+		echo "plot: $PNG" >&2
+	else
+		sed -n 1,3p "$WORK/gnuplot.err" >&2
+	fi
+else
+	echo "bench: gnuplot not installed: no plot" >&2
+fi
+exit $FAILED

@@ -1,0 +1,11 @@
+# bench/: `make bench` - load generator, reference fan-out relay, bench.sh.
+# Results go to bench/results/ (not versioned).
+MPT_LOAD_OBJS := $(call objs,bench/mpt-load.c)
+$(eval $(call program,mpt-load,$(MPT_LOAD_OBJS),-pthread))
+
+MPT_REFRELAY_OBJS := $(call objs,bench/mpt-refrelay.c)
+$(eval $(call program,mpt-refrelay,$(MPT_REFRELAY_OBJS),))
+
+.PHONY: bench
+bench: all
+	$(Q)BUILD=$(BUILD) bench/bench.sh

@@ -1,0 +1,83 @@
+/* opts.h - mpbridge command line, settings, profiles and timeline. */
+#ifndef MPB_OPTS_H
+#define MPB_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "impair.h"
+
+#define OPTS_HOSTLEN 256
+#define OPTS_ERRLEN 512
+
+/* One timeline step: from `at` seconds after start, these settings hold. */
+struct tl_entry {
+	double at;
+	struct impair_cfg cfg[DIR_N];
+};
+
+/* settings tokens gathered before they are applied (internal) */
+struct tok_group {
+	double at;			/* < 0: the base settings */
+	char origin[80];		/* "--at 5s" or "FILE:LINE" for messages */
+	char **tok;
+	size_t ntok;
+};
+
+struct bridge_opts {
+	char listen_host[OPTS_HOSTLEN];
+	uint16_t listen_port;
+	bool have_listen;
+	char to_host[OPTS_HOSTLEN];
+	uint16_t to_port;
+	bool have_to;
+	char source_host[OPTS_HOSTLEN];
+	uint16_t source_port;
+	bool have_source;
+
+	int verbosity;
+	bool check, help, version;
+	uint64_t seed;
+	bool seed_set;
+	const char *stats_path;
+	const char *pcap_prefix;
+	const char *declog_path;
+	const char *argv0;
+
+	struct impair_cfg base[DIR_N];
+	struct tl_entry *tl;		/* sorted by time */
+	size_t ntl;
+
+	/* internal storage */
+	struct tok_group *groups;
+	size_t ngroups;
+	char **owned;			/* strings read from files */
+	size_t nowned;
+};
+
+/*
+ * Parse argv into o (initialised here).  Returns true on success; on
+ * failure err holds a message naming the bad token (exit 2).
+ */
+bool opts_parse(struct bridge_opts *o, int argc, char **argv, char *err, size_t errlen);
+void opts_free(struct bridge_opts *o);
+void opts_usage(FILE *f);
+
+/*
+ * Apply settings tokens (e.g. {"--loss", "20%", "--delay", "50ms"}) to
+ * cfg[DIR_N]; dirmask 1 = c2s, 2 = s2c, 3 = both.  Exposed for tests.
+ */
+bool settings_apply(struct impair_cfg cfg[DIR_N], char **tok, size_t n, const char *argv0,
+		    char *err, size_t errlen);
+
+/* Value parsers (true on success), exposed for tests. */
+bool parse_percent(const char *s, double *out);
+bool parse_rate(const char *s, uint64_t *bps);
+bool parse_size(const char *s, uint64_t *bytes);
+
+/* Find profile NAME; path gets the file.  Search order in bridge/README.md. */
+bool profile_find(const char *name, const char *argv0, char *path, size_t len);
+
+#endif

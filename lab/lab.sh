@@ -1,0 +1,561 @@
+#!/bin/bash
+# lab/lab.sh - run multipath scenarios on lossy paths and report their loss against theory.
+#
+#   lab/lab.sh run [SCENARIO|FILE] [VAR=VALUE...]   one scenario (default seed-3path)
+#   lab/lab.sh all                                  every scenario in lab/scenarios/
+#   lab/lab.sh sweep                                per-path loss 0-50% x 1-4 paths, PNG plot
+#   lab/lab.sh list                                 the scenarios and their intent
+#
+# Environment: LAB_MODE=ns|loopback (default: ns as root, loopback otherwise), LAB_RUNS (where
+# run folders go, default lab/runs), LAB_OUT (exact run folder), LAB_LEVEL (confidence level of
+# the interval, default 0.99), BUILD (default build). VAR=VALUE arguments override the
+# scenario's variables (e.g. COUNT=500 SEED=7).
+#
+# Each run writes lab/runs/<timestamp>-<scenario>/ with the captures (pcap/), the programs'
+# logs and stats, the kernel's counters, report.json and report.md; the report table is printed.
+# Exit: 0 when every expectation holds, 1 when one fails, 2 on a usage or setup error.
+set -u
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$LAB_DIR/.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+LAB_RUNS=${LAB_RUNS:-$LAB_DIR/runs}
+NETEM=$ROOT/netem/impair.sh
+NLSTATS=$BUILD/mpt-nlstats
+PYTHON=${PYTHON:-python3}
+
+. "$LAB_DIR/lib/proc.sh"
+. "$LAB_DIR/lib/topo.sh"
+
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+
+default_mode() {
+	if [ -n "${LAB_MODE:-}" ]; then
+		echo "$LAB_MODE"
+	elif [ "$(id -u)" = 0 ] && ip netns add "mptlab-probe-$$" 2>/dev/null; then
+		ip netns del "mptlab-probe-$$"
+		echo ns
+	else
+		echo loopback
+	fi
+}
+
+scenario_file() {
+	local s=$1
+	if [ -f "$s" ]; then echo "$s"
+	elif [ -f "$LAB_DIR/scenarios/$s" ]; then echo "$LAB_DIR/scenarios/$s"
+	else return 1
+	fi
+}
+
+scenario_intent() { sed -n '1s/^#[[:space:]]*//p' "$1"; }
+
+# --- scenario defaults (a scenario file overrides them) ---------------------------------------
+scenario_defaults() {
+	PATHS=3
+	COUNT=2000 RATE=400 SIZE=200 TIMEOUT=2
+	SEED=1
+	EVENTS=() EXPECT=()
+	MPCLIENT_ARGS="" MPSERVER_ARGS=""
+	WARMUP=1
+	local i
+	for i in 1 2 3 4 5 6 7 8; do
+		unset "BRIDGE_$i" "KERNEL_$i" "LOSS_$i" "LOSS_C2S_$i" "LOSS_S2C_$i"
+	done
+}
+
+meta() { printf '%s\t%s\n' "$1" "$2" >>"$RUN/meta.tsv"; }
+event() { printf '%s\t%s\n' "$(now)" "$*" >>"$RUN/events.tsv"; l_log "event: $*"; }
+
+# --- programs ---------------------------------------------------------------------------------
+have() { [ -x "$BUILD/$1" ]; }
+
+start_udpserver() {
+	local k=${INST[udpserver]:-0}
+	l_spawn udpserver "$NS_SERVER" "$LIMIT" "$BUILD/udpserver" "$UPORT" --bind "$LOCAL_ADDR" \
+		--stats "$RUN/stats/udpserver.$k.json"
+	l_wait_udp udpserver "$NS_SERVER" "$UPORT"
+}
+
+start_mpserver() {
+	local k=${INST[mpserver]:-0}
+	# shellcheck disable=SC2086
+	l_spawn mpserver "$NS_SERVER" "$LIMIT" "$BUILD/mpserver" --listen "$SERVER_LISTEN:$SPORT" \
+		--target "$LOCAL_ADDR:$UPORT" --stats "$RUN/stats/mpserver.$k.json" $MPSERVER_ARGS
+	l_wait_udp mpserver "$NS_SERVER" "$SPORT"
+}
+
+start_mpclient() {
+	local k=${INST[mpclient]:-0} i args=()
+	for i in $(seq 1 "$PATHS"); do
+		args+=(--bridge "${ADDR_BC[i]}:${BPORT[i]}")
+	done
+	# shellcheck disable=SC2086
+	l_spawn mpclient "$NS_CLIENT" "$LIMIT" "$BUILD/mpclient" --listen "$LOCAL_ADDR:$MPORT" \
+		"${args[@]}" --stats "$RUN/stats/mpclient.$k.json" $MPCLIENT_ARGS
+	l_wait_udp mpclient "$NS_CLIENT" "$MPORT"
+}
+
+# bridge_args I: the scenario's arguments for path I, as mpbridge gets them
+bridge_args() { local v="BRIDGE_$1"; echo "${!v:-}"; }
+
+start_bridge() {
+	local i=$1 k=${INST[bridge$1]:-0} extra
+	extra=$(bridge_args "$i")
+	if [ "$BRIDGE_KIND" = mpbridge ]; then
+		local seedargs=()
+		[ -n "$SEED" ] && seedargs=(--seed $((SEED * 100 + i)))
+		# shellcheck disable=SC2086
+		l_spawn "bridge$i" "${NS_BRIDGE[i]}" "$LIMIT" "$BUILD/mpbridge" \
+			--listen "${ADDR_BC[i]}:${BPORT[i]}" --to "${ADDR_S[i]}:$SPORT" \
+			"${seedargs[@]}" --stats "$RUN/stats/bridge$i.$k.json" $extra
+	else
+		l_spawn "bridge$i" "${NS_BRIDGE[i]}" "$LIMIT" socat -T 3600 \
+			"udp-listen:${BPORT[i]},bind=${ADDR_BC[i]},reuseaddr" "udp4:${ADDR_S[i]}:$SPORT"
+	fi
+	l_wait_udp "bridge$i" "${NS_BRIDGE[i]}" "${BPORT[i]}"
+}
+
+# restart TAG START_FN [SIG] [DOWN]: stop one lab process, leave it down DOWN seconds (a
+# scheduled fault, not a readiness wait), start it again (new stats file)
+restart() {
+	local tag=$1 fn=$2 sig=${3:-TERM} down=${4:-0}
+	event "stop $tag $sig"
+	l_stop "$tag" "$sig"
+	INST[$tag]=$((${INST[$tag]:-0} + 1))
+	if [ "$down" != 0 ]; then
+		sleep "$down"
+	fi
+	event "start $tag"
+	$fn || { l_log "restart of $tag failed"; return 1; }
+	event "ready $tag"
+}
+
+# --- kernel impairments -----------------------------------------------------------------------
+# KERNEL_i: ";"-separated netem/impair.sh commands for path i, e.g. "loss 20" or
+# "loss-c2s 5; loss-s2c 20; rate 5mbit". loss applies to packets arriving at the bridge from
+# either side (input hook of the bridge's namespace); rate limits what the bridge sends.
+apply_kernel() {
+	local i=$1 spec=$2 cmd verb arg
+	[ -n "$spec" ] || return 0
+	if [ "$LAB_MODE" != ns ]; then
+		l_log "path $i: kernel impairments '$spec' need namespaces: not applied in loopback mode"
+		meta "kernel_skipped.$i" "$spec"
+		return 0
+	fi
+	IFS=';' read -ra cmds <<<"$spec"
+	for cmd in "${cmds[@]}"; do
+		read -r verb arg <<<"$cmd"
+		[ -n "$verb" ] || continue
+		case $verb in
+		loss) kimp "$i" loss "${DEV_BC[i]}" "$arg" && kimp "$i" loss "${DEV_BS[i]}" "$arg" ;;
+		loss-c2s) kimp "$i" loss "${DEV_BC[i]}" "$arg" ;;
+		loss-s2c) kimp "$i" loss "${DEV_BS[i]}" "$arg" ;;
+		rate) kimp "$i" rate "${DEV_BS[i]}" "$arg" && kimp "$i" rate "${DEV_BC[i]}" "$arg" ;;
+		*) l_log "path $i: unknown kernel impairment '$verb'"; return 1 ;;
+		esac || return 1
+	done
+}
+
+kimp() {
+	local i=$1 verb=$2 dev=$3 arg=$4 out
+	out=$("$NETEM" "$verb" "${NS_BRIDGE[i]}" "$dev" "$arg") || return 1
+	l_log "path $i: $out"
+	meta "kernel.$i.$dev.$verb" "$out"
+}
+
+blackout() {
+	local i=$1
+	if [ "$LAB_MODE" = ns ]; then
+		"$NETEM" loss "${NS_BRIDGE[i]}" "${DEV_BC[i]}" 100 >/dev/null &&
+			"$NETEM" loss "${NS_BRIDGE[i]}" "${DEV_BS[i]}" 100 >/dev/null
+		event "blackout $i"
+	else
+		# no kernel filter on a shared loopback: stop the path's bridge instead
+		event "blackout $i"
+		l_stop "bridge$i" TERM
+	fi
+}
+
+restore() {
+	local i=$1 v="KERNEL_$1"
+	if [ "$LAB_MODE" = ns ]; then
+		"$NETEM" clear "${NS_BRIDGE[i]}" "${DEV_BC[i]}" >/dev/null
+		"$NETEM" clear "${NS_BRIDGE[i]}" "${DEV_BS[i]}" >/dev/null
+		apply_kernel "$i" "${!v:-}" >/dev/null 2>&1
+		event "restore $i"
+	else
+		INST[bridge$i]=$((${INST[bridge$i]:-0} + 1))
+		start_bridge "$i"
+		event "restore $i"
+	fi
+}
+
+# kernel drop counters (named nftables counters: they count the whole run across rule changes)
+save_impair_stats() {
+	local i=$1 label=$2 dev
+	[ "$LAB_MODE" = ns ] || return 0
+	for dev in "${DEV_BC[i]}" "${DEV_BS[i]}"; do
+		"$NETEM" stats "${NS_BRIDGE[i]}" "$dev" >>"$RUN/kernel/impair.$i.jsonl" 2>/dev/null
+		printf '{"label":"%s"}\n' "$label" >>"$RUN/kernel/impair.$i.jsonl"
+	done
+}
+
+nl_snapshot() {
+	local label=$1 i
+	[ "$LAB_MODE" = ns ] && [ -x "$NLSTATS" ] || return 0
+	for i in $(seq 1 "$PATHS"); do
+		"$NLSTATS" --netns "${NS_BRIDGE[i]}" "${DEV_BC[i]}" "${DEV_BS[i]}" \
+			>"$RUN/kernel/nl.$i.$label.json" 2>>"$RUN/logs/nlstats.log"
+		# the namespace's UDP MIB: datagrams to a closed port, socket buffer overflows
+		ip netns exec "${NS_BRIDGE[i]}" cat /proc/net/snmp >"$RUN/kernel/snmp.$i.$label.txt" 2>/dev/null
+	done
+}
+
+# --- events during the traffic ----------------------------------------------------------------
+# run_event ACTION ARGS: blackout I | restore I | restart mpserver|mpclient [SIG [DOWN]] |
+# restart bridge I [SIG [DOWN]]
+run_event() {
+	local what=$1 a=${2:-} b=${3:-}
+	case $what in
+	blackout) blackout "$a" ;;
+	restore) restore "$a" ;;
+	restart)
+		case $a in
+		mpserver|mpclient|udpserver) restart "$a" "start_$a" "${b:-TERM}" "${4:-0}" ;;
+		bridge) restart "bridge${b:-1}" "start_bridge ${b:-1}" "${4:-TERM}" "${5:-0}" ;;
+		*) l_log "unknown restart target '$a'" ;;
+		esac
+		;;
+	*) l_log "unknown event '$what'" ;;
+	esac
+}
+
+# --- capture ----------------------------------------------------------------------------------
+start_captures() {
+	local i
+	if [ "$LAB_MODE" = ns ]; then
+		for i in $(seq 1 "$PATHS"); do
+			cap "cap$i-c" "${NS_BRIDGE[i]}" "${DEV_BC[i]}" "$RUN/pcap/path$i-c.pcap" || return 1
+			cap "cap$i-s" "${NS_BRIDGE[i]}" "${DEV_BS[i]}" "$RUN/pcap/path$i-s.pcap" || return 1
+		done
+		cap caplo "$NS_CLIENT" lo "$RUN/pcap/client-lo.pcap" "udp port $MPORT" || return 1
+		cap capsrv "$NS_SERVER" lo "$RUN/pcap/server-lo.pcap" "udp port $UPORT" || return 1
+	else
+		local f="udp port $MPORT or udp port $SPORT or udp port $UPORT"
+		for i in $(seq 1 "$PATHS"); do f="$f or udp port ${BPORT[i]}"; done
+		cap caplo - lo "$RUN/pcap/lo.pcap" "$f" || return 1
+	fi
+}
+
+cap() {
+	local tag=$1 ns=$2 dev=$3 file=$4 filter=${5:-}
+	if ! command -v tcpdump >/dev/null || [ "$(id -u)" != 0 ]; then
+		l_log "capture: no tcpdump or not root: $dev not captured"
+		meta no_capture "$dev"
+		return 0
+	fi
+	# shellcheck disable=SC2086
+	l_spawn "$tag" "$ns" "$LIMIT" tcpdump -i "$dev" -n -U --immediate-mode -s 128 -w "$file" $filter
+	l_wait_log "$tag" 'listening on' 5 || { l_log "capture on $dev did not start"; return 1; }
+}
+
+# count FILE FILTER: packets in a capture that match
+count() { [ -f "$1" ] && tcpdump -r "$1" -n "$2" 2>/dev/null | wc -l || echo -1; }
+
+capture_counts() {
+	local i f g out=$RUN/capture.tsv
+	: >"$out"
+	for i in $(seq 1 "$PATHS"); do
+		if [ "$LAB_MODE" = ns ]; then
+			f=$RUN/pcap/path$i-c.pcap g=$RUN/pcap/path$i-s.pcap
+			printf '%s\t%s\t%s\n' "$i" c2s_in_udp "$(count "$f" "udp and dst host ${ADDR_BC[i]} and dst port ${BPORT[i]}")" \
+				"$i" c2s_in_all "$(count "$f" "dst host ${ADDR_BC[i]}")" \
+				"$i" s2c_out_udp "$(count "$f" "udp and src host ${ADDR_BC[i]} and src port ${BPORT[i]}")" \
+				"$i" s2c_out_all "$(count "$f" "src host ${ADDR_BC[i]}")" \
+				"$i" c2s_out_udp "$(count "$g" "udp and src host ${ADDR_BS[i]}")" \
+				"$i" c2s_out_all "$(count "$g" "src host ${ADDR_BS[i]}")" \
+				"$i" s2c_in_udp "$(count "$g" "udp and dst host ${ADDR_BS[i]}")" \
+				"$i" s2c_in_all "$(count "$g" "dst host ${ADDR_BS[i]}")" >>"$out"
+		elif [ -f "$RUN/pcap/lo.pcap" ]; then
+			f=$RUN/pcap/lo.pcap
+			printf '%s\t%s\t%s\n' "$i" c2s_in_udp "$(count "$f" "udp and dst port ${BPORT[i]}")" \
+				"$i" s2c_out_udp "$(count "$f" "udp and src port ${BPORT[i]}")" >>"$out"
+			local up ports="" expr_o="" expr_i=""
+			for up in $(cat "$RUN/kernel/upports.$i" 2>/dev/null); do
+				expr_o="${expr_o:+$expr_o or }(src port $up and dst port $SPORT)"
+				expr_i="${expr_i:+$expr_i or }(dst port $up and src port $SPORT)"
+				ports="$ports $up"
+			done
+			if [ -n "$expr_o" ]; then
+				printf '%s\t%s\t%s\n' "$i" c2s_out_udp "$(count "$f" "udp and ($expr_o)")" \
+					"$i" s2c_in_udp "$(count "$f" "udp and ($expr_i)")" >>"$out"
+			fi
+		fi
+	done
+}
+
+# loopback: the ports a bridge uses towards the server (to tell its packets apart on lo)
+loopback_upports() {
+	local i pid child
+	[ "$LAB_MODE" = loopback ] || return 0
+	for i in $(seq 1 "$PATHS"); do
+		pid=${L_PID[bridge$i]:-}
+		[ -n "$pid" ] || continue
+		child=$(l_child "$pid")
+		[ -n "$child" ] || continue
+		ss -Hunap 2>/dev/null | grep "pid=$child," | awk '{print $4}' | sed 's/.*://' |
+			grep -vx "${BPORT[i]}" >>"$RUN/kernel/upports.$i"
+	done
+}
+
+# --- one scenario -----------------------------------------------------------------------------
+cleanup() {
+	l_cleanup_procs
+	topo_teardown
+}
+
+progress() {
+	local t0=$1 dur=$2 el line i rx
+	el=$(awk -v a="$(now)" -v b="$t0" 'BEGIN{printf "%.0f", a-b}')
+	line="traffic ${el}/${dur}s"
+	if [ "$LAB_MODE" = ns ] && [ -x "$NLSTATS" ]; then
+		for i in $(seq 1 "$PATHS"); do
+			rx=$("$NLSTATS" --netns "${NS_BRIDGE[i]}" "${DEV_BC[i]}" 2>/dev/null |
+				sed -n 's/.*"rx_packets":\([0-9]*\).*/\1/p')
+			line="$line  path$i in:${rx:-?}"
+		done
+	fi
+	if [ -t 2 ]; then printf '\r[lab] %s   ' "$line" >&2; else l_log "$line"; fi
+}
+
+cmd_run() {
+	local scen=${1:-seed-3path} file name
+	[ $# -gt 0 ] && shift
+	file=$(scenario_file "$scen") || { echo "lab: no scenario '$scen' (lab/lab.sh list)" >&2; exit 2; }
+	name=$(basename "$file")
+	scenario_defaults
+	# shellcheck disable=SC1090
+	. "$file"
+	local kv
+	for kv in "$@"; do
+		case $kv in *=*) ;; *) echo "lab: bad override '$kv' (VAR=VALUE)" >&2; exit 2 ;; esac
+		eval "${kv%%=*}=\"\${kv#*=}\""
+	done
+	LAB_MODE=$(default_mode)
+	case $LAB_MODE in ns|loopback) ;; *) echo "lab: bad LAB_MODE '$LAB_MODE'" >&2; exit 2 ;; esac
+	if [ "$LAB_MODE" = ns ] && [ "$(id -u)" != 0 ]; then
+		echo "lab: LAB_MODE=ns needs root" >&2; exit 2
+	fi
+
+	if [ -n "${LAB_OUT:-}" ]; then RUN=$LAB_OUT
+	else RUN=$LAB_RUNS/$(date +%Y%m%d-%H%M%S)-$name
+		[ -e "$RUN" ] && RUN=$RUN-$$
+	fi
+	mkdir -p "$RUN"/{logs,stats,pcap,kernel} || exit 2
+	: >"$RUN/meta.tsv"
+	: >"$RUN/events.tsv"
+	cp "$file" "$RUN/scenario"
+	declare -gA INST=()
+
+	local missing=() p
+	for p in udpclient udpserver mpclient mpserver; do have "$p" || missing+=("$p"); done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "lab: $name: not built yet: ${missing[*]} (run make); scenario not run" >&2
+		meta status not-run
+		meta missing "${missing[*]}"
+		exit 2
+	fi
+	BRIDGE_KIND=mpbridge
+	if ! have mpbridge; then
+		BRIDGE_KIND=socat
+		command -v socat >/dev/null || { echo "lab: neither mpbridge nor socat" >&2; exit 2; }
+	fi
+
+	local dur=$(( (COUNT + RATE - 1) / RATE ))
+	LIMIT=$((dur + TIMEOUT + 120))
+	echo "== lab: $name ($LAB_MODE mode) — $(scenario_intent "$file")" >&2
+	[ "$LAB_MODE" = loopback ] &&
+		echo "== LOOPBACK MODE: no namespaces; paths are ports on 127.0.0.1, no kernel impairments, no kernel counters per path" >&2
+
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+
+	meta scenario "$name"
+	meta intent "$(scenario_intent "$file")"
+	meta mode "$LAB_MODE"
+	meta paths "$PATHS"
+	meta count "$COUNT"; meta rate "$RATE"; meta size "$SIZE"; meta timeout "$TIMEOUT"
+	meta seed "$SEED"
+	meta level "${LAB_LEVEL:-0.99}"
+	meta bridge_kind "$BRIDGE_KIND"
+	meta started "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	local i v e
+	for i in $(seq 1 "$PATHS"); do
+		for v in BRIDGE KERNEL LOSS LOSS_C2S LOSS_S2C; do
+			local n="${v}_$i"
+			[ -n "${!n+x}" ] && meta "$(echo "$v" | tr A-Z a-z).$i" "${!n}"
+		done
+	done
+	for e in "${EVENTS[@]}"; do meta event "$e"; done
+	for e in "${EXPECT[@]}"; do meta expect "$e"; done
+
+	l_log "topology: $PATHS paths"
+	topo_setup "$PATHS" || { l_log "topology setup failed"; exit 2; }
+	meta mport "$MPORT"; meta uport "$UPORT"; meta sport "$SPORT"
+	for i in $(seq 1 "$PATHS"); do
+		meta "path.$i" "${NS_BRIDGE[i]} ${DEV_BC[i]} ${ADDR_BC[i]}:${BPORT[i]} ${DEV_BS[i]} ${ADDR_BS[i]} -> ${ADDR_S[i]}:$SPORT"
+	done
+	if [ "$LAB_MODE" = ns ]; then
+		meta kernel_offers "$("$NETEM" probe "$NS_CLIENT")"
+		meta namespaces "$NS_CLIENT ${NS_BRIDGE[*]:1} $NS_SERVER"
+	fi
+
+	# without mpbridge, a bridge loss "--loss N%" moves to the kernel (namespaces only)
+	for i in $(seq 1 "$PATHS"); do
+		local ba kv2="KERNEL_$i"
+		ba=$(bridge_args "$i")
+		if [ "$BRIDGE_KIND" = socat ] && [ -n "$ba" ]; then
+			if [[ $ba =~ ^[[:space:]]*--loss[[:space:]]+([0-9.]+)%?[[:space:]]*$ ]] && [ "$LAB_MODE" = ns ]; then
+				printf -v "$kv2" '%s' "${!kv2:+${!kv2}; }loss ${BASH_REMATCH[1]}"
+				l_log "path $i: mpbridge not built: '$ba' applied by the kernel instead"
+				meta "moved_to_kernel.$i" "$ba"
+			else
+				l_log "path $i: mpbridge not built: '$ba' NOT APPLIED (socat relays without impairment)"
+				meta "not_applied.$i" "$ba"
+			fi
+		fi
+		apply_kernel "$i" "${!kv2:-}" || { l_log "kernel impairment failed"; exit 2; }
+	done
+
+	start_captures || exit 2
+	nl_snapshot start
+	l_log "starting $BRIDGE_KIND x$PATHS, mpserver, udpserver, mpclient"
+	for i in $(seq 1 "$PATHS"); do start_bridge "$i" || exit 2; done
+	start_udpserver || exit 2
+	start_mpserver || exit 2
+	start_mpclient || exit 2
+
+	if [ "$WARMUP" = 1 ]; then
+		local ok=0 try
+		for try in 1 2 3 4 5; do
+			if l_inns "$NS_CLIENT" timeout 10 "$BUILD/udpclient" "$LOCAL_ADDR" "$MPORT" --count 10 \
+				--rate 100 --size 32 --timeout 1 --json >"$RUN/warmup.json" 2>>"$RUN/logs/warmup.log" ||
+				true; then
+				if grep -Eq '"received"[[:space:]]*:[[:space:]]*[1-9]' "$RUN/warmup.json"; then ok=1; break; fi
+			fi
+		done
+		[ $ok = 1 ] || l_log "warm-up: no reply through the tunnel after 5 tries (going on)"
+		meta warmup_ok "$ok"
+	fi
+
+	l_log "traffic: $COUNT datagrams of $SIZE bytes at $RATE/s (about ${dur}s)"
+	local t0 evs=() fired=() j
+	evs=("${EVENTS[@]}")
+	t0=$(now)
+	meta t0 "$t0"
+	event "traffic start"
+	l_spawn udpclient "$NS_CLIENT" "$LIMIT" "$BUILD/udpclient" "$LOCAL_ADDR" "$MPORT" --count "$COUNT" \
+		--rate "$RATE" --size "$SIZE" --timeout "$TIMEOUT" --json
+	local last=-1 el steps=$(( (LIMIT + 5) * 10 ))
+	for _ in $(seq 1 "$steps"); do
+		l_alive udpclient || break
+		el=$(awk -v a="$(now)" -v b="$t0" 'BEGIN{printf "%.3f", a-b}')
+		for j in "${!evs[@]}"; do
+			[ -n "${fired[j]:-}" ] && continue
+			local at what
+			read -r at what <<<"${evs[j]}"
+			if awk -v e="$el" -v a="$at" 'BEGIN{exit !(e>=a)}'; then
+				fired[j]=1
+				# shellcheck disable=SC2086
+				run_event $what
+			fi
+		done
+		if [ "${el%.*}" != "$last" ]; then last=${el%.*}; progress "$t0" "$dur"; fi
+		sleep 0.1
+	done
+	[ -t 2 ] && printf '\n' >&2
+	wait "${L_PID[udpclient]}" 2>/dev/null
+	meta udpclient_rc "$?"
+	unset "L_PID[udpclient]"
+	sed -n '/^{/,$p' "$RUN/logs/udpclient.log" | grep -v '^#' >"$RUN/udpclient.json"
+	event "traffic end"
+
+	# snapshot order: tunnel stops, kernel counters, bridges (stats at exit), captures
+	loopback_upports
+	l_stop mpclient; l_stop mpserver; l_stop udpserver
+	nl_snapshot end
+	for i in $(seq 1 "$PATHS"); do save_impair_stats "$i" end; done
+	for i in $(seq 1 "$PATHS"); do l_stop "bridge$i"; done
+	local t
+	for t in "${!L_PID[@]}"; do
+		case $t in cap*) l_stop "$t" INT ;; esac
+	done
+	capture_counts
+
+	l_cleanup_procs
+	topo_teardown
+	trap - EXIT
+	meta finished "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	"$PYTHON" "$LAB_DIR/report.py" run "$RUN"
+}
+
+cmd_list() {
+	local f
+	for f in "$LAB_DIR"/scenarios/*; do
+		printf '%-18s %s\n' "$(basename "$f")" "$(scenario_intent "$f")"
+	done
+}
+
+cmd_all() {
+	local dir f rc=0 res=()
+	dir=$LAB_RUNS/$(date +%Y%m%d-%H%M%S)-all
+	mkdir -p "$dir"
+	for f in "$LAB_DIR"/scenarios/*; do
+		local n
+		n=$(basename "$f")
+		LAB_OUT=$dir/$n bash "$0" run "$f" "$@"
+		case $? in 0) res+=("[ OK ] $n") ;; *) res+=("[FAIL] $n"); rc=1 ;; esac
+	done
+	echo
+	echo "== lab-all: $dir"
+	printf '%s\n' "${res[@]}" | tee "$dir/summary.txt"
+	return $rc
+}
+
+cmd_sweep() {
+	local dir n p rc=0
+	dir=$LAB_RUNS/$(date +%Y%m%d-%H%M%S)-sweep
+	mkdir -p "$dir"
+	local losses=${SWEEP_LOSSES:-0 10 20 30 40 50} paths=${SWEEP_PATHS:-1 2 3 4}
+	local total=0 k=0
+	for n in $paths; do for p in $losses; do total=$((total + 1)); done; done
+	for n in $paths; do
+		for p in $losses; do
+			k=$((k + 1))
+			local s=$dir/n$n-p$p.scenario
+			{
+				echo "# sweep point: $n paths at $p% loss each way on every path"
+				echo "PATHS=$n"
+				for i in $(seq 1 "$n"); do echo "BRIDGE_$i=\"--loss $p%\""; echo "LOSS_$i=$(awk -v p="$p" 'BEGIN{print p/100}')"; done
+				echo "COUNT=${SWEEP_COUNT:-4000} RATE=${SWEEP_RATE:-1000} SIZE=${SWEEP_SIZE:-100} TIMEOUT=1"
+				echo "SEED=$((n * 1000 + p))"
+				echo "EXPECT=(loss_in_ci)"
+			} >"$s"
+			echo "== sweep $k/$total: $n paths, $p% per path" >&2
+			LAB_OUT=$dir/n$n-p$p bash "$0" run "$s" >"$dir/n$n-p$p.out" 2>&1
+			tail -n 3 "$dir/n$n-p$p.out" | sed 's/^/   /' >&2
+		done
+	done
+	"$PYTHON" "$LAB_DIR/report.py" sweep "$dir" || rc=1
+	return $rc
+}
+
+case ${1:-} in
+run) shift; cmd_run "$@" ;;
+all) shift; cmd_all "$@" ;;
+sweep) shift; cmd_sweep "$@" ;;
+list) cmd_list ;;
+-h|--help|"") usage ;;
+*) echo "lab: unknown command '$1'" >&2; usage ;;
+esac

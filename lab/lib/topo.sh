@@ -1,0 +1,120 @@
+# lab/lib/topo.sh - the lab's topology: namespaces and veths (as root) or loopback ports.
+#
+#   topo_setup N    build it for N paths; sets the variables below
+#   topo_teardown   delete the namespaces this run created (the EXIT trap calls it)
+#
+# Namespace mode (LAB_MODE=ns):
+#
+#   client ns              bridge ns i                        server ns
+#   udpclient, mpclient    mpbridge i                         mpserver, udpserver
+#   c<i> 198.18.<i>.1 ---- b<i>c 198.18.<i>.2
+#                          b<i>s 198.19.<i>.2 ---------------- s<i> 198.19.<i>.1
+#
+# Each bridge is an application-level relay, so no forwarding or routing is needed: every link
+# is a directly connected /24. IPv6 is off and neighbours are static, so the kernel's link
+# counters hold the lab's UDP datagrams and nothing else (no ARP, ND or MLD). Transmit checksum
+# offload is off on every veth so captures show valid checksums.
+#
+# Loopback mode (LAB_MODE=loopback): every "host" is 127.0.0.1, paths differ by port.
+
+NS_CLIENT=-
+NS_SERVER=-
+NS_BRIDGE=()
+DEV_C=() DEV_BC=() DEV_BS=() DEV_S=()
+ADDR_C=() ADDR_BC=() ADDR_BS=() ADDR_S=()
+BPORT=()
+L_NETNS=()
+
+topo_ns_add() {
+	local ns=$1
+	ip netns add "$ns" || return 1
+	L_NETNS+=("$ns")
+	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
+	ip -n "$ns" link set lo up
+}
+
+# topo_link NS_A DEV_A ADDR_A NS_B DEV_B ADDR_B
+topo_link() {
+	local na=$1 da=$2 aa=$3 nb=$4 db=$5 ab=$6 ma mb
+	ip -n "$na" link add "$da" type veth peer name "$db" netns "$nb" || return 1
+	ip -n "$na" addr add "$aa/24" dev "$da" || return 1
+	ip -n "$nb" addr add "$ab/24" dev "$db" || return 1
+	ip netns exec "$na" ethtool -K "$da" tx off >/dev/null 2>&1
+	ip netns exec "$nb" ethtool -K "$db" tx off >/dev/null 2>&1
+	ip -n "$na" link set "$da" up || return 1
+	ip -n "$nb" link set "$db" up || return 1
+	ma=$(ip netns exec "$na" cat "/sys/class/net/$da/address")
+	mb=$(ip netns exec "$nb" cat "/sys/class/net/$db/address")
+	ip -n "$na" neigh replace "$ab" lladdr "$mb" dev "$da" nud permanent || return 1
+	ip -n "$nb" neigh replace "$aa" lladdr "$ma" dev "$db" nud permanent || return 1
+}
+
+topo_setup() {
+	local n=$1 i base
+	if [ "$LAB_MODE" = ns ]; then
+		base="mptlab-$$"
+		NS_CLIENT="$base-client"
+		NS_SERVER="$base-server"
+		topo_ns_add "$NS_CLIENT" || return 1
+		topo_ns_add "$NS_SERVER" || return 1
+		for i in $(seq 1 "$n"); do
+			NS_BRIDGE[i]="$base-bridge$i"
+			topo_ns_add "${NS_BRIDGE[i]}" || return 1
+			DEV_C[i]="c$i" DEV_BC[i]="b${i}c" DEV_BS[i]="b${i}s" DEV_S[i]="s$i"
+			ADDR_C[i]="198.18.$i.1" ADDR_BC[i]="198.18.$i.2"
+			ADDR_BS[i]="198.19.$i.2" ADDR_S[i]="198.19.$i.1"
+			topo_link "$NS_CLIENT" "${DEV_C[i]}" "${ADDR_C[i]}" \
+				"${NS_BRIDGE[i]}" "${DEV_BC[i]}" "${ADDR_BC[i]}" || return 1
+			topo_link "${NS_BRIDGE[i]}" "${DEV_BS[i]}" "${ADDR_BS[i]}" \
+				"$NS_SERVER" "${DEV_S[i]}" "${ADDR_S[i]}" || return 1
+			BPORT[i]=5000
+		done
+		MPORT=4000 SPORT=6000 UPORT=7000
+		LOCAL_ADDR=127.0.0.1
+		SERVER_LISTEN=0.0.0.0
+	else
+		topo_ports $((n + 3)) || return 1
+		MPORT=$P0 SPORT=$P1 UPORT=$P2
+		for i in $(seq 1 "$n"); do
+			NS_BRIDGE[i]=-
+			DEV_C[i]=lo DEV_BC[i]=lo DEV_BS[i]=lo DEV_S[i]=lo
+			ADDR_C[i]=127.0.0.1 ADDR_BC[i]=127.0.0.1 ADDR_BS[i]=127.0.0.1 ADDR_S[i]=127.0.0.1
+			local v="P$((i + 2))"
+			BPORT[i]=${!v}
+		done
+		LOCAL_ADDR=127.0.0.1
+		SERVER_LISTEN=127.0.0.1
+	fi
+}
+
+topo_port_free() { ! ss -Haun "sport = :$1" 2>/dev/null | grep -q .; }
+
+# topo_ports N: P0..P(N-1), consecutive free UDP ports from a random base
+topo_ports() {
+	local n=$1 try base i ok
+	for try in $(seq 1 50); do
+		base=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		ok=1
+		for i in $(seq 0 $((n - 1))); do
+			topo_port_free $((base + i)) || { ok=0; break; }
+		done
+		if [ $ok = 1 ]; then
+			for i in $(seq 0 $((n - 1))); do
+				printf -v "P$i" '%s' $((base + i))
+			done
+			return 0
+		fi
+	done
+	l_log "no free range of $n UDP ports"
+	return 1
+}
+
+topo_teardown() {
+	local ns
+	for ns in "${L_NETNS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+		rm -f "${MPT_IMPAIR_STATE:-/run/mptlab-impair}/$ns".* 2>/dev/null
+	done
+	L_NETNS=()
+}

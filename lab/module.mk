@@ -1,0 +1,21 @@
+# lab/ - network-namespace lab (see lab/README.md).
+#
+#   make lab [SCENARIO=seed-3path] [LAB_MODE=ns|loopback]   one scenario, report in lab/runs/
+#   make lab-all                                            every scenario in lab/scenarios/
+#   make lab-sweep                                          per-path loss 0-50% x 1-4 paths, PNG plot
+#   lab/ci.sh                                               the fast CI suite (run by tests/run)
+SCENARIO ?= seed-3path
+
+.PHONY: lab lab-all lab-sweep lab-ci
+
+lab: all
+	$(Q)BUILD=$(BUILD) lab/lab.sh run $(SCENARIO)
+
+lab-all: all
+	$(Q)BUILD=$(BUILD) lab/lab.sh all
+
+lab-sweep: all
+	$(Q)BUILD=$(BUILD) lab/lab.sh sweep
+
+lab-ci: all
+	$(Q)BUILD=$(BUILD) lab/ci.sh

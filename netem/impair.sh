@@ -1,0 +1,198 @@
+#!/bin/bash
+# netem/impair.sh - apply kernel impairments inside a network namespace, using what the kernel has.
+#
+#   impair.sh probe NS                    print what this kernel offers: "netem=yes|no nft=.. tbf=.."
+#   impair.sh loss NS DEV PCT [HOOK]      drop PCT% (0-100, up to 2 decimals) of the IPv4 UDP
+#                                         packets arriving on DEV
+#   impair.sh rate NS DEV RATE [BURST]    limit what leaves DEV to RATE (tc syntax, e.g. 5mbit)
+#   impair.sh clear NS DEV                remove this script's loss and rate from DEV
+#   impair.sh stats NS DEV                JSON {"dev":..,"method":..,"dropped":..,"matched":..}
+#
+# Loss, in order of preference:
+#   netem  tc netem on an ifb device fed by DEV's ingress (only where netem and mirred exist);
+#   nft    nftables "numgen random mod 10000 < P*100 counter drop" on the input hook (HOOK=input,
+#          the default: the receiver is a local process) or the forward hook (HOOK=forward, a
+#          router namespace). Never the output hook: there the sender's sendto fails with EPERM,
+#          which is not network loss.
+# Rate: tbf (root qdisc of DEV).
+# The method used is printed on stdout ("loss DEV 20% via nft/input") and kept in
+# /run/mptlab-impair/NS.DEV.method so `stats` reads the right counters.
+# Only namespaces the caller created should be given; nothing is done in the root namespace
+# unless NS is "-" (then commands run in the caller's namespace).
+set -u
+
+STATE=${MPT_IMPAIR_STATE:-/run/mptlab-impair}
+TABLE=mptlab
+
+die() { echo "impair.sh: $*" >&2; exit 2; }
+
+inns() {
+	local ns=$1
+	shift
+	if [ "$ns" = - ]; then "$@"; else ip netns exec "$ns" "$@"; fi
+}
+
+# pct_ok P: 0 <= P <= 100 with at most 2 decimals
+pct_ok() { [[ $1 =~ ^([0-9]{1,3})(\.[0-9]{1,2})?$ ]] && awk -v p="$1" 'BEGIN{exit !(p>=0 && p<=100)}'; }
+pct_to_bp() { awk -v p="$1" 'BEGIN{printf "%d", p*100 + 0.5}'; }	# basis points of 10000
+
+chain_of() { echo "imp_$(echo "$1" | tr -c 'A-Za-z0-9_\n' '_')"; }
+
+probe_netem() {
+	local ns=$1 ok=no
+	inns "$ns" ip link add mptprobe0 type veth peer name mptprobe9 2>/dev/null || { echo no; return; }
+	if inns "$ns" tc qdisc add dev mptprobe0 root netem loss 1% 2>/dev/null; then
+		ok=yes
+	fi
+	inns "$ns" ip link del mptprobe0 2>/dev/null
+	echo $ok
+}
+
+probe_mirred() {
+	local ns=$1 ok=no
+	inns "$ns" ip link add mptprobe0 type veth peer name mptprobe9 2>/dev/null || { echo no; return; }
+	inns "$ns" ip link add mptprobe1 type ifb 2>/dev/null || { inns "$ns" ip link del mptprobe0; echo no; return; }
+	if inns "$ns" tc qdisc add dev mptprobe0 handle ffff: ingress 2>/dev/null &&
+	   inns "$ns" tc filter add dev mptprobe0 parent ffff: protocol ip u32 match u32 0 0 \
+		action mirred egress redirect dev mptprobe1 2>/dev/null; then
+		ok=yes
+	fi
+	inns "$ns" ip link del mptprobe0 2>/dev/null
+	inns "$ns" ip link del mptprobe1 2>/dev/null
+	echo $ok
+}
+
+probe_nft() {
+	local ns=$1
+	if inns "$ns" nft -f - 2>/dev/null <<-EOF
+		table inet mptprobe {
+			chain c { type filter hook input priority 0; policy accept;
+				meta l4proto udp udp dport 9 numgen random mod 100 < 0 counter drop; }
+		}
+		delete table inet mptprobe
+	EOF
+	then echo yes; else echo no; fi
+}
+
+probe_tbf() {
+	local ns=$1 ok=no
+	inns "$ns" ip link add mptprobe0 type veth peer name mptprobe9 2>/dev/null || { echo no; return; }
+	if inns "$ns" tc qdisc add dev mptprobe0 root tbf rate 1mbit burst 10kb latency 50ms 2>/dev/null; then
+		ok=yes
+	fi
+	inns "$ns" ip link del mptprobe0 2>/dev/null
+	echo $ok
+}
+
+save_method() {
+	mkdir -p "$STATE"
+	echo "$3" >"$STATE/$1.$2.method"
+}
+
+loss_nft() {
+	local ns=$1 dev=$2 pct=$3 hook=$4 ch bp rule
+	ch=$(chain_of "$dev")
+	bp=$(pct_to_bp "$pct")
+	if [ "$bp" -ge 10000 ]; then
+		rule="counter name drop_$ch drop"
+	else
+		rule="numgen random mod 10000 < $bp counter name drop_$ch drop"
+	fi
+	# one base chain per hook; one regular chain per device, flushed on every change; the
+	# counters are named objects, so they survive the flush and count the whole run
+	inns "$ns" nft -f - <<-EOF || return 1
+		table inet $TABLE {
+			counter seen_$ch { }
+			counter drop_$ch { }
+			chain $hook { type filter hook $hook priority -10; policy accept; }
+			chain $ch { }
+		}
+		flush chain inet $TABLE $ch
+	EOF
+	if ! inns "$ns" nft list chain inet $TABLE "$hook" 2>/dev/null | grep -q "jump $ch"; then
+		inns "$ns" nft add rule inet $TABLE "$hook" iifname "\"$dev\"" meta nfproto ipv4 \
+			meta l4proto udp counter name "seen_$ch" jump "$ch" || return 1
+	fi
+	inns "$ns" nft add rule inet $TABLE "$ch" $rule || return 1
+	save_method "$ns" "$dev" "nft/$hook"
+	echo "loss $dev ${pct}% via nft/$hook (numgen random mod 10000 < $bp)"
+}
+
+loss_netem() {
+	local ns=$1 dev=$2 pct=$3 ifb
+	ifb="ifb_$(echo "$dev" | tail -c 10)"
+	inns "$ns" ip link show "$ifb" >/dev/null 2>&1 || {
+		inns "$ns" ip link add "$ifb" type ifb || return 1
+		inns "$ns" ip link set "$ifb" up || return 1
+		inns "$ns" tc qdisc add dev "$dev" handle ffff: ingress || return 1
+		inns "$ns" tc filter add dev "$dev" parent ffff: protocol ip u32 match u32 0 0 \
+			action mirred egress redirect dev "$ifb" || return 1
+	}
+	inns "$ns" tc qdisc replace dev "$ifb" root netem loss "${pct}%" || return 1
+	save_method "$ns" "$dev" "netem/$ifb"
+	echo "loss $dev ${pct}% via netem on $ifb (ingress of $dev redirected)"
+}
+
+cmd=${1:-}
+[ -n "$cmd" ] || { sed -n '2,20p' "$0"; exit 2; }
+shift
+case $cmd in
+probe)
+	[ $# = 1 ] || die "usage: probe NS"
+	n=$(probe_netem "$1"); m=no
+	[ "$n" = yes ] && m=$(probe_mirred "$1")
+	echo "netem=$n mirred=$m nft=$(probe_nft "$1") tbf=$(probe_tbf "$1")"
+	;;
+loss)
+	[ $# -ge 3 ] || die "usage: loss NS DEV PCT [input|forward]"
+	ns=$1 dev=$2 pct=${3%\%} hook=${4:-input}
+	pct_ok "$pct" || die "bad loss percentage '$3'"
+	case $hook in input|forward) ;; output) die "the output hook makes sendto fail with EPERM: use input or forward" ;; *) die "bad hook '$hook'" ;; esac
+	if [ "${MPT_IMPAIR_METHOD:-auto}" != nft ] && [ "$(probe_netem "$ns")" = yes ] && [ "$(probe_mirred "$ns")" = yes ]; then
+		loss_netem "$ns" "$dev" "$pct" && exit 0
+		echo "impair.sh: netem failed, falling back to nft" >&2
+	fi
+	loss_nft "$ns" "$dev" "$pct" "$hook" || die "could not apply loss on $dev in $ns"
+	;;
+rate)
+	[ $# -ge 3 ] || die "usage: rate NS DEV RATE [BURST]"
+	ns=$1 dev=$2 rate=$3 burst=${4:-32kb}
+	inns "$ns" tc qdisc replace dev "$dev" root tbf rate "$rate" burst "$burst" latency 200ms ||
+		die "tbf not available for $dev in $ns"
+	echo "rate $dev $rate via tbf (burst $burst, latency 200ms)"
+	;;
+clear)
+	[ $# = 2 ] || die "usage: clear NS DEV"
+	ns=$1 dev=$2
+	inns "$ns" nft flush chain inet $TABLE "$(chain_of "$dev")" 2>/dev/null
+	inns "$ns" tc qdisc del dev "$dev" root 2>/dev/null
+	ifb="ifb_$(echo "$dev" | tail -c 10)"
+	inns "$ns" tc qdisc del dev "$ifb" root 2>/dev/null
+	echo "clear $dev"
+	;;
+stats)
+	[ $# = 2 ] || die "usage: stats NS DEV"
+	ns=$1 dev=$2
+	method=$(cat "$STATE/$ns.$dev.method" 2>/dev/null || echo none)
+	matched=0 dropped=0
+	case $method in
+	nft/*)
+		# named counters: every UDP packet that arrived on DEV, and those dropped
+		ch=$(chain_of "$dev")
+		matched=$(inns "$ns" nft list counter inet $TABLE "seen_$ch" 2>/dev/null | sed -n 's/.*packets \([0-9]*\).*/\1/p' | head -n 1)
+		dropped=$(inns "$ns" nft list counter inet $TABLE "drop_$ch" 2>/dev/null | sed -n 's/.*packets \([0-9]*\).*/\1/p' | head -n 1)
+		;;
+	netem/*)
+		ifb=${method#netem/}
+		out=$(inns "$ns" tc -s qdisc show dev "$ifb" 2>/dev/null)
+		matched=$(echo "$out" | sed -n 's/.*Sent [0-9]* bytes \([0-9]*\) pkt.*/\1/p' | head -n 1)
+		dropped=$(echo "$out" | sed -n 's/.*dropped \([0-9]*\).*/\1/p' | head -n 1)
+		matched=$(( ${matched:-0} + ${dropped:-0} ))
+		;;
+	esac
+	printf '{"dev":"%s","method":"%s","matched":%s,"dropped":%s}\n' "$dev" "$method" "${matched:-0}" "${dropped:-0}"
+	;;
+*)
+	die "unknown command '$cmd' (probe, loss, rate, clear, stats)"
+	;;
+esac
