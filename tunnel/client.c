@@ -106,10 +106,25 @@ static void send_all_paths(struct client *c, const uint8_t *buf, size_t len)
 	}
 }
 
+static uint8_t tx_flags(const struct client *c)
+{
+	return c->sealed ? WIRE_F_SEALED : 0;
+}
+
+/* Encode (payload may already sit at txbuf + WIRE_HDR_LEN) and seal. */
+static size_t build(struct client *c, const struct wire_hdr *h, const void *payload)
+{
+	size_t n = wire_encode(h, payload, c->txbuf, sizeof(c->txbuf));
+
+	if (n && c->sealed && !seal_datagram(&c->tx_key, c->txbuf, n))
+		return 0;
+	return n;
+}
+
 static void send_ping(struct client *c, struct cpath *p)
 {
 	struct wire_hdr h = {
-		.version = WIRE_VERSION, .type = WIRE_PING, .flags = 0, .flow = 0,
+		.version = WIRE_VERSION, .type = WIRE_PING, .flags = tx_flags(c), .flow = 0,
 		.session = c->session, .epoch = c->session, .seq = ++c->tx_seq,
 		.len = WIRE_PING_LEN,
 	};
@@ -118,8 +133,8 @@ static void send_ping(struct client *c, struct cpath *p)
 	size_t n;
 
 	wire_ping_encode(&ping, pl, sizeof(pl));
-	n = wire_encode(&h, pl, c->txbuf, sizeof(c->txbuf));
-	if (send(p->fd, c->txbuf, n, 0) < 0) {
+	n = build(c, &h, pl);
+	if (n == 0 || send(p->fd, c->txbuf, n, 0) < 0) {
 		p->st.send_errors++;
 	} else {
 		p->st.sent++;
@@ -154,13 +169,14 @@ static void app_datagram(struct client *c, const struct addr *src, size_t len, d
 	}
 	f->last = now;
 	h = (struct wire_hdr){
-		.version = WIRE_VERSION, .type = WIRE_DATA, .flags = 0, .flow = f->id,
+		.version = WIRE_VERSION, .type = WIRE_DATA, .flags = tx_flags(c), .flow = f->id,
 		.session = c->session, .epoch = c->session, .seq = ++c->tx_seq,
 		.len = (uint16_t)len,
 	};
 	/* payload was received straight into txbuf + WIRE_HDR_LEN */
-	n = wire_encode(&h, c->txbuf + WIRE_HDR_LEN, c->txbuf, sizeof(c->txbuf));
-	send_all_paths(c, c->txbuf, n);
+	n = build(c, &h, c->txbuf + WIRE_HDR_LEN);
+	if (n)
+		send_all_paths(c, c->txbuf, n);
 }
 
 static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -201,7 +217,7 @@ static bool epoch_retired(const struct client *c, uint64_t epoch)
 	return false;
 }
 
-static void adopt_epoch(struct client *c, uint64_t epoch)
+static void adopt_epoch(struct client *c, uint64_t epoch, const struct seal_key *key)
 {
 	if (c->srv_epoch) {
 		c->retired[c->nretired % CLIENT_RETIRED_EPOCHS] = c->srv_epoch;
@@ -212,6 +228,8 @@ static void adopt_epoch(struct client *c, uint64_t epoch)
 		log_info("mpserver instance %016llx", (unsigned long long)epoch);
 	}
 	c->srv_epoch = epoch;
+	if (key)
+		c->rx_key = *key;
 	window_reset(&c->rx);
 }
 
@@ -225,9 +243,10 @@ static void path_up(struct client *c, struct cpath *p, double now)
 	(void)c;
 }
 
-static void path_datagram(struct client *c, struct cpath *p, const uint8_t *buf, size_t len,
+static void path_datagram(struct client *c, struct cpath *p, uint8_t *buf, size_t len,
 			  double now)
 {
+	struct seal_key candidate;
 	enum wire_drop why;
 	enum window_verdict v;
 	const uint8_t *payload;
@@ -245,6 +264,11 @@ static void path_datagram(struct client *c, struct cpath *p, const uint8_t *buf,
 	}
 	if (!(h.flags & WIRE_F_SERVER)) {
 		c->cnt.drop[DROP_DIRECTION]++;
+		return;
+	}
+	if (c->sealed != !!(h.flags & WIRE_F_SEALED)) {
+		/* keyed: plaintext is refused; keyless: sealed cannot be read */
+		c->cnt.drop[c->sealed ? DROP_PLAINTEXT : DROP_BAD_TAG]++;
 		return;
 	}
 	if (h.session != c->session) {
@@ -269,9 +293,22 @@ static void path_datagram(struct client *c, struct cpath *p, const uint8_t *buf,
 		p->st.too_old++;
 		return;
 	}
-	/* (authentication goes here, before anything is committed) */
+	/* authenticate before anything is committed or adopted */
+	if (c->sealed) {
+		const struct seal_key *k = &c->rx_key;
+
+		if (new_epoch) {
+			seal_derive_for(c->psk, &h, &candidate);
+			k = &candidate;
+		}
+		if (!open_datagram(k, &h, buf, len)) {
+			c->cnt.drop[DROP_BAD_TAG]++;
+			log_limited(&rl_drop, "path %u: datagram failed authentication", p->index);
+			return;
+		}
+	}
 	if (new_epoch)
-		adopt_epoch(c, h.epoch);
+		adopt_epoch(c, h.epoch, c->sealed ? &candidate : NULL);
 	window_commit(&c->rx, h.seq);
 	p->st.received++;
 	path_up(c, p, now);
@@ -374,7 +411,7 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_params *prm,
 		const struct addr *listen, const struct addr *bridges, const char *const *names,
-		unsigned nbridges)
+		unsigned nbridges, const uint8_t *psk)
 {
 	char buf[ADDR_STRLEN];
 	unsigned i;
@@ -398,6 +435,11 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 		goto fail;
 	}
 	c->session = random_id();
+	if (psk) {
+		c->sealed = true;
+		memcpy(c->psk, psk, SEAL_PSK_LEN);
+		seal_derive(c->psk, c->session, c->session, false, &c->tx_key);
+	}
 	c->laddr = *listen;
 	rc = udp_bind(listen, &c->lfd);
 	if (rc) {
@@ -469,6 +511,9 @@ void client_free(struct client *c)
 	free(c->flows);
 	c->flows = NULL;
 	window_free(&c->rx);
+	seal_key_wipe(&c->tx_key);
+	seal_key_wipe(&c->rx_key);
+	memset(c->psk, 0, sizeof(c->psk));
 }
 
 void client_print_stats(const struct client *c, FILE *f)
@@ -502,6 +547,7 @@ static void client_json(struct json *j, void *arg)
 
 	json_obj_open(j, NULL);
 	json_str(j, "role", "client");
+	json_bool(j, "sealed", c->sealed);
 	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)c->session);
 	json_str(j, "session", buf);
 	json_u64(j, "flows", c->nflows);

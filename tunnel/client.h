@@ -10,6 +10,7 @@
 #include "addr.h"
 #include "config.h"
 #include "params.h"
+#include "seal.h"
 #include "stats.h"
 #include "window.h"
 #include "wire.h"
@@ -58,6 +59,10 @@ struct client {
 	uint64_t retired[CLIENT_RETIRED_EPOCHS];
 	unsigned nretired;
 	struct window rx;
+	bool sealed;		/* a key is set: every datagram sealed */
+	uint8_t psk[SEAL_PSK_LEN];
+	struct seal_key tx_key;	/* (session, session, c2s) */
+	struct seal_key rx_key;	/* (session, srv_epoch, s2c) */
 	struct tunnel_counters cnt;
 	uint8_t rxbuf[WIRE_MAX_DGRAM + 1];
 	uint8_t txbuf[WIRE_MAX_DGRAM + 64];
@@ -70,7 +75,7 @@ struct client {
  */
 int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_params *prm,
 		const struct addr *listen, const struct addr *bridges, const char *const *names,
-		unsigned nbridges);
+		unsigned nbridges, const uint8_t *psk);
 void client_start(struct client *c);
 void client_stop(struct client *c);
 void client_free(struct client *c);

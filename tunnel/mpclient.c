@@ -2,6 +2,7 @@
 #include "client.h"
 #include "config.h"
 #include "daemon.h"
+#include "keys.h"
 #include "log.h"
 #include "params.h"
 #include "parse.h"
@@ -61,6 +62,8 @@ int main(int argc, char **argv)
 	struct ev_loop *loop;
 	struct daemon_hooks hooks;
 	unsigned i;
+	uint8_t psk[SEAL_PSK_LEN];
+	bool sealed = false;
 	int opt, rc;
 
 	log_init(argv[0], LOG_LVL_INFO);
@@ -79,8 +82,7 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("mpclient %s\n", MPT_VERSION); return 0;
 		case OPT_GENKEY:
-			log_warnx("--genkey: not available in this build");
-			return 2;
+			return keys_genkey();
 		default:
 			rc = params_option(&prm, opt, optarg);
 			if (rc == 1)
@@ -107,16 +109,9 @@ int main(int argc, char **argv)
 	}
 	if (!params_validate(&prm))
 		return usage_error();
-	if (getenv("MPTUNNEL_ENCRYPT") && strcmp(getenv("MPTUNNEL_ENCRYPT"), "0") != 0 &&
-	    !prm.key_file) {
-		log_warnx("MPTUNNEL_ENCRYPT is set but no key: give --key-file FILE "
-			  "(create one with 'mpclient --genkey > FILE')");
-		return 2;
-	}
-	if (prm.key_file) {
-		log_warnx("--key-file: encryption is not available in this build");
-		return 2;
-	}
+	rc = keys_setup(&prm, psk, &sealed);
+	if (rc)
+		return rc;
 
 	memset(&cfg, 0, sizeof(cfg));
 	if (config_arg) {
@@ -161,18 +156,22 @@ int main(int argc, char **argv)
 		names[i] = names_buf[i];
 	}
 	if (prm.check) {
-		printf("configuration OK: listen %s, %u bridges\n", listen_arg, cfg.nbridges);
+		printf("configuration OK: listen %s, %u bridges, %s\n", listen_arg, cfg.nbridges,
+		       sealed ? "encrypted" : "not encrypted");
 		return 0;
 	}
 
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (!loop)
 		fatalx("cannot initialise libev");
-	rc = client_init(&client, loop, &prm, &listen, bridges, names, cfg.nbridges);
+	rc = client_init(&client, loop, &prm, &listen, bridges, names, cfg.nbridges,
+			 sealed ? psk : NULL);
+	memset(psk, 0, sizeof(psk));
 	if (rc)
 		return 1;
-	log_info("session %016llx: listening on %s, %u paths", (unsigned long long)client.session,
-		 listen_arg, client.npaths);
+	log_info("session %016llx: listening on %s, %u paths, %s",
+		 (unsigned long long)client.session, listen_arg, client.npaths,
+		 sealed ? "encrypted (ChaCha20-Poly1305)" : "NOT encrypted");
 	client_start(&client);
 	hooks = (struct daemon_hooks){ print_stats, write_stats, &client };
 	daemon_run(loop, &hooks);

@@ -1,5 +1,6 @@
 /* mpserver.c - command line and wiring of the server end. */
 #include "daemon.h"
+#include "keys.h"
 #include "log.h"
 #include "params.h"
 #include "parse.h"
@@ -54,6 +55,8 @@ int main(int argc, char **argv)
 	uint16_t lport, tport;
 	struct ev_loop *loop;
 	struct daemon_hooks hooks;
+	uint8_t psk[SEAL_PSK_LEN];
+	bool sealed = false;
 	int opt, rc;
 
 	log_init(argv[0], LOG_LVL_INFO);
@@ -65,8 +68,7 @@ int main(int argc, char **argv)
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("mpserver %s\n", MPT_VERSION); return 0;
 		case OPT_GENKEY:
-			log_warnx("--genkey: not available in this build");
-			return 2;
+			return keys_genkey();
 		default:
 			rc = params_option(&prm, opt, optarg);
 			if (rc == 1)
@@ -104,16 +106,9 @@ int main(int argc, char **argv)
 	}
 	if (!params_validate(&prm))
 		return usage_error();
-	if (getenv("MPTUNNEL_ENCRYPT") && strcmp(getenv("MPTUNNEL_ENCRYPT"), "0") != 0 &&
-	    !prm.key_file) {
-		log_warnx("MPTUNNEL_ENCRYPT is set but no key: give --key-file FILE "
-			  "(create one with 'mpserver --genkey > FILE')");
-		return 2;
-	}
-	if (prm.key_file) {
-		log_warnx("--key-file: encryption is not available in this build");
-		return 2;
-	}
+	rc = keys_setup(&prm, psk, &sealed);
+	if (rc)
+		return rc;
 	if (addr_resolve(lhost, lport, true, &listen, &errstr) != 0) {
 		log_warnx("cannot resolve local address '%s': %s", lhost, errstr);
 		return 2;
@@ -123,19 +118,23 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (prm.check) {
-		printf("configuration OK: listen %s, target %s\n", listen_arg, target_arg);
+		printf("configuration OK: listen %s, target %s, %s\n", listen_arg, target_arg,
+		       sealed ? "encrypted" : "not encrypted");
 		return 0;
 	}
 
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (!loop)
 		fatalx("cannot initialise libev");
-	rc = server_init(&server, loop, &prm, &listen, &target);
+	rc = server_init(&server, loop, &prm, &listen, &target, sealed ? psk : NULL);
+	memset(psk, 0, sizeof(psk));
 	if (rc)
 		return 1;
-	log_info("listening on %s, forwarding to %s", listen_arg, target_arg);
-	log_warnx("no key: forwarding unauthenticated traffic from anyone who can reach port %u",
-		  (unsigned)lport);
+	log_info("listening on %s, forwarding to %s, %s", listen_arg, target_arg,
+		 sealed ? "encrypted (ChaCha20-Poly1305)" : "not encrypted");
+	if (!sealed)
+		log_warnx("no key: forwarding unauthenticated traffic from anyone who can reach "
+			  "port %u (see --key-file)", (unsigned)lport);
 	server_start(&server);
 	hooks = (struct daemon_hooks){ print_stats, write_stats, &server };
 	daemon_run(loop, &hooks);

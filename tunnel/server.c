@@ -67,6 +67,8 @@ static void session_close(struct server *srv, struct session *s, const char *why
 	for (i = 0; i < SERVER_MAX_PATHS; i++)
 		if (s->paths[i].last_rx)
 			path_stats_add(&srv->other, &s->paths[i].st);
+	seal_key_wipe(&s->rx_key);
+	seal_key_wipe(&s->tx_key);
 	s->used = false;
 	srv->nsessions--;
 }
@@ -136,6 +138,22 @@ static struct spath *session_path(struct session *s, const struct addr *from, do
 
 /* ---- sending towards mpclient ---- */
 
+static uint8_t tx_flags(const struct server *srv)
+{
+	return WIRE_F_SERVER | (srv->sealed ? WIRE_F_SEALED : 0);
+}
+
+/* Encode (payload may already sit at txbuf + WIRE_HDR_LEN) and seal. */
+static size_t build(struct server *srv, struct session *s, const struct wire_hdr *h,
+		    const void *payload)
+{
+	size_t n = wire_encode(h, payload, srv->txbuf, sizeof(srv->txbuf));
+
+	if (n && srv->sealed && !seal_datagram(&s->tx_key, srv->txbuf, n))
+		return 0;
+	return n;
+}
+
 /* Send buf on every live path of s (every known path if none is live). */
 static void session_send(struct server *srv, struct session *s, const uint8_t *buf, size_t len,
 			 double now)
@@ -184,15 +202,15 @@ static void send_pong(struct server *srv, struct session *s, struct spath *p,
 		      const struct wire_ping *ping)
 {
 	struct wire_hdr h = {
-		.version = WIRE_VERSION, .type = WIRE_PONG, .flags = WIRE_F_SERVER, .flow = 0,
+		.version = WIRE_VERSION, .type = WIRE_PONG, .flags = tx_flags(srv), .flow = 0,
 		.session = s->id, .epoch = s->epoch, .seq = ++s->tx_seq, .len = WIRE_PING_LEN,
 	};
 	uint8_t pl[WIRE_PING_LEN];
 	size_t n;
 
 	wire_ping_encode(ping, pl, sizeof(pl));
-	n = wire_encode(&h, pl, srv->txbuf, sizeof(srv->txbuf));
-	if (sendto(srv->lfd, srv->txbuf, n, 0, (const struct sockaddr *)&p->addr.ss,
+	n = build(srv, s, &h, pl);
+	if (n == 0 || sendto(srv->lfd, srv->txbuf, n, 0, (const struct sockaddr *)&p->addr.ss,
 		   p->addr.len) < 0) {
 		p->st.send_errors++;
 	} else {
@@ -238,12 +256,13 @@ static void flow_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		f->last = now;
 		h = (struct wire_hdr){
-			.version = WIRE_VERSION, .type = WIRE_DATA, .flags = WIRE_F_SERVER,
+			.version = WIRE_VERSION, .type = WIRE_DATA, .flags = tx_flags(srv),
 			.flow = f->id, .session = s->id, .epoch = s->epoch, .seq = ++s->tx_seq,
 			.len = (uint16_t)n,
 		};
-		len = wire_encode(&h, srv->txbuf + WIRE_HDR_LEN, srv->txbuf, sizeof(srv->txbuf));
-		session_send(srv, s, srv->txbuf, len, now);
+		len = build(srv, s, &h, srv->txbuf + WIRE_HDR_LEN);
+		if (len)
+			session_send(srv, s, srv->txbuf, len, now);
 	}
 }
 
@@ -304,9 +323,10 @@ static struct sflow *flow_open(struct server *srv, struct session *s, uint32_t i
 
 /* ---- datagrams from the paths ---- */
 
-static void path_datagram(struct server *srv, const struct addr *from, const uint8_t *buf,
+static void path_datagram(struct server *srv, const struct addr *from, uint8_t *buf,
 			  size_t len, double now)
 {
+	struct seal_key candidate;
 	const uint8_t *payload;
 	enum window_verdict v;
 	enum wire_drop why;
@@ -323,6 +343,10 @@ static void path_datagram(struct server *srv, const struct addr *from, const uin
 	}
 	if (h.flags & WIRE_F_SERVER) {
 		srv->cnt.drop[DROP_DIRECTION]++;
+		return;
+	}
+	if (srv->sealed != !!(h.flags & WIRE_F_SEALED)) {
+		srv->cnt.drop[srv->sealed ? DROP_PLAINTEXT : DROP_BAD_TAG]++;
 		return;
 	}
 	if (h.epoch != h.session) {
@@ -356,7 +380,18 @@ static void path_datagram(struct server *srv, const struct addr *from, const uin
 		}
 		return;
 	}
-	/* (authentication goes here: nothing is created or committed before it) */
+	/* authenticate: nothing is created or committed before this */
+	if (srv->sealed) {
+		const struct seal_key *k = s ? &s->rx_key : &candidate;
+
+		if (!s)
+			seal_derive_for(srv->psk, &h, &candidate);
+		if (!open_datagram(k, &h, buf, len)) {
+			srv->cnt.drop[DROP_BAD_TAG]++;
+			log_limited(&rl_drop, "datagram failed authentication");
+			return;
+		}
+	}
 	if (!s) {
 		s = session_create(srv, h.session, now);
 		if (!s) {
@@ -364,6 +399,11 @@ static void path_datagram(struct server *srv, const struct addr *from, const uin
 			log_limited(&rl_drop, "session table full (%u): datagram dropped",
 				    srv->prm.max_sessions);
 			return;
+		}
+		if (srv->sealed) {
+			s->rx_key = candidate;
+			seal_derive(srv->psk, s->id, s->epoch, true, &s->tx_key);
+			seal_key_wipe(&candidate);
 		}
 	}
 	window_commit(&s->rx, h.seq);
@@ -451,7 +491,7 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 /* ---- life cycle ---- */
 
 int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_params *prm,
-		const struct addr *listen, const struct addr *target)
+		const struct addr *listen, const struct addr *target, const uint8_t *psk)
 {
 	char buf[ADDR_STRLEN];
 	struct rlimit rl;
@@ -465,6 +505,10 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 	srv->last_session = -1;
 	srv->laddr = *listen;
 	srv->target = *target;
+	if (psk) {
+		srv->sealed = true;
+		memcpy(srv->psk, psk, SEAL_PSK_LEN);
+	}
 	ratelimit_init(&rl_drop, 1.0, 5.0);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    srv->prm.max_flows + 16 > rl.rlim_cur) {
@@ -528,6 +572,11 @@ void server_free(struct server *srv)
 	if (srv->lfd >= 0)
 		close(srv->lfd);
 	srv->lfd = -1;
+	for (i = 0; srv->sessions && i < srv->prm.max_sessions; i++) {
+		seal_key_wipe(&srv->sessions[i].rx_key);
+		seal_key_wipe(&srv->sessions[i].tx_key);
+	}
+	memset(srv->psk, 0, sizeof(srv->psk));
 	free(srv->flows);
 	free(srv->sessions);
 	srv->flows = NULL;
@@ -571,6 +620,7 @@ static void server_json(struct json *j, void *arg)
 
 	json_obj_open(j, NULL);
 	json_str(j, "role", "server");
+	json_bool(j, "sealed", srv->sealed);
 	json_u64(j, "sessions_open", srv->nsessions);
 	json_u64(j, "flows_open", srv->nflows);
 	json_arr_open(j, "sessions");

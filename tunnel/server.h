@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "params.h"
+#include "seal.h"
 #include "stats.h"
 #include "window.h"
 #include "wire.h"
@@ -40,6 +41,8 @@ struct session {
 	uint64_t epoch;		/* our random instance id for this session */
 	uint64_t tx_seq;
 	struct window rx;
+	struct seal_key rx_key;	/* (id, id, c2s) */
+	struct seal_key tx_key;	/* (id, epoch, s2c) */
 	struct spath paths[SERVER_MAX_PATHS];
 	unsigned nflows;
 	int last_flow;		/* index cache into the flow pool */
@@ -58,6 +61,8 @@ struct server {
 	int last_session;
 	struct sflow *flows;		/* prm.max_flows, shared by all sessions */
 	unsigned nflows;
+	bool sealed;
+	uint8_t psk[SEAL_PSK_LEN];
 	struct tunnel_counters cnt;
 	struct path_stats other;	/* expired sessions' paths and unknown sources */
 	uint8_t rxbuf[WIRE_MAX_DGRAM + 1];
@@ -65,7 +70,7 @@ struct server {
 };
 
 int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_params *prm,
-		const struct addr *listen, const struct addr *target);
+		const struct addr *listen, const struct addr *target, const uint8_t *psk);
 void server_start(struct server *srv);
 void server_stop(struct server *srv);
 void server_free(struct server *srv);

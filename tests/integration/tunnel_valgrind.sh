@@ -18,8 +18,9 @@ t_spawn client $VG "$BUILD/mpclient" "$CLIENT_PORT" "$CONF"
 t_wait_udp "$CLIENT_PORT" 20
 tun_wait_ready || { t_fail "tunnel up under valgrind"; t_done; }
 tun_measure a --count 300 --rate 300 --size 1000 --timeout 1s &
+mp=$!
 tun_measure b --count 300 --rate 300 --size 100 --timeout 1s
-wait
+wait $mp
 python3 "$(dirname "$0")/../udpsend.py" "$SERVER_PORT" random 200 40 >/dev/null
 t_expect "traffic through valgrind'd daemons: $(json_get "$T/a.json" received) + $(json_get "$T/b.json" received) of 600" \
 	eval '[ "$(json_get "$T/a.json" received)" = 300 ] && [ "$(json_get "$T/b.json" received)" = 300 ]'

@@ -1,0 +1,68 @@
+#!/bin/bash
+# The keyed tunnel: --genkey, --key-file, MPTUNNEL_ENCRYPT; traffic flows
+# sealed; strangers, wrong keys, plaintext and replays get nothing through.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../tunnel-lib.sh"
+t_init tunnel_crypto
+SEND="python3 $(dirname "$0")/../udpsend.py"
+
+KEY=$T/tunnel.key
+(umask 077 && "$BUILD/mpclient" --genkey >"$KEY")
+t_expect "--genkey prints a 44-character base64 key" eval '[ "$(wc -c <"$KEY")" = 45 ]'
+(umask 077 && "$BUILD/mpserver" --genkey >"$T/other.key")
+t_expect "two --genkey runs differ" eval '! cmp -s "$KEY" "$T/other.key"'
+cp "$KEY" "$T/open.key" && chmod 644 "$T/open.key"
+"$BUILD/mpserver" -n --key-file "$T/open.key" 2000 localhost 6666 >/dev/null 2>"$T/err"
+rc=$?
+t_expect "a key file readable by others is refused with 'chmod 600' (exit $rc)" \
+	eval '[ $rc = 2 ] && grep -q "chmod 600" "$T/err"'
+printf 'not a key\n' >"$T/bad.key" && chmod 600 "$T/bad.key"
+"$BUILD/mpclient" -n --key-file "$T/bad.key" --listen 4000 --bridge localhost:4001 >/dev/null 2>"$T/err"
+rc=$?
+t_expect "a malformed key file is refused without echoing it (exit $rc)" \
+	eval '[ $rc = 2 ] && grep -q "bad.key" "$T/err" && ! grep -q "not a key" "$T/err"'
+
+tun_ports
+tun_target
+tun_server --key-file "$KEY"
+tun_bridges
+MPTUNNEL_ENCRYPT=1 tun_client --key-file "$KEY"
+t_expect "keyed tunnel up (MPTUNNEL_ENCRYPT=1 with a key file)" tun_wait_ready
+tun_measure m --count 1000 --rate 2000 --size 500 --timeout 1s
+t_expect "1000 sealed datagrams: $(json_get "$T/m.json" lost) lost, $(json_get "$T/m.json" duplicates) duplicates" \
+	eval '[ "$(json_get "$T/m.json" lost)" = 0 ] && [ "$(json_get "$T/m.json" duplicates)" = 0 ]'
+grep -q "no key" "$T/server.log"
+t_expect "a keyed mpserver does not warn about unauthenticated traffic" [ $? != 0 ]
+
+base=$(t_stats target "$T/target.json" received)
+back=$($SEND "$SERVER_PORT" flip 3000)
+back2=$($SEND "$SERVER_PORT" sessions 3000)
+t_expect "forged and bit-flipped datagrams get no answer ($back, $back2)" [ "$back$back2" = 00 ]
+rcv=$(t_stats target "$T/target.json" received)
+t_expect "none of them reached the target ($base -> $rcv)" [ "$rcv" = "$base" ]
+open=$(t_stats server "$T/server.json" sessions_open)
+t_expect "they created no session (open: $open)" [ "$open" = 1 ]
+
+# a client with another key, and one without a key: nothing gets through
+CLIENT_PORT_SAVE=$CLIENT_PORT
+for variant in wrongkey nokey; do
+	t_ports 1
+	CLIENT_PORT=$PORT0
+	if [ $variant = wrongkey ]; then
+		t_spawn "c_$variant" "$BUILD/mpclient" --key-file "$T/other.key" "$CLIENT_PORT" "$CONF"
+	else
+		t_spawn "c_$variant" "$BUILD/mpclient" "$CLIENT_PORT" "$CONF"
+	fi
+	t_wait_udp "$CLIENT_PORT"
+	tun_measure "$variant" --count 50 --rate 100 --timeout 500ms
+	t_expect "$variant client: 0 of 50 answered" [ "$(json_get "$T/$variant.json" received)" = 0 ]
+	t_stop "c_$variant"
+done
+CLIENT_PORT=$CLIENT_PORT_SAVE
+rcv=$(t_stats target "$T/target.json" received)
+t_expect "the target saw none of their datagrams ($base -> $rcv)" [ "$rcv" = "$base" ]
+drops=$(t_stats server "$T/server.json" bad_tag)
+plain=$(json_get "$T/server.json" plaintext)
+t_expect "mpserver counted them: bad_tag $drops, plaintext $plain" \
+	eval 'in_range "$drops" 50 100000 && in_range "$plain" 3050 100000'
+t_done

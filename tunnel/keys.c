@@ -1,0 +1,57 @@
+/* keys.c - key setup shared by mpclient and mpserver. */
+#include "keys.h"
+#include "keyfile.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool encrypt_requested(void)
+{
+	const char *v = getenv("MPTUNNEL_ENCRYPT");
+
+	return v && *v && strcmp(v, "0") != 0;
+}
+
+int keys_setup(const struct tunnel_params *prm, uint8_t psk[SEAL_PSK_LEN], bool *sealed)
+{
+	char err[512];
+
+	*sealed = false;
+	if (!prm->key_file) {
+		if (encrypt_requested()) {
+			log_warnx("MPTUNNEL_ENCRYPT is set but there is no key: give --key-file FILE "
+				  "(make one with '%s --genkey > FILE; chmod 600 FILE')",
+				  log_progname());
+			return 2;
+		}
+		return 0;
+	}
+	if (seal_init() != 0) {
+		log_warnx("cannot initialise libsodium");
+		return 1;
+	}
+	if (keyfile_load(prm->key_file, psk, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		return 2;	/* a configuration error, like a bad config file */
+	}
+	*sealed = true;
+	return 0;
+}
+
+int keys_genkey(void)
+{
+	uint8_t key[SEAL_PSK_LEN];
+	char text[KEY_BASE64_LEN];
+
+	if (seal_init() != 0) {
+		log_warnx("cannot initialise libsodium");
+		return 1;
+	}
+	key_generate(key);
+	key_format_base64(key, text, sizeof(text));
+	printf("%s\n", text);
+	memset(key, 0, sizeof(key));
+	return 0;
+}

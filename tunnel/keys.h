@@ -1,0 +1,22 @@
+/* keys.h - the pre-shared key of mpclient and mpserver: --key-file,
+ * MPTUNNEL_ENCRYPT (the original's switch) and --genkey. */
+#ifndef MPT_KEYS_H
+#define MPT_KEYS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "params.h"
+#include "seal.h"
+
+/*
+ * Decide whether the tunnel is sealed and load the key.  Returns 0 with
+ * *sealed set (psk filled when true), or 2 (usage: message printed) when
+ * MPTUNNEL_ENCRYPT asks for encryption without a key, or 1 when the key file
+ * cannot be used (message names it).
+ */
+int keys_setup(const struct tunnel_params *prm, uint8_t psk[SEAL_PSK_LEN], bool *sealed);
+/* --genkey: print a new random key (base64) on stdout; returns the exit status. */
+int keys_genkey(void);
+
+#endif
