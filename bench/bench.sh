@@ -52,7 +52,7 @@ if [ -n "$QUICK" ]; then
 else
 	DUR=${BENCH_DURATION:-1}
 	DRAIN=0.2
-	RATES_1400="50 100 200 400 700 1000 1500 2500"
+	RATES_1400="50 100 200 300 400 550 700 1000 1500 2500"
 	RATES_200="10 25 50 100 150 250"
 	DEFAULT_CONFIGS="direct socat mpbridge ref+ref:3 ref+mpbridge:1 ref+mpbridge:2 ref+mpbridge:3 ref+mpbridge:4 ref+socat:3 refgso+mpbridge:3 refgso+ref:3 tunnel+mpbridge:1 tunnel+mpbridge:2 tunnel+mpbridge:3 tunnel+mpbridge:4 tunnel+socat:1 tunnel+socat:2 tunnel+socat:3 tunnel+socat:4 tunnel-enc+mpbridge:3 tunnel-enc+socat:3 iperf3"
 fi
@@ -359,10 +359,17 @@ point() {
 	echo "$loss"
 }
 
-# sweep NAME PATHS SIZE RATES...: stop after the point where loss passes 30%
+# sweep NAME PATHS SIZE RATES...: the first (lowest) rate LAT_REPEAT times
+# (its latency is the median of those runs: one run's p99 is at the mercy of
+# whatever else the machine does), then up the rates; stop after the point
+# where loss passes 30% (well past saturation).
+LAT_REPEAT=${BENCH_LAT_REPEAT:-3}
 sweep() {
-	local name=$1 paths=$2 size=$3 rate loss
+	local name=$1 paths=$2 size=$3 rate loss r
 	shift 3
+	for r in $(seq 2 "$LAT_REPEAT"); do
+		point "$name" "$paths" "$size" "$1" >/dev/null || return 1
+	done
 	for rate in "$@"; do
 		loss=$(point "$name" "$paths" "$size" "$rate") || return 1
 		awk -v l="$loss" 'BEGIN { exit !(l > 0.30) }' && break
@@ -451,6 +458,35 @@ run_perf() {
 		echo "perf: $f" >&2
 		sed -n '1,40p' "$f" | grep -v '^# *$' >&2
 	done
+	# system calls per delivered datagram, by process
+	local ev=raw_syscalls:sys_enter sc
+	for sc in epoll_wait poll recvfrom recvmsg recvmmsg sendto sendmsg sendmmsg; do
+		perf list 2>/dev/null | grep -q "syscalls:sys_enter_$sc " && ev+=",syscalls:sys_enter_$sc"
+	done
+	perf stat --per-thread -x, -e "$ev" -p "$(IFS=,; echo "${pids[*]}")" -o "$WORK/stat.txt" \
+		-- sleep "$pdur" >/dev/null 2>&1 &
+	perfpid=$!
+	PIDS+=("$perfpid")
+	sleep 0.3
+	out=$("$BUILD/mpt-load" --json --to "127.0.0.1:$ENTRY" --sink "127.0.0.1:$SINK" \
+		--bind "127.0.0.1:$SRC" --rate "$rate" --size "$size" --duration "$(awk -v d="$pdur" 'BEGIN { print d - 0.6 }')" \
+		--drain "$DRAIN")
+	wait "$perfpid"
+	local rcv
+	rcv=$(jget "$out" received)
+	f=$OUTDIR/$STAMP-perf-${cfg//[:+]/_}-syscalls.txt
+	{
+		echo "# $cfg at $rate Mbit/s, $size B: system calls per delivered datagram ($rcv delivered)"
+		for t in "${COMPS[@]}"; do
+			local pid
+			pid=$(pid_of "$t")
+			awk -F, -v p="$pid" -v t="$t" -v r="$rcv" '
+				$1 ~ "-" p "$" && $2 + 0 > 0 { sub(/.*:sys_enter_?/, "", $4); n = $4 == "" ? "all" : $4; printf "%s%s %.3f", (c++ ? ", " : t ": "), n, $2 / r }
+				END { if (c) print "" }' "$WORK/stat.txt"
+		done
+	} >"$f"
+	echo "perf: $f" >&2
+	cat "$f" >&2
 	stop_config
 }
 
@@ -504,7 +540,7 @@ done
 # ---- summary: the table, the JSON, the plot ----
 
 SUMMARY=$WORK/summary.tsv
-awk -F'\t' -v olo=$ORIG_LO -v ohi=$ORIG_HI -v lat_rate_1400=50 -v lat_rate_200=10 -v sumf="$SUMMARY" '
+awk -F'\t' -v nrep="$LAT_REPEAT" -v olo=$ORIG_LO -v ohi=$ORIG_HI -v lat_rate_1400=50 -v lat_rate_200=10 -v sumf="$SUMMARY" '
 function key(n, p, s) { return n SUBSEP p SUBSEP s }
 {
 	k = key($1, $2, $3)
@@ -514,9 +550,20 @@ function key(n, p, s) { return n SUBSEP p SUBSEP s }
 		bks[k] = $14; ball[k] = $16; bbg[k] = $17
 	}
 	if ($8 + 0 < 0.001 && $4 + 0 > lossless[k] + 0) lossless[k] = $4
-	if (!(k in low)) { low[k] = $4; lowloss[k] = $8; p50[k] = $9; p99[k] = $10; lc[k] = $11; ls[k] = $12; lb[k] = $13 }
+	if (!(k in low)) { low[k] = $4; lowloss[k] = $8 }
+	if ($4 == low[k]) {
+		nl[k]++; l50[k, nl[k]] = $9; l99[k, nl[k]] = $10
+		if ($8 > lowloss[k]) lowloss[k] = $8
+	}
+}
+function median(arr, k, n,    i, j, t, v) {
+	for (i = 1; i <= n; i++) v[i] = arr[k, i] + 0
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+	return v[int((n + 1) / 2)]
 }
 END {
+	for (i = 1; i <= nk; i++) { k = order[i]; p50[k] = median(l50, k, nl[k]); p99[k] = median(l99, k, nl[k]) }
 	printf "\n%-18s %2s %4s | %8s %8s %8s | %8s %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s | %6s %6s %6s %8s\n",
 		"configuration", "p", "size", "max", "kdgram", "lossless", "loss@low", "p50", "p99", "+p50", "+p99",
 		"cpu c", "cpu s", "cpu b", "ksoft", "all", "bg", "vs ref", "vs r+r", "vs dir", "vs orig"
@@ -543,7 +590,7 @@ END {
 			low[k], p50[k], p99[k], ap50, ap99, bc[k], bs[k], bb[k], vr, vrr, vd, bloss[k], bks[k], ball[k], bbg[k] > sumf
 	}
 	print "\nmax goodput: best point of the sweep (offered rates in Mbit/s of UDP payload); lossless: highest offered rate with loss < 0.1%;"
-	print "latency (one-way, us) at the lowest offered rate (" lat_rate_1400 " Mbit/s for 1400 B, " lat_rate_200 " for 200 B), added = minus direct;"
+	print "latency: one-way, us, at the lowest offered rate (" lat_rate_1400 " Mbit/s for 1400 B, " lat_rate_200 " for 200 B), median of " nrep " runs; added = minus direct; loss@low: worst of those runs;"
 	print "cpu: CPU seconds per million delivered datagrams at the max-goodput point: c mpclient/ref client, s mpserver/ref server, b per bridge (or the relay),"
 	print "     ksoft the ksoftirqd threads, all = every process of the pipeline + ksoftirqd + the load generator; bg: share of the machine busy with other work;"
 	print "vs ref: tunnel / reference fan-out relay over the same bridges and paths; vs r+r: / reference relay with its own minimal bridges, 3 paths;"
@@ -594,11 +641,13 @@ if command -v gnuplot >/dev/null; then
 		local size=$1 first=1 k
 		for k in $(awk -F'\t' -v s="$size" '$3 == s { print $1 ":" $2 }' "$POINTS" | awk '!seen[$0]++'); do
 			awk -F'\t' -v s="$size" -v n="${k%:*}" -v p="${k##*:}" \
-				'$3 == s && $1 == n && $2 == p { print $4, $6 }' "$POINTS" >"$WORK/plot-$size-${k//[:+]/_}.dat"
+				'$3 == s && $1 == n && $2 == p && !seen[$4]++ { print $4, $6 }' "$POINTS" >"$WORK/plot-$size-${k//[:+]/_}.dat"
 			[ $first = 1 ] || printf ', '
 			first=0
-			printf "'%s' using 1:2 with linespoints title '%s'" "$WORK/plot-$size-${k//[:+]/_}.dat" \
-				"${k%:*} ${k##*:}p"
+			local style="lw 1 dt 3"
+			case $k in tunnel*) style="lw 2.5" ;; ref*) style="lw 1.5 dt 2" ;; esac
+			printf "'%s' using 1:2 with linespoints %s title '%s'" "$WORK/plot-$size-${k//[:+]/_}.dat" \
+				"$style" "${k%:*} ${k##*:}p"
 		done
 		printf ", x with lines dashtype 2 lc rgb 'gray' title 'offered'\n"
 	}

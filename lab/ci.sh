@@ -65,17 +65,19 @@ for s in "${list[@]}"; do
 	while IFS=$'\t' read -r verdict text; do
 		case $verdict in
 		OK) ok "$s: $text" ;;
+		SKIP) echo "[SKIP] $s: $text (loopback)" ;;
 		*) ko "$s: $text" ;;
 		esac
 	done < <("$PYTHON" - "$run/report.json" <<-'EOF'
 		import json, sys
 		rep = json.load(open(sys.argv[1]))
+		# a figure that could not be measured fails in namespaces (everything is there), and is
+		# skipped on loopback without root (no captures, no kernel counters per path)
+		missing = "SKIP" if rep["mode"] == "loopback" else "FAIL"
 		for x in rep["expectations"]:
-		    v = {True: "OK", False: "FAIL", None: "FAIL"}[x["ok"]]
+		    v = {True: "OK", False: "FAIL", None: missing}[x["ok"]]
 		    d = x["detail"] if x["ok"] is not None else "not measured: " + x["detail"]
 		    print(f"{v}\t{x['expectation']}: {d}")
-		if rep["mode"] == "loopback":
-		    print("OK\t(loopback mode: no namespaces, no kernel counters)")
 		EOF
 	)
 	base=$LAB_DIR/baselines/$s.json

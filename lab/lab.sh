@@ -113,7 +113,8 @@ start_bridge() {
 		l_spawn "bridge$i" "${NS_BRIDGE[i]}" "$LIMIT" socat -T 3600 \
 			"udp-listen:${BPORT[i]},bind=${ADDR_BC[i]},reuseaddr" "udp4:${ADDR_S[i]}:$SPORT"
 	fi
-	l_wait_udp "bridge$i" "${NS_BRIDGE[i]}" "${BPORT[i]}"
+	l_wait_udp "bridge$i" "${NS_BRIDGE[i]}" "${BPORT[i]}" || return 1
+	loopback_upports "$i"
 }
 
 # restart TAG START_FN [SIG] [DOWN]: stop one lab process, leave it down DOWN seconds (a
@@ -282,7 +283,7 @@ capture_counts() {
 			printf '%s\t%s\t%s\n' "$i" c2s_in_udp "$(count "$f" "udp and dst port ${BPORT[i]}")" \
 				"$i" s2c_out_udp "$(count "$f" "udp and src port ${BPORT[i]}")" >>"$out"
 			local up ports="" expr_o="" expr_i=""
-			for up in $(cat "$RUN/kernel/upports.$i" 2>/dev/null); do
+			for up in $(sort -u "$RUN/kernel/upports.$i" 2>/dev/null); do
 				expr_o="${expr_o:+$expr_o or }(src port $up and dst port $SPORT)"
 				expr_i="${expr_i:+$expr_i or }(dst port $up and src port $SPORT)"
 				ports="$ports $up"
@@ -295,18 +296,24 @@ capture_counts() {
 	done
 }
 
-# loopback: the ports a bridge uses towards the server (to tell its packets apart on lo)
+# loopback: the ports a bridge uses towards the server (to tell its packets apart on lo); read
+# after each start of a bridge and at the end, since a restarted bridge has a new one
 loopback_upports() {
-	local i pid child
+	local i
 	[ "$LAB_MODE" = loopback ] || return 0
-	for i in $(seq 1 "$PATHS"); do
-		pid=${L_PID[bridge$i]:-}
-		[ -n "$pid" ] || continue
-		child=$(l_child "$pid")
-		[ -n "$child" ] || continue
-		ss -Hunap 2>/dev/null | grep "pid=$child," | awk '{print $4}' | sed 's/.*://' |
-			grep -vx "${BPORT[i]}" >>"$RUN/kernel/upports.$i"
+	for i in "${@:-$(seq 1 "$PATHS")}"; do
+		upports_of "$i"
 	done
+}
+
+upports_of() {
+	local i=$1 pid child
+	pid=${L_PID[bridge$i]:-}
+	[ -n "$pid" ] || return 0
+	child=$(l_child "$pid")
+	[ -n "$child" ] || return 0
+	ss -Hunap 2>/dev/null | grep "pid=$child," | awk '{print $4}' | sed 's/.*://' |
+		grep -vx "${BPORT[i]}" >>"$RUN/kernel/upports.$i"
 }
 
 # --- one scenario -----------------------------------------------------------------------------
@@ -455,8 +462,11 @@ cmd_run() {
 	t0=$(now)
 	meta t0 "$t0"
 	event "traffic start"
+	# a per-datagram trace (recovery without captures), where udpclient offers one
+	local trace=()
+	"$BUILD/udpclient" --help 2>&1 | grep -q -- '--trace' && trace=(--trace "$RUN/udpclient.trace")
 	l_spawn udpclient "$NS_CLIENT" "$LIMIT" "$BUILD/udpclient" "$LOCAL_ADDR" "$MPORT" --count "$COUNT" \
-		--rate "$RATE" --size "$SIZE" --timeout "$TIMEOUT" --json
+		--rate "$RATE" --size "$SIZE" --timeout "$TIMEOUT" --json "${trace[@]}"
 	local last=-1 el steps=$(( (LIMIT + 5) * 10 ))
 	for _ in $(seq 1 "$steps"); do
 		l_alive udpclient || break
@@ -478,7 +488,7 @@ cmd_run() {
 	wait "${L_PID[udpclient]}" 2>/dev/null
 	meta udpclient_rc "$?"
 	unset "L_PID[udpclient]"
-	sed -n '/^{/,$p' "$RUN/logs/udpclient.log" | grep -v '^#' >"$RUN/udpclient.json"
+	grep '^{' "$RUN/logs/udpclient.log" | tail -n 1 >"$RUN/udpclient.json"
 	event "traffic end"
 
 	# snapshot order: tunnel stops, kernel counters, bridges (stats at exit), captures
