@@ -96,3 +96,16 @@ fail:
 		sodium_memzero(dgram + WIRE_HDR_LEN, len - WIRE_HDR_LEN);
 	return false;
 }
+
+void seal_cookie(const uint8_t secret[SEAL_KEY_LEN], uint64_t session, uint64_t bucket,
+		 uint8_t out[SEAL_COOKIE_LEN])
+{
+	uint8_t msg[16];
+	unsigned i;
+
+	for (i = 0; i < 8; i++) {
+		msg[i] = (uint8_t)(session >> (56 - 8 * i));
+		msg[8 + i] = (uint8_t)(bucket >> (56 - 8 * i));
+	}
+	crypto_generichash(out, SEAL_COOKIE_LEN, msg, sizeof(msg), secret, SEAL_KEY_LEN);
+}

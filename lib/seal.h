@@ -100,6 +100,16 @@ bool seal_datagram(const struct seal_key *k, uint8_t *dgram, size_t len);
 bool open_datagram(const struct seal_key *k, const struct wire_hdr *h, uint8_t *dgram,
 		   size_t len);
 
+/*
+ * mpserver's freshness cookie for a session (keyed mode): the first 16 bytes
+ * of BLAKE2b keyed with a random per-instance secret over session (8 bytes
+ * big-endian) || bucket (8 bytes big-endian), bucket = monotonic minutes.
+ * A restarted mpserver has a new secret, so no cookie from before is valid.
+ */
+#define SEAL_COOKIE_LEN 16
+void seal_cookie(const uint8_t secret[SEAL_KEY_LEN], uint64_t session, uint64_t bucket,
+		 uint8_t out[SEAL_COOKIE_LEN]);
+
 /* The 12-byte nonce for a sequence number (exposed for tests and documentation). */
 void seal_nonce(uint64_t seq, uint8_t nonce[SEAL_NONCE_LEN]);
 

@@ -70,6 +70,17 @@ void window_commit(struct window *w, uint64_t seq)
 	w->words[word_of(w, seq)] |= 1ull << (seq % 64);
 }
 
+void window_set_floor(struct window *w, uint64_t seq)
+{
+	unsigned bit = (unsigned)(seq % 64);
+
+	memset(w->words, 0xff, w->nwords * sizeof(*w->words));
+	/* numbers above seq in its own word are still to come */
+	if (bit < 63)
+		w->words[word_of(w, seq)] &= ~0ull >> (63 - bit);
+	w->top = seq;
+}
+
 enum window_verdict window_update(struct window *w, uint64_t seq)
 {
 	enum window_verdict v = window_check(w, seq);

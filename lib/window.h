@@ -32,6 +32,9 @@ void window_free(struct window *w);
 void window_reset(struct window *w);
 enum window_verdict window_check(const struct window *w, uint64_t seq);
 void window_commit(struct window *w, uint64_t seq);
+/* Treat every number up to and including seq as already seen (a fresh
+ * session that must not accept anything its peer sent before). */
+void window_set_floor(struct window *w, uint64_t seq);
 /* check + commit when new */
 enum window_verdict window_update(struct window *w, uint64_t seq);
 const char *window_verdict_name(enum window_verdict v);

@@ -15,7 +15,7 @@ const char *wire_drop_name(enum wire_drop why)
 		[WIRE_E_LENGTH] = "length",
 		[WIRE_E_SESSION] = "session",
 		[WIRE_E_SEQ] = "seq",
-		[WIRE_E_PING] = "ping",
+		[WIRE_E_PING] = "control",
 	};
 
 	return (unsigned)why < WIRE_E__COUNT ? names[why] : "?";
@@ -98,7 +98,7 @@ bool wire_decode(const void *buf, size_t len, struct wire_hdr *h, const uint8_t 
 		return drop(why, WIRE_E_SHORT);
 	if (h->version != WIRE_VERSION)
 		return drop(why, WIRE_E_VERSION);
-	if (h->type < WIRE_DATA || h->type > WIRE_PONG)
+	if (h->type < WIRE_DATA || h->type > WIRE_COOKIE)
 		return drop(why, WIRE_E_TYPE);
 	if ((h->flags & ~WIRE_F_MASK) || rsv8 || rsv16)
 		return drop(why, WIRE_E_FLAGS);
@@ -110,6 +110,9 @@ bool wire_decode(const void *buf, size_t len, struct wire_hdr *h, const uint8_t 
 		return drop(why, WIRE_E_SEQ);
 	if ((h->type == WIRE_PING || h->type == WIRE_PONG) &&
 	    (h->len != WIRE_PING_LEN || h->flow != 0))
+		return drop(why, WIRE_E_PING);
+	if (h->type == WIRE_COOKIE && (h->len != WIRE_COOKIE_LEN || h->flow != 0 ||
+				       !(h->flags & WIRE_F_SERVER)))
 		return drop(why, WIRE_E_PING);
 	*payload = (const uint8_t *)buf + WIRE_HDR_LEN;
 	if (why)
@@ -125,19 +128,26 @@ size_t wire_ping_encode(const struct wire_ping *p, void *out, size_t outlen)
 	put_u16(&c, p->path);
 	put_u16(&c, 0);
 	put_u64(&c, p->stamp);
+	put_bytes(&c, p->cookie, WIRE_COOKIE_LEN);
 	return cursor_ok(&c) ? WIRE_PING_LEN : 0;
 }
 
 bool wire_ping_decode(const void *buf, size_t len, struct wire_ping *p)
 {
+	const uint8_t *cookie;
 	struct cursor c;
 	uint16_t rsv;
 
 	if (len != WIRE_PING_LEN)
 		return false;
 	cursor_init_ro(&c, buf, len);
+
 	p->path = get_u16(&c);
 	rsv = get_u16(&c);
 	p->stamp = get_u64(&c);
-	return cursor_ok(&c) && rsv == 0;
+	cookie = get_bytes(&c, WIRE_COOKIE_LEN);
+	if (!cookie || !cursor_ok(&c) || rsv != 0)
+		return false;
+	memcpy(p->cookie, cookie, WIRE_COOKIE_LEN);
+	return true;
 }

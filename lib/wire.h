@@ -11,12 +11,14 @@
 #define WIRE_TAG_LEN 16			/* AEAD tag after the payload when sealed */
 #define WIRE_MAX_DGRAM 65507		/* largest UDP payload over IPv4 */
 #define WIRE_MAX_PAYLOAD (WIRE_MAX_DGRAM - WIRE_HDR_LEN - WIRE_TAG_LEN)
-#define WIRE_PING_LEN 12		/* path id u16, reserved u16, timestamp u64 */
+#define WIRE_COOKIE_LEN 16
+#define WIRE_PING_LEN 28		/* path u16, reserved u16, stamp u64, cookie[16] */
 
 enum wire_type {
 	WIRE_DATA = 1,		/* payload is one application datagram */
 	WIRE_PING = 2,		/* mpclient -> mpserver keepalive on one path */
 	WIRE_PONG = 3,		/* mpserver -> mpclient answer on the same path */
+	WIRE_COOKIE = 4,	/* mpserver -> mpclient: prove freshness (keyed mode) */
 };
 
 enum wire_flags {
@@ -35,7 +37,7 @@ enum wire_drop {
 	WIRE_E_LENGTH,		/* length field disagrees with datagram size */
 	WIRE_E_SESSION,		/* session or epoch id zero */
 	WIRE_E_SEQ,		/* sequence number zero */
-	WIRE_E_PING,		/* ping/pong payload malformed */
+	WIRE_E_PING,		/* ping/pong/cookie payload or flow malformed */
 	WIRE_E__COUNT
 };
 
@@ -53,6 +55,7 @@ struct wire_hdr {
 struct wire_ping {
 	uint16_t path;		/* sender's path index */
 	uint64_t stamp;		/* sender's monotonic ns, echoed in PONG */
+	uint8_t cookie[WIRE_COOKIE_LEN];	/* last cookie from mpserver, or zeros */
 };
 
 const char *wire_drop_name(enum wire_drop why);

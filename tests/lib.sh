@@ -29,7 +29,7 @@ t_cleanup() {
 		# bounded wait, then force
 		for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		{ wait "$pid"; } 2>/dev/null
 	done
 	T_PIDS=()
 	if [ -n "${T:-}" ] && [ -d "$T" ] && [ -z "${T_KEEP:-}" ]; then
@@ -64,7 +64,7 @@ t_stop() {
 	kill -"$sig" "$pid" 2>/dev/null
 	for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 	kill -KILL "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	{ wait "$pid"; } 2>/dev/null
 	return 0
 }
 

@@ -39,7 +39,7 @@ def main():
         dgrams = gen()
     elif mode == "sessions":
         n = int(sys.argv[3])
-        dgrams = (v1(2, 0, 0, sid, sid, 1, struct.pack(">HHQ", 0, 0, 1))
+        dgrams = (v1(2, 0, 0, sid, sid, 1, struct.pack(">HHQ", 0, 0, 1) + bytes(16))
                   for sid in (rng.getrandbits(64) | 1 for _ in range(n)))
     elif mode == "bytes":
         dgrams = [bytes.fromhex(sys.argv[3])]

@@ -132,6 +132,7 @@ static void send_ping(struct client *c, struct cpath *p)
 	uint8_t pl[WIRE_PING_LEN];
 	size_t n;
 
+	memcpy(ping.cookie, c->cookie, WIRE_COOKIE_LEN);
 	wire_ping_encode(&ping, pl, sizeof(pl));
 	n = build(c, &h, pl);
 	if (n == 0 || send(p->fd, c->txbuf, n, 0) < 0) {
@@ -140,6 +141,19 @@ static void send_ping(struct client *c, struct cpath *p)
 		p->st.sent++;
 		p->st.pings++;
 	}
+}
+
+/* A PING on every path now, out of turn (at most every 100 ms): after a
+ * cookie, or when an unknown mpserver instance speaks. */
+static void ping_burst(struct client *c, double now)
+{
+	unsigned i;
+
+	if (c->last_burst > 0 && now - c->last_burst < 0.1)
+		return;
+	c->last_burst = now;
+	for (i = 0; i < c->npaths; i++)
+		send_ping(c, &c->paths[i]);
 }
 
 /* ---- application side ---- */
@@ -275,13 +289,28 @@ static void path_datagram(struct client *c, struct cpath *p, uint8_t *buf, size_
 		c->cnt.drop[DROP_SESSION]++;
 		return;
 	}
-	if (h.type == WIRE_PING) {
+	if (h.type == WIRE_PING || (h.type == WIRE_COOKIE && !c->sealed)) {
 		c->cnt.drop[DROP_TYPE]++;
 		return;
 	}
+	if (h.type == WIRE_COOKIE) {
+		/* not windowed: a replayed cookie only makes us ping (rate-limited) */
+		seal_derive_for(c->psk, &h, &candidate);
+		if (!open_datagram(&candidate, &h, buf, len)) {
+			c->cnt.drop[DROP_BAD_TAG]++;
+			return;
+		}
+		memcpy(c->cookie, payload, WIRE_COOKIE_LEN);
+		c->cnt.cookies++;
+		ping_burst(c, now);
+		return;
+	}
 	new_epoch = h.epoch != c->srv_epoch;
-	if (new_epoch && epoch_retired(c, h.epoch)) {
+	if (new_epoch && (epoch_retired(c, h.epoch) || h.type != WIRE_PONG)) {
+		/* a new mpserver instance is adopted only by a fresh PONG */
 		c->cnt.drop[DROP_EPOCH]++;
+		if (!epoch_retired(c, h.epoch))
+			ping_burst(c, now);
 		return;
 	}
 	v = new_epoch ? WINDOW_NEW : window_check(&c->rx, h.seq);
@@ -307,8 +336,23 @@ static void path_datagram(struct client *c, struct cpath *p, uint8_t *buf, size_
 			return;
 		}
 	}
-	if (new_epoch)
+	if (new_epoch) {
+		struct wire_ping pong;
+		double sent;
+
+		/* it must answer one of our recent PINGs on this path: an old
+		 * instance's datagrams replayed cannot pass for a new instance */
+		if (!wire_ping_decode(payload, h.len, &pong) || pong.path != p->index) {
+			c->cnt.drop[DROP_EPOCH]++;
+			return;
+		}
+		sent = (double)pong.stamp / 1e9;
+		if (sent > now || now - sent > c->prm.path_timeout) {
+			c->cnt.drop[DROP_EPOCH]++;
+			return;
+		}
 		adopt_epoch(c, h.epoch, c->sealed ? &candidate : NULL);
+	}
 	window_commit(&c->rx, h.seq);
 	p->st.received++;
 	path_up(c, p, now);

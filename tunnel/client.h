@@ -63,6 +63,8 @@ struct client {
 	uint8_t psk[SEAL_PSK_LEN];
 	struct seal_key tx_key;	/* (session, session, c2s) */
 	struct seal_key rx_key;	/* (session, srv_epoch, s2c) */
+	uint8_t cookie[WIRE_COOKIE_LEN];	/* from mpserver, echoed in PINGs */
+	double last_burst;	/* last out-of-turn PING round */
 	struct tunnel_counters cnt;
 	uint8_t rxbuf[WIRE_MAX_DGRAM + 1];
 	uint8_t txbuf[WIRE_MAX_DGRAM + 64];

@@ -6,6 +6,7 @@
 #include "udp.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -67,6 +68,13 @@ static void session_close(struct server *srv, struct session *s, const char *why
 	for (i = 0; i < SERVER_MAX_PATHS; i++)
 		if (s->paths[i].last_rx)
 			path_stats_add(&srv->other, &s->paths[i].st);
+	if (srv->sealed) {
+		/* a replayed cookie PING must not reopen it below where it was */
+		unsigned k = srv->nclosed++ % SERVER_CLOSED_RING;
+
+		srv->closed[k].id = s->id;
+		srv->closed[k].top = s->rx.top;
+	}
 	seal_key_wipe(&s->rx_key);
 	seal_key_wipe(&s->tx_key);
 	s->used = false;
@@ -219,6 +227,64 @@ static void send_pong(struct server *srv, struct session *s, struct spath *p,
 	}
 }
 
+/* ---- freshness cookies (keyed mode) ---- */
+
+static uint64_t cookie_bucket(double now)
+{
+	return (uint64_t)(now / 60.0);
+}
+
+static bool cookie_valid(const struct server *srv, uint64_t session, const uint8_t *cookie,
+			 double now)
+{
+	uint8_t want[SEAL_COOKIE_LEN];
+	uint64_t b = cookie_bucket(now);
+	unsigned i;
+
+	for (i = 0; i < 2 && (i == 0 || b > 0); i++) {
+		seal_cookie(srv->cookie_secret, session, b - i, want);
+		if (sodium_memcmp(want, cookie, SEAL_COOKIE_LEN) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Answer an authenticated datagram of an unknown session with a cookie. */
+static void send_cookie(struct server *srv, const struct addr *to, uint64_t session, double now)
+{
+	struct wire_hdr h = {
+		.version = WIRE_VERSION, .type = WIRE_COOKIE, .flags = tx_flags(srv), .flow = 0,
+		.session = session, .epoch = srv->hs_epoch, .seq = ++srv->hs_seq,
+		.len = WIRE_COOKIE_LEN,
+	};
+	uint8_t cookie[SEAL_COOKIE_LEN];
+	struct seal_key k;
+	size_t n;
+
+	if (!ratelimit_allow(&srv->cookie_rl, now, NULL)) {
+		srv->cnt.drop[DROP_COOKIE_RATE]++;
+		return;
+	}
+	seal_cookie(srv->cookie_secret, session, cookie_bucket(now), cookie);
+	seal_derive(srv->psk, session, srv->hs_epoch, true, &k);
+	n = wire_encode(&h, cookie, srv->txbuf, sizeof(srv->txbuf));
+	if (n && seal_datagram(&k, srv->txbuf, n) &&
+	    sendto(srv->lfd, srv->txbuf, n, 0, (const struct sockaddr *)&to->ss, to->len) >= 0)
+		srv->cnt.cookies++;
+	seal_key_wipe(&k);
+}
+
+static uint64_t closed_top(const struct server *srv, uint64_t session)
+{
+	uint64_t top = 0;
+	unsigned i;
+
+	for (i = 0; i < SERVER_CLOSED_RING && i < srv->nclosed; i++)
+		if (srv->closed[i].id == session && srv->closed[i].top > top)
+			top = srv->closed[i].top;
+	return top;
+}
+
 /* ---- flows: one upstream socket per (session, flow) ---- */
 
 static void flow_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -353,7 +419,7 @@ static void path_datagram(struct server *srv, const struct addr *from, uint8_t *
 		srv->cnt.drop[DROP_EPOCH]++;
 		return;
 	}
-	if (h.type == WIRE_PONG) {
+	if (h.type == WIRE_PONG || h.type == WIRE_COOKIE) {
 		srv->cnt.drop[DROP_TYPE]++;
 		return;
 	}
@@ -392,7 +458,28 @@ static void path_datagram(struct server *srv, const struct addr *from, uint8_t *
 			return;
 		}
 	}
+	if (!s && srv->sealed) {
+		/* keyed: a new session needs a PING with a fresh cookie, so a
+		 * datagram recorded earlier (before a restart) opens nothing */
+		struct wire_ping ping;
+
+		if (h.type != WIRE_PING || !wire_ping_decode(payload, h.len, &ping) ||
+		    !cookie_valid(srv, h.session, ping.cookie, now)) {
+			srv->cnt.drop[DROP_NO_COOKIE]++;
+			send_cookie(srv, from, h.session, now);
+			seal_key_wipe(&candidate);
+			return;
+		}
+	}
 	if (!s) {
+		uint64_t top = srv->sealed ? closed_top(srv, h.session) : 0;
+
+		if (top >= h.seq) {
+			/* a replay of a PING from before this session closed */
+			srv->cnt.drop[DROP_NO_COOKIE]++;
+			seal_key_wipe(&candidate);
+			return;
+		}
 		s = session_create(srv, h.session, now);
 		if (!s) {
 			srv->cnt.drop[DROP_SESSION_CAP]++;
@@ -404,6 +491,8 @@ static void path_datagram(struct server *srv, const struct addr *from, uint8_t *
 			s->rx_key = candidate;
 			seal_derive(srv->psk, s->id, s->epoch, true, &s->tx_key);
 			seal_key_wipe(&candidate);
+			/* nothing the client sent before this PING is accepted */
+			window_set_floor(&s->rx, h.seq);
 		}
 	}
 	window_commit(&s->rx, h.seq);
@@ -508,7 +597,10 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 	if (psk) {
 		srv->sealed = true;
 		memcpy(srv->psk, psk, SEAL_PSK_LEN);
+		randombytes_buf(srv->cookie_secret, sizeof(srv->cookie_secret));
+		srv->hs_epoch = random_id();
 	}
+	ratelimit_init(&srv->cookie_rl, 1000.0, 100.0);
 	ratelimit_init(&rl_drop, 1.0, 5.0);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    srv->prm.max_flows + 16 > rl.rlim_cur) {
@@ -577,6 +669,7 @@ void server_free(struct server *srv)
 		seal_key_wipe(&srv->sessions[i].tx_key);
 	}
 	memset(srv->psk, 0, sizeof(srv->psk));
+	memset(srv->cookie_secret, 0, sizeof(srv->cookie_secret));
 	free(srv->flows);
 	free(srv->sessions);
 	srv->flows = NULL;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "log.h"
 #include "params.h"
 #include "seal.h"
 #include "stats.h"
@@ -16,6 +17,7 @@
 
 #define SERVER_MAX_PATHS 16	/* return addresses remembered per session */
 #define SERVER_BATCH 64
+#define SERVER_CLOSED_RING 256	/* keyed: closed sessions remembered with their top seq */
 
 struct server;
 struct session;
@@ -63,6 +65,11 @@ struct server {
 	unsigned nflows;
 	bool sealed;
 	uint8_t psk[SEAL_PSK_LEN];
+	uint8_t cookie_secret[SEAL_KEY_LEN];	/* random per instance */
+	uint64_t hs_epoch, hs_seq;		/* epoch and counter of COOKIE messages */
+	struct ratelimit cookie_rl;
+	struct { uint64_t id, top; } closed[SERVER_CLOSED_RING];
+	unsigned nclosed;
 	struct tunnel_counters cnt;
 	struct path_stats other;	/* expired sessions' paths and unknown sources */
 	uint8_t rxbuf[WIRE_MAX_DGRAM + 1];

@@ -21,6 +21,8 @@ const char *drop_reason_name(enum drop_reason r)
 		[DROP_TYPE] = "type",
 		[DROP_BAD_TAG] = "bad_tag",
 		[DROP_PLAINTEXT] = "plaintext",
+		[DROP_NO_COOKIE] = "no_cookie",
+		[DROP_COOKIE_RATE] = "cookie_rate",
 	};
 
 	return (unsigned)r < DROP__COUNT ? names[r] : "?";
@@ -128,6 +130,7 @@ void counters_json(struct json *j, const struct tunnel_counters *c)
 
 	json_u64(j, "from_app", c->from_app);
 	json_u64(j, "delivered", c->delivered);
+	json_u64(j, "cookies", c->cookies);
 	json_u64(j, "malformed", counters_malformed(c));
 	json_obj_open(j, "drops");
 	for (i = 1; i < WIRE_E__COUNT; i++) {
@@ -156,8 +159,9 @@ void counters_text(FILE *f, const struct tunnel_counters *c)
 	unsigned i;
 	bool any = false;
 
-	fprintf(f, "  from_app %llu delivered %llu malformed %llu\n",
+	fprintf(f, "  from_app %llu delivered %llu cookies %llu malformed %llu\n",
 		(unsigned long long)c->from_app, (unsigned long long)c->delivered,
+		(unsigned long long)c->cookies,
 		(unsigned long long)counters_malformed(c));
 	fprintf(f, "  drops:");
 	for (i = 1; i < WIRE_E__COUNT; i++) {

@@ -33,12 +33,15 @@ enum drop_reason {
 	DROP_TYPE,		/* valid type, wrong for this end */
 	DROP_BAD_TAG,		/* authentication failed */
 	DROP_PLAINTEXT,		/* unsealed datagram while a key is set */
+	DROP_NO_COOKIE,		/* new session without a fresh cookie (keyed mpserver) */
+	DROP_COOKIE_RATE,	/* cookie not sent: rate limit */
 	DROP__COUNT
 };
 
 struct tunnel_counters {
 	uint64_t from_app;	/* datagrams read from applications / target */
 	uint64_t delivered;	/* datagrams handed to applications / target */
+	uint64_t cookies;	/* cookies sent (mpserver) or accepted (mpclient) */
 	uint64_t wire[WIRE_E__COUNT];
 	uint64_t drop[DROP__COUNT];
 };

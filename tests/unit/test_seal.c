@@ -348,7 +348,7 @@ static void unhex(const char *hex, uint8_t *out, size_t len)
  * salt = subkey_id LE, person = context; cryptography's ChaCha20Poly1305),
  * psk = 00 01 .. 1f, session 0102030405060708, server epoch 1112131415161718,
  * payload "mptunnel", flow 5; client seq 42, server seq 7; and a client PING
- * (path 1, stamp 8000000000000001) with seq fedcba9876543210.
+ * (path 1, stamp 8000000000000001, zero cookie) with seq fedcba9876543210.
  */
 static void test_known_answer(void **state)
 {
@@ -359,8 +359,9 @@ static void test_known_answer(void **state)
 		"010103000000000501020304050607081112131415161718000000000000000700080000"
 		"6d69ce3f89866828ea6841f2953350e26cae49ca97a270d8";
 	static const char ping_hex[] =
-		"010202000000000001020304050607080102030405060708fedcba9876543210000c0000"
-		"11f5769f199899ee73ffdd77fba61360a32f21d82fa3b760ad438af0";
+		"010202000000000001020304050607080102030405060708fedcba9876543210001c0000"
+		"11f5769f199899ee73ffdd77d5d7fdb2aa29a19288328be53662836a8eb18b13b4caf074"
+		"624332a7e37fdad8";
 	static const char kc_hex[] =
 		"056f2b913151bac51ff35f73ba9cabfc4c26100af8c5126169be5ba90f1f5538";
 	static const char ks_hex[] =

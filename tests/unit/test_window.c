@@ -132,6 +132,27 @@ static void test_check_is_read_only(void **st)
 	window_free(&w);
 }
 
+static void test_floor(void **st)
+{
+	struct window w;
+
+	(void)st;
+	assert_int_equal(window_init(&w, W), 0);
+	window_set_floor(&w, 1000);
+	assert_int_equal(window_check(&w, 1000), WINDOW_DUP);
+	assert_int_equal(window_check(&w, 999), WINDOW_DUP);
+	assert_int_equal(window_check(&w, 1000 - W + 1), WINDOW_DUP);
+	assert_int_equal(window_check(&w, 1000 - W), WINDOW_OLD);
+	/* above the floor: normal, out of order included */
+	assert_int_equal(window_update(&w, 1003), WINDOW_NEW);
+	assert_int_equal(window_update(&w, 1001), WINDOW_NEW);
+	assert_int_equal(window_update(&w, 1002), WINDOW_NEW);
+	assert_int_equal(window_update(&w, 1002), WINDOW_DUP);
+	assert_int_equal(window_update(&w, 1003 + W + 5), WINDOW_NEW);
+	assert_int_equal(window_check(&w, 1003 + W + 1), WINDOW_NEW);
+	window_free(&w);
+}
+
 static void test_bad_sizes(void **st)
 {
 	struct window w;
@@ -201,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_large_jump_clears),
 		cmocka_unit_test(test_ring_wrap),
 		cmocka_unit_test(test_check_is_read_only),
+		cmocka_unit_test(test_floor),
 		cmocka_unit_test(test_bad_sizes),
 		cmocka_unit_test(test_against_model),
 	};

@@ -135,7 +135,7 @@ static void test_bad_fields(void **st)
 	expect_bad(0, 2, WIRE_E_VERSION);
 	expect_bad(0, 255, WIRE_E_VERSION);
 	expect_bad(1, 0, WIRE_E_TYPE);
-	expect_bad(1, 4, WIRE_E_TYPE);
+	expect_bad(1, 5, WIRE_E_TYPE);
 	expect_bad(1, 255, WIRE_E_TYPE);
 	for (v = 0x04; v <= 0x80; v <<= 1)
 		expect_bad(2, (uint8_t)v, WIRE_E_FLAGS);
@@ -173,7 +173,8 @@ static void test_zero_ids_rejected(void **st)
 
 static void test_ping(void **st)
 {
-	struct wire_ping in = { .path = 7, .stamp = 0x0102030405060708ull }, out;
+	struct wire_ping in = { .path = 7, .stamp = 0x0102030405060708ull,
+				.cookie = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 } }, out;
 	uint8_t pl[WIRE_PING_LEN + 1];
 	struct wire_hdr h = sample(WIRE_PING, WIRE_PING_LEN), got;
 	const uint8_t *p;
@@ -186,6 +187,7 @@ static void test_ping(void **st)
 	assert_true(wire_ping_decode(pl, WIRE_PING_LEN, &out));
 	assert_int_equal(out.path, 7);
 	assert_true(out.stamp == in.stamp);
+	assert_memory_equal(out.cookie, in.cookie, WIRE_COOKIE_LEN);
 	assert_false(wire_ping_decode(pl, WIRE_PING_LEN - 1, &out));
 	assert_false(wire_ping_decode(pl, WIRE_PING_LEN + 1, &out));
 	pl[2] = 1;	/* reserved */
@@ -202,6 +204,35 @@ static void test_ping(void **st)
 	h = sample(WIRE_PONG, 3);
 	h.flow = 0;
 	n = wire_encode(&h, pl, buf, sizeof(buf));
+	assert_false(wire_decode(buf, n, &got, &p, &why));
+	assert_int_equal(why, WIRE_E_PING);
+}
+
+static void test_cookie(void **st)
+{
+	static const uint8_t cookie[WIRE_COOKIE_LEN] = { 9 };
+	struct wire_hdr h = sample(WIRE_COOKIE, WIRE_COOKIE_LEN), got;
+	const uint8_t *p;
+	enum wire_drop why;
+	size_t n;
+
+	(void)st;
+	h.flow = 0;
+	h.flags = WIRE_F_SERVER;
+	n = wire_encode(&h, cookie, buf, sizeof(buf));
+	assert_true(wire_decode(buf, n, &got, &p, &why));
+	/* only from mpserver, exactly 16 bytes, no flow */
+	h.flags = 0;
+	n = wire_encode(&h, cookie, buf, sizeof(buf));
+	assert_false(wire_decode(buf, n, &got, &p, &why));
+	assert_int_equal(why, WIRE_E_PING);
+	h.flags = WIRE_F_SERVER;
+	h.len = WIRE_COOKIE_LEN - 1;
+	n = wire_encode(&h, cookie, buf, sizeof(buf));
+	assert_false(wire_decode(buf, n, &got, &p, &why));
+	h.len = WIRE_COOKIE_LEN;
+	h.flow = 1;
+	n = wire_encode(&h, cookie, buf, sizeof(buf));
 	assert_false(wire_decode(buf, n, &got, &p, &why));
 	assert_int_equal(why, WIRE_E_PING);
 }
@@ -262,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_bad_fields),
 		cmocka_unit_test(test_zero_ids_rejected),
 		cmocka_unit_test(test_ping),
+		cmocka_unit_test(test_cookie),
 		cmocka_unit_test(test_encode_bounds),
 		cmocka_unit_test(test_cursor),
 		cmocka_unit_test(test_names),
