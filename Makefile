@@ -123,12 +123,16 @@ deps:
 		exit 1; \
 	fi
 
+DATADIR ?= $(PREFIX)/share/mptunnel
+
 install: all
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/profiles
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 bridge/profiles/* $(DESTDIR)$(DATADIR)/profiles/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
+	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build build-san
