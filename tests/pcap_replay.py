@@ -6,7 +6,10 @@
                                              127.0.0.1:PORT from a new socket; prints
                                              how many datagrams came back in 0.3 s
   pcap_replay.py FILE grep TEXT              how many records contain TEXT
+  pcap_replay.py FILE flip PORT N            send N forwarded payloads with 1-3 random
+                                             bits flipped (seeded) to 127.0.0.1:PORT
 """
+import random
 import socket
 import struct
 import sys
@@ -37,16 +40,32 @@ def main():
     elif mode == "grep":
         needle = sys.argv[3].encode()
         print(sum(1 for _, p in records(path) if needle in p))
-    elif mode == "send":
+    elif mode in ("send", "flip"):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.connect(("127.0.0.1", int(sys.argv[3])))
         n = 0
-        for tos, p in records(path):
-            if tos & 0x80:
+        payloads = [p for tos, p in records(path) if tos & 0x80]
+        if mode == "send":
+            todo = payloads
+        else:
+            rng = random.Random(20261122)
+            total = int(sys.argv[4])
+            def flipped():
+                for i in range(total):
+                    d = bytearray(payloads[i % len(payloads)])
+                    for _ in range(rng.randrange(1, 4)):
+                        bit = rng.randrange(len(d) * 8)
+                        d[bit // 8] ^= 1 << (bit % 8)
+                    yield bytes(d)
+            todo = flipped()
+        for p in todo:
+            try:
                 s.send(p)
-                n += 1
-                if n % 20 == 0:
-                    time.sleep(0.001)
+            except OSError:
+                pass
+            n += 1
+            if n % 20 == 0:
+                time.sleep(0.001)
         s.settimeout(0.3)
         back = 0
         try:

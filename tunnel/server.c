@@ -450,8 +450,14 @@ static void path_datagram(struct server *srv, const struct addr *from, uint8_t *
 	if (srv->sealed) {
 		const struct seal_key *k = s ? &s->rx_key : &candidate;
 
-		if (!s)
+		if (!s) {
+			/* a flood of made-up sessions may not eat the CPU */
+			if (!ratelimit_allow(&srv->unknown_rl, now, NULL)) {
+				srv->cnt.drop[DROP_NEW_RATE]++;
+				return;
+			}
 			seal_derive_for(srv->psk, &h, &candidate);
+		}
 		if (!open_datagram(k, &h, buf, len)) {
 			srv->cnt.drop[DROP_BAD_TAG]++;
 			log_limited(&rl_drop, "datagram failed authentication");
@@ -601,6 +607,7 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 		srv->hs_epoch = random_id();
 	}
 	ratelimit_init(&srv->cookie_rl, 1000.0, 100.0);
+	ratelimit_init(&srv->unknown_rl, 20000.0, 2000.0);
 	ratelimit_init(&rl_drop, 1.0, 5.0);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    srv->prm.max_flows + 16 > rl.rlim_cur) {

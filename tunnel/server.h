@@ -68,6 +68,7 @@ struct server {
 	uint8_t cookie_secret[SEAL_KEY_LEN];	/* random per instance */
 	uint64_t hs_epoch, hs_seq;		/* epoch and counter of COOKIE messages */
 	struct ratelimit cookie_rl;
+	struct ratelimit unknown_rl;	/* crypto spent on unknown sessions */
 	struct { uint64_t id, top; } closed[SERVER_CLOSED_RING];
 	unsigned nclosed;
 	struct tunnel_counters cnt;

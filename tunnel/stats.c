@@ -23,6 +23,7 @@ const char *drop_reason_name(enum drop_reason r)
 		[DROP_PLAINTEXT] = "plaintext",
 		[DROP_NO_COOKIE] = "no_cookie",
 		[DROP_COOKIE_RATE] = "cookie_rate",
+		[DROP_NEW_RATE] = "new_session_rate",
 	};
 
 	return (unsigned)r < DROP__COUNT ? names[r] : "?";

@@ -35,6 +35,7 @@ enum drop_reason {
 	DROP_PLAINTEXT,		/* unsealed datagram while a key is set */
 	DROP_NO_COOKIE,		/* new session without a fresh cookie (keyed mpserver) */
 	DROP_COOKIE_RATE,	/* cookie not sent: rate limit */
+	DROP_NEW_RATE,		/* unknown-session datagrams beyond the crypto budget */
 	DROP__COUNT
 };
 

@@ -63,6 +63,24 @@ rcv=$(t_stats target "$T/target.json" received)
 t_expect "replayed to the running mpserver: nothing delivered ($base -> $rcv), no answer ($back)" \
 	eval '[ "$rcv" = "$base" ] && [ "$back" = 0 ]'
 
+# 100,000 forged datagrams: random bytes, and captured ones with bits flipped
+spid=$(t_pid server)
+rss1=$(awk '/VmRSS/ {print $2}' "/proc/$spid/status")
+back=$(python3 "$(dirname "$0")/../udpsend.py" "$SERVER_PORT" random 40000 80)
+back2=$($PCAP "$T/path0-c2s.pcap" flip "$SERVER_PORT" 60000)
+rcv=$(t_stats target "$T/target.json" received)
+open=$(t_stats server "$T/server.json" sessions_open)
+rss2=$(awk '/VmRSS/ {print $2}' "/proc/$spid/status")
+t_expect "100,000 random and bit-flipped datagrams: no answer ($back, $back2), nothing delivered ($base -> $rcv)" \
+	eval '[ "$back$back2" = 00 ] && [ "$rcv" = "$base" ]'
+t_expect "no session created (open: $open), memory bounded (${rss1} kB -> ${rss2} kB)" \
+	eval '[ "$open" = 1 ] && in_range "$rss2" 0 $((rss1 + 512))'
+bt=$(json_get "$T/server.json" bad_tag)
+t_expect "the flipped ones were refused by authentication or the window (bad_tag $bt)" in_range "$bt" 1000 60000
+tun_measure still --count 200 --rate 500 --timeout 1s
+t_expect "the tunnel still works: $(json_get "$T/still.json" lost) of 200 lost" \
+	[ "$(json_get "$T/still.json" lost)" = 0 ]
+
 # restart mpserver: it forgets everything, yet replays still get nowhere
 t_stop server KILL
 tun_server --key-file "$KEY"

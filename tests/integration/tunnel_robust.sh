@@ -53,6 +53,24 @@ t_expect "20000 more: resident memory bounded (${rss1} kB -> ${rss2} kB)" \
 	in_range "$rss2" 0 $((rss1 + 1024))
 t_expect "mpserver still running" kill -0 "$spid"
 
+# a zero-length datagram is carried (udpserver counts it as malformed);
+# one larger than the tunnel can carry is dropped and counted
+mal1=$(t_stats target "$T/target.json" malformed)
+python3 - "$CLIENT_PORT" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"", ("127.0.0.1", int(sys.argv[1])))
+s.sendto(b"x" * 65500, ("127.0.0.1", int(sys.argv[1])))
+PY
+for _ in $(seq 1 50); do
+	mal2=$(t_stats target "$T/target.json" malformed)
+	[ "$mal2" != "$mal1" ] && break
+done
+t_expect "a zero-length datagram crosses the tunnel (target malformed $mal1 -> $mal2)" \
+	[ "$mal2" = $((mal1 + 1)) ]
+big=$(t_stats client "$T/client.json" too_big)
+t_expect "a 65500-byte datagram is dropped by mpclient and counted (too_big $big)" [ "$big" = 1 ]
+
 # a closed target: one socket per flow, not per datagram
 t_stop target
 fds1=$(ls "/proc/$spid/fd" | wc -l)
