@@ -30,6 +30,7 @@ void fuzz_open_psk(uint8_t psk[32]);
 #define FUZZ_WIN_OP_COMMIT 0x01
 #define FUZZ_WIN_OP_UPDATE 0x02
 #define FUZZ_WIN_OP_RESET 0x83	/* kind 3 with bit 7 set; kind 3 without it is update */
+#define FUZZ_WIN_OP_FLOOR 0x07	/* kind 3 with bit 2 set (bit 7 clear): window_set_floor */
 /* seq modes (op bits 4-6) */
 #define FUZZ_WIN_FWD (0 << 4)		/* top + 1 + arg */
 #define FUZZ_WIN_BACK (1 << 4)		/* top - arg */

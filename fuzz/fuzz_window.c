@@ -7,6 +7,7 @@
  *   commit(seq): ignored if 0 or top - seq >= size; else remembered, top = max
  *   update(seq): check, and commit when NEW
  *   reset:       forget everything
+ *   floor(seq):  forget everything, then every number <= seq counts as seen
  * Input: byte 0 picks the size (64 * (1 + b % 16)), then 3-byte operations
  * (op, arg u16 big-endian; see fuzz.h for the op encoding).  Every result is
  * compared, and after each operation a handful of probes around the window's
@@ -21,6 +22,7 @@
 
 struct model {
 	uint64_t top;
+	uint64_t floor;		/* 0 = none */
 	uint32_t size;
 	size_t n;
 	uint64_t seen[MAX_OPS];	/* sorted */
@@ -50,14 +52,21 @@ static bool model_seen(const struct model *r, uint64_t seq)
 	return i < r->n && r->seen[i] == seq;
 }
 
+static bool model_any(const struct model *r)
+{
+	return r->n || r->floor;
+}
+
 static enum window_verdict model_check(const struct model *r, uint64_t seq)
 {
 	if (seq == 0)
 		return WINDOW_OLD;
-	if (r->n == 0 || seq > r->top)
+	if (!model_any(r) || seq > r->top)
 		return WINDOW_NEW;
 	if (r->top - seq >= r->size)
 		return WINDOW_OLD;
+	if (seq <= r->floor)
+		return WINDOW_DUP;
 	return model_seen(r, seq) ? WINDOW_DUP : WINDOW_NEW;
 }
 
@@ -67,9 +76,11 @@ static void model_commit(struct model *r, uint64_t seq)
 
 	if (seq == 0)
 		return;
-	if (r->n && seq <= r->top && r->top - seq >= r->size)
+	if (model_any(r) && seq <= r->top && r->top - seq >= r->size)
 		return;
-	if (r->n == 0 || seq > r->top)
+	if (seq <= r->floor)
+		return;
+	if (!model_any(r) || seq > r->top)
 		r->top = seq;
 	i = lower_bound(r, seq);
 	if (i < r->n && r->seen[i] == seq)
@@ -81,7 +92,7 @@ static void model_commit(struct model *r, uint64_t seq)
 
 static uint64_t pick_seq(const struct model *r, uint8_t op, uint16_t arg)
 {
-	uint64_t top = r->n ? r->top : 0;
+	uint64_t top = model_any(r) ? r->top : 0;
 
 	switch (op & 0x70) {
 	case FUZZ_WIN_FWD: return top + 1 + arg;
@@ -123,6 +134,7 @@ const char *fuzz_window_one(const uint8_t *data, size_t size)
 	m.size = 64u * (1u + data[0] % 16u);
 	m.n = 0;
 	m.top = 0;
+	m.floor = 0;
 	if (window_init(&w, m.size) != 0)
 		return "window_init failed";
 	for (pos = 1; pos + 3 <= size && ops < MAX_OPS; pos += 3, ops++) {
@@ -155,6 +167,12 @@ const char *fuzz_window_one(const uint8_t *data, size_t size)
 				window_reset(&w);
 				m.n = 0;
 				m.top = 0;
+				m.floor = 0;
+			} else if ((op & 0x04) && seq) {
+				window_set_floor(&w, seq);
+				m.n = 0;
+				m.top = seq;
+				m.floor = seq;
 			} else if (window_update(&w, seq) != want) {
 				why = "window_update disagrees with the model";
 				goto out;
@@ -167,9 +185,9 @@ const char *fuzz_window_one(const uint8_t *data, size_t size)
 			why = "window_check after the operation disagrees with the model";
 			break;
 		}
-		if (m.n && (why = probe(&w, &m, arg)))
+		if (model_any(&m) && (why = probe(&w, &m, arg)))
 			break;
-		if (m.n && w.top != m.top) {
+		if (model_any(&m) && w.top != m.top) {
 			why = "window top differs from the model's";
 			break;
 		}
