@@ -2,26 +2,15 @@
  * de-duplication of what comes back. */
 #include "client.h"
 #include "log.h"
+#include "random.h"
 #include "udp.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 static struct ratelimit rl_drop;
-
-static uint64_t random_id(void)
-{
-	uint64_t v = 0;
-
-	while (v == 0) {
-		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
-			fatal("getrandom");
-	}
-	return v;
-}
 
 /* ---- flows: one per application source address ---- */
 
@@ -478,7 +467,7 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 		rc = -ENOMEM;
 		goto fail;
 	}
-	c->session = random_id();
+	c->session = random_u64_nonzero();
 	if (psk) {
 		c->sealed = true;
 		memcpy(c->psk, psk, SEAL_PSK_LEN);
@@ -614,11 +603,5 @@ static void client_json(struct json *j, void *arg)
 
 void client_write_stats(struct client *c)
 {
-	int rc;
-
-	if (!c->prm.stats_file)
-		return;
-	rc = stats_write_file(c->prm.stats_file, client_json, c);
-	if (rc)
-		log_errno(rc, "cannot write %s", c->prm.stats_file);
+	stats_dump_file(c->prm.stats_file, client_json, c);
 }

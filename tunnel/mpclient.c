@@ -35,12 +35,6 @@ static struct client client;
 static void print_stats(void *arg) { client_print_stats(arg, stderr); }
 static void write_stats(void *arg) { client_write_stats(arg); }
 
-static int usage_error(void)
-{
-	fprintf(stderr, "Try 'mpclient --help'.\n");
-	return 2;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -76,18 +70,15 @@ int main(int argc, char **argv)
 		case 'b':
 			if (!config_add_bridge(&extra_p, optarg)) {
 				log_warnx("--bridge: %s", extra_p.err);
-				return usage_error();
+				return params_usage_error();
 			}
 			break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("mpclient %s\n", MPT_VERSION); return 0;
-		case OPT_GENKEY:
-			return keys_genkey();
 		default:
-			rc = params_option(&prm, opt, optarg);
-			if (rc == 1)
-				break;
-			return usage_error();
+			rc = params_default_option(&prm, opt, optarg);
+			if (rc >= 0)
+				return rc;
+			break;
 		}
 	}
 	log_set_verbosity(prm.verbosity);
@@ -97,18 +88,18 @@ int main(int argc, char **argv)
 		config_arg = argv[optind + 1];
 	} else if (argc - optind > 0) {
 		log_warnx("unexpected argument '%s'", argv[optind]);
-		return usage_error();
+		return params_usage_error();
 	}
 	if (!listen_arg) {
 		log_warnx("no local port: give PORT CONFIG or --listen");
-		return usage_error();
+		return params_usage_error();
 	}
 	if (!parse_hostport(listen_arg, true, lhost, sizeof(lhost), &lport)) {
 		log_warnx("bad local port '%s' (expected PORT or ADDR:PORT)", listen_arg);
-		return usage_error();
+		return params_usage_error();
 	}
 	if (!params_validate(&prm))
-		return usage_error();
+		return params_usage_error();
 	rc = keys_setup(&prm, psk, &sealed);
 	if (rc)
 		return rc;
@@ -134,7 +125,7 @@ int main(int argc, char **argv)
 	}
 	if (cfg.nbridges == 0) {
 		log_warnx("no bridges: give a CONFIG file or --bridge HOST:PORT");
-		return usage_error();
+		return params_usage_error();
 	}
 
 	if (addr_resolve(lhost, lport, true, &listen, &errstr) != 0) {

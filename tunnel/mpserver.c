@@ -32,12 +32,6 @@ static struct server server;
 static void print_stats(void *arg) { server_print_stats(arg, stderr); }
 static void write_stats(void *arg) { server_write_stats(arg); }
 
-static int usage_error(void)
-{
-	fprintf(stderr, "Try 'mpserver --help'.\n");
-	return 2;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -66,14 +60,11 @@ int main(int argc, char **argv)
 		case 'l': listen_arg = optarg; break;
 		case 't': target_arg = optarg; break;
 		case 'h': usage(stdout); return 0;
-		case 'V': printf("mpserver %s\n", MPT_VERSION); return 0;
-		case OPT_GENKEY:
-			return keys_genkey();
 		default:
-			rc = params_option(&prm, opt, optarg);
-			if (rc == 1)
-				break;
-			return usage_error();
+			rc = params_default_option(&prm, opt, optarg);
+			if (rc >= 0)
+				return rc;
+			break;
 		}
 	}
 	log_set_verbosity(prm.verbosity);
@@ -82,30 +73,30 @@ int main(int argc, char **argv)
 		listen_arg = argv[optind];
 		if (!parse_port(argv[optind + 2], false, &tport)) {
 			log_warnx("bad target port '%s' (expected 1-65535)", argv[optind + 2]);
-			return usage_error();
+			return params_usage_error();
 		}
 		snprintf(tbuf, sizeof(tbuf), strchr(argv[optind + 1], ':') ? "[%s]:%s" : "%s:%s",
 			 argv[optind + 1], argv[optind + 2]);
 		target_arg = tbuf;
 	} else if (argc - optind > 0) {
 		log_warnx("unexpected argument '%s'", argv[optind]);
-		return usage_error();
+		return params_usage_error();
 	}
 	if (!listen_arg || !target_arg) {
 		log_warnx("%s", !listen_arg ? "no tunnel port: give PORT HOST PORT or --listen"
 					    : "no target: give PORT HOST PORT or --target");
-		return usage_error();
+		return params_usage_error();
 	}
 	if (!parse_hostport(listen_arg, true, lhost, sizeof(lhost), &lport)) {
 		log_warnx("bad port '%s' (expected PORT or ADDR:PORT)", listen_arg);
-		return usage_error();
+		return params_usage_error();
 	}
 	if (!parse_hostport(target_arg, false, thost, sizeof(thost), &tport) || !*thost) {
 		log_warnx("bad target '%s' (expected HOST:PORT)", target_arg);
-		return usage_error();
+		return params_usage_error();
 	}
 	if (!params_validate(&prm))
-		return usage_error();
+		return params_usage_error();
 	rc = keys_setup(&prm, psk, &sealed);
 	if (rc)
 		return rc;

@@ -1,9 +1,11 @@
 /* params.c - shared options of mpclient and mpserver. */
 #include "params.h"
+#include "keys.h"
 #include "log.h"
 #include "parse.h"
 #include "window.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void params_defaults(struct tunnel_params *p)
@@ -101,4 +103,24 @@ bool params_validate(const struct tunnel_params *p)
 		return false;
 	}
 	return true;
+}
+
+int params_usage_error(void)
+{
+	fprintf(stderr, "Try '%s --help'.\n", log_progname());
+	return 2;
+}
+
+int params_default_option(struct tunnel_params *p, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'V':
+		printf("%s %s\n", log_progname(), MPT_VERSION);
+		return 0;
+	case OPT_GENKEY:
+		return keys_genkey();
+	}
+	if (params_option(p, opt, arg) == 1)
+		return -1;
+	return params_usage_error();
 }

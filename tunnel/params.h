@@ -71,6 +71,14 @@ void params_defaults(struct tunnel_params *p);
  * shared one, -1 on a bad value (message printed, naming the token).
  */
 int params_option(struct tunnel_params *p, int opt, const char *arg);
+/*
+ * The end of a program's getopt switch: shared options, --version, --genkey.
+ * Returns -1 to go on, or the status to exit with (0 after --version or
+ * --genkey, 2 after a usage error, with "Try 'PROG --help'." printed).
+ */
+int params_default_option(struct tunnel_params *p, int opt, const char *arg);
+/* Print "Try 'PROG --help'." and return 2. */
+int params_usage_error(void);
 /* Cross-checks (e.g. path timeout longer than keepalive). */
 bool params_validate(const struct tunnel_params *p);
 

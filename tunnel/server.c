@@ -3,28 +3,17 @@
  * live path of the session. */
 #include "server.h"
 #include "log.h"
+#include "random.h"
 #include "udp.h"
 
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 static struct ratelimit rl_drop;
-
-static uint64_t random_id(void)
-{
-	uint64_t v = 0;
-
-	while (v == 0) {
-		if (getrandom(&v, sizeof(v), 0) != sizeof(v))
-			fatal("getrandom");
-	}
-	return v;
-}
 
 /* ---- sessions ---- */
 
@@ -110,7 +99,7 @@ static struct session *session_create(struct server *srv, uint64_t id, double no
 	window_reset(&slot->rx);
 	slot->used = true;
 	slot->id = id;
-	slot->epoch = random_id();
+	slot->epoch = random_u64_nonzero();
 	slot->last_flow = -1;
 	slot->created = slot->last_rx = now;
 	srv->nsessions++;
@@ -604,7 +593,7 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 		srv->sealed = true;
 		memcpy(srv->psk, psk, SEAL_PSK_LEN);
 		randombytes_buf(srv->cookie_secret, sizeof(srv->cookie_secret));
-		srv->hs_epoch = random_id();
+		srv->hs_epoch = random_u64_nonzero();
 	}
 	ratelimit_init(&srv->cookie_rl, 1000.0, 100.0);
 	ratelimit_init(&srv->unknown_rl, 20000.0, 2000.0);
@@ -758,11 +747,5 @@ static void server_json(struct json *j, void *arg)
 
 void server_write_stats(struct server *srv)
 {
-	int rc;
-
-	if (!srv->prm.stats_file)
-		return;
-	rc = stats_write_file(srv->prm.stats_file, server_json, srv);
-	if (rc)
-		log_errno(rc, "cannot write %s", srv->prm.stats_file);
+	stats_dump_file(srv->prm.stats_file, server_json, srv);
 }

@@ -1,5 +1,6 @@
 /* stats.c - counters as text and JSON. */
 #include "stats.h"
+#include "log.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -218,4 +219,15 @@ int stats_write_file(const char *path, void (*writer)(struct json *j, void *arg)
 fail:
 	remove(tmp);
 	return rc;
+}
+
+void stats_dump_file(const char *path, void (*writer)(struct json *j, void *arg), void *arg)
+{
+	int rc;
+
+	if (!path)
+		return;
+	rc = stats_write_file(path, writer, arg);
+	if (rc)
+		log_errno(rc, "cannot write %s", path);
 }

@@ -75,5 +75,7 @@ void path_stats_add(struct path_stats *sum, const struct path_stats *s);
 
 /* Write a JSON stats file atomically (tmp + rename) with the given writer. */
 int stats_write_file(const char *path, void (*writer)(struct json *j, void *arg), void *arg);
+/* The same for --stats: nothing when path is NULL, failures logged. */
+void stats_dump_file(const char *path, void (*writer)(struct json *j, void *arg), void *arg);
 
 #endif
