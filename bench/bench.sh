@@ -13,6 +13,8 @@
 #   socat, mpbridge      one relay
 #   ref+ref              mpt-refrelay client -> N mpt-refrelay bridges -> mpt-refrelay server
 #   ref+mpbridge/socat   the reference fan-out relay over mpbridge / socat bridges
+#   ref1+...             the reference relay with one datagram per system call
+#                        (what batching alone is worth)
 #   refgso+...           the reference relay sending runs of equal-sized datagrams
 #                        as UDP GSO messages (does GSO pay?)
 #   tunnel+mpbridge/socat  mpclient -> N bridges -> mpserver
@@ -21,8 +23,9 @@
 #
 # Environment:
 #   BENCH_QUICK=1        under a minute: 1400 bytes, fewer rates and configurations
-#   BENCH_DURATION=1     seconds of load per point
-#   BENCH_CONFIGS=...    only these configurations (space-separated names as above)
+#   BENCH_DURATION=0.8   seconds of load per point (quick: 0.5)
+#   BENCH_CONFIGS=...    only these configurations (space-separated NAME[:PATHS]; not
+#                        in the default list: ref1+..., refgso+ref, refgso+socat)
 #   BENCH_GSO=0          the load generator sends without UDP GSO
 #   BENCH_TUNNEL_ARGS=   extra arguments for mpclient and mpserver (e.g. --rcvbuf 4194304)
 #   BENCH_OUT=bench/results  where <timestamp>.json, .txt and .png go
@@ -50,11 +53,11 @@ if [ -n "$QUICK" ]; then
 	RATES_200=""
 	DEFAULT_CONFIGS="direct mpbridge ref+ref:3 ref+mpbridge:3 tunnel+mpbridge:1 tunnel+mpbridge:3 tunnel+socat:3 tunnel-enc+mpbridge:3"
 else
-	DUR=${BENCH_DURATION:-1}
-	DRAIN=0.2
+	DUR=${BENCH_DURATION:-0.8}
+	DRAIN=0.15
 	RATES_1400="50 100 200 300 400 550 700 1000 1500 2500"
 	RATES_200="10 25 50 100 150 250"
-	DEFAULT_CONFIGS="direct socat mpbridge ref+ref:3 ref+mpbridge:1 ref+mpbridge:2 ref+mpbridge:3 ref+mpbridge:4 ref+socat:3 refgso+mpbridge:3 refgso+ref:3 tunnel+mpbridge:1 tunnel+mpbridge:2 tunnel+mpbridge:3 tunnel+mpbridge:4 tunnel+socat:1 tunnel+socat:2 tunnel+socat:3 tunnel+socat:4 tunnel-enc+mpbridge:3 tunnel-enc+socat:3 iperf3"
+	DEFAULT_CONFIGS="direct socat mpbridge ref+ref:3 ref+mpbridge:1 ref+mpbridge:2 ref+mpbridge:3 ref+mpbridge:4 ref+socat:3 refgso+mpbridge:3 tunnel+mpbridge:1 tunnel+mpbridge:2 tunnel+mpbridge:3 tunnel+mpbridge:4 tunnel+socat:1 tunnel+socat:2 tunnel+socat:3 tunnel+socat:4 tunnel-enc+mpbridge:3 tunnel-enc+socat:3 iperf3"
 fi
 CONFIGS=${BENCH_CONFIGS:-$DEFAULT_CONFIGS}
 TUNNEL_ARGS=${BENCH_TUNNEL_ARGS:-}
@@ -63,7 +66,7 @@ TUNNEL_ARGS=${BENCH_TUNNEL_ARGS:-}
 LOAD_GSO=--gso
 [ "${BENCH_GSO:-1}" = 0 ] && LOAD_GSO=
 # 200-byte sweeps only where they tell something (and time allows)
-SMALL_CONFIGS=" direct socat mpbridge ref+ref:3 ref+mpbridge:3 tunnel+mpbridge:3 tunnel+socat:3 "
+SMALL_CONFIGS=" direct mpbridge ref+ref:3 ref+mpbridge:3 tunnel+mpbridge:3 tunnel+socat:3 tunnel-enc+mpbridge:3 "
 
 for p in mpt-load mpt-refrelay mpclient mpserver mpbridge; do
 	[ -x "$BUILD/$p" ] || { echo "bench: $BUILD/$p missing (run make)" >&2; exit 1; }
@@ -122,8 +125,8 @@ port_free() { ! ss -Haun "sport = :$1" 2>/dev/null | grep -q . && ! ss -Hatn "sp
 
 # pick_ports N: P[0..N-1] consecutive free ports (bounded tries)
 pick_ports() {
-	local n=$1 try base i ok
-	for try in $(seq 1 50); do
+	local n=$1 base i ok
+	for _ in $(seq 1 50); do
 		base=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
 		ok=1
 		for i in $(seq 0 $((n - 1))); do port_free $((base + i)) || { ok=0; break; }; done
@@ -175,11 +178,12 @@ fi
 # it must arrive), SRC (fixed source port of the load), COMPS (tags whose CPU
 # is measured).  Returns non-zero if it cannot.
 setup() {
-	local name=$1 kind=${1%%:*} n=1 i via bridge_to bridges=() enc_args=()
+	local name=$1 kind=${1%%:*} n=1 i via bridges=() enc_args=()
 	case $1 in *:*) n=${1##*:} ;; esac
 	via=${kind#*+}
 	local refopt=()
 	[ "${kind%%+*}" = refgso ] && refopt=(--gso)
+	[ "${kind%%+*}" = ref1 ] && refopt=(--single)
 	pick_ports $((4 + n)) || return 1
 	SRC=${P[0]}
 	SINK=${P[1]}
@@ -212,7 +216,7 @@ setup() {
 	esac
 	# far end first
 	case $kind in
-	ref+* | refgso+*)
+	ref+* | refgso+* | ref1+*)
 		spawn server "$BUILD/mpt-refrelay" server "${refopt[@]}" --listen "127.0.0.1:$srv" \
 			--target "127.0.0.1:$SINK"
 		;;
@@ -238,7 +242,7 @@ setup() {
 		wait_udp "$bp" || return 1
 	done
 	case $kind in
-	ref+* | refgso+*)
+	ref+* | refgso+* | ref1+*)
 		local args=()
 		for i in "${bridges[@]}"; do args+=(--path "$i"); done
 		spawn client "$BUILD/mpt-refrelay" client "${refopt[@]}" --listen "127.0.0.1:$ENTRY" "${args[@]}"
@@ -275,8 +279,8 @@ JSONL=$WORK/points.jsonl
 
 # machine_ns: "BUSY TOTAL" CPU time of the whole machine in ns (/proc/stat)
 machine_ns() {
-	local cpu user nice sys idle iowait irq softirq steal rest
-	read -r cpu user nice sys idle iowait irq softirq steal rest </proc/stat
+	local user nice sys idle iowait irq softirq steal
+	read -r _ user nice sys idle iowait irq softirq steal _ </proc/stat
 	echo "$(( (user + nice + sys + irq + softirq + steal) * 1000000000 / HZ )) $(( (user + nice + sys + idle + iowait + irq + softirq + steal) * 1000000000 / HZ ))"
 }
 
@@ -360,19 +364,25 @@ point() {
 }
 
 # sweep NAME PATHS SIZE RATES...: the first (lowest) rate LAT_REPEAT times
-# (its latency is the median of those runs: one run's p99 is at the mercy of
-# whatever else the machine does), then up the rates; stop after the point
-# where loss passes 30% (well past saturation).
+# for 1400-byte datagrams (its latency is the median of those runs: one run's
+# p99 is at the mercy of whatever else the machine does), then up the rates;
+# stop once past saturation: loss above 30%, or above 5% with no more goodput
+# than the best point so far.
 LAT_REPEAT=${BENCH_LAT_REPEAT:-3}
 sweep() {
-	local name=$1 paths=$2 size=$3 rate loss r
+	local name=$1 paths=$2 size=$3 rate loss best=0 gp
 	shift 3
-	for r in $(seq 2 "$LAT_REPEAT"); do
-		point "$name" "$paths" "$size" "$1" >/dev/null || return 1
-	done
+	if [ "$size" = 1400 ]; then
+		for _ in $(seq 2 "$LAT_REPEAT"); do
+			point "$name" "$paths" "$size" "$1" >/dev/null || return 1
+		done
+	fi
 	for rate in "$@"; do
 		loss=$(point "$name" "$paths" "$size" "$rate") || return 1
-		awk -v l="$loss" 'BEGIN { exit !(l > 0.30) }' && break
+		gp=$(tail -n 1 "$POINTS" | cut -f 6)
+		awk -v l="$loss" -v g="$gp" -v b="$best" \
+			'BEGIN { exit !(l > 0.30 || (l > 0.05 && g <= b * 1.02)) }' && break
+		best=$(awk -v g="$gp" -v b="$best" 'BEGIN { print (g > b ? g : b) }')
 	done
 	return 0
 }
@@ -433,30 +443,43 @@ run_perf() {
 	for t in "${COMPS[@]}"; do pids+=("$(pid_of "$t")"); done
 	local pdur
 	pdur=$(awk -v d="$DUR" 'BEGIN { print d * 4 }')
-	perf record -q -g -o "$WORK/perf.data" -p "$(IFS=,; echo "${pids[*]}")" -- sleep "$pdur" \
-		>"$WORK/perf.log" 2>&1 &
-	local perfpid=$!
-	PIDS+=("$perfpid")
+	# one recording per process (perf report's --pid filter of a shared
+	# recording gives inconsistent relative percentages)
+	local perfpids=() perfpid
+	for t in "${COMPS[@]}"; do
+		perf record -q -g -o "$WORK/perf-$t.data" -p "$(pid_of "$t")" -- sleep "$pdur" \
+			>"$WORK/perf-$t.log" 2>&1 &
+		perfpids+=("$!")
+		PIDS+=("$!")
+	done
 	sleep 0.3
 	out=$("$BUILD/mpt-load" --json --to "127.0.0.1:$ENTRY" --sink "127.0.0.1:$SINK" \
 		--bind "127.0.0.1:$SRC" --rate "$rate" --size "$size" --duration "$(awk -v d="$pdur" 'BEGIN { print d - 0.6 }')" \
 		--drain "$DRAIN")
 	echo "load: $out" >&2
-	wait "$perfpid"
+	for perfpid in "${perfpids[@]}"; do wait "$perfpid"; done
 	for t in "${COMPS[@]}"; do
 		local pid f
 		pid=$(pid_of "$t")
 		f=$OUTDIR/$STAMP-perf-${cfg//[:+]/_}-$t.txt
 		{
-			echo "# $cfg at $rate Mbit/s, $size B: $t (pid $pid), self time by symbol"
-			perf report -i "$WORK/perf.data" --pid "$pid" --no-children --percentage relative --sort dso,symbol \
-				--stdio -g none --percent-limit 0.7 2>/dev/null | grep -v '^$'
-			echo "# call chains (caller view, top)"
-			perf report -i "$WORK/perf.data" --pid "$pid" --children --percentage relative --sort symbol \
-				--stdio -g none --percent-limit 4 2>/dev/null | grep -v '^#' | grep -v '^$'
+			echo "# $cfg at $rate Mbit/s, $size B: $t (pid $pid)"
+			echo "# time by object (self):"
+			perf report -i "$WORK/perf-$t.data" --no-children --percentage relative \
+				--sort dso --stdio -g none 2>/dev/null | grep -E '^ +[0-9]' | head -n 8
+			echo "# time under each system call and user-space function (inclusive):"
+			perf report -i "$WORK/perf-$t.data" --children --percentage relative \
+				--sort symbol --stdio -g none --percent-limit 0.5 2>/dev/null |
+				grep -E '__x64_sys_|\[\.\]' | head -n 30
+			echo "# self time by symbol (with this machine's cpu-clock sampling, time spent with"
+			echo "# interrupts off lands on the next irq-enable point: _raw_spin_unlock_irqrestore,"
+			echo "# finish_task_switch; read those as 'softirq/scheduler work')"
+			perf report -i "$WORK/perf-$t.data" --no-children --percentage relative \
+				--sort dso,symbol --stdio -g none --percent-limit 0.7 2>/dev/null |
+				grep -E '^ +[0-9]' | head -n 30
 		} >"$f"
 		echo "perf: $f" >&2
-		sed -n '1,40p' "$f" | grep -v '^# *$' >&2
+		sed -n '1,45p' "$f" >&2
 	done
 	# system calls per delivered datagram, by process
 	local ev=raw_syscalls:sys_enter sc
@@ -464,7 +487,7 @@ run_perf() {
 		perf list 2>/dev/null | grep -q "syscalls:sys_enter_$sc " && ev+=",syscalls:sys_enter_$sc"
 	done
 	perf stat --per-thread -x, -e "$ev" -p "$(IFS=,; echo "${pids[*]}")" -o "$WORK/stat.txt" \
-		-- sleep "$pdur" >/dev/null 2>&1 &
+		-- sleep "$pdur" >/dev/null 2>"$WORK/stat.err" &
 	perfpid=$!
 	PIDS+=("$perfpid")
 	sleep 0.3
@@ -540,7 +563,7 @@ done
 # ---- summary: the table, the JSON, the plot ----
 
 SUMMARY=$WORK/summary.tsv
-awk -F'\t' -v nrep="$LAT_REPEAT" -v olo=$ORIG_LO -v ohi=$ORIG_HI -v lat_rate_1400=50 -v lat_rate_200=10 -v sumf="$SUMMARY" '
+awk -F'\t' -v ncpu="$(nproc)" -v nrep="$LAT_REPEAT" -v olo=$ORIG_LO -v ohi=$ORIG_HI -v lat_rate_1400=50 -v lat_rate_200=10 -v sumf="$SUMMARY" '
 function key(n, p, s) { return n SUBSEP p SUBSEP s }
 {
 	k = key($1, $2, $3)
@@ -564,12 +587,12 @@ function median(arr, k, n,    i, j, t, v) {
 }
 END {
 	for (i = 1; i <= nk; i++) { k = order[i]; p50[k] = median(l50, k, nl[k]); p99[k] = median(l99, k, nl[k]) }
-	printf "\n%-18s %2s %4s | %8s %8s %8s | %8s %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s | %6s %6s %6s %8s\n",
+	printf "\n%-18s %2s %4s | %8s %8s %8s | %8s %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s %6s | %6s %6s %6s %6s %8s\n",
 		"configuration", "p", "size", "max", "kdgram", "lossless", "loss@low", "p50", "p99", "+p50", "+p99",
-		"cpu c", "cpu s", "cpu b", "ksoft", "all", "bg", "vs ref", "vs r+r", "vs dir", "vs orig"
-	printf "%-18s %2s %4s | %8s %8s %8s | %8s %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s | %6s %6s %6s %8s\n",
+		"cpu c", "cpu s", "cpu b", "ksoft", "all", "bg", "cap", "vs ref", "cap vs", "vs r+r", "vs dir", "vs orig"
+	printf "%-18s %2s %4s | %8s %8s %8s | %8s %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s %6s | %6s %6s %6s %6s %8s\n",
 		"", "", "B", "Mbit/s", "/s", "Mbit/s", "(%)", "us", "us", "added", "added",
-		"s/Mdg", "s/Mdg", "s/Mdg", "s/Mdg", "s/Mdg", "cpu", "same b", "3p", "", "170-200"
+		"s/Mdg", "s/Mdg", "s/Mdg", "s/Mdg", "s/Mdg", "cpu", "Mbit/s", "same b", "ref", "3p", "", "170-200"
 	for (i = 1; i <= nk; i++) {
 		k = order[i]; n = name[k]; p = paths[k]; s = size[k]
 		split(n, parts, "+"); via = parts[2]
@@ -578,22 +601,25 @@ END {
 		vr = (n ~ /^tunnel/ && (refk in best) && best[refk] > 0) ? sprintf("%.2f", best[k] / best[refk]) : "-"
 		vrr = ((rrk in best) && best[rrk] > 0 && n != "direct") ? sprintf("%.2f", best[k] / best[rrk]) : "-"
 		vd = ((dk in best) && best[dk] > 0) ? sprintf("%.2f", best[k] / best[dk]) : "-"
+		cap = ball[k] > 0 ? ncpu * s * 8 / ball[k] : 0
+		cvr = (n ~ /^tunnel/ && (refk in ball) && ball[k] > 0 && ball[refk] > 0) ? sprintf("%.2f", ball[refk] / ball[k]) : "-"
 		vo = (s == 1400 && n ~ /^tunnel/) ? sprintf("%.1f-%.1fx", best[k] / ohi, best[k] / olo) : "-"
 		if ((dk in p50) && n != "direct" && low[k] == low[dk]) {
 			ap50 = p50[k] - p50[dk]; ap99 = p99[k] - p99[dk]
 		} else { ap50 = "-"; ap99 = "-" }
-		printf "%-18s %2d %4d | %8.1f %8.1f %8s | %8.3f %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s | %6s %6s %6s %8s\n",
+		printf "%-18s %2d %4d | %8.1f %8.1f %8s | %8.3f %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s %6.0f | %6s %6s %6s %6s %8s\n",
 			n, p, s, best[k], bpps[k] / 1e3, (k in lossless) ? lossless[k] : "none", lowloss[k] * 100,
-			p50[k], p99[k], ap50, ap99, bc[k], bs[k], bb[k], bks[k], ball[k], sprintf("%d%%", bbg[k] * 100), vr, vrr, vd, vo
-		printf "%s\t%d\t%d\t%.3f\t%.1f\t%s\t%s\t%.6f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			p50[k], p99[k], ap50, ap99, bc[k], bs[k], bb[k], bks[k], ball[k], sprintf("%d%%", bbg[k] * 100), cap, vr, cvr, vrr, vd, vo
+		printf "%s\t%d\t%d\t%.3f\t%.1f\t%s\t%s\t%.6f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%s\n",
 			n, p, s, best[k], bpps[k], brate[k], (k in lossless) ? lossless[k] : 0, lowloss[k],
-			low[k], p50[k], p99[k], ap50, ap99, bc[k], bs[k], bb[k], vr, vrr, vd, bloss[k], bks[k], ball[k], bbg[k] > sumf
+			low[k], p50[k], p99[k], ap50, ap99, bc[k], bs[k], bb[k], vr, vrr, vd, bloss[k], bks[k], ball[k], bbg[k], cap, cvr > sumf
 	}
 	print "\nmax goodput: best point of the sweep (offered rates in Mbit/s of UDP payload); lossless: highest offered rate with loss < 0.1%;"
-	print "latency: one-way, us, at the lowest offered rate (" lat_rate_1400 " Mbit/s for 1400 B, " lat_rate_200 " for 200 B), median of " nrep " runs; added = minus direct; loss@low: worst of those runs;"
+	print "latency: one-way, us, at the lowest offered rate (" lat_rate_1400 " Mbit/s for 1400 B, " lat_rate_200 " for 200 B), median of " nrep " runs (1400 B); added = minus direct; loss@low: worst of those runs;"
 	print "cpu: CPU seconds per million delivered datagrams at the max-goodput point: c mpclient/ref client, s mpserver/ref server, b per bridge (or the relay),"
 	print "     ksoft the ksoftirqd threads, all = every process of the pipeline + ksoftirqd + the load generator; bg: share of the machine busy with other work;"
-	print "vs ref: tunnel / reference fan-out relay over the same bridges and paths; vs r+r: / reference relay with its own minimal bridges, 3 paths;"
+	print "cap: the CPU-bound capacity those costs imply, " ncpu " CPUs / all (steadier than max goodput on a busy machine);"
+	print "vs ref: tunnel / reference fan-out relay over the same bridges and paths (cap vs ref: the same for cap); vs r+r: / reference relay with its own minimal bridges, 3 paths;"
 	print "vs orig: / the original mptunnel saturation (" olo "-" ohi " Mbit/s, three socat bridges, NOTES.md)."
 }' "$POINTS" | tee "$WORK/table.txt"
 
@@ -626,7 +652,7 @@ JSON=$OUTDIR/$STAMP.json
 	printf '"original_saturation_mbps":[%s,%s],"points":[\n' $ORIG_LO $ORIG_HI
 	sed '$!s/$/,/' "$JSONL"
 	printf '],"summary":[\n'
-	awk -F'\t' '{ printf "%s{\"config\":\"%s\",\"paths\":%s,\"size\":%s,\"max_goodput_mbps\":%s,\"max_goodput_pps\":%s,\"at_offered_mbps\":%s,\"lossless_up_to_mbps\":%s,\"loss_at_low\":%s,\"low_rate_mbps\":%s,\"lat_p50_us\":%s,\"lat_p99_us\":%s,\"added_p50_us\":\"%s\",\"added_p99_us\":\"%s\",\"cpu_client\":\"%s\",\"cpu_server\":\"%s\",\"cpu_bridge\":\"%s\",\"vs_ref_same_bridges\":\"%s\",\"vs_ref_ref3\":\"%s\",\"vs_direct\":\"%s\",\"loss_at_max\":%s,\"cpu_ksoftirqd\":\"%s\",\"cpu_pipeline\":\"%s\",\"background_busy\":%s}\n", (NR > 1 ? "," : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23 }' "$SUMMARY"
+	awk -F'\t' '{ printf "%s{\"config\":\"%s\",\"paths\":%s,\"size\":%s,\"max_goodput_mbps\":%s,\"max_goodput_pps\":%s,\"at_offered_mbps\":%s,\"lossless_up_to_mbps\":%s,\"loss_at_low\":%s,\"low_rate_mbps\":%s,\"lat_p50_us\":%s,\"lat_p99_us\":%s,\"added_p50_us\":\"%s\",\"added_p99_us\":\"%s\",\"cpu_client\":\"%s\",\"cpu_server\":\"%s\",\"cpu_bridge\":\"%s\",\"vs_ref_same_bridges\":\"%s\",\"vs_ref_ref3\":\"%s\",\"vs_direct\":\"%s\",\"loss_at_max\":%s,\"cpu_ksoftirqd\":\"%s\",\"cpu_pipeline\":\"%s\",\"background_busy\":%s,\"cpu_capacity_mbps\":%s,\"cpu_capacity_vs_ref\":\"%s\"}\n", (NR > 1 ? "," : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25 }' "$SUMMARY"
 	printf '],"iperf3":['
 	[ -f "$WORK/iperf.jsonl" ] && sed '$!s/$/,/' "$WORK/iperf.jsonl"
 	printf ']}\n'

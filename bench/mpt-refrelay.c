@@ -13,6 +13,9 @@
  *
  * --gso (client and server): each run of equal-sized datagrams of a batch goes
  * out as one UDP GSO message (UDP_SEGMENT), to measure whether it pays.
+ * --single (client and server): one datagram per system call (recvmmsg and
+ * sendmmsg of one), the unbatched socket pattern, to measure what batching
+ * is worth.
  *       a minimal bridge: batches from the client (re-learned from the latest
  *       datagram) to the target, and back.
  *
@@ -46,6 +49,7 @@ static struct mmsghdr in[BATCH], out[BATCH];
 static struct iovec in_iov[BATCH], out_iov[BATCH];
 static struct sockaddr_storage from[BATCH];
 static bool use_gso;
+static unsigned batch_max = BATCH;	/* 1 with --single */
 static struct mmsghdr gso_out[BATCH];
 static union {
 	struct cmsghdr h;
@@ -67,7 +71,8 @@ static void usage(FILE *f)
 	fputs("usage: mpt-refrelay client --listen [ADDR:]PORT --path HOST:PORT [--path ...]\n"
 	      "       mpt-refrelay server --listen [ADDR:]PORT --target HOST:PORT\n"
 	      "       mpt-refrelay bridge --listen [ADDR:]PORT --to HOST:PORT\n"
-	      "  --gso (client, server): send runs of equal-sized datagrams as UDP GSO\n", f);
+	      "  --gso (client, server): send runs of equal-sized datagrams as UDP GSO\n"
+	      "  --single (client, server): one datagram per system call\n", f);
 }
 
 static bool resolve(const char *s, bool passive, struct addr *a)
@@ -132,7 +137,7 @@ static int recv_batch(int fd, size_t off, int flags)
 		in[i].msg_hdr.msg_controllen = 0;
 		in[i].msg_hdr.msg_flags = 0;
 	}
-	n = recvmmsg(fd, in, BATCH, flags, NULL);
+	n = recvmmsg(fd, in, batch_max, flags, NULL);
 	return n > 0 ? n : 0;
 }
 
@@ -363,6 +368,10 @@ int main(int argc, char **argv)
 
 		if (!strcmp(o, "--gso") && strcmp(role, "bridge")) {
 			use_gso = true;
+			continue;
+		}
+		if (!strcmp(o, "--single") && strcmp(role, "bridge")) {
+			batch_max = 1;
 			continue;
 		}
 		if (i + 1 >= argc) {

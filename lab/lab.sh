@@ -204,7 +204,11 @@ save_impair_stats() {
 
 nl_snapshot() {
 	local label=$1 i
-	[ "$LAB_MODE" = ns ] && [ -x "$NLSTATS" ] || return 0
+	[ "$LAB_MODE" = ns ] || return 0
+	# the end hosts' UDP MIB: socket buffer overflows at mpclient/udpclient or mpserver/udpserver
+	ip netns exec "$NS_CLIENT" cat /proc/net/snmp >"$RUN/kernel/snmp.client.$label.txt" 2>/dev/null
+	ip netns exec "$NS_SERVER" cat /proc/net/snmp >"$RUN/kernel/snmp.server.$label.txt" 2>/dev/null
+	[ -x "$NLSTATS" ] || return 0
 	for i in $(seq 1 "$PATHS"); do
 		"$NLSTATS" --netns "${NS_BRIDGE[i]}" "${DEV_BC[i]}" "${DEV_BS[i]}" \
 			>"$RUN/kernel/nl.$i.$label.json" 2>>"$RUN/logs/nlstats.log"
@@ -407,6 +411,7 @@ cmd_run() {
 	for e in "${EVENTS[@]}"; do meta event "$e"; done
 	for e in "${EXPECT[@]}"; do meta expect "$e"; done
 
+	[ "$LAB_MODE" = ns ] && topo_reap
 	l_log "topology: $PATHS paths"
 	topo_setup "$PATHS" || { l_log "topology setup failed"; exit 2; }
 	meta mport "$MPORT"; meta uport "$UPORT"; meta sport "$SPORT"
@@ -525,7 +530,9 @@ cmd_all() {
 		local n
 		n=$(basename "$f")
 		LAB_OUT=$dir/$n bash "$0" run "$f" "$@"
-		case $? in 0) res+=("[ OK ] $n") ;; *) res+=("[FAIL] $n"); rc=1 ;; esac
+		local r=$? line
+		line=$(printf '%-17s %s' "$n" "$("$PYTHON" "$LAB_DIR/report.py" line "$dir/$n" 2>/dev/null)")
+		case $r in 0) res+=("[ OK ] $line") ;; *) res+=("[FAIL] $line"); rc=1 ;; esac
 	done
 	echo
 	echo "== lab-all: $dir"

@@ -217,41 +217,53 @@ def parse_pct(s):
     return v / 100.0 if v > 1 else v
 
 
-def bridge_loss(args):
-    """Configured loss of one direction from mpbridge options: (value or None, note)."""
+def bridge_loss(args, direction):
+    """Configured loss of one direction from mpbridge settings: (value or None, note).
+    Understands --dir, --loss P, --loss gemodel P R 1-H 1-K (stationary loss), --loss none,
+    --clear; a timeline (--at, --timeline, --blackout, --flap) or another loss model leaves the
+    theory to LOSS_i."""
     toks = args.split()
-    if not toks:
-        return 0.0, ""
-    loss = 0.0
+    loss = {"c2s": 0.0, "s2c": 0.0}
+    dirs = ("c2s", "s2c")
     i = 0
-    known = True
     while i < len(toks):
         t = toks[i]
+        if t == "--dir" and i + 1 < len(toks):
+            dirs = ("c2s", "s2c") if toks[i + 1] == "both" else (toks[i + 1],)
+            i += 2
+            continue
+        if t in ("--at", "--timeline", "--blackout", "--flap", "--down", "--profile"):
+            return None, f"'{t}' changes the loss over time: set LOSS_i for the theory"
+        if t == "--clear":
+            for d in dirs:
+                loss[d] = 0.0
         if t == "--loss" and i + 1 < len(toks):
-            if toks[i + 1] == "gemodel":
+            model = toks[i + 1]
+            if model == "none":
+                val, i = 0.0, i + 2
+            elif model == "gemodel":
                 vals = []
                 j = i + 2
                 while j < len(toks) and not toks[j].startswith("--") and len(vals) < 4:
                     vals.append(parse_pct(toks[j]))
                     j += 1
-                if len(vals) != 4:
-                    return None, "gemodel needs p r 1-h 1-k for the theory (or set LOSS_i)"
-                p, r, bad, good = vals
+                # netem's defaults: R = 100%, 1-H = 100%, 1-K = 0%
+                p, r, bad, good = (vals + [None, 1.0, 1.0, 0.0][len(vals):])[:4]
+                if p is None:
+                    return None, "gemodel without P"
                 pib = p / (p + r) if p + r > 0 else 0.0
-                g = pib * bad + (1 - pib) * good
-                loss = 1 - (1 - loss) * (1 - g)
-                i = j
-                continue
-            try:
-                loss = 1 - (1 - loss) * (1 - parse_pct(toks[i + 1]))
-            except ValueError:
-                known = False
-            i += 2
+                val, i = pib * bad + (1 - pib) * good, j
+            else:
+                try:
+                    val = parse_pct(model)
+                except ValueError:
+                    return None, f"loss model '{model}' not understood: set LOSS_i for the theory"
+                i += 2
+            for d in dirs:
+                loss[d] = val   # a later --loss replaces the model, as in mpbridge
             continue
-        if t.startswith("--loss"):
-            known = False
         i += 1
-    return (loss if known else None), ("" if known else "loss options not understood")
+    return loss[direction], ""
 
 
 def configured(meta, paths):
@@ -269,8 +281,8 @@ def configured(meta, paths):
                 b = meta.get(f"bridge.{i}", "")
                 if f"moved_to_kernel.{i}" in meta or f"not_applied.{i}" in meta:
                     b = meta.get(f"bridge.{i}", "")  # still the configured figure
-                v, note = bridge_loss(b)
-                if note:
+                v, note = bridge_loss(b, dr)
+                if note and f"path {i}: {note}" not in notes:
                     notes.append(f"path {i}: {note}")
                 # kernel impairments applied (not those moved from the bridge: already counted)
                 if v is not None and f"moved_to_kernel.{i}" not in meta:
@@ -537,13 +549,19 @@ def analyse(run):
                     diffs.append(sr["capture"]["in"] - sr["bridge"]["in"])
             only_in = all(not x.startswith("forwarded") and "kernel" not in x
                           for dr in DIRS for x in pr["directions"][dr]["disagreements"])
-            if nosock and diffs and sum(diffs) == nosock and min(diffs) >= 0 and only_in:
+            # a stopped bridge also takes the datagrams still queued in its socket with it:
+            # allow a few per stop of this path's bridge, and say how many
+            stops = sum(1 for _, w in events if w[:2] == ["stop", f"bridge{i}"])
+            rest = sum(diffs) - nosock if diffs else None
+            if nosock and diffs and min(diffs) >= 0 and only_in and 0 <= rest <= 16 * stops:
                 for dr in DIRS:
                     d = pr["directions"][dr]
                     if d["disagreements"]:
                         d["explained"] = (f"{nosock} datagrams on this path reached no socket "
                                           f"(kernel Udp NoPorts {mib.get('NoPorts', 0)}, RcvbufErrors "
-                                          f"{mib.get('RcvbufErrors', 0)}): the bridge was down or full")
+                                          f"{mib.get('RcvbufErrors', 0)}): the bridge was down or full"
+                                          + (f"; {rest} more were still queued in the socket of the "
+                                             f"bridge when it was stopped" if rest else ""))
                         d["disagreements"] = []
                         d["agree"] = True
         if mode == "loopback" and any(w and w[0] in ("blackout", "stop") and
@@ -578,6 +596,16 @@ def analyse(run):
         if have_srv and n:
             e2e["upstream_loss"] = ups / n
             e2e["downstream_loss"] = downs / (n - ups) if n > ups else None
+    # datagrams the end hosts' kernels dropped because a socket buffer was full (a stalled
+    # reader): not network loss, reported apart
+    hosts = {}
+    for h in ("client", "server"):
+        m = udp_mib(run, h)
+        if m:
+            hosts[h] = {"rcvbuf_errors": m.get("RcvbufErrors", 0), "no_port": m.get("NoPorts", 0),
+                        "in_errors": m.get("InErrors", 0)}
+    if hosts:
+        e2e["host_udp"] = hosts
     cu, cd, crt = theory(conf)
     mu, md, mrt = theory(measured)
     e2e["theory_configured"] = {"up": cu, "down": cd, "round_trip": crt}
@@ -836,7 +864,12 @@ def table_lines(rep):
              f"from measured paths {pct(tm['round_trip'], 3)}"
              + (f"   measured {lvl(rep['level'])} Wilson interval [{pct(ci[0], 3)}, {pct(ci[1], 3)}]" if ci else ""))
     if e.get("rtt_p50_ms") is not None:
-        L.append(f"rtt:        p50 {e['rtt_p50_ms']:.2f} ms  p99 {e['rtt_p99_ms']:.2f} ms")
+        L.append(f"rtt:        p50 {e['rtt_p50_ms']:.2f} ms  p99 {e['rtt_p99_ms']:.2f} ms  max {e['rtt_max_ms']:.2f} ms")
+    hu = e.get("host_udp", {})
+    over = {h: v["rcvbuf_errors"] for h, v in hu.items() if v["rcvbuf_errors"]}
+    if over:
+        L.append("hosts:      socket buffer overflows (a stalled reader, not network loss): "
+                 + ", ".join(f"{h} namespace {n}" for h, n in over.items()))
     if rep.get("steady"):
         s = rep["steady"]
         L.append(f"steady state (outside fault windows): {s['lost']}/{s['sent']} lost ({pct(s['loss'], 3)})")
@@ -864,7 +897,8 @@ def markdown(rep):
     e = rep["end_to_end"]
     M = [f"# Lab report: {rep['scenario']}", "", f"{rep['intent']}", "",
          f"- mode: **{rep['mode']}**, bridge: {rep['bridge_kind']}, paths: {rep['paths']}",
-         f"- traffic: {rep['traffic']}",
+         "- traffic: udpclient {count} datagrams of {size} bytes at {rate}/s, timeout {timeout}s; "
+         "bridge seeds SEED*100+i with SEED={seed}".format(**{k: v if v is not None else "?" for k, v in rep["traffic"].items()}),
          f"- kernel offers: {rep.get('kernel_offers') or 'n/a'}"]
     for k in rep.get("kernel_impairments", []):
         M.append(f"- kernel impairment: {k}")
@@ -881,7 +915,9 @@ def markdown(rep):
             ag = {True: "yes", False: "**no**", None: "-"}[d["agree"]]
             M.append(f"| {p['path']} | {dr} | {pct(p['configured'].get(dr), 1)} | {fmt_src(d, 'in')} | "
                      f"{fmt_src(d, 'forwarded')} | {fmt_src(d, 'dropped')} | {pct(d['measured_loss'])} | {ag} |")
-            for dis in d["disagreements"] + ([d["explained"]] if d.get("explained") else []):
+            kd = d["sources"].get("kernel", {}).get("input_hook_drops")
+            extra = [f"kernel: {kd} dropped by the input hook ({', '.join(p['kernel_methods'])})"] if kd else []
+            for dis in d["disagreements"] + ([d["explained"]] if d.get("explained") else []) + extra:
                 M.append(f"|  |  |  | {dis} |  |  |  |  |")
     tc, tm = e["theory_configured"], e["theory_measured"]
     ci = e.get("ci")
@@ -898,7 +934,9 @@ def markdown(rep):
     if ci:
         M.append(f"| {lvl(rep['level'])} Wilson interval of the measured loss | [{pct(ci[0], 3)}, {pct(ci[1], 3)}] |")
     if e.get("rtt_p50_ms") is not None:
-        M.append(f"| RTT p50 / p99 | {e['rtt_p50_ms']:.2f} ms / {e['rtt_p99_ms']:.2f} ms |")
+        M.append(f"| RTT p50 / p99 / max | {e['rtt_p50_ms']:.2f} ms / {e['rtt_p99_ms']:.2f} ms / {e['rtt_max_ms']:.2f} ms |")
+    for h, v in e.get("host_udp", {}).items():
+        M.append(f"| {h} namespace: UDP socket buffer overflows / to a closed port | {v['rcvbuf_errors']} / {v['no_port']} |")
     if rep.get("steady"):
         s = rep["steady"]
         M.append(f"| steady state (outside fault windows) | {s['lost']}/{s['sent']} ({pct(s['loss'], 3)}) |")
@@ -1076,7 +1114,32 @@ def _has_cairo():
         return False
 
 
+def cmd_line(run):
+    """One line for a summary: end-to-end loss, theory, and the faults' recovery."""
+    rep = read_json(os.path.join(run, "report.json"))
+    if not rep:
+        print("no report")
+        return 1
+    e = rep["end_to_end"]
+    th = e["theory_configured"]["round_trip"]
+    out = f"loss {pct(e.get('loss_ratio'), 3)} (theory {pct(th, 3)})"
+    for f in rep["faults"]:
+        if "recovery_s" in f:
+            out += f", {f['kind']}: recovery {fmt_s(f['recovery_s'])}, {f['lost']} lost"
+        elif "path_recovery_s" in f:
+            out += f", {f['kind']}: path back after {fmt_s(f['path_recovery_s'])}"
+            if f.get("window_sent"):
+                out += (f", meanwhile {pct(f['window_lost'] / f['window_sent'], 2)} lost "
+                        f"(theory of the other paths {pct(f.get('theory_remaining_paths'), 2)})")
+    if rep.get("steady") and any("recovery_s" in f for f in rep["faults"]):
+        out += f", steady state {pct(rep['steady']['loss'], 3)}"
+    print(out)
+    return 0
+
+
 def main(argv):
+    if len(argv) >= 2 and argv[0] == "line":
+        return cmd_line(argv[1])
     if len(argv) >= 2 and argv[0] == "run":
         return cmd_run(argv[1])
     if len(argv) >= 2 and argv[0] == "sweep":

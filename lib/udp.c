@@ -67,6 +67,24 @@ int udp_set_buffers(int fd, int sndbuf, int rcvbuf)
 	return 0;
 }
 
+int udp_set_recverr(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int on = 1;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -errno;
+	if (ss.ss_family == AF_INET6) {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on)) < 0)
+			return -errno;
+	}
+	/* IPv4 (and v4-mapped on a dual-stack socket) */
+	if (setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on)) < 0 && ss.ss_family == AF_INET)
+		return -errno;
+	return 0;
+}
+
 int udp_local(int fd, struct addr *out)
 {
 	out->len = sizeof(out->ss);

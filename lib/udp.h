@@ -10,6 +10,8 @@ int udp_bind(const struct addr *a, int *fdp);
 int udp_connect(const struct addr *peer, const struct addr *local, int *fdp);
 /* Set SO_SNDBUF/SO_RCVBUF (bytes; 0 leaves the default). */
 int udp_set_buffers(int fd, int sndbuf, int rcvbuf);
+/* Queue ICMP errors with the address they concern (IP_RECVERR / IPV6_RECVERR). */
+int udp_set_recverr(int fd);
 /* Local address of a socket. */
 int udp_local(int fd, struct addr *out);
 /* True for errors a UDP socket reports from ICMP or transient congestion:

@@ -84,7 +84,9 @@ static void send_all_paths(struct client *c, const uint8_t *buf, size_t len)
 	for (i = 0; i < c->npaths; i++) {
 		struct cpath *p = &c->paths[i];
 
-		if (send(p->fd, buf, len, 0) < 0) {
+		if (send(p->fd, buf, len, 0) < 0 &&
+		    /* a pending ICMP error is reported instead of sending: again */
+		    (errno != ECONNREFUSED || send(p->fd, buf, len, 0) < 0)) {
 			p->st.send_errors++;
 			if (!udp_err_transient(errno))
 				log_limited(&rl_drop, "path %u (%s): send: %s", p->index, p->name,

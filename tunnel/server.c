@@ -7,6 +7,8 @@
 #include "udp.h"
 
 #include <errno.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +186,10 @@ static void session_send(struct server *srv, struct session *s, const uint8_t *b
 	i = 0;
 	while (i < n) {
 		sent = sendmmsg(srv->lfd, msgs + i, n - i, 0);
+		if (sent <= 0 && errno == ECONNREFUSED)
+			/* a pending ICMP error of an earlier datagram was reported
+			 * instead of sending this one: try it again */
+			sent = sendmmsg(srv->lfd, msgs + i, n - i, 0);
 		if (sent <= 0) {
 			/* this one failed (sendmmsg reports the error of the first) */
 			to[i]->st.send_errors++;
@@ -522,6 +528,62 @@ static void path_datagram(struct server *srv, const struct addr *from, uint8_t *
 	}
 }
 
+/*
+ * ICMP errors for what we sent, from the socket's error queue (IP_RECVERR).
+ * A port unreachable from a path's address means the bridge's socket is gone
+ * (a restarted bridge comes back from a new port): forget that path now
+ * rather than send into the void until --path-timeout.  A live path is
+ * learnt again from its next datagram.
+ */
+static void drain_errors(struct server *srv)
+{
+	char ctrl[512];
+	unsigned n, i, k;
+
+	for (n = 0; n < SERVER_BATCH; n++) {
+		struct addr dst;
+		struct msghdr msg = {
+			.msg_name = &dst.ss, .msg_namelen = sizeof(dst.ss),
+			.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
+		};
+		struct cmsghdr *cm;
+		bool refused = false;
+
+		if (recvmsg(srv->lfd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return;
+		dst.len = msg.msg_namelen;
+		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+			if ((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_RECVERR) ||
+			    (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_RECVERR)) {
+				struct sock_extended_err ee;
+
+				memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+				refused = ee.ee_errno == ECONNREFUSED;
+			}
+		}
+		if (!refused)
+			continue;
+		for (i = 0; i < srv->prm.max_sessions; i++) {
+			struct session *s = &srv->sessions[i];
+
+			if (!s->used)
+				continue;
+			for (k = 0; k < SERVER_MAX_PATHS; k++) {
+				struct spath *p = &s->paths[k];
+				char buf[ADDR_STRLEN];
+
+				if (!p->last_rx || !addr_equal(&p->addr, &dst))
+					continue;
+				log_info("session %016llx: path %s unreachable (ICMP): forgotten",
+					 (unsigned long long)s->id, addr_format(&dst, buf, sizeof(buf)));
+				path_stats_add(&srv->other, &p->st);
+				memset(p, 0, sizeof(*p));
+				srv->cnt.unreachable++;
+			}
+		}
+	}
+}
+
 static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct server *srv = (struct server *)((char *)w - offsetof(struct server, lio));
@@ -537,10 +599,15 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 		n = recvfrom(srv->lfd, srv->rxbuf, sizeof(srv->rxbuf), MSG_TRUNC,
 			     (struct sockaddr *)&from.ss, &from.len);
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
+			if (errno == EAGAIN || errno == EINTR) {
+				if (i == 0)	/* woken with nothing to read: errors */
+					drain_errors(srv);
 				break;
-			if (udp_err_transient(errno))
+			}
+			if (udp_err_transient(errno)) {
+				drain_errors(srv);
 				continue;
+			}
 			log_warn("recvfrom on the tunnel port");
 			break;
 		}
@@ -623,6 +690,7 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 		goto fail;
 	}
 	udp_set_buffers(srv->lfd, prm->sndbuf, prm->rcvbuf);
+	udp_set_recverr(srv->lfd);
 	ev_io_init(&srv->lio, listen_cb, srv->lfd, EV_READ);
 	ev_timer_init(&srv->housekeeping, housekeeping_cb, 1.0, 1.0);
 	return 0;

@@ -35,8 +35,37 @@ int measure_init(struct measure *m, uint64_t n)
 	return 0;
 }
 
+int measure_trace_enable(struct measure *m)
+{
+	if (!m->send_ns)
+		m->send_ns = calloc((size_t)m->n, sizeof(*m->send_ns));
+	return m->send_ns ? 0 : -ENOMEM;
+}
+
+int measure_write_trace(const struct measure *m, FILE *f, int64_t offset_ns)
+{
+	uint64_t i;
+
+	if (!m->send_ns || m->finished)
+		return -EINVAL;
+	for (i = 0; i < m->n; i++) {
+		double sent;
+
+		if (!bit_get(m->sent_map, i))
+			continue;
+		sent = (double)((int64_t)m->send_ns[i] + offset_ns) / 1e9;
+		if (bit_get(m->seen_map, i))
+			fprintf(f, "%llu %.6f %.6f\n", (unsigned long long)(i + 1), sent,
+				sent + (double)m->t_ns[i] / 1e9);
+		else
+			fprintf(f, "%llu %.6f -\n", (unsigned long long)(i + 1), sent);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
 void measure_free(struct measure *m)
 {
+	free(m->send_ns);
 	free(m->t_ns);
 	free(m->sent_map);
 	free(m->seen_map);
@@ -49,6 +78,8 @@ bool measure_on_send(struct measure *m, uint64_t k, uint64_t now_ns)
 		return false;
 	bit_set(m->sent_map, k - 1);
 	m->t_ns[k - 1] = now_ns;
+	if (m->send_ns)
+		m->send_ns[k - 1] = now_ns;
 	m->sent++;
 	return true;
 }

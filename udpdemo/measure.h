@@ -17,6 +17,7 @@ struct measure {
 	uint64_t *t_ns;		/* per probe: send time, then RTT once answered */
 	uint64_t *sent_map;	/* bitmap: probe sent */
 	uint64_t *seen_map;	/* bitmap: probe answered */
+	uint64_t *send_ns;	/* per probe send time, kept only with measure_trace_enable() */
 	uint64_t sent, received, duplicates, foreign, malformed, send_errors;
 	bool finished;		/* measure_finish() reused t_ns for sorting */
 };
@@ -40,6 +41,16 @@ struct measure_report {
 /* 0, -EINVAL if n is 0 or above MEASURE_MAX_COUNT, or -ENOMEM. */
 int measure_init(struct measure *m, uint64_t n);
 void measure_free(struct measure *m);
+
+/* Keep every probe's send time for measure_write_trace(): 0 or -ENOMEM. */
+int measure_trace_enable(struct measure *m);
+/*
+ * One line per probe sent: "K SENT REPLIED", times in seconds as
+ * mono_ns + offset_ns (pass the wall-minus-monotonic offset for wall-clock
+ * times), REPLIED "-" when no reply came.  Call before measure_finish().
+ * Returns 0 or -EIO.
+ */
+int measure_write_trace(const struct measure *m, FILE *f, int64_t offset_ns);
 
 /* Probe k (1..n) was handed to the kernel at now_ns; false if k is out of range. */
 bool measure_on_send(struct measure *m, uint64_t k, uint64_t now_ns);

@@ -45,7 +45,7 @@
 #define LINGER_NS 200000000ULL
 
 struct options {
-	const char *host, *port_str, *bind;
+	const char *host, *port_str, *bind, *trace;
 	uint16_t port;
 	uint64_t count;		/* 0: forever (ping-pong only) */
 	double interval_s, rate, timeout_s;
@@ -87,6 +87,7 @@ static void usage(FILE *f)
 		"                       once all are answered, only 0.2s for duplicates)\n"
 		"  -m, --measure        measuring mode with the defaults\n"
 		"  -j, --json           report as one JSON object\n"
+		"  -T, --trace FILE     one line per datagram: K SENT REPLIED (wall-clock s, '-' if none)\n"
 		"\n"
 		"  -b, --bind ADDR[:PORT]  local address and port\n"
 		"  -q, --quiet          only warnings on stderr\n"
@@ -122,6 +123,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "measure", no_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "trace", required_argument, NULL, 'T' },
 		{ "bind", required_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -139,7 +141,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->timeout_s = DEFAULT_TIMEOUT_S;
 	o->verbosity = LOG_LVL_INFO;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:i:r:s:t:mjb:qvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:i:r:s:t:mjT:b:qvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			if (!parse_u64(optarg, 1, UINT64_MAX, &o->count))
@@ -170,6 +172,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'm':
 			o->measure_opt = o->measure_opt ? o->measure_opt : "--measure";
+			break;
+		case 'T':
+			if (!*optarg)
+				usage_error("bad --trace '%s' (a file name)", optarg);
+			o->trace = optarg;
+			o->measure_opt = o->measure_opt ? o->measure_opt : "--trace";
 			break;
 		case 'j':
 			o->json = true;
@@ -446,6 +454,11 @@ static int run_measure(const struct options *o, int fd, const struct addr *dst)
 			  (unsigned long long)o->count);
 		return 1;
 	}
+	if (o->trace && measure_trace_enable(&m) != 0) {
+		log_warnx("cannot allocate the trace for %llu datagrams", (unsigned long long)o->count);
+		measure_free(&m);
+		return 1;
+	}
 	ratelimit_init(&rl_recv, 1, 5);
 	ratelimit_init(&rl_send, 1, 5);
 	hello_tag_hex(tag, sbuf);
@@ -500,6 +513,18 @@ static int run_measure(const struct options *o, int fd, const struct addr *dst)
 	}
 
 	end = last_new > last_send ? last_new : last_send;
+	if (o->trace) {
+		FILE *tf = fopen(o->trace, "w");
+		int64_t offset = (int64_t)(clock_wall() * 1e9) - (int64_t)clock_now_ns();
+
+		int bad = !tf || measure_write_trace(&m, tf, offset) != 0;
+
+		if ((tf && fclose(tf) != 0) || bad) {
+			log_warn("cannot write the trace %s", o->trace);
+			measure_free(&m);
+			return 1;
+		}
+	}
 	measure_finish(&m, (double)(end - t0) / 1e9, &rep);
 	rep.interrupted = got_stop != 0;
 	hello_tag_hex(tag, rep.tag);

@@ -110,6 +110,20 @@ topo_ports() {
 	return 1
 }
 
+# topo_reap: delete namespaces an earlier lab run left behind when it was killed (SIGKILL skips
+# its trap): named mptlab-<pid>-*, that pid gone, no process left inside
+topo_reap() {
+	local ns pid
+	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^mptlab-[0-9]+-'); do
+		pid=${ns#mptlab-}
+		pid=${pid%%-*}
+		[ "$pid" = $$ ] && continue
+		kill -0 "$pid" 2>/dev/null && continue
+		[ -z "$(ip netns pids "$ns" 2>/dev/null)" ] || continue
+		ip netns del "$ns" 2>/dev/null && l_log "removed $ns, left behind by a killed run"
+	done
+}
+
 topo_teardown() {
 	local ns
 	for ns in "${L_NETNS[@]}"; do

@@ -248,9 +248,38 @@ static void test_json_report(void **state)
 	measure_free(&m);
 }
 
+static void test_trace(void **st)
+{
+	struct measure m;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)st;
+	assert_int_equal(measure_init(&m, 4), 0);
+	assert_int_equal(measure_write_trace(&m, stdout, 0), -EINVAL);	/* not enabled */
+	assert_int_equal(measure_trace_enable(&m), 0);
+	assert_true(measure_on_send(&m, 1, 1000000000ull));
+	assert_true(measure_on_send(&m, 2, 1500000000ull));
+	assert_true(measure_on_send(&m, 3, 2000000000ull));
+	assert_int_equal(measure_on_reply(&m, 1, 1250000000ull), MEASURE_NEW);
+	assert_int_equal(measure_on_reply(&m, 3, 2001000000ull), MEASURE_NEW);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	/* offset: +10 s; probe 4 was never sent: no line */
+	assert_int_equal(measure_write_trace(&m, f, 10000000000ll), 0);
+	fclose(f);
+	assert_string_equal(buf, "1 11.000000 11.250000\n"
+				 "2 11.500000 -\n"
+				 "3 12.000000 12.001000\n");
+	free(buf);
+	measure_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_trace),
 		cmocka_unit_test(test_init_limits),
 		cmocka_unit_test(test_send_bounds),
 		cmocka_unit_test(test_duplicates_and_invalid),
