@@ -77,39 +77,39 @@ static struct cflow *flow_add(struct client *c, const struct addr *a, double now
 
 /* ---- sending ---- */
 
-static void send_all_paths(struct client *c, const uint8_t *buf, size_t len)
-{
-	unsigned i;
-
-	for (i = 0; i < c->npaths; i++) {
-		struct cpath *p = &c->paths[i];
-
-		if (send(p->fd, buf, len, 0) < 0 &&
-		    /* a pending ICMP error is reported instead of sending: again */
-		    (errno != ECONNREFUSED || send(p->fd, buf, len, 0) < 0)) {
-			p->st.send_errors++;
-			if (!udp_err_transient(errno))
-				log_limited(&rl_drop, "path %u (%s): send: %s", p->index, p->name,
-					    strerror(errno));
-		} else {
-			p->st.sent++;
-		}
-	}
-}
-
 static uint8_t tx_flags(const struct client *c)
 {
 	return c->sealed ? WIRE_F_SEALED : 0;
 }
 
-/* Encode (payload may already sit at txbuf + WIRE_HDR_LEN) and seal. */
-static size_t build(struct client *c, const struct wire_hdr *h, const void *payload)
+/* Encode into out (the payload may already sit at out + WIRE_HDR_LEN) and seal. */
+static size_t build(struct client *c, const struct wire_hdr *h, const void *payload,
+		    uint8_t *out, size_t outlen)
 {
-	size_t n = wire_encode(h, payload, c->txbuf, sizeof(c->txbuf));
+	size_t n = wire_encode(h, payload, out, outlen);
 
-	if (n && c->sealed && !seal_datagram(&c->tx_key, c->txbuf, n))
+	if (n && c->sealed && !seal_datagram(&c->tx_key, out, n))
 		return 0;
 	return n;
+}
+
+/* The same datagrams on every path, batched (GSO runs or sendmmsg). */
+static void send_all_paths(struct client *c, struct iovec *dg, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < c->npaths; i++) {
+		struct cpath *p = &c->paths[i];
+		unsigned sent = batch_send(p->fd, NULL, dg, n, &p->tx);
+
+		p->st.sent += sent;
+		if (sent < n) {
+			p->st.send_errors += n - sent;
+			if (!udp_err_transient(p->tx.last_err))
+				log_limited(&rl_drop, "path %u (%s): send: %s", p->index, p->name,
+					    strerror(p->tx.last_err));
+		}
+	}
 }
 
 static void send_ping(struct client *c, struct cpath *p)
@@ -125,7 +125,7 @@ static void send_ping(struct client *c, struct cpath *p)
 
 	memcpy(ping.cookie, c->cookie, WIRE_COOKIE_LEN);
 	wire_ping_encode(&ping, pl, sizeof(pl));
-	n = build(c, &h, pl);
+	n = build(c, &h, pl, c->txbuf, sizeof(c->txbuf));
 	if (n == 0 || send(p->fd, c->txbuf, n, 0) < 0) {
 		p->st.send_errors++;
 	} else {
@@ -149,18 +149,20 @@ static void ping_burst(struct client *c, double now)
 
 /* ---- application side ---- */
 
-static void app_datagram(struct client *c, const struct addr *src, size_t len, double now)
+/* Turn the application datagram at slot + WIRE_HDR_LEN into a tunnel
+ * datagram in place; returns its size, or 0 if it is dropped. */
+static size_t app_encode(struct client *c, uint8_t *slot, const struct addr *src, size_t len,
+			 double now)
 {
 	struct cflow *f;
 	struct wire_hdr h;
-	size_t n;
 
 	c->cnt.from_app++;
 	if (len > WIRE_MAX_PAYLOAD) {
 		c->cnt.drop[DROP_TOO_BIG]++;
 		log_limited(&rl_drop, "dropping a %zu-byte datagram: the tunnel carries at most %d",
 			    len, WIRE_MAX_PAYLOAD);
-		return;
+		return 0;
 	}
 	f = flow_by_addr(c, src);
 	if (!f) {
@@ -169,7 +171,7 @@ static void app_datagram(struct client *c, const struct addr *src, size_t len, d
 			c->cnt.drop[DROP_FLOW_CAP]++;
 			log_limited(&rl_drop, "flow table full (%u flows): datagram dropped",
 				    c->prm.max_flows);
-			return;
+			return 0;
 		}
 	}
 	f->last = now;
@@ -178,35 +180,41 @@ static void app_datagram(struct client *c, const struct addr *src, size_t len, d
 		.session = c->session, .epoch = c->session, .seq = ++c->tx_seq,
 		.len = (uint16_t)len,
 	};
-	/* payload was received straight into txbuf + WIRE_HDR_LEN */
-	n = build(c, &h, c->txbuf + WIRE_HDR_LEN);
-	if (n)
-		send_all_paths(c, c->txbuf, n);
+	return build(c, &h, slot + WIRE_HDR_LEN, slot, CLIENT_SLOT);
 }
 
 static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct client *c = (struct client *)((char *)w - offsetof(struct client, lio));
 	double now = ev_now(loop);
-	unsigned i;
+	unsigned round, i, k;
 
 	(void)revents;
-	for (i = 0; i < CLIENT_BATCH; i++) {
-		struct addr src;
-		ssize_t n;
+	for (round = 0; round < CLIENT_BATCH / CLIENT_RECV_BATCH; round++) {
+		int n = batch_recv(&c->inb, c->lfd, WIRE_HDR_LEN);
 
-		src.len = sizeof(src.ss);
-		n = recvfrom(c->lfd, c->txbuf + WIRE_HDR_LEN, WIRE_MAX_PAYLOAD + 1, MSG_TRUNC,
-			     (struct sockaddr *)&src.ss, &src.len);
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
-			if (udp_err_transient(errno))
+			if (udp_err_transient(-n))
 				continue;
-			log_warn("recvfrom on the local port");
+			log_errno(n, "receiving on the local port");
 			break;
 		}
-		app_datagram(c, &src, (size_t)n, now);
+		if (n == 0)
+			break;
+		for (i = 0, k = 0; i < (unsigned)n; i++) {
+			uint8_t *slot = batch_slot(&c->inb, i);
+			size_t len = app_encode(c, slot, &c->inb.from[i], c->inb.len[i], now);
+
+			if (len) {
+				c->out[k].iov_base = slot;
+				c->out[k].iov_len = len;
+				k++;
+			}
+		}
+		if (k)
+			send_all_paths(c, c->out, k);
+		if ((unsigned)n < c->inb.cap)
+			break;
 	}
 }
 
@@ -464,6 +472,9 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 	rc = window_init(&c->rx, prm->window);
 	if (rc)
 		goto fail;
+	rc = batch_init(&c->inb, CLIENT_RECV_BATCH, CLIENT_SLOT);
+	if (rc)
+		goto fail;
 	c->flows = calloc(prm->max_flows, sizeof(*c->flows));
 	if (!c->flows) {
 		rc = -ENOMEM;
@@ -481,7 +492,7 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 		log_errno(rc, "cannot listen on %s", addr_format(listen, buf, sizeof(buf)));
 		goto fail;
 	}
-	udp_set_buffers(c->lfd, prm->sndbuf, prm->rcvbuf);
+	udp_set_buffers(c->lfd, params_tunnel_buf(prm->sndbuf), params_tunnel_buf(prm->rcvbuf));
 	for (i = 0; i < nbridges; i++) {
 		struct cpath *p = &c->paths[i];
 
@@ -496,7 +507,7 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 			log_errno(rc, "path %u: cannot open a socket to %s", i, p->name);
 			goto fail;
 		}
-		udp_set_buffers(p->fd, prm->sndbuf, prm->rcvbuf);
+		udp_set_buffers(p->fd, params_tunnel_buf(prm->sndbuf), params_tunnel_buf(prm->rcvbuf));
 		ev_io_init(&p->io, path_cb, p->fd, EV_READ);
 		c->npaths++;
 	}
@@ -546,6 +557,7 @@ void client_free(struct client *c)
 	free(c->flows);
 	c->flows = NULL;
 	window_free(&c->rx);
+	batch_free(&c->inb);
 	seal_key_wipe(&c->tx_key);
 	seal_key_wipe(&c->rx_key);
 	memset(c->psk, 0, sizeof(c->psk));

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "batch.h"
 #include "config.h"
 #include "params.h"
 #include "seal.h"
@@ -17,6 +18,8 @@
 
 #define CLIENT_RETIRED_EPOCHS 4
 #define CLIENT_BATCH 64		/* datagrams read per wakeup and socket */
+#define CLIENT_RECV_BATCH 32	/* datagrams per recvmmsg from applications */
+#define CLIENT_SLOT (WIRE_MAX_DGRAM + 64)
 
 struct client;
 
@@ -31,6 +34,7 @@ struct cpath {
 	double rtt;		/* last keepalive round trip, s; <0 unknown */
 	bool alive;
 	struct path_stats st;
+	struct batch_tx tx;
 };
 
 struct cflow {
@@ -66,6 +70,8 @@ struct client {
 	uint8_t cookie[WIRE_COOKIE_LEN];	/* from mpserver, echoed in PINGs */
 	double last_burst;	/* last out-of-turn PING round */
 	struct tunnel_counters cnt;
+	struct batch inb;		/* application datagrams, encoded in place */
+	struct iovec out[BATCH_MAX];
 	uint8_t rxbuf[WIRE_MAX_DGRAM + 1];
 	uint8_t txbuf[WIRE_MAX_DGRAM + 64];
 };

@@ -124,3 +124,8 @@ int params_default_option(struct tunnel_params *p, int opt, const char *arg)
 		return -1;
 	return params_usage_error();
 }
+
+int params_tunnel_buf(int configured)
+{
+	return configured > 0 ? configured : PARAMS_TUNNEL_BUF;
+}

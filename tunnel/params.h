@@ -14,7 +14,8 @@ struct tunnel_params {
 	double session_timeout;	/* s before an idle session is forgotten (mpserver) */
 	unsigned max_sessions;	/* mpserver */
 	unsigned max_flows;
-	int sndbuf, rcvbuf;	/* socket buffers, bytes; 0 = kernel default */
+	int sndbuf, rcvbuf;	/* socket buffers, bytes; 0 = PARAMS_TUNNEL_BUF on
+				 * tunnel sockets, the kernel's default on flow sockets */
 	const char *stats_file;
 	const char *key_file;
 	int verbosity;
@@ -54,7 +55,8 @@ enum {
 	"      --path-timeout DUR   a path silent this long counts as dead (default 3s)\n" \
 	"      --idle-timeout DUR   forget flows idle this long (default 120s)\n"      \
 	"      --max-flows N        at most N flows (default 256)\n"                    \
-	"      --sndbuf BYTES, --rcvbuf BYTES   socket buffer sizes\n"                  \
+	"      --sndbuf BYTES, --rcvbuf BYTES   socket buffer sizes (default 1 MiB,\n"  \
+	"                           capped by net.core.[rw]mem_max)\n"                 \
 	"      --stats FILE         write counters as JSON at exit and on SIGUSR1\n"    \
 	"      --key-file FILE      pre-shared key (see README); MPTUNNEL_ENCRYPT=1 requires one\n" \
 	"      --genkey             print a new random key and exit\n"                 \
@@ -65,7 +67,11 @@ enum {
 	"Durations take a unit: 500ms, 2s, 1m (bare numbers are seconds).\n"           \
 	"SIGUSR1 prints the counters; SIGINT/SIGTERM print them and exit.\n"
 
+#define PARAMS_TUNNEL_BUF (1 << 20)	/* default buffers of the tunnel's own sockets */
+
 void params_defaults(struct tunnel_params *p);
+/* Buffer sizes for the tunnel's own sockets (listen, paths). */
+int params_tunnel_buf(int configured);
 /*
  * Handle one shared option.  Returns 1 if handled, 0 if the option is not a
  * shared one, -1 on a bad value (message printed, naming the token).

@@ -72,6 +72,8 @@ static void session_close(struct server *srv, struct session *s, const char *why
 	srv->nsessions--;
 }
 
+static void flush_forward(struct server *srv);
+
 static struct session *session_create(struct server *srv, uint64_t id, double now)
 {
 	struct session *slot = NULL, *oldest = NULL;
@@ -92,6 +94,7 @@ static struct session *session_create(struct server *srv, uint64_t id, double no
 		/* full: make room only from a session none of whose paths is alive */
 		if (!oldest || now - oldest->last_rx <= srv->prm.path_timeout)
 			return NULL;
+		flush_forward(srv);	/* nothing queued may point at its flows */
 		session_close(srv, oldest, "evicted for a new session");
 		slot = oldest;
 	}
@@ -142,63 +145,41 @@ static uint8_t tx_flags(const struct server *srv)
 	return WIRE_F_SERVER | (srv->sealed ? WIRE_F_SEALED : 0);
 }
 
-/* Encode (payload may already sit at txbuf + WIRE_HDR_LEN) and seal. */
+/* Encode into out (the payload may already sit at out + WIRE_HDR_LEN) and seal. */
 static size_t build(struct server *srv, struct session *s, const struct wire_hdr *h,
-		    const void *payload)
+		    const void *payload, uint8_t *out, size_t outlen)
 {
-	size_t n = wire_encode(h, payload, srv->txbuf, sizeof(srv->txbuf));
+	size_t n = wire_encode(h, payload, out, outlen);
 
-	if (n && srv->sealed && !seal_datagram(&s->tx_key, srv->txbuf, n))
+	if (n && srv->sealed && !seal_datagram(&s->tx_key, out, n))
 		return 0;
 	return n;
 }
 
-/* Send buf on every live path of s (every known path if none is live). */
-static void session_send(struct server *srv, struct session *s, const uint8_t *buf, size_t len,
+/* Send n datagrams on every live path of s (every known path if none is
+ * live), each path batched (GSO runs or sendmmsg). */
+static void session_send(struct server *srv, struct session *s, struct iovec *dg, unsigned n,
 			 double now)
 {
-	struct mmsghdr msgs[SERVER_MAX_PATHS];
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct spath *to[SERVER_MAX_PATHS];
-	unsigned i, n = 0, pass;
-	int sent;
+	unsigned i, pass, used = 0;
 
-	for (pass = 0; pass < 2 && n == 0; pass++) {
+	for (pass = 0; pass < 2 && used == 0; pass++) {
 		for (i = 0; i < SERVER_MAX_PATHS; i++) {
 			struct spath *p = &s->paths[i];
+			unsigned sent;
 
 			if (!p->last_rx)
 				continue;
 			if (pass == 0 && now - p->last_rx > srv->prm.path_timeout)
 				continue;
-			memset(&msgs[n], 0, sizeof(msgs[n]));
-			msgs[n].msg_hdr.msg_name = &p->addr.ss;
-			msgs[n].msg_hdr.msg_namelen = p->addr.len;
-			msgs[n].msg_hdr.msg_iov = &iov;
-			msgs[n].msg_hdr.msg_iovlen = 1;
-			to[n++] = p;
+			sent = batch_send(srv->lfd, &p->addr, dg, n, &p->tx);
+			p->st.sent += sent;
+			p->st.send_errors += n - sent;
+			used++;
 		}
 	}
-	if (n == 0) {
-		srv->cnt.drop[DROP_NO_PATH]++;
-		return;
-	}
-	i = 0;
-	while (i < n) {
-		sent = sendmmsg(srv->lfd, msgs + i, n - i, 0);
-		if (sent <= 0 && errno == ECONNREFUSED)
-			/* a pending ICMP error of an earlier datagram was reported
-			 * instead of sending this one: try it again */
-			sent = sendmmsg(srv->lfd, msgs + i, n - i, 0);
-		if (sent <= 0) {
-			/* this one failed (sendmmsg reports the error of the first) */
-			to[i]->st.send_errors++;
-			i++;
-			continue;
-		}
-		while (sent-- > 0)
-			to[i++]->st.sent++;
-	}
+	if (used == 0)
+		srv->cnt.drop[DROP_NO_PATH] += n;
 }
 
 static void send_pong(struct server *srv, struct session *s, struct spath *p,
@@ -212,7 +193,7 @@ static void send_pong(struct server *srv, struct session *s, struct spath *p,
 	size_t n;
 
 	wire_ping_encode(ping, pl, sizeof(pl));
-	n = build(srv, s, &h, pl);
+	n = build(srv, s, &h, pl, srv->txbuf, sizeof(srv->txbuf));
 	if (n == 0 || sendto(srv->lfd, srv->txbuf, n, 0, (const struct sockaddr *)&p->addr.ss,
 		   p->addr.len) < 0) {
 		p->st.send_errors++;
@@ -288,43 +269,79 @@ static void flow_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct server *srv = f->srv;
 	struct session *s = f->s;
 	double now = ev_now(loop);
-	unsigned i;
+	unsigned round, i, k;
 
 	(void)revents;
-	for (i = 0; i < SERVER_BATCH && f->s; i++) {
-		struct wire_hdr h;
-		ssize_t n;
-		size_t len;
+	for (round = 0; round < SERVER_BATCH / SERVER_RECV_BATCH; round++) {
+		int n = batch_recv(&srv->rb, f->fd, WIRE_HDR_LEN);
 
-		n = recv(f->fd, srv->txbuf + WIRE_HDR_LEN, WIRE_MAX_PAYLOAD + 1, MSG_TRUNC);
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
-			if (udp_err_transient(errno)) {
+			if (udp_err_transient(-n)) {
 				srv->cnt.drop[DROP_TARGET]++;	/* ICMP for an earlier datagram */
-				log_limited(&rl_drop, "flow %u: target: %s", f->id, strerror(errno));
+				log_limited(&rl_drop, "flow %u: target: %s", f->id, strerror(-n));
 				continue;
 			}
-			log_warn("flow %u: recv", f->id);
+			log_errno(n, "flow %u: recv", f->id);
 			break;
 		}
-		srv->cnt.from_app++;
-		if ((size_t)n > WIRE_MAX_PAYLOAD) {
-			srv->cnt.drop[DROP_TOO_BIG]++;
-			log_limited(&rl_drop, "dropping a %zd-byte reply: the tunnel carries at most %d",
-				    n, WIRE_MAX_PAYLOAD);
-			continue;
+		if (n == 0)
+			break;
+		for (i = 0, k = 0; i < (unsigned)n; i++) {
+			uint8_t *slot = batch_slot(&srv->rb, i);
+			size_t len = srv->rb.len[i];
+			struct wire_hdr h;
+
+			srv->cnt.from_app++;
+			if (len > WIRE_MAX_PAYLOAD) {
+				srv->cnt.drop[DROP_TOO_BIG]++;
+				log_limited(&rl_drop, "dropping a %zu-byte reply: the tunnel carries at most %d",
+					    len, WIRE_MAX_PAYLOAD);
+				continue;
+			}
+			h = (struct wire_hdr){
+				.version = WIRE_VERSION, .type = WIRE_DATA, .flags = tx_flags(srv),
+				.flow = f->id, .session = s->id, .epoch = s->epoch, .seq = ++s->tx_seq,
+				.len = (uint16_t)len,
+			};
+			len = build(srv, s, &h, slot + WIRE_HDR_LEN, slot, SERVER_SLOT);
+			if (len) {
+				srv->out[k].iov_base = slot;
+				srv->out[k].iov_len = len;
+				k++;
+			}
 		}
 		f->last = now;
-		h = (struct wire_hdr){
-			.version = WIRE_VERSION, .type = WIRE_DATA, .flags = tx_flags(srv),
-			.flow = f->id, .session = s->id, .epoch = s->epoch, .seq = ++s->tx_seq,
-			.len = (uint16_t)n,
-		};
-		len = build(srv, s, &h, srv->txbuf + WIRE_HDR_LEN);
-		if (len)
-			session_send(srv, s, srv->txbuf, len, now);
+		if (k)
+			session_send(srv, s, srv->out, k, now);
+		if ((unsigned)n < srv->rb.cap)
+			break;
 	}
+}
+
+/* Hand this batch's payloads to the target, one batched send per run of the same flow. */
+static void flush_forward(struct server *srv)
+{
+	struct iovec iov[BATCH_MAX];
+	unsigned i = 0;
+
+	while (i < srv->nfwd) {
+		struct sflow *f = srv->fwd[i].f;
+		unsigned k = 0, sent;
+
+		while (i + k < srv->nfwd && srv->fwd[i + k].f == f) {
+			iov[k] = srv->fwd[i + k].iov;
+			k++;
+		}
+		sent = batch_send(f->fd, NULL, iov, k, &f->tx);
+		srv->cnt.delivered += sent;
+		if (sent < k) {
+			srv->cnt.drop[DROP_TARGET] += k - sent;
+			log_limited(&rl_drop, "flow %u: send to target: %s", f->id,
+				    strerror(f->tx.last_err));
+		}
+		i += k;
+	}
+	srv->nfwd = 0;
 }
 
 static struct sflow *flow_find(struct server *srv, struct session *s, uint32_t id)
@@ -519,12 +536,12 @@ static void path_datagram(struct server *srv, const struct addr *from, uint8_t *
 				return;
 		}
 		f->last = now;
-		if (send(f->fd, payload, h.len, 0) < 0) {
-			srv->cnt.drop[DROP_TARGET]++;
-			log_limited(&rl_drop, "flow %u: send to target: %s", f->id, strerror(errno));
-			return;
-		}
-		srv->cnt.delivered++;
+		if (srv->nfwd == BATCH_MAX)
+			flush_forward(srv);
+		srv->fwd[srv->nfwd].f = f;
+		srv->fwd[srv->nfwd].iov.iov_base = (void *)payload;
+		srv->fwd[srv->nfwd].iov.iov_len = h.len;
+		srv->nfwd++;
 	}
 }
 
@@ -588,30 +605,31 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct server *srv = (struct server *)((char *)w - offsetof(struct server, lio));
 	double now = ev_now(loop);
-	unsigned i;
+	unsigned round, i;
 
 	(void)revents;
-	for (i = 0; i < SERVER_BATCH; i++) {
-		struct addr from;
-		ssize_t n;
+	for (round = 0; round < SERVER_BATCH / SERVER_RECV_BATCH; round++) {
+		int n = batch_recv(&srv->inb, srv->lfd, 0);
 
-		from.len = sizeof(from.ss);
-		n = recvfrom(srv->lfd, srv->rxbuf, sizeof(srv->rxbuf), MSG_TRUNC,
-			     (struct sockaddr *)&from.ss, &from.len);
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR) {
-				if (i == 0)	/* woken with nothing to read: errors */
-					drain_errors(srv);
-				break;
-			}
-			if (udp_err_transient(errno)) {
+			if (udp_err_transient(-n)) {
 				drain_errors(srv);
 				continue;
 			}
-			log_warn("recvfrom on the tunnel port");
+			log_errno(n, "receiving on the tunnel port");
 			break;
 		}
-		path_datagram(srv, &from, srv->rxbuf, (size_t)n, now);
+		if (n == 0) {
+			if (round == 0)	/* woken with nothing to read: errors */
+				drain_errors(srv);
+			break;
+		}
+		for (i = 0; i < (unsigned)n; i++)
+			path_datagram(srv, &srv->inb.from[i], batch_slot(&srv->inb, i),
+				      srv->inb.len[i], now);
+		flush_forward(srv);
+		if ((unsigned)n < srv->inb.cap)
+			break;
 	}
 }
 
@@ -684,12 +702,17 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 		if (rc)
 			goto fail;
 	}
+	rc = batch_init(&srv->inb, SERVER_RECV_BATCH, SERVER_SLOT);
+	if (rc == 0)
+		rc = batch_init(&srv->rb, SERVER_RECV_BATCH, SERVER_SLOT);
+	if (rc)
+		goto fail;
 	rc = udp_bind(listen, &srv->lfd);
 	if (rc) {
 		log_errno(rc, "cannot listen on %s", addr_format(listen, buf, sizeof(buf)));
 		goto fail;
 	}
-	udp_set_buffers(srv->lfd, prm->sndbuf, prm->rcvbuf);
+	udp_set_buffers(srv->lfd, params_tunnel_buf(prm->sndbuf), params_tunnel_buf(prm->rcvbuf));
 	udp_set_recverr(srv->lfd);
 	ev_io_init(&srv->lio, listen_cb, srv->lfd, EV_READ);
 	ev_timer_init(&srv->housekeeping, housekeeping_cb, 1.0, 1.0);
@@ -732,6 +755,8 @@ void server_free(struct server *srv)
 		seal_key_wipe(&srv->sessions[i].rx_key);
 		seal_key_wipe(&srv->sessions[i].tx_key);
 	}
+	batch_free(&srv->inb);
+	batch_free(&srv->rb);
 	memset(srv->psk, 0, sizeof(srv->psk));
 	memset(srv->cookie_secret, 0, sizeof(srv->cookie_secret));
 	free(srv->flows);

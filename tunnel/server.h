@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "batch.h"
 #include "log.h"
 #include "params.h"
 #include "seal.h"
@@ -17,6 +18,8 @@
 
 #define SERVER_MAX_PATHS 16	/* return addresses remembered per session */
 #define SERVER_BATCH 64
+#define SERVER_RECV_BATCH 32	/* datagrams per recvmmsg */
+#define SERVER_SLOT (WIRE_MAX_DGRAM + 64)
 #define SERVER_CLOSED_RING 256	/* keyed: closed sessions remembered with their top seq */
 
 struct server;
@@ -26,6 +29,7 @@ struct spath {
 	struct addr addr;	/* the bridge's address as we see it */
 	double last_rx;		/* 0 = slot free */
 	struct path_stats st;
+	struct batch_tx tx;
 };
 
 struct sflow {
@@ -35,6 +39,7 @@ struct sflow {
 	int fd;			/* connected to the target */
 	uint32_t id;
 	double last;
+	struct batch_tx tx;
 };
 
 struct session {
@@ -73,7 +78,14 @@ struct server {
 	unsigned nclosed;
 	struct tunnel_counters cnt;
 	struct path_stats other;	/* expired sessions' paths and unknown sources */
-	uint8_t rxbuf[WIRE_MAX_DGRAM + 1];
+	struct batch inb;		/* from the paths */
+	struct batch rb;		/* replies from the target, encoded in place */
+	struct iovec out[BATCH_MAX];
+	struct {			/* payloads of this batch waiting to go to the target */
+		struct sflow *f;
+		struct iovec iov;
+	} fwd[BATCH_MAX];
+	unsigned nfwd;
 	uint8_t txbuf[WIRE_MAX_DGRAM + 64];
 };
 

@@ -1,0 +1,63 @@
+/* batch.h - batched UDP I/O: recvmmsg into preallocated slots, and sending a
+ * run of datagrams with UDP GSO (one sendmsg per run of equal sizes) or
+ * sendmmsg.  No allocation after batch_init(). */
+#ifndef MPT_BATCH_H
+#define MPT_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "addr.h"
+
+#define BATCH_MAX 64		/* datagrams per batch */
+#define BATCH_GSO_SEGS 64	/* segments per GSO message (the kernel's floor) */
+#define BATCH_GSO_BYTES 65000	/* payload bytes per GSO message */
+
+struct batch {
+	unsigned cap;
+	size_t slot_size;
+	uint8_t *mem;			/* cap * slot_size */
+	struct mmsghdr msgs[BATCH_MAX];
+	struct iovec iov[BATCH_MAX];
+	struct addr from[BATCH_MAX];	/* sources, after batch_recv */
+	size_t len[BATCH_MAX];		/* real datagram sizes (beyond the slot: truncated) */
+};
+
+/* 0, -EINVAL or -ENOMEM. */
+int batch_init(struct batch *b, unsigned cap, size_t slot_size);
+void batch_free(struct batch *b);
+static inline uint8_t *batch_slot(const struct batch *b, unsigned i)
+{
+	return b->mem + (size_t)i * b->slot_size;
+}
+/*
+ * Receive up to cap datagrams, each at offset `off` of its slot (at most
+ * slot_size - off bytes kept; len[] gets the real size, so a larger one is
+ * seen as such).  Returns the count (0 when none), or -errno for an error
+ * other than EAGAIN (an ICMP error, say: the caller decides).
+ */
+int batch_recv(struct batch *b, int fd, size_t off);
+
+/* Transmit state of one socket (or one destination). */
+struct batch_tx {
+	bool no_gso;		/* GSO refused once (e.g. EIO without checksum offload) */
+	uint64_t sent, errors, gso_msgs;
+	int last_err;		/* errno of the last failure */
+};
+
+/*
+ * Send n datagrams (dg[i].iov_base/iov_len) on fd, to `to` (NULL when fd is
+ * connected), in order.  Runs of two or more equal sizes go out as one UDP
+ * GSO message when the socket allows it, the rest with sendmmsg.  A pending
+ * ICMP error reported instead of a send is retried once.  Counts in *tx;
+ * returns the number sent.
+ */
+unsigned batch_send(int fd, const struct addr *to, struct iovec *dg, unsigned n,
+		    struct batch_tx *tx);
+/* Disable GSO for every batch_send (e.g. from an option or a test). */
+void batch_gso_disable(bool off);
+
+#endif
