@@ -256,6 +256,29 @@ static void path_up(struct client *c, struct cpath *p, double now)
 	(void)c;
 }
 
+/* Hand this batch's payloads to the applications, one batched send per run
+ * of the same flow. */
+static void flush_deliver(struct client *c)
+{
+	struct iovec iov[BATCH_MAX];
+	unsigned i = 0;
+
+	while (i < c->ndlv) {
+		struct cflow *f = c->dlv[i].f;
+		unsigned k = 0, sent;
+
+		while (i + k < c->ndlv && c->dlv[i + k].f == f) {
+			iov[k] = c->dlv[i + k].iov;
+			k++;
+		}
+		sent = batch_send(c->lfd, &f->app, iov, k, &c->app_tx);
+		c->cnt.delivered += sent;
+		c->cnt.drop[DROP_TARGET] += k - sent;
+		i += k;
+	}
+	c->ndlv = 0;
+}
+
 static void path_datagram(struct client *c, struct cpath *p, uint8_t *buf, size_t len,
 			  double now)
 {
@@ -376,12 +399,12 @@ static void path_datagram(struct client *c, struct cpath *p, uint8_t *buf, size_
 			return;
 		}
 		f->last = now;
-		if (sendto(c->lfd, payload, h.len, 0, (const struct sockaddr *)&f->app.ss,
-			   f->app.len) < 0) {
-			c->cnt.drop[DROP_TARGET]++;
-			return;
-		}
-		c->cnt.delivered++;
+		if (c->ndlv == BATCH_MAX)
+			flush_deliver(c);
+		c->dlv[c->ndlv].f = f;
+		c->dlv[c->ndlv].iov.iov_base = (void *)payload;
+		c->dlv[c->ndlv].iov.iov_len = h.len;
+		c->ndlv++;
 	}
 }
 
@@ -390,23 +413,25 @@ static void path_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct cpath *p = (struct cpath *)((char *)w - offsetof(struct cpath, io));
 	struct client *c = p->c;
 	double now = ev_now(loop);
-	unsigned i;
+	unsigned round, i;
 
 	(void)revents;
-	for (i = 0; i < CLIENT_BATCH; i++) {
-		ssize_t n = recv(p->fd, c->rxbuf, sizeof(c->rxbuf), MSG_TRUNC);
+	for (round = 0; round < CLIENT_BATCH / CLIENT_RECV_BATCH; round++) {
+		int n = batch_recv(&c->pb, p->fd, 0);
 
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
-			if (udp_err_transient(errno)) {
+			if (udp_err_transient(-n)) {
 				p->st.send_errors++;	/* ICMP error for an earlier send */
 				continue;
 			}
-			log_warn("path %u (%s): recv", p->index, p->name);
+			log_errno(n, "path %u (%s): recv", p->index, p->name);
 			break;
 		}
-		path_datagram(c, p, c->rxbuf, (size_t)n, now);
+		for (i = 0; i < (unsigned)n; i++)
+			path_datagram(c, p, batch_slot(&c->pb, i), c->pb.len[i], now);
+		flush_deliver(c);
+		if ((unsigned)n < c->pb.cap)
+			break;
 	}
 }
 
@@ -473,6 +498,8 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 	if (rc)
 		goto fail;
 	rc = batch_init(&c->inb, CLIENT_RECV_BATCH, CLIENT_SLOT);
+	if (rc == 0)
+		rc = batch_init(&c->pb, CLIENT_RECV_BATCH, CLIENT_SLOT);
 	if (rc)
 		goto fail;
 	c->flows = calloc(prm->max_flows, sizeof(*c->flows));
@@ -558,6 +585,7 @@ void client_free(struct client *c)
 	c->flows = NULL;
 	window_free(&c->rx);
 	batch_free(&c->inb);
+	batch_free(&c->pb);
 	seal_key_wipe(&c->tx_key);
 	seal_key_wipe(&c->rx_key);
 	memset(c->psk, 0, sizeof(c->psk));

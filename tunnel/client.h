@@ -72,7 +72,13 @@ struct client {
 	struct tunnel_counters cnt;
 	struct batch inb;		/* application datagrams, encoded in place */
 	struct iovec out[BATCH_MAX];
-	uint8_t rxbuf[WIRE_MAX_DGRAM + 1];
+	struct batch pb;		/* from the paths, opened in place */
+	struct {			/* payloads of this batch waiting to go to applications */
+		struct cflow *f;
+		struct iovec iov;
+	} dlv[BATCH_MAX];
+	unsigned ndlv;
+	struct batch_tx app_tx;
 	uint8_t txbuf[WIRE_MAX_DGRAM + 64];
 };
 
