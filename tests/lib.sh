@@ -7,6 +7,7 @@
 #   t_wait_udp PORT [S]    poll until something listens on UDP PORT (127.0.0.1)
 #   t_ports N              set PORT0..PORT(N-1) to free UDP ports
 #   t_ok / t_fail MSG      record a result ("[ OK ]" / "[FAIL]")
+#   t_skip MSG             a check that cannot run here ("[SKIP]", not a pass)
 #   t_expect MSG CMD...    t_ok if CMD succeeds, else t_fail
 #   t_done                 print "N passed, N failed" and exit 0/1
 #
@@ -17,6 +18,7 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/$BUILD ;; esac
 T_PASS=0
 T_FAIL=0
+T_SKIP=0
 T_PIDS=()
 T_TAGS=()
 
@@ -114,6 +116,7 @@ t_ports() {
 }
 
 t_ok() { T_PASS=$((T_PASS + 1)); printf '[ OK ] %s\n' "$*"; }
+t_skip() { T_SKIP=$((T_SKIP + 1)); printf '[SKIP] %s\n' "$*"; }
 t_fail() {
 	T_FAIL=$((T_FAIL + 1))
 	printf '[FAIL] %s\n' "$*"
@@ -139,7 +142,11 @@ in_range() {
 }
 
 t_done() {
-	echo "$T_PASS passed, $T_FAIL failed"
+	if [ "$T_SKIP" -gt 0 ]; then
+		echo "$T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
+	else
+		echo "$T_PASS passed, $T_FAIL failed"
+	fi
 	[ "$T_FAIL" = 0 ]
 	exit $?
 }

@@ -7,11 +7,10 @@ t_init bridge_valgrind
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 UDPTOOL="$ROOT/bridge/udptool.py"
 if ! command -v valgrind >/dev/null; then
-	echo "# valgrind not installed: skipped"
-	t_ok "skipped (no valgrind)"
+	t_skip "valgrind not installed (make deps installs it)"
 	t_done
 fi
-case $BUILD in *san*) echo "# sanitizer build: skipped"; t_ok "skipped (sanitizer build)"; t_done ;; esac
+case $BUILD in *san*) t_skip "sanitizer build: valgrind does not run ASan binaries"; t_done ;; esac
 
 t_ports 3 || exit 1
 LP=$PORT0
