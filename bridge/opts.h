@@ -67,7 +67,8 @@ void opts_usage(FILE *f);
 
 /*
  * Apply settings tokens (e.g. {"--loss", "20%", "--delay", "50ms"}) to
- * cfg[DIR_N]; dirmask 1 = c2s, 2 = s2c, 3 = both.  Exposed for tests.
+ * cfg[DIR_N], starting with both directions in scope ("--dir" narrows it).
+ * Exposed for tests.
  */
 bool settings_apply(struct impair_cfg cfg[DIR_N], char **tok, size_t n, const char *argv0,
 		    char *err, size_t errlen);

@@ -14,11 +14,12 @@
 
 #include "clock.h"
 
-#define RELAY_BUF 65536
-#define RELAY_BATCH 64		/* datagrams read per readiness event */
 #define SOCKBUF (4 << 20)
 
-static uint8_t rxbuf[RELAY_BUF + 64];
+_Static_assert(RELAY_BATCH <= BATCH_MAX, "RELAY_BATCH");
+_Static_assert(RELAY_STAGE >= RELAY_BUF, "RELAY_STAGE");
+
+static uint8_t stage[RELAY_STAGE];	/* copies held for tx_flush */
 
 double relay_now(const struct relay *r)
 {
@@ -63,41 +64,135 @@ static void arrival_addrs(struct relay *r, int dir, const struct sockaddr **src,
 	}
 }
 
+/* ---- sending ---- */
+
+static bool icmp_errno(int e)
+{
+	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH || e == EHOSTDOWN;
+}
+
+/* Send one datagram at once: DROP_NONE or DROP_SEND.  A pending ICMP error
+ * reported instead of the send is counted and the send retried once. */
+static int send_now(struct relay *r, int dir, const uint8_t *buf, size_t len)
+{
+	ssize_t n;
+	int tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		if (dir == DIR_C2S)
+			n = send(r->up_fd, buf, len, 0);
+		else
+			n = sendto(r->lsn_fd, buf, len, 0, (struct sockaddr *)&r->client.ss,
+				   r->client.len);
+		if (n >= 0)
+			return DROP_NONE;
+		if (icmp_errno(errno)) {
+			/* a pending ICMP error from an earlier datagram: reported
+			 * instead of sending this one; the retry sends it */
+			r->dir[dir].st.icmp_errors++;
+			continue;
+		}
+		break;
+	}
+	log_limited(&r->rl, "%s: send: %s", dir_name(dir), strerror(errno));
+	return DROP_SEND;
+}
+
+/* A copy that was counted forwarded did not go out after all. */
+static void unforward(struct relay *r, int dir, unsigned k, size_t len)
+{
+	struct impair_stats *st = &r->dir[dir].st;
+
+	st->forwarded -= k;
+	st->bytes_forwarded -= (uint64_t)k * len;
+	st->dropped[DROP_SEND] += k;
+}
+
+/*
+ * Send the held-back datagrams, in order: a run of two or more of one size
+ * with one batch_send (one UDP GSO message, or sendmmsg), a lone one with
+ * send_now.  Failures turn forwarded copies into dropped_send ones (runs have
+ * one size, so the bytes are exact too).
+ */
+static void tx_flush(struct relay *r)
+{
+	int dir = r->out_dir;
+	unsigned i = 0;
+
+	while (i < r->nout) {
+		size_t len = r->out[i].iov_len;
+		unsigned k = 1;
+
+		while (i + k < r->nout && r->out[i + k].iov_len == len)
+			k++;
+		if (k == 1) {
+			if (send_now(r, dir, r->out[i].iov_base, len) != DROP_NONE)
+				unforward(r, dir, 1, len);
+		} else {
+			struct batch_tx *tx = &r->tx[dir];
+			unsigned sent;
+
+			sent = batch_send(dir == DIR_C2S ? r->up_fd : r->lsn_fd,
+					  dir == DIR_C2S ? NULL : &r->client, &r->out[i], k, tx);
+			if (sent < k) {
+				unforward(r, dir, k - sent, len);
+				if (icmp_errno(tx->last_err))
+					r->dir[dir].st.icmp_errors++;
+				log_limited(&r->rl, "%s: send: %s", dir_name(dir),
+					    strerror(tx->last_err));
+			}
+		}
+		i += k;
+	}
+	r->nout = 0;
+	r->stage_used = 0;
+}
+
+/*
+ * Hold a datagram back for tx_flush.  It is referenced where it is when that
+ * stays put until the flush (a receive slot; a queue slot while the timer
+ * releases them), else copied to the staging area (a queue slot freed before
+ * a new arrival may take it, the duplicate's one clean buffer).
+ */
+static void tx_hold(struct relay *r, int dir, uint8_t *buf, size_t len)
+{
+	const uint8_t *rx0 = r->rx.mem, *rx1 = rx0 + (size_t)r->rx.cap * r->rx.slot_size;
+	bool stays = (buf >= rx0 && buf < rx1) || r->in_timer;
+
+	if (r->nout == RELAY_OUT || (r->nout && dir != r->out_dir) ||
+	    (!stays && r->stage_used + len > RELAY_STAGE))
+		tx_flush(r);
+	if (!stays) {
+		memcpy(stage + r->stage_used, buf, len);
+		buf = stage + r->stage_used;
+		r->stage_used += len;
+	}
+	r->out_dir = dir;
+	r->out[r->nout].iov_base = buf;
+	r->out[r->nout].iov_len = len;
+	r->nout++;
+}
+
 /* ---- impair callbacks ---- */
 
 static int emit_cb(void *ctx, int dir, uint8_t *buf, size_t len, unsigned flags, uint64_t seq,
 		   double now)
 {
 	struct relay *r = ctx;
-	ssize_t n;
-	int tries;
+	int rc;
 
-	for (tries = 0; tries < 2; tries++) {
-		if (dir == DIR_C2S) {
-			n = send(r->up_fd, buf, len, 0);
-		} else {
-			if (!r->have_client)
-				return DROP_NOCLIENT;
-			n = sendto(r->lsn_fd, buf, len, 0, (struct sockaddr *)&r->client.ss,
-				   r->client.len);
-		}
-		if (n >= 0)
-			break;
-		if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH ||
-		    errno == EHOSTDOWN) {
-			/* a pending ICMP error from an earlier datagram: reported
-			 * instead of sending this one; the retry sends it */
-			r->dir[dir].st.icmp_errors++;
-			continue;
-		}
-		log_limited(&r->rl, "%s: send: %s", dir_name(dir), strerror(errno));
-		return DROP_SEND;
+	if (dir == DIR_S2C && !r->have_client)
+		return DROP_NOCLIENT;
+	if (!r->capturing) {
+		/* counted forwarded now; tx_flush corrects a failed send */
+		tx_hold(r, dir, buf, len);
+		return DROP_NONE;
 	}
-	if (tries == 2) {
-		log_limited(&r->rl, "%s: send: %s", dir_name(dir), strerror(errno));
-		return DROP_SEND;
-	}
-	if (r->capturing) {
+	/* capturing: sent at once, so each record follows its own send */
+	rc = send_now(r, dir, buf, len);
+	if (rc != DROP_NONE)
+		return rc;
+	{
 		const struct sockaddr *src, *dst;
 
 		if (dir == DIR_C2S) {
@@ -151,7 +246,11 @@ static void queue_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	r->armed[dir] = INFINITY;	/* a fired one-shot timer is stopped */
+	/* no arrival until the flush: the released slots keep their data */
+	r->in_timer = true;
 	impair_service(&r->dir[dir], now);
+	r->in_timer = false;
+	tx_flush(r);
 	arm(r, dir, now);
 }
 
@@ -202,116 +301,146 @@ static inline void tl_due(struct relay *r, double now)
 		tl_apply(r, now);
 }
 
+/* One datagram into receive slot i, with the address the client sent it to
+ * (IP_PKTINFO, for captures) in r->rx_dst[i]: 1, 0 when none, or -errno. */
+static int recv_pktinfo(struct relay *r, unsigned i)
+{
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	} cbuf;
+	struct iovec iov = { batch_slot(&r->rx, i), r->rx.slot_size };
+	struct msghdr mh;
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = &r->rx.from[i].ss;
+	mh.msg_namelen = sizeof(r->rx.from[i].ss);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = &cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	n = recvmsg(r->lsn_fd, &mh, MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	r->rx.from[i].len = mh.msg_namelen;
+	r->rx.len[i] = (size_t)n;
+	r->rx_dst_ok[i] = false;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			r->rx_dst[i] = pi.ipi_addr;
+			r->rx_dst_ok[i] = true;
+		}
+	}
+	return 1;
+}
+
+/*
+ * Read up to RELAY_BATCH datagrams into r->rx: one recvmmsg, or with
+ * IP_PKTINFO one recvmsg each.  An error (an ICMP error reported on the
+ * socket) is counted in *icmp (and logged, rate-limited, when `what` is
+ * given) and reading goes on; at most RELAY_BATCH calls in all.  Returns the
+ * count, 0 when none.
+ */
+static unsigned rx_read(struct relay *r, int fd, uint64_t *icmp, const char *what)
+{
+	bool one = fd == r->lsn_fd && r->pktinfo;
+	unsigned got = 0, calls;
+
+	for (calls = 0; calls < RELAY_BATCH && got < RELAY_BATCH; calls++) {
+		int n = one ? recv_pktinfo(r, got) : batch_recv(&r->rx, fd, 0);
+
+		if (n == 0)
+			break;
+		if (n < 0) {
+			if (n == -EINTR)
+				continue;
+			(*icmp)++;
+			if (what)
+				log_limited(&r->rl, "%s: recv: %s", what, strerror(-n));
+			continue;
+		}
+		got += (unsigned)n;
+		if (!one)
+			break;
+	}
+	return got;
+}
+
+static void capture_arrival(struct relay *r, int dir, const uint8_t *buf, size_t len, double now)
+{
+	const struct sockaddr *src, *dst;
+
+	arrival_addrs(r, dir, &src, &dst);
+	capture_write(&r->cap, dir, 0, src, dst, buf, len, 0, (uint16_t)(r->dir[dir].seq + 1),
+		      now);
+}
+
 static void lsn_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct relay *r = w->data;
-	int i;
+	unsigned i, n;
 
 	(void)loop;
 	(void)revents;
-	for (i = 0; i < RELAY_BATCH; i++) {
-		struct sockaddr_storage from;
-		struct iovec iov = { rxbuf, RELAY_BUF };
-		union {
-			struct cmsghdr h;
-			uint8_t b[CMSG_SPACE(sizeof(struct in_pktinfo))];
-		} cbuf;
-		struct msghdr mh;
-		ssize_t n;
+	/* e.g. an ICMP error on the listening socket: counted (s2c), go on */
+	n = rx_read(r, r->lsn_fd, &r->dir[DIR_S2C].st.icmp_errors, "listen");
+	for (i = 0; i < n; i++) {
+		const struct addr *from = &r->rx.from[i];
+		uint8_t *buf = batch_slot(&r->rx, i);
+		size_t len = r->rx.len[i] < r->rx.slot_size ? r->rx.len[i] : r->rx.slot_size;
 		double now;
 
-		memset(&mh, 0, sizeof(mh));
-		mh.msg_name = &from;
-		mh.msg_namelen = sizeof(from);
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		if (r->pktinfo) {
-			mh.msg_control = &cbuf;
-			mh.msg_controllen = sizeof(cbuf);
-		}
-		n = recvmsg(r->lsn_fd, &mh, 0);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno == EINTR)
-				continue;
-			/* e.g. an ICMP error on the listening socket: count, go on */
-			r->dir[DIR_S2C].st.icmp_errors++;
-			log_limited(&r->rl, "listen: recv: %s", strerror(errno));
-			continue;
-		}
-		if (!r->have_client || !addr_equal_sa(&r->client, (struct sockaddr *)&from,
-						       mh.msg_namelen)) {
+		if (!r->have_client || !addr_equal_sa(&r->client, (const struct sockaddr *)&from->ss,
+						       from->len)) {
 			char b1[ADDR_STRLEN];
 
 			if (r->have_client)
 				r->client_changes++;
-			memcpy(&r->client.ss, &from, mh.msg_namelen);
-			r->client.len = mh.msg_namelen;
+			memcpy(&r->client.ss, &from->ss, from->len);
+			r->client.len = from->len;
 			r->have_client = true;
 			if (ratelimit_allow(&r->rl_client, clock_now(), NULL))
 				log_info("client is now %s",
 					 addr_format(&r->client, b1, sizeof(b1)));
 		}
-		if (r->pktinfo) {
-			struct cmsghdr *cm;
-
-			for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-				if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) {
-					struct in_pktinfo pi;
-					struct sockaddr_in *sa = (struct sockaddr_in *)&r->client_dst.ss;
-
-					memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-					sa->sin_addr = pi.ipi_addr;
-				}
-			}
-		}
+		if (r->pktinfo && r->rx_dst_ok[i])
+			((struct sockaddr_in *)&r->client_dst.ss)->sin_addr = r->rx_dst[i];
 		now = relay_now(r);
 		tl_due(r, now);
-		if (r->capturing) {
-			const struct sockaddr *src, *dst;
-
-			arrival_addrs(r, DIR_C2S, &src, &dst);
-			capture_write(&r->cap, DIR_C2S, 0, src, dst, rxbuf, (size_t)n, 0,
-				      (uint16_t)(r->dir[DIR_C2S].seq + 1), now);
-		}
-		impair_input(&r->dir[DIR_C2S], now, rxbuf, (size_t)n);
+		if (r->capturing)
+			capture_arrival(r, DIR_C2S, buf, len, now);
+		impair_input(&r->dir[DIR_C2S], now, buf, len);
 		arm(r, DIR_C2S, now);
 	}
+	tx_flush(r);
 }
 
 static void up_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct relay *r = w->data;
-	int i;
+	unsigned i, n;
 
 	(void)loop;
 	(void)revents;
-	for (i = 0; i < RELAY_BATCH; i++) {
-		ssize_t n = recv(r->up_fd, rxbuf, RELAY_BUF, 0);
-		double now;
+	/* ICMP port unreachable etc. from the target: counted (c2s), go on */
+	n = rx_read(r, r->up_fd, &r->dir[DIR_C2S].st.icmp_errors, NULL);
+	for (i = 0; i < n; i++) {
+		uint8_t *buf = batch_slot(&r->rx, i);
+		size_t len = r->rx.len[i] < r->rx.slot_size ? r->rx.len[i] : r->rx.slot_size;
+		double now = relay_now(r);
 
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno == EINTR)
-				continue;
-			/* ICMP port unreachable etc. from the target: count, go on */
-			r->dir[DIR_C2S].st.icmp_errors++;
-			continue;
-		}
-		now = relay_now(r);
 		tl_due(r, now);
-		if (r->capturing) {
-			const struct sockaddr *src, *dst;
-
-			arrival_addrs(r, DIR_S2C, &src, &dst);
-			capture_write(&r->cap, DIR_S2C, 0, src, dst, rxbuf, (size_t)n, 0,
-				      (uint16_t)(r->dir[DIR_S2C].seq + 1), now);
-		}
-		impair_input(&r->dir[DIR_S2C], now, rxbuf, (size_t)n);
+		if (r->capturing)
+			capture_arrival(r, DIR_S2C, buf, len, now);
+		impair_input(&r->dir[DIR_S2C], now, buf, len);
 		arm(r, DIR_S2C, now);
 	}
+	tx_flush(r);
 }
 
 /* ---- signals ---- */
@@ -564,6 +693,10 @@ int relay_init(struct relay *r, const struct bridge_opts *o, uint64_t seed)
 	}
 	if ((rc = open_sockets(r)) < 0)
 		return rc;
+	if ((rc = batch_init(&r->rx, RELAY_BATCH, RELAY_BUF)) < 0) {
+		log_errno(rc, "receive buffers");
+		return rc;
+	}
 	for (d = 0; d < DIR_N; d++) {
 		unsigned cap;
 		size_t slot;
@@ -640,6 +773,7 @@ void relay_close(struct relay *r)
 	}
 	for (d = 0; d < DIR_N; d++)
 		impair_free(&r->dir[d]);
+	batch_free(&r->rx);
 	if (r->capturing)
 		capture_close(&r->cap);
 	r->capturing = false;

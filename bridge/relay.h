@@ -3,15 +3,22 @@
 #define MPB_RELAY_H
 
 #include <ev.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "addr.h"
+#include "batch.h"
 #include "capture.h"
 #include "impair.h"
 #include "log.h"
 #include "opts.h"
+
+#define RELAY_BATCH 64		/* datagrams read per readiness event (<= BATCH_MAX) */
+#define RELAY_BUF 65536		/* receive slot: any UDP datagram */
+#define RELAY_OUT 64		/* datagrams held back for one send batch */
+#define RELAY_STAGE (256 << 10)	/* bytes of copies held back */
 
 struct relay {
 	struct ev_loop *loop;
@@ -30,6 +37,19 @@ struct relay {
 	bool have_client;
 	uint64_t client_changes;
 	bool pktinfo;
+
+	/* batched I/O: a wakeup's datagrams are read into rx, run through the
+	 * pipeline one by one, and what goes out at once is held in out[]
+	 * (all one direction) until tx_flush at the end of the callback */
+	struct batch rx;
+	struct in_addr rx_dst[RELAY_BATCH];	/* IP_PKTINFO per slot (captures) */
+	bool rx_dst_ok[RELAY_BATCH];
+	struct batch_tx tx[DIR_N];
+	struct iovec out[RELAY_OUT];
+	unsigned nout;
+	int out_dir;
+	size_t stage_used;
+	bool in_timer;			/* queue timer releasing: slots stay put */
 
 	const struct bridge_opts *o;
 	uint64_t seed;

@@ -86,6 +86,10 @@ int main(int argc, char **argv)
 	if (argc - optind == 2 && !listen_arg && !config_arg) {
 		listen_arg = argv[optind];
 		config_arg = argv[optind + 1];
+	} else if (argc - optind == 1 && !listen_arg && !config_arg) {
+		log_warnx("missing PORT before '%s' (the form is 'mpclient PORT CONFIG')",
+			  argv[optind]);
+		return params_usage_error();
 	} else if (argc - optind > 0) {
 		log_warnx("unexpected argument '%s'", argv[optind]);
 		return params_usage_error();

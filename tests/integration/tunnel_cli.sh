@@ -48,6 +48,8 @@ expect_err "mpclient: missing config file" 2 "nonexistent.conf: No such file" \
 expect_err "mpclient: bad local port" 2 "bad local port '70000'" "$C" 70000 "$T/good.conf"
 expect_err "mpclient: unresolvable bridge names the line" 2 "unres.conf:1: cannot resolve 'no-such-host.invalid'" \
 	bash -c 'printf "no-such-host.invalid 4001\n" >"$1/unres.conf"; "$2" -n 4000 "$1/unres.conf"' _ "$T" "$C"
+expect_err "mpclient: only a config file (the English README's form) asks for PORT" 2 \
+	"missing PORT before '.*good.conf'" "$C" "$T/good.conf"
 expect_err "mpclient: too many arguments" 2 "unexpected argument" "$C" 4000 "$T/good.conf" extra
 t_expect "mpclient --listen/--bridge form passes -n" \
 	eval '"$C" -n --listen 127.0.0.1:4000 --bridge localhost:4001 --bridge "[::1]:4002" >/dev/null'
