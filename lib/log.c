@@ -83,6 +83,18 @@ void fatalx(const char *fmt, ...)
 	exit(1);
 }
 
+void fatal_usage(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\nTry '%s --help' for more information.\n", prog, buf, prog);
+	exit(2);
+}
+
 void ratelimit_init(struct ratelimit *rl, double per_sec, double burst)
 {
 	rl->tokens = burst;

@@ -21,6 +21,8 @@ void log_debug(const char *fmt, ...) MPT_PRINTF(1, 2);
 void log_errno(int err, const char *fmt, ...) MPT_PRINTF(2, 3); /* warn with explicit errno */
 _Noreturn void fatal(const char *fmt, ...) MPT_PRINTF(1, 2);
 _Noreturn void fatalx(const char *fmt, ...) MPT_PRINTF(1, 2);
+/* A bad command line: "PROG: message", "Try 'PROG --help' ...", exit 2. */
+_Noreturn void fatal_usage(const char *fmt, ...) MPT_PRINTF(1, 2);
 
 /*
  * Token-bucket rate limiter for log lines on hot paths: at most `burst`

@@ -101,18 +101,6 @@ static void usage(FILE *f)
 		(unsigned long long)MEASURE_MAX_COUNT, MAX_SIZE);
 }
 
-static _Noreturn MPT_PRINTF(1, 2) void usage_error(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "udpclient: %s\nTry 'udpclient --help' for more information.\n", buf);
-	exit(2);
-}
-
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -145,29 +133,29 @@ static void parse_options(int argc, char **argv, struct options *o)
 		switch (c) {
 		case 'c':
 			if (!parse_u64(optarg, 1, UINT64_MAX, &o->count))
-				usage_error("bad --count '%s'", optarg);
+				fatal_usage("bad --count '%s'", optarg);
 			break;
 		case 'i':
 			if (!parse_duration(optarg, 1.0, MAX_DURATION_S, &o->interval_s) ||
 			    o->interval_s <= 0)
-				usage_error("bad --interval '%s'", optarg);
+				fatal_usage("bad --interval '%s'", optarg);
 			interval_set = true;
 			break;
 		case 'r':
 			if (!parse_double(optarg, MIN_RATE, MAX_RATE, &o->rate))
-				usage_error("bad --rate '%s' (%g..%.0f datagrams a second)", optarg,
+				fatal_usage("bad --rate '%s' (%g..%.0f datagrams a second)", optarg,
 					    MIN_RATE, MAX_RATE);
 			o->measure_opt = o->measure_opt ? o->measure_opt : "--rate";
 			break;
 		case 's':
 			if (!parse_u64(optarg, 0, MAX_SIZE, &v))
-				usage_error("bad --size '%s' (0..%d bytes)", optarg, MAX_SIZE);
+				fatal_usage("bad --size '%s' (0..%d bytes)", optarg, MAX_SIZE);
 			o->size = (size_t)v;
 			o->measure_opt = o->measure_opt ? o->measure_opt : "--size";
 			break;
 		case 't':
 			if (!parse_duration(optarg, 1.0, MAX_DURATION_S, &o->timeout_s))
-				usage_error("bad --timeout '%s'", optarg);
+				fatal_usage("bad --timeout '%s'", optarg);
 			o->measure_opt = o->measure_opt ? o->measure_opt : "--timeout";
 			break;
 		case 'm':
@@ -175,7 +163,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'T':
 			if (!*optarg)
-				usage_error("bad --trace '%s' (a file name)", optarg);
+				fatal_usage("bad --trace '%s' (a file name)", optarg);
 			o->trace = optarg;
 			o->measure_opt = o->measure_opt ? o->measure_opt : "--trace";
 			break;
@@ -200,33 +188,33 @@ static void parse_options(int argc, char **argv, struct options *o)
 			printf("udpclient %s\n", MPT_VERSION);
 			exit(0);
 		case ':':
-			usage_error("option '%s' needs an argument", argv[optind - 1]);
+			fatal_usage("option '%s' needs an argument", argv[optind - 1]);
 		default:
 			if (optopt)
-				usage_error("unknown option '-%c'", optopt);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+				fatal_usage("unknown option '-%c'", optopt);
+			fatal_usage("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (argc - optind < 2)
-		usage_error(argc - optind == 0 ? "missing HOST and PORT" : "missing PORT");
+		fatal_usage(argc - optind == 0 ? "missing HOST and PORT" : "missing PORT");
 	if (argc - optind > 2)
-		usage_error("unexpected argument '%s'", argv[optind + 2]);
+		fatal_usage("unexpected argument '%s'", argv[optind + 2]);
 	o->host = argv[optind];
 	o->port_str = argv[optind + 1];
 	if (!*o->host)
-		usage_error("bad HOST ''");
+		fatal_usage("bad HOST ''");
 	if (!parse_port(o->port_str, false, &o->port))
-		usage_error("bad port '%s'", o->port_str);
+		fatal_usage("bad port '%s'", o->port_str);
 	if (o->measure_opt) {
 		o->measure = true;
 		if (o->count == 0)
-			usage_error("%s needs --count N (measuring mode)", o->measure_opt);
+			fatal_usage("%s needs --count N (measuring mode)", o->measure_opt);
 		if (o->count > MEASURE_MAX_COUNT)
-			usage_error("bad --count '%llu': measuring mode takes at most %llu",
+			fatal_usage("bad --count '%llu': measuring mode takes at most %llu",
 				    (unsigned long long)o->count,
 				    (unsigned long long)MEASURE_MAX_COUNT);
 		if (interval_set)
-			usage_error("--interval is for ping-pong; measuring mode paces with --rate");
+			fatal_usage("--interval is for ping-pong; measuring mode paces with --rate");
 	}
 }
 
@@ -262,11 +250,11 @@ static void resolve_bind(const struct options *o, const struct addr *dst, struct
 	uint16_t port;
 
 	if (!parse_bind(o->bind, host, sizeof(host), &port))
-		usage_error("bad --bind '%s'", o->bind);
+		fatal_usage("bad --bind '%s'", o->bind);
 	if (addr_resolve(host, port, true, local, &errstr) < 0)
-		usage_error("bad --bind '%s': %s", o->bind, errstr);
+		fatal_usage("bad --bind '%s': %s", o->bind, errstr);
 	if (local->ss.ss_family != dst->ss.ss_family)
-		usage_error("bad --bind '%s': not the address family of '%s'", o->bind, o->host);
+		fatal_usage("bad --bind '%s': not the address family of '%s'", o->bind, o->host);
 }
 
 /* A UDP socket for dst, bound to local if not NULL. Returns 0 or -errno. */
@@ -553,7 +541,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	log_set_verbosity(o.verbosity);
 	if (addr_resolve(o.host, o.port, false, &dst, &errstr) < 0)
-		usage_error("bad HOST '%s': %s", o.host, errstr);
+		fatal_usage("bad HOST '%s': %s", o.host, errstr);
 
 	/* Signals are only taken inside ppoll(), so a stop is never missed. */
 	memset(&sa, 0, sizeof(sa));

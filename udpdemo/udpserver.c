@@ -61,18 +61,6 @@ static void usage(FILE *f)
 		"SIGUSR1 prints the counters; SIGINT and SIGTERM exit with status 0.\n");
 }
 
-static _Noreturn MPT_PRINTF(1, 2) void usage_error(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "udpserver: %s\nTry 'udpserver --help' for more information.\n", buf);
-	exit(2);
-}
-
 static bool is_wildcard(const struct addr *a)
 {
 	if (a->ss.ss_family == AF_INET)
@@ -320,7 +308,7 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			if (!*optarg)
-				usage_error("bad --stats ''");
+				fatal_usage("bad --stats ''");
 			srv.stats_path = optarg;
 			break;
 		case 'v':
@@ -337,24 +325,24 @@ int main(int argc, char **argv)
 			printf("udpserver %s\n", MPT_VERSION);
 			return 0;
 		case ':':
-			usage_error("option '%s' needs an argument", argv[optind - 1]);
+			fatal_usage("option '%s' needs an argument", argv[optind - 1]);
 		default:
 			if (optopt)
-				usage_error("unknown option '-%c'", optopt);
-			usage_error("unknown option '%s'", argv[optind - 1]);
+				fatal_usage("unknown option '-%c'", optopt);
+			fatal_usage("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	log_set_verbosity(verbosity);
 	if (optind >= argc)
-		usage_error("missing PORT");
+		fatal_usage("missing PORT");
 	if (argc - optind > 1)
-		usage_error("unexpected argument '%s'", argv[optind + 1]);
+		fatal_usage("unexpected argument '%s'", argv[optind + 1]);
 	if (!parse_port(argv[optind], false, &port))
-		usage_error("bad port '%s'", argv[optind]);
+		fatal_usage("bad port '%s'", argv[optind]);
 	if (bind_host && !*bind_host)
-		usage_error("bad --bind ''");
+		fatal_usage("bad --bind ''");
 	if (addr_resolve(bind_host ? bind_host : "0.0.0.0", port, true, &bind_addr, &errstr) < 0)
-		usage_error("bad --bind '%s': %s", bind_host ? bind_host : "0.0.0.0", errstr);
+		fatal_usage("bad --bind '%s': %s", bind_host ? bind_host : "0.0.0.0", errstr);
 
 	ratelimit_init(&srv.rl_malformed, 1, 5);
 	ratelimit_init(&srv.rl_send, 1, 5);
