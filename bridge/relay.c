@@ -156,8 +156,8 @@ static void tx_flush(struct relay *r)
  */
 static void tx_hold(struct relay *r, int dir, uint8_t *buf, size_t len)
 {
-	const uint8_t *rx0 = r->rx.mem, *rx1 = rx0 + (size_t)r->rx.cap * r->rx.slot_size;
-	bool stays = (buf >= rx0 && buf < rx1) || r->in_timer;
+	uintptr_t p = (uintptr_t)buf, rx0 = (uintptr_t)r->rx.mem;
+	bool stays = (p >= rx0 && p - rx0 < (size_t)r->rx.cap * r->rx.slot_size) || r->in_timer;
 
 	if (r->nout == RELAY_OUT || (r->nout && dir != r->out_dir) ||
 	    (!stays && r->stage_used + len > RELAY_STAGE))

@@ -5,16 +5,20 @@
   udptool.py ping HOST:PORT [--size N] [--count K] [--sport P] [--timeout S]
         send K datagrams of N bytes (numbered pattern), wait for the echoes;
         prints "sent K received R intact I"; exit 0 when all K came back intact
-  udptool.py send HOST:PORT [--size N] [--count K] [--interval S] [--sport P]
-        send K numbered datagrams, paced by S seconds (no replies expected)
+  udptool.py send HOST:PORT [--size N] [--count K] [--interval S] [--sport P] [--vary V]
+        send K numbered datagrams, paced by S seconds (no replies expected);
+        datagram i is N - i % V bytes (default V 1: all N)
   udptool.py blast HOST:PORT [--size N] [--count K]   send K datagrams as fast as possible
   udptool.py count PORT [--timeout S]       count datagrams until S seconds of silence;
         prints "received K rate R/s" (R from first to last datagram)
   udptool.py sink PORT --out FILE            count datagrams; write the count to FILE
         (rewritten every 100 datagrams and at SIGTERM)
+  udptool.py verify PORT --out FILE          like sink, and checks every datagram is the
+        numbered pattern of its length; FILE: "received R intact I distinct D maxcopies M"
 Every wait is bounded by --timeout (default 2 s of silence).
 """
 import argparse
+import os
 import signal
 import socket
 import struct
@@ -81,7 +85,7 @@ def cmd_send(a):
             delay = t0 + i * a.interval - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-        s.sendto(payload(i, a.size), dst)
+        s.sendto(payload(i, a.size - i % a.vary), dst)
     print("sent %d" % a.count)
     return 0
 
@@ -137,6 +141,36 @@ def cmd_sink(a):
             dump()
 
 
+def cmd_verify(a):
+    """A sink that checks each datagram is payload(i, its length), counting copies."""
+    s = sock(a.port)
+    st = {"n": 0, "intact": 0}
+    copies = {}
+
+    def dump(*_):
+        with open(a.out + ".tmp", "w") as f:
+            f.write("received %d intact %d distinct %d maxcopies %d\n" % (
+                st["n"], st["intact"], len(copies), max(copies.values(), default=0)))
+        os.replace(a.out + ".tmp", a.out)
+
+    def stop(*_):
+        dump()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    dump()
+    while True:
+        d, _ = s.recvfrom(70000)
+        st["n"] += 1
+        if len(d) >= 4:
+            i = struct.unpack("!I", d[:4])[0]
+            if payload(i, len(d)) == d:
+                st["intact"] += 1
+                copies[i] = copies.get(i, 0) + 1
+        if st["n"] % 100 == 0:
+            dump()
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -150,15 +184,20 @@ def main():
         q.add_argument("--sport", type=int, default=0)
         q.add_argument("--timeout", type=float, default=2.0)
         q.add_argument("--interval", type=float, default=0.0)
+        q.add_argument("--vary", type=int, default=1,
+                       help="send: datagram i is SIZE - i %% VARY bytes")
     c = sub.add_parser("count")
     c.add_argument("port", type=int)
     c.add_argument("--timeout", type=float, default=1.0)
     k = sub.add_parser("sink")
     k.add_argument("port", type=int)
     k.add_argument("--out", required=True)
+    v = sub.add_parser("verify")
+    v.add_argument("port", type=int)
+    v.add_argument("--out", required=True)
     a = p.parse_args()
     return {"echo": cmd_echo, "ping": cmd_ping, "send": cmd_send, "blast": cmd_blast,
-            "count": cmd_count, "sink": cmd_sink}[a.cmd](a)
+            "count": cmd_count, "sink": cmd_sink, "verify": cmd_verify}[a.cmd](a)
 
 
 if __name__ == "__main__":
