@@ -130,10 +130,13 @@ static void tx_flush(struct relay *r)
 				unforward(r, dir, 1, len);
 		} else {
 			struct batch_tx *tx = &r->tx[dir];
+			uint64_t icmp_before = tx->icmp;
 			unsigned sent;
 
 			sent = batch_send(dir == DIR_C2S ? r->up_fd : r->lsn_fd,
 					  dir == DIR_C2S ? NULL : &r->client, &r->out[i], k, tx);
+			/* ICMP errors reported instead of a send (batch_send retried) */
+			r->dir[dir].st.icmp_errors += tx->icmp - icmp_before;
 			if (sent < k) {
 				unforward(r, dir, k - sent, len);
 				if (icmp_errno(tx->last_err))

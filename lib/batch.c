@@ -13,6 +13,13 @@
 
 static bool gso_disabled;
 
+/* errors that report an earlier datagram's ICMP error instead of this send */
+static bool icmp_pending(int err)
+{
+	return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH ||
+	       err == EHOSTDOWN;
+}
+
 void batch_gso_disable(bool off)
 {
 	gso_disabled = off;
@@ -103,13 +110,16 @@ static bool send_gso(int fd, const struct addr *to, struct iovec *dg, unsigned k
 			tx->gso_msgs++;
 			return true;
 		}
-		if (errno != ECONNREFUSED)
+		if (!icmp_pending(errno))
 			break;
+		tx->icmp++;
 	}
-	if (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
+	if (errno == EIO || errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
 		tx->no_gso = true;	/* e.g. no checksum offload: never again here */
 		return false;
 	}
+	if (errno == EINVAL || errno == EMSGSIZE)
+		return false;		/* this run (segment above the MTU, say): sendmmsg */
 	fail(tx, k);
 	return true;
 }
@@ -134,8 +144,10 @@ static unsigned send_mmsg(int fd, const struct addr *to, struct iovec *dg, unsig
 	}
 	while (done < n) {
 		r = sendmmsg(fd, msgs + done, n - done, 0);
-		if (r < 0 && errno == ECONNREFUSED)
+		if (r < 0 && icmp_pending(errno)) {
+			tx->icmp++;
 			r = sendmmsg(fd, msgs + done, n - done, 0);
+		}
 		if (r <= 0) {
 			fail(tx, 1);	/* the first one failed; go on after it */
 			done++;

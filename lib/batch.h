@@ -45,6 +45,7 @@ int batch_recv(struct batch *b, int fd, size_t off);
 struct batch_tx {
 	bool no_gso;		/* GSO refused once (e.g. EIO without checksum offload) */
 	uint64_t sent, errors, gso_msgs;
+	uint64_t icmp;		/* ICMP errors reported instead of a send (then retried) */
 	int last_err;		/* errno of the last failure */
 };
 
@@ -52,8 +53,11 @@ struct batch_tx {
  * Send n datagrams (dg[i].iov_base/iov_len) on fd, to `to` (NULL when fd is
  * connected), in order.  Runs of two or more equal sizes go out as one UDP
  * GSO message when the socket allows it, the rest with sendmmsg.  A pending
- * ICMP error reported instead of a send is retried once.  Counts in *tx;
- * returns the number sent.
+ * ICMP error (refused, host/net unreachable) reported instead of a send is
+ * counted in tx->icmp and the send retried once.  GSO is turned off for the
+ * socket only when the kernel cannot do it at all (no checksum offload, no
+ * support); a run it refuses for its size goes out with sendmmsg.  Counts in
+ * *tx; returns the number sent.
  */
 unsigned batch_send(int fd, const struct addr *to, struct iovec *dg, unsigned n,
 		    struct batch_tx *tx);
