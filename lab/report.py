@@ -165,8 +165,28 @@ def timeline(run, meta, t0):
     else:
         cl = pcap_udp(os.path.join(run, "pcap", "lo.pcap"))
         sv = cl
-    if not cl:
-        return trace_timeline(run)
+    # udpclient's own trace says what was sent and answered, exactly as its
+    # counters do; a capture can miss packets when tcpdump falls behind, which
+    # would read as loss. The capture then only adds when mpserver's side saw
+    # each request (the upstream/downstream split).
+    req = trace_timeline(run)
+    if req is None and not cl:
+        return None
+    if req is None:
+        req = requests_from_capture(cl, t0, mport)
+    if sv:
+        for ts, _, sp, _, dp, pl in sv:
+            if ts < t0 or dp != uport:
+                continue
+            seq, who = demo_seq(pl)
+            r = req.get(seq) if who == "cli" else None
+            if r is not None and r["server"] is None:
+                r["server"] = ts
+    return req
+
+
+def requests_from_capture(cl, t0, mport):
+    """Requests and replies as the client host's loopback capture saw them."""
     req = {}
     for ts, _, sp, _, dp, pl in cl:
         if ts < t0:
@@ -181,14 +201,6 @@ def timeline(run, meta, t0):
             r = req.get(seq - 1)
             if r is not None and r["replied"] is None:
                 r["replied"] = ts
-    if sv:
-        for ts, _, sp, _, dp, pl in sv:
-            if ts < t0 or dp != uport:
-                continue
-            seq, who = demo_seq(pl)
-            r = req.get(seq) if who == "cli" else None
-            if r is not None and r["server"] is None:
-                r["server"] = ts
     return req
 
 
