@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "log.h"
 #include "parse.h"
+#include "udp.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -126,31 +127,16 @@ static bool parse_addr(const char *s, bool passive, struct addr *a)
 
 static int open_socket(const struct addr *bind_to, const struct addr *conn, int *fdp)
 {
-	int fd, sz = SOCKBUF, rc;
 	struct timeval tv = { .tv_sec = 0, .tv_usec = 50000 };
-	int family = bind_to ? bind_to->ss.ss_family : conn->ss.ss_family;
+	int rc = udp_open(bind_to, conn, false, fdp);
 
-	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
-	if (fd < 0)
-		return -errno;
+	if (rc)
+		return rc;
 	/* best effort, capped by net.core.[rw]mem_max */
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	(void)udp_set_buffers(*fdp, SOCKBUF, SOCKBUF);
 	/* the receiver wakes up to look at its stop flag */
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (bind_to && bind(fd, (const struct sockaddr *)&bind_to->ss, bind_to->len) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	if (conn && connect(fd, (const struct sockaddr *)&conn->ss, conn->len) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	*fdp = fd;
+	(void)setsockopt(*fdp, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	return 0;
-fail:
-	close(fd);
-	return rc;
 }
 
 static void put_u32(uint8_t *p, uint32_t v)

@@ -24,6 +24,7 @@
  */
 #include "addr.h"
 #include "parse.h"
+#include "udp.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -95,30 +96,15 @@ static bool resolve(const char *s, bool passive, struct addr *a)
 /* A UDP socket, bound and/or connected; 0 or -errno. */
 static int sock(const struct addr *local, const struct addr *peer, int *fdp)
 {
-	const struct addr *any = local ? local : peer;
 	struct timeval tv = { .tv_sec = 0, .tv_usec = 100000 };
-	int fd, sz = SOCKBUF, rc;
+	int rc = udp_open(local, peer, false, fdp);
 
-	fd = socket(any->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
-	if (fd < 0)
-		return -errno;
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	if (rc)
+		return rc;
+	(void)udp_set_buffers(*fdp, SOCKBUF, SOCKBUF);
 	/* a blocked receive looks at the stop flag this often */
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (local && bind(fd, (const struct sockaddr *)&local->ss, local->len) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	if (peer && connect(fd, (const struct sockaddr *)&peer->ss, peer->len) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	*fdp = fd;
+	(void)setsockopt(*fdp, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	return 0;
-fail:
-	close(fd);
-	return rc;
 }
 
 /* Receive up to BATCH datagrams at bufs[i] + off; the count, or 0. */

@@ -6,56 +6,40 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int udp_socket(int family, int *fdp)
+int udp_open(const struct addr *local, const struct addr *peer, bool nonblock, int *fdp)
 {
-	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	const struct addr *any = local ? local : peer;
+	int fd = -1, rc;
 
+	if (!any)
+		return -EINVAL;
+	fd = socket(any->ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0),
+		    IPPROTO_UDP);
 	if (fd < 0)
 		return -errno;
-	*fdp = fd;
-	return 0;
-}
-
-int udp_bind(const struct addr *a, int *fdp)
-{
-	int fd = -1, rc;
-
-	rc = udp_socket(a->ss.ss_family, &fd);
-	if (rc)
-		goto fail;
-	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	*fdp = fd;
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
-int udp_connect(const struct addr *peer, const struct addr *local, int *fdp)
-{
-	int fd = -1, rc;
-
-	rc = udp_socket(peer->ss.ss_family, &fd);
-	if (rc)
-		goto fail;
 	if (local && bind(fd, (const struct sockaddr *)&local->ss, local->len) < 0) {
 		rc = -errno;
 		goto fail;
 	}
-	if (connect(fd, (const struct sockaddr *)&peer->ss, peer->len) < 0) {
+	if (peer && connect(fd, (const struct sockaddr *)&peer->ss, peer->len) < 0) {
 		rc = -errno;
 		goto fail;
 	}
 	*fdp = fd;
 	return 0;
 fail:
-	if (fd >= 0)
-		close(fd);
+	close(fd);
 	return rc;
+}
+
+int udp_bind(const struct addr *a, int *fdp)
+{
+	return udp_open(a, NULL, true, fdp);
+}
+
+int udp_connect(const struct addr *peer, const struct addr *local, int *fdp)
+{
+	return udp_open(local, peer, true, fdp);
 }
 
 int udp_set_buffers(int fd, int sndbuf, int rcvbuf)

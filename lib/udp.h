@@ -2,8 +2,15 @@
 #ifndef MPT_UDP_H
 #define MPT_UDP_H
 
+#include <stdbool.h>
+
 #include "addr.h"
 
+/*
+ * Close-on-exec UDP socket bound to local (if not NULL) and connected to peer
+ * (if not NULL; at least one is given), non-blocking if asked.
+ */
+int udp_open(const struct addr *local, const struct addr *peer, bool nonblock, int *fdp);
 /* Non-blocking, close-on-exec UDP socket for a's family, bound to a (SO_REUSEADDR off). */
 int udp_bind(const struct addr *a, int *fdp);
 /* Non-blocking UDP socket connected to peer; bound to local if non-NULL. */

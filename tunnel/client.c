@@ -246,14 +246,13 @@ static void adopt_epoch(struct client *c, uint64_t epoch, const struct seal_key 
 	window_reset(&c->rx);
 }
 
-static void path_up(struct client *c, struct cpath *p, double now)
+static void path_up(struct cpath *p, double now)
 {
 	p->last_rx = now;
 	if (!p->alive) {
 		p->alive = true;
 		log_info("path %u (%s) is up", p->index, p->name);
 	}
-	(void)c;
 }
 
 /* Hand this batch's payloads to the applications, one batched send per run
@@ -286,8 +285,10 @@ static void path_datagram(struct client *c, struct cpath *p, uint8_t *buf, size_
 	enum wire_drop why;
 	enum window_verdict v;
 	const uint8_t *payload;
+	struct wire_ping pong;
 	struct wire_hdr h;
-	bool new_epoch;
+	bool new_epoch, pong_ok = false;
+	double sent = 0;
 
 	if (len > WIRE_MAX_DGRAM || !wire_decode(buf, len, &h, &payload, &why)) {
 		if (len > WIRE_MAX_DGRAM)
@@ -358,18 +359,16 @@ static void path_datagram(struct client *c, struct cpath *p, uint8_t *buf, size_
 			return;
 		}
 	}
+	if (h.type == WIRE_PONG) {
+		/* our PING echoed: sent on this path, at our clock's `sent` */
+		pong_ok = wire_ping_decode(payload, h.len, &pong) && pong.path == p->index;
+		sent = pong_ok ? (double)pong.stamp / 1e9 : 0;
+		pong_ok = pong_ok && sent <= now;
+	}
 	if (new_epoch) {
-		struct wire_ping pong;
-		double sent;
-
 		/* it must answer one of our recent PINGs on this path: an old
 		 * instance's datagrams replayed cannot pass for a new instance */
-		if (!wire_ping_decode(payload, h.len, &pong) || pong.path != p->index) {
-			c->cnt.drop[DROP_EPOCH]++;
-			return;
-		}
-		sent = (double)pong.stamp / 1e9;
-		if (sent > now || now - sent > c->prm.path_timeout) {
+		if (!pong_ok || now - sent > c->prm.path_timeout) {
 			c->cnt.drop[DROP_EPOCH]++;
 			return;
 		}
@@ -377,17 +376,11 @@ static void path_datagram(struct client *c, struct cpath *p, uint8_t *buf, size_
 	}
 	window_commit(&c->rx, h.seq);
 	p->st.received++;
-	path_up(c, p, now);
+	path_up(p, now);
 
 	if (h.type == WIRE_PONG) {
-		struct wire_ping pong;
-
-		if (wire_ping_decode(payload, h.len, &pong) && pong.path == p->index) {
-			double sent = (double)pong.stamp / 1e9;
-
-			if (sent <= now)
-				p->rtt = now - sent;
-		}
+		if (pong_ok)
+			p->rtt = now - sent;
 		return;
 	}
 	/* WIRE_DATA */
