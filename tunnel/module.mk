@@ -4,3 +4,5 @@ MPCLIENT_OBJS := $(call objs,tunnel/mpclient.c tunnel/client.c tunnel/config.c $
 MPSERVER_OBJS := $(call objs,tunnel/mpserver.c tunnel/server.c $(TUNNEL_COMMON))
 $(eval $(call program,mpclient,$(MPCLIENT_OBJS),$(LIBEV) $(SODIUM_LIBS) $(LIBM)))
 $(eval $(call program,mpserver,$(MPSERVER_OBJS),$(LIBEV) $(SODIUM_LIBS) $(LIBM)))
+MPCTL_OBJS := $(call objs,tunnel/mpctl.c)
+$(eval $(call program,mpctl,$(MPCTL_OBJS),$(LIBEV)))
