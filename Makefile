@@ -68,6 +68,7 @@ objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 LIB_SRCS := $(wildcard lib/*.c)
 LIB_OBJS := $(call objs,$(LIB_SRCS))
+EXTRA_CFLAGS_lib := $(NL_CFLAGS)
 LIBMPT := $(BUILD)/libmpt.a
 
 PROGRAMS :=

@@ -6,3 +6,4 @@ $(eval $(call unittest,test_config,$(call objs,tests/unit/test_config.c tunnel/c
 $(eval $(call unittest,test_batch,$(call objs,tests/unit/test_batch.c),))
 $(eval $(call unittest,test_socks5,$(call objs,tests/unit/test_socks5.c tunnel/socks5.c),))
 $(eval $(call unittest,test_ctlsock,$(call objs,tests/unit/test_ctlsock.c),$(LIBEV)))
+$(eval $(call unittest,test_linkmon,$(call objs,tests/unit/test_linkmon.c),$(LIBEV) $(NL_LIBS)))
