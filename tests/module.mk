@@ -9,3 +9,4 @@ $(eval $(call unittest,test_ctlsock,$(call objs,tests/unit/test_ctlsock.c),$(LIB
 $(eval $(call unittest,test_linkmon,$(call objs,tests/unit/test_linkmon.c),$(LIBEV) $(NL_LIBS)))
 $(eval $(call unittest,test_pathmeas,$(call objs,tests/unit/test_pathmeas.c),$(LIBM)))
 $(eval $(call unittest,test_plpmtud,$(call objs,tests/unit/test_plpmtud.c),))
+$(eval $(call unittest,test_prom,$(call objs,tests/unit/test_prom.c),$(LIBM)))
