@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "json.h"
 
 #define SOCKBUF (4 << 20)
 
@@ -514,48 +515,42 @@ void relay_print_counters(struct relay *r)
 	}
 }
 
-int relay_write_stats(struct relay *r, const char *path)
+static void stats_json(struct json *j, void *arg)
 {
-	char tmp[4096], b1[ADDR_STRLEN], b2[ADDR_STRLEN], b3[ADDR_STRLEN], b4[ADDR_STRLEN];
-	FILE *f;
-	int d, rc = 0;
+	struct relay *r = arg;
+	char b1[ADDR_STRLEN], b2[ADDR_STRLEN], b3[ADDR_STRLEN], b4[ADDR_STRLEN];
+	int d;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f) {
-		rc = -errno;
-		log_warn("%s", tmp);
-		return rc;
-	}
-	fprintf(f, "{\"version\":\"%s\",\"seed\":%llu,\"start\":%.6f,\"uptime\":%.6f,"
-		   "\"listen\":\"%s\",\"upstream\":\"%s\",\"target\":\"%s\",\"client\":\"%s\","
-		   "\"client_changes\":%llu,\"timeline_steps_applied\":%zu,\n",
-		MPT_VERSION, (unsigned long long)r->seed, r->wall0, relay_now(r),
-		addr_format(&r->lsn_addr, b1, sizeof(b1)),
-		addr_format(&r->up_local, b2, sizeof(b2)), addr_format(&r->target, b3, sizeof(b3)),
-		r->have_client ? addr_format(&r->client, b4, sizeof(b4)) : "",
-		(unsigned long long)r->client_changes, r->tl_next);
+	json_doc_open(j, "mpbridge");
+	json_u64(j, "seed", r->seed);
+	json_fixed(j, "start", r->wall0, 6);
+	json_fixed(j, "uptime", relay_now(r), 6);
+	json_str(j, "listen", addr_format(&r->lsn_addr, b1, sizeof(b1)));
+	json_str(j, "upstream", addr_format(&r->up_local, b2, sizeof(b2)));
+	json_str(j, "target", addr_format(&r->target, b3, sizeof(b3)));
+	json_str(j, "client", r->have_client ? addr_format(&r->client, b4, sizeof(b4)) : NULL);
+	json_u64(j, "client_changes", r->client_changes);
+	json_u64(j, "timeline_steps_applied", r->tl_next);
+	/* one line per direction: the shell tests grep them */
 	for (d = 0; d < DIR_N; d++) {
 		size_t i;
 
-		fprintf(f, "\"%s\":{", dir_name(d));
+		json_newline(j);
+		json_obj_open(j, dir_name(d));
 		for (i = 0; i < sizeof(KEYS) / sizeof(KEYS[0]); i++)
-			fprintf(f, "%s\"%s\":%llu", i ? "," : "", KEYS[i].key,
-				(unsigned long long)key_val(&r->dir[d].st, i));
-		fprintf(f, "}%s\n", d + 1 < DIR_N ? "," : "");
+			json_u64(j, KEYS[i].key, key_val(&r->dir[d].st, i));
+		json_obj_close(j);
 	}
-	fprintf(f, "}\n");
-	if (fclose(f) != 0) {
-		rc = -errno;
-		log_warn("%s", tmp);
-		unlink(tmp);
-		return rc;
-	}
-	if (rename(tmp, path) < 0) {
-		rc = -errno;
-		log_warn("rename %s", path);
-		unlink(tmp);
-	}
+	json_newline(j);
+	json_doc_close(j);
+}
+
+int relay_write_stats(struct relay *r, const char *path)
+{
+	int rc = json_write_file(path, stats_json, r);
+
+	if (rc < 0)
+		log_errno(rc, "cannot write %s", path);
 	return rc;
 }
 

@@ -40,81 +40,6 @@ uint64_t counters_malformed(const struct tunnel_counters *c)
 	return n;
 }
 
-static void sep(struct json *j, const char *key)
-{
-	if (!j->first[j->depth])
-		fputc(',', j->f);
-	j->first[j->depth] = false;
-	if (key)
-		fprintf(j->f, "\"%s\":", key);
-}
-
-void json_begin(struct json *j, FILE *f)
-{
-	memset(j, 0, sizeof(*j));
-	j->f = f;
-	j->first[0] = true;
-}
-
-static void open_(struct json *j, const char *key, char c)
-{
-	sep(j, key);
-	fputc(c, j->f);
-	if (j->depth < 15)
-		j->depth++;
-	j->first[j->depth] = true;
-}
-
-static void close_(struct json *j, char c)
-{
-	fputc(c, j->f);
-	if (j->depth > 0)
-		j->depth--;
-}
-
-void json_obj_open(struct json *j, const char *key) { open_(j, key, '{'); }
-void json_obj_close(struct json *j) { close_(j, '}'); }
-void json_arr_open(struct json *j, const char *key) { open_(j, key, '['); }
-void json_arr_close(struct json *j) { close_(j, ']'); }
-
-void json_u64(struct json *j, const char *key, uint64_t v)
-{
-	sep(j, key);
-	fprintf(j->f, "%llu", (unsigned long long)v);
-}
-
-void json_dbl(struct json *j, const char *key, double v)
-{
-	sep(j, key);
-	fprintf(j->f, "%.6g", v);
-}
-
-void json_bool(struct json *j, const char *key, bool v)
-{
-	sep(j, key);
-	fputs(v ? "true" : "false", j->f);
-}
-
-void json_str(struct json *j, const char *key, const char *v)
-{
-	sep(j, key);
-	fputc('"', j->f);
-	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			fprintf(j->f, "\\%c", *v);
-		else if ((unsigned char)*v < 0x20)
-			fprintf(j->f, "\\u%04x", (unsigned char)*v);
-		else
-			fputc(*v, j->f);
-	}
-	fputc('"', j->f);
-}
-
-void json_end(struct json *j)
-{
-	fputc('\n', j->f);
-}
-
 void path_stats_json(struct json *j, const struct path_stats *s)
 {
 	json_u64(j, "sent", s->sent);
@@ -193,42 +118,13 @@ void path_stats_add(struct path_stats *sum, const struct path_stats *s)
 	sum->pings += s->pings;
 }
 
-int stats_write_file(const char *path, void (*writer)(struct json *j, void *arg), void *arg)
-{
-	char tmp[4096];
-	struct json j;
-	FILE *f;
-	int rc = 0;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
-	json_begin(&j, f);
-	writer(&j, arg);
-	json_end(&j);
-	if (fclose(f) != 0) {
-		rc = -errno;
-		goto fail;
-	}
-	if (rename(tmp, path) < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	return 0;
-fail:
-	remove(tmp);
-	return rc;
-}
-
-void stats_dump_file(const char *path, void (*writer)(struct json *j, void *arg), void *arg)
+void stats_dump_file(const char *path, json_writer_fn *writer, void *arg)
 {
 	int rc;
 
 	if (!path)
 		return;
-	rc = stats_write_file(path, writer, arg);
+	rc = json_write_file(path, writer, arg);
 	if (rc)
 		log_errno(rc, "cannot write %s", path);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "json.h"
 #include "wire.h"
 
 struct path_stats {
@@ -51,32 +52,13 @@ struct tunnel_counters {
 const char *drop_reason_name(enum drop_reason r);
 uint64_t counters_malformed(const struct tunnel_counters *c);
 
-/* Minimal JSON emitter: keeps track of commas. */
-struct json {
-	FILE *f;
-	int depth;
-	bool first[16];
-};
-void json_begin(struct json *j, FILE *f);
-void json_obj_open(struct json *j, const char *key);	/* key NULL inside arrays/top */
-void json_obj_close(struct json *j);
-void json_arr_open(struct json *j, const char *key);
-void json_arr_close(struct json *j);
-void json_u64(struct json *j, const char *key, uint64_t v);
-void json_dbl(struct json *j, const char *key, double v);
-void json_str(struct json *j, const char *key, const char *v);
-void json_bool(struct json *j, const char *key, bool v);
-void json_end(struct json *j);
-
 void path_stats_json(struct json *j, const struct path_stats *s);
 void counters_json(struct json *j, const struct tunnel_counters *c);
 void path_stats_text(FILE *f, const struct path_stats *s);
 void counters_text(FILE *f, const struct tunnel_counters *c);
 void path_stats_add(struct path_stats *sum, const struct path_stats *s);
 
-/* Write a JSON stats file atomically (tmp + rename) with the given writer. */
-int stats_write_file(const char *path, void (*writer)(struct json *j, void *arg), void *arg);
-/* The same for --stats: nothing when path is NULL, failures logged. */
-void stats_dump_file(const char *path, void (*writer)(struct json *j, void *arg), void *arg);
+/* --stats: json_write_file, nothing when path is NULL, failures logged. */
+void stats_dump_file(const char *path, json_writer_fn *writer, void *arg);
 
 #endif

@@ -2,6 +2,7 @@
  * sent back to the datagram's source address (the seed's hello counter). */
 #include "addr.h"
 #include "hello.h"
+#include "json.h"
 #include "log.h"
 #include "parse.h"
 
@@ -112,41 +113,27 @@ static void print_counters(const struct server *srv)
 	fflush(stdout);
 }
 
-/* Write the counters to a temporary file and rename it over the stats file,
- * so a reader never sees half a file. Returns 0 or -errno. */
-static int write_stats(const struct server *srv)
+static void stats_json(struct json *j, void *arg)
 {
-	char tmp[4096];
-	FILE *f;
-	int rc = 0;
+	const struct server *srv = arg;
 
-	if (!srv->stats_path)
-		return 0;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", srv->stats_path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
-	fprintf(f, "{\"received\":%llu,\"replied\":%llu,\"malformed\":%llu,\"send_errors\":%llu}\n",
-		(unsigned long long)srv->received, (unsigned long long)srv->replied,
-		(unsigned long long)srv->malformed, (unsigned long long)srv->send_errors);
-	if (fflush(f) != 0 || ferror(f)) {
-		rc = errno ? -errno : -EIO;
-		goto out;
-	}
-	rc = fclose(f) == 0 ? 0 : -errno;
-	f = NULL;
-	if (rc == 0 && rename(tmp, srv->stats_path) < 0)
-		rc = -errno;
-out:
-	if (f)
-		fclose(f);
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
+	json_doc_open(j, "udpserver");
+	json_u64(j, "received", srv->received);
+	json_u64(j, "replied", srv->replied);
+	json_u64(j, "malformed", srv->malformed);
+	json_u64(j, "send_errors", srv->send_errors);
+	json_doc_close(j);
 }
 
-static void report(const struct server *srv)
+/* The counters as JSON, written atomically. Returns 0 or -errno. */
+static int write_stats(struct server *srv)
+{
+	if (!srv->stats_path)
+		return 0;
+	return json_write_file(srv->stats_path, stats_json, srv);
+}
+
+static void report(struct server *srv)
 {
 	int rc;
 
