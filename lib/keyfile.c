@@ -86,6 +86,15 @@ int keyfile_load(const char *path, uint8_t key[KEY_LEN], char *err, size_t errle
 		snprintf(err, errlen, "%s: not a regular file", path);
 		goto out;
 	}
+	/* as ssh: a key someone else owns could be replaced by them */
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		rc = -EPERM;
+		snprintf(err, errlen,
+			 "%s: key file is owned by uid %u, not by this user (uid %u) or root; "
+			 "run: chown %u %s", path, (unsigned)st.st_uid, (unsigned)geteuid(),
+			 (unsigned)geteuid(), path);
+		goto out;
+	}
 	if (st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)) {
 		rc = -EPERM;
 		snprintf(err, errlen,

@@ -3,8 +3,9 @@
  * A key file holds 32 bytes written as 64 hex digits (either case) or as
  * base64 (standard alphabet, 44 characters with '=' padding or 43 without);
  * whitespace and newlines around it are ignored, nothing else is allowed.
- * An all-zero key is refused.  The file must be a regular file that neither
- * group nor others may read or write (chmod 600).  Secrets passing through
+ * An all-zero key is refused.  The file must be a regular file owned by
+ * the user running us or by root (as ssh requires) that neither group nor
+ * others may read or write (chmod 600).  Secrets passing through
  * these functions are wiped with sodium_memzero(); error messages never
  * contain key material.
  */
@@ -24,7 +25,8 @@ bool key_parse(const char *text, uint8_t key[KEY_LEN]);
 
 /*
  * Load a key file: 0, or -errno (open/read errors; -EPERM if group or
- * others may read or write it, with err saying "chmod 600 PATH"), or -EINVAL
+ * others may read or write it, with err saying "chmod 600 PATH", or if
+ * another user than us or root owns it), or -EINVAL
  * (not a regular file, too large, bad content).  err gets a one-line
  * message starting with PATH.  key is written only on success.
  */

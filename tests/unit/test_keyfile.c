@@ -199,6 +199,31 @@ static void test_load_permissions(void **state)
 	}
 }
 
+/* as ssh: a key file another user (not root) owns is refused */
+static void test_load_owner(void **state)
+{
+	uint8_t key[KEY_LEN], before[KEY_LEN];
+	char err[512];
+	const char *path;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("not root: cannot give a file to another user, owner check not run\n");
+		skip();
+	}
+	path = mkfile("theirs", HEX_LO, strlen(HEX_LO), 0600);
+	assert_int_equal(chown(path, 65534, 65534), 0);
+	memset(before, 0xee, sizeof(before));
+	memcpy(key, before, sizeof(key));
+	assert_int_equal(keyfile_load(path, key, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "owned by uid 65534"));
+	assert_memory_equal(key, before, sizeof(key));
+	/* root's own file is accepted (this is root) */
+	assert_int_equal(chown(path, 0, 0), 0);
+	assert_int_equal(keyfile_load(path, key, err, sizeof(err)), 0);
+	expect_key(key);
+}
+
 static void test_load_bad(void **state)
 {
 	static const char almost[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e";
@@ -245,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_generate_format),
 		cmocka_unit_test(test_load_ok),
 		cmocka_unit_test(test_load_permissions),
+		cmocka_unit_test(test_load_owner),
 		cmocka_unit_test(test_load_bad),
 	};
 
