@@ -45,7 +45,10 @@ LIBM := -lm
 PCAP_LIBS := $(shell $(PKG_CONFIG) --libs libpcap 2>/dev/null || echo -lpcap)
 NL_CFLAGS := $(shell $(PKG_CONFIG) --cflags libnl-route-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-route-3.0 2>/dev/null || echo -lnl-route-3 -lnl-3)
-SODIUM_LIBS := $(shell $(PKG_CONFIG) --libs libsodium 2>/dev/null || echo -lsodium)
+# lib/seal and lib/keyfile: libsodium (KDF, key ids, cookies, key files) and
+# OpenSSL's libcrypto (the AEAD suites, see README "Libraries")
+CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libsodium libcrypto 2>/dev/null || echo -lsodium -lcrypto)
+SODIUM_LIBS := $(CRYPTO_LIBS)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ifeq ($(V),1)
@@ -58,7 +61,7 @@ endif
 
 # Debian packages needed to build, test and run the lab.
 DEB_PACKAGES := build-essential pkg-config libev-dev libpcap-dev libnl-3-dev \
-	libnl-route-3-dev libcmocka-dev libsodium-dev socat tcpdump iproute2 \
+	libnl-route-3-dev libcmocka-dev libsodium-dev libssl-dev socat tcpdump iproute2 \
 	nftables ethtool gnuplot-nox valgrind python3
 
 .PHONY: all clean test unit-test integration-test demo deps install uninstall check-deps

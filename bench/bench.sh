@@ -70,7 +70,7 @@ LOAD_GSO=--gso
 # 200-byte sweeps only where they tell something (and time allows)
 SMALL_CONFIGS=" direct mpbridge ref+ref:3 ref+mpbridge:3 tunnel+mpbridge:3 tunnel+socat:3 tunnel-enc+mpbridge:3 "
 
-for p in mpt-load mpt-refrelay mpclient mpserver mpbridge; do
+for p in mpt-load mpt-refrelay mpt-aead mpclient mpserver mpbridge; do
 	[ -x "$BUILD/$p" ] || { echo "bench: $BUILD/$p missing (run make)" >&2; exit 1; }
 done
 
@@ -531,6 +531,12 @@ if [ -n "${BENCH_PERF:-}" ]; then
 	exit $?
 fi
 
+# the cipher alone: seal + open per datagram of each AEAD candidate (bench/mpt-aead.c,
+# CPU time of its thread, best of 3 rounds)
+echo "bench: AEAD seal+open per datagram (mpt-aead, thread CPU time):" >&2
+"$BUILD/mpt-aead" --rounds 3 --ms 150 | tee "$WORK/aead.txt" >&2
+AEAD_JSON=$("$BUILD/mpt-aead" --json --rounds 3 --ms 150 --sizes 200,1400) || AEAD_JSON='[]'
+
 SKIPPED=
 for cfg in $CONFIGS; do
 	name=${cfg%%:*}
@@ -644,6 +650,7 @@ else
 fi
 [ -n "$SKIPPED" ] && echo "skipped: $SKIPPED" | tee -a "$WORK/table.txt"
 [ -n "$IPERF_NOTE" ] && echo "iperf3: $IPERF_NOTE" | tee -a "$WORK/table.txt"
+{ echo "AEAD seal+open per datagram (mpt-aead, thread CPU time):"; cat "$WORK/aead.txt"; } >>"$WORK/table.txt"
 
 JSON=$OUTDIR/$STAMP.json
 {
@@ -657,7 +664,7 @@ JSON=$OUTDIR/$STAMP.json
 	awk -F'\t' '{ printf "%s{\"config\":\"%s\",\"paths\":%s,\"size\":%s,\"max_goodput_mbps\":%s,\"max_goodput_pps\":%s,\"at_offered_mbps\":%s,\"lossless_up_to_mbps\":%s,\"loss_at_low\":%s,\"low_rate_mbps\":%s,\"lat_p50_us\":%s,\"lat_p99_us\":%s,\"added_p50_us\":\"%s\",\"added_p99_us\":\"%s\",\"cpu_client\":\"%s\",\"cpu_server\":\"%s\",\"cpu_bridge\":\"%s\",\"vs_ref_same_bridges\":\"%s\",\"vs_ref_ref3\":\"%s\",\"vs_direct\":\"%s\",\"loss_at_max\":%s,\"cpu_ksoftirqd\":\"%s\",\"cpu_pipeline\":\"%s\",\"background_busy\":%s,\"cpu_capacity_mbps\":%s,\"cpu_capacity_vs_ref\":\"%s\"}\n", (NR > 1 ? "," : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25 }' "$SUMMARY"
 	printf '],"iperf3":['
 	[ -f "$WORK/iperf.jsonl" ] && sed '$!s/$/,/' "$WORK/iperf.jsonl"
-	printf ']}\n'
+	printf '],"aead":%s}\n' "$AEAD_JSON"
 } >"$JSON"
 cp "$WORK/table.txt" "$OUTDIR/$STAMP.txt"
 echo "results: $JSON" >&2
