@@ -48,7 +48,7 @@ NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-route-3.0 2>/dev/null || echo -lnl
 # lib/seal and lib/keyfile: libsodium (KDF, key ids, cookies, key files) and
 # OpenSSL's libcrypto (the AEAD suites, see README "Libraries")
 CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libsodium libcrypto 2>/dev/null || echo -lsodium -lcrypto)
-SODIUM_LIBS := $(CRYPTO_LIBS)
+SODIUM_LIBS := $(CRYPTO_LIBS)	# the older name, same libraries
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ifeq ($(V),1)
