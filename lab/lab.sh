@@ -254,50 +254,35 @@ start_captures() {
 }
 
 cap() {
-	local tag=$1 ns=$2 dev=$3 file=$4 filter=${5:-}
+	local tag=$1 ns=$2 dev=$3 file=$4 filter=${5:-} snap=128
+	# loopback: a GSO super-packet holds every segment's payload (the report reads the hello
+	# number of each); the veths see single datagrams, whose first bytes are enough
+	[ "$dev" = lo ] && snap=65535
 	if ! command -v tcpdump >/dev/null || [ "$(id -u)" != 0 ]; then
 		l_log "capture: no tcpdump or not root: $dev not captured"
 		meta no_capture "$dev"
 		return 0
 	fi
 	# shellcheck disable=SC2086
-	l_spawn "$tag" "$ns" "$LIMIT" tcpdump -i "$dev" -n -U --immediate-mode -s 128 -w "$file" $filter
+	l_spawn "$tag" "$ns" "$LIMIT" tcpdump -i "$dev" -n -U --immediate-mode -B 32768 -s "$snap" -w "$file" $filter
 	l_wait_log "$tag" 'listening on' 5 || { l_log "capture on $dev did not start"; return 1; }
 }
 
-# count FILE FILTER: packets in a capture that match
-count() { [ -f "$1" ] && tcpdump -r "$1" -n "$2" 2>/dev/null | wc -l || echo -1; }
+# the size of a tunnel datagram of the lab's traffic: SIZE plus the tunnel's overhead, read
+# from lib/wire.h (the header, and the AEAD tag when the scenario gives a key)
+tunnel_seg() {
+	local o sealed=
+	case " $MPCLIENT_ARGS " in *" --key-file "*|*" --key-file="*) sealed=--sealed ;; esac
+	o=$(PYTHONPATH=$LAB_DIR "$PYTHON" -m labreport.wire $sealed) || return 1
+	echo $((SIZE + o))
+}
 
-capture_counts() {
-	local i f g out=$RUN/capture.tsv
-	: >"$out"
-	for i in $(seq 1 "$PATHS"); do
-		if [ "$LAB_MODE" = ns ]; then
-			f=$RUN/pcap/path$i-c.pcap g=$RUN/pcap/path$i-s.pcap
-			printf '%s\t%s\t%s\n' "$i" c2s_in_udp "$(count "$f" "udp and dst host ${ADDR_BC[i]} and dst port ${BPORT[i]}")" \
-				"$i" c2s_in_all "$(count "$f" "dst host ${ADDR_BC[i]}")" \
-				"$i" s2c_out_udp "$(count "$f" "udp and src host ${ADDR_BC[i]} and src port ${BPORT[i]}")" \
-				"$i" s2c_out_all "$(count "$f" "src host ${ADDR_BC[i]}")" \
-				"$i" c2s_out_udp "$(count "$g" "udp and src host ${ADDR_BS[i]}")" \
-				"$i" c2s_out_all "$(count "$g" "src host ${ADDR_BS[i]}")" \
-				"$i" s2c_in_udp "$(count "$g" "udp and dst host ${ADDR_BS[i]}")" \
-				"$i" s2c_in_all "$(count "$g" "dst host ${ADDR_BS[i]}")" >>"$out"
-		elif [ -f "$RUN/pcap/lo.pcap" ]; then
-			f=$RUN/pcap/lo.pcap
-			printf '%s\t%s\t%s\n' "$i" c2s_in_udp "$(count "$f" "udp and dst port ${BPORT[i]}")" \
-				"$i" s2c_out_udp "$(count "$f" "udp and src port ${BPORT[i]}")" >>"$out"
-			local up ports="" expr_o="" expr_i=""
-			for up in $(sort -u "$RUN/kernel/upports.$i" 2>/dev/null); do
-				expr_o="${expr_o:+$expr_o or }(src port $up and dst port $SPORT)"
-				expr_i="${expr_i:+$expr_i or }(dst port $up and src port $SPORT)"
-				ports="$ports $up"
-			done
-			if [ -n "$expr_o" ]; then
-				printf '%s\t%s\t%s\n' "$i" c2s_out_udp "$(count "$f" "udp and ($expr_o)")" \
-					"$i" s2c_in_udp "$(count "$f" "udp and ($expr_i)")" >>"$out"
-			fi
-		fi
-	done
+# the captures are counted by the report (lab/labreport), in datagrams: it needs the tunnel's
+# datagram size to split GSO super-packets
+capture_meta() {
+	local seg
+	seg=$(tunnel_seg) || seg=auto
+	meta tunnel_seg "$seg"
 }
 
 # loopback: the ports a bridge uses towards the server (to tell its packets apart on lo); read
@@ -506,7 +491,7 @@ cmd_run() {
 	for t in "${!L_PID[@]}"; do
 		case $t in cap*) l_stop "$t" INT ;; esac
 	done
-	capture_counts
+	capture_meta
 
 	l_cleanup_procs
 	topo_teardown

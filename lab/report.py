@@ -16,10 +16,13 @@ import math
 import os
 import re
 import shutil
-import struct
 import subprocess
 import sys
 from statistics import NormalDist
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from labreport import pcap as pcapmod  # noqa: E402
+from labreport import wire  # noqa: E402
 
 DIRS = ("c2s", "s2c")
 
@@ -98,53 +101,34 @@ def read_events(run):
 
 
 # --- pcap ---------------------------------------------------------------------------------
-def pcap_udp(path):
-    """[(ts, src, sport, dst, dport, payload)] of the IPv4 UDP packets of a capture."""
-    out = []
+def seg_sizes(meta):
+    """Segment size of the lab's streams for splitting GSO super-packets: the demo's datagrams
+    are SIZE bytes, the tunnel's SIZE plus its overhead (lab.sh wrote it as tunnel_seg)."""
     try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
+        size = int(meta.get("size", 0))
+    except ValueError:
+        size = 0
+    try:
+        tseg = int(meta.get("tunnel_seg", ""))
+    except ValueError:
+        ov = wire.overhead()
+        tseg = size + ov if size and ov is not None else None
+    demo = {int(meta.get(k, 0) or 0) for k in ("mport", "uport")} - {0}
+
+    def seg(r):
+        if r.sport in demo or r.dport in demo:
+            return size or None
+        return tseg
+    return seg
+
+
+def pcap_udp(path, seg=None, stats=None):
+    """[(ts, src, sport, dst, dport, payload)] of the IPv4 UDP datagrams of a capture, GSO
+    super-packets split into their datagrams (labreport.pcap)."""
+    dg = pcapmod.datagrams(path, seg, stats)
+    if dg is None:
         return None
-    if len(data) < 24:
-        return out
-    magic = struct.unpack("<I", data[:4])[0]
-    if magic in (0xA1B2C3D4, 0xA1B23C4D):
-        e = "<"
-    elif magic in (0xD4C3B2A1, 0x4D3CB2A1):
-        e = ">"
-    else:
-        return None
-    nano = magic in (0xA1B23C4D, 0x4D3CB2A1)
-    link = struct.unpack(e + "I", data[20:24])[0]
-    off = 24
-    while off + 16 <= len(data):
-        sec, frac, incl, _ = struct.unpack(e + "IIII", data[off:off + 16])
-        pkt = data[off + 16:off + 16 + incl]
-        off += 16 + incl
-        ts = sec + frac / (1e9 if nano else 1e6)
-        if link == 1:  # Ethernet
-            if len(pkt) < 14 or pkt[12:14] != b"\x08\x00":
-                continue
-            ip = pkt[14:]
-        elif link == 113:  # Linux cooked
-            if len(pkt) < 16 or pkt[14:16] != b"\x08\x00":
-                continue
-            ip = pkt[16:]
-        elif link in (101, 12, 14):  # raw IP
-            ip = pkt
-        else:
-            continue
-        if len(ip) < 20 or ip[0] >> 4 != 4 or ip[9] != 17:
-            continue
-        ihl = (ip[0] & 15) * 4
-        if len(ip) < ihl + 8:
-            continue
-        src = ".".join(str(b) for b in ip[12:16])
-        dst = ".".join(str(b) for b in ip[16:20])
-        sport, dport = struct.unpack(">HH", ip[ihl:ihl + 4])
-        out.append((ts, src, sport, dst, dport, ip[ihl + 8:]))
-    return out
+    return [(d.ts, d.src, d.sport, d.dst, d.dport, d.payload) for d in dg]
 
 
 def demo_seq(payload):
@@ -159,11 +143,12 @@ def timeline(run, meta, t0):
     mode = meta.get("mode")
     mport = int(meta.get("mport", 0))
     uport = int(meta.get("uport", 0))
+    seg = seg_sizes(meta)
     if mode == "ns":
-        cl = pcap_udp(os.path.join(run, "pcap", "client-lo.pcap"))
-        sv = pcap_udp(os.path.join(run, "pcap", "server-lo.pcap"))
+        cl = pcap_udp(os.path.join(run, "pcap", "client-lo.pcap"), seg)
+        sv = pcap_udp(os.path.join(run, "pcap", "server-lo.pcap"), seg)
     else:
-        cl = pcap_udp(os.path.join(run, "pcap", "lo.pcap"))
+        cl = pcap_udp(os.path.join(run, "pcap", "lo.pcap"), seg)
         sv = cl
     # udpclient's own trace says what was sent and answered, exactly as its
     # counters do; a capture can miss packets when tcpdump falls behind, which
@@ -427,17 +412,68 @@ def udp_mib(run, i):
     return {k: b[k] - a.get(k, 0) for k in b}
 
 
-def capture_counts(run):
+def capture_counts(run, meta):
+    """{path: {key: datagrams}} counted in the captures (labreport.pcap splits GSO
+    super-packets): per direction, UDP into the bridge and out of it ("_udp"), and every IPv4
+    packet, to compare with the kernel's link counters ("_all", namespaces only)."""
     out = {}
-    try:
-        with open(os.path.join(run, "capture.tsv")) as f:
-            for line in f:
-                p = line.split()
-                if len(p) == 3:
-                    v = int(p[2])
-                    out.setdefault(int(p[0]), {})[p[1]] = v if v >= 0 else None
-    except (OSError, ValueError):
-        pass
+    paths = int(meta.get("paths", 0) or 0)
+    seg = seg_sizes(meta)
+    mode = meta.get("mode")
+    cache = {}
+
+    def dgs(name):
+        if name not in cache:
+            recs = pcapmod.records(os.path.join(run, "pcap", name))
+            if recs is None:
+                cache[name] = None
+            else:
+                sp = pcapmod.Split(seg)
+                udp = sp.split(recs)
+                other = [r for r in recs if r.proto != 17]
+                cache[name] = (udp, other)
+        return cache[name]
+
+    def n(name, pred, udp_only=True):
+        d = dgs(name)
+        if d is None:
+            return None
+        udp, other = d
+        k = sum(1 for x in udp if pred(x))
+        if not udp_only:
+            k += sum(1 for x in other if pred(x))
+        return k
+
+    sport = int(meta.get("sport", 0) or 0)
+    for i in range(1, paths + 1):
+        w = meta.get(f"path.{i}", "").split()
+        if len(w) < 5:
+            continue
+        abc, bport = w[2].rsplit(":", 1)
+        bport, abs_ = int(bport), w[4]
+        c = out.setdefault(i, {})
+        if mode == "ns":
+            f, g = f"path{i}-c.pcap", f"path{i}-s.pcap"
+            c["c2s_in_udp"] = n(f, lambda x: x.dst == abc and x.dport == bport)
+            c["c2s_in_all"] = n(f, lambda x: x.dst == abc, False)
+            c["s2c_out_udp"] = n(f, lambda x: x.src == abc and x.sport == bport)
+            c["s2c_out_all"] = n(f, lambda x: x.src == abc, False)
+            c["c2s_out_udp"] = n(g, lambda x: x.src == abs_)
+            c["c2s_out_all"] = n(g, lambda x: x.src == abs_, False)
+            c["s2c_in_udp"] = n(g, lambda x: x.dst == abs_)
+            c["s2c_in_all"] = n(g, lambda x: x.dst == abs_, False)
+        else:
+            f = "lo.pcap"
+            c["c2s_in_udp"] = n(f, lambda x: x.dport == bport)
+            c["s2c_out_udp"] = n(f, lambda x: x.sport == bport)
+            try:
+                with open(os.path.join(run, "kernel", f"upports.{i}")) as fh:
+                    ups = {int(x) for x in fh.read().split() if x.isdigit()}
+            except OSError:
+                ups = set()
+            if ups:
+                c["c2s_out_udp"] = n(f, lambda x: x.sport in ups and x.dport == sport)
+                c["s2c_in_udp"] = n(f, lambda x: x.dport in ups and x.sport == sport)
     return out
 
 
@@ -478,7 +514,7 @@ def analyse(run):
     del kmeth
     conf, cnotes = configured(meta, paths)
     rep["notes"] += cnotes
-    cap = capture_counts(run)
+    cap = capture_counts(run, meta)
     t0 = float(meta.get("t0", 0) or 0)
     events = read_events(run)
 
@@ -608,6 +644,8 @@ def analyse(run):
         if have_srv and n:
             e2e["upstream_loss"] = ups / n
             e2e["downstream_loss"] = downs / (n - ups) if n > ups else None
+            e2e["upstream_ci"] = list(wilson(ups, n, level))
+            e2e["downstream_ci"] = list(wilson(downs, n - ups, level)) if n > ups else None
     # datagrams the end hosts' kernels dropped because a socket buffer was full (a stalled
     # reader): not network loss, reported apart
     hosts = {}
@@ -660,12 +698,12 @@ def analyse(run):
         end = f.get("end")
         pk = None
         if mode == "ns":
-            pk = pcap_udp(os.path.join(run, "pcap", f"path{i}-s.pcap"))
+            pk = pcap_udp(os.path.join(run, "pcap", f"path{i}-s.pcap"), seg_sizes(meta))
             pinfo = meta.get(f"path.{i}", "").split()
             addr = pinfo[4] if len(pinfo) > 4 else None
             fwd = [p[0] for p in (pk or []) if p[1] == addr]
         else:
-            pk = pcap_udp(os.path.join(run, "pcap", "lo.pcap"))
+            pk = pcap_udp(os.path.join(run, "pcap", "lo.pcap"), seg_sizes(meta))
             bport = int(meta.get(f"path.{i}", "- - 0:0").split()[2].rsplit(":", 1)[1])
             fwd = [p[0] for p in (pk or []) if p[2] == bport]
         # a blackout ends by design at the restore: count from there; a restart from its start
@@ -701,7 +739,22 @@ def analyse(run):
             rep["steady"] = {"sent": len(st), "lost": k, "loss": k / len(st),
                              "ci": list(wilson(k, len(st), level))}
 
-    rep["expectations"] = verdicts(rep, multi.get("expect", []), measured)
+    # a capture that lost records (tcpdump could not keep up) cannot be compared
+    for name in sorted(os.listdir(os.path.join(run, "logs"))) if os.path.isdir(os.path.join(run, "logs")) else []:
+        if name.startswith("cap"):
+            try:
+                with open(os.path.join(run, "logs", name)) as f:
+                    m = re.search(r"(\d+) packets? dropped by kernel", f.read())
+            except OSError:
+                m = None
+            if m and int(m.group(1)):
+                rep["notes"].append(f"capture {name[:-4]}: tcpdump lost {m.group(1)} packets (kernel buffer full)")
+    expects = list(multi.get("expect", []))
+    # every run whose loss splits by direction checks the split: each direction's loss, less its
+    # own interval, is not above the end-to-end loss
+    if "upstream_loss" in e2e and "direction_split" not in expects:
+        expects.append("direction_split")
+    rep["expectations"] = verdicts(rep, expects, measured)
     rep["verdict"] = "PASS" if all(x["ok"] is not False for x in rep["expectations"]) else "FAIL"
     if meta.get("status") == "not-run":
         rep["verdict"] = "NOT RUN"
@@ -763,6 +816,15 @@ def verdicts(rep, expects, measured):
             else:
                 add(ex, not dis, ("the sources agree" if not dis else "; ".join(dis))
                     + f" (sources: {', '.join(srcs)})")
+        elif name == "direction_split":
+            tot = e2e.get("loss_ratio")
+            parts = [(d, e2e.get(f"{d}stream_loss"), e2e.get(f"{d}stream_ci")) for d in ("up", "down")]
+            if tot is None or any(v is None or c is None for _, v, c in parts):
+                add(ex, None, "no upstream/downstream split")
+                continue
+            ok = all(c[0] <= tot for _, _, c in parts)
+            add(ex, ok, "; ".join(f"{d}stream {pct(v, 3)} (interval from {pct(c[0], 3)})" for d, v, c in parts)
+                + f" {'each within' if ok else 'NOT within'} the end-to-end loss {pct(tot, 3)}")
         elif name == "no_duplicates":
             d = e2e.get("duplicates")
             add(ex, None if d is None else d == 0, f"duplicates {num(d)}")

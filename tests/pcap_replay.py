@@ -1,55 +1,62 @@
 #!/usr/bin/env python3
 """pcap_replay.py - read UDP payloads from an mpbridge capture (test helper).
 
-  pcap_replay.py FILE count                  datagrams forwarded (TOS bit 0x80)
-  pcap_replay.py FILE send PORT              send every forwarded payload again to
-                                             127.0.0.1:PORT from a new socket; prints
-                                             how many datagrams came back in 0.3 s
-  pcap_replay.py FILE grep TEXT              how many records contain TEXT
-  pcap_replay.py FILE flip PORT N            send N forwarded payloads with 1-3 random
-                                             bits flipped (seeded) to 127.0.0.1:PORT
+  pcap_replay.py [--seg N|auto] FILE count      datagrams forwarded (TOS bit 0x80)
+  pcap_replay.py [--seg N|auto] FILE send PORT  send every forwarded payload again to
+                                                127.0.0.1:PORT from a new socket; prints
+                                                how many datagrams came back in 0.3 s
+  pcap_replay.py [--seg N|auto] FILE grep TEXT  how many datagrams contain TEXT
+  pcap_replay.py [--seg N|auto] FILE flip PORT N
+                                                send N forwarded payloads with 1-3 random
+                                                bits flipped (seeded) to 127.0.0.1:PORT
+
+Captures are read by the lab's reader (lab/labreport/pcap.py), which counts datagrams, not
+records: a UDP GSO super-packet (one record on loopback) is split into its segments of N bytes
+(--seg auto: each stream's most common size). mpbridge's --pcap files hold one record per
+datagram, so the default is not to split (--seg 0).
 """
+import os
 import random
 import socket
-import struct
 import sys
 import time
 
-
-def records(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = struct.unpack("<I", data[:4])[0]
-    endian = "<" if magic in (0xA1B2C3D4, 0xA1B23C4D) else ">"
-    off = 24
-    while off + 16 <= len(data):
-        _, _, incl, _ = struct.unpack(endian + "IIII", data[off:off + 16])
-        off += 16
-        pkt = data[off:off + incl]
-        off += incl
-        if not pkt or pkt[0] >> 4 != 4:
-            continue
-        ihl = (pkt[0] & 15) * 4
-        yield pkt[1], pkt[ihl + 8:]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lab"))
+from labreport import pcap  # noqa: E402
 
 
-def main():
-    path, mode = sys.argv[1], sys.argv[2]
+def datagrams(path, seg):
+    dg = pcap.datagrams(path, seg)
+    if dg is None:
+        sys.exit(f"pcap_replay: cannot read {path}")
+    return [(d.tos, d.payload) for d in dg]
+
+
+def main(argv):
+    seg = 0
+    if len(argv) >= 2 and argv[0] == "--seg":
+        seg = None if argv[1] == "auto" else int(argv[1])
+        argv = argv[2:]
+    if len(argv) < 2:
+        sys.exit(__doc__)
+    path, mode = argv[0], argv[1]
+    recs = datagrams(path, seg)
     if mode == "count":
-        print(sum(1 for tos, _ in records(path) if tos & 0x80))
+        print(sum(1 for tos, _ in recs if tos & 0x80))
     elif mode == "grep":
-        needle = sys.argv[3].encode()
-        print(sum(1 for _, p in records(path) if needle in p))
+        needle = argv[2].encode()
+        print(sum(1 for _, p in recs if needle in p))
     elif mode in ("send", "flip"):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.connect(("127.0.0.1", int(sys.argv[3])))
+        s.connect(("127.0.0.1", int(argv[2])))
         n = 0
-        payloads = [p for tos, p in records(path) if tos & 0x80]
+        payloads = [p for tos, p in recs if tos & 0x80]
         if mode == "send":
             todo = payloads
         else:
             rng = random.Random(20261122)
-            total = int(sys.argv[4])
+            total = int(argv[3])
+
             def flipped():
                 for i in range(total):
                     d = bytearray(payloads[i % len(payloads)])
@@ -80,4 +87,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -1,0 +1,50 @@
+"""labreport.wire - the tunnel's per-datagram overhead, read from the one place that defines it.
+
+The lab needs the size of a tunnel datagram (to split GSO super-packets in path captures): the
+application's datagram plus the clear header, plus the AEAD tag when sealed. Both lengths are
+read from lib/wire.h (WIRE_HDR_LEN, WIRE_TAG_LEN), so a new protocol version's header size is
+picked up without touching the lab.
+
+    python3 -m labreport.wire [--sealed]     print the overhead in bytes
+"""
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+WIRE_H = os.path.join(ROOT, "lib", "wire.h")
+
+
+def constants(path=WIRE_H):
+    """{NAME: int} of the numeric #defines of lib/wire.h (expressions of earlier ones too)."""
+    out = {}
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return out
+    for name, expr in re.findall(r"^#define\s+(WIRE_[A-Z0-9_]+)\s+([^/\n]+)", text, re.M):
+        expr = expr.strip()
+        for k, v in out.items():
+            expr = re.sub(rf"\b{k}\b", str(v), expr)
+        if re.fullmatch(r"[0-9+\-*() ]+", expr):
+            try:
+                out[name] = int(eval(expr, {"__builtins__": {}}))  # digits and + - * only
+            except (SyntaxError, ValueError):
+                pass
+    return out
+
+
+def overhead(sealed=False, path=WIRE_H):
+    """Bytes a tunnel datagram adds to the application's datagram; None if lib/wire.h lacks them."""
+    c = constants(path)
+    if "WIRE_HDR_LEN" not in c:
+        return None
+    return c["WIRE_HDR_LEN"] + (c.get("WIRE_TAG_LEN", 0) if sealed else 0)
+
+
+if __name__ == "__main__":
+    o = overhead("--sealed" in sys.argv[1:])
+    if o is None:
+        sys.exit(f"labreport.wire: no WIRE_HDR_LEN in {WIRE_H}")
+    print(o)
