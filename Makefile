@@ -49,6 +49,7 @@ NL_LIBS := $(shell $(PKG_CONFIG) --libs libnl-route-3.0 2>/dev/null || echo -lnl
 # OpenSSL's libcrypto (the AEAD suites, see README "Libraries")
 CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libsodium libcrypto 2>/dev/null || echo -lsodium -lcrypto)
 SODIUM_LIBS := $(CRYPTO_LIBS)	# the older name, same libraries
+ISAL_LIBS := -lisal
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ifeq ($(V),1)
@@ -61,7 +62,7 @@ endif
 
 # Debian packages needed to build, test and run the lab.
 DEB_PACKAGES := build-essential pkg-config libev-dev libpcap-dev libnl-3-dev \
-	libnl-route-3-dev libcmocka-dev libsodium-dev libssl-dev socat tcpdump iproute2 \
+	libnl-route-3-dev libcmocka-dev libsodium-dev libssl-dev libisal-dev socat tcpdump iproute2 \
 	nftables ethtool gnuplot-nox valgrind python3
 
 .PHONY: all clean test unit-test integration-test demo deps install uninstall check-deps

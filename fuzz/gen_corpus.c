@@ -3,6 +3,7 @@
 #include "fuzz.h"
 #include "seal.h"
 #include "wire.h"
+#include "wire2.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -256,6 +257,136 @@ static void gen_config(void)
 	put("config", "nul-byte", "a 1\n\0b 2\n", 9);
 }
 
+/* ---- version 2 ---- */
+
+static struct wire2_hdr hdr2(uint8_t type, uint8_t flags, uint8_t suite, uint64_t seq,
+			     uint16_t len)
+{
+	struct wire2_hdr h = {
+		.version = WIRE2_VERSION, .type = type, .flags = flags, .suite = suite,
+		.server = (flags & WIRE2_F_SERVER) ? 7 : 0, .path = 2,
+		.key_id = suite ? 0x5eed0001u : 0, .flow = type == WIRE2_DATA ? 3 : 0,
+		.session = 0x1122334455667788ull,
+		.epoch = (flags & WIRE2_F_SERVER) ? 0x0badc0ffee000001ull : 0x1122334455667788ull,
+		.seq = seq, .path_seq = (uint32_t)seq + 100, .stamp = 123456, .len = len,
+	};
+	return h;
+}
+
+static void put2(const char *name, struct wire2_hdr h, const void *p)
+{
+	size_t n = wire2_encode(&h, p, buf, sizeof(buf));
+
+	if (!n) {
+		fprintf(stderr, "gen_corpus: encode %s failed\n", name);
+		exit(1);
+	}
+	put("wire2", name, buf, n);
+}
+
+static void gen_wire2(void)
+{
+	static const char text[] = "hello, multipath world";
+	const uint8_t V = WIRE2_F_SERVER, F = WIRE2_F_FEC, T = WIRE2_F_TARGET;
+	struct wire2_ping pg = { .stamp = 42, .path_flags = WIRE2_PATH_F_BACKUP,
+				 .redundancy = WIRE2_RED_FEC, .fec_k = 20, .fec_m = 10,
+				 .fec_wait = 30, .target_loss = 1000, .name = "lte" };
+	struct wire2_notice nt = { .code = WIRE2_N_AUTH, .expected_suite = 1 };
+	struct wire2_feedback fb = { .count = 3 };
+	struct wire2_coded cd = { .seq = 9, .flow = 3, .len = sizeof(text) - 1 };
+	struct wire2_target tg = { .kind = WIRE2_TARGET_IPV4, .length = 4,
+				   .addr = { 198, 18, 0, 9 }, .port = 6666 };
+	uint8_t pl[1500];
+	struct wire2_hdr h;
+	size_t n, i;
+
+	put2("data-client", hdr2(WIRE2_DATA, 0, 0, 1, sizeof(text) - 1), text);
+	h = hdr2(WIRE2_DATA, 0, 0, 1, sizeof(text) - 1);
+	n = wire2_encode(&h, text, buf, sizeof(buf));
+	put("wire2", "data-client-trunc-header", buf, WIRE2_HDR_LEN - 1);
+	put("wire2", "data-client-trunc-payload", buf, n - 1);
+	put2("data-server", hdr2(WIRE2_DATA, V, 0, 7, sizeof(text) - 1), text);
+	put2("data-empty", hdr2(WIRE2_DATA, 0, 0, 2, 0), "");
+	put2("data-chacha", hdr2(WIRE2_DATA, 0, 1, 3, sizeof(text) - 1), text);
+	put2("data-aesgcm-server", hdr2(WIRE2_DATA, V, 2, 3, sizeof(text) - 1), text);
+	h = hdr2(WIRE2_DATA, F, 0, 4, sizeof(text) - 1);
+	h.ext = (struct wire2_ext){ .block = 1, .index = 0 };
+	put2("data-fec", h, text);
+	n = wire2_target_encode(&tg, pl, sizeof(pl));
+	memcpy(pl + n, text, sizeof(text) - 1);
+	put2("data-target", hdr2(WIRE2_DATA, T, 0, 5, (uint16_t)(n + sizeof(text) - 1)), pl);
+	put("wire2", "target-ipv4", pl, n);
+	tg = (struct wire2_target){ .kind = WIRE2_TARGET_NAME, .length = 3, .addr = "dns" };
+	n = wire2_target_encode(&tg, pl, sizeof(pl));
+	put("wire2", "target-name", pl, n);
+	wire2_coded_encode(&cd, text, pl, WIRE2_CODED_HDR + 30);
+	put("wire2", "coded-symbol", pl, WIRE2_CODED_HDR + 30);
+	h = hdr2(WIRE2_PARITY, V | F, 0, 6, WIRE2_CODED_HDR + 30);
+	h.ext = (struct wire2_ext){ .block = 1, .index = 4, .k = 4, .m = 2 };
+	put2("parity", h, pl);
+	wire2_ping_encode(&pg, WIRE2_PING_LEN, pl, sizeof(pl));
+	put("wire2", "ping-body", pl, WIRE2_PING_LEN);
+	put2("ping", hdr2(WIRE2_PING, 0, 0, 8, WIRE2_PING_LEN), pl);
+	put2("ping-sealed", hdr2(WIRE2_PING, 0, 1, 8, WIRE2_PING_LEN), pl);
+	put2("pong", hdr2(WIRE2_PONG, V, 0, 9, WIRE2_PING_LEN), pl);
+	put2("ping-challenge", hdr2(WIRE2_PING, V, 0, 10, WIRE2_PING_LEN), pl);
+	pg.probe_size = 300;
+	n = 300 - WIRE2_HDR_LEN - WIRE2_CRC_LEN;
+	wire2_ping_encode(&pg, n, pl, sizeof(pl));
+	put2("ping-probe", hdr2(WIRE2_PING, 0, 0, 11, (uint16_t)n), pl);
+	put2("cookie", hdr2(WIRE2_COOKIE, V, 1, 12, WIRE2_COOKIE_LEN), "0123456789abcdef");
+	wire2_notice_encode(&nt, pl, sizeof(pl));
+	put("wire2", "notice-body", pl, WIRE2_NOTICE_LEN);
+	put2("notice", hdr2(WIRE2_NOTICE, V, 0, 13, WIRE2_NOTICE_LEN), pl);
+	for (i = 0; i < fb.count; i++)
+		fb.e[i] = (struct wire2_feedback_entry){ (uint8_t)i, 1000 + (uint32_t)i, 990, 5, 7 };
+	n = wire2_feedback_encode(&fb, pl, sizeof(pl));
+	put("wire2", "feedback-body", pl, n);
+	put2("feedback", hdr2(WIRE2_FEEDBACK, 0, 0, 14, (uint16_t)n), pl);
+	/* bad fields (CRC made right, so each reaches its own check) */
+	h = hdr2(WIRE2_DATA, 0, 0, 15, 4);
+	n = wire2_encode(&h, "abcd", buf, sizeof(buf));
+	buf[0] = 3;
+	put("wire2", "bad-version", buf, n);
+	buf[0] = 2;
+	buf[1] = 9;
+	wire2_crc_update(buf, n);
+	put("wire2", "bad-type", buf, n);
+	buf[1] = 1;
+	buf[2] = 0x80;
+	wire2_crc_update(buf, n);
+	put("wire2", "bad-flags", buf, n);
+	buf[2] = 0;
+	buf[3] = 7;
+	put("wire2", "bad-suite", buf, n);
+	buf[3] = 0;
+	buf[7] = 1;
+	wire2_crc_update(buf, n);
+	put("wire2", "bad-reserved", buf, n);
+	buf[7] = 0;
+	buf[6] = 16;
+	wire2_crc_update(buf, n);
+	put("wire2", "bad-path", buf, n);
+	buf[6] = 2;
+	buf[15] = 0;
+	wire2_crc_update(buf, n);
+	put("wire2", "bad-flow-zero", buf, n);
+	buf[15] = 3;
+	buf[n - 1] ^= 1;
+	put("wire2", "bad-checksum", buf, n);
+	h.seq = 0;
+	put2("bad-seq-zero", h, "abcd");
+	h.seq = UINT64_MAX;
+	put2("seq-max", h, "abcd");
+	h = hdr2(WIRE2_DATA, 0, 0, 16, 4);
+	h.session = 0;
+	put2("bad-session-zero", h, "abcd");
+	/* a version 1 datagram */
+	n = build(hdr(WIRE_PING, 0, 4, 0), NULL, NULL);
+	put("wire2", "v1-ping", buf, n);
+	put("wire2", "empty", "", 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -274,5 +405,6 @@ int main(int argc, char **argv)
 	gen_open();
 	gen_window();
 	gen_config();
+	gen_wire2();
 	return 0;
 }

@@ -15,17 +15,17 @@ $(eval $(call unittest,test_seal,$(call objs,tests/unit/test_seal.c),$(CRYPTO_LI
 $(eval $(call unittest,test_seal2,$(call objs,tests/unit/test_seal2.c),$(CRYPTO_LIBS)))
 $(eval $(call unittest,test_keyfile,$(call objs,tests/unit/test_keyfile.c),$(CRYPTO_LIBS)))
 
-FUZZ_TARGETS := wire open window config
+FUZZ_TARGETS := wire wire2 open window config
 FUZZ_EXTRA_SRCS := tunnel/config.c
 $(eval $(call unittest,test_fuzz_corpus,$(call objs,tests/unit/test_fuzz_corpus.c \
-	$(FUZZ_TARGETS:%=fuzz/fuzz_%.c) $(FUZZ_EXTRA_SRCS)),$(CRYPTO_LIBS)))
+	$(FUZZ_TARGETS:%=fuzz/fuzz_%.c) $(FUZZ_EXTRA_SRCS)),$(CRYPTO_LIBS) $(ISAL_LIBS)))
 
 # --- seed generator (gcc, not installed) -------------------------------------
 FUZZ_GEN := $(BUILD)/fuzz/gen_corpus
 FUZZ_GEN_OBJS := $(call objs,fuzz/gen_corpus.c fuzz/fuzz_open.c)
 $(FUZZ_GEN): $(FUZZ_GEN_OBJS) $(LIBMPT)
 	@mkdir -p $(@D)
-	$(call msg,LD,$@)$(CC) $(ALL_LDFLAGS) -o $@ $(FUZZ_GEN_OBJS) $(LIBMPT) $(CRYPTO_LIBS)
+	$(call msg,LD,$@)$(CC) $(ALL_LDFLAGS) -o $@ $(FUZZ_GEN_OBJS) $(LIBMPT) $(CRYPTO_LIBS) $(ISAL_LIBS)
 
 # --- libFuzzer harnesses (clang) ---------------------------------------------
 FUZZ_CC ?= clang
@@ -53,7 +53,7 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJS)
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB) $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZLD,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) \
-		$(CRYPTO_LIBS)
+		$(CRYPTO_LIBS) $(ISAL_LIBS)
 
 .PHONY: fuzz fuzz-build fuzz-merge fuzz-corpus
 

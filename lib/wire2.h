@@ -1,0 +1,329 @@
+/* wire2.h - mptunnel wire protocol, version 2 (see tunnel/PROTOCOL.md).
+ *
+ * A datagram is
+ *
+ *     header (52) | [FEC extension (8), flag FEC] | payload (len) | trailer
+ *
+ * where the trailer is a 4-byte CRC32C for suite 0 and a 16-byte AEAD tag
+ * otherwise.  Everything is big-endian and goes through lib/cursor.
+ *
+ * Sending: fill a struct wire2_hdr, wire2_encode() once (suite 0: the CRC
+ * is written; keyed: the tag space is zeroed for the sealer, which
+ * authenticates wire2_ad()), then per path copy wire2_set_per_path(), which
+ * writes path, path seq and stamp and, for suite 0, recomputes the CRC.
+ *
+ * Receiving: wire2_decode() checks the size, the version (a well-formed
+ * version 1 datagram is reported as WIRE2_E_V1), the suite, then, for
+ * suite 0, the CRC over everything before the trailer (so a bit error
+ * anywhere past the version and suite bytes counts as `checksum`), then
+ * every header field, the extension and the payload's size for its type.
+ * The payload's contents (PING, FEEDBACK, NOTICE, coded symbols, target
+ * descriptors) are decoded by the functions further down, on plaintext:
+ * for a sealed datagram only after it was opened.  wire2_parse() is the
+ * same without the CRC check (dissectors, fuzzers, tests).
+ *
+ * CRC32C convention (Castagnoli, reflected, as iSCSI and RFC 3720): initial
+ * value 0xffffffff, final complement; CRC32C("123456789") = 0xe3069283.
+ * ISA-L's crc32_iscsi(buf, len, 0xffffffff) returns the value before the
+ * final complement (0x1cf96d7c for that input), so wire2_crc32c() returns
+ * its complement.  The trailer holds the CRC big-endian.
+ */
+#ifndef MPT_WIRE2_H
+#define MPT_WIRE2_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WIRE2_VERSION 2
+#define WIRE2_HDR_LEN 52		/* fixed header */
+#define WIRE2_EXT_LEN 8			/* FEC extension, when flag FEC */
+#define WIRE2_CRC_LEN 4			/* trailer of suite 0 */
+#define WIRE2_TAG_LEN 16		/* trailer of suites 1 and 2 */
+#define WIRE2_AD_MAX (WIRE2_HDR_LEN + WIRE2_EXT_LEN)
+#define WIRE2_MIN_DGRAM (WIRE2_HDR_LEN + WIRE2_CRC_LEN)
+#define WIRE2_MAX_DGRAM 65507		/* largest UDP payload over IPv4 */
+/* Largest application payload the tunnel carries, in either mode (keyed
+ * trailer, no extension): 65507 - 52 - 16. */
+#define WIRE2_MAX_PAYLOAD (WIRE2_MAX_DGRAM - WIRE2_HDR_LEN - WIRE2_TAG_LEN)
+#define WIRE2_MAX_PATHS 16		/* path ids 0..15 */
+
+/* byte offsets of the per-path fields (zero in the associated data) */
+#define WIRE2_OFF_PATH 6
+#define WIRE2_OFF_PATH_SEQ 40
+#define WIRE2_OFF_STAMP 44
+#define WIRE2_OFF_SERVER 4
+#define WIRE2_OFF_SESSION 16
+
+enum wire2_type {
+	WIRE2_DATA = 1,		/* one application datagram (flow != 0) */
+	WIRE2_PING = 2,		/* keepalive, path probe, path challenge */
+	WIRE2_PONG = 3,		/* answer to a PING on the same path */
+	WIRE2_COOKIE = 4,	/* mpserver -> mpclient: freshness cookie (keyed) */
+	WIRE2_PARITY = 5,	/* one FEC parity symbol (flag FEC) */
+	WIRE2_FEEDBACK = 6,	/* per-path reception report */
+	WIRE2_NOTICE = 7,	/* mpserver -> mpclient: why a peer is not served */
+	WIRE2_TYPE_MAX = 7
+};
+
+enum wire2_flags {
+	WIRE2_F_SERVER = 0x01,	/* sent by mpserver */
+	WIRE2_F_FEC = 0x02,	/* the FEC extension follows the header */
+	WIRE2_F_TARGET = 0x04,	/* DATA from mpclient: payload starts with a target descriptor */
+	WIRE2_F_MASK = 0x07,
+};
+
+enum wire2_suite {
+	WIRE2_SUITE_CLEAR = 0,	/* clear payload, CRC32C trailer */
+	WIRE2_SUITE_CHACHA = 1,	/* ChaCha20-Poly1305 (IETF) */
+	WIRE2_SUITE_AESGCM = 2,	/* AES-256-GCM */
+	WIRE2_SUITE_MAX = 2
+};
+
+/* Why wire2_decode() refused a datagram (each one a counter in the daemons). */
+enum wire2_drop {
+	WIRE2_OK = 0,
+	WIRE2_E_SHORT,		/* shorter than header + CRC trailer */
+	WIRE2_E_V1,		/* a well-formed protocol version 1 datagram */
+	WIRE2_E_VERSION,	/* any other version */
+	WIRE2_E_SUITE,		/* unknown suite */
+	WIRE2_E_CHECKSUM,	/* suite 0: CRC32C mismatch */
+	WIRE2_E_TYPE,		/* unknown type */
+	WIRE2_E_FLAGS,		/* unknown flag bits, or a flag not allowed on this type/direction */
+	WIRE2_E_RESERVED,	/* a reserved byte not zero */
+	WIRE2_E_LENGTH,		/* size disagrees with len, extension and trailer */
+	WIRE2_E_PATH,		/* path id above 15 */
+	WIRE2_E_KEY_FIELD,	/* key id not 0 with suite 0, or 0 with a keyed suite */
+	WIRE2_E_SESSION,	/* session or epoch zero */
+	WIRE2_E_SEQ,		/* seq zero */
+	WIRE2_E_FLOW,		/* flow rule: DATA != 0, others 0 (NOTICE code 6 != 0) */
+	WIRE2_E_EXT,		/* FEC extension malformed (index, k, m) */
+	WIRE2_E_PAYLOAD,	/* payload size or contents wrong for the type */
+	WIRE2_E__COUNT
+};
+
+/* FEC extension (flag FEC; DATA and PARITY). */
+struct wire2_ext {
+	uint32_t block;		/* block id per (session, epoch, direction) */
+	uint8_t index;		/* 0..k-1 data, k..k+m-1 parity */
+	uint8_t k;		/* data symbols: 0 on DATA, 1..64 on PARITY */
+	uint8_t m;		/* parity symbols: 0 on DATA, 1..64 on PARITY */
+};
+
+#define WIRE2_FEC_MAX_K 64
+#define WIRE2_FEC_MAX_M 64
+#define WIRE2_FEC_MAX_N 128
+
+struct wire2_hdr {
+	uint8_t version;	/* WIRE2_VERSION */
+	uint8_t type;		/* enum wire2_type */
+	uint8_t flags;		/* enum wire2_flags */
+	uint8_t suite;		/* enum wire2_suite */
+	uint16_t server;	/* routable server id, 0 = unassigned */
+	uint8_t path;		/* per path copy: path id 0..15 */
+	uint32_t key_id;	/* 0 with suite 0 */
+	uint32_t flow;		/* DATA: != 0; others 0 (NOTICE code 6: the refused flow) */
+	uint64_t session;
+	uint64_t epoch;
+	uint64_t seq;
+	uint32_t path_seq;	/* per path copy */
+	uint32_t stamp;		/* per path copy: sender's monotonic µs mod 2^32 */
+	uint16_t len;		/* payload bytes (no extension, no trailer) */
+	struct wire2_ext ext;	/* when flags & WIRE2_F_FEC */
+};
+
+const char *wire2_drop_name(enum wire2_drop why);
+const char *wire2_type_name(uint8_t type);	/* "data", ..., "?" */
+
+/* CRC32C of n bytes (see the convention above). */
+uint32_t wire2_crc32c(const void *p, size_t n);
+
+/* Bytes before the payload (52, or 60 with flag FEC). */
+size_t wire2_hdr_size(uint8_t flags);
+/* Trailer bytes for a suite (4 for suite 0, else 16). */
+size_t wire2_trailer_len(uint8_t suite);
+/* Whole datagram size for these flags, suite and payload length. */
+size_t wire2_dgram_len(uint8_t flags, uint8_t suite, size_t len);
+
+/*
+ * Write header, extension, payload and trailer into out.  payload may alias
+ * out + wire2_hdr_size(h->flags).  Suite 0: the CRC is written; keyed: the
+ * tag space is zeroed.  Returns the datagram size, or 0 if it does not fit
+ * in outlen or exceeds WIRE2_MAX_DGRAM.  Writes the fields as given (the
+ * caller sends only what wire2_decode() would accept; tests write bad ones).
+ */
+size_t wire2_encode(const struct wire2_hdr *h, const void *payload, void *out, size_t outlen);
+/* Header and extension only (wire2_hdr_size(h->flags) bytes). */
+bool wire2_encode_hdr(const struct wire2_hdr *h, void *out, size_t outlen);
+
+/*
+ * One path's copy of an encoded datagram of len bytes: writes path, path
+ * seq and stamp, and for suite 0 recomputes the CRC.  The sealed bytes of a
+ * keyed datagram stay valid (those fields are not in the associated data).
+ */
+void wire2_set_per_path(uint8_t *dgram, size_t len, uint8_t path, uint32_t path_seq,
+			uint32_t stamp);
+/* Recompute the CRC trailer of a suite-0 datagram of len bytes (after an edit). */
+void wire2_crc_update(uint8_t *dgram, size_t len);
+
+/*
+ * The associated data of a keyed datagram: header (and extension) with the
+ * per-path fields (path, path seq, stamp) zeroed.  Writes into ad (at least
+ * WIRE2_AD_MAX bytes) and returns its length (52 or 60), or 0 if dgram is
+ * shorter than that.
+ */
+size_t wire2_ad(const uint8_t *dgram, size_t len, uint8_t ad[WIRE2_AD_MAX]);
+
+/*
+ * Validate a datagram (see the top).  On success fills *h and *payload
+ * (pointing into buf) and returns true; otherwise sets *why (when not NULL)
+ * and returns false.  wire2_parse() skips the CRC check.
+ */
+bool wire2_decode(const void *buf, size_t len, struct wire2_hdr *h, const uint8_t **payload,
+		  enum wire2_drop *why);
+bool wire2_parse(const void *buf, size_t len, struct wire2_hdr *h, const uint8_t **payload,
+		 enum wire2_drop *why);
+
+/* True when buf is a well-formed protocol version 1 datagram (header
+ * fields and size consistent), i.e. a peer that speaks v1. */
+bool wire2_is_v1(const void *buf, size_t len);
+
+/* ---- payloads ------------------------------------------------------------ */
+
+#define WIRE2_TOKEN_LEN 16
+#define WIRE2_COOKIE_LEN 16
+#define WIRE2_PING_LEN 56
+#define WIRE2_PATH_NAME_LEN 16
+#define WIRE2_NOTICE_LEN 8
+#define WIRE2_FEEDBACK_HDR 4
+#define WIRE2_FEEDBACK_ENTRY 20
+#define WIRE2_FEEDBACK_MAX 16
+
+enum wire2_redundancy {
+	WIRE2_RED_KEEP = 0,
+	WIRE2_RED_BROADCAST = 1,
+	WIRE2_RED_FEC = 2,
+	WIRE2_RED_AUTO = 3,
+	WIRE2_RED_MAX = 3
+};
+
+#define WIRE2_PATH_F_BACKUP 0x01
+
+/* PING and PONG payload (the first 56 bytes; a probe PING is zero-padded). */
+struct wire2_ping {
+	uint64_t stamp;			/* sender's monotonic ns, echoed */
+	uint8_t token[WIRE2_TOKEN_LEN];	/* cookie (from mpclient) or challenge (from mpserver) */
+	uint16_t probe_size;		/* PING: padded size, or 0; PONG: size of the PING received */
+	uint8_t path_flags;		/* WIRE2_PATH_F_BACKUP */
+	uint8_t redundancy;		/* enum wire2_redundancy */
+	uint8_t fec_k, fec_m;		/* 0,0 or 1..64 each, k + m <= 128 */
+	uint16_t fec_wait;		/* units of 100 µs */
+	uint32_t target_loss;		/* parts per million */
+	char name[WIRE2_PATH_NAME_LEN];	/* NUL-padded (not necessarily terminated) */
+};
+
+/*
+ * PING payload of len bytes: 56 plus, for a probe, zero padding so that the
+ * whole datagram is probe_size bytes.  Writes p then the padding; returns
+ * the payload length, or 0 if it does not fit.
+ */
+size_t wire2_ping_encode(const struct wire2_ping *p, size_t payload_len, void *out,
+			 size_t outlen);
+/*
+ * Decode a PING (pong = false) or PONG payload of len bytes from a datagram
+ * of dgram_len bytes: a PONG and an unpadded PING are exactly 56 bytes; a
+ * PING with probe_size > 0 has zero padding and dgram_len == probe_size.
+ * Reserved bytes zero, known flags and mode, sane k/m, name NUL-padded.
+ */
+bool wire2_ping_decode(const void *buf, size_t len, size_t dgram_len, bool pong,
+		       struct wire2_ping *p);
+
+enum wire2_notice_code {
+	WIRE2_N_KEY_ID = 1,		/* unknown key id */
+	WIRE2_N_AUTH = 2,		/* authentication failed */
+	WIRE2_N_SUITE = 3,		/* suite not accepted */
+	WIRE2_N_PEER_KEYED = 4,		/* peer keyed, we are not */
+	WIRE2_N_PEER_UNKEYED = 5,	/* peer unkeyed, we are keyed */
+	WIRE2_N_TARGET = 6,		/* target not allowed (sealed, flow = the refused flow) */
+	WIRE2_N_VERSION = 7,		/* version not spoken */
+	WIRE2_N_MAX = 7
+};
+
+struct wire2_notice {
+	uint16_t code;			/* enum wire2_notice_code */
+	uint8_t expected_suite;		/* the suite the sender accepts */
+};
+
+const char *wire2_notice_text(uint16_t code);	/* human wording for logs */
+size_t wire2_notice_encode(const struct wire2_notice *n, void *out, size_t outlen);
+bool wire2_notice_decode(const void *buf, size_t len, struct wire2_notice *n);
+
+struct wire2_feedback_entry {
+	uint8_t path;
+	uint32_t highest;		/* highest path seq received */
+	uint32_t received;		/* datagrams received, mod 2^32 */
+	uint32_t echo;			/* stamp of the datagram that carried highest */
+	uint32_t delay;			/* µs from receiving it to sending this */
+};
+
+struct wire2_feedback {
+	uint8_t count;			/* 0..16 */
+	struct wire2_feedback_entry e[WIRE2_FEEDBACK_MAX];
+};
+
+size_t wire2_feedback_len(uint8_t count);
+size_t wire2_feedback_encode(const struct wire2_feedback *f, void *out, size_t outlen);
+/* len must be 4 + 20 * count, count <= 16, paths <= 15 and distinct, reserved zero. */
+bool wire2_feedback_decode(const void *buf, size_t len, struct wire2_feedback *f);
+
+/*
+ * FEC coded form of a data symbol:
+ *     seq (8) | flow (4) | len (2) | flags (1) | reserved (1) | payload | zero padding
+ * flags carries the DATA's TARGET bit (so a recovered DATA keeps its target
+ * descriptor's meaning); the symbol size of a block is the largest coded
+ * form in it (16 + its largest payload) and is a PARITY datagram's len.
+ */
+#define WIRE2_CODED_HDR 16
+/* Largest DATA payload whose coded form fits a keyed PARITY datagram. */
+#define WIRE2_CODED_MAX_PAYLOAD \
+	(WIRE2_MAX_DGRAM - WIRE2_HDR_LEN - WIRE2_EXT_LEN - WIRE2_TAG_LEN - WIRE2_CODED_HDR)
+
+struct wire2_coded {
+	uint64_t seq;
+	uint32_t flow;
+	uint16_t len;
+	uint8_t flags;			/* 0 or WIRE2_F_TARGET */
+};
+
+/* Write the coded form into sym (symbol_size bytes: prefix, payload,
+ * zero padding).  0 if the payload does not fit, else symbol_size. */
+size_t wire2_coded_encode(const struct wire2_coded *c, const void *payload, void *sym,
+			  size_t symbol_size);
+/* Read a recovered symbol: seq, flow != 0, len within the symbol, known
+ * flags, reserved and padding zero.  *payload points into sym. */
+bool wire2_coded_decode(const void *sym, size_t symbol_size, struct wire2_coded *c,
+			const uint8_t **payload);
+
+/* Target descriptor at the start of a TARGET DATA's payload. */
+enum wire2_target_kind {
+	WIRE2_TARGET_NAME = 1,
+	WIRE2_TARGET_IPV4 = 4,
+	WIRE2_TARGET_IPV6 = 6,
+};
+#define WIRE2_TARGET_NAME_MAX 63
+
+struct wire2_target {
+	uint8_t kind;
+	uint8_t length;				/* name 1..63, IPv4 4, IPv6 16 */
+	uint8_t addr[WIRE2_TARGET_NAME_MAX + 1];	/* name (NUL-terminated here) or address */
+	uint16_t port;				/* 0 for a name */
+};
+
+/* Encoded size of a descriptor (0 if t is invalid). */
+size_t wire2_target_len(const struct wire2_target *t);
+size_t wire2_target_encode(const struct wire2_target *t, void *out, size_t outlen);
+/* Decode a descriptor at the start of buf; returns the bytes it takes (the
+ * application's bytes follow), or 0 if malformed. */
+size_t wire2_target_decode(const void *buf, size_t len, struct wire2_target *t);
+
+#endif
