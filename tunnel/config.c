@@ -4,8 +4,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_TOKENS 3
 
@@ -41,8 +44,11 @@ static bool add(struct config_parser *p, const char *host, const char *portstr)
 		return fail(p, "empty host%s", "");
 	if (strlen(host) >= CONFIG_HOST_MAX)
 		return fail(p, "host name too long: '%.64s...'", host);
+	/* bytes from 0x80 are UTF-8 (checked by config_line): an
+	 * internationalised name, resolved as IDN */
 	for (i = 0; host[i]; i++)
-		if (!isalnum((unsigned char)host[i]) && !strchr(".-_:%", host[i]))
+		if (!isalnum((unsigned char)host[i]) && !strchr(".-_:%", host[i]) &&
+		    (unsigned char)host[i] < 0x80)
 			return fail(p, "bad host '%s'", host);
 	if (!parse_port(portstr, false, &port))
 		return fail(p, "bad port '%s' (expected 1-65535)", portstr);
@@ -108,6 +114,40 @@ static bool handle_tokens(struct config_parser *p, char *buf)
 	return fail(p, "unexpected '%s' after HOST PORT", tok[2]);
 }
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, at most U+10FFFF), or 0. */
+static size_t utf8_seq(const char *s, size_t avail)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (u[0] < 0x80)
+		return 1;
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		n = 2;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		n = 3;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (u[0] == 0xe0)
+		lo = 0xa0;
+	else if (u[0] == 0xed)
+		hi = 0x9f;
+	else if (u[0] == 0xf0)
+		lo = 0x90;
+	else if (u[0] == 0xf4)
+		hi = 0x8f;
+	if (avail < n || u[1] < lo || u[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (u[i] < 0x80 || u[i] > 0xbf)
+			return 0;
+	return n;
+}
+
 bool config_line(struct config_parser *p, const char *line)
 {
 	char buf[CONFIG_LINE_MAX + 1];
@@ -124,6 +164,17 @@ bool config_line(struct config_parser *p, const char *line)
 		if (buf[i] == '#') {
 			buf[i] = '\0';
 			break;
+		}
+		if ((unsigned char)buf[i] >= 0x80) {
+			size_t n = utf8_seq(buf + i, len - i);
+			char hex[8];
+
+			if (n == 0) {
+				snprintf(hex, sizeof(hex), "0x%02x", (unsigned char)buf[i]);
+				return fail(p, "invalid UTF-8 byte %s", hex);
+			}
+			i += n - 1;
+			continue;
 		}
 		if (!isprint((unsigned char)buf[i]) && !isspace((unsigned char)buf[i])) {
 			char hex[8];
@@ -201,24 +252,43 @@ bad:
 
 int config_load(struct client_config *cfg, const char *path, char *err, size_t errlen)
 {
-	static char buf[1 << 20];
-	FILE *f;
-	size_t n;
-	int rc = 0;
+	static char buf[CONFIG_FILE_MAX + 1];	/* one byte more, to see a larger file */
+	struct stat st;
+	size_t n = 0;
+	int fd, rc = 0;
 
-	f = fopen(path, "r");
-	if (!f) {
+	/* O_NONBLOCK: a FIFO without a writer must not hang us (refused below) */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return rc;
 	}
-	n = fread(buf, 1, sizeof(buf), f);
-	if (ferror(f)) {
-		rc = -EIO;
-		snprintf(err, errlen, "%s: read error", path);
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (n == sizeof(buf)) {
+	if (!S_ISREG(st.st_mode)) {
+		rc = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto out;
+	}
+	while (n < sizeof(buf)) {
+		ssize_t r = read(fd, buf + n, sizeof(buf) - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > CONFIG_FILE_MAX) {
 		rc = -EFBIG;
 		snprintf(err, errlen, "%s: file too large (at most 1 MiB)", path);
 		goto out;
@@ -226,6 +296,6 @@ int config_load(struct client_config *cfg, const char *path, char *err, size_t e
 	if (!config_parse_buffer(cfg, path, buf, n, err, errlen))
 		rc = -EINVAL;
 out:
-	fclose(f);
+	close(fd);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #define CONFIG_MAX_BRIDGES 16
 #define CONFIG_HOST_MAX 256
 #define CONFIG_LINE_MAX 1024
+#define CONFIG_FILE_MAX (1u << 20)	/* bytes; exactly this much is allowed */
 
 struct bridge_spec {
 	char host[CONFIG_HOST_MAX];
@@ -46,7 +47,8 @@ bool config_finish(struct config_parser *p);
 /* Parse a whole buffer (may lack a final newline, may hold NULs: rejected). */
 bool config_parse_buffer(struct client_config *cfg, const char *source, const char *buf,
 			 size_t len, char *err, size_t errlen);
-/* Read and parse a file: 0, or -errno / -EINVAL with err filled. */
+/* Read and parse a regular file of at most CONFIG_FILE_MAX bytes (a FIFO or a
+ * device is refused at once, never read): 0, or -errno / -EINVAL with err filled. */
 int config_load(struct client_config *cfg, const char *path, char *err, size_t errlen);
 
 #endif

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -75,6 +78,13 @@ static void test_bad_lines(void **st)
 		{ "localhost 4001\x01\n", "control byte 0x01" },
 		{ "host:abc\n", "bad port 'abc'" },
 		{ "[::1]4001\n", "bad" },
+		/* bytes that are not UTF-8 are named as such, not as control bytes */
+		{ "b\xc3" "cher.example 4001\n", "test.conf:1: invalid UTF-8 byte 0xc3" },
+		{ "\xc0\xaf 4001\n", "invalid UTF-8 byte 0xc0" },	/* overlong '/' */
+		{ "\xed\xa0\x80 4001\n", "invalid UTF-8 byte 0xed" },	/* surrogate */
+		{ "h\xf4\x90\x80\x80 4001\n", "invalid UTF-8 byte 0xf4" },	/* > U+10FFFF */
+		{ "h 4001 \xe2\x82\n", "invalid UTF-8 byte 0xe2" },	/* cut short */
+		{ "h 4001\x7f\n", "control byte 0x7f" },
 	};
 	unsigned i;
 
@@ -85,6 +95,18 @@ static void test_bad_lines(void **st)
 		if (!strstr(err, cases[i].want))
 			fail_msg("case %u: message '%s' lacks '%s'", i, err, cases[i].want);
 	}
+}
+
+static void test_utf8(void **st)
+{
+	(void)st;
+	/* an internationalised host name is kept as written (resolved as IDN) */
+	assert_true(parse("b\xc3\xbc" "cher.example 4001\n"));
+	assert_int_equal(cfg.nbridges, 1);
+	assert_string_equal(cfg.bridges[0].host, "b\xc3\xbc" "cher.example");
+	/* UTF-8 in comments, 3- and 4-byte sequences */
+	assert_true(parse("# \xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\nh 1 # \xe2\x82\xac\n"));
+	assert_true(parse("\xe2\x82\xac.example 1\n"));
 }
 
 static void test_limits(void **st)
@@ -146,6 +168,45 @@ static void test_load_file(void **st)
 	assert_non_null(strstr(err, "No such file"));
 }
 
+/* A FIFO or a directory is refused at once; exactly CONFIG_FILE_MAX bytes is fine. */
+static void test_load_kinds_and_size(void **st)
+{
+	static char big[CONFIG_FILE_MAX + 1];
+	char dir[] = "/tmp/mpt-config-XXXXXX", path[64];
+	size_t off = 0;
+	int fd;
+
+	(void)st;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(config_load(&cfg, path, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "fifo: not a regular file"));
+	unlink(path);
+	assert_int_equal(config_load(&cfg, dir, err, sizeof(err)), -EISDIR);
+	assert_non_null(strstr(err, "not a regular file"));
+
+	off += (size_t)snprintf(big, sizeof(big), "localhost 4001\n");
+	while (off + 64 <= CONFIG_FILE_MAX) {
+		memset(big + off, '#', 63);
+		big[off + 63] = '\n';
+		off += 64;
+	}
+	memset(big + off, '#', CONFIG_FILE_MAX - off);
+	snprintf(path, sizeof(path), "%s/big", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, big, CONFIG_FILE_MAX), (ssize_t)CONFIG_FILE_MAX);
+	assert_int_equal(config_load(&cfg, path, err, sizeof(err)), 0);
+	assert_int_equal(cfg.nbridges, 1);
+	assert_int_equal(write(fd, "#", 1), 1);
+	close(fd);
+	assert_int_equal(config_load(&cfg, path, err, sizeof(err)), -EFBIG);
+	assert_non_null(strstr(err, "file too large (at most 1 MiB)"));
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,9 +214,11 @@ int main(void)
 		cmocka_unit_test(test_seed_form_compact),
 		cmocka_unit_test(test_other_forms),
 		cmocka_unit_test(test_bad_lines),
+		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_command_line_bridges),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_load_kinds_and_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
