@@ -18,7 +18,8 @@ static int try_family(const char *host, const char *port, int family, bool passi
 	hints.ai_family = family;
 	hints.ai_socktype = SOCK_DGRAM;
 	hints.ai_protocol = IPPROTO_UDP;
-	hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+	/* AI_IDN: a UTF-8 (internationalised) name is looked up in its ASCII form */
+	hints.ai_flags = AI_NUMERICSERV | AI_IDN | (passive ? AI_PASSIVE : 0);
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc != 0) {
 		*gai = rc;
@@ -99,6 +100,41 @@ bool addr_equal_sa(const struct addr *a, const struct sockaddr *sa, socklen_t le
 bool addr_equal(const struct addr *a, const struct addr *b)
 {
 	return addr_equal_sa(a, (const struct sockaddr *)&b->ss, b->len);
+}
+
+const char *addr_not_unicast(const struct addr *a)
+{
+	if (a->ss.ss_family == AF_INET) {
+		uint32_t ip = ntohl(((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr);
+
+		if (ip == 0xffffffffu)
+			return "the broadcast address";
+		if ((ip >> 28) == 0xe)
+			return "a multicast address";
+		if ((ip >> 24) == 0)
+			return "an unspecified (0.0.0.0/8) address";
+		return NULL;
+	}
+	if (a->ss.ss_family == AF_INET6) {
+		const struct in6_addr *ip = &((const struct sockaddr_in6 *)&a->ss)->sin6_addr;
+
+		if (IN6_IS_ADDR_MULTICAST(ip))
+			return "a multicast address";
+		if (IN6_IS_ADDR_UNSPECIFIED(ip))
+			return "the unspecified address";
+		if (IN6_IS_ADDR_V4MAPPED(ip)) {
+			struct addr v4;
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&v4.ss;
+
+			memset(&v4, 0, sizeof(v4));
+			s4->sin_family = AF_INET;
+			memcpy(&s4->sin_addr, &ip->s6_addr[12], 4);
+			v4.len = sizeof(*s4);
+			return addr_not_unicast(&v4);
+		}
+		return NULL;
+	}
+	return "not an IP address";
 }
 
 uint16_t addr_port(const struct addr *a)

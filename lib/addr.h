@@ -27,6 +27,9 @@ const char *addr_format_sa(const struct sockaddr *sa, socklen_t len, char *buf,
 			   unsigned buflen);
 bool addr_equal(const struct addr *a, const struct addr *b);
 bool addr_equal_sa(const struct addr *a, const struct sockaddr *sa, socklen_t len);
+/* NULL for a unicast IP address, else what it is instead ("the broadcast
+ * address", "a multicast address", ...): a tunnel peer must be unicast. */
+const char *addr_not_unicast(const struct addr *a);
 uint16_t addr_port(const struct addr *a);
 /* 64-bit hash of family, address and port (for tables). */
 uint64_t addr_hash(const struct addr *a);

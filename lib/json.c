@@ -2,9 +2,11 @@
 #include "json.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -259,6 +261,31 @@ int file_write_atomic(const char *path, file_writer_fn *writer, void *arg)
 	if (rc != 0)
 		unlink(tmp);
 	return rc;
+}
+
+int file_write_check(const char *path)
+{
+	char tmp[4096];
+	struct stat st;
+	int fd;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return -EISDIR;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+		return 0;
+	}
+	if (errno != EEXIST)
+		return -errno;
+	fd = open(tmp, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
 }
 
 struct json_file_arg {

@@ -79,5 +79,9 @@ int json_write_file(const char *path, json_writer_fn *writer, void *arg);
 /* The same for any content: writer writes to f and returns 0 or -errno. */
 typedef int file_writer_fn(FILE *f, void *arg);
 int file_write_atomic(const char *path, file_writer_fn *writer, void *arg);
+/* Whether file_write_atomic(path) can work: PATH.tmp can be created (or, if
+ * it exists, written) beside it and path is not a directory. Nothing is
+ * left behind. 0 or -errno; for checking a --stats FILE at start. */
+int file_write_check(const char *path);
 
 #endif

@@ -6,6 +6,7 @@
 #include "log.h"
 #include "params.h"
 #include "parse.h"
+#include "preflight.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +32,56 @@ static void usage(FILE *f)
 }
 
 static struct client client;
+
+/* "FILE:LINE" or "--bridge" */
+static const char *where(const char *file, const struct bridge_spec *b, char *buf, size_t len)
+{
+	if (b->line)
+		snprintf(buf, len, "%s:%u", file, b->line);
+	else
+		snprintf(buf, len, "--bridge");
+	return buf;
+}
+
+/* The listen address binds, every bridge is a distinct, reachable unicast
+ * address, --stats can be written.  False with a message printed. */
+static bool check_setup(const struct tunnel_params *prm, const char *file,
+			const struct client_config *cfg, const struct addr *listen,
+			const struct addr *bridges, const char *const *names)
+{
+	char err[512], w1[CONFIG_HOST_MAX + 32], w2[CONFIG_HOST_MAX + 32], abuf[ADDR_STRLEN];
+	unsigned i, j;
+
+	for (i = 0; i < cfg->nbridges; i++) {
+		const struct bridge_spec *b = &cfg->bridges[i];
+
+		for (j = 0; j < i; j++) {
+			const struct bridge_spec *o = &cfg->bridges[j];
+
+			if (!addr_equal(&bridges[i], &bridges[j]))
+				continue;
+			where(file, b, w1, sizeof(w1));
+			if (b->line && o->line)
+				snprintf(w2, sizeof(w2), "line %u", o->line);
+			else
+				where(file, o, w2, sizeof(w2));
+			log_warnx("%s: bridge '%s' is the same address as %s '%s' (%s): "
+				  "two paths over one bridge", w1, names[i], w2, names[j],
+				  addr_format(&bridges[i], abuf, sizeof(abuf)));
+			return false;
+		}
+		if (preflight_peer(&bridges[i], err, sizeof(err)) != 0) {
+			log_warnx("%s: bridge %s: %s", where(file, b, w1, sizeof(w1)), names[i], err);
+			return false;
+		}
+	}
+	if (preflight_listen(listen, err, sizeof(err)) != 0 ||
+	    preflight_stats(prm->stats_file, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
+		return false;
+	}
+	return true;
+}
 
 static void print_stats(void *arg) { client_print_stats(arg, stderr); }
 static void write_stats(void *arg) { client_write_stats(arg); }
@@ -83,7 +134,11 @@ int main(int argc, char **argv)
 	}
 	log_set_verbosity(prm.verbosity);
 	/* the original's form: mpclient PORT CONFIG */
-	if (argc - optind == 2 && !listen_arg && !config_arg) {
+	if (argc - optind >= 2 && !listen_arg && !config_arg) {
+		if (argc - optind > 2) {
+			log_warnx("unexpected argument '%s' after PORT CONFIG", argv[optind + 2]);
+			return params_usage_error();
+		}
 		listen_arg = argv[optind];
 		config_arg = argv[optind + 1];
 	} else if (argc - optind == 1 && !listen_arg && !config_arg) {
@@ -147,9 +202,13 @@ int main(int argc, char **argv)
 				log_warnx("cannot resolve bridge '%s': %s", b->host, errstr);
 			return 2;
 		}
-		snprintf(names_buf[i], sizeof(names_buf[i]), "%s:%u", b->host, (unsigned)b->port);
+		snprintf(names_buf[i], sizeof(names_buf[i]), strchr(b->host, ':') ? "[%s]:%u" : "%s:%u",
+			 b->host, (unsigned)b->port);
 		names[i] = names_buf[i];
 	}
+	/* what start will do, tried now: -n and start fail alike, with exit 2 */
+	if (!check_setup(&prm, config_arg, &cfg, &listen, bridges, names))
+		return 2;
 	if (prm.check) {
 		printf("configuration OK: listen %s, %u bridges, %s\n", listen_arg, cfg.nbridges,
 		       sealed ? "encrypted" : "not encrypted");

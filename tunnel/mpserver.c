@@ -4,6 +4,7 @@
 #include "log.h"
 #include "params.h"
 #include "parse.h"
+#include "preflight.h"
 #include "server.h"
 
 #include <stdio.h>
@@ -45,7 +46,7 @@ int main(int argc, char **argv)
 	struct tunnel_params prm;
 	struct addr listen, target;
 	const char *listen_arg = NULL, *target_arg = NULL, *errstr = NULL;
-	char lhost[256], thost[256], tbuf[300];
+	char lhost[256], thost[256], tbuf[300], err[512];
 	uint16_t lport, tport;
 	struct ev_loop *loop;
 	struct daemon_hooks hooks;
@@ -69,7 +70,11 @@ int main(int argc, char **argv)
 	}
 	log_set_verbosity(prm.verbosity);
 	/* the original's form: mpserver PORT HOST PORT */
-	if (argc - optind == 3 && !listen_arg && !target_arg) {
+	if (argc - optind >= 3 && !listen_arg && !target_arg) {
+		if (argc - optind > 3) {
+			log_warnx("unexpected argument '%s' after PORT HOST PORT", argv[optind + 3]);
+			return params_usage_error();
+		}
 		listen_arg = argv[optind];
 		if (!parse_port(argv[optind + 2], false, &tport)) {
 			log_warnx("bad target port '%s' (expected 1-65535)", argv[optind + 2]);
@@ -106,6 +111,16 @@ int main(int argc, char **argv)
 	}
 	if (addr_resolve(thost, tport, false, &target, &errstr) != 0) {
 		log_warnx("cannot resolve target '%s': %s", thost, errstr);
+		return 2;
+	}
+	/* what start will do, tried now: -n and start fail alike, with exit 2 */
+	if (preflight_peer(&target, err, sizeof(err)) != 0) {
+		log_warnx("target %s: %s", target_arg, err);
+		return 2;
+	}
+	if (preflight_listen(&listen, err, sizeof(err)) != 0 ||
+	    preflight_stats(prm.stats_file, err, sizeof(err)) != 0) {
+		log_warnx("%s", err);
 		return 2;
 	}
 	if (prm.check) {

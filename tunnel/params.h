@@ -49,7 +49,7 @@ enum {
 #define PARAMS_SHORT_OPTIONS "nvqhV"
 
 #define PARAMS_HELP                                                                   \
-	"  -n, --check              validate the configuration and exit\n"             \
+	"  -n, --check              try the setup (resolve, bind, reach) and exit\n"   \
 	"      --window N           de-duplication window in datagrams (default 8192)\n" \
 	"      --keepalive DUR      keepalive interval per path (default 1s)\n"        \
 	"      --path-timeout DUR   a path silent this long counts as dead (default 3s)\n" \
