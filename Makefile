@@ -63,7 +63,7 @@ endif
 # Debian packages needed to build, test and run the lab.
 DEB_PACKAGES := build-essential pkg-config libev-dev libpcap-dev libnl-3-dev \
 	libnl-route-3-dev libcmocka-dev libsodium-dev libssl-dev libisal-dev socat tcpdump iproute2 \
-	nftables ethtool gnuplot-nox valgrind python3
+	nftables ethtool gnuplot-nox valgrind python3 tshark
 
 .PHONY: all clean test unit-test integration-test demo deps install uninstall check-deps
 .DEFAULT_GOAL := all
@@ -120,6 +120,8 @@ demo: all
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then \
+		echo 'wireshark-common wireshark-common/install-setuid boolean false' | \
+			debconf-set-selections && \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES); \
 	else \
