@@ -10,6 +10,7 @@
  * every payload codec that accepts its input (the whole input, and the
  * payload of an accepted clear datagram) re-encodes to the same bytes. */
 #include "fuzz.h"
+#include "target.h"
 #include "wire2.h"
 
 #include <stdbool.h>
@@ -24,7 +25,7 @@ static const char *check_payloads(const uint8_t *p, size_t len, size_t dgram_len
 	struct wire2_notice nt;
 	struct wire2_feedback fb;
 	struct wire2_coded cd;
-	struct wire2_target tg;
+	struct target tg;
 	const uint8_t *cp;
 	size_t n;
 	int pong;
@@ -53,11 +54,10 @@ static const char *check_payloads(const uint8_t *p, size_t len, size_t dgram_len
 		if (wire2_coded_encode(&cd, cp, out, len) != len || memcmp(out, p, len))
 			return "coded re-encode differs";
 	}
-	n = wire2_target_decode(p, len, &tg);
-	if (n) {
-		if (n > len || wire2_target_len(&tg) != n)
+	if (target_desc_decode(p, len, &tg, &n)) {
+		if (n > len || target_desc_len(&tg) != n)
 			return "target length inconsistent";
-		if (wire2_target_encode(&tg, out, sizeof(out)) != n || memcmp(out, p, n))
+		if (target_desc_encode(&tg, out, sizeof(out)) != n || memcmp(out, p, n))
 			return "target re-encode differs";
 	}
 	return NULL;

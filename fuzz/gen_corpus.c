@@ -4,6 +4,7 @@
 #include "seal.h"
 #include "wire.h"
 #include "wire2.h"
+#include "target.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -294,8 +295,7 @@ static void gen_wire2(void)
 	struct wire2_notice nt = { .code = WIRE2_N_AUTH, .expected_suite = 1 };
 	struct wire2_feedback fb = { .count = 3 };
 	struct wire2_coded cd = { .seq = 9, .flow = 3, .len = sizeof(text) - 1 };
-	struct wire2_target tg = { .kind = WIRE2_TARGET_IPV4, .length = 4,
-				   .addr = { 198, 18, 0, 9 }, .port = 6666 };
+	struct target tg = { .kind = TARGET_IPV4, .port = 6666, .u.v4 = { 198, 18, 0, 9 } };
 	uint8_t pl[1500];
 	struct wire2_hdr h;
 	size_t n, i;
@@ -312,12 +312,12 @@ static void gen_wire2(void)
 	h = hdr2(WIRE2_DATA, F, 0, 4, sizeof(text) - 1);
 	h.ext = (struct wire2_ext){ .block = 1, .index = 0 };
 	put2("data-fec", h, text);
-	n = wire2_target_encode(&tg, pl, sizeof(pl));
+	n = target_desc_encode(&tg, pl, sizeof(pl));
 	memcpy(pl + n, text, sizeof(text) - 1);
 	put2("data-target", hdr2(WIRE2_DATA, T, 0, 5, (uint16_t)(n + sizeof(text) - 1)), pl);
 	put("wire2", "target-ipv4", pl, n);
-	tg = (struct wire2_target){ .kind = WIRE2_TARGET_NAME, .length = 3, .addr = "dns" };
-	n = wire2_target_encode(&tg, pl, sizeof(pl));
+	target_from_name(&tg, "dns");
+	n = target_desc_encode(&tg, pl, sizeof(pl));
 	put("wire2", "target-name", pl, n);
 	wire2_coded_encode(&cd, text, pl, WIRE2_CODED_HDR + 30);
 	put("wire2", "coded-symbol", pl, WIRE2_CODED_HDR + 30);
@@ -339,7 +339,7 @@ static void gen_wire2(void)
 	put("wire2", "notice-body", pl, WIRE2_NOTICE_LEN);
 	put2("notice", hdr2(WIRE2_NOTICE, V, 0, 13, WIRE2_NOTICE_LEN), pl);
 	for (i = 0; i < fb.count; i++)
-		fb.e[i] = (struct wire2_feedback_entry){ (uint8_t)i, 1000 + (uint32_t)i, 990, 5, 7 };
+		fb.e[i] = (struct wire2_feedback_entry){ (uint8_t)i, 24, 1000 + (uint32_t)i, 990, 5, 7 };
 	n = wire2_feedback_encode(&fb, pl, sizeof(pl));
 	put("wire2", "feedback-body", pl, n);
 	put2("feedback", hdr2(WIRE2_FEEDBACK, 0, 0, 14, (uint16_t)n), pl);

@@ -502,7 +502,7 @@ size_t wire2_feedback_encode(const struct wire2_feedback *f, void *out, size_t o
 	for (i = 0; i < f->count; i++) {
 		put_u8(&c, f->e[i].path);
 		put_u8(&c, 0);
-		put_u16(&c, 0);
+		put_u16(&c, f->e[i].burst);
 		put_u32(&c, f->e[i].highest);
 		put_u32(&c, f->e[i].received);
 		put_u32(&c, f->e[i].echo);
@@ -527,7 +527,8 @@ bool wire2_feedback_decode(const void *buf, size_t len, struct wire2_feedback *f
 		struct wire2_feedback_entry *e = &f->e[i];
 
 		e->path = get_u8(&c);
-		rsv = (uint32_t)get_u8(&c) | get_u16(&c);
+		rsv = get_u8(&c);
+		e->burst = get_u16(&c);
 		e->highest = get_u32(&c);
 		e->received = get_u32(&c);
 		e->echo = get_u32(&c);
@@ -581,66 +582,4 @@ bool wire2_coded_decode(const void *sym, size_t symbol_size, struct wire2_coded 
 		return false;
 	*payload = s + WIRE2_CODED_HDR;
 	return true;
-}
-
-/* ---- target descriptor ------------------------------------------------------ */
-
-static bool target_ok(const struct wire2_target *t)
-{
-	unsigned i;
-
-	switch (t->kind) {
-	case WIRE2_TARGET_NAME:
-		if (t->length < 1 || t->length > WIRE2_TARGET_NAME_MAX || t->port != 0)
-			return false;
-		for (i = 0; i < t->length; i++)
-			if (t->addr[i] < 0x21 || t->addr[i] > 0x7e)
-				return false;
-		return true;
-	case WIRE2_TARGET_IPV4:
-		return t->length == 4 && t->port != 0;
-	case WIRE2_TARGET_IPV6:
-		return t->length == 16 && t->port != 0;
-	default:
-		return false;
-	}
-}
-
-size_t wire2_target_len(const struct wire2_target *t)
-{
-	return target_ok(t) ? 2u + t->length + 2u : 0;
-}
-
-size_t wire2_target_encode(const struct wire2_target *t, void *out, size_t outlen)
-{
-	size_t n = wire2_target_len(t);
-	struct cursor c;
-
-	if (!n)
-		return 0;
-	cursor_init(&c, out, outlen);
-	put_u8(&c, t->kind);
-	put_u8(&c, t->length);
-	put_bytes(&c, t->addr, t->length);
-	put_u16(&c, t->port);
-	return cursor_ok(&c) ? n : 0;
-}
-
-size_t wire2_target_decode(const void *buf, size_t len, struct wire2_target *t)
-{
-	const uint8_t *a;
-	struct cursor c;
-
-	cursor_init_ro(&c, buf, len);
-	t->kind = get_u8(&c);
-	t->length = get_u8(&c);
-	if (!cursor_ok(&c) || t->length > WIRE2_TARGET_NAME_MAX)
-		return 0;
-	a = get_bytes(&c, t->length);
-	t->port = get_u16(&c);
-	if (!cursor_ok(&c) || !a)
-		return 0;
-	memset(t->addr, 0, sizeof(t->addr));
-	memcpy(t->addr, a, t->length);
-	return target_ok(t) ? 2u + t->length + 2u : 0;
 }

@@ -260,6 +260,7 @@ bool wire2_notice_decode(const void *buf, size_t len, struct wire2_notice *n);
 
 struct wire2_feedback_entry {
 	uint8_t path;
+	uint16_t burst;			/* mean loss-burst length, 1/16 datagram (0: no loss) */
 	uint32_t highest;		/* highest path seq received */
 	uint32_t received;		/* datagrams received, mod 2^32 */
 	uint32_t echo;			/* stamp of the datagram that carried highest */
@@ -304,26 +305,6 @@ size_t wire2_coded_encode(const struct wire2_coded *c, const void *payload, void
 bool wire2_coded_decode(const void *sym, size_t symbol_size, struct wire2_coded *c,
 			const uint8_t **payload);
 
-/* Target descriptor at the start of a TARGET DATA's payload. */
-enum wire2_target_kind {
-	WIRE2_TARGET_NAME = 1,
-	WIRE2_TARGET_IPV4 = 4,
-	WIRE2_TARGET_IPV6 = 6,
-};
-#define WIRE2_TARGET_NAME_MAX 63
-
-struct wire2_target {
-	uint8_t kind;
-	uint8_t length;				/* name 1..63, IPv4 4, IPv6 16 */
-	uint8_t addr[WIRE2_TARGET_NAME_MAX + 1];	/* name (NUL-terminated here) or address */
-	uint16_t port;				/* 0 for a name */
-};
-
-/* Encoded size of a descriptor (0 if t is invalid). */
-size_t wire2_target_len(const struct wire2_target *t);
-size_t wire2_target_encode(const struct wire2_target *t, void *out, size_t outlen);
-/* Decode a descriptor at the start of buf; returns the bytes it takes (the
- * application's bytes follow), or 0 if malformed. */
-size_t wire2_target_decode(const void *buf, size_t len, struct wire2_target *t);
+/* The target descriptor that starts a TARGET DATA's payload: lib/target.h. */
 
 #endif
