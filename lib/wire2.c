@@ -481,6 +481,24 @@ bool wire2_notice_decode(const void *buf, size_t len, struct wire2_notice *n)
 	       n->code <= WIRE2_N_MAX && n->expected_suite <= WIRE2_SUITE_MAX;
 }
 
+size_t wire2_notice_build(void *out, size_t outlen, size_t answered_len, uint16_t code,
+			  uint8_t expected_suite, uint16_t server, uint64_t session,
+			  uint64_t epoch, uint64_t seq)
+{
+	struct wire2_notice n = { .code = code, .expected_suite = expected_suite };
+	struct wire2_hdr h = {
+		.version = WIRE2_VERSION, .type = WIRE2_NOTICE, .flags = WIRE2_F_SERVER,
+		.suite = WIRE2_SUITE_CLEAR, .server = server, .session = session, .epoch = epoch,
+		.seq = seq, .path_seq = 1, .len = WIRE2_NOTICE_LEN,
+	};
+	uint8_t body[WIRE2_NOTICE_LEN];
+
+	if (wire2_dgram_len(0, 0, WIRE2_NOTICE_LEN) > answered_len)
+		return 0;
+	wire2_notice_encode(&n, body, sizeof(body));
+	return wire2_encode(&h, body, out, outlen);
+}
+
 /* ---- FEEDBACK ------------------------------------------------------------- */
 
 size_t wire2_feedback_len(uint8_t count)

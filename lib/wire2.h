@@ -255,6 +255,16 @@ struct wire2_notice {
 };
 
 const char *wire2_notice_text(uint16_t code);	/* human wording for logs */
+/*
+ * The unauthenticated NOTICE (codes 1-5, 7) answering a datagram of
+ * answered_len bytes: suite 0, key id 0, flow 0, SERVER flag, session,
+ * epoch and seq copied from what it answers, path 0, our server id.
+ * Returns its size (64), or 0 when it would be larger than what it answers
+ * or does not fit in outlen.
+ */
+size_t wire2_notice_build(void *out, size_t outlen, size_t answered_len, uint16_t code,
+			  uint8_t expected_suite, uint16_t server, uint64_t session,
+			  uint64_t epoch, uint64_t seq);
 size_t wire2_notice_encode(const struct wire2_notice *n, void *out, size_t outlen);
 bool wire2_notice_decode(const void *buf, size_t len, struct wire2_notice *n);
 

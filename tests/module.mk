@@ -2,6 +2,8 @@
 $(eval $(call unittest,test_window,$(call objs,tests/unit/test_window.c),))
 $(eval $(call unittest,test_wire,$(call objs,tests/unit/test_wire.c),))
 $(eval $(call unittest,test_wire2,$(call objs,tests/unit/test_wire2.c),$(ISAL_LIBS)))
+$(eval $(call unittest,test_jump,$(call objs,tests/unit/test_jump.c),))
+$(eval $(call unittest,test_srclimit,$(call objs,tests/unit/test_srclimit.c),))
 $(eval $(call unittest,test_parse,$(call objs,tests/unit/test_parse.c),$(LIBM)))
 $(eval $(call unittest,test_config,$(call objs,tests/unit/test_config.c tunnel/config.c),))
 $(eval $(call unittest,test_batch,$(call objs,tests/unit/test_batch.c),))

@@ -771,6 +771,34 @@ static void test_notice(void **st)
 	assert_false(wire2_notice_decode(pl, sizeof(pl), &out));
 }
 
+static void test_notice_build(void **st)
+{
+	struct wire2_hdr h;
+	struct wire2_notice n;
+	const uint8_t *p;
+	size_t len;
+
+	(void)st;
+	assert_int_equal(wire2_notice_build(buf, sizeof(buf), 63, 1, 0, 0, 1, 1, 1), 0);
+	len = wire2_notice_build(buf, sizeof(buf), 64, WIRE2_N_PEER_UNKEYED, 2, 77,
+				 0x1122334455667788ull, 0x99ull, 42);
+	assert_int_equal(len, 64);
+	assert_int_equal(wire2_notice_build(buf, 63, 1000, 1, 0, 0, 1, 1, 1), 0);
+	assert_true(wire2_decode(buf, len, &h, &p, NULL));
+	assert_int_equal(h.type, WIRE2_NOTICE);
+	assert_int_equal(h.flags, WIRE2_F_SERVER);
+	assert_int_equal(h.suite, 0);
+	assert_int_equal(h.key_id, 0);
+	assert_int_equal(h.flow, 0);
+	assert_int_equal(h.server, 77);
+	assert_true(h.session == 0x1122334455667788ull);
+	assert_true(h.epoch == 0x99ull);
+	assert_true(h.seq == 42);
+	assert_true(wire2_notice_decode(p, h.len, &n));
+	assert_int_equal(n.code, WIRE2_N_PEER_UNKEYED);
+	assert_int_equal(n.expected_suite, 2);
+}
+
 static void test_feedback(void **st)
 {
 	struct wire2_feedback in = { .count = 2 }, out;
@@ -916,6 +944,7 @@ int main(void)
 		cmocka_unit_test(test_ping_bad_fields),
 		cmocka_unit_test(test_ping_probe),
 		cmocka_unit_test(test_notice),
+		cmocka_unit_test(test_notice_build),
 		cmocka_unit_test(test_feedback),
 		cmocka_unit_test(test_coded),
 	};
