@@ -1,4 +1,4 @@
-/* opts.h - mpbridge command line, settings, profiles and timeline. */
+/* opts.h - mpbridge command line: global options, settings and timeline steps. */
 #ifndef MPB_OPTS_H
 #define MPB_OPTS_H
 
@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dist.h"
 #include "impair.h"
 
 #define OPTS_HOSTLEN 256
@@ -51,6 +52,7 @@ struct bridge_opts {
 	size_t ntl;
 
 	/* internal storage */
+	struct dist_tables tables;	/* the configs' dist_tab point here */
 	struct tok_group *groups;
 	size_t ngroups;
 	char **owned;			/* strings read from files */
@@ -65,20 +67,10 @@ bool opts_parse(struct bridge_opts *o, int argc, char **argv, char *err, size_t 
 void opts_free(struct bridge_opts *o);
 void opts_usage(FILE *f);
 
-/*
- * Apply settings tokens (e.g. {"--loss", "20%", "--delay", "50ms"}) to
- * cfg[DIR_N], starting with both directions in scope ("--dir" narrows it).
- * Exposed for tests.
- */
-bool settings_apply(struct impair_cfg cfg[DIR_N], char **tok, size_t n, const char *argv0,
-		    char *err, size_t errlen);
-
-/* Value parsers (true on success), exposed for tests. */
-bool parse_percent(const char *s, double *out);
-bool parse_rate(const char *s, uint64_t *bps);
-bool parse_size(const char *s, uint64_t *bytes);
-
-/* Find profile NAME; path gets the file.  Search order in bridge/README.md. */
-bool profile_find(const char *name, const char *argv0, char *path, size_t len);
+/* The settings (settings.h), profiles (profile.h) and value parsers
+ * (values.h) used to be declared here; tests include them through this. */
+#include "profile.h"
+#include "settings.h"
+#include "values.h"
 
 #endif

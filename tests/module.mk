@@ -14,3 +14,4 @@ $(eval $(call unittest,test_pathmeas,$(call objs,tests/unit/test_pathmeas.c),$(L
 $(eval $(call unittest,test_plpmtud,$(call objs,tests/unit/test_plpmtud.c),))
 $(eval $(call unittest,test_prom,$(call objs,tests/unit/test_prom.c),$(LIBM)))
 $(eval $(call unittest,test_json,$(call objs,tests/unit/test_json.c),))
+$(eval $(call unittest,test_lines,$(call objs,tests/unit/test_lines.c),))

@@ -1,14 +1,12 @@
 /* config.c - parser for mpclient's configuration file. */
 #include "config.h"
+#include "lines.h"
 #include "parse.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define MAX_TOKENS 3
 
@@ -217,15 +215,14 @@ bool config_parse_buffer(struct client_config *cfg, const char *source, const ch
 			 size_t len, char *err, size_t errlen)
 {
 	struct config_parser p;
-	char line[CONFIG_LINE_MAX + 2];
-	size_t pos = 0;
+	char line[CONFIG_LINE_MAX + 2], *l;
+	struct lines lr;
+	size_t n;
 
 	config_init(&p, cfg, source);
-	while (pos < len) {
-		const char *nl = memchr(buf + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (buf + pos)) : len - pos;
-
-		if (memchr(buf + pos, '\0', n)) {
+	lines_init_buffer(&lr, p.source, buf, len);
+	while (lines_next(&lr, &l, &n)) {
+		if (memchr(l, '\0', n)) {
 			p.lineno++;
 			fail(&p, "unexpected NUL byte%s", "");
 			goto bad;
@@ -235,11 +232,10 @@ bool config_parse_buffer(struct client_config *cfg, const char *source, const ch
 			fail(&p, "line too long (more than %s bytes)", "1024");
 			goto bad;
 		}
-		memcpy(line, buf + pos, n);
+		memcpy(line, l, n);
 		line[n] = '\0';
 		if (!config_line(&p, line))
 			goto bad;
-		pos += n + (nl ? 1 : 0);
 	}
 	if (!config_finish(&p))
 		goto bad;
@@ -252,50 +248,16 @@ bad:
 
 int config_load(struct client_config *cfg, const char *path, char *err, size_t errlen)
 {
-	static char buf[CONFIG_FILE_MAX + 1];	/* one byte more, to see a larger file */
-	struct stat st;
-	size_t n = 0;
-	int fd, rc = 0;
+	struct lines lr;
+	int rc;
 
-	/* O_NONBLOCK: a FIFO without a writer must not hang us (refused below) */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	/* a regular file of at most CONFIG_FILE_MAX bytes (lib/lines.c: a FIFO
+	 * or a folder is refused at once, not waited on) */
+	rc = lines_open(&lr, path, CONFIG_FILE_MAX, err, errlen);
+	if (rc < 0)
 		return rc;
-	}
-	if (fstat(fd, &st) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		snprintf(err, errlen, "%s: not a regular file", path);
-		goto out;
-	}
-	while (n < sizeof(buf)) {
-		ssize_t r = read(fd, buf + n, sizeof(buf) - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > CONFIG_FILE_MAX) {
-		rc = -EFBIG;
-		snprintf(err, errlen, "%s: file too large (at most 1 MiB)", path);
-		goto out;
-	}
-	if (!config_parse_buffer(cfg, path, buf, n, err, errlen))
+	if (!config_parse_buffer(cfg, path, lr.buf, lr.len, err, errlen))
 		rc = -EINVAL;
-out:
-	close(fd);
+	lines_close(&lr);
 	return rc;
 }
