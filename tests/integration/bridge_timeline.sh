@@ -18,13 +18,18 @@ t_spawn echo python3 "$UDPTOOL" echo "$EP"
 t_wait_udp "$EP" || { t_fail "echo target did not start"; t_done; }
 
 printf '# c2s dark from 1 s to 2 s\n1s --dir c2s --down\n2s --dir c2s --up\n' >"$T/tl"
+# The traffic starts first, so that it covers the bridge's first seconds however
+# long Python takes to start on a loaded machine: one datagram every 10 ms for 5 s,
+# the bridge started once the sender's socket is bound (datagrams sent before the
+# bridge listens are simply lost: the socket is unconnected, no ICMP reaches it).
+t_spawn sender python3 "$UDPTOOL" send "127.0.0.1:$LP" --sport "$CP" --count 500 --size 100 \
+	--interval 0.01
+t_wait_udp "$CP" 20 || { t_fail "sender did not start"; t_done; }
 t_spawn bridge "$MPB" -l "127.0.0.1:$LP" -t "127.0.0.1:$EP" --seed 1 \
 	--stats "$T/stats.json" --pcap "$T/cap" --timeline "$T/tl" \
 	--dir s2c --blackout 2.5s 3s
 t_wait_udp "$LP" || { t_fail "mpbridge did not start"; t_done; }
-# 3.5 s of traffic, one datagram every 10 ms (the bridge started before it)
-python3 "$UDPTOOL" send "127.0.0.1:$LP" --sport "$CP" --count 350 --size 100 \
-	--interval 0.01 >/dev/null
+{ wait "$(t_pid sender)"; } 2>/dev/null
 t_stop bridge TERM
 
 start=$(sed -n 's/.*"start":\([0-9.]*\).*/\1/p' "$T/stats.json")
