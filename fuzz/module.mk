@@ -13,6 +13,7 @@
 # --- unit tests (gcc) --------------------------------------------------------
 $(eval $(call unittest,test_seal,$(call objs,tests/unit/test_seal.c),$(CRYPTO_LIBS)))
 $(eval $(call unittest,test_seal2,$(call objs,tests/unit/test_seal2.c),$(CRYPTO_LIBS)))
+$(eval $(call unittest,test_keyset,$(call objs,tests/unit/test_keyset.c),$(CRYPTO_LIBS)))
 $(eval $(call unittest,test_keyfile,$(call objs,tests/unit/test_keyfile.c),$(CRYPTO_LIBS)))
 
 FUZZ_TARGETS := wire wire2 open window config

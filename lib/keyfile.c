@@ -61,9 +61,92 @@ bool key_parse(const char *text, uint8_t key[KEY_LEN])
 	return ok;
 }
 
-int keyfile_load(const char *path, uint8_t key[KEY_LEN], char *err, size_t errlen)
+/* Split off the next line of *s (without its newline); NULL at the end. */
+static char *next_line(char **s)
 {
-	char buf[KEYFILE_MAX + 2];
+	char *line = *s, *nl;
+
+	if (!line || !*line)
+		return NULL;
+	nl = strchr(line, '\n');
+	if (nl) {
+		*nl = '\0';
+		*s = nl + 1;
+	} else {
+		*s = line + strlen(line);
+	}
+	return line;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	for (end = s + strlen(s); end > s && isspace((unsigned char)end[-1]); end--)
+		;
+	*end = '\0';
+	return s;
+}
+
+bool keyfile_parse(char *text, struct seal_psk *out, char *err, size_t errlen)
+{
+	uint8_t key[KEY_LEN];
+	enum seal_suite suite = SEAL_SUITE_CHACHA20_POLY1305;	/* files from before suites */
+	bool have_key = false, have_suite = false, ok = false;
+	unsigned lineno = 0;
+	char *rest = text, *line;
+
+	if (err && errlen)
+		err[0] = '\0';
+	while ((line = next_line(&rest))) {
+		lineno++;
+		line = trim(line);
+		if (!*line || *line == '#')
+			continue;
+		if (strncmp(line, "suite", 5) == 0 &&
+		    (!line[5] || isspace((unsigned char)line[5]))) {
+			const char *name = trim(line + 5);
+
+			if (have_suite) {
+				snprintf(err, errlen, "line %u: a second suite line", lineno);
+				goto out;
+			}
+			if (!seal_suite_parse(name, &suite)) {
+				snprintf(err, errlen,
+					 "line %u: unknown suite '%.40s' (chacha20-poly1305 or "
+					 "aes-256-gcm)", lineno, name);
+				goto out;
+			}
+			have_suite = true;
+			continue;
+		}
+		if (have_key) {
+			snprintf(err, errlen, "line %u: unexpected text after the key "
+				 "(one key per file; 'suite NAME' may follow)", lineno);
+			goto out;
+		}
+		if (!key_parse(line, key)) {
+			snprintf(err, errlen, "line %u: bad key (expected 64 hex digits or base64 "
+				 "of 32 bytes, not all zero)", lineno);
+			goto out;
+		}
+		have_key = true;
+	}
+	if (!have_key) {
+		snprintf(err, errlen, "no key (expected 64 hex digits or base64 of 32 bytes)");
+		goto out;
+	}
+	ok = seal_psk_set(out, key, suite);
+out:
+	sodium_memzero(key, sizeof(key));
+	return ok;
+}
+
+int keyfile_load_psk(const char *path, struct seal_psk *out, char *err, size_t errlen)
+{
+	char buf[KEYFILE_MAX + 2], why[160];
 	size_t n = 0;
 	struct stat st;
 	int fd, rc = 0;
@@ -123,16 +206,30 @@ int keyfile_load(const char *path, uint8_t key[KEY_LEN], char *err, size_t errle
 		goto out;
 	}
 	buf[n] = '\0';
-	if (memchr(buf, '\0', n) || !key_parse(buf, key)) {
+	if (memchr(buf, '\0', n)) {
 		rc = -EINVAL;
-		snprintf(err, errlen,
-			 "%s: bad key (expected 64 hex digits or base64 of 32 bytes, not all zero)",
-			 path);
+		snprintf(err, errlen, "%s: bad key (a NUL byte in the file)", path);
+		goto out;
+	}
+	if (!keyfile_parse(buf, out, why, sizeof(why))) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "%s: %s", path, why);
 		goto out;
 	}
 out:
 	sodium_memzero(buf, sizeof(buf));
 	close(fd);
+	return rc;
+}
+
+int keyfile_load(const char *path, uint8_t key[KEY_LEN], char *err, size_t errlen)
+{
+	struct seal_psk p;
+	int rc = keyfile_load_psk(path, &p, err, errlen);
+
+	if (rc == 0)
+		memcpy(key, p.key, KEY_LEN);
+	seal_psk_wipe(&p);
 	return rc;
 }
 
@@ -156,4 +253,18 @@ void key_format_base64(const uint8_t key[KEY_LEN], char *out, size_t outlen)
 		return;
 	}
 	sodium_bin2base64(out, outlen, key, KEY_LEN, sodium_base64_VARIANT_ORIGINAL);
+}
+
+void keyfile_format(const uint8_t key[KEY_LEN], unsigned suite, char *out, size_t outlen)
+{
+	char b64[KEY_BASE64_LEN];
+
+	key_format_base64(key, b64, sizeof(b64));
+	if (outlen < KEYFILE_TEXT_LEN) {
+		if (outlen)
+			out[0] = '\0';
+	} else {
+		snprintf(out, outlen, "%s\nsuite %s\n", b64, seal_suite_name(suite));
+	}
+	sodium_memzero(b64, sizeof(b64));
 }

@@ -1,8 +1,10 @@
 /* keyfile.h - the tunnel's pre-shared key: parse, load from a private file, generate.
  *
  * A key file holds 32 bytes written as 64 hex digits (either case) or as
- * base64 (standard alphabet, 44 characters with '=' padding or 43 without);
- * whitespace and newlines around it are ignored, nothing else is allowed.
+ * base64 (standard alphabet, 44 characters with '=' padding or 43 without),
+ * and the AEAD suite the key is for on a line "suite NAME" (protocol v2;
+ * without it, ChaCha20-Poly1305); blank lines and '#' comments are allowed,
+ * nothing else (see keyfile_parse()).
  * An all-zero key is refused.  The file must be a regular file owned by
  * the user running us or by root (as ssh requires) that neither group nor
  * others may read or write (chmod 600).  Secrets passing through
@@ -16,9 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "seal.h"
+
 #define KEY_LEN 32
 #define KEY_BASE64_LEN 45	/* 44 characters + NUL, for key_format_base64() */
 #define KEYFILE_MAX 4096	/* larger files are refused unread */
+#define KEYFILE_TEXT_LEN 80	/* room for keyfile_format() */
 
 /* Parse a key (hex or base64, surrounding whitespace allowed). */
 bool key_parse(const char *text, uint8_t key[KEY_LEN]);
@@ -31,6 +36,20 @@ bool key_parse(const char *text, uint8_t key[KEY_LEN]);
  * message starting with PATH.  key is written only on success.
  */
 int keyfile_load(const char *path, uint8_t key[KEY_LEN], char *err, size_t errlen);
+
+/*
+ * Parse a key file's text (modified: lines are cut in place): the key on a
+ * line of its own, optionally a line "suite NAME" (chacha20-poly1305 or
+ * aes-256-gcm) before or after it; blank lines and lines starting with '#'
+ * are ignored, anything else is an error.  Without a suite line the key is
+ * a ChaCha20-Poly1305 key (key files written before suites existed).  Fills
+ * *out (key, suite, key id); false with err naming the line otherwise.
+ */
+bool keyfile_parse(char *text, struct seal_psk *out, char *err, size_t errlen);
+/* keyfile_load() returning the suite and key id too (see keyfile_parse()). */
+int keyfile_load_psk(const char *path, struct seal_psk *out, char *err, size_t errlen);
+/* The text of a key file: "BASE64\nsuite NAME\n" ("" if outlen < KEYFILE_TEXT_LEN). */
+void keyfile_format(const uint8_t key[KEY_LEN], unsigned suite, char *out, size_t outlen);
 
 /* A new random key (libsodium's randombytes; calls sodium_init()). */
 void key_generate(uint8_t key[KEY_LEN]);

@@ -40,18 +40,25 @@ int keys_setup(const struct tunnel_params *prm, uint8_t psk[SEAL_PSK_LEN], bool 
 	return 0;
 }
 
-int keys_genkey(void)
+int keys_genkey(const char *suite_name)
 {
 	uint8_t key[SEAL_PSK_LEN];
-	char text[KEY_BASE64_LEN];
+	char text[KEYFILE_TEXT_LEN];
+	enum seal_suite suite = seal_suite_default();
 
+	if (suite_name && !seal_suite_parse(suite_name, &suite)) {
+		log_warnx("--genkey: unknown suite '%s' (aes-256-gcm or chacha20-poly1305)",
+			  suite_name);
+		return 2;
+	}
 	if (seal_init() != 0) {
 		log_warnx("cannot initialise libsodium");
 		return 1;
 	}
 	key_generate(key);
-	key_format_base64(key, text, sizeof(text));
-	printf("%s\n", text);
+	keyfile_format(key, suite, text, sizeof(text));
+	fputs(text, stdout);
 	memset(key, 0, sizeof(key));
-	return 0;
+	memset(text, 0, sizeof(text));
+	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -16,7 +16,11 @@
  * cannot be used (message names it).
  */
 int keys_setup(const struct tunnel_params *prm, uint8_t psk[SEAL_PSK_LEN], bool *sealed);
-/* --genkey: print a new random key (base64) on stdout; returns the exit status. */
-int keys_genkey(void);
+/*
+ * --genkey[=SUITE]: print a new key file on stdout (the key in base64, then
+ * "suite NAME": SUITE, or seal_suite_default()); returns the exit status
+ * (2 with a message for an unknown SUITE).
+ */
+int keys_genkey(const char *suite);
 
 #endif

@@ -118,7 +118,7 @@ int params_default_option(struct tunnel_params *p, int opt, const char *arg)
 		printf("%s %s\n", log_progname(), MPT_VERSION);
 		return 0;
 	case OPT_GENKEY:
-		return keys_genkey();
+		return keys_genkey(arg);
 	}
 	if (params_option(p, opt, arg) == 1)
 		return -1;

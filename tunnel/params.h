@@ -39,7 +39,7 @@ enum {
 	{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },                    \
 	{ "stats", required_argument, NULL, OPT_STATS },                      \
 	{ "key-file", required_argument, NULL, OPT_KEY_FILE },                \
-	{ "genkey", no_argument, NULL, OPT_GENKEY },                          \
+	{ "genkey", optional_argument, NULL, OPT_GENKEY },                    \
 	{ "check", no_argument, NULL, 'n' },                                  \
 	{ "verbose", no_argument, NULL, 'v' },                                \
 	{ "quiet", no_argument, NULL, 'q' },                                  \
@@ -59,7 +59,8 @@ enum {
 	"                           capped by net.core.[rw]mem_max)\n"                 \
 	"      --stats FILE         write counters as JSON at exit and on SIGUSR1\n"    \
 	"      --key-file FILE      pre-shared key (see README); MPTUNNEL_ENCRYPT=1 requires one\n" \
-	"      --genkey             print a new random key and exit\n"                 \
+	"      --genkey[=SUITE]     print a new random key file and exit (SUITE: aes-256-gcm,\n" \
+	"                           chacha20-poly1305; default by the CPU's AES support)\n" \
 	"  -v, --verbose            more messages (repeat for debug)\n"                \
 	"  -q, --quiet              only errors\n"                                      \
 	"  -h, --help               this help\n"                                        \

@@ -8,7 +8,18 @@ SEND="python3 $(dirname "$0")/../udpsend.py"
 
 KEY=$T/tunnel.key
 (umask 077 && "$BUILD/mpclient" --genkey >"$KEY")
-t_expect "--genkey prints a 44-character base64 key" eval '[ "$(wc -c <"$KEY")" = 45 ]'
+t_expect "--genkey prints a 44-character base64 key and its suite" \
+	eval '[ "$(head -n 1 "$KEY" | tr -d "\n" | wc -c)" = 44 ] && [ "$(wc -l <"$KEY")" = 2 ] &&
+		grep -Eqx "suite (aes-256-gcm|chacha20-poly1305)" "$KEY"'
+if grep -qw aes "/proc/cpuinfo" && grep -qw pclmulqdq /proc/cpuinfo; then want=aes-256-gcm
+else want=chacha20-poly1305; fi
+t_expect "--genkey's default suite follows the CPU ($want)" grep -qx "suite $want" "$KEY"
+"$BUILD/mpclient" --genkey=chacha20-poly1305 >"$T/genkey.out"
+t_expect "--genkey=chacha20-poly1305 names that suite" grep -qx "suite chacha20-poly1305" "$T/genkey.out"
+"$BUILD/mpserver" --genkey=aes-128-cbc >/dev/null 2>"$T/err"
+rc=$?
+t_expect "--genkey with an unknown suite exits 2 naming it (exit $rc)" \
+	eval '[ $rc = 2 ] && grep -q "aes-128-cbc" "$T/err"'
 (umask 077 && "$BUILD/mpserver" --genkey >"$T/other.key")
 t_expect "two --genkey runs differ" eval '! cmp -s "$KEY" "$T/other.key"'
 cp "$KEY" "$T/open.key" && chmod 644 "$T/open.key"

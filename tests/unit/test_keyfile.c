@@ -262,6 +262,93 @@ static void test_load_bad(void **state)
 	assert_int_equal(keyfile_load(path, key, NULL, 0), -ENOENT);
 }
 
+static bool parse_text(const char *text, struct seal_psk *p, char *err, size_t errlen)
+{
+	char copy[512];
+
+	snprintf(copy, sizeof(copy), "%s", text);
+	return keyfile_parse(copy, p, err, errlen);
+}
+
+/* The suite line: named suites, the default for files without one, errors naming the line. */
+static void test_suite_line(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned suite;
+	} good[] = {
+		{ B64 "\n", SEAL_SUITE_CHACHA20_POLY1305 },
+		{ B64 "\nsuite aes-256-gcm\n", SEAL_SUITE_AES256_GCM },
+		{ "suite aes-256-gcm\n" HEX_LO, SEAL_SUITE_AES256_GCM },
+		{ "# made by mpclient --genkey\n\n" HEX_UP "\n  suite \tchacha20-poly1305  \r\n",
+		  SEAL_SUITE_CHACHA20_POLY1305 },
+		{ "\r\n" B64 "\r\nsuite aes-256-gcm", SEAL_SUITE_AES256_GCM },
+	};
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{ B64 "\nsuite aes-128-gcm\n", "line 2: unknown suite 'aes-128-gcm'" },
+		{ B64 "\nsuite\n", "line 2: unknown suite ''" },
+		{ B64 "\nsuite aes-256-gcm\nsuite aes-256-gcm\n", "line 3: a second suite" },
+		{ B64 "\n" B64 "\n", "line 2: unexpected text" },
+		{ "suite aes-256-gcm\n", "no key" },
+		{ "# only a comment\n", "no key" },
+		{ B64 " suite aes-256-gcm\n", "line 1: bad key" },
+		{ B64 "\nsuites aes-256-gcm\n", "line 2: unexpected" },
+		{ B64 "\nSUITE aes-256-gcm\n", "line 2: unexpected" },
+	};
+	struct seal_psk p;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		memset(&p, 0xee, sizeof(p));
+		if (!parse_text(good[i].text, &p, err, sizeof(err)))
+			fail_msg("rejected good key file #%zu: %s", i, err);
+		expect_key(p.key);
+		assert_int_equal(p.suite, good[i].suite);
+		assert_int_equal(p.id, seal_key_id(p.key));
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse_text(bad[i].text, &p, err, sizeof(err)))
+			fail_msg("accepted bad key file #%zu", i);
+		if (!strstr(err, bad[i].why))
+			fail_msg("bad key file #%zu: '%s' does not say '%s'", i, err, bad[i].why);
+		assert_null(strstr(err, "AAECAw"));
+	}
+}
+
+/* keyfile_format() writes what keyfile_load_psk() reads back; the v1 loader takes it too. */
+static void test_format_roundtrip(void **state)
+{
+	uint8_t key[KEY_LEN], back[KEY_LEN];
+	char text[KEYFILE_TEXT_LEN], small[KEYFILE_TEXT_LEN - 1], err[256];
+	struct seal_psk p;
+	unsigned suite;
+
+	(void)state;
+	for (suite = SEAL_SUITE_CHACHA20_POLY1305; suite <= SEAL_SUITE_AES256_GCM; suite++) {
+		key_generate(key);
+		keyfile_format(key, suite, text, sizeof(text));
+		assert_int_equal(strlen(text), 44 + 1 + 6 + strlen(seal_suite_name(suite)) + 1);
+		assert_int_equal(keyfile_load_psk(mkfile("fmt", text, strlen(text), 0600), &p, err,
+						  sizeof(err)), 0);
+		assert_memory_equal(p.key, key, KEY_LEN);
+		assert_int_equal(p.suite, suite);
+		assert_int_equal(keyfile_load(mkfile("fmt", text, strlen(text), 0600), back, err,
+					      sizeof(err)), 0);
+		assert_memory_equal(back, key, KEY_LEN);
+	}
+	keyfile_format(key, SEAL_SUITE_AES256_GCM, small, sizeof(small));
+	assert_string_equal(small, "");
+	/* errors from the parser carry the path */
+	assert_int_equal(keyfile_load_psk(mkfile("badsuite", B64 "\nsuite rot13\n",
+						 strlen(B64) + 13, 0600), &p, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "badsuite: line 2: unknown suite 'rot13'"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +359,8 @@ int main(void)
 		cmocka_unit_test(test_load_permissions),
 		cmocka_unit_test(test_load_owner),
 		cmocka_unit_test(test_load_bad),
+		cmocka_unit_test(test_suite_line),
+		cmocka_unit_test(test_format_roundtrip),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
