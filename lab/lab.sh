@@ -26,6 +26,7 @@ PYTHON=${PYTHON:-python3}
 
 . "$LAB_DIR/lib/proc.sh"
 . "$LAB_DIR/lib/topo.sh"
+. "$LAB_DIR/lib/scenario.sh"
 
 usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
@@ -49,20 +50,6 @@ scenario_file() {
 }
 
 scenario_intent() { sed -n '1s/^#[[:space:]]*//p' "$1"; }
-
-# --- scenario defaults (a scenario file overrides them) ---------------------------------------
-scenario_defaults() {
-	PATHS=3
-	COUNT=2000 RATE=400 SIZE=200 TIMEOUT=2
-	SEED=1
-	EVENTS=() EXPECT=()
-	MPCLIENT_ARGS="" MPSERVER_ARGS=""
-	WARMUP=1
-	local i
-	for i in 1 2 3 4 5 6 7 8; do
-		unset "BRIDGE_$i" "KERNEL_$i" "LOSS_$i" "LOSS_C2S_$i" "LOSS_S2C_$i"
-	done
-}
 
 meta() { printf '%s\t%s\n' "$1" "$2" >>"$RUN/meta.tsv"; }
 event() { printf '%s\t%s\n' "$(now)" "$*" >>"$RUN/events.tsv"; l_log "event: $*"; }
@@ -98,6 +85,30 @@ start_mpclient() {
 
 # bridge_args I: the scenario's arguments for path I, as mpbridge gets them
 bridge_args() { local v="BRIDGE_$1"; echo "${!v:-}"; }
+
+# bridge_effective: every path's bridge settings checked by mpbridge itself before anything
+# starts (a bad BRIDGE_i is refused here, with mpbridge's message), and its effective settings
+# saved as bridge/effective.I.json: the report's theory reads them (labreport/theory.py)
+bridge_effective() {
+	local i extra err=$RUN/logs/bridge-check.log
+	for i in $(seq 1 "$PATHS"); do
+		extra=$(bridge_args "$i")
+		# shellcheck disable=SC2086
+		if "$BUILD/mpbridge" --check --json --listen 127.0.0.1:9 --to 127.0.0.1:9 $extra \
+			>"$RUN/bridge/effective.$i.json" 2>"$err"; then
+			continue
+		fi
+		rm -f "$RUN/bridge/effective.$i.json"
+		# an mpbridge without --json: still check the settings
+		# shellcheck disable=SC2086
+		"$BUILD/mpbridge" --check --listen 127.0.0.1:9 --to 127.0.0.1:9 $extra >/dev/null 2>"$err" || {
+			echo "lab: $SCEN_NAME: BRIDGE_$i=\"$extra\" refused by mpbridge:" >&2
+			sed 's/^/    /' "$err" >&2
+			return 1
+		}
+		meta "no_effective_json.$i" 1
+	done
+}
 
 start_bridge() {
 	local i=$1 k=${INST[bridge$1]:-0} extra
@@ -330,14 +341,7 @@ cmd_run() {
 	[ $# -gt 0 ] && shift
 	file=$(scenario_file "$scen") || { echo "lab: no scenario '$scen' (lab/lab.sh list)" >&2; exit 2; }
 	name=$(basename "$file")
-	scenario_defaults
-	# shellcheck disable=SC1090
-	. "$file"
-	local kv
-	for kv in "$@"; do
-		case $kv in *=*) ;; *) echo "lab: bad override '$kv' (VAR=VALUE)" >&2; exit 2 ;; esac
-		eval "${kv%%=*}=\"\${kv#*=}\""
-	done
+	scenario_load "$file" "$@"	# exits 2 naming an unknown variable or a bad value
 	LAB_MODE=$(default_mode)
 	case $LAB_MODE in ns|loopback) ;; *) echo "lab: bad LAB_MODE '$LAB_MODE'" >&2; exit 2 ;; esac
 	if [ "$LAB_MODE" = ns ] && [ "$(id -u)" != 0 ]; then
@@ -348,7 +352,7 @@ cmd_run() {
 	else RUN=$LAB_RUNS/$(date +%Y%m%d-%H%M%S)-$name
 		[ -e "$RUN" ] && RUN=$RUN-$$
 	fi
-	mkdir -p "$RUN"/{logs,stats,pcap,kernel} || exit 2
+	mkdir -p "$RUN"/{logs,stats,pcap,kernel,bridge} || exit 2
 	: >"$RUN/meta.tsv"
 	: >"$RUN/events.tsv"
 	cp "$file" "$RUN/scenario"
@@ -367,6 +371,8 @@ cmd_run() {
 		BRIDGE_KIND=socat
 		command -v socat >/dev/null || { echo "lab: neither mpbridge nor socat" >&2; exit 2; }
 	fi
+
+	[ "$BRIDGE_KIND" = mpbridge ] && { bridge_effective || exit 2; }
 
 	local dur=$(( (COUNT + RATE - 1) / RATE ))
 	LIMIT=$((dur + TIMEOUT + 120))

@@ -14,9 +14,11 @@ The segment size of a stream (source and destination address and port) is `seg(r
 caller knows it (the lab knows the size of its datagrams: lab/labreport/wire.py), else the most
 common payload size of the stream's records that are not larger than every other (a capture of
 equal datagrams where most records hold one). A record whose payload is a whole multiple of the
-segment size is that many datagrams (lib/batch.c only sends runs of equal datagrams as one); a
-larger one that is not stays one datagram and is counted in `Split.odd` (a datagram of another
-size, or a sender that ends a run with a shorter segment: the report says so).
+segment size is that many datagrams (lib/batch.c only sends runs of equal datagrams as one).
+Otherwise, a record that is a whole multiple of a smaller size the same stream shows in other
+records is a run of those (a burst of small datagrams: a warm-up, keepalives); else it is one
+datagram, counted in `Split.odd` when larger than the segment size (a sender that ended a run
+with a shorter segment).
 
 seg=0 never splits (a capture written one record per datagram, as mpbridge's --pcap is).
 
@@ -106,14 +108,32 @@ class Split:
         self.supers = 0         # records that held more than one datagram
         self.odd = 0            # super-packets whose size is not a multiple of the segment size
         self._auto = {}
+        self._sizes = {}
 
-    def _stream_seg(self, recs):
-        """Segment size per stream where the caller gave none: the most common payload size."""
+    def _stream_sizes(self, recs):
+        """Per stream, the payload sizes of its records, most common first."""
         sizes = collections.defaultdict(collections.Counter)
         for r in recs:
             if r.proto == 17:
                 sizes[(r.src, r.sport, r.dst, r.dport)][r.length] += 1
-        self._auto = {k: c.most_common(1)[0][0] for k, c in sizes.items() if c}
+        self._sizes = {k: [n for n, _ in c.most_common()] for k, c in sizes.items()}
+        self._auto = {k: v[0] for k, v in self._sizes.items() if v}
+
+    def segments(self, r):
+        """(number of datagrams, segment size) of one UDP record."""
+        s = self.seg_of(r)
+        if s and r.length >= s and r.length % s == 0:
+            return r.length // s, s
+        if self.seg == 0:
+            return 1, r.length
+        # a run of smaller equal datagrams (a warm-up, keepalives): a size this stream also
+        # shows alone, dividing the record
+        for c in self._sizes.get((r.src, r.sport, r.dst, r.dport), []):
+            if 0 < c < r.length and r.length % c == 0 and c != r.length:
+                return r.length // c, c
+        if s and r.length > s:
+            self.odd += 1
+        return 1, r.length
 
     def seg_of(self, r):
         if self.seg == 0:
@@ -124,30 +144,19 @@ class Split:
         return s if s and s > 0 else None
 
     def split(self, recs):
-        if self.seg is None or callable(self.seg):
-            self._stream_seg(recs)
+        self._stream_sizes(recs)
         out = []
         for r in recs:
             self.records += 1
             if r.proto != 17:
                 self.datagrams += 1
                 continue
-            s = self.seg_of(r)
-            if s is None or r.length <= s:
-                out.append(Datagram(r.ts, r.src, r.sport, r.dst, r.dport, r.payload, r.length, r.tos, 0))
-                self.datagrams += 1
-                continue
-            if r.length % s:
-                self.odd += 1
-                out.append(Datagram(r.ts, r.src, r.sport, r.dst, r.dport, r.payload, r.length, r.tos, 0))
-                self.datagrams += 1
-                continue
-            n = r.length // s
-            self.supers += 1
+            n, s = self.segments(r)
+            if n > 1:
+                self.supers += 1
             for k in range(n):
-                size = s if k < n - 1 else r.length - s * (n - 1)
-                out.append(Datagram(r.ts, r.src, r.sport, r.dst, r.dport, r.payload[k * s:k * s + size],
-                                    size, r.tos, k))
+                out.append(Datagram(r.ts, r.src, r.sport, r.dst, r.dport, r.payload[k * s:(k + 1) * s],
+                                    s, r.tos, k))
             self.datagrams += n
         return out
 

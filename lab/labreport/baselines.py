@@ -1,0 +1,72 @@
+"""labreport.baselines - a run's loss figures stored (lab/baselines/) and compared (CI)."""
+import json
+import math
+import os
+import sys
+
+from .common import pct, read_json
+
+def figures(rep):
+    """The loss figures a baseline keeps: name -> (lost, n). Figures a fault's timing sways are
+    left out: the end-to-end loss across an mpserver/mpclient restart (the steady state stays),
+    and the path that was blacked out or restarted."""
+    out = {}
+    e = rep["end_to_end"]
+    outage = any(f["kind"].startswith("restart mp") for f in rep["faults"])
+    faulty = {f["path"] for f in rep["faults"] if "path" in f}
+    if e.get("sent") and not outage:
+        out["end-to-end loss"] = (e["lost"], e["sent"])
+    if rep.get("steady"):
+        out["steady-state loss"] = (rep["steady"]["lost"], rep["steady"]["sent"])
+    for p in rep["paths_detail"]:
+        if p["path"] in faulty:
+            continue
+        for dr, d in p["directions"].items():
+            s = d["sources"].get("capture") or d["sources"].get("bridge")
+            if s and s.get("in") and s.get("forwarded") is not None:
+                out[f"path {p['path']} {dr} loss"] = (s["in"] - s["forwarded"], s["in"])
+    return out
+
+
+def cmd_save_baseline(run, path):
+    rep = read_json(os.path.join(run, "report.json"))
+    if not rep:
+        print(f"no report.json in {run}", file=sys.stderr)
+        return 2
+    base = {"scenario": rep["scenario"], "mode": rep["mode"], "bridge_kind": rep["bridge_kind"],
+            "traffic": rep["traffic"], "figures": {k: {"lost": a, "n": b} for k, (a, b) in figures(rep).items()},
+            "faults": [{k: f.get(k) for k in ("kind", "recovery_s", "lost", "path_recovery_s")} for f in rep["faults"]]}
+    with open(path, "w") as f:
+        json.dump(base, f, indent=1)
+        f.write("\n")
+    print(f"baseline written: {path}")
+    return 0
+
+
+def cmd_baseline(run, path, z=3.29):
+    """Each loss figure must sit within z standard errors of the baseline's (pooled two-proportion)."""
+    rep = read_json(os.path.join(run, "report.json"))
+    base = read_json(path)
+    if not rep or not base:
+        print(f"[FAIL] baseline {os.path.basename(path)}: missing report or baseline")
+        return 1
+    now = figures(rep)
+    bad = 0
+    for name, b in base["figures"].items():
+        if name not in now:
+            continue
+        k1, n1 = b["lost"], b["n"]
+        k2, n2 = now[name]
+        p1, p2 = k1 / n1, k2 / n2
+        pp = (k1 + k2) / (n1 + n2)
+        se = math.sqrt(max(pp * (1 - pp), 1.0 / (n1 + n2)) * (1 / n1 + 1 / n2))
+        tol = z * se
+        if abs(p2 - p1) > tol:
+            bad += 1
+            print(f"[FAIL] {rep['scenario']}: {name} moved from {pct(p1, 3)} ({k1}/{n1}) to {pct(p2, 3)} ({k2}/{n2}), "
+                  f"tolerance ±{pct(tol, 3)}")
+    if not bad:
+        print(f"[ OK ] {rep['scenario']}: {len(base['figures'])} loss figures within tolerance of the baseline")
+    return 1 if bad else 0
+
+

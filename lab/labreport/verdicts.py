@@ -1,0 +1,119 @@
+"""labreport.verdicts - the scenario's expectations (EXPECT) checked against a report."""
+from .common import fmt_s, lvl, num, pct
+
+def verdicts(rep, expects, measured):
+    out = []
+    e2e = rep["end_to_end"]
+    level = rep["level"]
+
+    def add(name, ok, detail):
+        out.append({"expectation": name, "ok": ok, "detail": detail})
+
+    for ex in expects:
+        w = ex.split()
+        name, args = w[0], w[1:]
+        if name in ("loss_in_ci", "steady_loss_in_ci"):
+            src = e2e if name == "loss_in_ci" else rep.get("steady")
+            th = e2e["theory_configured"]["round_trip"]
+            which = "configured"
+            if th is None:
+                th, which = e2e["theory_measured"]["round_trip"], "measured"
+            if not src or src.get("ci") is None or th is None:
+                add(ex, None, "no data")
+                continue
+            lo, hi = src["ci"]
+            loss = src.get("loss_ratio", src.get("loss"))
+            ok = lo <= th <= hi
+            add(ex, ok, f"theory ({which}) {pct(th, 3)} {'within' if ok else 'OUTSIDE'} "
+                        f"{lvl(level)} Wilson interval [{pct(lo, 3)}, {pct(hi, 3)}] of measured {pct(loss, 3)}")
+        elif name == "loss_max":
+            lim = float(args[0])
+            v = e2e.get("loss_ratio")
+            add(ex, None if v is None else v <= lim, f"end-to-end loss {pct(v, 3)} (max {pct(lim, 3)})")
+        elif name == "loss_ratio_within":
+            f = float(args[0])
+            th = e2e["theory_configured"]["round_trip"] or e2e["theory_measured"]["round_trip"]
+            v = e2e.get("loss_ratio")
+            ok = None if v is None or not th else (th / f <= v <= th * f)
+            add(ex, ok, f"measured {pct(v, 3)} vs theory {pct(th, 3)} (within a factor {f})")
+        elif name == "loss_below_single":
+            best = None
+            for i, d in measured.items():
+                if d.get("c2s") is None or d.get("s2c") is None:
+                    continue
+                rt = 1 - (1 - d["c2s"]) * (1 - d["s2c"])
+                best = rt if best is None else min(best, rt)
+            v = e2e.get("loss_ratio")
+            ok = None if v is None or best is None else v < best
+            add(ex, ok, f"end-to-end {pct(v, 3)} vs best single path round trip {pct(best, 3)}")
+        elif name == "counters_agree":
+            dis = [f"path {p['path']} {dr}: " + "; ".join(d["disagreements"])
+                   for p in rep["paths_detail"] for dr, d in p["directions"].items() if d["disagreements"]]
+            srcs = sorted({s for p in rep["paths_detail"] for d in p["directions"].values() for s in d["sources"]
+                           if s != "capture_all"})
+            if rep["counters_agree"] is None or len(srcs) < 2:
+                add(ex, None, f"fewer than two sources ({', '.join(srcs) or 'none'})")
+            else:
+                add(ex, not dis, ("the sources agree" if not dis else "; ".join(dis))
+                    + f" (sources: {', '.join(srcs)})")
+        elif name == "direction_split":
+            tot = e2e.get("loss_ratio")
+            parts = [(d, e2e.get(f"{d}stream_loss"), e2e.get(f"{d}stream_ci")) for d in ("up", "down")]
+            if tot is None or any(v is None or c is None for _, v, c in parts):
+                add(ex, None, "no upstream/downstream split")
+                continue
+            ok = all(c[0] <= tot for _, _, c in parts)
+            add(ex, ok, "; ".join(f"{d}stream {pct(v, 3)} (interval from {pct(c[0], 3)})" for d, v, c in parts)
+                + f" {'each within' if ok else 'NOT within'} the end-to-end loss {pct(tot, 3)}")
+        elif name == "no_duplicates":
+            d = e2e.get("duplicates")
+            add(ex, None if d is None else d == 0, f"duplicates {num(d)}")
+        elif name == "recovery_max":
+            lim = float(args[0])
+            fs = [f for f in rep["faults"] if f["kind"].startswith("restart mp") or f["kind"] == "restart udpserver"]
+            if not fs:
+                add(ex, None, "no restart happened")
+                continue
+            bad = [f for f in fs if f.get("recovery_s") is None or f["recovery_s"] > lim]
+            add(ex, not bad, "; ".join(f"{f['kind']}: recovered in {fmt_s(f.get('recovery_s'))}, "
+                                      f"{num(f.get('lost'))} datagrams lost" for f in fs) + f" (max {lim}s)")
+        elif name == "fault_lost_max":
+            lim = int(args[0])
+            fs = [f for f in rep["faults"] if "lost" in f]
+            if not fs:
+                add(ex, None, "no fault window measured")
+                continue
+            add(ex, all(f["lost"] <= lim for f in fs),
+                "; ".join(f"{f['kind']}: {f['lost']} lost" for f in fs) + f" (max {lim})")
+        elif name == "path_recovery_max":
+            lim = float(args[0])
+            fs = [f for f in rep["faults"] if "path" in f]
+            if not fs:
+                add(ex, None, "no path fault happened")
+                continue
+            bad = [f for f in fs if f.get("path_recovery_s") is None or f["path_recovery_s"] > lim]
+            add(ex, not bad, "; ".join(f"{f['kind']}: path forwards again after {fmt_s(f.get('path_recovery_s'))}"
+                                      for f in fs) + f" (max {lim}s)")
+        elif name == "blackout_loss_in_ci":
+            fs = [f for f in rep["faults"] if f["kind"].startswith("blackout") and f.get("window_ci")]
+            if not fs:
+                add(ex, None, "no blackout window measured")
+                continue
+            def inside(f, key):
+                t = f.get(key)
+                return t is not None and f["window_ci"][0] <= t <= f["window_ci"][1]
+            # as for the whole run: the theory from the configured or from the measured
+            # per-path losses must lie in the window's interval
+            ok = all(inside(f, "theory_remaining_paths") or
+                     inside(f, "theory_remaining_paths_measured") for f in fs)
+            add(ex, ok, "; ".join(
+                f"{f['kind']}: {f['window_lost']}/{f['window_sent']} lost, theory of the other paths "
+                f"{pct(f['theory_remaining_paths'], 3)} (from measured "
+                f"{pct(f.get('theory_remaining_paths_measured'), 3)}), "
+                f"interval [{pct(f['window_ci'][0], 3)}, {pct(f['window_ci'][1], 3)}]"
+                for f in fs))
+        else:
+            add(ex, None, "unknown expectation")
+    return out
+
+

@@ -1,0 +1,87 @@
+#!/bin/bash
+# lab_theory.sh - the lab report's theory for every loss model is mpbridge's own figure.
+#
+# For each loss model (Bernoulli, Gilbert-Elliott with 1 to 4 parameters, 4-state Markov with 1
+# and 5, every Nth, per-direction settings, a blackout and a timeline step) mpbridge prints its
+# effective settings (`--check --json`); a run folder holding them, as lab.sh writes it, is read
+# by the report's theory (lab/labreport/theory.py): its configured loss per direction, and for
+# settings that change over time each step's loss, must equal mpbridge's `loss.mean` (1e-9),
+# and the end-to-end theory of three such paths must be 1 - (1 - p^3)^2.
+. "$(dirname "$0")/../lib.sh"
+t_init lab_theory
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+MPB=$BUILD/mpbridge
+
+if ! "$MPB" --check --json --listen 127.0.0.1:9 --to 127.0.0.1:9 --loss 10% >"$T/probe.json" 2>"$T/probe.err" ||
+	! python3 -c 'import json,sys; json.load(open(sys.argv[1]))["directions"]' "$T/probe.json" 2>/dev/null; then
+	t_skip "mpbridge prints no effective settings as JSON yet ($(head -c 120 "$T/probe.err"))"
+	t_done
+fi
+
+MODELS=(
+	"--loss 20%"
+	"--loss gemodel 20%"
+	"--loss gemodel 5% 20%"
+	"--loss gemodel 5% 20% 80%"
+	"--loss gemodel 5% 20% 80% 1%"
+	"--loss state 5%"
+	"--loss state 5% 30% 10% 20% 1%"
+	"--loss nth 10"
+	"--dir c2s --loss 10% --dir s2c --loss gemodel 3% 30% 70% 2%"
+	"--loss none"
+	"--loss 10% --blackout 2 4"
+	"--loss 10% --at 3 --loss 40%"
+)
+k=0
+for m in "${MODELS[@]}"; do
+	k=$((k + 1))
+	run=$T/run$k
+	mkdir -p "$run/bridge"
+	# shellcheck disable=SC2086
+	if ! "$MPB" --check --json --listen 127.0.0.1:9 --to 127.0.0.1:9 $m >"$run/bridge/effective.1.json" 2>"$run/err"; then
+		t_fail "mpbridge refused '$m': $(cat "$run/err")"
+		continue
+	fi
+	printf 'paths\t1\nbridge_kind\tmpbridge\nbridge.1\t%s\n' "$m" >"$run/meta.tsv"
+	out=$(PYTHONPATH=$ROOT/lab python3 - "$run" <<-'PY'
+		import json, sys
+		from labreport import theory
+		from labreport.readers import read_meta
+		run = sys.argv[1]
+		meta, _ = read_meta(run)
+		eff = json.load(open(f"{run}/bridge/effective.1.json"))
+		conf, notes = theory.configured(meta, run, 1)
+		bad, said = [], []
+		changes = any(isinstance(s, dict) for s in eff.get("timeline") or [])
+		for d in ("c2s", "s2c"):
+		    want = eff["directions"][d]["loss"]["mean"] if "loss" in eff["directions"][d] else 0.0
+		    steps = theory.schedule(eff, d)
+		    if abs(steps[0][2] - want) > 1e-9:
+		        bad.append(f"{d}: report {steps[0][2]} vs mpbridge {want}")
+		    for (at, until, m), s in zip(steps[1:], [s for s in eff["timeline"] if d in s]):
+		        w = s[d]["loss"]["mean"] if "loss" in s[d] else (1.0 if s[d].get("down") else 0.0)
+		        if m is None or abs(m - w) > 1e-9:
+		            bad.append(f"{d} from {at}s: report {m} vs mpbridge {w}")
+		    varies = len({round(x[2] or 0, 12) for x in steps}) > 1
+		    c = conf[1][d]
+		    if varies and c is not None:
+		        bad.append(f"{d}: a single figure {c} for settings that change over time")
+		    if not varies and (c is None or abs(c - want) > 1e-9):
+		        bad.append(f"{d}: configured {c} vs mpbridge {want}")
+		    said.append(f"{d} {want:.6g}" + (f" then {', '.join(f'{x[2]:.6g}@{x[0]}s' for x in steps[1:])}" if changes else ""))
+		    # three such paths, end to end
+		if not changes:
+		    per = {i: conf[1] for i in (1, 2, 3)}
+		    up, down, rt = theory.theory(per)
+		    pu, pd = eff["directions"]["c2s"]["loss"]["mean"], eff["directions"]["s2c"]["loss"]["mean"]
+		    if abs(rt - (1 - (1 - pu ** 3) * (1 - pd ** 3))) > 1e-9:
+		        bad.append(f"3 paths: theory {rt}")
+		print(("BAD " + "; ".join(bad)) if bad else "OK " + ", ".join(said))
+		PY
+	)
+	case $out in
+	OK*) t_ok "$m: ${out#OK }" ;;
+	*) t_fail "$m: ${out#BAD }" ;;
+	esac
+done
+t_done
