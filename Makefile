@@ -63,7 +63,7 @@ endif
 # Debian packages needed to build, test and run the lab.
 DEB_PACKAGES := build-essential pkg-config libev-dev libpcap-dev libnl-3-dev \
 	libnl-route-3-dev libcmocka-dev libsodium-dev libssl-dev libisal-dev socat tcpdump iproute2 \
-	nftables ethtool gnuplot-nox valgrind python3 tshark
+	nftables ethtool gnuplot-nox valgrind python3 tshark iperf3 openvpn iputils-ping
 
 .PHONY: all clean test unit-test integration-test demo deps install uninstall check-deps
 .DEFAULT_GOAL := all

@@ -5,6 +5,9 @@
 #   lab/lab.sh all                                  every scenario in lab/scenarios/
 #   lab/lab.sh sweep                                per-path loss 0-50% x 1-4 paths, PNG plot
 #   lab/lab.sh list                                 the scenarios and their intent
+#   lab/lab.sh up [SCENARIO] [VAR=VALUE...]         build it and keep it running (interactive)
+#   lab/lab.sh exec client|server|bridgeI CMD...    run a command on a host of the lab that is up
+#   lab/lab.sh down                                 stop it
 #
 # Environment: LAB_MODE=ns|loopback (default: ns as root, loopback otherwise), LAB_RUNS (where
 # run folders go, default lab/runs), LAB_OUT (exact run folder), LAB_LEVEL (confidence level of
@@ -27,8 +30,9 @@ PYTHON=${PYTHON:-python3}
 . "$LAB_DIR/lib/proc.sh"
 . "$LAB_DIR/lib/topo.sh"
 . "$LAB_DIR/lib/scenario.sh"
+. "$LAB_DIR/lib/traffic.sh"
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 default_mode() {
 	if [ -n "${LAB_MODE:-}" ]; then
@@ -114,12 +118,15 @@ start_bridge() {
 	local i=$1 k=${INST[bridge$1]:-0} extra
 	extra=$(bridge_args "$i")
 	if [ "$BRIDGE_KIND" = mpbridge ]; then
-		local seedargs=()
+		local seedargs=() pcapargs=()
 		[ -n "$SEED" ] && seedargs=(--seed $((SEED * 100 + i)))
+		# the bridge's own captures: what it received, forwarded and dropped, and why (TOS);
+		# mpbridge then sends each datagram at once (no batching), said in the report
+		[ "${LAB_BRIDGE_PCAP:-1}" = 1 ] && pcapargs=(--pcap "$RUN/pcap/bridge$i.$k")
 		# shellcheck disable=SC2086
 		l_spawn "bridge$i" "${NS_BRIDGE[i]}" "$LIMIT" "$BUILD/mpbridge" \
 			--listen "${ADDR_BC[i]}:${BPORT[i]}" --to "${ADDR_S[i]}:$SPORT" \
-			"${seedargs[@]}" --stats "$RUN/stats/bridge$i.$k.json" $extra
+			"${seedargs[@]}" "${pcapargs[@]}" --stats "$RUN/stats/bridge$i.$k.json" $extra
 	else
 		l_spawn "bridge$i" "${NS_BRIDGE[i]}" "$LIMIT" socat -T 3600 \
 			"udp-listen:${BPORT[i]},bind=${ADDR_BC[i]},reuseaddr" "udp4:${ADDR_S[i]}:$SPORT"
@@ -336,8 +343,10 @@ progress() {
 	if [ -t 2 ]; then printf '\r[lab] %s   ' "$line" >&2; else l_log "$line"; fi
 }
 
-cmd_run() {
-	local scen=${1:-seed-3path} file name
+# lab_setup SCENARIO [VAR=VALUE...]: check the scenario, build the topology, apply the
+# impairments, start the captures, bridges, mpserver, udpserver and mpclient, warm up
+lab_setup() {
+	local scen=${1:-seed-3path} file
 	[ $# -gt 0 ] && shift
 	file=$(scenario_file "$scen") || { echo "lab: no scenario '$scen' (lab/lab.sh list)" >&2; exit 2; }
 	name=$(basename "$file")
@@ -374,14 +383,16 @@ cmd_run() {
 
 	[ "$BRIDGE_KIND" = mpbridge ] && { bridge_effective || exit 2; }
 
-	local dur=$(( (COUNT + RATE - 1) / RATE ))
-	LIMIT=$((dur + TIMEOUT + 120))
+	traffic_duration
+	LIMIT=$((DUR + TIMEOUT + 120))
+	[ "${LAB_UP:-0}" = 1 ] && LIMIT=${LAB_UP_LIMIT:-28800}
 	echo "== lab: $name ($LAB_MODE mode) — $(scenario_intent "$file")" >&2
 	[ "$LAB_MODE" = loopback ] &&
 		echo "== LOOPBACK MODE: no namespaces; paths are ports on 127.0.0.1, no kernel impairments, no kernel counters per path" >&2
 
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
+	traffic_check || exit 2
 
 	meta scenario "$name"
 	meta intent "$(scenario_intent "$file")"
@@ -431,7 +442,10 @@ cmd_run() {
 		apply_kernel "$i" "${!kv2:-}" || { l_log "kernel impairment failed"; exit 2; }
 	done
 
-	start_captures || exit 2
+	[ "$LAB_MODE" = ns ] && { topo_control_link || { l_log "control link failed"; exit 2; }; }
+	if [ "${LAB_UP:-0}" != 1 ] || [ "${LAB_CAPTURE:-0}" = 1 ]; then
+		start_captures || exit 2
+	fi
 	nl_snapshot start
 	l_log "starting $BRIDGE_KIND x$PATHS, mpserver, udpserver, mpclient"
 	for i in $(seq 1 "$PATHS"); do start_bridge "$i" || exit 2; done
@@ -452,20 +466,22 @@ cmd_run() {
 		meta warmup_ok "$ok"
 	fi
 
-	l_log "traffic: $COUNT datagrams of $SIZE bytes at $RATE/s (about ${dur}s)"
+}
+
+cmd_run() {
+	local name
+	lab_setup "$@"
+	traffic_prepare || exit 2
 	local t0 evs=() fired=() j
 	evs=("${EVENTS[@]}")
 	t0=$(now)
 	meta t0 "$t0"
 	event "traffic start"
-	# a per-datagram trace (recovery without captures), where udpclient offers one
-	local trace=()
-	"$BUILD/udpclient" --help 2>&1 | grep -q -- '--trace' && trace=(--trace "$RUN/udpclient.trace")
-	l_spawn udpclient "$NS_CLIENT" "$LIMIT" "$BUILD/udpclient" "$LOCAL_ADDR" "$MPORT" --count "$COUNT" \
-		--rate "$RATE" --size "$SIZE" --timeout "$TIMEOUT" --json "${trace[@]}"
+	traffic_start || exit 2
+	local dur=$DUR
 	local last=-1 el steps=$(( (LIMIT + 5) * 10 ))
 	for _ in $(seq 1 "$steps"); do
-		l_alive udpclient || break
+		l_alive "$TRAFFIC_TAG" || break
 		el=$(awk -v a="$(now)" -v b="$t0" 'BEGIN{printf "%.3f", a-b}')
 		for j in "${!evs[@]}"; do
 			[ -n "${fired[j]:-}" ] && continue
@@ -481,10 +497,7 @@ cmd_run() {
 		sleep 0.1
 	done
 	[ -t 2 ] && printf '\n' >&2
-	wait "${L_PID[udpclient]}" 2>/dev/null
-	meta udpclient_rc "$?"
-	unset "L_PID[udpclient]"
-	grep '^{' "$RUN/logs/udpclient.log" | tail -n 1 >"$RUN/udpclient.json"
+	traffic_finish
 	event "traffic end"
 
 	# snapshot order: tunnel stops, kernel counters, bridges (stats at exit), captures
@@ -504,6 +517,85 @@ cmd_run() {
 	trap - EXIT
 	meta finished "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	"$PYTHON" "$LAB_DIR/report.py" run "$RUN"
+}
+
+# --- interactive lab --------------------------------------------------------------------------
+UPSTATE=${LAB_UP_STATE:-$LAB_RUNS/up.state}
+
+cmd_up() {
+	local name
+	if [ -f "$UPSTATE" ]; then
+		echo "lab: a lab is up already ($(sed -n 's/^RUN=//p' "$UPSTATE")): lab/lab.sh down first" >&2
+		exit 2
+	fi
+	LAB_UP=1
+	lab_setup "$@"
+	[ "$TRAFFIC" = udpclient ] || traffic_prepare || exit 2
+	mkdir -p "$(dirname "$UPSTATE")"
+	{
+		printf 'RUN=%q\nLAB_MODE=%q\nNS_CLIENT=%q\nNS_SERVER=%q\n' "$RUN" "$LAB_MODE" "$NS_CLIENT" "$NS_SERVER"
+		printf 'NS_BRIDGES=(%s)\n' "${NS_BRIDGE[*]:1}"
+		printf 'NETNS=(%s)\n' "${L_NETNS[*]}"
+		printf 'PIDS=(%s)\n' "${L_ALL_PIDS[*]}"
+	} >"$UPSTATE"
+	local t
+	for t in "${!L_PID[@]}"; do printf '%s\t%s\n' "$t" "$(l_child "${L_PID[$t]}")"; done >"$RUN/pids.tsv"
+	trap - EXIT	# everything stays up
+	local i h=""
+	[ "$LAB_MODE" = ns ] && h=" (namespace %s)"
+	echo
+	echo "== lab up: $name, $LAB_MODE mode; run folder $RUN"
+	echo "   every process runs under timeout ${LIMIT}s; logs and stats in the run folder; pids in $RUN/pids.tsv"
+	printf "   client host:  lab/lab.sh exec client CMD...$h\n" $( [ "$LAB_MODE" = ns ] && echo "$NS_CLIENT")
+	printf "   server host:  lab/lab.sh exec server CMD...$h\n" $( [ "$LAB_MODE" = ns ] && echo "$NS_SERVER")
+	for i in $(seq 1 "$PATHS"); do
+		printf "   bridge %s:     lab/lab.sh exec bridge%s CMD...  mpbridge %s -> %s  %s\n" "$i" "$i" "${ADDR_BC[i]}:${BPORT[i]}" "${ADDR_S[i]}:$SPORT" "$(bridge_args "$i")"
+	done
+	echo "   tunnel entry: UDP $LOCAL_ADDR:$MPORT on the client host (mpclient)"
+	echo "   tunnel exit:  mpserver on the server host sends to UDP $LOCAL_ADDR:$UPORT there ($( [ "$TRAFFIC" = udpclient ] && echo "udpserver answers; stop it with: kill $(l_child "${L_PID[udpserver]}")" || echo "$TRAFFIC"))"
+	[ "$LAB_MODE" = ns ] && echo "   control link: client $CTL_C <-> server $CTL_S, beside the tunnel (TCP control connections, ssh...)"
+	case $TRAFFIC in
+	iperf3) echo "   iperf3:       lab/lab.sh exec client iperf3 -4 -c $LOCAL_ADDR -p $MPORT -u -b 2M -l 1000 -t 10   (TCP control via socat to the server)" ;;
+	openvpn) echo "   OpenVPN:      lab/lab.sh exec client ping $VPN_S   (VPN $VPN_C -> $VPN_S through the tunnel)" ;;
+	esac
+	echo "   try:          lab/lab.sh exec client $BUILD/udpclient $LOCAL_ADDR $MPORT --count 1000 --rate 200 --size 200"
+	echo "   down:         make lab-down   (or lab/lab.sh down)"
+}
+
+up_state() {
+	[ -f "$UPSTATE" ] || { echo "lab: no lab is up (make lab-up)" >&2; exit 2; }
+	# shellcheck disable=SC1090
+	. "$UPSTATE"
+}
+
+cmd_exec() {
+	local host=${1:-} ns
+	[ $# -ge 2 ] || { echo "usage: lab/lab.sh exec client|server|bridgeI CMD..." >&2; exit 2; }
+	shift
+	up_state
+	case $host in
+	client) ns=$NS_CLIENT ;;
+	server) ns=$NS_SERVER ;;
+	bridge[1-9]) ns=${NS_BRIDGES[${host#bridge} - 1]:-} ;;
+	*) echo "lab: unknown host '$host' (client, server, bridge1...)" >&2; exit 2 ;;
+	esac
+	[ -n "$ns" ] || { echo "lab: no host '$host' in this lab" >&2; exit 2; }
+	if [ "$LAB_MODE" = ns ]; then exec ip netns exec "$ns" "$@"; else exec "$@"; fi
+}
+
+cmd_down() {
+	up_state
+	local pid ns
+	for pid in "${PIDS[@]}"; do
+		kill -0 "$pid" 2>/dev/null && l_signal_pid "$pid" TERM
+	done
+	for pid in "${PIDS[@]}"; do
+		for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+		kill -0 "$pid" 2>/dev/null && { l_signal_pid "$pid" KILL; kill -KILL "$pid" 2>/dev/null; }
+	done
+	for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	rm -f "$UPSTATE"
+	echo "== lab down; its run folder (logs, stats, captures) stays: $RUN"
 }
 
 cmd_list() {
@@ -564,6 +656,9 @@ run) shift; cmd_run "$@" ;;
 all) shift; cmd_all "$@" ;;
 sweep) shift; cmd_sweep "$@" ;;
 list) cmd_list ;;
+up) shift; cmd_up "$@" ;;
+exec) shift; cmd_exec "$@" ;;
+down) cmd_down ;;
 -h|--help|"") usage ;;
 *) echo "lab: unknown command '$1'" >&2; usage ;;
 esac

@@ -25,6 +25,11 @@ def header(run, meta, multi):
            "bridge_kind": meta.get("bridge_kind"), "kernel_offers": meta.get("kernel_offers"),
            "traffic": {k: meta.get(k) for k in ("count", "rate", "size", "timeout", "seed")},
            "notes": []}
+    if meta.get("app_skipped"):
+        rep["notes"].append(f"application traffic not run: {meta['app_skipped']}")
+    rep["traffic"]["kind"] = meta.get("traffic", "udpclient")
+    if meta.get("control_route"):
+        rep["notes"].append(f"control route beside the tunnel: {meta['control_route']}")
     if mode == "loopback":
         rep["notes"].append("LOOPBACK MODE: paths are ports on 127.0.0.1; no per-path kernel counters, no kernel impairments")
     for k, v in meta.items():
@@ -193,7 +198,25 @@ def end_to_end(run, meta, conf, measured):
     mu, md, mrt = theory(measured)
     e2e["theory_configured"] = {"up": cu, "down": cd, "round_trip": crt}
     e2e["theory_measured"] = {"up": mu, "down": md, "round_trip": mrt}
+    app = app_result(run, level, e2e)
+    if app:
+        e2e["app"] = app
     return e2e, tl
+
+
+def app_result(run, level, e2e):
+    """An application's own loss figure (iperf3, ping over OpenVPN: RUN/app.json) beside the
+    theory for the direction it measures (iperf3 one way c2s, ping round trip)."""
+    a = read_json(os.path.join(run, "app.json"))
+    if not isinstance(a, dict):
+        return None
+    which = {"c2s": "up", "s2c": "down"}.get(a.get("direction"), "round_trip")
+    a["theory_configured"] = e2e["theory_configured"][which]
+    a["theory_measured"] = e2e["theory_measured"][which]
+    if a.get("sent"):
+        a["loss"] = a["lost"] / a["sent"]
+        a["ci"] = list(wilson(a["lost"], a["sent"], level))
+    return a
 
 
 def faults_of(run, meta, events, tl, conf, measured):

@@ -33,14 +33,27 @@ def table_lines(rep):
                 L.append(f"            (kernel: {kd} dropped by the input hook, {', '.join(p['kernel_methods'])})")
     L.append("")
     ci = e.get("ci")
-    L.append(f"end to end: sent {num(e.get('sent'))}  received {num(e.get('received'))}  lost {num(e.get('lost'))} "
-             f"({pct(e.get('loss_ratio'), 3)})  duplicates {num(e.get('duplicates'))}"
-             + (f"  upstream {pct(e.get('upstream_loss'), 3)}  downstream {pct(e.get('downstream_loss'), 3)}"
-                if "upstream_loss" in e else ""))
+    if e.get('sent') is not None:
+        L.append(f"end to end: sent {num(e.get('sent'))}  received {num(e.get('received'))}  lost {num(e.get('lost'))} "
+                 f"({pct(e.get('loss_ratio'), 3)})  duplicates {num(e.get('duplicates'))}"
+                 + (f"  upstream {pct(e.get('upstream_loss'), 3)}  downstream {pct(e.get('downstream_loss'), 3)}"
+                    if "upstream_loss" in e else ""))
     tc, tm = e["theory_configured"], e["theory_measured"]
     L.append(f"theory:     configured {pct(tc['round_trip'], 3)} (up {pct(tc['up'], 3)}, down {pct(tc['down'], 3)})   "
              f"from measured paths {pct(tm['round_trip'], 3)}"
              + (f"   measured {lvl(rep['level'])} Wilson interval [{pct(ci[0], 3)}, {pct(ci[1], 3)}]" if ci else ""))
+    a = e.get("app")
+    if a:
+        if a.get("ci"):
+            extra = "".join(f"  {k} {a[k]:.3g}" for k in ("jitter_ms", "rtt_avg_ms") if a.get(k) is not None)
+            if a.get("bits_per_second"):
+                extra += f"  {a['bits_per_second'] / 1e6:.2f} Mbit/s"
+            L.append(f"{a['kind']}: {a['direction']} lost {a['lost']}/{a['sent']} ({pct(a['loss'], 3)}), "
+                     f"its own count{extra}; theory {pct(a['theory_configured'], 3)} "
+                     f"(from measured paths {pct(a['theory_measured'], 3)}), {lvl(rep['level'])} interval "
+                     f"[{pct(a['ci'][0], 3)}, {pct(a['ci'][1], 3)}]")
+        else:
+            L.append(f"{a['kind']}: {a.get('error', 'no figure')}")
     if e.get("rtt_p50_ms") is not None:
         L.append(f"rtt:        p50 {e['rtt_p50_ms']:.2f} ms  p99 {e['rtt_p99_ms']:.2f} ms  max {e['rtt_max_ms']:.2f} ms")
     hu = e.get("host_udp", {})
@@ -109,6 +122,10 @@ def markdown(rep):
               f"| downstream loss | {pct(e.get('downstream_loss'), 3)} |"]
     M += [f"| theory, configured: up / down / round trip | {pct(tc['up'], 3)} / {pct(tc['down'], 3)} / {pct(tc['round_trip'], 3)} |",
           f"| theory, from measured paths | {pct(tm['up'], 3)} / {pct(tm['down'], 3)} / {pct(tm['round_trip'], 3)} |"]
+    a = e.get("app")
+    if a and a.get("ci"):
+        M.append(f"| {a['kind']}: {a['direction']} loss, its own count | {a['lost']}/{a['sent']} ({pct(a['loss'], 3)}), "
+                 f"theory {pct(a['theory_configured'], 3)}, interval [{pct(a['ci'][0], 3)}, {pct(a['ci'][1], 3)}] |")
     if ci:
         M.append(f"| {lvl(rep['level'])} Wilson interval of the measured loss | [{pct(ci[0], 3)}, {pct(ci[1], 3)}] |")
     if e.get("rtt_p50_ms") is not None:

@@ -56,6 +56,19 @@ def verdicts(rep, expects, measured):
             else:
                 add(ex, not dis, ("the sources agree" if not dis else "; ".join(dis))
                     + f" (sources: {', '.join(srcs)})")
+        elif name == "app_loss_in_ci":
+            a = e2e.get("app")
+            if not a or a.get("ci") is None:
+                add(ex, None, (a or {}).get("error", "no application figure"))
+                continue
+            th, which = a.get("theory_configured"), "configured"
+            if th is None:
+                th, which = a.get("theory_measured"), "measured"
+            lo, hi = a["ci"]
+            ok = None if th is None else lo <= th <= hi
+            add(ex, ok, f"{a['kind']} ({a['direction']}): {a['lost']}/{a['sent']} lost ({pct(a['loss'], 3)}), "
+                        f"theory ({which}) {pct(th, 3)} {'within' if ok else 'OUTSIDE'} {lvl(level)} "
+                        f"Wilson interval [{pct(lo, 3)}, {pct(hi, 3)}]")
         elif name == "direction_split":
             tot = e2e.get("loss_ratio")
             parts = [(d, e2e.get(f"{d}stream_loss"), e2e.get(f"{d}stream_ci")) for d in ("up", "down")]

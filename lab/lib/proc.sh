@@ -117,3 +117,14 @@ l_wait_log() {
 }
 
 now() { date +%s.%N; }
+
+l_wait_tcp() {
+	local tag=$1 ns=$2 port=$3 secs=${4:-5} i
+	for i in $(seq 1 $((secs * 20))); do
+		l_inns "$ns" ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && return 0
+		l_alive "$tag" || { l_log "$tag exited before it listened on tcp port $port"; return 1; }
+		sleep 0.05
+	done
+	l_log "$tag: nothing listens on tcp port $port after ${secs}s"
+	return 1
+}

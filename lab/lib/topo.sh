@@ -132,3 +132,12 @@ topo_teardown() {
 	done
 	L_NETNS=()
 }
+
+# topo_control_link: a direct, unimpaired link between the client and the server hosts
+# (namespaces only), beside the tunnel: for what a UDP tunnel cannot carry, such as iperf3's TCP
+# control connection. client ctlc 198.18.255.1 ---- ctls 198.18.255.2 server
+CTL_C=198.18.255.1
+CTL_S=198.18.255.2
+topo_control_link() {
+	topo_link "$NS_CLIENT" ctlc "$CTL_C" "$NS_SERVER" ctls "$CTL_S"
+}
