@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# bench/iperf3-reverse.sh - iperf3 -u -R (the server sends, the client receives)
+# directly and through the tunnel (mpclient -> 3 mpbridge -> mpserver), on
+# 127.0.0.1, clean paths. Prints the receiver's loss and the kernel's UDP
+# RcvbufErrors during each run (an application's socket buffer overflowing).
+#
+#   bench/iperf3-reverse.sh [RATE=100M] [SECONDS=5] [RUNS=3]
+#   IPERF_LEN=1400   datagram size;  TUNNEL_ARGS=...  extra mpclient/mpserver args
+#
+# A measurement, not a test: the figures depend on the machine's load; it
+# exits 0 whatever they are (1 if something could not start). Issue 15's goal:
+# loss through the tunnel <= direct + 0.1%.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+RATE=${1:-100M}
+SECS=${2:-5}
+RUNS=${3:-3}
+LEN=${IPERF_LEN:-1400}
+TARGS=${TUNNEL_ARGS:-}
+command -v iperf3 >/dev/null || { echo "iperf3-reverse: iperf3 not installed (make deps)" >&2; exit 1; }
+command -v socat >/dev/null || { echo "iperf3-reverse: socat not installed (make deps)" >&2; exit 1; }
+WORK=$(mktemp -d /tmp/mpt-iperf3r.XXXXXX)
+PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	PIDS=()
+}
+trap 'cleanup; rm -rf "$WORK"' EXIT
+spawn() { local log=$WORK/$1.log; shift; "$@" >"$log" 2>&1 & PIDS+=($!); }
+port() { echo $((20000 + RANDOM % 30000)); }
+wait_tcp() { local i; for i in $(seq 1 100); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.05; done; return 1; }
+wait_udp() { local i; for i in $(seq 1 100); do ss -Hlun "sport = :$1" | grep -q . && return 0; sleep 0.05; done; return 1; }
+rcvbuf_errors() { awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 } else print $c }' /proc/net/snmp; }
+
+# run NAME CLIENT_PORT: one iperf3 -R run against the server on SPORT; prints a line
+run() {
+	local name=$1 cport=$2 before after out lost
+	out=$WORK/$name.json
+	before=$(rcvbuf_errors)
+	timeout $((SECS + 15)) iperf3 -c 127.0.0.1 -p "$cport" -u -R -b "$RATE" -l "$LEN" -t "$SECS" -J >"$out" 2>/dev/null
+	after=$(rcvbuf_errors)
+	lost=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["end"]["sum"]; print("%.3f %d %d %.1f" % (s["lost_percent"], s["lost_packets"], s["packets"], s["bits_per_second"]/1e6))' "$out" 2>/dev/null) ||
+		lost="error: $(grep -o '"error":[^,]*' "$out" | head -n 1)"
+	printf '%-8s loss%% lost packets Mbit/s: %s   RcvbufErrors +%s\n' "$name" "$lost" $((after - before))
+}
+
+echo "iperf3 -u -R -b $RATE -l $LEN -t $SECS, $RUNS runs each; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq 1 "$RUNS"); do
+	# direct
+	SPORT=$(port)
+	spawn iperf3s iperf3 -s -1 -B 127.0.0.1 -p "$SPORT"
+	wait_tcp "$SPORT" || { echo "iperf3 server did not start" >&2; exit 1; }
+	run direct "$SPORT"
+	cleanup
+	# through the tunnel: the control connection beside it (socat), the data through it
+	SPORT=$(port); ENTRY=$(port); SRV=$(port); B1=$(port); B2=$(port); B3=$(port)
+	spawn iperf3s iperf3 -s -1 -B 127.0.0.1 -p "$SPORT"
+	# shellcheck disable=SC2086
+	spawn mpserver "$BUILD/mpserver" -q $TARGS --listen "127.0.0.1:$SRV" --target "127.0.0.1:$SPORT"
+	for b in $B1 $B2 $B3; do spawn "bridge$b" "$BUILD/mpbridge" --listen "127.0.0.1:$b" --to "127.0.0.1:$SRV"; done
+	# shellcheck disable=SC2086
+	spawn mpclient "$BUILD/mpclient" -q $TARGS --listen "127.0.0.1:$ENTRY" --bridge "127.0.0.1:$B1" \
+		--bridge "127.0.0.1:$B2" --bridge "127.0.0.1:$B3"
+	spawn tcpfwd socat "tcp-listen:$ENTRY,bind=127.0.0.1,reuseaddr" "tcp:127.0.0.1:$SPORT"
+	wait_tcp "$SPORT" && wait_tcp "$ENTRY" && wait_udp "$ENTRY" || { echo "tunnel did not start" >&2; tail "$WORK"/*.log >&2; exit 1; }
+	sleep 0.3
+	run tunnel "$ENTRY"
+	cleanup
+done
