@@ -22,6 +22,9 @@ const char *fuzz_window_one(const uint8_t *data, size_t size);
 /* config_parse_buffer on arbitrary bytes; accepted => sane and re-parses identically */
 const char *fuzz_config_one(const uint8_t *data, size_t size);
 
+/* the FEC receiver over genuine, duplicated, reordered and forged symbols (fuzz_fec.c) */
+const char *fuzz_fec_one(const uint8_t *data, size_t size);
+
 /* The pre-shared key the open corpus is sealed with (fuzz_open.c). */
 void fuzz_open_psk(uint8_t psk[32]);
 

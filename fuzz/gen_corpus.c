@@ -385,6 +385,75 @@ static void gen_wire2(void)
 	n = build(hdr(WIRE_PING, 0, 4, 0), NULL, NULL);
 	put("wire2", "v1-ping", buf, n);
 	put("wire2", "empty", "", 0);
+/* fuzz_fec: header k, m, limits, base id (4); then (op, a, b) triples */
+static size_t fec_head(uint8_t *p, unsigned k, unsigned m, uint8_t limits, uint32_t base)
+{
+	p[0] = (uint8_t)(k - 1);
+	p[1] = (uint8_t)(m - 1);
+	p[2] = limits;
+	p[3] = (uint8_t)(base >> 24);
+	p[4] = (uint8_t)(base >> 16);
+	p[5] = (uint8_t)(base >> 8);
+	p[6] = (uint8_t)base;
+	return 7;
+}
+
+static size_t fec_op(uint8_t *p, size_t n, uint8_t op, uint8_t a, uint8_t b)
+{
+	p[n] = op;
+	p[n + 1] = a;
+	p[n + 2] = b;
+	return n + 3;
+}
+
+static void gen_fec(void)
+{
+	uint8_t p[1024];
+	size_t n;
+	unsigned b, i;
+
+	/* every symbol of four 4+2 blocks, in order */
+	n = fec_head(p, 4, 2, 7, 1);
+	for (b = 0; b < 4; b++)
+		for (i = 0; i < 6; i++)
+			n = fec_op(p, n, (uint8_t)(b << 2), (uint8_t)i, 0);
+	put("fec", "in-order", p, n);
+	/* parity first, two data lost per block: decodes */
+	n = fec_head(p, 4, 2, 7, 100);
+	for (b = 0; b < 4; b++) {
+		n = fec_op(p, n, (uint8_t)(b << 2), 5, 0);
+		n = fec_op(p, n, (uint8_t)(b << 2), 4, 0);
+		n = fec_op(p, n, (uint8_t)(b << 2), (uint8_t)(b % 4), 0);
+		n = fec_op(p, n, (uint8_t)(b << 2), (uint8_t)((b + 2) % 4), 0);
+		n = fec_op(p, n, (uint8_t)(b << 2), (uint8_t)((b + 1) % 4), 0);	/* late */
+	}
+	put("fec", "parity-first-losses", p, n);
+	/* blocks interleaved, duplicates, 10+5 */
+	n = fec_head(p, 10, 5, 3 | 0x40, 7);
+	for (i = 0; i < 15; i++)
+		for (b = 0; b < 4; b++)
+			if ((i * 7 + b) % 5)
+				n = fec_op(p, n, (uint8_t)(b << 2), (uint8_t)(14 - i), 0),
+				n = fec_op(p, n, (uint8_t)(b << 2), (uint8_t)(14 - i), 0);
+	put("fec", "interleaved-dups", p, n);
+	/* forged symbols among genuine ones, then time and expiry */
+	n = fec_head(p, 3, 3, 1, 0xfffffffe);	/* ids wrap */
+	n = fec_op(p, n, 0, 0, 0);
+	n = fec_op(p, n, 1, 4, 0x33);
+	n = fec_op(p, n, 3, 2, 0x05);
+	n = fec_op(p, n, 3, 9, 0x81);
+	n = fec_op(p, n, 4, 3, 0);
+	n = fec_op(p, n, 4, 5, 0);
+	n = fec_op(p, n, 2, 60, 1);
+	n = fec_op(p, n, 8, 1, 0);
+	n = fec_op(p, n, 2, 255, 1);
+	put("fec", "forged-wrap-expire", p, n);
+	/* one lost per block of 12+1, many blocks through 1 place */
+	n = fec_head(p, 12, 1, 0, 5);
+	for (b = 0; b < 4; b++)
+		for (i = 1; i < 13; i++)
+			n = fec_op(p, n, (uint8_t)(b << 2), (uint8_t)i, 0);
+	put("fec", "evict-one-place", p, n);
 }
 
 int main(int argc, char **argv)
@@ -406,5 +475,6 @@ int main(int argc, char **argv)
 	gen_window();
 	gen_config();
 	gen_wire2();
+	gen_fec();
 	return 0;
 }

@@ -16,7 +16,7 @@ $(eval $(call unittest,test_seal2,$(call objs,tests/unit/test_seal2.c),$(CRYPTO_
 $(eval $(call unittest,test_keyset,$(call objs,tests/unit/test_keyset.c),$(CRYPTO_LIBS)))
 $(eval $(call unittest,test_keyfile,$(call objs,tests/unit/test_keyfile.c),$(CRYPTO_LIBS)))
 
-FUZZ_TARGETS := wire wire2 open window config
+FUZZ_TARGETS := wire wire2 open window config fec
 FUZZ_EXTRA_SRCS := tunnel/config.c
 $(eval $(call unittest,test_fuzz_corpus,$(call objs,tests/unit/test_fuzz_corpus.c \
 	$(FUZZ_TARGETS:%=fuzz/fuzz_%.c) $(FUZZ_EXTRA_SRCS)),$(CRYPTO_LIBS) $(ISAL_LIBS)))

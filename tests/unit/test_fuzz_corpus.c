@@ -145,6 +145,14 @@ static void test_config(void **state)
 	replay(&h);
 }
 
+static void test_fec(void **state)
+{
+	static const struct harness h = { "fec", fuzz_fec_one };
+
+	(void)state;
+	replay(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -153,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_fec),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
