@@ -51,7 +51,6 @@ CRYPTO_LIBS := $(shell $(PKG_CONFIG) --libs libsodium libcrypto 2>/dev/null || e
 SODIUM_LIBS := $(CRYPTO_LIBS)	# the older name, same libraries
 ISAL_LIBS := -lisal
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
-ISAL_LIBS := $(shell $(PKG_CONFIG) --libs libisal 2>/dev/null || echo -lisal)
 
 ifeq ($(V),1)
 Q :=
