@@ -27,6 +27,7 @@ struct gsym {
 	uint8_t index, k, m;
 	uint64_t seq;
 	uint32_t flow;
+	uint8_t flags;
 	uint16_t len;
 	uint8_t bytes[SMAX];
 };
@@ -54,11 +55,13 @@ static void encode(unsigned k, unsigned m, const uint8_t *seed, size_t seedlen)
 			g->parity = false;
 			g->seq = 1000u * (b + 1) + i;
 			g->flow = 1 + b;
+			g->flags = (i & 1) ? FEC_FLAGS_ALLOWED : 0;
 			g->len = (uint16_t)(seedlen ? seed[pos++ % seedlen] % (SMAX - FEC_HDR) : i);
 			for (j = 0; j < g->len; j++)
 				g->bytes[j] = (uint8_t)(seedlen ? seed[(pos + j) % seedlen] ^ j : j);
 			/* after the pause between blocks, the first try goes out as copies */
-			while (fec_tx_data(&tx, ++now, g->seq, g->flow, g->bytes, g->len, 1, &out) !=
+			while (fec_tx_data(&tx, ++now, g->seq, g->flow, g->flags, g->bytes, g->len, 1,
+					   &out) !=
 			       FEC_TX_CODED)
 				;
 			g->index = out.index;
@@ -92,6 +95,7 @@ static const char *check(const struct fec_rx *rx, unsigned b, bool tainted)
 			const struct gsym *g = &blocks[b][j];
 
 			if (!g->parity && g->seq == r[i].seq && g->flow == r[i].flow &&
+			    g->flags == r[i].flags &&
 			    g->len == r[i].len && !memcmp(g->bytes, r[i].payload, g->len))
 				break;
 		}
@@ -140,7 +144,8 @@ const char *fuzz_fec_one(const uint8_t *data, size_t size)
 			if (g->parity)
 				fec_rx_parity(&rx, now, id, g->index, g->k, g->m, g->bytes, g->len);
 			else
-				fec_rx_data(&rx, now, id, g->index, g->seq, g->flow, g->bytes, g->len);
+				fec_rx_data(&rx, now, id, g->index, g->seq, g->flow, g->flags, g->bytes,
+					    g->len);
 			why = check(&rx, b, tainted[b]);
 			break;
 		case 1:	/* a forged parity symbol: any index, k, m, size; bytes from the input */
@@ -159,7 +164,7 @@ const char *fuzz_fec_one(const uint8_t *data, size_t size)
 				id = base + NB + a;
 			else
 				tainted[b] = true;
-			fec_rx_data(&rx, now, id, (uint8_t)(c & 0x7f), 7, 7, data + pos,
+			fec_rx_data(&rx, now, id, (uint8_t)(c & 0x7f), 7, 7, (uint8_t)(a & 5), data + pos,
 				    (size_t)a % (size - pos + 1));
 			why = check(&rx, (c & 0x80) ? NB : b, true);
 			break;

@@ -15,8 +15,8 @@ bool fec_code_valid(unsigned k, unsigned m)
 	return k >= 1 && k <= FEC_K_MAX && m >= 1 && m <= FEC_M_MAX && k + m <= FEC_N_MAX;
 }
 
-size_t fec_coded_form(uint8_t *buf, size_t cap, uint64_t seq, uint32_t flow, const void *payload,
-		      size_t len)
+size_t fec_coded_form(uint8_t *buf, size_t cap, uint64_t seq, uint32_t flow, uint8_t flags,
+		      const void *payload, size_t len)
 {
 	struct cursor c;
 
@@ -26,12 +26,14 @@ size_t fec_coded_form(uint8_t *buf, size_t cap, uint64_t seq, uint32_t flow, con
 	put_u64(&c, seq);
 	put_u32(&c, flow);
 	put_u16(&c, (uint16_t)len);
+	put_u8(&c, flags);
+	put_u8(&c, 0);
 	put_bytes(&c, payload, len);
 	return cursor_ok(&c) ? c.pos : 0;
 }
 
 bool fec_parse_coded(const uint8_t *buf, size_t size, uint64_t *seq, uint32_t *flow,
-		     uint16_t *len)
+		     uint16_t *len, uint8_t *flags)
 {
 	struct cursor c;
 	size_t i;
@@ -40,6 +42,9 @@ bool fec_parse_coded(const uint8_t *buf, size_t size, uint64_t *seq, uint32_t *f
 	*seq = get_u64(&c);
 	*flow = get_u32(&c);
 	*len = get_u16(&c);
+	*flags = get_u8(&c);
+	if (get_u8(&c) != 0 || (*flags & ~FEC_FLAGS_ALLOWED))
+		return false;
 	if (!cursor_ok(&c) || *len > cursor_left(&c))
 		return false;
 	for (i = FEC_HDR + *len; i < size; i++)	/* the padding is zero */
@@ -247,7 +252,7 @@ static bool any_open(const struct fec_tx *tx)
 }
 
 enum fec_tx_verdict fec_tx_data(struct fec_tx *tx, uint64_t now_us, uint64_t seq, uint32_t flow,
-				const void *payload, size_t len, uint16_t paths,
+				uint8_t flags, const void *payload, size_t len, uint16_t paths,
 				struct fec_tx_out *out)
 {
 	size_t S = tx->cfg.symbol_max;
@@ -318,7 +323,7 @@ enum fec_tx_verdict fec_tx_data(struct fec_tx *tx, uint64_t now_us, uint64_t seq
 	}
 	b = &tx->blocks[bi];
 	sym = b->data + (size_t)b->k * S;
-	L = (uint16_t)fec_coded_form(sym, S, seq, flow, payload, len);
+	L = (uint16_t)fec_coded_form(sym, S, seq, flow, flags, payload, len);
 	if (L > b->size) {
 		for (j = 0; j < tx->cfg.m; j++)
 			memset(b->parity + j * S + b->size, 0, L - b->size);
@@ -721,7 +726,7 @@ static void decode(struct fec_rx *rx, struct fec_rxblock *b)
 		struct fec_recovered *r = &rx->rec[rx->nrec];
 
 		rx->rec_slots[rx->nrec_slots++] = outs[i];
-		if (!fec_parse_coded(outp[i], b->size, &r->seq, &r->flow, &r->len)) {
+		if (!fec_parse_coded(outp[i], b->size, &r->seq, &r->flow, &r->len, &r->flags)) {
 			rx->st.bad_recovered++;
 			continue;
 		}
@@ -747,7 +752,8 @@ static void progress(struct fec_rx *rx, struct fec_rxblock *b)
 }
 
 enum fec_rx_verdict fec_rx_data(struct fec_rx *rx, uint64_t now_us, uint32_t block, uint8_t index,
-				uint64_t seq, uint32_t flow, const void *payload, size_t len)
+				uint64_t seq, uint32_t flow, uint8_t flags, const void *payload,
+				size_t len)
 {
 	enum fec_rx_verdict v = FEC_RX_OK;
 	struct fec_rxblock *b;
@@ -783,7 +789,7 @@ enum fec_rx_verdict fec_rx_data(struct fec_rx *rx, uint64_t now_us, uint32_t blo
 		v = FEC_RX_STALE;
 		goto out;
 	}
-	L = fec_coded_form(slot_ptr(rx, s), rx->cfg.symbol_max, seq, flow, payload, len);
+	L = fec_coded_form(slot_ptr(rx, s), rx->cfg.symbol_max, seq, flow, flags, payload, len);
 	b->slot[index] = s;
 	b->lens[index] = (uint16_t)L;
 	b->have_data |= 1ull << index;

@@ -4,7 +4,10 @@
  * extension"): GF(2^8), ISA-L's gf_gen_cauchy1_matrix(k + m, k) generator,
  * data symbols in their *coded form*
  *
- *     seq (8) | flow (4) | len (2) | payload (len) | zero padding to the symbol size
+ *     seq (8) | flow (4) | len (2) | flags (1) | 0 (1) | payload (len) | zero padding
+ *
+ * (flags: the DATA's TARGET bit; the same layout as lib/wire2's
+ * wire2_coded_encode, checked by the unit test)
  *
  * and parity symbols of the block's symbol size (the largest coded form).
  *
@@ -42,10 +45,11 @@
 #define FEC_K_MAX 64u		/* data symbols per block (PROTOCOL.md) */
 #define FEC_M_MAX 64u		/* parity symbols per block */
 #define FEC_N_MAX 128u		/* k + m */
-#define FEC_HDR 14u		/* seq | flow | len before the payload in the coded form */
+#define FEC_HDR 16u		/* seq | flow | len | flags | 0 before the payload in the coded form */
+#define FEC_FLAGS_ALLOWED 0x04u	/* WIRE2_F_TARGET: the only flag a coded form carries */
 #define FEC_PATHS_MAX 16u
 #define FEC_DEPTH_MAX 32u
-#define FEC_SYMBOL_DEFAULT 1514u	/* 1500-byte payloads + FEC_HDR */
+#define FEC_SYMBOL_DEFAULT 1516u	/* 1500-byte payloads + FEC_HDR */
 
 /* ---- sender ------------------------------------------------------------ */
 
@@ -118,7 +122,7 @@ bool fec_tx_set_code(struct fec_tx *tx, unsigned k, unsigned m, const uint8_t *m
 		     uint64_t now_us);
 /* paths: bit mask of live paths (non-zero). */
 enum fec_tx_verdict fec_tx_data(struct fec_tx *tx, uint64_t now_us, uint64_t seq, uint32_t flow,
-				const void *payload, size_t len, uint16_t paths,
+				uint8_t flags, const void *payload, size_t len, uint16_t paths,
 				struct fec_tx_out *out);
 /* The next parity symbol due at now_us (closing blocks whose wait passed);
  * false when none is due.  Call until false after each fec_tx_data and when
@@ -165,6 +169,7 @@ struct fec_recovered {
 	uint64_t seq;
 	uint32_t flow;
 	uint16_t len;
+	uint8_t flags;		/* the DATA's TARGET bit */
 	const uint8_t *payload;
 };
 
@@ -201,7 +206,8 @@ enum fec_rx_verdict {
 
 /* A data symbol (a DATA datagram with the extension), already accepted. */
 enum fec_rx_verdict fec_rx_data(struct fec_rx *rx, uint64_t now_us, uint32_t block, uint8_t index,
-				uint64_t seq, uint32_t flow, const void *payload, size_t len);
+				uint64_t seq, uint32_t flow, uint8_t flags, const void *payload,
+				size_t len);
 /* A parity symbol (PARITY datagram's extension and payload). */
 enum fec_rx_verdict fec_rx_parity(struct fec_rx *rx, uint64_t now_us, uint32_t block,
 				  uint8_t index, uint8_t k, uint8_t m, const void *payload,
@@ -216,11 +222,12 @@ const char *fec_rx_verdict_name(enum fec_rx_verdict v);
 
 /* Write the coded form of a data symbol into buf (cap bytes); returns its
  * length, or 0 if it does not fit. */
-size_t fec_coded_form(uint8_t *buf, size_t cap, uint64_t seq, uint32_t flow, const void *payload,
-		      size_t len);
-/* Parse a coded form of a symbol of `size` bytes (recovered data). */
+size_t fec_coded_form(uint8_t *buf, size_t cap, uint64_t seq, uint32_t flow, uint8_t flags,
+		      const void *payload, size_t len);
+/* Parse a coded form of a symbol of `size` bytes (recovered data): the
+ * length fits, flags known, reserved and padding zero. */
 bool fec_parse_coded(const uint8_t *buf, size_t size, uint64_t *seq, uint32_t *flow,
-		     uint16_t *len);
+		     uint16_t *len, uint8_t *flags);
 /* Is (k, m) a valid code? */
 bool fec_code_valid(unsigned k, unsigned m);
 

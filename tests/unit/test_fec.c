@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "fec.h"
+#include "wire2.h"
 
 #define WAIT 5000u	/* µs */
 #define PMAX 300	/* payload sizes in the small tests */
@@ -32,6 +33,7 @@ struct sym {
 	uint8_t index, k, m, path;
 	uint64_t seq;
 	uint32_t flow;
+	uint8_t flags;
 	uint16_t len;
 	uint8_t bytes[FEC_SYMBOL_DEFAULT];
 };
@@ -47,7 +49,7 @@ static unsigned make_block(unsigned k, unsigned m, size_t pmax, uint64_t seq0, s
 
 	assert_int_equal(fec_tx_init(&tx, &cfg), 0);
 	/* the first datagram after a pause is sent as copies, not coded */
-	assert_int_equal(fec_tx_data(&tx, now, 1, 1, "x", 1, 0x7, &out), FEC_TX_LONE);
+	assert_int_equal(fec_tx_data(&tx, now, 1, 1, 0, "x", 1, 0x7, &out), FEC_TX_LONE);
 	assert_true(out.copies >= 2);
 	for (i = 0; i < k; i++) {
 		struct sym *s = &syms[n++];
@@ -56,10 +58,12 @@ static unsigned make_block(unsigned k, unsigned m, size_t pmax, uint64_t seq0, s
 		s->parity = false;
 		s->seq = seq0 + i;
 		s->flow = 1 + (uint32_t)(rnd() % 7);
+		s->flags = (rnd() & 1) ? FEC_FLAGS_ALLOWED : 0;
 		s->len = (uint16_t)(pmax ? rnd() % (pmax + 1) : 0);
 		for (unsigned j = 0; j < s->len; j++)
 			s->bytes[j] = (uint8_t)rnd();
-		assert_int_equal(fec_tx_data(&tx, now, s->seq, s->flow, s->bytes, s->len, 0x7, &out),
+		assert_int_equal(fec_tx_data(&tx, now, s->seq, s->flow, s->flags, s->bytes, s->len, 0x7,
+					     &out),
 				 FEC_TX_CODED);
 		assert_int_equal(out.index, i);
 		s->block = out.block;
@@ -92,7 +96,7 @@ static enum fec_rx_verdict feed(struct fec_rx *rx, uint64_t now, const struct sy
 {
 	if (s->parity)
 		return fec_rx_parity(rx, now, s->block, s->index, s->k, s->m, s->bytes, s->len);
-	return fec_rx_data(rx, now, s->block, s->index, s->seq, s->flow, s->bytes, s->len);
+	return fec_rx_data(rx, now, s->block, s->index, s->seq, s->flow, s->flags, s->bytes, s->len);
 }
 
 /* The recovered symbols of the last call must be exactly the data in `want` (mask). */
@@ -112,6 +116,7 @@ static void check_recovered(const struct fec_rx *rx, const struct sym *syms, uin
 		if (!s)
 			fail_msg("recovered seq %llu not expected (want %llx, %u recovered)", (unsigned long long)r[i].seq, (unsigned long long)want, n);
 		assert_int_equal(r[i].flow, s->flow);
+		assert_int_equal(r[i].flags, s->flags);
 		assert_int_equal(r[i].len, s->len);
 		assert_memory_equal(r[i].payload, s->bytes, s->len);
 		got |= 1ull << s->index;
@@ -182,32 +187,50 @@ static void run_pattern(struct fec_rx *rx, const struct sym *syms, unsigned k, u
 
 static void test_coded_form(void **state)
 {
-	uint8_t buf[64], p[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	uint8_t buf[64], p[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, sym[64], flags;
 	uint64_t seq;
 	uint32_t flow;
 	uint16_t len;
+	struct wire2_coded wc = { .seq = 0x0102030405060708ull, .flow = 0xa0b0c0d0, .len = 10,
+				  .flags = WIRE2_F_TARGET };
+	const uint8_t *pl;
 
 	(void)state;
+	assert_int_equal(FEC_HDR, WIRE2_CODED_HDR);
+	assert_int_equal(FEC_FLAGS_ALLOWED, WIRE2_F_TARGET);
 	memset(buf, 0xee, sizeof(buf));
-	assert_int_equal(fec_coded_form(buf, sizeof(buf), 0x0102030405060708ull, 0xa0b0c0d0, p, 10),
-			 24);
+	assert_int_equal(fec_coded_form(buf, sizeof(buf), 0x0102030405060708ull, 0xa0b0c0d0,
+					WIRE2_F_TARGET, p, 10), 26);
 	assert_int_equal(buf[0], 1);
 	assert_int_equal(buf[7], 8);
 	assert_int_equal(buf[8], 0xa0);
 	assert_int_equal(buf[12], 0);
 	assert_int_equal(buf[13], 10);
-	assert_int_equal(fec_coded_form(buf, 23, 1, 1, p, 10), 0);
-	memset(buf + 24, 0, 8);
-	assert_true(fec_parse_coded(buf, 32, &seq, &flow, &len));
+	assert_int_equal(buf[14], WIRE2_F_TARGET);
+	assert_int_equal(buf[15], 0);
+	assert_int_equal(fec_coded_form(buf, 25, 1, 1, 0, p, 10), 0);
+	memset(buf + 26, 0, 8);
+	/* the same bytes as lib/wire2's coded form, both ways */
+	assert_int_equal(wire2_coded_encode(&wc, p, sym, 34), 34);
+	assert_memory_equal(sym, buf, 34);
+	assert_true(wire2_coded_decode(buf, 34, &wc, &pl));
+	assert_true(fec_parse_coded(buf, 34, &seq, &flow, &len, &flags));
 	assert_int_equal(seq, 0x0102030405060708ull);
 	assert_int_equal(flow, 0xa0b0c0d0);
 	assert_int_equal(len, 10);
+	assert_int_equal(flags, WIRE2_F_TARGET);
 	buf[30] = 1;	/* padding must be zero */
-	assert_false(fec_parse_coded(buf, 32, &seq, &flow, &len));
+	assert_false(fec_parse_coded(buf, 34, &seq, &flow, &len, &flags));
 	buf[30] = 0;
+	buf[15] = 1;	/* reserved */
+	assert_false(fec_parse_coded(buf, 34, &seq, &flow, &len, &flags));
+	buf[15] = 0;
+	buf[14] = 0x01;	/* unknown flag */
+	assert_false(fec_parse_coded(buf, 34, &seq, &flow, &len, &flags));
+	buf[14] = 0;
 	buf[13] = 19;	/* longer than the symbol */
-	assert_false(fec_parse_coded(buf, 32, &seq, &flow, &len));
-	assert_false(fec_parse_coded(buf, 13, &seq, &flow, &len));
+	assert_false(fec_parse_coded(buf, 34, &seq, &flow, &len, &flags));
+	assert_false(fec_parse_coded(buf, 15, &seq, &flow, &len, &flags));
 	assert_true(fec_code_valid(1, 1));
 	assert_true(fec_code_valid(64, 64));
 	assert_false(fec_code_valid(64, 65));
@@ -323,7 +346,7 @@ static void test_close_by_wait(void **state)
 	(void)state;
 	assert_int_equal(fec_tx_init(&tx, &cfg), 0);
 	assert_int_equal(fec_rx_init(&rx, &rc), 0);
-	fec_tx_data(&tx, now, 1, 1, "a", 1, 1, &out);
+	fec_tx_data(&tx, now, 1, 1, 0, "a", 1, 1, &out);
 	for (i = 0; i < 5; i++) {
 		struct sym *s = &syms[n++];
 
@@ -331,7 +354,7 @@ static void test_close_by_wait(void **state)
 		s->flow = 3;
 		s->len = (uint16_t)(100 * i + 1);
 		memset(s->bytes, (int)i + 1, s->len);
-		assert_int_equal(fec_tx_data(&tx, now + i, s->seq, s->flow, s->bytes, s->len, 1, &out),
+		assert_int_equal(fec_tx_data(&tx, now + i, s->seq, s->flow, 0, s->bytes, s->len, 1, &out),
 				 FEC_TX_CODED);
 		s->block = out.block;
 		s->index = out.index;
@@ -391,14 +414,14 @@ static void test_interleave(void **state)
 
 	(void)state;
 	assert_int_equal(fec_tx_init(&tx, &cfg), 0);
-	assert_int_equal(fec_tx_data(&tx, now, 1, 1, p, 8, 0x7, &out), FEC_TX_LONE);
+	assert_int_equal(fec_tx_data(&tx, now, 1, 1, 0, p, 8, 0x7, &out), FEC_TX_LONE);
 	/* 1 µs apart: the rate fills 4 lanes */
 	for (i = 0; i < 200; i++)
-		fec_tx_data(&tx, ++now, 2 + i, 1, p, 8, 0x7, &out), fec_tx_parity(&tx, now, 0x7, &out);
+		fec_tx_data(&tx, ++now, 2 + i, 1, 0, p, 8, 0x7, &out), fec_tx_parity(&tx, now, 0x7, &out);
 	assert_int_equal(tx.lanes_used, 4);
 	/* from here on, look at the pattern */
 	for (i = 0; i < 64; i++) {
-		assert_int_equal(fec_tx_data(&tx, ++now, 1000 + i, 1, p, 8, 0x7, &out), FEC_TX_CODED);
+		assert_int_equal(fec_tx_data(&tx, ++now, 1000 + i, 1, 0, p, 8, 0x7, &out), FEC_TX_CODED);
 		paths[out.path]++;
 		assert_int_not_equal(out.block, last_block);	/* a different block each time */
 		last_block = out.block;
@@ -428,21 +451,21 @@ static void test_interleave(void **state)
 	for (i = 0; i < 3; i++)
 		assert_in_range(paths[i], (64 + parity) / 3 - 1, (64 + parity) / 3 + 1);
 	/* only path 2 live */
-	fec_tx_data(&tx, ++now, 5000, 1, p, 8, 0x4, &out);
+	fec_tx_data(&tx, ++now, 5000, 1, 0, p, 8, 0x4, &out);
 	assert_int_equal(out.path, 2);
 	/* a long pause: everything closes and goes out; the next lone datagram is copies */
 	now += 10 * WAIT;
 	while (fec_tx_parity(&tx, now, 0x7, &out))
 		;
 	assert_int_equal(fec_tx_deadline(&tx), UINT64_MAX);
-	assert_int_equal(fec_tx_data(&tx, now, 6000, 1, p, 8, 0x3, &out), FEC_TX_LONE);
+	assert_int_equal(fec_tx_data(&tx, now, 6000, 1, 0, p, 8, 0x3, &out), FEC_TX_LONE);
 	assert_int_equal(out.copies, 2);	/* m_for_k[1] + 1 = 2, two paths */
-	assert_int_equal(fec_tx_data(&tx, now, 6001, 1, p, 8, 0x3, &out), FEC_TX_CODED);
+	assert_int_equal(fec_tx_data(&tx, now, 6001, 1, 0, p, 8, 0x3, &out), FEC_TX_CODED);
 	/* too big */
 	{
 		static uint8_t big[FEC_SYMBOL_DEFAULT];
 
-		assert_int_equal(fec_tx_data(&tx, now, 6002, 1, big, sizeof(big), 0x7, &out),
+		assert_int_equal(fec_tx_data(&tx, now, 6002, 1, 0, big, sizeof(big), 0x7, &out),
 				 FEC_TX_TOO_BIG);
 		assert_int_equal(out.copies, 3);
 	}
@@ -554,13 +577,13 @@ static void test_receiver_anomalies(void **state)
 	assert_int_equal(rx.st.pool_full, 1);
 	assert_int_equal(rx.st.unknown, 1);
 	/* out-of-range inputs */
-	assert_int_equal(fec_rx_data(&rx, 5, 1, 64, 1, 1, "", 0), FEC_RX_BAD);
-	assert_int_equal(fec_rx_data(&rx, 5, 0, 1, 1, 1, "", 0), FEC_RX_BAD);
+	assert_int_equal(fec_rx_data(&rx, 5, 1, 64, 1, 1, 0, "", 0), FEC_RX_BAD);
+	assert_int_equal(fec_rx_data(&rx, 5, 0, 1, 1, 1, 0, "", 0), FEC_RX_BAD);
 	assert_int_equal(fec_rx_parity(&rx, 5, 9, 3, 3, 0, b[0].bytes, 20), FEC_RX_BAD);
 	assert_int_equal(fec_rx_parity(&rx, 5, 9, 3, 100, 100, b[0].bytes, 20), FEC_RX_BAD);
 	assert_int_equal(fec_rx_parity(&rx, 5, 9, 3, 3, 1, b[0].bytes, 10), FEC_RX_BAD);
 	assert_int_equal(fec_rx_parity(&rx, 5, 9, 3, 3, 1, b[0].bytes, 2000), FEC_RX_TOO_BIG);
-	assert_int_equal(fec_rx_data(&rx, 5, 9, 1, 1, 1, b[0].bytes, 1501), FEC_RX_TOO_BIG);
+	assert_int_equal(fec_rx_data(&rx, 5, 9, 1, 1, 1, 0, b[0].bytes, FEC_SYMBOL_DEFAULT - FEC_HDR + 1), FEC_RX_TOO_BIG);
 	fec_rx_free(&rx);
 }
 
@@ -588,7 +611,7 @@ static void test_stream(void **state)
 
 		now += 20;
 		memset(p, (int)(i & 0xff), len);
-		v = fec_tx_data(&tx, now, i, 1 + i % 3, p, len, 0x7, &out);
+		v = fec_tx_data(&tx, now, i, 1 + i % 3, 0, p, len, 0x7, &out);
 		if (v != FEC_TX_CODED) {
 			seen[i] = 1;	/* copies: assume one got through */
 			delivered++;
@@ -597,7 +620,7 @@ static void test_stream(void **state)
 			if (rnd() % 100 >= 10) {
 				seen[i] = 1;
 				delivered++;
-				fec_rx_data(&rx, now, out.block, out.index, i, 1 + i % 3, p, len);
+				fec_rx_data(&rx, now, out.block, out.index, i, 1 + i % 3, 0, p, len);
 			}
 		}
 		while (fec_tx_parity(&tx, now, 0x7, &out)) {
