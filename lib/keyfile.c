@@ -1,9 +1,13 @@
 /* keyfile.c - pre-shared key parsing, loading and generation (see keyfile.h). */
 #include "keyfile.h"
+#include "keyset.h"
 #include "log.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <sodium.h>
 #include <string.h>
@@ -267,4 +271,149 @@ void keyfile_format(const uint8_t key[KEY_LEN], unsigned suite, char *out, size_
 		snprintf(out, outlen, "%s\nsuite %s\n", b64, seal_suite_name(suite));
 	}
 	sodium_memzero(b64, sizeof(b64));
+}
+
+static void keyset_empty(struct keyset *set)
+{
+	while (keyset_count(set))
+		keyset_remove(set, keyset_at(set, 0)->id);
+}
+
+/* Add one loaded key; names[] says which file each key of the set came from. */
+static int add_one(struct keyset *set, const char *path, const char **names,
+		   char *err, size_t errlen)
+{
+	struct seal_psk p;
+	const struct seal_psk *old;
+	int rc = keyfile_load_psk(path, &p, err, errlen);
+
+	if (rc)
+		return rc;
+	old = keyset_find(set, p.id);
+	if (old) {
+		snprintf(err, errlen, "%s: the same key id %08x as %s (%s)", path, p.id,
+			 names[old - keyset_at(set, 0)],
+			 memcmp(old->key, p.key, KEY_LEN) == 0 ? "the same key twice" :
+			 "two keys sharing an id: generate another");
+		rc = -EEXIST;
+	} else {
+		rc = keyset_add(set, &p);
+		if (rc == 0)
+			names[keyset_count(set) - 1] = path;
+		else
+			snprintf(err, errlen, "%s: %s", path, rc == -ENOSPC ?
+				 "too many keys" : strerror(-rc));
+	}
+	seal_psk_wipe(&p);
+	return rc;
+}
+
+int keyfile_load_set(const char *const *paths, unsigned n, struct keyset *set, char *err,
+		     size_t errlen)
+{
+	const char **names;
+	unsigned i;
+	int rc = 0;
+
+	if (err && errlen)
+		err[0] = '\0';
+	keyset_empty(set);
+	names = calloc(n ? n : 1, sizeof(*names));
+	if (!names) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = add_one(set, paths[i], names, err, errlen);
+	if (rc)
+		keyset_empty(set);
+	free(names);
+	return rc;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int keyfile_load_dir(const char *dir, struct keyset *set, char *err, size_t errlen)
+{
+	DIR *d;
+	struct dirent *e;
+	struct stat st;
+	char **paths = NULL;
+	unsigned n = 0, cap = 0, i;
+	int rc = 0;
+
+	if (err && errlen)
+		err[0] = '\0';
+	keyset_empty(set);
+	if (stat(dir, &st) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a folder", dir);
+		return -ENOTDIR;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "%s: key folder is writable by group or others (mode %04o); "
+			 "run: chmod go-w %s", dir, (unsigned)(st.st_mode & 07777), dir);
+		return -EPERM;
+	}
+	d = opendir(dir);
+	if (!d) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char path[PATH_MAX];
+		struct stat fst;
+
+		if (e->d_name[0] == '.' || len < 5 || strcmp(e->d_name + len - 4, ".key") != 0)
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
+			continue;
+		if (lstat(path, &fst) < 0 || S_ISDIR(fst.st_mode))
+			continue;
+		if (n == cap) {
+			char **np = realloc(paths, (cap ? 2 * cap : 16) * sizeof(*paths));
+
+			if (!np) {
+				rc = -ENOMEM;
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+			paths = np;
+			cap = cap ? 2 * cap : 16;
+		}
+		paths[n] = strdup(path);
+		if (!paths[n]) {
+			rc = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		n++;
+	}
+	if (n == 0) {
+		rc = -ENOENT;
+		snprintf(err, errlen, "%s: no key files (*.key) in the folder", dir);
+		goto out;
+	}
+	if (n > set->max) {
+		rc = -E2BIG;
+		snprintf(err, errlen, "%s: %u key files, at most %u", dir, n, set->max);
+		goto out;
+	}
+	qsort(paths, n, sizeof(*paths), by_name);
+	rc = keyfile_load_set((const char *const *)paths, n, set, err, errlen);
+out:
+	for (i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	closedir(d);
+	return rc;
 }

@@ -51,6 +51,24 @@ int keyfile_load_psk(const char *path, struct seal_psk *out, char *err, size_t e
 /* The text of a key file: "BASE64\nsuite NAME\n" ("" if outlen < KEYFILE_TEXT_LEN). */
 void keyfile_format(const uint8_t key[KEY_LEN], unsigned suite, char *out, size_t outlen);
 
+/*
+ * Several key files into a keyset (mpserver: per-client keys, rotation):
+ * each file as keyfile_load_psk(); 0, or the first error with err naming
+ * the file; -EEXIST when two files hold the same key id (both named).  The
+ * set must be initialised with room for n keys; it is emptied first, and on
+ * error left empty.
+ */
+struct keyset;
+int keyfile_load_set(const char *const *paths, unsigned n, struct keyset *set, char *err,
+		     size_t errlen);
+/*
+ * Every file named *.key in a folder (in name order; other names, dot
+ * files and subfolders ignored) into the set, as keyfile_load_set().  The
+ * folder must not be writable by group or others (-EPERM).  -ENOENT with a
+ * message when it holds no key file; -E2BIG when more than the set holds.
+ */
+int keyfile_load_dir(const char *dir, struct keyset *set, char *err, size_t errlen);
+
 /* A new random key (libsodium's randombytes; calls sodium_init()). */
 void key_generate(uint8_t key[KEY_LEN]);
 

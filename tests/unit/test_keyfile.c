@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "keyfile.h"
+#include "keyset.h"
 
 /* the key 00 01 02 .. 1f in both notations */
 #define HEX_LO "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -139,23 +141,17 @@ static int setup_dir(void **state)
 	return mkdtemp(dir) ? 0 : -1;
 }
 
+static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
 static int teardown_dir(void **state)
 {
-	char path[PATH_MAX + 300];
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
 	(void)state;
-	if (!d)
-		return -1;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	return rmdir(dir);
+	return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static void test_load_ok(void **state)
@@ -349,6 +345,127 @@ static void test_format_roundtrip(void **state)
 	assert_non_null(strstr(err, "badsuite: line 2: unknown suite 'rot13'"));
 }
 
+/* Write a fresh key file NAME in folder sub (made if needed); returns its path. */
+static const char *mkkey(const char *sub, const char *name, unsigned suite, uint8_t key[KEY_LEN])
+{
+	static char path[PATH_MAX + 128];
+	char folder[PATH_MAX + 64], text[KEYFILE_TEXT_LEN];
+	int fd;
+
+	snprintf(folder, sizeof(folder), "%s/%s", dir, sub);
+	mkdir(folder, 0700);
+	snprintf(path, sizeof(path), "%s/%s", folder, name);
+	key_generate(key);
+	keyfile_format(key, suite, text, sizeof(text));
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(close(fd), 0);
+	return path;
+}
+
+/* Several key files (mpserver's --key-file given more than once) into a keyset. */
+static void test_load_set(void **state)
+{
+	uint8_t k1[KEY_LEN], k2[KEY_LEN], k3[KEY_LEN];
+	char p1[PATH_MAX + 128], p2[PATH_MAX + 128], p3[PATH_MAX + 128], err[1024];
+	const char *paths[4];
+	struct keyset set;
+	const struct seal_psk *p;
+
+	(void)state;
+	assert_int_equal(keyset_init(&set, 3), 0);
+	snprintf(p1, sizeof(p1), "%s", mkkey("set", "old.key", SEAL_SUITE_AES256_GCM, k1));
+	snprintf(p2, sizeof(p2), "%s", mkkey("set", "new.key", SEAL_SUITE_CHACHA20_POLY1305, k2));
+	snprintf(p3, sizeof(p3), "%s", mkkey("set", "third.key", SEAL_SUITE_AES256_GCM, k3));
+	paths[0] = p1;
+	paths[1] = p2;
+	assert_int_equal(keyfile_load_set(paths, 2, &set, err, sizeof(err)), 0);
+	assert_int_equal(keyset_count(&set), 2);
+	p = keyset_find(&set, seal_key_id(k1));
+	assert_non_null(p);
+	assert_memory_equal(p->key, k1, KEY_LEN);
+	assert_int_equal(p->suite, SEAL_SUITE_AES256_GCM);
+	p = keyset_find(&set, seal_key_id(k2));
+	assert_non_null(p);
+	assert_int_equal(p->suite, SEAL_SUITE_CHACHA20_POLY1305);
+	/* reloading replaces the set: the old key is gone */
+	paths[0] = p2;
+	paths[1] = p3;
+	assert_int_equal(keyfile_load_set(paths, 2, &set, err, sizeof(err)), 0);
+	assert_null(keyset_find(&set, seal_key_id(k1)));
+	assert_non_null(keyset_find(&set, seal_key_id(k3)));
+	/* the same file twice: refused naming both, the set left empty */
+	paths[0] = p1;
+	paths[1] = p2;
+	paths[2] = p1;
+	assert_int_equal(keyfile_load_set(paths, 3, &set, err, sizeof(err)), -EEXIST);
+	assert_non_null(strstr(err, "the same key twice"));
+	assert_non_null(strstr(err, "old.key"));
+	assert_int_equal(keyset_count(&set), 0);
+	/* a bad file among good ones names it */
+	paths[2] = mkfile("notakey.key", "hello\n", 6, 0600);
+	assert_int_equal(keyfile_load_set(paths, 3, &set, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "notakey.key: line 1: bad key"));
+	assert_int_equal(keyset_count(&set), 0);
+	/* more files than room */
+	paths[2] = p3;
+	paths[3] = mkkey("set", "fourth.key", SEAL_SUITE_AES256_GCM, k3);
+	assert_int_equal(keyfile_load_set(paths, 4, &set, err, sizeof(err)), -ENOSPC);
+	assert_non_null(strstr(err, "too many keys"));
+	keyset_free(&set);
+}
+
+/* A key folder: *.key files only, in name order; its own permissions checked. */
+static void test_load_dir(void **state)
+{
+	uint8_t k1[KEY_LEN], k2[KEY_LEN], k3[KEY_LEN];
+	char folder[PATH_MAX + 64], other[PATH_MAX + 128], err[1024];
+	struct keyset set;
+
+	(void)state;
+	assert_int_equal(keyset_init(&set, 4), 0);
+	snprintf(folder, sizeof(folder), "%s/keys", dir);
+	mkdir(folder, 0700);
+	assert_int_equal(keyfile_load_dir(folder, &set, err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "no key files"));
+	mkkey("keys", "2026-11.key", SEAL_SUITE_AES256_GCM, k1);
+	mkkey("keys", "2026-12.key", SEAL_SUITE_AES256_GCM, k2);
+	mkkey("keys", "2026-12.key.old", SEAL_SUITE_AES256_GCM, k3);	/* not *.key */
+	mkkey("keys", ".hidden.key", SEAL_SUITE_AES256_GCM, k3);
+	snprintf(other, sizeof(other), "%s/sub.key", folder);
+	mkdir(other, 0700);
+	assert_int_equal(keyfile_load_dir(folder, &set, err, sizeof(err)), 0);
+	assert_int_equal(keyset_count(&set), 2);
+	assert_non_null(keyset_find(&set, seal_key_id(k1)));
+	assert_non_null(keyset_find(&set, seal_key_id(k2)));
+	assert_null(keyset_find(&set, seal_key_id(k3)));
+	/* a rotation step: the old file removed, a reload drops its key */
+	snprintf(other, sizeof(other), "%s/2026-11.key", folder);
+	assert_int_equal(unlink(other), 0);
+	assert_int_equal(keyfile_load_dir(folder, &set, err, sizeof(err)), 0);
+	assert_int_equal(keyset_count(&set), 1);
+	assert_null(keyset_find(&set, seal_key_id(k1)));
+	/* a folder others may write to is refused */
+	assert_int_equal(chmod(folder, 0770), 0);
+	assert_int_equal(keyfile_load_dir(folder, &set, err, sizeof(err)), -EPERM);
+	assert_non_null(strstr(err, "chmod go-w"));
+	assert_int_equal(chmod(folder, 0700), 0);
+	/* not a folder, missing */
+	assert_int_equal(keyfile_load_dir(mkfile("plain", "x", 1, 0600), &set, err,
+					  sizeof(err)), -ENOTDIR);
+	snprintf(other, sizeof(other), "%s/missing", dir);
+	assert_int_equal(keyfile_load_dir(other, &set, err, sizeof(err)), -ENOENT);
+	assert_int_equal(keyset_count(&set), 0);
+	keyset_free(&set);
+	/* more files than the set holds */
+	assert_int_equal(keyset_init(&set, 1), 0);
+	mkkey("keys", "2027-01.key", SEAL_SUITE_AES256_GCM, k1);
+	assert_int_equal(keyfile_load_dir(folder, &set, err, sizeof(err)), -E2BIG);
+	keyset_free(&set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +478,8 @@ int main(void)
 		cmocka_unit_test(test_load_bad),
 		cmocka_unit_test(test_suite_line),
 		cmocka_unit_test(test_format_roundtrip),
+		cmocka_unit_test(test_load_set),
+		cmocka_unit_test(test_load_dir),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
