@@ -31,6 +31,7 @@ PYTHON=${PYTHON:-python3}
 . "$LAB_DIR/lib/topo.sh"
 . "$LAB_DIR/lib/scenario.sh"
 . "$LAB_DIR/lib/traffic.sh"
+. "$LAB_DIR/lib/mptcp.sh"
 
 usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 

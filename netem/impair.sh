@@ -2,8 +2,9 @@
 # netem/impair.sh - apply kernel impairments inside a network namespace, using what the kernel has.
 #
 #   impair.sh probe NS                    print what this kernel offers: "netem=yes|no nft=.. tbf=.."
-#   impair.sh loss NS DEV PCT [HOOK]      drop PCT% (0-100, up to 2 decimals) of the IPv4 UDP
-#                                         packets arriving on DEV
+#   impair.sh loss NS DEV PCT [HOOK [PROTO]]  drop PCT% (0-100, up to 2 decimals) of the IPv4
+#                                         packets arriving on DEV: UDP (PROTO udp, the default)
+#                                         or all (PROTO ip: routed TCP/MPTCP on the forward hook)
 #   impair.sh rate NS DEV RATE [BURST]    limit what leaves DEV to RATE (tc syntax, e.g. 5mbit)
 #   impair.sh clear NS DEV                remove this script's loss and rate from DEV
 #   impair.sh stats NS DEV                JSON {"dev":..,"method":..,"dropped":..,"matched":..}
@@ -90,7 +91,7 @@ save_method() {
 }
 
 loss_nft() {
-	local ns=$1 dev=$2 pct=$3 hook=$4 ch bp rule
+	local ns=$1 dev=$2 pct=$3 hook=$4 proto=${5:-udp} ch bp rule match
 	ch=$(chain_of "$dev")
 	bp=$(pct_to_bp "$pct")
 	if [ "$bp" -ge 10000 ]; then
@@ -110,8 +111,11 @@ loss_nft() {
 		flush chain inet $TABLE $ch
 	EOF
 	if ! inns "$ns" nft list chain inet $TABLE "$hook" 2>/dev/null | grep -q "jump $ch"; then
+		match="meta l4proto udp"
+		[ "$proto" = ip ] && match=""
+		# shellcheck disable=SC2086
 		inns "$ns" nft add rule inet $TABLE "$hook" iifname "\"$dev\"" meta nfproto ipv4 \
-			meta l4proto udp counter name "seen_$ch" jump "$ch" || return 1
+			$match counter name "seen_$ch" jump "$ch" || return 1
 	fi
 	inns "$ns" nft add rule inet $TABLE "$ch" $rule || return 1
 	save_method "$ns" "$dev" "nft/$hook"
@@ -145,14 +149,15 @@ probe)
 	;;
 loss)
 	[ $# -ge 3 ] || die "usage: loss NS DEV PCT [input|forward]"
-	ns=$1 dev=$2 pct=${3%\%} hook=${4:-input}
+	ns=$1 dev=$2 pct=${3%\%} hook=${4:-input} proto=${5:-udp}
+	case $proto in udp|ip) ;; *) die "bad protocol '$proto' (udp or ip)" ;; esac
 	pct_ok "$pct" || die "bad loss percentage '$3'"
 	case $hook in input|forward) ;; output) die "the output hook makes sendto fail with EPERM: use input or forward" ;; *) die "bad hook '$hook'" ;; esac
-	if [ "${MPT_IMPAIR_METHOD:-auto}" != nft ] && [ "$(probe_netem "$ns")" = yes ] && [ "$(probe_mirred "$ns")" = yes ]; then
+	if [ "${MPT_IMPAIR_METHOD:-auto}" != nft ] && [ "$hook" = input ] && [ "$proto" = udp ] && [ "$(probe_netem "$ns")" = yes ] && [ "$(probe_mirred "$ns")" = yes ]; then
 		loss_netem "$ns" "$dev" "$pct" && exit 0
 		echo "impair.sh: netem failed, falling back to nft" >&2
 	fi
-	loss_nft "$ns" "$dev" "$pct" "$hook" || die "could not apply loss on $dev in $ns"
+	loss_nft "$ns" "$dev" "$pct" "$hook" "$proto" || die "could not apply loss on $dev in $ns"
 	;;
 rate)
 	[ $# -ge 3 ] || die "usage: rate NS DEV RATE [BURST]"

@@ -52,6 +52,14 @@ def table_lines(rep):
                      f"its own count{extra}; theory {pct(a['theory_configured'], 3)} "
                      f"(from measured paths {pct(a['theory_measured'], 3)}), {lvl(rep['level'])} interval "
                      f"[{pct(a['ci'][0], 3)}, {pct(a['ci'][1], 3)}]")
+        elif a.get("goodput"):
+            L.append("TCP goodput over the same lossy paths (receiver's count):")
+            for g in a["goodput"]:
+                gp = g.get("goodput_bps")
+                L.append(f"  {g['kind']:<12} {'n/a' if gp is None else f'{gp / 1e6:8.2f} Mbit/s'}  "
+                         f"retransmits {num(g.get('retransmits'))}"
+                         + (f"  subflows joined {g['subflows_joined']}" if g.get("subflows_joined") is not None else "")
+                         + f"   ({g['what']})")
         else:
             L.append(f"{a['kind']}: {a.get('error', 'no figure')}")
     if e.get("rtt_p50_ms") is not None:
@@ -126,6 +134,11 @@ def markdown(rep):
     if a and a.get("ci"):
         M.append(f"| {a['kind']}: {a['direction']} loss, its own count | {a['lost']}/{a['sent']} ({pct(a['loss'], 3)}), "
                  f"theory {pct(a['theory_configured'], 3)}, interval [{pct(a['ci'][0], 3)}, {pct(a['ci'][1], 3)}] |")
+    for g in (a or {}).get("goodput") or []:
+        gp = g.get("goodput_bps")
+        M.append(f"| TCP goodput: {g['what']} | {'n/a' if gp is None else f'{gp / 1e6:.2f} Mbit/s'}, "
+                 f"retransmits {num(g.get('retransmits'))}"
+                 + (f", subflows joined {g['subflows_joined']}" if g.get("subflows_joined") is not None else "") + " |")
     if ci:
         M.append(f"| {lvl(rep['level'])} Wilson interval of the measured loss | [{pct(ci[0], 3)}, {pct(ci[1], 3)}] |")
     if e.get("rtt_p50_ms") is not None:

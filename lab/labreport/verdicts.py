@@ -69,6 +69,19 @@ def verdicts(rep, expects, measured):
             add(ex, ok, f"{a['kind']} ({a['direction']}): {a['lost']}/{a['sent']} lost ({pct(a['loss'], 3)}), "
                         f"theory ({which}) {pct(th, 3)} {'within' if ok else 'OUTSIDE'} {lvl(level)} "
                         f"Wilson interval [{pct(lo, 3)}, {pct(hi, 3)}]")
+        elif name in ("mptcp_subflows", "goodput_all"):
+            gs = (e2e.get("app") or {}).get("goodput") or []
+            if not gs:
+                add(ex, None, "no TCP goodput measured")
+                continue
+            if name == "goodput_all":
+                ok = all((g.get("goodput_bps") or 0) > 0 for g in gs)
+                add(ex, ok, ", ".join(f"{g['kind']} {(g.get('goodput_bps') or 0) / 1e6:.2f} Mbit/s" for g in gs))
+            else:
+                want = int(args[0]) if args else max(1, rep["paths"] - 1)
+                m = next((g for g in gs if g["kind"] == "mptcp"), {})
+                j = m.get("subflows_joined")
+                add(ex, None if j is None else j >= want, f"MPTCP joined {num(j)} extra subflows (want {want})")
         elif name == "direction_split":
             tot = e2e.get("loss_ratio")
             parts = [(d, e2e.get(f"{d}stream_loss"), e2e.get(f"{d}stream_ci")) for d in ("up", "down")]

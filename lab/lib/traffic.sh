@@ -35,7 +35,7 @@ traffic_check() {
 	case $TRAFFIC in
 	iperf3) need=(iperf3 socat) ;;
 	openvpn) need=(openvpn ping) ;;
-	mptcp) need=(iperf3 openvpn) ;;
+	mptcp) need=(openvpn ping nstat) ;;
 	esac
 	local t
 	for t in "${need[@]}"; do
