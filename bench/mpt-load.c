@@ -22,12 +22,14 @@
  */
 #include "addr.h"
 #include "clock.h"
+#include "json.h"
 #include "log.h"
 #include "parse.h"
 #include "udp.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <pthread.h>
@@ -270,6 +272,25 @@ static uint64_t hist_pct(const struct rx *r, double pct)
 	return HIST_US;
 }
 
+/* Latency percentiles in us (and the maximum); null when nothing arrived. */
+static void json_latency(struct json *j, const struct rx *r)
+{
+	static const struct {
+		const char *key;
+		double pct;
+	} pcts[] = { { "lat_p50_us", 50 }, { "lat_p90_us", 90 }, { "lat_p99_us", 99 } };
+	bool any = atomic_load(&r->received) > 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(pcts) / sizeof(pcts[0]); i++) {
+		if (any)
+			json_u64(j, pcts[i].key, hist_pct(r, pcts[i].pct));
+		else
+			json_null(j, pcts[i].key);
+	}
+	json_fixed(j, "lat_max_us", any ? (double)r->lat_max_ns / 1e3 : NAN, 1);
+}
+
 static double cpu_seconds(void)
 {
 	struct rusage ru;
@@ -482,25 +503,32 @@ static int run_load(const struct opts *o)
 		if (loss < 0)
 			loss = 0;
 		if (o->json) {
-			printf("{\"size\":%zu,\"offered_mbps\":%.3f,\"offered_pps\":%.1f,"
-			       "\"duration_s\":%.6f,\"sent\":%llu,\"send_errors\":%llu,"
-			       "\"sent_pps\":%.1f,\"received\":%llu,\"duplicates\":%llu,"
-			       "\"foreign\":%llu,\"reordered\":%llu,\"loss\":%.6f,"
-			       "\"goodput_mbps\":%.3f,\"goodput_pps\":%.1f,"
-			       "\"lat_p50_us\":%llu,\"lat_p90_us\":%llu,\"lat_p99_us\":%llu,"
-			       "\"lat_max_us\":%.1f,\"late_batches\":%llu,\"late_max_us\":%.1f,"
-			       "\"batches\":%llu,\"load_cpu_s\":%.3f,\"mode\":\"%s\"}\n",
-			       o->size, pps * (double)o->size * 8 / 1e6, pps, elapsed,
-			       (unsigned long long)tx.sent, (unsigned long long)tx.send_errors,
-			       elapsed > 0 ? (double)tx.sent / elapsed : 0, (unsigned long long)rcv,
-			       (unsigned long long)r.dups, (unsigned long long)r.foreign,
-			       (unsigned long long)r.reordered, loss, gp,
-			       elapsed > 0 ? (double)rcv / elapsed : 0,
-			       (unsigned long long)hist_pct(&r, 50), (unsigned long long)hist_pct(&r, 90),
-			       (unsigned long long)hist_pct(&r, 99), (double)r.lat_max_ns / 1e3,
-			       (unsigned long long)tx.late_batches, (double)tx.late_max_ns / 1e3,
-			       (unsigned long long)tx.batches, cpu,
-			       o->sink ? "one-way" : "round-trip");
+			struct json j;
+
+			json_begin(&j, stdout);
+			json_doc_open(&j, "mpt-load");
+			json_u64(&j, "size", o->size);
+			json_fixed(&j, "offered_mbps", pps * (double)o->size * 8 / 1e6, 3);
+			json_fixed(&j, "offered_pps", pps, 1);
+			json_fixed(&j, "duration_s", elapsed, 6);
+			json_u64(&j, "sent", tx.sent);
+			json_u64(&j, "send_errors", tx.send_errors);
+			json_fixed(&j, "sent_pps", elapsed > 0 ? (double)tx.sent / elapsed : NAN, 1);
+			json_u64(&j, "received", rcv);
+			json_u64(&j, "duplicates", r.dups);
+			json_u64(&j, "foreign", r.foreign);
+			json_u64(&j, "reordered", r.reordered);
+			json_fixed(&j, "loss", tx.sent ? loss : NAN, 6);
+			json_fixed(&j, "goodput_mbps", elapsed > 0 ? gp : NAN, 3);
+			json_fixed(&j, "goodput_pps", elapsed > 0 ? (double)rcv / elapsed : NAN, 1);
+			json_latency(&j, &r);
+			json_u64(&j, "late_batches", tx.late_batches);
+			json_fixed(&j, "late_max_us", (double)tx.late_max_ns / 1e3, 1);
+			json_u64(&j, "batches", tx.batches);
+			json_fixed(&j, "load_cpu_s", cpu, 3);
+			json_str(&j, "mode", o->sink ? "one-way" : "round-trip");
+			json_doc_close(&j);
+			json_end(&j);
 		} else {
 			printf("offered %.1f Mbit/s (%.0f datagrams/s of %zu bytes) for %.2fs: sent %llu, "
 			       "received %llu (loss %.3f%%, %llu duplicates)\n"
@@ -562,13 +590,20 @@ static int run_serve(const struct opts *o)
 	}
 	atomic_store(&rx_stop, true);
 	pthread_join(th, NULL);
-	if (o->json)
-		printf("{\"received\":%llu,\"bytes\":%llu,\"foreign\":%llu,\"reordered\":%llu,"
-		       "\"echo_errors\":%llu,\"lat_p50_us\":%llu,\"lat_p99_us\":%llu}\n",
-		       (unsigned long long)atomic_load(&r.received), (unsigned long long)r.bytes,
-		       (unsigned long long)r.foreign, (unsigned long long)r.reordered,
-		       (unsigned long long)r.echo_errors, (unsigned long long)hist_pct(&r, 50),
-		       (unsigned long long)hist_pct(&r, 99));
+	if (o->json) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_doc_open(&j, "mpt-load");
+		json_u64(&j, "received", atomic_load(&r.received));
+		json_u64(&j, "bytes", r.bytes);
+		json_u64(&j, "foreign", r.foreign);
+		json_u64(&j, "reordered", r.reordered);
+		json_u64(&j, "echo_errors", r.echo_errors);
+		json_latency(&j, &r);
+		json_doc_close(&j);
+		json_end(&j);
+	}
 	else
 		printf("received %llu datagrams (%llu bytes), %llu foreign\n",
 		       (unsigned long long)atomic_load(&r.received), (unsigned long long)r.bytes,

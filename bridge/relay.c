@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "json.h"
+#include "udp.h"
 
 #define SOCKBUF (4 << 20)
 
@@ -67,11 +68,6 @@ static void arrival_addrs(struct relay *r, int dir, const struct sockaddr **src,
 
 /* ---- sending ---- */
 
-static bool icmp_errno(int e)
-{
-	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH || e == EHOSTDOWN;
-}
-
 /* Send one datagram at once: DROP_NONE or DROP_SEND.  A pending ICMP error
  * reported instead of the send is counted and the send retried once. */
 static int send_now(struct relay *r, int dir, const uint8_t *buf, size_t len)
@@ -87,7 +83,7 @@ static int send_now(struct relay *r, int dir, const uint8_t *buf, size_t len)
 				   r->client.len);
 		if (n >= 0)
 			return DROP_NONE;
-		if (icmp_errno(errno)) {
+		if (udp_err_icmp(errno)) {
 			/* a pending ICMP error from an earlier datagram: reported
 			 * instead of sending this one; the retry sends it */
 			r->dir[dir].st.icmp_errors++;
@@ -140,7 +136,7 @@ static void tx_flush(struct relay *r)
 			r->dir[dir].st.icmp_errors += tx->icmp - icmp_before;
 			if (sent < k) {
 				unforward(r, dir, k - sent, len);
-				if (icmp_errno(tx->last_err))
+				if (udp_err_icmp(tx->last_err))
 					r->dir[dir].st.icmp_errors++;
 				log_limited(&r->rl, "%s: send: %s", dir_name(dir),
 					    strerror(tx->last_err));

@@ -1,5 +1,6 @@
 /* batch.c - recvmmsg into slots; GSO or sendmmsg out. */
 #include "batch.h"
+#include "udp.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,13 +13,6 @@
 #endif
 
 static bool gso_disabled;
-
-/* errors that report an earlier datagram's ICMP error instead of this send */
-static bool icmp_pending(int err)
-{
-	return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH ||
-	       err == EHOSTDOWN;
-}
 
 void batch_gso_disable(bool off)
 {
@@ -110,7 +104,7 @@ static bool send_gso(int fd, const struct addr *to, struct iovec *dg, unsigned k
 			tx->gso_msgs++;
 			return true;
 		}
-		if (!icmp_pending(errno))
+		if (!udp_err_icmp(errno))
 			break;
 		tx->icmp++;
 	}
@@ -144,7 +138,7 @@ static unsigned send_mmsg(int fd, const struct addr *to, struct iovec *dg, unsig
 	}
 	while (done < n) {
 		r = sendmmsg(fd, msgs + done, n - done, 0);
-		if (r < 0 && icmp_pending(errno)) {
+		if (r < 0 && udp_err_icmp(errno)) {
 			tx->icmp++;
 			r = sendmmsg(fd, msgs + done, n - done, 0);
 		}

@@ -77,10 +77,17 @@ int udp_local(int fd, struct addr *out)
 	return 0;
 }
 
+bool udp_err_icmp(int err)
+{
+	return err == ECONNREFUSED || err == EHOSTUNREACH || err == ENETUNREACH ||
+	       err == EHOSTDOWN;
+}
+
 int udp_err_transient(int err)
 {
+	if (udp_err_icmp(err))
+		return 1;
 	switch (err) {
-	case ECONNREFUSED: case EHOSTUNREACH: case ENETUNREACH: case EHOSTDOWN:
 	case ENETDOWN: case EAGAIN: case ENOBUFS: case EMSGSIZE: case EPERM:
 	case ECONNRESET: case EINTR: case EACCES:
 		return 1;

@@ -21,6 +21,10 @@ int udp_set_buffers(int fd, int sndbuf, int rcvbuf);
 int udp_set_recverr(int fd);
 /* Local address of a socket. */
 int udp_local(int fd, struct addr *out);
+/* True for the errors a UDP socket reports, on a later send or receive, for
+ * an ICMP error about an earlier datagram (port, host or network unreachable,
+ * host down): they concern that datagram, not this call or the socket. */
+bool udp_err_icmp(int err);
 /* True for errors a UDP socket reports from ICMP or transient congestion:
  * they concern one datagram, not the socket. */
 int udp_err_transient(int err);

@@ -6,9 +6,9 @@
  * Without DEV, every link of the namespace is listed. With --netns the process
  * joins /var/run/netns/NAME before it opens its netlink socket (a libnl socket
  * stays in the namespace it was created in); `ip netns exec NAME mpt-nlstats`
- * does the same. Output (one object):
+ * does the same. Output (one object; "netns" is null without --netns):
  *
- *   {"netns":"NAME","links":[{"name":"b1c","ifindex":2,"rx_packets":..,
+ *   {"program":"mpt-nlstats","version":..,"time":..,"netns":"NAME","links":[{"name":"b1c","ifindex":2,"rx_packets":..,
  *     "rx_bytes":..,"rx_dropped":..,"rx_errors":..,"tx_packets":..,
  *     "tx_bytes":..,"tx_dropped":..,"tx_errors":..,
  *     "qdiscs":[{"kind":"tbf","handle":"8001:","parent":"root","packets":..,
@@ -33,6 +33,8 @@
 #include <netlink/route/qdisc.h>
 #include <netlink/route/tc.h>
 
+#include "json.h"
+
 #define PROG "mpt-nlstats"
 
 struct ctx {
@@ -46,22 +48,6 @@ static void usage(FILE *f)
 	fprintf(f, "usage: " PROG " [--netns NAME] [DEV...]\n"
 		"  prints rx/tx packets, bytes, drops, errors per link and the stats of\n"
 		"  each link's qdiscs as one JSON object\n");
-}
-
-/* JSON string: interface names and qdisc kinds are short ASCII, escape anyway */
-static void put_str(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
 }
 
 static void fmt_handle(uint32_t h, char *buf, size_t len)
@@ -132,39 +118,36 @@ static void ctx_close(struct ctx *c)
 		nl_socket_free(c->sk);
 }
 
-static void print_qdiscs(struct ctx *c, int ifindex)
+static void print_qdiscs(struct json *j, struct ctx *c, int ifindex)
 {
 	struct nl_object *o;
-	bool first = true;
 	char h[32], p[32];
 
-	printf("\"qdiscs\":[");
-	if (!c->qdiscs) {
-		printf("]");
-		return;
-	}
-	for (o = nl_cache_get_first(c->qdiscs); o; o = nl_cache_get_next(o)) {
+	json_arr_open(j, "qdiscs");
+	for (o = c->qdiscs ? nl_cache_get_first(c->qdiscs) : NULL; o; o = nl_cache_get_next(o)) {
 		struct rtnl_tc *tc = TC_CAST(o);
+
 		if (rtnl_tc_get_ifindex(tc) != ifindex)
 			continue;
 		fmt_handle(rtnl_tc_get_handle(tc), h, sizeof h);
 		fmt_handle(rtnl_tc_get_parent(tc), p, sizeof p);
-		printf("%s{\"kind\":", first ? "" : ",");
-		put_str(rtnl_tc_get_kind(tc));
-		printf(",\"handle\":\"%s\",\"parent\":\"%s\"", h, p);
-		printf(",\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"drops\":%" PRIu64
-		       ",\"overlimits\":%" PRIu64 ",\"requeues\":%" PRIu64
-		       ",\"qlen\":%" PRIu64 ",\"backlog\":%" PRIu64 "}",
-		       rtnl_tc_get_stat(tc, RTNL_TC_PACKETS), rtnl_tc_get_stat(tc, RTNL_TC_BYTES),
-		       rtnl_tc_get_stat(tc, RTNL_TC_DROPS), rtnl_tc_get_stat(tc, RTNL_TC_OVERLIMITS),
-		       rtnl_tc_get_stat(tc, RTNL_TC_REQUEUES), rtnl_tc_get_stat(tc, RTNL_TC_QLEN),
-		       rtnl_tc_get_stat(tc, RTNL_TC_BACKLOG));
-		first = false;
+		json_obj_open(j, NULL);
+		json_str(j, "kind", rtnl_tc_get_kind(tc));
+		json_str(j, "handle", h);
+		json_str(j, "parent", p);
+		json_u64(j, "packets", rtnl_tc_get_stat(tc, RTNL_TC_PACKETS));
+		json_u64(j, "bytes", rtnl_tc_get_stat(tc, RTNL_TC_BYTES));
+		json_u64(j, "drops", rtnl_tc_get_stat(tc, RTNL_TC_DROPS));
+		json_u64(j, "overlimits", rtnl_tc_get_stat(tc, RTNL_TC_OVERLIMITS));
+		json_u64(j, "requeues", rtnl_tc_get_stat(tc, RTNL_TC_REQUEUES));
+		json_u64(j, "qlen", rtnl_tc_get_stat(tc, RTNL_TC_QLEN));
+		json_u64(j, "backlog", rtnl_tc_get_stat(tc, RTNL_TC_BACKLOG));
+		json_obj_close(j);
 	}
-	printf("]");
+	json_arr_close(j);
 }
 
-static void print_link(struct ctx *c, struct rtnl_link *l)
+static void print_link(struct json *j, struct ctx *c, struct rtnl_link *l)
 {
 	static const struct {
 		const char *key;
@@ -177,22 +160,21 @@ static void print_link(struct ctx *c, struct rtnl_link *l)
 	};
 	size_t i;
 
-	printf("{\"name\":");
-	put_str(rtnl_link_get_name(l));
-	printf(",\"ifindex\":%d", rtnl_link_get_ifindex(l));
+	json_obj_open(j, NULL);
+	json_str(j, "name", rtnl_link_get_name(l));
+	json_i64(j, "ifindex", rtnl_link_get_ifindex(l));
 	for (i = 0; i < sizeof stats / sizeof stats[0]; i++)
-		printf(",\"%s\":%" PRIu64, stats[i].key, rtnl_link_get_stat(l, stats[i].id));
-	printf(",");
-	print_qdiscs(c, rtnl_link_get_ifindex(l));
-	printf("}");
+		json_u64(j, stats[i].key, rtnl_link_get_stat(l, stats[i].id));
+	print_qdiscs(j, c, rtnl_link_get_ifindex(l));
+	json_obj_close(j);
 }
 
 int main(int argc, char **argv)
 {
 	const char *netns = NULL;
 	struct ctx c;
+	struct json j;
 	int i, first_dev = argc, rc;
-	bool first = true;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--netns")) {
@@ -232,26 +214,26 @@ int main(int argc, char **argv)
 		}
 		rtnl_link_put(l);
 	}
-	printf("{\"netns\":");
-	put_str(netns ? netns : "");
-	printf(",\"links\":[");
+	json_begin(&j, stdout);
+	json_doc_open(&j, PROG);
+	json_str(&j, "netns", netns);	/* null: the namespace it was started in */
+	json_arr_open(&j, "links");
 	if (first_dev < argc) {
 		for (i = first_dev; i < argc; i++) {
 			struct rtnl_link *l = rtnl_link_get_by_name(c.links, argv[i]);
-			printf("%s", first ? "" : ",");
-			print_link(&c, l);
+
+			print_link(&j, &c, l);
 			rtnl_link_put(l);
-			first = false;
 		}
 	} else {
 		struct nl_object *o;
-		for (o = nl_cache_get_first(c.links); o; o = nl_cache_get_next(o)) {
-			printf("%s", first ? "" : ",");
-			print_link(&c, (struct rtnl_link *)o);
-			first = false;
-		}
+
+		for (o = nl_cache_get_first(c.links); o; o = nl_cache_get_next(o))
+			print_link(&j, &c, (struct rtnl_link *)o);
 	}
-	printf("]}\n");
+	json_arr_close(&j);
+	json_doc_close(&j);
+	json_end(&j);
 	ctx_close(&c);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 /* measure.c - per-run bookkeeping and statistics of udpclient's measuring mode. */
 #include "measure.h"
+#include "json.h"
 
 #include <errno.h>
 #include <math.h>
@@ -177,28 +178,38 @@ void measure_finish(struct measure *m, double elapsed_s, struct measure_report *
 	}
 }
 
-static void json_ms(FILE *f, const char *key, bool have, double v)
+/* A time in ms, null when no reply came. */
+static void json_ms(struct json *j, const char *key, bool have, double v)
 {
 	if (have)
-		fprintf(f, ",\"%s\":%.3f", key, v);
+		json_fixed(j, key, v, 3);
 	else
-		fprintf(f, ",\"%s\":null", key);
+		json_null(j, key);
 }
 
 void measure_print_json(FILE *f, const struct measure_report *r)
 {
-	fprintf(f, "{\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"duplicates\":%llu,"
-		"\"foreign\":%llu,\"malformed\":%llu,\"loss_ratio\":%.6f",
-		(unsigned long long)r->sent, (unsigned long long)r->received,
-		(unsigned long long)r->lost, (unsigned long long)r->duplicates,
-		(unsigned long long)r->foreign, (unsigned long long)r->malformed, r->loss_ratio);
-	json_ms(f, "rtt_min_ms", r->have_rtt, r->rtt_min_ms);
-	json_ms(f, "rtt_p50_ms", r->have_rtt, r->rtt_p50_ms);
-	json_ms(f, "rtt_p99_ms", r->have_rtt, r->rtt_p99_ms);
-	json_ms(f, "rtt_max_ms", r->have_rtt, r->rtt_max_ms);
-	fprintf(f, ",\"elapsed_s\":%.3f,\"send_errors\":%llu,\"interrupted\":%s,\"tag\":\"%s\"}\n",
-		r->elapsed_s, (unsigned long long)r->send_errors,
-		r->interrupted ? "true" : "false", r->tag);
+	struct json j;
+
+	json_begin(&j, f);
+	json_doc_open(&j, "udpclient");
+	json_u64(&j, "sent", r->sent);
+	json_u64(&j, "received", r->received);
+	json_u64(&j, "lost", r->lost);
+	json_u64(&j, "duplicates", r->duplicates);
+	json_u64(&j, "foreign", r->foreign);
+	json_u64(&j, "malformed", r->malformed);
+	json_fixed(&j, "loss_ratio", r->loss_ratio, 6);
+	json_ms(&j, "rtt_min_ms", r->have_rtt, r->rtt_min_ms);
+	json_ms(&j, "rtt_p50_ms", r->have_rtt, r->rtt_p50_ms);
+	json_ms(&j, "rtt_p99_ms", r->have_rtt, r->rtt_p99_ms);
+	json_ms(&j, "rtt_max_ms", r->have_rtt, r->rtt_max_ms);
+	json_fixed(&j, "elapsed_s", r->elapsed_s, 3);
+	json_u64(&j, "send_errors", r->send_errors);
+	json_bool(&j, "interrupted", r->interrupted);
+	json_str(&j, "tag", r->tag);
+	json_doc_close(&j);
+	json_end(&j);
 }
 
 void measure_print_text(FILE *f, const struct measure_report *r)

@@ -5,6 +5,7 @@
 #include "json.h"
 #include "log.h"
 #include "parse.h"
+#include "udp.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -244,7 +245,7 @@ static int serve_batch(struct server *srv)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 				return 0;
-			if (errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH)
+			if (udp_err_icmp(errno))
 				continue;	/* a stale ICMP error; keep serving */
 			return -errno;
 		}

@@ -55,7 +55,7 @@ rc=$?
 t_expect "measuring exits 0" [ "$rc" = 0 ]
 t_expect "measuring prints one JSON line" [ "$(wc -l <"$T/m.json")" = 1 ]
 t_expect "measuring JSON starts with the documented keys" \
-	grep -Eq '^\{"sent":[0-9]+,"received":[0-9]+,"lost":[0-9]+,"duplicates":[0-9]+,"foreign":[0-9]+,"malformed":[0-9]+,"loss_ratio":[0-9.]+,"rtt_min_ms":[0-9.]+,"rtt_p50_ms":[0-9.]+,"rtt_p99_ms":[0-9.]+,"rtt_max_ms":[0-9.]+,"elapsed_s":[0-9.]+' "$T/m.json"
+	grep -Eq '^\{"program":"udpclient","version":"[^"]*","time":"[^"]*","sent":[0-9]+,"received":[0-9]+,"lost":[0-9]+,"duplicates":[0-9]+,"foreign":[0-9]+,"malformed":[0-9]+,"loss_ratio":[0-9.]+,"rtt_min_ms":[0-9.]+,"rtt_p50_ms":[0-9.]+,"rtt_p99_ms":[0-9.]+,"rtt_max_ms":[0-9.]+,"elapsed_s":[0-9.]+' "$T/m.json"
 t_expect "measuring: sent 1000" json_is "$T/m.json" sent 1000
 t_expect "measuring: received 1000" json_is "$T/m.json" received 1000
 t_expect "measuring: lost 0" json_is "$T/m.json" lost 0
