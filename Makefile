@@ -27,7 +27,8 @@ OBJ := $(BUILD)/obj
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-WARNFLAGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+WARNFLAGS := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual \
+	-Wpointer-arith
 ifneq ($(WERROR),)
 WARNFLAGS += -Werror
 endif

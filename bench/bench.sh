@@ -112,34 +112,19 @@ stop_config() {
 	CUR=()
 }
 
-# wait_udp PORT: something listens on 127.0.0.1:PORT (bounded: 5 s)
-wait_udp() {
-	local i
-	for i in $(seq 1 100); do
-		ss -Hlun "sport = :$1" 2>/dev/null | grep -q . && return 0
-		sleep 0.05
-	done
-	echo "bench: nothing listens on udp port $1" >&2
-	return 1
-}
+# ports and readiness: tests/lib.sh (t_wait_udp, t_port_free: UDP and TCP, t_ports)
+. "$ROOT/tests/lib.sh"
+wait_udp() { t_wait_udp "$1" 5; }
 
-port_free() { ! ss -Haun "sport = :$1" 2>/dev/null | grep -q . && ! ss -Hatn "sport = :$1" 2>/dev/null | grep -q .; }
-
-# pick_ports N: P[0..N-1] consecutive free ports (bounded tries)
+# pick_ports N: P[0..N-1] consecutive free ports
 pick_ports() {
-	local n=$1 base i ok
-	for _ in $(seq 1 50); do
-		base=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-		ok=1
-		for i in $(seq 0 $((n - 1))); do port_free $((base + i)) || { ok=0; break; }; done
-		if [ $ok = 1 ]; then
-			P=()
-			for i in $(seq 0 $((n - 1))); do P+=($((base + i))); done
-			return 0
-		fi
+	local i v
+	t_ports "$1" || return 1
+	P=()
+	for i in $(seq 0 $(($1 - 1))); do
+		v=PORT$i
+		P+=("${!v}")
 	done
-	echo "bench: no free port range" >&2
-	return 1
 }
 
 # cpu_ns PID: CPU time of the (single-threaded) process in ns: /proc/PID/schedstat
@@ -274,8 +259,8 @@ pid_of() {
 	for e in "${CUR[@]}"; do [ "${e%%=*}" = "$1" ] && { echo "${e#*=}"; return; }; done
 }
 
-POINTS=$WORK/points.tsv		# one line per point, for awk and gnuplot
-JSONL=$WORK/points.jsonl
+POINTS=$WORK/points.tsv		# one line per point, for the sweep's stop rule and gnuplot
+JSONL=$WORK/points.jsonl	# the same points in full, for bench/summary.py
 : >"$POINTS"
 : >"$JSONL"
 
@@ -535,7 +520,8 @@ fi
 # CPU time of its thread, best of 3 rounds)
 echo "bench: AEAD seal+open per datagram (mpt-aead, thread CPU time):" >&2
 "$BUILD/mpt-aead" --rounds 3 --ms 150 | tee "$WORK/aead.txt" >&2
-AEAD_JSON=$("$BUILD/mpt-aead" --json --rounds 3 --ms 150 --sizes 200,1400) || AEAD_JSON='[]'
+"$BUILD/mpt-aead" --json --rounds 3 --ms 150 --sizes 200,1400 >"$WORK/aead.json" ||
+	echo '[]' >"$WORK/aead.json"
 
 SKIPPED=
 for cfg in $CONFIGS; do
@@ -570,102 +556,20 @@ done
 
 # ---- summary: the table, the JSON, the plot ----
 
-SUMMARY=$WORK/summary.tsv
-awk -F'\t' -v ncpu="$(nproc)" -v nrep="$LAT_REPEAT" -v olo=$ORIG_LO -v ohi=$ORIG_HI -v lat_rate_1400=50 -v lat_rate_200=10 -v sumf="$SUMMARY" '
-function key(n, p, s) { return n SUBSEP p SUBSEP s }
-{
-	k = key($1, $2, $3)
-	if (!(k in seen)) { seen[k] = 1; order[++nk] = k; name[k] = $1; paths[k] = $2; size[k] = $3 }
-	if ($6 + 0 > best[k] + 0) {
-		best[k] = $6; bpps[k] = $7; bloss[k] = $8; bc[k] = $11; bs[k] = $12; bb[k] = $13; brate[k] = $4
-		bks[k] = $14; ball[k] = $16; bbg[k] = $17
-	}
-	if ($8 + 0 < 0.001 && $4 + 0 > lossless[k] + 0) lossless[k] = $4
-	if (!(k in low)) { low[k] = $4; lowloss[k] = $8 }
-	if ($4 == low[k]) {
-		nl[k]++; l50[k, nl[k]] = $9; l99[k, nl[k]] = $10
-		if ($8 > lowloss[k]) lowloss[k] = $8
-	}
-}
-function median(arr, k, n,    i, j, t, v) {
-	for (i = 1; i <= n; i++) v[i] = arr[k, i] + 0
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-	return v[int((n + 1) / 2)]
-}
-END {
-	for (i = 1; i <= nk; i++) { k = order[i]; p50[k] = median(l50, k, nl[k]); p99[k] = median(l99, k, nl[k]) }
-	printf "\n%-18s %2s %4s | %8s %8s %8s | %8s %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s %6s | %6s %6s %6s %6s %8s\n",
-		"configuration", "p", "size", "max", "kdgram", "lossless", "loss@low", "p50", "p99", "+p50", "+p99",
-		"cpu c", "cpu s", "cpu b", "ksoft", "all", "bg", "cap", "vs ref", "cap vs", "vs r+r", "vs dir", "vs orig"
-	printf "%-18s %2s %4s | %8s %8s %8s | %8s %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s %6s | %6s %6s %6s %6s %8s\n",
-		"", "", "B", "Mbit/s", "/s", "Mbit/s", "(%)", "us", "us", "added", "added",
-		"s/Mdg", "s/Mdg", "s/Mdg", "s/Mdg", "s/Mdg", "cpu", "Mbit/s", "same b", "ref", "3p", "", "170-200"
-	for (i = 1; i <= nk; i++) {
-		k = order[i]; n = name[k]; p = paths[k]; s = size[k]
-		split(n, parts, "+"); via = parts[2]
-		dk = key("direct", 1, s)
-		refk = key("ref+" via, p, s); rrk = key("ref+ref", 3, s)
-		vr = (n ~ /^tunnel/ && (refk in best) && best[refk] > 0) ? sprintf("%.2f", best[k] / best[refk]) : "-"
-		vrr = ((rrk in best) && best[rrk] > 0 && n != "direct") ? sprintf("%.2f", best[k] / best[rrk]) : "-"
-		vd = ((dk in best) && best[dk] > 0) ? sprintf("%.2f", best[k] / best[dk]) : "-"
-		cap = ball[k] > 0 ? ncpu * s * 8 / ball[k] : 0
-		cvr = (n ~ /^tunnel/ && (refk in ball) && ball[k] > 0 && ball[refk] > 0) ? sprintf("%.2f", ball[refk] / ball[k]) : "-"
-		vo = (s == 1400 && n ~ /^tunnel/) ? sprintf("%.1f-%.1fx", best[k] / ohi, best[k] / olo) : "-"
-		if ((dk in p50) && n != "direct" && low[k] == low[dk]) {
-			ap50 = p50[k] - p50[dk]; ap99 = p99[k] - p99[dk]
-		} else { ap50 = "-"; ap99 = "-" }
-		printf "%-18s %2d %4d | %8.1f %8.1f %8s | %8.3f %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s %6.0f | %6s %6s %6s %6s %8s\n",
-			n, p, s, best[k], bpps[k] / 1e3, (k in lossless) ? lossless[k] : "none", lowloss[k] * 100,
-			p50[k], p99[k], ap50, ap99, bc[k], bs[k], bb[k], bks[k], ball[k], sprintf("%d%%", bbg[k] * 100), cap, vr, cvr, vrr, vd, vo
-		printf "%s\t%d\t%d\t%.3f\t%.1f\t%s\t%s\t%.6f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%s\n",
-			n, p, s, best[k], bpps[k], brate[k], (k in lossless) ? lossless[k] : 0, lowloss[k],
-			low[k], p50[k], p99[k], ap50, ap99, bc[k], bs[k], bb[k], vr, vrr, vd, bloss[k], bks[k], ball[k], bbg[k], cap, cvr > sumf
-	}
-	print "\nmax goodput: best point of the sweep (offered rates in Mbit/s of UDP payload); lossless: highest offered rate with loss < 0.1%;"
-	print "latency: one-way, us, at the lowest offered rate (" lat_rate_1400 " Mbit/s for 1400 B, " lat_rate_200 " for 200 B), median of " nrep " runs (1400 B); added = minus direct; loss@low: worst of those runs;"
-	print "cpu: CPU seconds per million delivered datagrams at the max-goodput point: c mpclient/ref client, s mpserver/ref server, b per bridge (or the relay),"
-	print "     ksoft the ksoftirqd threads, all = every process of the pipeline + ksoftirqd + the load generator; bg: share of the machine busy with other work;"
-	print "cap: the CPU-bound capacity those costs imply, " ncpu " CPUs / all (steadier than max goodput on a busy machine);"
-	print "vs ref: tunnel / reference fan-out relay over the same bridges and paths (cap vs ref: the same for cap); vs r+r: / reference relay with its own minimal bridges, 3 paths;"
-	print "vs orig: / the original mptunnel saturation (" olo "-" ohi " Mbit/s, three socat bridges, NOTES.md)."
-}' "$POINTS" | tee "$WORK/table.txt"
-
-if [ -n "$ENC" ]; then
-	awk -F'\t' '
-	{ g[$1 SUBSEP $2 SUBSEP $3] = $4 }
-	END {
-		for (k in g) {
-			split(k, a, SUBSEP)
-			if (a[1] ~ /^tunnel-enc\+/) {
-				plain = a[1]; sub(/-enc/, "", plain)
-				pk = plain SUBSEP a[2] SUBSEP a[3]
-				if ((pk in g) && g[pk] > 0)
-					printf "encrypted/plain %s %s paths %s B: %.2f (%.1f / %.1f Mbit/s)\n", plain, a[2], a[3], g[k] / g[pk], g[k], g[pk]
-			}
-		}
-	}' "$SUMMARY" | tee -a "$WORK/table.txt"
-else
-	echo "encryption: skipped ($ENC_WHY)" | tee -a "$WORK/table.txt"
-fi
+JSON=$OUTDIR/$STAMP.json
+python3 "$ROOT/bench/summary.py" --points "$JSONL" --iperf "$WORK/iperf.jsonl" --json "$JSON" \
+	--cpus "$(nproc)" --lat-repeat "$LAT_REPEAT" --original "$ORIG_LO" "$ORIG_HI" \
+	${ENC:+--encryption} --meta timestamp="$STAMP" --meta commit="$COMMIT" \
+	--meta kernel="$(uname -r)" --meta loadavg="$LOADAVG" \
+	--meta-bool quick="$([ -n "$QUICK" ] && echo true || echo false)" --meta-num duration_s="$DUR" \
+	--meta encryption="${ENC:+on}${ENC_WHY:+skipped: $ENC_WHY}" --meta tunnel_args="$TUNNEL_ARGS" \
+	--meta skipped="$SKIPPED" --meta iperf3_note="$IPERF_NOTE" --attach aead="$WORK/aead.json" |
+	tee "$WORK/table.txt"
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "bench: bench/summary.py failed" >&2; FAILED=1; }
+[ -n "$ENC" ] || echo "encryption: skipped ($ENC_WHY)" | tee -a "$WORK/table.txt"
 [ -n "$SKIPPED" ] && echo "skipped: $SKIPPED" | tee -a "$WORK/table.txt"
 [ -n "$IPERF_NOTE" ] && echo "iperf3: $IPERF_NOTE" | tee -a "$WORK/table.txt"
 { echo "AEAD seal+open per datagram (mpt-aead, thread CPU time):"; cat "$WORK/aead.txt"; } >>"$WORK/table.txt"
-
-JSON=$OUTDIR/$STAMP.json
-{
-	printf '{"version":1,"timestamp":"%s","commit":"%s","cpus":%s,"kernel":"%s","loadavg":"%s",' \
-		"$STAMP" "$COMMIT" "$(nproc)" "$(uname -r)" "$LOADAVG"
-	printf '"quick":%s,"duration_s":%s,"encryption":"%s","tunnel_args":"%s",' \
-		"$([ -n "$QUICK" ] && echo true || echo false)" "$DUR" "${ENC:+on}${ENC_WHY:+skipped: ${ENC_WHY//\"/\'}}" "$TUNNEL_ARGS"
-	printf '"original_saturation_mbps":[%s,%s],"points":[\n' $ORIG_LO $ORIG_HI
-	sed '$!s/$/,/' "$JSONL"
-	printf '],"summary":[\n'
-	awk -F'\t' '{ printf "%s{\"config\":\"%s\",\"paths\":%s,\"size\":%s,\"max_goodput_mbps\":%s,\"max_goodput_pps\":%s,\"at_offered_mbps\":%s,\"lossless_up_to_mbps\":%s,\"loss_at_low\":%s,\"low_rate_mbps\":%s,\"lat_p50_us\":%s,\"lat_p99_us\":%s,\"added_p50_us\":\"%s\",\"added_p99_us\":\"%s\",\"cpu_client\":\"%s\",\"cpu_server\":\"%s\",\"cpu_bridge\":\"%s\",\"vs_ref_same_bridges\":\"%s\",\"vs_ref_ref3\":\"%s\",\"vs_direct\":\"%s\",\"loss_at_max\":%s,\"cpu_ksoftirqd\":\"%s\",\"cpu_pipeline\":\"%s\",\"background_busy\":%s,\"cpu_capacity_mbps\":%s,\"cpu_capacity_vs_ref\":\"%s\"}\n", (NR > 1 ? "," : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25 }' "$SUMMARY"
-	printf '],"iperf3":['
-	[ -f "$WORK/iperf.jsonl" ] && sed '$!s/$/,/' "$WORK/iperf.jsonl"
-	printf '],"aead":%s}\n' "$AEAD_JSON"
-} >"$JSON"
 cp "$WORK/table.txt" "$OUTDIR/$STAMP.txt"
 echo "results: $JSON" >&2
 

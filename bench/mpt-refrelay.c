@@ -23,6 +23,7 @@
  * No allocation after start; SIGINT/SIGTERM print counters and exit.
  */
 #include "addr.h"
+#include "msg.h"
 #include "parse.h"
 #include "udp.h"
 
@@ -134,7 +135,7 @@ static void send_batch(int fd, const struct sockaddr_storage *to, socklen_t tole
 	int i, done = 0;
 
 	for (i = 0; i < n; i++) {
-		out[i].msg_hdr.msg_name = (void *)to;
+		out[i].msg_hdr.msg_name = msg_unconst(to);
 		out[i].msg_hdr.msg_namelen = to ? tolen : 0;
 	}
 	while (done < n) {

@@ -8,8 +8,8 @@
  * copies the departure addresses (bridge -> peer).  IP ID = arrival
  * sequence number mod 65536.  Link type RAW (IPv4, or IPv6 for v6 peers).
  */
-#ifndef MPB_CAPTURE_H
-#define MPB_CAPTURE_H
+#ifndef MPT_BRIDGE_CAPTURE_H
+#define MPT_BRIDGE_CAPTURE_H
 
 #include <stdbool.h>
 #include <stddef.h>

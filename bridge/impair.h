@@ -17,8 +17,8 @@
  *   -> token bucket       (rate) -> delay + jitter (order kept unless asked)
  *   -> emitted when due   (forwarded, or dropped_noclient / dropped_send)
  */
-#ifndef MPB_IMPAIR_H
-#define MPB_IMPAIR_H
+#ifndef MPT_BRIDGE_IMPAIR_H
+#define MPT_BRIDGE_IMPAIR_H
 
 #include <stdbool.h>
 #include <stddef.h>

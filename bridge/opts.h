@@ -1,6 +1,6 @@
 /* opts.h - mpbridge command line: global options, settings and timeline steps. */
-#ifndef MPB_OPTS_H
-#define MPB_OPTS_H
+#ifndef MPT_BRIDGE_OPTS_H
+#define MPT_BRIDGE_OPTS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* relay.h - mpbridge's sockets and event loop (libev). */
-#ifndef MPB_RELAY_H
-#define MPB_RELAY_H
+#ifndef MPT_BRIDGE_RELAY_H
+#define MPT_BRIDGE_RELAY_H
 
 #include <ev.h>
 #include <netinet/in.h>

@@ -1,7 +1,7 @@
 /* rng.h - small seeded PRNG: xoshiro256** seeded through splitmix64.
  * Deterministic across platforms; not for cryptography. */
-#ifndef MPB_RNG_H
-#define MPB_RNG_H
+#ifndef MPT_BRIDGE_RNG_H
+#define MPT_BRIDGE_RNG_H
 
 #include <stdint.h>
 

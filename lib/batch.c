@@ -1,5 +1,6 @@
 /* batch.c - recvmmsg into slots; GSO or sendmmsg out. */
 #include "batch.h"
+#include "msg.h"
 #include "udp.h"
 
 #include <errno.h>
@@ -86,7 +87,7 @@ static bool send_gso(int fd, const struct addr *to, struct iovec *dg, unsigned k
 	memset(&msg, 0, sizeof(msg));
 	memset(&ctrl, 0, sizeof(ctrl));
 	if (to) {
-		msg.msg_name = (void *)&to->ss;
+		msg.msg_name = msg_unconst(&to->ss);
 		msg.msg_namelen = to->len;
 	}
 	msg.msg_iov = dg;
@@ -130,7 +131,7 @@ static unsigned send_mmsg(int fd, const struct addr *to, struct iovec *dg, unsig
 	for (i = 0; i < n; i++) {
 		memset(&msgs[i], 0, sizeof(msgs[i]));
 		if (to) {
-			msgs[i].msg_hdr.msg_name = (void *)&to->ss;
+			msgs[i].msg_hdr.msg_name = msg_unconst(&to->ss);
 			msgs[i].msg_hdr.msg_namelen = to->len;
 		}
 		msgs[i].msg_hdr.msg_iov = &dg[i];

@@ -10,12 +10,20 @@
 #   t_skip MSG             a check that cannot run here ("[SKIP]", not a pass)
 #   t_expect MSG CMD...    t_ok if CMD succeeds, else t_fail
 #   t_done                 print "N passed, N failed" and exit 0/1
+#   t_need_cmd, t_need_built, t_need_valgrind   fail or skip the script early
+#   t_echo_target TAG PORT bridge/udptool.py echo server on PORT
+#   json_get, t_json_is, t_json_in, t_bridge_settle   read the programs' --stats JSON
+#   t_wait_pid PID S, t_renew   bounded wait for a PID; fresh $T for a second round
+#
+# $ROOT is the source tree, $UDPTOOL bridge/udptool.py (send, echo, ping, verify).
 #
 # Every wait is bounded; only processes started here are ever signalled.
 
 set -u
 BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/$BUILD ;; esac
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+UDPTOOL=$ROOT/bridge/udptool.py
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 T_PASS=0
 T_FAIL=0
 T_SKIP=0
@@ -93,7 +101,11 @@ t_wait_log() {
 	return 1
 }
 
-t_port_free() { ! ss -Haun "sport = :$1" 2>/dev/null | grep -q .; }
+# t_port_free PORT: no UDP or TCP socket uses PORT
+t_port_free() {
+	! ss -Haun "sport = :$1" 2>/dev/null | grep -q . &&
+		! ss -Hatn "sport = :$1" 2>/dev/null | grep -q .
+}
 
 # t_ports N: PORT0.. consecutive free ports from a random base
 t_ports() {
@@ -166,4 +178,86 @@ t_stats() {
 # json_get FILE KEY: a top-level number from a flat JSON object
 json_get() {
 	sed -n "s/.*\"$2\"[[:space:]]*:[[:space:]]*\([-0-9.eE+]*\).*/\1/p" "$1" | head -n 1
+}
+
+# --- shared preamble pieces ---------------------------------------------------
+
+# t_need_cmd CMD [WHY]: CMD must be installed, else one failure and the end
+t_need_cmd() {
+	command -v "$1" >/dev/null && return 0
+	t_fail "$1 not installed${2:+ ($2)}"
+	t_done
+}
+
+# t_need_valgrind: skip the script (not a pass) without valgrind or in a
+# sanitizer build, whose binaries valgrind cannot run
+t_need_valgrind() {
+	case $BUILD in *-san) t_skip "sanitizer build: valgrind does not run ASan binaries"; t_done ;; esac
+	command -v valgrind >/dev/null && return 0
+	t_skip "valgrind not installed (make deps installs it)"
+	t_done
+}
+
+# t_need_built PROG...: the programs exist in $BUILD, else one failure and the end
+t_need_built() {
+	local p
+	for p in "$@"; do
+		[ -x "$BUILD/$p" ] && continue
+		t_fail "$BUILD/$p is not built"
+		t_done
+	done
+}
+
+# t_echo_target TAG PORT: bridge/udptool.py echoing on 127.0.0.1:PORT
+t_echo_target() {
+	t_spawn "$1" python3 "$UDPTOOL" echo "$2"
+	t_wait_udp "$2" || { t_fail "echo target $1 did not start"; t_done; }
+}
+
+# t_json_is FILE KEY VALUE: json_get FILE KEY prints VALUE
+t_json_is() { [ "$(json_get "$1" "$2")" = "$3" ]; }
+
+# t_json_in FILE OBJ KEY: a number from the line of FILE holding "OBJ":{ (mpbridge
+# writes one line per direction: t_json_in stats.json c2s forwarded)
+t_json_in() { grep "\"$2\":{" "$1" | sed -n "s/.*\"$3\":\([0-9]*\).*/\1/p"; }
+
+# t_bridge_settle TAG FILE: SIGUSR1 to the mpbridge TAG until its --stats FILE
+# stops changing with nothing queued in either direction (bounded: 6 s)
+t_bridge_settle() {
+	local prev="" cur i pid
+	pid=$(t_pid "$1")
+	for i in $(seq 1 60); do
+		kill -USR1 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+		cur=$(grep -E '"(c2s|s2c)":' "$2" 2>/dev/null)
+		if [ -n "$cur" ] && [ "$cur" = "$prev" ] && [ "$(t_json_in "$2" c2s queued)" = 0 ] &&
+			[ "$(t_json_in "$2" s2c queued)" = 0 ]; then
+			return 0
+		fi
+		prev=$cur
+	done
+	return 1
+}
+
+# t_wait_pid PID SECONDS: bounded wait for a process this script started (killed
+# when it outlives SECONDS: status 124); returns its status
+t_wait_pid() {
+	local pid=$1 secs=$2 i
+	for i in $(seq 1 $((secs * 20))); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		return 124
+	fi
+	wait "$pid"
+}
+
+# t_renew: stop what was started, and a fresh temporary directory $T (for a
+# script that runs the same scenario several times)
+t_renew() {
+	t_cleanup
+	T=$(mktemp -d "/tmp/mpt-$T_NAME.XXXXXX")
 }

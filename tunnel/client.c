@@ -2,6 +2,7 @@
  * de-duplication of what comes back. */
 #include "client.h"
 #include "log.h"
+#include "msg.h"
 #include "random.h"
 #include "udp.h"
 
@@ -395,7 +396,7 @@ static void path_datagram(struct client *c, struct cpath *p, uint8_t *buf, size_
 		if (c->ndlv == BATCH_MAX)
 			flush_deliver(c);
 		c->dlv[c->ndlv].f = f;
-		c->dlv[c->ndlv].iov.iov_base = (void *)payload;
+		c->dlv[c->ndlv].iov.iov_base = msg_unconst(payload);
 		c->dlv[c->ndlv].iov.iov_len = h.len;
 		c->ndlv++;
 	}

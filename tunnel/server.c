@@ -3,6 +3,7 @@
  * live path of the session. */
 #include "server.h"
 #include "log.h"
+#include "msg.h"
 #include "random.h"
 #include "udp.h"
 
@@ -539,7 +540,7 @@ static void path_datagram(struct server *srv, const struct addr *from, uint8_t *
 		if (srv->nfwd == BATCH_MAX)
 			flush_forward(srv);
 		srv->fwd[srv->nfwd].f = f;
-		srv->fwd[srv->nfwd].iov.iov_base = (void *)payload;
+		srv->fwd[srv->nfwd].iov.iov_base = msg_unconst(payload);
 		srv->fwd[srv->nfwd].iov.iov_len = h.len;
 		srv->nfwd++;
 	}

@@ -4,6 +4,7 @@
 #include "hello.h"
 #include "json.h"
 #include "log.h"
+#include "msg.h"
 #include "parse.h"
 #include "udp.h"
 
@@ -153,13 +154,13 @@ static void send_reply(struct server *srv, const char *buf, size_t len,
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 		struct cmsghdr align;
 	} ctl;
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct iovec iov = { .iov_base = msg_unconst(buf), .iov_len = len };
 	struct msghdr msg;
 	struct cmsghdr *c, *out;
 	ssize_t n;
 
 	memset(&msg, 0, sizeof(msg));
-	msg.msg_name = (void *)to;
+	msg.msg_name = msg_unconst(to);
 	msg.msg_namelen = tolen;
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;

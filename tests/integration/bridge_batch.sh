@@ -7,8 +7,6 @@
 # log and counters equal those of the same run with --pcap (sent one by one).
 . "$(dirname "$0")/../lib.sh"
 t_init bridge_batch
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-UDPTOOL="$ROOT/bridge/udptool.py"
 MPB=$BUILD/mpbridge
 
 t_ports 3 || exit 1
@@ -16,25 +14,9 @@ LP=$PORT0
 SP=$PORT1
 CP=$PORT2
 
-num() { grep "\"$2\":{" "$1" | sed -n "s/.*\"$3\":\([0-9]*\).*/\1/p"; }
 sinkv() { sed -n "s/.*$2 \([0-9]*\).*/\1/p" "$1"; }
 
 # settle TAG STATS: SIGUSR1 until nothing is held and the counters stop moving
-settle() {
-	local prev="" cur i pid
-	pid=$(t_pid "$1")
-	for i in $(seq 1 60); do
-		kill -USR1 "$pid" 2>/dev/null || return 1
-		sleep 0.1
-		cur=$(grep -E '"(c2s|s2c)":' "$2" 2>/dev/null)
-		if [ -n "$cur" ] && [ "$cur" = "$prev" ] && [ "$(num "$2" c2s queued)" = 0 ]; then
-			return 0
-		fi
-		prev=$cur
-	done
-	return 1
-}
-
 # run TAG SENDARGS -- BRIDGEARGS: one seeded run into a fresh verifying sink
 run() {
 	local tag=$1 send=() sink
@@ -48,11 +30,11 @@ run() {
 		--stats "$T/$tag.json" --decision-log "$T/$tag.dec" "$@"
 	t_wait_udp "$LP" || return 1
 	python3 "$UDPTOOL" send "127.0.0.1:$LP" --sport "$CP" "${send[@]}" >/dev/null
-	settle "$tag" "$T/$tag.json" || t_fail "$tag: counters did not settle"
+	t_bridge_settle "$tag" "$T/$tag.json" || t_fail "$tag: counters did not settle"
 	t_stop "$tag" TERM
 	# the sink has what was sent once its count stops at forwarded (bounded)
 	for _ in $(seq 1 50); do
-		[ "$(sinkv "$sink" received)" = "$(num "$T/$tag.json" c2s forwarded)" ] && break
+		[ "$(sinkv "$sink" received)" = "$(t_json_in "$T/$tag.json" c2s forwarded)" ] && break
 		sleep 0.1
 	done
 	t_stop "sink_$tag" TERM
@@ -61,22 +43,22 @@ run() {
 check() {	# TAG: sink and counters agree
 	local tag=$1 f="$T/$1.json" s="$T/$1.sink"
 	t_expect "$tag: the sink got every forwarded copy" \
-		test "$(sinkv "$s" received)" = "$(num "$f" c2s forwarded)"
+		test "$(sinkv "$s" received)" = "$(t_json_in "$f" c2s forwarded)"
 	t_expect "$tag: every datagram intact" test "$(sinkv "$s" intact)" = "$(sinkv "$s" received)"
 	t_expect "$tag: no datagram more than twice" in_range "$(sinkv "$s" maxcopies)" 1 2
-	t_expect "$tag: duplicates made" in_range "$(num "$f" c2s duplicated)" 1 100000
+	t_expect "$tag: duplicates made" in_range "$(t_json_in "$f" c2s duplicated)" 1 100000
 	t_expect "$tag: received + duplicated = forwarded + dropped" test \
-		$(($(num "$f" c2s received) + $(num "$f" c2s duplicated))) = \
-		$(($(num "$f" c2s forwarded) + $(num "$f" c2s dropped_queue) + \
-		$(num "$f" c2s dropped_send) + $(num "$f" c2s dropped_exit)))
-	t_expect "$tag: nothing failed to send" test "$(num "$f" c2s dropped_send)" = 0
+		$(($(t_json_in "$f" c2s received) + $(t_json_in "$f" c2s duplicated))) = \
+		$(($(t_json_in "$f" c2s forwarded) + $(t_json_in "$f" c2s dropped_queue) + \
+		$(t_json_in "$f" c2s dropped_send) + $(t_json_in "$f" c2s dropped_exit)))
+	t_expect "$tag: nothing failed to send" test "$(t_json_in "$f" c2s dropped_send)" = 0
 }
 
 same() {	# TAG1 TAG2: same decisions and counters (not reordered: timing)
 	local k
 	t_expect "$1 = $2: same decision log" cmp -s "$T/$1.dec" "$T/$2.dec"
 	for k in received forwarded duplicated delayed bytes_forwarded dropped_queue; do
-		t_expect "$1 = $2: same $k" test "$(num "$T/$1.json" c2s $k)" = "$(num "$T/$2.json" c2s $k)"
+		t_expect "$1 = $2: same $k" test "$(t_json_in "$T/$1.json" c2s $k)" = "$(t_json_in "$T/$2.json" c2s $k)"
 	done
 }
 
@@ -94,7 +76,7 @@ DLY=(--delay 2ms 2ms unordered --duplicate 20% 1ms)
 run delay --count 1500 --size 400 --vary 2 --interval 0.0002 -- "${DLY[@]}" ||
 	{ t_fail "delay: did not start"; t_done; }
 check delay
-t_expect "delay: copies were delayed" in_range "$(num "$T/delay.json" c2s delayed)" 1500 100000
+t_expect "delay: copies were delayed" in_range "$(t_json_in "$T/delay.json" c2s delayed)" 1500 100000
 run delay_pcap --count 1500 --size 400 --vary 2 --interval 0.0002 -- "${DLY[@]}" \
 	--pcap "$T/delay" || { t_fail "delay_pcap: did not start"; t_done; }
 same delay delay_pcap

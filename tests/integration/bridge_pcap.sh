@@ -4,38 +4,20 @@
 # the same seed and input give the same decision log.
 . "$(dirname "$0")/../lib.sh"
 t_init bridge_pcap
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-UDPTOOL="$ROOT/bridge/udptool.py"
 MPB=$BUILD/mpbridge
-command -v tcpdump >/dev/null || { t_fail "tcpdump not installed"; t_done; }
+t_need_cmd tcpdump
 
 t_ports 3 || exit 1
 LP=$PORT0
 EP=$PORT1
 CP=$PORT2
 
-t_spawn echo python3 "$UDPTOOL" echo "$EP"
-t_wait_udp "$EP" || { t_fail "echo target did not start"; t_done; }
+t_echo_target echo "$EP"
 
 # stats_line DIR: that direction's JSON object (one line per direction)
-num() { grep "\"$1\":{" "$T/stats.json" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }
+num() { t_json_in "$T/stats.json" "$@"; }
 
 # settle: SIGUSR1 until nothing is held and the counters stop moving
-settle() {
-	local prev="" cur i
-	for i in $(seq 1 60); do
-		kill -USR1 "$PID_bridge" 2>/dev/null || return 1
-		sleep 0.1
-		cur=$(grep -E '"(c2s|s2c)":' "$T/stats.json" 2>/dev/null)
-		if [ -n "$cur" ] && [ "$cur" = "$prev" ] && [ "$(num c2s queued)" = 0 ] &&
-			[ "$(num s2c queued)" = 0 ]; then
-			return 0
-		fi
-		prev=$cur
-	done
-	return 1
-}
-
 run_bridge() {	# TAG: one seeded run, 600 small + 60 oversize datagrams
 	local tag=$1
 	t_spawn "$tag" "$MPB" -l "127.0.0.1:$LP" -t "127.0.0.1:$EP" --seed 5 \
@@ -48,7 +30,7 @@ run_bridge() {	# TAG: one seeded run, 600 small + 60 oversize datagrams
 		--interval 0.001 >/dev/null
 	python3 "$UDPTOOL" send "127.0.0.1:$LP" --sport "$CP" --count 60 --size 1200 \
 		--interval 0.001 >/dev/null
-	settle || t_fail "$tag: counters did not settle"
+	t_bridge_settle bridge "$T/stats.json" || t_fail "$tag: counters did not settle"
 	t_stop "$tag" TERM
 }
 

@@ -4,7 +4,6 @@
 # clean exit with counters, bad command lines exit 2 naming the token.
 . "$(dirname "$0")/../lib.sh"
 t_init bridge_relay
-UDPTOOL="$(cd "$(dirname "$0")/../.." && pwd)/bridge/udptool.py"
 MPB=$BUILD/mpbridge
 
 t_ports 4 || exit 1
@@ -13,8 +12,7 @@ EP=$PORT1	# echo target
 C1=$PORT2	# client source ports
 C2=$PORT3
 
-t_spawn echo python3 "$UDPTOOL" echo "$EP"
-t_wait_udp "$EP" || { t_fail "echo target did not start"; t_done; }
+t_echo_target echo "$EP"
 t_spawn bridge "$MPB" -l "127.0.0.1:$LP" -t "127.0.0.1:$EP" --stats "$T/stats.json"
 t_wait_udp "$LP" || { t_fail "mpbridge did not start"; t_done; }
 

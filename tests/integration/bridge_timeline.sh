@@ -4,18 +4,15 @@
 # blackout drop lies inside the window, every forwarded datagram outside.
 . "$(dirname "$0")/../lib.sh"
 t_init bridge_timeline
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-UDPTOOL="$ROOT/bridge/udptool.py"
 MPB=$BUILD/mpbridge
-command -v tcpdump >/dev/null || { t_fail "tcpdump not installed"; t_done; }
+t_need_cmd tcpdump
 
 t_ports 3 || exit 1
 LP=$PORT0
 EP=$PORT1
 CP=$PORT2
 
-t_spawn echo python3 "$UDPTOOL" echo "$EP"
-t_wait_udp "$EP" || { t_fail "echo target did not start"; t_done; }
+t_echo_target echo "$EP"
 
 printf '# c2s dark from 1 s to 2 s\n1s --dir c2s --down\n2s --dir c2s --up\n' >"$T/tl"
 # The traffic starts first, so that it covers the bridge's first seconds however
@@ -33,7 +30,7 @@ t_wait_udp "$LP" || { t_fail "mpbridge did not start"; t_done; }
 t_stop bridge TERM
 
 start=$(sed -n 's/.*"start":\([0-9.]*\).*/\1/p' "$T/stats.json")
-num() { grep "\"$1\":{" "$T/stats.json" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }
+num() { t_json_in "$T/stats.json" "$@"; }
 t_expect "stats have the start time" test -n "$start"
 t_expect "both timeline steps applied" grep -q '"timeline_steps_applied":2' "$T/stats.json"
 

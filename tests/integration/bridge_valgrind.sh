@@ -5,20 +5,13 @@
 # leaks, clean exit.
 . "$(dirname "$0")/../lib.sh"
 t_init bridge_valgrind
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-UDPTOOL="$ROOT/bridge/udptool.py"
-if ! command -v valgrind >/dev/null; then
-	t_skip "valgrind not installed (make deps installs it)"
-	t_done
-fi
-case $BUILD in *san*) t_skip "sanitizer build: valgrind does not run ASan binaries"; t_done ;; esac
+t_need_valgrind
 
 t_ports 3 || exit 1
 LP=$PORT0
 EP=$PORT1
 CP=$PORT2
-t_spawn echo python3 "$UDPTOOL" echo "$EP"
-t_wait_udp "$EP" || { t_fail "echo target did not start"; t_done; }
+t_echo_target echo "$EP"
 # vg_run TAG [ARGS]: one impaired run under valgrind
 vg_run() {
 	local tag=$1 pid rc

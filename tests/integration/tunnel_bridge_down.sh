@@ -18,8 +18,7 @@ for kind in mpbridge socat; do
 	wait $mp		# the rest on 1 path
 	t_expect "$kind: two of three bridges killed mid-run: $(json_get "$T/run.json" lost) of 1500 lost" \
 		eval '[ "$(json_get "$T/run.json" lost)" = 0 ] && [ "$(json_get "$T/run.json" duplicates)" = 0 ]'
-	t_cleanup
-	T=$(mktemp -d /tmp/mpt-tunnel_bridge_down.XXXXXX)
+	t_renew
 done
 # a bridge restarted (mpbridge, new upstream port): mpserver forgets the old
 # address on the ICMP port unreachable instead of sending into the void

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tunnel-lib.sh"
 t_init tunnel_crypto
-SEND="python3 $(dirname "$0")/../udpsend.py"
+SEND="python3 $ROOT/tests/udpsend.py"
 
 KEY=$T/tunnel.key
 (umask 077 && "$BUILD/mpclient" --genkey >"$KEY")

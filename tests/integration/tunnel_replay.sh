@@ -39,8 +39,7 @@ send_marker 20
 t_stop bridge0
 hits=$($PCAP "$T/path0-c2s.pcap" grep "$MARKER")
 t_expect "without a key the marker is visible in the capture ($hits records)" in_range "$hits" 1 1000
-t_cleanup
-T=$(mktemp -d /tmp/mpt-tunnel_replay.XXXXXX)
+t_renew
 KEY=$T/key
 (umask 077 && "$BUILD/mpclient" --genkey >"$KEY")
 
@@ -66,7 +65,7 @@ t_expect "replayed to the running mpserver: nothing delivered ($base -> $rcv), n
 # 100,000 forged datagrams: random bytes, and captured ones with bits flipped
 spid=$(t_pid server)
 rss1=$(awk '/VmRSS/ {print $2}' "/proc/$spid/status")
-back=$(python3 "$(dirname "$0")/../udpsend.py" "$SERVER_PORT" random 40000 80)
+back=$(python3 "$ROOT/tests/udpsend.py" "$SERVER_PORT" random 40000 80)
 back2=$($PCAP "$T/path0-c2s.pcap" flip "$SERVER_PORT" 60000)
 rcv=$(t_stats target "$T/target.json" received)
 open=$(t_stats server "$T/server.json" sessions_open)

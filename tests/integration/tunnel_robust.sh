@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tunnel-lib.sh"
 t_init tunnel_robust
-SEND="python3 $(dirname "$0")/../udpsend.py"
+SEND="python3 $ROOT/tests/udpsend.py"
 
 tun_ports
 tun_target || exit 1

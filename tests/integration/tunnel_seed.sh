@@ -43,7 +43,7 @@ if have_mpbridge; then
 else
 	t_fail "mpbridge not built"
 fi
-T=$(mktemp -d /tmp/mpt-tunnel_seed.XXXXXX)
+t_renew
 if command -v socat >/dev/null; then
 	run_with socat
 else

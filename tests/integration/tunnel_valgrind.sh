@@ -4,8 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tunnel-lib.sh"
 t_init tunnel_valgrind
-case $BUILD in *-san) t_skip "sanitizer build: valgrind does not run ASan binaries"; t_done ;; esac
-command -v valgrind >/dev/null || { t_skip "valgrind not installed (make deps installs it)"; t_done; }
+t_need_valgrind
 VG="valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=9"
 
 NBRIDGES=2
@@ -21,7 +20,7 @@ tun_measure a --count 300 --rate 300 --size 1000 --timeout 1s &
 mp=$!
 tun_measure b --count 300 --rate 300 --size 100 --timeout 1s
 wait $mp
-python3 "$(dirname "$0")/../udpsend.py" "$SERVER_PORT" random 200 40 >/dev/null
+python3 "$ROOT/tests/udpsend.py" "$SERVER_PORT" random 200 40 >/dev/null
 t_expect "traffic through valgrind'd daemons: $(json_get "$T/a.json" received) + $(json_get "$T/b.json" received) of 600" \
 	eval '[ "$(json_get "$T/a.json" received)" = 300 ] && [ "$(json_get "$T/b.json" received)" = 300 ]'
 for tag in client server; do

@@ -7,31 +7,8 @@
 t_init udpdemo
 CLI=$BUILD/udpclient
 SRV=$BUILD/udpserver
-for p in "$CLI" "$SRV"; do
-	if [ ! -x "$p" ]; then
-		t_fail "$p is not built"
-		t_done
-	fi
-done
+t_need_built udpclient udpserver
 t_ports 4 || { t_fail "no free ports"; t_done; }
-
-# json_is FILE KEY VALUE: a top-level number equals VALUE
-json_is() { [ "$(json_get "$1" "$2")" = "$3" ]; }
-
-# wait_pid PID SECONDS: bounded wait for a process this script started; its status
-wait_pid() {
-	local pid=$1 secs=$2 i
-	for i in $(seq 1 $((secs * 20))); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		return 124
-	fi
-	wait "$pid"
-}
 
 # --- server -----------------------------------------------------------------
 t_spawn srv "$SRV" --stats "$T/srv.json" "$PORT0"
@@ -56,11 +33,11 @@ t_expect "measuring exits 0" [ "$rc" = 0 ]
 t_expect "measuring prints one JSON line" [ "$(wc -l <"$T/m.json")" = 1 ]
 t_expect "measuring JSON starts with the documented keys" \
 	grep -Eq '^\{"program":"udpclient","version":"[^"]*","time":"[^"]*","sent":[0-9]+,"received":[0-9]+,"lost":[0-9]+,"duplicates":[0-9]+,"foreign":[0-9]+,"malformed":[0-9]+,"loss_ratio":[0-9.]+,"rtt_min_ms":[0-9.]+,"rtt_p50_ms":[0-9.]+,"rtt_p99_ms":[0-9.]+,"rtt_max_ms":[0-9.]+,"elapsed_s":[0-9.]+' "$T/m.json"
-t_expect "measuring: sent 1000" json_is "$T/m.json" sent 1000
-t_expect "measuring: received 1000" json_is "$T/m.json" received 1000
-t_expect "measuring: lost 0" json_is "$T/m.json" lost 0
-t_expect "measuring: duplicates 0" json_is "$T/m.json" duplicates 0
-t_expect "measuring: malformed 0" json_is "$T/m.json" malformed 0
+t_expect "measuring: sent 1000" t_json_is "$T/m.json" sent 1000
+t_expect "measuring: received 1000" t_json_is "$T/m.json" received 1000
+t_expect "measuring: lost 0" t_json_is "$T/m.json" lost 0
+t_expect "measuring: duplicates 0" t_json_is "$T/m.json" duplicates 0
+t_expect "measuring: malformed 0" t_json_is "$T/m.json" malformed 0
 
 # padded to a size, text report
 timeout 60 "$CLI" --count 500 --rate 5000 --size 1400 127.0.0.1 "$PORT0" >"$T/t.out" 2>&1
@@ -75,12 +52,12 @@ for c in c1 c2 c3; do
 	t_spawn "$c" "$CLI" -q --count 3000 --rate 3000 --size 200 --json 127.0.0.1 "$PORT0"
 done
 for c in c1 c2 c3; do
-	wait_pid "$(t_pid "$c")" 60
+	t_wait_pid "$(t_pid "$c")" 60
 	rc=$?
 	t_expect "client $c exits 0" [ "$rc" = 0 ]
-	t_expect "client $c: received 3000" json_is "$T/$c.log" received 3000
-	t_expect "client $c: foreign 0" json_is "$T/$c.log" foreign 0
-	t_expect "client $c: duplicates 0, malformed 0" eval 'json_is "$T/$c.log" duplicates 0 && json_is "$T/$c.log" malformed 0'
+	t_expect "client $c: received 3000" t_json_is "$T/$c.log" received 3000
+	t_expect "client $c: foreign 0" t_json_is "$T/$c.log" foreign 0
+	t_expect "client $c: duplicates 0, malformed 0" eval 't_json_is "$T/$c.log" duplicates 0 && t_json_is "$T/$c.log" malformed 0'
 done
 tags=$(sed -n 's/.*"tag":"\([0-9a-f]*\)".*/\1/p' "$T"/c[123].log | sort -u | wc -l)
 t_expect "each run has its own tag" [ "$tags" = 3 ]
@@ -92,19 +69,19 @@ if t_wait_udp "$PORT2"; then
 	printf '2 hello srv 0123456789abcdef 0' >"/dev/udp/127.0.0.1/$PORT2"
 	printf '2 hello srv' >"/dev/udp/127.0.0.1/$PORT2"
 fi
-wait_pid "$(t_pid fm)" 60
+t_wait_pid "$(t_pid fm)" 60
 rc=$?
 t_expect "client with --bind exits 0" [ "$rc" = 0 ]
-t_expect "foreign replies counted (2)" json_is "$T/fm.log" foreign 2
-t_expect "malformed replies counted (1)" json_is "$T/fm.log" malformed 1
-t_expect "and its own replies all came" json_is "$T/fm.log" lost 0
+t_expect "foreign replies counted (2)" t_json_is "$T/fm.log" foreign 2
+t_expect "malformed replies counted (1)" t_json_is "$T/fm.log" malformed 1
+t_expect "and its own replies all came" t_json_is "$T/fm.log" lost 0
 
 # --- nothing listens: all lost, still exit 0 --------------------------------
 timeout 30 "$CLI" --count 20 --rate 1000 --timeout 0.2 --json 127.0.0.1 "$PORT3" >"$T/dead.json" 2>&1
 rc=$?
 t_expect "measuring without a server exits 0" [ "$rc" = 0 ]
 t_expect "without a server: lost 20, loss_ratio 1" \
-	eval 'json_is "$T/dead.json" lost 20 && json_is "$T/dead.json" loss_ratio 1.000000'
+	eval 't_json_is "$T/dead.json" lost 20 && t_json_is "$T/dead.json" loss_ratio 1.000000'
 t_expect "without a server: RTTs are null" grep -q '"rtt_min_ms":null' "$T/dead.json"
 
 # --- ping-pong resends the same number until answered ----------------------
@@ -123,7 +100,7 @@ if command -v socat >/dev/null 2>&1; then
 	t_stop sink
 	t_spawn srv2 "$SRV" -q "$PORT1"
 	t_wait_udp "$PORT1" || t_fail "second udpserver listens"
-	wait_pid "$(t_pid pp2)" 30
+	t_wait_pid "$(t_pid pp2)" 30
 	rc=$?
 	t_expect "resending ping-pong exits 0" [ "$rc" = 0 ]
 	t_expect "its first reply is 2 hello srv" [ "$(grep 'hello srv' "$T/pp2.log" | head -n 1)" = "2 hello srv" ]
@@ -144,7 +121,7 @@ rm -f "$T/srv.json"
 kill -USR1 "$(t_pid srv)"
 for _ in $(seq 1 100); do [ -s "$T/srv.json" ] && break; sleep 0.05; done
 t_expect "SIGUSR1 writes the stats file" [ -s "$T/srv.json" ]
-t_expect "server counted 4 malformed" json_is "$T/srv.json" malformed 4
+t_expect "server counted 4 malformed" t_json_is "$T/srv.json" malformed 4
 t_expect "SIGUSR1 prints the counters" t_wait_log srv 'received [0-9]+, replied [0-9]+, malformed 4'
 rcv=$(json_get "$T/srv.json" received)
 rep=$(json_get "$T/srv.json" replied)
@@ -153,10 +130,10 @@ t_expect "server still answers" grep -q '^2 hello srv$' "$T/pp3.out"
 
 rm -f "$T/srv.json"
 kill -TERM "$(t_pid srv)"
-wait_pid "$(t_pid srv)" 10
+t_wait_pid "$(t_pid srv)" 10
 rc=$?
 t_expect "SIGTERM: server exits 0" [ "$rc" = 0 ]
-t_expect "stats file written at exit" json_is "$T/srv.json" malformed 4
+t_expect "stats file written at exit" t_json_is "$T/srv.json" malformed 4
 
 # --- command line -----------------------------------------------------------
 "$CLI" --rate abc 127.0.0.1 "$PORT0" >"$T/bad.out" 2>"$T/bad.err"

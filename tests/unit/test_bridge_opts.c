@@ -331,7 +331,7 @@ static void test_bad_tokens(void **state)
 {
 	static const struct {
 		const char *tok;	/* must appear in the message */
-		const char *args[14];
+		char *args[14];	/* argv is not const (getopt) */
 	} cases[] = {
 		{ "abc", { "-l", "abc", "-t", "h:2" } },
 		{ "99999", { "-l", "99999", "-t", "h:2" } },
@@ -388,7 +388,7 @@ static void test_bad_tokens(void **state)
 		char err[OPTS_ERRLEN] = "";
 
 		for (k = 0; k < 14 && cases[i].args[k]; k++)
-			av[ac++] = (char *)cases[i].args[k];
+			av[ac++] = cases[i].args[k];
 		if (opts_parse(&o, ac, av, err, sizeof(err)))
 			fail_msg("case %zu accepted (want error naming '%s')", i, cases[i].tok);
 		if (!strstr(err, cases[i].tok))
