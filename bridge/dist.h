@@ -5,8 +5,8 @@
  * jitter is J * entry / DIST_SCALE with the entry drawn uniformly.  Tables
  * are loaded once per path and kept in a dist_tables owned by the caller
  * (the options), which the impairment configs point into. */
-#ifndef MPB_DIST_H
-#define MPB_DIST_H
+#ifndef MPT_BRIDGE_DIST_H
+#define MPT_BRIDGE_DIST_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* profile.h - mpbridge profiles: files of settings, found by name. */
-#ifndef MPB_PROFILE_H
-#define MPB_PROFILE_H
+#ifndef MPT_BRIDGE_PROFILE_H
+#define MPT_BRIDGE_PROFILE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* settings.h - mpbridge's netem-like settings language (--loss, --delay,
  * --rate, --dir, ...), applied to the two directions' impair_cfg. */
-#ifndef MPB_SETTINGS_H
-#define MPB_SETTINGS_H
+#ifndef MPT_BRIDGE_SETTINGS_H
+#define MPT_BRIDGE_SETTINGS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* values.h - mpbridge's value parsers: percentages, rates, sizes, times,
  * delays (tc's units), and the error helper every option parser uses. */
-#ifndef MPB_VALUES_H
-#define MPB_VALUES_H
+#ifndef MPT_BRIDGE_VALUES_H
+#define MPT_BRIDGE_VALUES_H
 
 #include <stdbool.h>
 #include <stddef.h>

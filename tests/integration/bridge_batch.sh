@@ -16,7 +16,6 @@ CP=$PORT2
 
 sinkv() { sed -n "s/.*$2 \([0-9]*\).*/\1/p" "$1"; }
 
-# settle TAG STATS: SIGUSR1 until nothing is held and the counters stop moving
 # run TAG SENDARGS -- BRIDGEARGS: one seeded run into a fresh verifying sink
 run() {
 	local tag=$1 send=() sink

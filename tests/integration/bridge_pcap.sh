@@ -17,7 +17,6 @@ t_echo_target echo "$EP"
 # stats_line DIR: that direction's JSON object (one line per direction)
 num() { t_json_in "$T/stats.json" "$@"; }
 
-# settle: SIGUSR1 until nothing is held and the counters stop moving
 run_bridge() {	# TAG: one seeded run, 600 small + 60 oversize datagrams
 	local tag=$1
 	t_spawn "$tag" "$MPB" -l "127.0.0.1:$LP" -t "127.0.0.1:$EP" --seed 5 \
