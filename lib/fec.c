@@ -631,7 +631,7 @@ static unsigned cache_hash(unsigned k, uint64_t miss, uint64_t par, unsigned n)
 }
 
 /* The decoding tables for (k, missing data, parity used): cached. */
-static const uint8_t *decode_tables(struct fec_rx *rx, unsigned k, unsigned e, uint64_t miss,
+static uint8_t *decode_tables(struct fec_rx *rx, unsigned k, unsigned e, uint64_t miss,
 				    uint64_t par, const uint8_t *mi, const uint8_t *ri,
 				    const uint8_t *present)
 {
@@ -683,7 +683,7 @@ static void decode(struct fec_rx *rx, struct fec_rxblock *b)
 	uint8_t *in[FEC_K_MAX], *outp[FEC_K_MAX];
 	uint16_t outs[FEC_K_MAX];
 	uint64_t miss = 0, par = 0;
-	const uint8_t *tables;
+	uint8_t *tables;	/* ISA-L takes them non-const */
 
 	for (i = 0; i < k; i++) {
 		if ((b->have_data >> i) & 1) {
@@ -720,7 +720,7 @@ static void decode(struct fec_rx *rx, struct fec_rxblock *b)
 		give_up(rx, b, GU_POOL);
 		return;
 	}
-	ec_encode_data(b->size, (int)k, (int)e, (uint8_t *)tables, in, outp);
+	ec_encode_data(b->size, (int)k, (int)e, tables, in, outp);
 	rx->st.decoded++;
 	for (i = 0; i < e; i++) {
 		struct fec_recovered *r = &rx->rec[rx->nrec];
