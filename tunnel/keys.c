@@ -14,7 +14,7 @@ static bool encrypt_requested(void)
 	return v && *v && strcmp(v, "0") != 0;
 }
 
-int keys_setup(const struct tunnel_params *prm, uint8_t psk[SEAL_PSK_LEN], bool *sealed)
+int keys_setup_psk(const struct tunnel_params *prm, struct seal_psk *psk, bool *sealed)
 {
 	char err[512];
 
@@ -32,12 +32,23 @@ int keys_setup(const struct tunnel_params *prm, uint8_t psk[SEAL_PSK_LEN], bool 
 		log_warnx("cannot initialise libsodium");
 		return 1;
 	}
-	if (keyfile_load(prm->key_file, psk, err, sizeof(err)) != 0) {
+	if (keyfile_load_psk(prm->key_file, psk, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
 		return 2;	/* a configuration error, like a bad config file */
 	}
 	*sealed = true;
 	return 0;
+}
+
+int keys_setup(const struct tunnel_params *prm, uint8_t psk[SEAL_PSK_LEN], bool *sealed)
+{
+	struct seal_psk p;
+	int rc = keys_setup_psk(prm, &p, sealed);
+
+	if (rc == 0 && *sealed)
+		memcpy(psk, p.key, SEAL_PSK_LEN);
+	seal_psk_wipe(&p);
+	return rc;
 }
 
 int keys_genkey(const char *suite_name)

@@ -17,6 +17,13 @@
  */
 int keys_setup(const struct tunnel_params *prm, uint8_t psk[SEAL_PSK_LEN], bool *sealed);
 /*
+ * keys_setup() for protocol v2: the key with the suite its file names
+ * (keyfile.h: "suite NAME", none = ChaCha20-Poly1305) and its key id.  The
+ * suite comes from the file only, never from this machine's CPU, so both
+ * ends use the same one.  Same returns as keys_setup().
+ */
+int keys_setup_psk(const struct tunnel_params *prm, struct seal_psk *psk, bool *sealed);
+/*
  * --genkey[=SUITE]: print a new key file on stdout (the key in base64, then
  * "suite NAME": SUITE, or seal_suite_default()); returns the exit status
  * (2 with a message for an unknown SUITE).
