@@ -20,6 +20,7 @@ p this is sum_{i>m} C(n,i) p^i (1-p)^(n-i) i/n.  Copies on c paths: prod p.
 Usage:
   theory_fec.py --table            the cases the unit test compares
   theory_fec.py K M P [P ...]      residual of fec:K:M over paths with losses P
+  theory_fec.py --residual K M P [P ...]   the number alone
 """
 import math
 import sys
@@ -121,6 +122,9 @@ def main(argv):
         for k, m, p, c in TABLE:
             print(k, m, len(p), " ".join(f"{x:.17g}" for x in p), " ".join(str(x) for x in c),
                   f"{block_residual(k, m, p, c):.17g}")
+        return 0
+    if len(argv) >= 5 and argv[1] == "--residual":
+        print(f"{block_residual(int(argv[2]), int(argv[3]), [float(x) for x in argv[4:]]):.6g}")
         return 0
     if len(argv) >= 4:
         k, m = int(argv[1]), int(argv[2])

@@ -119,7 +119,7 @@ int fec_tx_init(struct fec_tx *tx, const struct fec_tx_config *cfg)
 	    c.symbol_max < FEC_HDR || c.symbol_max > UINT16_MAX)
 		return -EINVAL;
 	tx->cfg = c;
-	tx->nblocks = 2 * c.depth + 2;
+	tx->nblocks = 2 * c.depth + 8;
 	tx->blocks = calloc(tx->nblocks, sizeof(*tx->blocks));
 	tx->enc_tables = malloc(32u * c.k_max * c.m_max);
 	tx->scratch_tables = malloc(32u * c.k_max * c.m_max);
@@ -159,6 +159,14 @@ bool fec_tx_set_code(struct fec_tx *tx, unsigned k, unsigned m, const uint8_t *m
 			if (m_for_k[i] < 1 || m_for_k[i] > tx->cfg.m_max ||
 			    i + m_for_k[i] > FEC_N_MAX)
 				return false;
+	}
+	if (k == tx->cfg.k && m == tx->cfg.m && tx->m_for_k[k] == m) {
+		/* the same code: only the parity of blocks closed early changes */
+		for (i = 1; i <= FEC_K_MAX; i++)
+			if (i != k)
+				tx->m_for_k[i] = m_for_k ? m_for_k[i]
+						 : (uint8_t)default_m_for(k, m, i, tx->cfg.m_max);
+		return true;
 	}
 	/* open blocks were folded with the old tables: close them now */
 	for (i = 0; i < FEC_DEPTH_MAX; i++) {
@@ -291,7 +299,7 @@ enum fec_tx_verdict fec_tx_data(struct fec_tx *tx, uint64_t now_us, uint64_t seq
 	/* effective depth: as many lanes as can fill k symbols within the wait */
 	{
 		double per_wait = tx->gap_us > 0 ? tx->cfg.wait_us / tx->gap_us : tx->cfg.depth * 1e9;
-		double lanes = per_wait / tx->cfg.k;
+		double lanes = per_wait / (1.5 * tx->cfg.k);	/* margin against jitter */
 
 		tx->lanes_used = lanes < 1 ? 1 : lanes > tx->cfg.depth ? tx->cfg.depth : (unsigned)lanes;
 	}

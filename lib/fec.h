@@ -114,8 +114,8 @@ struct fec_tx {
 
 int fec_tx_init(struct fec_tx *tx, const struct fec_tx_config *cfg);
 void fec_tx_free(struct fec_tx *tx);
-/* Change the code for blocks opened from now on (open blocks are closed by
- * the caller's next fec_tx_parity as if their wait had passed).  m_for_k may
+/* Change the code for blocks opened from now on (open blocks are closed at
+ * once, as if their wait had passed, unless k and m stay the same).  m_for_k may
  * be NULL: then a block closed with k' symbols gets ceil(m * k' / k) parity.
  * Returns false (nothing changed) if k, m or a table entry is out of range. */
 bool fec_tx_set_code(struct fec_tx *tx, unsigned k, unsigned m, const uint8_t *m_for_k,

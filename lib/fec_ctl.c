@@ -204,10 +204,19 @@ static void fill_m_for_k(const struct fec_ctl_config *cfg, struct fec_ctl_choice
 {
 	unsigned kk, m_max = cfg->m_max ? cfg->m_max : 32;
 
+	double target = cfg->target;
+	bool measured = false;
+	unsigned j;
+
+	for (j = 0; j < s; j++)
+		measured = measured || p[j] > 0;
+	if (cfg->mode == FEC_MODE_FIXED && measured)
+		target = fec_theory_block(out->k, out->m, s, p, c);	/* as good as a full block */
 	for (kk = 1; kk <= FEC_K_MAX; kk++) {
 		unsigned v;
 
-		if (cfg->mode != FEC_MODE_AUTO || kk > out->k) {
+		if ((cfg->mode != FEC_MODE_AUTO && !(cfg->mode == FEC_MODE_FIXED && measured)) ||
+		    kk > out->k) {
 			v = (out->m * kk + out->k - 1) / out->k;
 		} else {
 			double r;
@@ -216,7 +225,7 @@ static void fill_m_for_k(const struct fec_ctl_config *cfg, struct fec_ctl_choice
 			/* never more bytes than broadcast: (kk + v) / kk <= nlive */
 			if (cap > (nlive - 1) * kk)
 				cap = (nlive - 1) * kk;
-			v = min_m(kk, cap, s, p, c, cfg->target, &r);
+			v = min_m(kk, cap, s, p, c, target, &r);
 			if (!v)
 				v = cap;
 		}

@@ -65,7 +65,11 @@ struct fec_ctl_choice {
 	unsigned ncopies;	/* copies: on the ncopies best live paths */
 	unsigned k, m;		/* blocks */
 	uint16_t paths;		/* the paths used (bit per path index) */
-	uint8_t m_for_k[FEC_K_MAX + 1];	/* parity for a block closed early with k' symbols */
+	uint8_t m_for_k[FEC_K_MAX + 1];	/* parity for a block closed early with k' symbols:
+					 * auto: the least that holds the target; fec:K:M with
+					 * measured losses: the least that holds the residual of
+					 * a full block; without: ceil(M k' / K); never more bytes
+					 * than broadcast */
 	double residual;	/* expected residual loss (theory) */
 	double cost;		/* bytes on the wire per data byte (theory, headers aside) */
 	bool meets_target;

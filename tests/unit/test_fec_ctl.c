@@ -182,10 +182,24 @@ static void test_modes(void **state)
 	assert_int_equal(ch.paths, 7);
 	near(ch.cost, 2.0, 1e-12);
 	assert_int_equal(ch.m_for_k[20], 20);
-	assert_int_equal(ch.m_for_k[1], 1);
-	assert_int_equal(ch.m_for_k[5], 5);
+	/* measured losses: a block closed early holds a full block's residual, or costs
+	 * as much as broadcast */
 	for (i = 1; i <= FEC_K_MAX; i++)
 		assert_true(fec_code_valid(i, ch.m_for_k[i]));
+	{
+		double pp[3] = { 0.3, 0.3, 0.3 }, full = fec_theory_block(20, 20, 3, pp, NULL);
+
+		assert_int_equal(ch.m_for_k[1], 2);
+		for (i = 1; i < 20; i++)
+			assert_true(fec_theory_block(i, ch.m_for_k[i], 3, pp, NULL) <= full ||
+				    ch.m_for_k[i] == 2 * i);
+		assert_true(ch.m_for_k[10] > 10);	/* proportional would not do */
+	}
+	/* nothing measured yet: proportional */
+	paths3(p, 0, 0, 0, 1);
+	assert_true(fec_ctl_choose(&cfg, p, 3, 10000, &ch));
+	assert_int_equal(ch.m_for_k[1], 1);
+	assert_int_equal(ch.m_for_k[5], 5);
 }
 
 static void test_auto(void **state)
