@@ -21,6 +21,7 @@ Usage:
   theory_fec.py --table            the cases the unit test compares
   theory_fec.py K M P [P ...]      residual of fec:K:M over paths with losses P
   theory_fec.py --residual K M P [P ...]   the number alone
+  theory_fec.py --block-failure K M P [P ...]   P(a block loses more than M symbols)
 """
 import math
 import sys
@@ -82,6 +83,14 @@ def block_residual(k, m, p, c=None):
     return min(res / k, 1.0)
 
 
+def block_failure(k, m, p):
+    """Probability that a (k, m) block striped over len(p) paths loses more than m symbols."""
+    s = len(p)
+    n = k + m
+    u = [n // s + (1 if j < n % s else 0) for j in range(s)]
+    return sum(lost_dist(u, p, [1] * s)[m + 1:])
+
+
 def copies_residual(p):
     r = 1.0
     for x in p:
@@ -122,6 +131,9 @@ def main(argv):
         for k, m, p, c in TABLE:
             print(k, m, len(p), " ".join(f"{x:.17g}" for x in p), " ".join(str(x) for x in c),
                   f"{block_residual(k, m, p, c):.17g}")
+        return 0
+    if len(argv) >= 5 and argv[1] == "--block-failure":
+        print(f"{block_failure(int(argv[2]), int(argv[3]), [float(x) for x in argv[4:]]):.6g}")
         return 0
     if len(argv) >= 5 and argv[1] == "--residual":
         print(f"{block_residual(int(argv[2]), int(argv[3]), [float(x) for x in argv[4:]]):.6g}")
