@@ -19,3 +19,4 @@ $(eval $(call unittest,test_srvconf,$(call objs,tests/unit/test_srvconf.c tunnel
 $(eval $(call unittest,test_pace,$(call objs,tests/unit/test_pace.c),$(LIBM)))
 $(eval $(call unittest,test_fec,$(call objs,tests/unit/test_fec.c),$(ISAL_LIBS)))
 $(eval $(call unittest,test_fec_ctl,$(call objs,tests/unit/test_fec_ctl.c),$(ISAL_LIBS) $(LIBM)))
+$(eval $(call unittest,test_steer,$(call objs,tests/unit/test_steer.c),))
