@@ -17,6 +17,8 @@ ROOT=$(cd "$LAB_DIR/.." && pwd)
 cd "$ROOT" || exit 2
 export BUILD=${BUILD:-build}
 export LAB_LEVEL=${LAB_LEVEL:-0.999}
+# the bridges batch their sends as in production (their own captures would send one by one)
+export LAB_BRIDGE_PCAP=${LAB_BRIDGE_PCAP:-0}
 PYTHON=${PYTHON:-python3}
 
 CI_SCENARIOS=(seed-3path paths-2-30 kernel-3path unequal blackout restart-mpserver restart-mpclient restart-bridge)
