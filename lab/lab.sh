@@ -276,14 +276,16 @@ cap() {
 	local tag=$1 ns=$2 dev=$3 file=$4 filter=${5:-} snap=128
 	# loopback: a GSO super-packet holds every segment's payload (the report reads the hello
 	# number of each); the veths see single datagrams, whose first bytes are enough
-	[ "$dev" = lo ] && snap=65535
+	# and a larger kernel buffer (tcpdump falls behind on a busy machine; it says when it did)
+	local buf=32768
+	[ "$dev" = lo ] && snap=65535 buf=131072
 	if ! command -v tcpdump >/dev/null || [ "$(id -u)" != 0 ]; then
 		l_log "capture: no tcpdump or not root: $dev not captured"
 		meta no_capture "$dev"
 		return 0
 	fi
 	# shellcheck disable=SC2086
-	l_spawn "$tag" "$ns" "$LIMIT" tcpdump -i "$dev" -n -U --immediate-mode -B 32768 -s "$snap" -w "$file" $filter
+	l_spawn "$tag" "$ns" "$LIMIT" tcpdump -i "$dev" -n -U --immediate-mode -B "$buf" -s "$snap" -w "$file" $filter
 	l_wait_log "$tag" 'listening on' 5 || { l_log "capture on $dev did not start"; return 1; }
 }
 

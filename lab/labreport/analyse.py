@@ -348,7 +348,9 @@ def analyse(run):
     steady = steady_of(tl, rep["faults"], level)
     if steady:
         rep["steady"] = steady
-    rep["notes"] += capture_notes(run)
+    cn = capture_notes(run)
+    rep["notes"] += cn
+    rep["capture_incomplete"] = bool(cn)
     expects = list(multi.get("expect", []))
     # every run whose loss splits by direction checks the split: each direction's loss, less its
     # own interval, is not above the end-to-end loss

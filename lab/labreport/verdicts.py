@@ -51,7 +51,9 @@ def verdicts(rep, expects, measured):
                    for p in rep["paths_detail"] for dr, d in p["directions"].items() if d["disagreements"]]
             srcs = sorted({s for p in rep["paths_detail"] for d in p["directions"].values() for s in d["sources"]
                            if s != "capture_all"})
-            if rep["counters_agree"] is None or len(srcs) < 2:
+            if dis and rep.get("capture_incomplete"):
+                add(ex, None, "not comparable: tcpdump lost packets (see the notes); " + "; ".join(dis))
+            elif rep["counters_agree"] is None or len(srcs) < 2:
                 add(ex, None, f"fewer than two sources ({', '.join(srcs) or 'none'})")
             else:
                 add(ex, not dis, ("the sources agree" if not dis else "; ".join(dis))
