@@ -20,7 +20,9 @@ def wilson(k, n, level):
     d = 1 + z * z / n
     c = (p + z * z / (2 * n)) / d
     h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (max(0.0, c - h), min(1.0, c + h))
+    lo = 0.0 if k <= 0 else max(0.0, c - h)     # exact bounds where rounding would leave 1e-19
+    hi = 1.0 if k >= n else min(1.0, c + h)
+    return (lo, hi)
 
 
 def lvl(level):

@@ -90,6 +90,9 @@ def verdicts(rep, expects, measured):
             if tot is None or any(v is None or c is None for _, v, c in parts):
                 add(ex, None, "no upstream/downstream split")
                 continue
+            if rep.get("capture_incomplete"):
+                add(ex, None, "not measurable: tcpdump lost packets, so the server side's capture misses requests")
+                continue
             ok = all(c[0] <= tot for _, _, c in parts)
             add(ex, ok, "; ".join(f"{d}stream {pct(v, 3)} (interval from {pct(c[0], 3)})" for d, v, c in parts)
                 + f" {'each within' if ok else 'NOT within'} the end-to-end loss {pct(tot, 3)}")
