@@ -28,7 +28,7 @@ BP=5000 SP=5001
 mib() { inns cat /proc/net/snmp | awk '/^Udp:/ { if (!h) { for (i = 2; i <= NF; i++) n[i] = $i; h = 1 } else for (i = 2; i <= NF; i++) print n[i], $i }'; }
 mibv() { sed -n "s/^$2 //p" "$1"; }
 
-t_spawn cap ip netns exec "$NS" tcpdump -i lo -n -U --immediate-mode -B 32768 -s 65535 -w "$T/lo.pcap" "udp port $BP or udp port $SP"
+t_spawn cap ip netns exec "$NS" tcpdump -i lo -n -U --immediate-mode -B 131072 -s 65535 -w "$T/lo.pcap" "udp port $BP or udp port $SP"
 for _ in $(seq 1 100); do grep -q 'listening on' "$T/cap.log" && break; sleep 0.05; done
 t_spawn sink ip netns exec "$NS" python3 -c '
 import socket, sys, time
@@ -96,6 +96,13 @@ k_err=$(( $(mibv "$T/mib.end" RcvbufErrors) - $(mibv "$T/mib.start" RcvbufErrors
 echo "# sent $sent; bridge in $b_in fwd $b_fwd; sink $got; capture in $cap_in fwd $cap_fwd (records to the sink $rec_fwd, $supers super-packets, $odd odd); kernel InDatagrams $k_in RcvbufErrors $k_err"
 grep -i 'dropped by kernel' "$T/cap.log" | sed 's/^/# tcpdump: /'
 
+lostcap=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel.*/\1/p' "$T/cap.log")
+if [ "${lostcap:-0}" != 0 ]; then
+	# the machine was too busy for tcpdump: the capture cannot be compared, say so
+	t_skip "tcpdump lost $lostcap packets (busy machine): capture not comparable"
+	t_expect "kernel: Udp InDatagrams = bridge in + sink ($k_in, $b_in + $got)" test "$k_in" = $((b_in + got))
+	t_done
+fi
 t_expect "GSO was used: the capture holds super-packets ($rec_fwd records for $cap_fwd datagrams to the sink)" \
 	test "${supers:-0}" -gt 0 -a "${rec_fwd:-0}" -lt "${cap_fwd:-0}"
 t_expect "every super-packet is a whole number of segments (odd: $odd)" test "${odd:-1}" = 0
