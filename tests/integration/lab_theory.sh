@@ -2,7 +2,8 @@
 # lab_theory.sh - the lab report's theory for every loss model is mpbridge's own figure.
 #
 # For each loss model (Bernoulli, Gilbert-Elliott with 1 to 4 parameters, 4-state Markov with 1
-# and 5, every Nth, per-direction settings, a blackout and a timeline step) mpbridge prints its
+# and 5, every Nth, per-direction settings, a flapping and a downed link, a blackout and a
+# timeline step) mpbridge prints its
 # effective settings (`--check --json`); a run folder holding them, as lab.sh writes it, is read
 # by the report's theory (lab/labreport/theory.py): its configured loss per direction, and for
 # settings that change over time each step's loss, must equal mpbridge's `loss.mean` (1e-9),
@@ -29,6 +30,8 @@ MODELS=(
 	"--loss nth 10"
 	"--dir c2s --loss 10% --dir s2c --loss gemodel 3% 30% 70% 2%"
 	"--loss none"
+	"--loss 10% --flap 3 1"
+	"--loss 10% --down"
 	"--loss 10% --blackout 2 4"
 	"--loss 10% --at 3 --loss 40%"
 )
