@@ -44,7 +44,8 @@ struct pathst {
 	int fd;
 	uint32_t path_seq;
 	uint64_t sent, sent_bytes, recv, recv_bytes;
-	uint64_t last_sent, last_recv;	/* at the last controller tick */
+	uint64_t last_sent;		/* at the last controller tick */
+	uint32_t last_highest, last_rx;	/* receiver's counts at the last tick */
 	double loss;			/* EWMA of the per-tick loss */
 	bool have_loss;
 	struct pathrx rx;
@@ -336,6 +337,12 @@ int main(int argc, char **argv)
 		for (i = 0; i < npaths; i++)
 			cp[i] = (struct fec_ctl_path){ .live = true };
 		fec_ctl_choose(&ctl, cp, npaths, rate, &ch);
+		if (ctl.mode == FEC_MODE_AUTO) {
+			/* nothing measured yet: copies on every path until the first figures */
+			ch.copies = true;
+			ch.ncopies = npaths;
+			ch.paths = mask;
+		}
 		if (!ch.copies && ctl.mode != FEC_MODE_FIXED)
 			fec_tx_set_code(&tx, ch.k, ch.m, ch.m_for_k, 0);
 		else if (ctl.mode == FEC_MODE_FIXED)
@@ -403,21 +410,40 @@ int main(int argc, char **argv)
 			fec_rx_expire(&rx, t);
 			for (p = 0; p < npaths; p++) {
 				struct pathst *ps = &paths[p];
-				uint64_t ds = ps->sent - ps->last_sent, dr = ps->recv - ps->last_recv;
+				/* FEEDBACK's formula: 1 - received / highest path seq, over
+				 * the tick (what is in flight is not counted) */
+				uint32_t dh = ps->rx.highest - ps->last_highest;
+				uint32_t dr = ps->rx.received - ps->last_rx;
 
-				if (ds >= 5) {
-					double l = dr >= ds ? 0 : 1.0 - (double)dr / ds;
+				if (dh >= 5) {
+					double l = dr >= dh ? 0 : 1.0 - (double)dr / dh;
 
-					ps->loss = ps->have_loss ? 0.5 * ps->loss + 0.5 * l : l;
+					ps->loss = ps->have_loss ? 0.7 * ps->loss + 0.3 * l : l;
 					ps->have_loss = true;
 				}
+				if (dh == 0 && ps->sent - ps->last_sent >= 2)
+					ps->loss = 1.0;	/* nothing arrived while we sent: down */
+				ps->last_highest = ps->rx.highest;
+				ps->last_rx = ps->rx.received;
 				ps->last_sent = ps->sent;
-				ps->last_recv = ps->recv;
 				cp[p].live = ps->loss < 0.9;
 				cp[p].loss = ps->loss;
 				cp[p].burst = ps->rx.burst;
+				/* a probe on every path every tick (the tunnel's keepalive),
+				 * so that a path left out is still measured */
+				{
+					static const uint8_t fb[4] = { 0 };
+					size_t n = encode(WIRE2_FEEDBACK, count + 1 + parity_sent + 1000000000ull +
+							  (uint64_t)ticks * MAXP + p, 0, NULL, fb, sizeof(fb));
+
+					send_on(p, n);
+				}
 			}
-			if (ctl.mode != FEC_MODE_BROADCAST && i < count) {
+			bool measured = true;
+
+			for (p = 0; p < npaths; p++)
+				measured = measured && paths[p].have_loss;
+			if (ctl.mode != FEC_MODE_BROADCAST && i < count && measured) {
 				struct fec_ctl_choice nc;
 
 				if (fec_ctl_choose(&ctl, cp, npaths, rate, &nc)) {

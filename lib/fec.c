@@ -563,7 +563,7 @@ static void give_up(struct fec_rx *rx, struct fec_rxblock *b, enum give_up_reaso
 	else
 		rx->st.pool_full++;
 	release_block(rx, b);
-	b->state = RXB_FREE;
+	b->state = RXB_DONE;	/* keeps its id: a late symbol of it is late, not a new block */
 }
 
 static void begin_call(struct fec_rx *rx)

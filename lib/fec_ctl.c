@@ -228,6 +228,13 @@ static void fill_m_for_k(const struct fec_ctl_config *cfg, struct fec_ctl_choice
 			v = min_m(kk, cap, s, p, c, target, &r);
 			if (!v)
 				v = cap;
+			if (cfg->mode == FEC_MODE_FIXED) {
+				/* never weaker than the proportional share */
+				unsigned prop = (out->m * kk + out->k - 1) / out->k;
+
+				if (v < prop)
+					v = prop;
+			}
 		}
 		if (v < 1)
 			v = 1;
@@ -318,6 +325,11 @@ bool fec_ctl_choose(const struct fec_ctl_config *cfg, const struct fec_ctl_path 
 	 * one path then costs each block least) */
 	per_wait = rate > 0 ? rate * cfg->wait_us / 1e6 : 1e9;
 	for (s = n; s >= 1; s--) {
+		/* every path losing less than half stays in the spread: a path
+		 * left out is not exposed, but an outage of one kept in costs each
+		 * block only its share */
+		if (s < n && p[s] < 0.5)
+			break;
 		for (i = 0; i < sizeof(kcands) / sizeof(kcands[0]); i++) {
 			unsigned k = kcands[i], cap = mcap(k, m_max), m;
 			double r, cost;
