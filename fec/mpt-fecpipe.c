@@ -55,6 +55,8 @@ static struct pathst paths[MAXP];
 static unsigned npaths;
 static uint8_t *delivered;	/* per seq: 0 no, 1 arrived, 2 recovered */
 static uint64_t *sent_at;	/* µs */
+static uint32_t *blk;		/* block of each data seq (debug) */
+static FILE *dbg;
 static uint64_t count = 10000, size = 1000;
 static double rate = 2000;
 static uint64_t t0;
@@ -68,6 +70,7 @@ static uint64_t now_us(void)
 }
 
 static uint8_t dgram[WIRE2_MAX_DGRAM];
+static uint64_t send_errors, send_waits;
 static uint64_t next_seq = 1;
 
 static void send_on(unsigned p, size_t n)
@@ -75,9 +78,22 @@ static void send_on(unsigned p, size_t n)
 	struct pathst *ps = &paths[p];
 
 	wire2_set_per_path(dgram, n, (uint8_t)p, ++ps->path_seq, (uint32_t)now_us());
-	if (send(ps->fd, dgram, n, 0) == (ssize_t)n) {
-		ps->sent++;
-		ps->sent_bytes += n;
+	for (;;) {
+		if (send(ps->fd, dgram, n, 0) == (ssize_t)n) {
+			ps->sent++;
+			ps->sent_bytes += n;
+			return;
+		}
+		if (errno != EAGAIN && errno != ENOBUFS && errno != EINTR) {
+			send_errors++;	/* e.g. ICMP unreachable reported: the datagram is lost */
+			return;
+		}
+		send_waits++;	/* socket buffer full: wait for room, as a blocking sender would */
+		{
+			struct pollfd w = { .fd = ps->fd, .events = POLLOUT };
+
+			poll(&w, 1, 10);
+		}
 	}
 }
 
@@ -116,6 +132,7 @@ static void copies(size_t n, uint16_t mask, unsigned ncopies)
 		send_on(order[i], n);
 }
 
+static uint64_t bad_recovered;
 static uint64_t recovered, arrived, parity_sent, parity_rx, dup_rx, bad_rx, lone;
 static double rec_delay_sum, rec_delay_max;
 
@@ -166,14 +183,32 @@ static void receive(int fd, struct fec_rx *rx)
 				continue;
 			fec_rx_data(rx, t, h.ext.block, h.ext.index, h.seq, h.flow, 0, pl, h.len);
 		} else if (h.type == WIRE2_PARITY) {
+			enum fec_rx_verdict v;
+
 			parity_rx++;
-			fec_rx_parity(rx, t, h.ext.block, h.ext.index, h.ext.k, h.ext.m, pl, h.len);
+			v = fec_rx_parity(rx, t, h.ext.block, h.ext.index, h.ext.k, h.ext.m, pl, h.len);
+			if (dbg && v != FEC_RX_OK)
+				fprintf(dbg, "rx parity block %u index %u: %s at %.4f\n", h.ext.block,
+					h.ext.index, fec_rx_verdict_name(v), (double)(t - t0) / 1e6);
 		} else {
 			continue;
 		}
 		nr = fec_rx_recovered(rx, &r);
-		for (i = 0; i < nr; i++)
+		for (i = 0; i < nr; i++) {
+			uint64_t inside = 0;
+
+			if (r[i].len >= sizeof(inside))
+				memcpy(&inside, r[i].payload, sizeof(inside));
+			if (inside != r[i].seq) {
+				if (dbg)
+					fprintf(dbg, "rx recovered seq %llu carries %llu (len %u) block %u\n",
+						(unsigned long long)r[i].seq, (unsigned long long)inside,
+						r[i].len, h.ext.block);
+				bad_recovered++;
+				continue;
+			}
 			mark(r[i].seq, true, t);
+		}
 	}
 }
 
@@ -205,6 +240,9 @@ static void send_parity(struct fec_tx *tx, const struct fec_ctl_config *ctl,
 		size_t n = encode(WIRE2_PARITY, count + 1 + parity_sent, 0, &e, out.payload, out.len);
 
 		parity_sent++;
+		if (dbg)
+			fprintf(dbg, "parity block %u index %u k %u m %u path %u t %.4f\n", out.block,
+				out.index, out.k, out.m, out.path, (double)(t - t0) / 1e6);
 		send_on(out.path, n);
 	}
 }
@@ -319,6 +357,9 @@ int main(int argc, char **argv)
 	udp_set_buffers(rfd, 0, 1 << 24);
 	delivered = calloc(count + 1, 1);
 	sent_at = calloc(count + 1, sizeof(*sent_at));
+	blk = calloc(count + 1, sizeof(*blk));
+	if (getenv("FECPIPE_DEBUG"))
+		dbg = fopen(getenv("FECPIPE_DEBUG"), "w");
 	if (!delivered || !sent_at)
 		fatalx("mpt-fecpipe: out of memory");
 	tc = (struct fec_tx_config){ .k = ctl.mode == FEC_MODE_FIXED ? ctl.k : 20,
@@ -390,6 +431,7 @@ int main(int argc, char **argv)
 			if (v == FEC_TX_CODED) {
 				struct wire2_ext e = { .block = out.block, .index = out.index };
 
+				blk[next_seq] = out.block;
 				n = encode(WIRE2_DATA, next_seq++, 1, &e, payload, size);
 				send_on(out.path, n);
 				send_parity(&tx, &ctl, &ch, t);	/* after each datagram, as due */
@@ -479,6 +521,12 @@ int main(int argc, char **argv)
 		poll(&pfd, 1, timeout_ms);
 	}
 	receive(rfd, &rx);
+	if (getenv("FECPIPE_DEBUG")) {
+		for (i = 1; i <= count; i++)
+			if (!delivered[i])
+				fprintf(stderr, "lost %llu at %.3f s block %u\n", (unsigned long long)i,
+					(double)(sent_at[i] - t0) / 1e6, blk[i]);
+	}
 	{
 		uint64_t lost = count - arrived - recovered, wire = 0, wire_dgrams = 0;
 		unsigned p;
@@ -487,6 +535,9 @@ int main(int argc, char **argv)
 			wire += paths[p].sent_bytes;
 			wire_dgrams += paths[p].sent;
 		}
+		printf("send errors %llu, waits for buffer room %llu, recovered symbols not what was "
+		       "sent %llu\n", (unsigned long long)send_errors, (unsigned long long)send_waits,
+		       (unsigned long long)bad_recovered);
 		printf("sent %llu data (%llu bytes), arrived %llu, recovered %llu, lost %llu: "
 		       "residual %.3g; parity %llu, lone %llu; %llu datagrams, %llu bytes on the wire "
 		       "(%.3fx the data datagrams)\n",
@@ -508,7 +559,7 @@ int main(int argc, char **argv)
 				"\"complete\":%llu,\"abandoned\":%llu,\"unknown\":%llu,\"lost\":%llu,"
 				"\"cache_hit\":%llu,\"cache_miss\":%llu,\"dup\":%llu,\"late\":%llu,"
 				"\"stale\":%llu,\"bad\":%llu,\"evicted\":%llu,\"expired\":%llu,"
-				"\"pool_full\":%llu},\"tx\":{\"blocks\":%llu,\"closed_full\":%llu,"
+				"\"pool_full\":%llu,\"recovered\":%llu,\"bad_recovered\":%llu,\"too_big\":%llu},\"tx\":{\"blocks\":%llu,\"closed_full\":%llu,"
 				"\"closed_wait\":%llu,\"flushed\":%llu},\"path\":[",
 				(unsigned long long)count, (unsigned long long)arrived,
 				(unsigned long long)recovered, (unsigned long long)lost,
@@ -525,6 +576,8 @@ int main(int argc, char **argv)
 				(unsigned long long)rx.st.late, (unsigned long long)rx.st.stale,
 				(unsigned long long)rx.st.bad, (unsigned long long)rx.st.evicted,
 				(unsigned long long)rx.st.expired, (unsigned long long)rx.st.pool_full,
+				(unsigned long long)rx.st.recovered, (unsigned long long)rx.st.bad_recovered,
+				(unsigned long long)rx.st.too_big,
 				(unsigned long long)tx.st.blocks, (unsigned long long)tx.st.closed_full,
 				(unsigned long long)tx.st.closed_wait, (unsigned long long)tx.st.flushed);
 			for (p = 0; p < npaths; p++)

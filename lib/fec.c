@@ -217,20 +217,20 @@ static void tx_close(struct fec_tx *tx, struct fec_txblock *b, uint64_t now_us, 
 	b->state = TXB_NOW;
 }
 
-static unsigned next_path(struct fec_tx *tx, uint16_t paths)
+/* The path of symbol `index` of block `id`: the symbols of a block go over
+ * the live paths in turn (starting at a place that moves with the block id),
+ * whatever else is interleaved between them, so every block is spread evenly
+ * over the paths. */
+static unsigned stripe_path(uint16_t paths, uint32_t id, unsigned index)
 {
-	unsigned i;
+	unsigned n = (unsigned)__builtin_popcount(paths ? paths : 1), want, p;
 
 	if (!paths)
 		paths = 1;
-	for (i = 0; i < FEC_PATHS_MAX; i++) {
-		unsigned p = (tx->path_rr + i) % FEC_PATHS_MAX;
-
-		if (paths & (1u << p)) {
-			tx->path_rr = p + 1;
+	want = (unsigned)((id + index) % n);
+	for (p = 0; p < FEC_PATHS_MAX; p++)
+		if ((paths >> p) & 1 && want-- == 0)
 			return p;
-		}
-	}
 	return 0;
 }
 
@@ -274,6 +274,8 @@ enum fec_tx_verdict fec_tx_data(struct fec_tx *tx, uint64_t now_us, uint64_t seq
 	memset(out, 0, sizeof(*out));
 	if (npaths == 0)
 		npaths = 1;
+	if (tx->any_data && now_us < tx->last_data_us)
+		now_us = tx->last_data_us;	/* time does not go back */
 	pause = !tx->any_data || now_us - tx->last_data_us > tx->cfg.wait_us;
 	if (tx->any_data) {
 		double gap = (double)(now_us - tx->last_data_us);
@@ -299,9 +301,17 @@ enum fec_tx_verdict fec_tx_data(struct fec_tx *tx, uint64_t now_us, uint64_t seq
 	/* effective depth: as many lanes as can fill k symbols within the wait */
 	{
 		double per_wait = tx->gap_us > 0 ? tx->cfg.wait_us / tx->gap_us : tx->cfg.depth * 1e9;
-		double lanes = per_wait / (1.5 * tx->cfg.k);	/* margin against jitter */
+		/* hysteresis: grow when a lane more still fills with a 50% margin,
+		 * shrink only when the lanes cannot fill within the wait; lanes
+		 * changing with every jitter leave blocks to close half empty */
+		double up = per_wait / (1.5 * tx->cfg.k), down = per_wait / tx->cfg.k;
+		unsigned l = tx->lanes_used;
 
-		tx->lanes_used = lanes < 1 ? 1 : lanes > tx->cfg.depth ? tx->cfg.depth : (unsigned)lanes;
+		if (up >= l + 1)
+			l = (unsigned)up;
+		else if (down < l)
+			l = down < 1 ? 1 : (unsigned)down;
+		tx->lanes_used = l < 1 ? 1 : l > tx->cfg.depth ? tx->cfg.depth : l;
 	}
 	lane = tx->lane % tx->lanes_used;
 	tx->lane = lane + 1;
@@ -343,7 +353,7 @@ enum fec_tx_verdict fec_tx_data(struct fec_tx *tx, uint64_t now_us, uint64_t seq
 	b->lens[b->k] = L;
 	out->block = b->id;
 	out->index = b->k;
-	out->path = (uint8_t)next_path(tx, paths);
+	out->path = (uint8_t)stripe_path(paths, b->id, b->k);
 	b->k++;
 	tx->st.data++;
 	tx->credit += (double)tx->cfg.m / tx->cfg.k;
@@ -362,7 +372,7 @@ static void emit(struct fec_tx *tx, struct fec_txblock *b, uint16_t paths, struc
 	out->index = (uint8_t)(b->k + b->sent);
 	out->k = b->k;
 	out->m = b->m;
-	out->path = (uint8_t)next_path(tx, paths);
+	out->path = (uint8_t)stripe_path(paths, b->id, (unsigned)b->k + b->sent);
 	out->copies = 0;
 	out->len = b->size;
 	out->payload = b->parity + (size_t)b->sent * tx->cfg.symbol_max;
@@ -380,7 +390,8 @@ bool fec_tx_parity(struct fec_tx *tx, uint64_t now_us, uint16_t paths, struct fe
 	for (i = 0; i < FEC_DEPTH_MAX; i++) {
 		unsigned bi = tx->open[i];
 
-		if (bi != UINT_MAX && now_us - tx->blocks[bi].first_us >= tx->cfg.wait_us) {
+		if (bi != UINT_MAX && now_us >= tx->blocks[bi].first_us &&
+		    now_us - tx->blocks[bi].first_us >= tx->cfg.wait_us) {
 			tx_close(tx, &tx->blocks[bi], now_us, true);
 			tx->open[i] = UINT_MAX;
 		}
@@ -389,7 +400,8 @@ bool fec_tx_parity(struct fec_tx *tx, uint64_t now_us, uint16_t paths, struct fe
 	for (i = 0; i < tx->nblocks; i++) {
 		struct fec_txblock *b = &tx->blocks[i];
 
-		if (b->state == TXB_PACED && now_us - b->closed_us >= tx->cfg.wait_us)
+		if (b->state == TXB_PACED && now_us >= b->closed_us &&
+		    now_us - b->closed_us >= tx->cfg.wait_us)
 			b->state = TXB_NOW;
 		if (b->state == TXB_NOW &&
 		    (best == UINT_MAX || (int32_t)(b->id - tx->blocks[best].id) < 0))
@@ -908,7 +920,9 @@ void fec_rx_expire(struct fec_rx *rx, uint64_t now_us)
 	for (i = 0; i < rx->cfg.max_blocks; i++) {
 		struct fec_rxblock *b = &rx->blocks[i];
 
-		if (b->state == RXB_OPEN && now_us - b->first_us >= rx->cfg.hold_us)
+		/* a caller's clock read before the block's first symbol is not "later" */
+		if (b->state == RXB_OPEN && now_us > b->first_us &&
+		    now_us - b->first_us >= rx->cfg.hold_us)
 			give_up(rx, b, GU_EXPIRED);
 	}
 }

@@ -18,8 +18,8 @@
  * first one; a block closed early by the wait has k' < k symbols and gets
  * m_for_k[k'] parity (recomputed for k' at closing).  `depth` blocks are open
  * at once and consecutive datagrams go to them in turn (interleaving in
- * time); every symbol, data or parity, goes to the next live path in turn
- * (striping over paths).  Parity of a block that closed full is paced out
+ * time); the symbols of a block, data and parity, go over the live paths
+ * in turn (striping: symbol i of block b on live path (b + i) mod n).  Parity of a block that closed full is paced out
  * with the data (m/k parity per datagram, across the queued blocks in turn,
  * all of it at the latest `wait` after closing); parity of a block closed by
  * the wait goes out at once.  A lone datagram after a pause longer than the
@@ -103,7 +103,6 @@ struct fec_tx {
 	unsigned lane;		/* next lane */
 	unsigned lanes_used;	/* effective depth (from the arrival rate) */
 	uint32_t next_id;	/* next block id (from 1) */
-	unsigned path_rr;	/* striping cursor */
 	unsigned parity_rr;	/* parity pacing cursor (block index) */
 	double credit;		/* parity credit of paced blocks */
 	uint64_t last_data_us;

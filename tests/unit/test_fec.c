@@ -557,7 +557,9 @@ static void test_receiver_anomalies(void **state)
 	/* the evicted block's symbols are stale now */
 	s.block -= 4;
 	assert_int_equal(feed(&rx, 4, &s), FEC_RX_STALE);
-	/* expiry */
+	/* expiry; a clock read before the block's first symbol does not expire it */
+	fec_rx_expire(&rx, 2);
+	assert_int_equal(rx.st.expired, 0);
 	fec_rx_expire(&rx, 4 + 999);
 	assert_int_equal(rx.st.expired, 0);
 	fec_rx_expire(&rx, 4 + 1000);
