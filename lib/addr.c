@@ -145,33 +145,3 @@ uint16_t addr_port(const struct addr *a)
 		return ntohs(((const struct sockaddr_in6 *)&a->ss)->sin6_port);
 	return 0;
 }
-
-static uint64_t mix64(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	while (n--) {	/* FNV-1a */
-		h ^= *c++;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-uint64_t addr_hash(const struct addr *a)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	h = mix64(h, &a->ss.ss_family, sizeof(a->ss.ss_family));
-	if (a->ss.ss_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&a->ss;
-
-		h = mix64(h, &s4->sin_addr, sizeof(s4->sin_addr));
-		h = mix64(h, &s4->sin_port, sizeof(s4->sin_port));
-	} else if (a->ss.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->ss;
-
-		h = mix64(h, &s6->sin6_addr, sizeof(s6->sin6_addr));
-		h = mix64(h, &s6->sin6_port, sizeof(s6->sin6_port));
-	}
-	return h;
-}

@@ -31,7 +31,5 @@ bool addr_equal_sa(const struct addr *a, const struct sockaddr *sa, socklen_t le
  * address", "a multicast address", ...): a tunnel peer must be unicast. */
 const char *addr_not_unicast(const struct addr *a);
 uint16_t addr_port(const struct addr *a);
-/* 64-bit hash of family, address and port (for tables). */
-uint64_t addr_hash(const struct addr *a);
 
 #endif

@@ -185,3 +185,27 @@ unsigned batch_send(int fd, const struct addr *to, struct iovec *dg, unsigned n,
 	}
 	return (unsigned)(tx->sent - before);
 }
+
+unsigned batch_queue_flush(struct batch_queue *q, const struct batch_queue_ops *ops)
+{
+	unsigned i = 0, total = 0;
+
+	while (i < q->n) {
+		uint32_t dst = q->dst[i];
+		struct batch_dest d;
+		unsigned k = 1, sent = 0;
+
+		while (i + k < q->n && q->dst[i + k] == dst)
+			k++;
+		if (ops->dest(ops->arg, dst, &d)) {
+			sent = batch_send(d.fd, d.to, q->iov + i, k, d.tx);
+			ops->done(ops->arg, dst, k, sent, sent < k ? d.tx->last_err : 0);
+		} else {
+			ops->done(ops->arg, dst, k, 0, 0);
+		}
+		total += sent;
+		i += k;
+	}
+	q->n = 0;
+	return total;
+}

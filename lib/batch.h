@@ -61,6 +61,50 @@ struct batch_tx {
  */
 unsigned batch_send(int fd, const struct addr *to, struct iovec *dg, unsigned n,
 		    struct batch_tx *tx);
+/*
+ * Datagrams waiting for delivery, in arrival order, each to a destination the
+ * caller numbers (a flow).  batch_queue_flush() sends them with one
+ * batch_send() per run of the same destination.  Payloads are not copied:
+ * they must stay where they are until the flush.
+ */
+struct batch_queue {
+	unsigned n;
+	uint32_t dst[BATCH_MAX];
+	struct iovec iov[BATCH_MAX];
+};
+
+struct batch_dest {
+	int fd;
+	const struct addr *to;	/* NULL when fd is connected */
+	struct batch_tx *tx;
+};
+
+struct batch_queue_ops {
+	/* Where destination dst goes; false drops its run (done() with sent 0). */
+	bool (*dest)(void *arg, uint32_t dst, struct batch_dest *d);
+	/* queued datagrams of a run for dst, sent of them went out (err: last errno). */
+	void (*done)(void *arg, uint32_t dst, unsigned queued, unsigned sent, int err);
+	void *arg;
+};
+
+static inline bool batch_queue_full(const struct batch_queue *q)
+{
+	return q->n >= BATCH_MAX;
+}
+
+/* Append one datagram (the queue must not be full). */
+static inline void batch_queue_add(struct batch_queue *q, uint32_t dst, const void *p,
+				   size_t len)
+{
+	q->dst[q->n] = dst;
+	q->iov[q->n].iov_base = (void *)(uintptr_t)p;
+	q->iov[q->n].iov_len = len;
+	q->n++;
+}
+
+/* Send and empty the queue; returns the number sent. */
+unsigned batch_queue_flush(struct batch_queue *q, const struct batch_queue_ops *ops);
+
 /* Disable GSO for every batch_send (e.g. from an option or a test). */
 void batch_gso_disable(bool off);
 

@@ -1,7 +1,13 @@
 # tunnel/: mpclient and mpserver
-TUNNEL_COMMON := tunnel/params.c tunnel/stats.c tunnel/daemon.c tunnel/keys.c tunnel/preflight.c
-MPCLIENT_OBJS := $(call objs,tunnel/mpclient.c tunnel/client.c tunnel/config.c $(TUNNEL_COMMON))
-MPSERVER_OBJS := $(call objs,tunnel/mpserver.c tunnel/server.c $(TUNNEL_COMMON))
+# The protocol core (no sockets): shared by both daemons, the unit tests and the fuzzer.
+TUNNEL_CORE := tunnel/rx.c tunnel/path.c tunnel/flow.c tunnel/session.c tunnel/cookie.c \
+	tunnel/stats.c tunnel/params.c tunnel/keys.c
+CLIENT_CORE := tunnel/client_core.c tunnel/client_rx.c
+SERVER_CORE := tunnel/server_core.c tunnel/server_rx.c
+TUNNEL_COMMON := tunnel/daemon.c tunnel/preflight.c $(TUNNEL_CORE)
+MPCLIENT_OBJS := $(call objs,tunnel/mpclient.c tunnel/client.c tunnel/config.c $(CLIENT_CORE) \
+	$(TUNNEL_COMMON))
+MPSERVER_OBJS := $(call objs,tunnel/mpserver.c tunnel/server.c $(SERVER_CORE) $(TUNNEL_COMMON))
 $(eval $(call program,mpclient,$(MPCLIENT_OBJS),$(LIBEV) $(SODIUM_LIBS) $(LIBM)))
 $(eval $(call program,mpserver,$(MPSERVER_OBJS),$(LIBEV) $(SODIUM_LIBS) $(LIBM)))
 MPCTL_OBJS := $(call objs,tunnel/mpctl.c)

@@ -31,8 +31,6 @@ static void usage(FILE *f)
 		PARAMS_HELP);
 }
 
-static struct client client;
-
 /* "FILE:LINE" or "--bridge" */
 static const char *where(const char *file, const struct bridge_spec *b, char *buf, size_t len)
 {
@@ -106,6 +104,7 @@ int main(int argc, char **argv)
 	uint16_t lport;
 	struct ev_loop *loop;
 	struct daemon_hooks hooks;
+	struct client *cl;
 	unsigned i;
 	uint8_t psk[SEAL_PSK_LEN];
 	bool sealed = false;
@@ -218,19 +217,23 @@ int main(int argc, char **argv)
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (!loop)
 		fatalx("cannot initialise libev");
-	rc = client_init(&client, loop, &prm, &listen, bridges, names, cfg.nbridges,
+	cl = calloc(1, sizeof(*cl));
+	if (!cl)
+		fatalx("out of memory");
+	rc = client_init(cl, loop, &prm, &listen, bridges, names, cfg.nbridges,
 			 sealed ? psk : NULL);
 	memset(psk, 0, sizeof(psk));
 	if (rc)
 		return 1;
 	log_info("session %016llx: listening on %s, %u paths, %s",
-		 (unsigned long long)client.session, listen_arg, client.npaths,
+		 (unsigned long long)cl->core.session, listen_arg, cl->npaths,
 		 sealed ? "encrypted (ChaCha20-Poly1305)" : "NOT encrypted");
-	client_start(&client);
-	hooks = (struct daemon_hooks){ print_stats, write_stats, &client };
+	client_start(cl);
+	hooks = (struct daemon_hooks){ print_stats, write_stats, cl };
 	daemon_run(loop, &hooks);
-	client_stop(&client);
-	client_free(&client);
+	client_stop(cl);
+	client_free(cl);
+	free(cl);
 	ev_loop_destroy(loop);
 	return 0;
 }

@@ -28,8 +28,6 @@ static void usage(FILE *f)
 		PARAMS_HELP);
 }
 
-static struct server server;
-
 static void print_stats(void *arg) { server_print_stats(arg, stderr); }
 static void write_stats(void *arg) { server_write_stats(arg); }
 
@@ -50,6 +48,7 @@ int main(int argc, char **argv)
 	uint16_t lport, tport;
 	struct ev_loop *loop;
 	struct daemon_hooks hooks;
+	struct server *srv;
 	uint8_t psk[SEAL_PSK_LEN];
 	bool sealed = false;
 	int opt, rc;
@@ -132,7 +131,10 @@ int main(int argc, char **argv)
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (!loop)
 		fatalx("cannot initialise libev");
-	rc = server_init(&server, loop, &prm, &listen, &target, sealed ? psk : NULL);
+	srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		fatalx("out of memory");
+	rc = server_init(srv, loop, &prm, &listen, &target, sealed ? psk : NULL);
 	memset(psk, 0, sizeof(psk));
 	if (rc)
 		return 1;
@@ -141,11 +143,12 @@ int main(int argc, char **argv)
 	if (!sealed)
 		log_warnx("no key: forwarding unauthenticated traffic from anyone who can reach "
 			  "port %u (see --key-file)", (unsigned)lport);
-	server_start(&server);
-	hooks = (struct daemon_hooks){ print_stats, write_stats, &server };
+	server_start(srv);
+	hooks = (struct daemon_hooks){ print_stats, write_stats, srv };
 	daemon_run(loop, &hooks);
-	server_stop(&server);
-	server_free(&server);
+	server_stop(srv);
+	server_free(srv);
+	free(srv);
 	ev_loop_destroy(loop);
 	return 0;
 }

@@ -1,403 +1,169 @@
-/* server.c - mpserver: de-duplicates what mpclients send over several paths,
- * forwards one copy per flow to the target, and sends replies back over every
- * live path of the session. */
+/* server.c - mpserver's sockets and timers: datagrams from the paths go
+ * through server_rx(), one copy per flow on to the target; replies come
+ * back through server_tx_data() and go out on every live path of the
+ * session. */
 #include "server.h"
 #include "log.h"
-#include "msg.h"
-#include "random.h"
 #include "udp.h"
 
 #include <errno.h>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-static struct ratelimit rl_drop;
-
-/* ---- sessions ---- */
-
-static struct session *session_find(struct server *srv, uint64_t id)
-{
-	unsigned i;
-
-	if (srv->last_session >= 0) {
-		struct session *s = &srv->sessions[srv->last_session];
-
-		if (s->used && s->id == id)
-			return s;
-	}
-	for (i = 0; i < srv->prm.max_sessions; i++) {
-		if (srv->sessions[i].used && srv->sessions[i].id == id) {
-			srv->last_session = (int)i;
-			return &srv->sessions[i];
-		}
-	}
-	return NULL;
-}
-
-static void flow_close(struct server *srv, struct sflow *f)
-{
-	ev_io_stop(srv->loop, &f->io);
-	close(f->fd);
-	f->fd = -1;
-	f->s->nflows--;
-	f->s = NULL;
-	srv->nflows--;
-}
-
-static void session_close(struct server *srv, struct session *s, const char *why)
-{
-	unsigned i;
-
-	log_info("session %016llx closed (%s)", (unsigned long long)s->id, why);
-	for (i = 0; i < srv->prm.max_flows; i++)
-		if (srv->flows[i].s == s)
-			flow_close(srv, &srv->flows[i]);
-	for (i = 0; i < SERVER_MAX_PATHS; i++)
-		if (s->paths[i].last_rx)
-			path_stats_add(&srv->other, &s->paths[i].st);
-	if (srv->sealed) {
-		/* a replayed cookie PING must not reopen it below where it was */
-		unsigned k = srv->nclosed++ % SERVER_CLOSED_RING;
-
-		srv->closed[k].id = s->id;
-		srv->closed[k].top = s->rx.top;
-	}
-	seal_key_wipe(&s->rx_key);
-	seal_key_wipe(&s->tx_key);
-	s->used = false;
-	srv->nsessions--;
-}
-
-static void flush_forward(struct server *srv);
-
-static struct session *session_create(struct server *srv, uint64_t id, double now)
-{
-	struct session *slot = NULL, *oldest = NULL;
-	struct window saved;
-	unsigned i;
-
-	for (i = 0; i < srv->prm.max_sessions; i++) {
-		struct session *s = &srv->sessions[i];
-
-		if (!s->used) {
-			slot = s;
-			break;
-		}
-		if (!oldest || s->last_rx < oldest->last_rx)
-			oldest = s;
-	}
-	if (!slot) {
-		/* full: make room only from a session none of whose paths is alive */
-		if (!oldest || now - oldest->last_rx <= srv->prm.path_timeout)
-			return NULL;
-		flush_forward(srv);	/* nothing queued may point at its flows */
-		session_close(srv, oldest, "evicted for a new session");
-		slot = oldest;
-	}
-	saved = slot->rx;
-	memset(slot, 0, sizeof(*slot));
-	slot->rx = saved;
-	window_reset(&slot->rx);
-	slot->used = true;
-	slot->id = id;
-	slot->epoch = random_u64_nonzero();
-	slot->last_flow = -1;
-	slot->created = slot->last_rx = now;
-	srv->nsessions++;
-	log_info("session %016llx opened (%u sessions)", (unsigned long long)id, srv->nsessions);
-	return slot;
-}
-
-static struct spath *session_path(struct session *s, const struct addr *from, double now)
-{
-	struct spath *slot = NULL, *stalest = NULL;
-	char buf[ADDR_STRLEN];
-	unsigned i;
-
-	for (i = 0; i < SERVER_MAX_PATHS; i++) {
-		struct spath *p = &s->paths[i];
-
-		if (p->last_rx && addr_equal(&p->addr, from))
-			return p;
-		if (!p->last_rx && !slot)
-			slot = p;
-		if (p->last_rx && (!stalest || p->last_rx < stalest->last_rx))
-			stalest = p;
-	}
-	if (!slot)
-		slot = stalest;	/* full: the path heard from least recently goes */
-	memset(slot, 0, sizeof(*slot));
-	slot->addr = *from;
-	slot->last_rx = now;
-	log_info("session %016llx: path from %s", (unsigned long long)s->id,
-		 addr_format(from, buf, sizeof(buf)));
-	return slot;
-}
-
 /* ---- sending towards mpclient ---- */
 
-static uint8_t tx_flags(const struct server *srv)
-{
-	return WIRE_F_SERVER | (srv->sealed ? WIRE_F_SEALED : 0);
-}
-
-/* Encode into out (the payload may already sit at out + WIRE_HDR_LEN) and seal. */
-static size_t build(struct server *srv, struct session *s, const struct wire_hdr *h,
-		    const void *payload, uint8_t *out, size_t outlen)
-{
-	size_t n = wire_encode(h, payload, out, outlen);
-
-	if (n && srv->sealed && !seal_datagram(&s->tx_key, out, n))
-		return 0;
-	return n;
-}
-
-/* Send n datagrams on every live path of s (every known path if none is
- * live), each path batched (GSO runs or sendmmsg). */
-static void session_send(struct server *srv, struct session *s, struct iovec *dg, unsigned n,
+/* Send n datagrams on the paths of session i the core chooses, each path batched. */
+static void session_send(struct server *srv, uint32_t i, struct iovec *dg, unsigned n,
 			 double now)
 {
-	unsigned i, pass, used = 0;
+	struct session *s = session_at(&srv->core.sessions, i);
+	uint32_t paths[SESSION_MAX_PATHS];
+	unsigned k, np = server_tx_paths(&srv->core, i, now, paths);
 
-	for (pass = 0; pass < 2 && used == 0; pass++) {
-		for (i = 0; i < SERVER_MAX_PATHS; i++) {
-			struct spath *p = &s->paths[i];
-			unsigned sent;
+	for (k = 0; k < np; k++) {
+		struct spath *p = &s->paths[paths[k]];
+		unsigned sent = batch_send(srv->lfd, &p->addr, dg, n, &p->tx);
 
-			if (!p->last_rx)
-				continue;
-			if (pass == 0 && now - p->last_rx > srv->prm.path_timeout)
-				continue;
-			sent = batch_send(srv->lfd, &p->addr, dg, n, &p->tx);
-			p->st.sent += sent;
-			p->st.send_errors += n - sent;
-			used++;
-		}
+		p->st.sent += sent;
+		p->st.send_errors += n - sent;
 	}
-	if (used == 0)
-		srv->cnt.drop[DROP_NO_PATH] += n;
+	if (np == 0)
+		server_tx_nopath(&srv->core, n);
 }
 
-static void send_pong(struct server *srv, struct session *s, struct spath *p,
-		      const struct wire_ping *ping)
+/* A PONG or COOKIE the core built. */
+static void send_reply(struct server *srv, const struct rx_result *r, const struct addr *from)
 {
-	struct wire_hdr h = {
-		.version = WIRE_VERSION, .type = WIRE_PONG, .flags = tx_flags(srv), .flow = 0,
-		.session = s->id, .epoch = s->epoch, .seq = ++s->tx_seq, .len = WIRE_PING_LEN,
-	};
-	uint8_t pl[WIRE_PING_LEN];
-	size_t n;
+	struct spath *p = NULL;
+	const struct addr *to = from;
+	bool ok;
 
-	wire_ping_encode(ping, pl, sizeof(pl));
-	n = build(srv, s, &h, pl, srv->txbuf, sizeof(srv->txbuf));
-	if (n == 0 || sendto(srv->lfd, srv->txbuf, n, 0, (const struct sockaddr *)&p->addr.ss,
-		   p->addr.len) < 0) {
-		p->st.send_errors++;
-	} else {
+	if (r->reply == RX_REPLY_PONG) {
+		p = &session_at(&srv->core.sessions, r->session)->paths[r->path];
+		to = &p->addr;
+	}
+	ok = sendto(srv->lfd, r->reply_buf, r->reply_len, 0, (const struct sockaddr *)&to->ss,
+		    to->len) >= 0;
+	if (r->reply == RX_REPLY_COOKIE) {
+		if (ok)
+			srv->core.cnt.cookies++;
+	} else if (ok) {
 		p->st.sent++;
 		p->st.pings++;
+	} else {
+		p->st.send_errors++;
 	}
-}
-
-/* ---- freshness cookies (keyed mode) ---- */
-
-static uint64_t cookie_bucket(double now)
-{
-	return (uint64_t)(now / 60.0);
-}
-
-static bool cookie_valid(const struct server *srv, uint64_t session, const uint8_t *cookie,
-			 double now)
-{
-	uint8_t want[SEAL_COOKIE_LEN];
-	uint64_t b = cookie_bucket(now);
-	unsigned i;
-
-	for (i = 0; i < 2 && (i == 0 || b > 0); i++) {
-		seal_cookie(srv->cookie_secret, session, b - i, want);
-		if (sodium_memcmp(want, cookie, SEAL_COOKIE_LEN) == 0)
-			return true;
-	}
-	return false;
-}
-
-/* Answer an authenticated datagram of an unknown session with a cookie. */
-static void send_cookie(struct server *srv, const struct addr *to, uint64_t session, double now)
-{
-	struct wire_hdr h = {
-		.version = WIRE_VERSION, .type = WIRE_COOKIE, .flags = tx_flags(srv), .flow = 0,
-		.session = session, .epoch = srv->hs_epoch, .seq = ++srv->hs_seq,
-		.len = WIRE_COOKIE_LEN,
-	};
-	uint8_t cookie[SEAL_COOKIE_LEN];
-	struct seal_key k;
-	size_t n;
-
-	if (!ratelimit_allow(&srv->cookie_rl, now, NULL)) {
-		srv->cnt.drop[DROP_COOKIE_RATE]++;
-		return;
-	}
-	seal_cookie(srv->cookie_secret, session, cookie_bucket(now), cookie);
-	seal_derive(srv->psk, session, srv->hs_epoch, true, &k);
-	n = wire_encode(&h, cookie, srv->txbuf, sizeof(srv->txbuf));
-	if (n && seal_datagram(&k, srv->txbuf, n) &&
-	    sendto(srv->lfd, srv->txbuf, n, 0, (const struct sockaddr *)&to->ss, to->len) >= 0)
-		srv->cnt.cookies++;
-	seal_key_wipe(&k);
-}
-
-static uint64_t closed_top(const struct server *srv, uint64_t session)
-{
-	uint64_t top = 0;
-	unsigned i;
-
-	for (i = 0; i < SERVER_CLOSED_RING && i < srv->nclosed; i++)
-		if (srv->closed[i].id == session && srv->closed[i].top > top)
-			top = srv->closed[i].top;
-	return top;
 }
 
 /* ---- flows: one upstream socket per (session, flow) ---- */
 
 static void flow_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct sflow *f = (struct sflow *)((char *)w - offsetof(struct sflow, io));
-	struct server *srv = f->srv;
-	struct session *s = f->s;
+	struct sflow_io *fi = (struct sflow_io *)((char *)w - offsetof(struct sflow_io, io));
+	struct server *srv = fi->srv;
+	uint32_t f = fi->slot;
 	double now = ev_now(loop);
 	unsigned round, i, k;
 
 	(void)revents;
 	for (round = 0; round < SERVER_BATCH / SERVER_RECV_BATCH; round++) {
-		int n = batch_recv(&srv->rb, f->fd, WIRE_HDR_LEN);
+		int n = batch_recv(&srv->rb, fi->fd, WIRE_HDR_LEN);
 
 		if (n < 0) {
 			if (udp_err_transient(-n)) {
-				srv->cnt.drop[DROP_TARGET]++;	/* ICMP for an earlier datagram */
-				log_limited(&rl_drop, "flow %u: target: %s", f->id, strerror(-n));
+				/* ICMP for an earlier datagram */
+				drops_count(&srv->core.drops, NULL, DROP_TARGET, WIRE_OK, 1, -n);
 				continue;
 			}
-			log_errno(n, "flow %u: recv", f->id);
+			log_errno(n, "flow %u: recv", srv->core.flows.f[f].id);
 			break;
 		}
 		if (n == 0)
 			break;
 		for (i = 0, k = 0; i < (unsigned)n; i++) {
 			uint8_t *slot = batch_slot(&srv->rb, i);
-			size_t len = srv->rb.len[i];
-			struct wire_hdr h;
+			size_t len = server_tx_data(&srv->core, f, slot, SERVER_SLOT, srv->rb.len[i],
+						    now);
 
-			srv->cnt.from_app++;
-			if (len > WIRE_MAX_PAYLOAD) {
-				srv->cnt.drop[DROP_TOO_BIG]++;
-				log_limited(&rl_drop, "dropping a %zu-byte reply: the tunnel carries at most %d",
-					    len, WIRE_MAX_PAYLOAD);
-				continue;
-			}
-			h = (struct wire_hdr){
-				.version = WIRE_VERSION, .type = WIRE_DATA, .flags = tx_flags(srv),
-				.flow = f->id, .session = s->id, .epoch = s->epoch, .seq = ++s->tx_seq,
-				.len = (uint16_t)len,
-			};
-			len = build(srv, s, &h, slot + WIRE_HDR_LEN, slot, SERVER_SLOT);
 			if (len) {
 				srv->out[k].iov_base = slot;
 				srv->out[k].iov_len = len;
 				k++;
 			}
 		}
-		f->last = now;
+		srv->core.flows.f[f].last = now;
 		if (k)
-			session_send(srv, s, srv->out, k, now);
+			session_send(srv, srv->core.flows.f[f].session, srv->out, k, now);
 		if ((unsigned)n < srv->rb.cap)
 			break;
 	}
 }
 
-/* Hand this batch's payloads to the target, one batched send per run of the same flow. */
+static bool fwd_dest(void *arg, uint32_t f, struct batch_dest *d)
+{
+	struct server *srv = arg;
+
+	if (srv->fio[f].fd < 0)
+		return false;
+	d->fd = srv->fio[f].fd;
+	d->to = NULL;
+	d->tx = &srv->fio[f].tx;
+	return true;
+}
+
+static void fwd_done(void *arg, uint32_t f, unsigned queued, unsigned sent, int err)
+{
+	struct server *srv = arg;
+
+	(void)f;
+	srv->core.cnt.delivered += sent;
+	drops_count(&srv->core.drops, NULL, DROP_TARGET, WIRE_OK, queued - sent, err);
+}
+
+/* Hand this batch's payloads to the target, one batched send per run of a flow. */
 static void flush_forward(struct server *srv)
 {
-	struct iovec iov[BATCH_MAX];
-	unsigned i = 0;
+	struct batch_queue_ops ops = { fwd_dest, fwd_done, srv };
 
-	while (i < srv->nfwd) {
-		struct sflow *f = srv->fwd[i].f;
-		unsigned k = 0, sent;
-
-		while (i + k < srv->nfwd && srv->fwd[i + k].f == f) {
-			iov[k] = srv->fwd[i + k].iov;
-			k++;
-		}
-		sent = batch_send(f->fd, NULL, iov, k, &f->tx);
-		srv->cnt.delivered += sent;
-		if (sent < k) {
-			srv->cnt.drop[DROP_TARGET] += k - sent;
-			log_limited(&rl_drop, "flow %u: send to target: %s", f->id,
-				    strerror(f->tx.last_err));
-		}
-		i += k;
-	}
-	srv->nfwd = 0;
+	batch_queue_flush(&srv->fwd, &ops);
 }
 
-static struct sflow *flow_find(struct server *srv, struct session *s, uint32_t id)
+/* Hook: the core frees flow slot f. */
+static void flow_closed(void *arg, uint32_t f)
 {
-	unsigned i;
+	struct server *srv = arg;
+	struct sflow_io *fi = &srv->fio[f];
 
-	if (s->last_flow >= 0 && srv->flows[s->last_flow].s == s &&
-	    srv->flows[s->last_flow].id == id)
-		return &srv->flows[s->last_flow];
-	for (i = 0; i < srv->prm.max_flows; i++) {
-		if (srv->flows[i].s == s && srv->flows[i].id == id) {
-			s->last_flow = (int)i;
-			return &srv->flows[i];
-		}
+	flush_forward(srv);	/* nothing queued may point at it */
+	if (fi->fd >= 0) {
+		ev_io_stop(srv->loop, &fi->io);
+		close(fi->fd);
 	}
-	return NULL;
+	fi->fd = -1;
 }
 
-static struct sflow *flow_open(struct server *srv, struct session *s, uint32_t id, double now)
+/* A socket towards the target for the new flow slot f (0 or -errno). */
+static int flow_open(struct server *srv, uint32_t f)
 {
-	struct sflow *slot = NULL;
-	unsigned i;
+	struct sflow_io *fi = &srv->fio[f];
 	int rc, fd;
 
-	for (i = 0; i < srv->prm.max_flows; i++) {
-		if (!srv->flows[i].s) {
-			slot = &srv->flows[i];
-			break;
-		}
-	}
-	if (!slot) {
-		srv->cnt.drop[DROP_FLOW_CAP]++;
-		log_limited(&rl_drop, "flow table full (%u flows): datagram dropped",
-			    srv->prm.max_flows);
-		return NULL;
-	}
 	rc = udp_connect(&srv->target, NULL, &fd);
-	if (rc) {
-		srv->cnt.drop[DROP_SOCKET]++;
-		log_limited(&rl_drop, "cannot open a socket to the target: %s", strerror(-rc));
-		return NULL;
-	}
-	udp_set_buffers(fd, srv->prm.sndbuf, srv->prm.rcvbuf);
-	slot->srv = srv;
-	slot->s = s;
-	slot->fd = fd;
-	slot->id = id;
-	slot->last = now;
-	ev_io_init(&slot->io, flow_cb, fd, EV_READ);
-	ev_io_start(srv->loop, &slot->io);
-	s->nflows++;
-	srv->nflows++;
-	s->last_flow = (int)(slot - srv->flows);
-	log_info("session %016llx: flow %u opened", (unsigned long long)s->id, id);
-	return slot;
+	if (rc)
+		return rc;
+	udp_set_buffers(fd, params_tunnel_buf(srv->core.prm.sndbuf),
+			params_tunnel_buf(srv->core.prm.rcvbuf));
+	memset(&fi->tx, 0, sizeof(fi->tx));
+	fi->srv = srv;
+	fi->slot = f;
+	fi->fd = fd;
+	ev_io_init(&fi->io, flow_cb, fd, EV_READ);
+	ev_io_start(srv->loop, &fi->io);
+	return 0;
 }
 
 /* ---- datagrams from the paths ---- */
@@ -405,145 +171,28 @@ static struct sflow *flow_open(struct server *srv, struct session *s, uint32_t i
 static void path_datagram(struct server *srv, const struct addr *from, uint8_t *buf,
 			  size_t len, double now)
 {
-	struct seal_key candidate;
-	const uint8_t *payload;
-	enum window_verdict v;
-	enum wire_drop why;
-	struct session *s;
-	struct spath *p;
-	struct wire_hdr h;
+	struct rx_result r;
+	int rc;
 
-	if (len > WIRE_MAX_DGRAM || !wire_decode(buf, len, &h, &payload, &why)) {
-		if (len > WIRE_MAX_DGRAM)
-			why = WIRE_E_LENGTH;
-		srv->cnt.wire[why]++;
-		log_limited(&rl_drop, "malformed datagram (%s)", wire_drop_name(why));
-		return;
-	}
-	if (h.flags & WIRE_F_SERVER) {
-		srv->cnt.drop[DROP_DIRECTION]++;
-		return;
-	}
-	if (srv->sealed != !!(h.flags & WIRE_F_SEALED)) {
-		srv->cnt.drop[srv->sealed ? DROP_PLAINTEXT : DROP_BAD_TAG]++;
-		return;
-	}
-	if (h.epoch != h.session) {
-		srv->cnt.drop[DROP_EPOCH]++;
-		return;
-	}
-	if (h.type == WIRE_PONG || h.type == WIRE_COOKIE) {
-		srv->cnt.drop[DROP_TYPE]++;
-		return;
-	}
-	s = session_find(srv, h.session);
-	v = s ? window_check(&s->rx, h.seq) : WINDOW_NEW;
-	if (v != WINDOW_NEW) {
-		unsigned i;
-
-		/* count it on its path if we know the path; never create state */
-		for (i = 0; i < SERVER_MAX_PATHS; i++) {
-			if (s->paths[i].last_rx && addr_equal(&s->paths[i].addr, from)) {
-				if (v == WINDOW_DUP)
-					s->paths[i].st.duplicates++;
-				else
-					s->paths[i].st.too_old++;
+	switch (server_rx(&srv->core, from, buf, len, now, &r)) {
+	case RX_DELIVER:
+		if (r.flow_new) {
+			rc = flow_open(srv, r.flow);
+			if (rc) {
+				server_flow_failed(&srv->core, r.flow, -rc);
 				break;
 			}
 		}
-		if (i == SERVER_MAX_PATHS) {
-			if (v == WINDOW_DUP)
-				srv->other.duplicates++;
-			else
-				srv->other.too_old++;
-		}
-		return;
-	}
-	/* authenticate: nothing is created or committed before this */
-	if (srv->sealed) {
-		const struct seal_key *k = s ? &s->rx_key : &candidate;
-
-		if (!s) {
-			/* a flood of made-up sessions may not eat the CPU */
-			if (!ratelimit_allow(&srv->unknown_rl, now, NULL)) {
-				srv->cnt.drop[DROP_NEW_RATE]++;
-				return;
-			}
-			seal_derive_for(srv->psk, &h, &candidate);
-		}
-		if (!open_datagram(k, &h, buf, len)) {
-			srv->cnt.drop[DROP_BAD_TAG]++;
-			log_limited(&rl_drop, "datagram failed authentication");
-			return;
-		}
-	}
-	if (!s && srv->sealed) {
-		/* keyed: a new session needs a PING with a fresh cookie, so a
-		 * datagram recorded earlier (before a restart) opens nothing */
-		struct wire_ping ping;
-
-		if (h.type != WIRE_PING || !wire_ping_decode(payload, h.len, &ping) ||
-		    !cookie_valid(srv, h.session, ping.cookie, now)) {
-			srv->cnt.drop[DROP_NO_COOKIE]++;
-			send_cookie(srv, from, h.session, now);
-			seal_key_wipe(&candidate);
-			return;
-		}
-	}
-	if (!s) {
-		uint64_t top = srv->sealed ? closed_top(srv, h.session) : 0;
-
-		if (top >= h.seq) {
-			/* a replay of a PING from before this session closed */
-			srv->cnt.drop[DROP_NO_COOKIE]++;
-			seal_key_wipe(&candidate);
-			return;
-		}
-		s = session_create(srv, h.session, now);
-		if (!s) {
-			srv->cnt.drop[DROP_SESSION_CAP]++;
-			log_limited(&rl_drop, "session table full (%u): datagram dropped",
-				    srv->prm.max_sessions);
-			return;
-		}
-		if (srv->sealed) {
-			s->rx_key = candidate;
-			seal_derive(srv->psk, s->id, s->epoch, true, &s->tx_key);
-			seal_key_wipe(&candidate);
-			/* nothing the client sent before this PING is accepted */
-			window_set_floor(&s->rx, h.seq);
-		}
-	}
-	window_commit(&s->rx, h.seq);
-	p = session_path(s, from, now);
-	p->last_rx = now;
-	p->st.received++;
-	s->last_rx = now;
-
-	if (h.type == WIRE_PING) {
-		struct wire_ping ping;
-
-		if (wire_ping_decode(payload, h.len, &ping))
-			send_pong(srv, s, p, &ping);
-		return;
-	}
-	/* WIRE_DATA */
-	{
-		struct sflow *f = flow_find(srv, s, h.flow);
-
-		if (!f) {
-			f = flow_open(srv, s, h.flow, now);
-			if (!f)
-				return;
-		}
-		f->last = now;
-		if (srv->nfwd == BATCH_MAX)
+		if (batch_queue_full(&srv->fwd))
 			flush_forward(srv);
-		srv->fwd[srv->nfwd].f = f;
-		srv->fwd[srv->nfwd].iov.iov_base = msg_unconst(payload);
-		srv->fwd[srv->nfwd].iov.iov_len = h.len;
-		srv->nfwd++;
+		batch_queue_add(&srv->fwd, r.flow, r.payload, r.len);
+		break;
+	case RX_ACCEPT:
+	case RX_DROP:
+		break;
 	}
+	if (r.reply == RX_REPLY_PONG || r.reply == RX_REPLY_COOKIE)
+		send_reply(srv, &r, from);
 }
 
 /*
@@ -556,7 +205,7 @@ static void path_datagram(struct server *srv, const struct addr *from, uint8_t *
 static void drain_errors(struct server *srv)
 {
 	char ctrl[512];
-	unsigned n, i, k;
+	unsigned n;
 
 	for (n = 0; n < SERVER_BATCH; n++) {
 		struct addr dst;
@@ -579,26 +228,8 @@ static void drain_errors(struct server *srv)
 				refused = ee.ee_errno == ECONNREFUSED;
 			}
 		}
-		if (!refused)
-			continue;
-		for (i = 0; i < srv->prm.max_sessions; i++) {
-			struct session *s = &srv->sessions[i];
-
-			if (!s->used)
-				continue;
-			for (k = 0; k < SERVER_MAX_PATHS; k++) {
-				struct spath *p = &s->paths[k];
-				char buf[ADDR_STRLEN];
-
-				if (!p->last_rx || !addr_equal(&p->addr, &dst))
-					continue;
-				log_info("session %016llx: path %s unreachable (ICMP): forgotten",
-					 (unsigned long long)s->id, addr_format(&dst, buf, sizeof(buf)));
-				path_stats_add(&srv->other, &p->st);
-				memset(p, 0, sizeof(*p));
-				srv->cnt.unreachable++;
-			}
-		}
+		if (refused)
+			server_forget_addr(&srv->core, &dst);
 	}
 }
 
@@ -637,25 +268,9 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct server *srv = (struct server *)((char *)w - offsetof(struct server, housekeeping));
-	double now = ev_now(loop);
-	unsigned i;
 
 	(void)revents;
-	for (i = 0; i < srv->prm.max_flows; i++) {
-		struct sflow *f = &srv->flows[i];
-
-		if (f->s && now - f->last > srv->prm.idle_timeout) {
-			log_info("session %016llx: flow %u idle, closed",
-				 (unsigned long long)f->s->id, f->id);
-			flow_close(srv, f);
-		}
-	}
-	for (i = 0; i < srv->prm.max_sessions; i++) {
-		struct session *s = &srv->sessions[i];
-
-		if (s->used && now - s->last_rx > srv->prm.session_timeout)
-			session_close(srv, s, "idle");
-	}
+	server_core_tick(&srv->core, ev_now(loop));
 }
 
 /* ---- life cycle ---- */
@@ -663,6 +278,8 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_params *prm,
 		const struct addr *listen, const struct addr *target, const uint8_t *psk)
 {
+	struct server_hooks hooks = { flow_closed, srv };
+	struct tunnel_params p = *prm;
 	char buf[ADDR_STRLEN];
 	struct rlimit rl;
 	unsigned i;
@@ -670,39 +287,25 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 
 	memset(srv, 0, sizeof(*srv));
 	srv->loop = loop;
-	srv->prm = *prm;
 	srv->lfd = -1;
-	srv->last_session = -1;
 	srv->laddr = *listen;
 	srv->target = *target;
-	if (psk) {
-		srv->sealed = true;
-		memcpy(srv->psk, psk, SEAL_PSK_LEN);
-		randombytes_buf(srv->cookie_secret, sizeof(srv->cookie_secret));
-		srv->hs_epoch = random_u64_nonzero();
-	}
-	ratelimit_init(&srv->cookie_rl, 1000.0, 100.0);
-	ratelimit_init(&srv->unknown_rl, 20000.0, 2000.0);
-	ratelimit_init(&rl_drop, 1.0, 5.0);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	    srv->prm.max_flows + 16 > rl.rlim_cur) {
-		srv->prm.max_flows = rl.rlim_cur > 32 ? (unsigned)rl.rlim_cur - 16 : 16;
+	    p.max_flows + 16 > rl.rlim_cur) {
+		p.max_flows = rl.rlim_cur > 32 ? (unsigned)rl.rlim_cur - 16 : 16;
 		log_warnx("--max-flows lowered to %u by the open-files limit (ulimit -n %llu)",
-			  srv->prm.max_flows, (unsigned long long)rl.rlim_cur);
+			  p.max_flows, (unsigned long long)rl.rlim_cur);
 	}
-	srv->sessions = calloc(srv->prm.max_sessions, sizeof(*srv->sessions));
-	srv->flows = calloc(srv->prm.max_flows, sizeof(*srv->flows));
-	if (!srv->sessions || !srv->flows) {
+	rc = server_core_init(&srv->core, &p, psk, &hooks);
+	if (rc)
+		goto fail;
+	srv->fio = calloc(p.max_flows ? p.max_flows : 1, sizeof(*srv->fio));
+	if (!srv->fio) {
 		rc = -ENOMEM;
 		goto fail;
 	}
-	for (i = 0; i < srv->prm.max_flows; i++)
-		srv->flows[i].fd = -1;
-	for (i = 0; i < srv->prm.max_sessions; i++) {
-		rc = window_init(&srv->sessions[i].rx, prm->window);
-		if (rc)
-			goto fail;
-	}
+	for (i = 0; i < p.max_flows; i++)
+		srv->fio[i].fd = -1;
 	rc = batch_init(&srv->inb, SERVER_RECV_BATCH, SERVER_SLOT);
 	if (rc == 0)
 		rc = batch_init(&srv->rb, SERVER_RECV_BATCH, SERVER_SLOT);
@@ -735,52 +338,44 @@ void server_stop(struct server *srv)
 
 	ev_timer_stop(srv->loop, &srv->housekeeping);
 	ev_io_stop(srv->loop, &srv->lio);
-	for (i = 0; srv->flows && i < srv->prm.max_flows; i++)
-		if (srv->flows[i].s)
-			ev_io_stop(srv->loop, &srv->flows[i].io);
+	for (i = 0; srv->fio && i < srv->core.flows.max; i++)
+		if (srv->fio[i].fd >= 0)
+			ev_io_stop(srv->loop, &srv->fio[i].io);
 }
 
 void server_free(struct server *srv)
 {
 	unsigned i;
 
-	for (i = 0; srv->flows && i < srv->prm.max_flows; i++)
-		if (srv->flows[i].fd >= 0)
-			close(srv->flows[i].fd);
-	for (i = 0; srv->sessions && i < srv->prm.max_sessions; i++)
-		window_free(&srv->sessions[i].rx);
+	for (i = 0; srv->fio && i < srv->core.flows.max; i++)
+		if (srv->fio[i].fd >= 0)
+			close(srv->fio[i].fd);
+	free(srv->fio);
+	srv->fio = NULL;
 	if (srv->lfd >= 0)
 		close(srv->lfd);
 	srv->lfd = -1;
-	for (i = 0; srv->sessions && i < srv->prm.max_sessions; i++) {
-		seal_key_wipe(&srv->sessions[i].rx_key);
-		seal_key_wipe(&srv->sessions[i].tx_key);
-	}
+	server_core_free(&srv->core);
 	batch_free(&srv->inb);
 	batch_free(&srv->rb);
-	memset(srv->psk, 0, sizeof(srv->psk));
-	memset(srv->cookie_secret, 0, sizeof(srv->cookie_secret));
-	free(srv->flows);
-	free(srv->sessions);
-	srv->flows = NULL;
-	srv->sessions = NULL;
 }
 
 void server_print_stats(const struct server *srv, FILE *f)
 {
+	const struct server_core *sc = &srv->core;
 	char buf[ADDR_STRLEN], buf2[ADDR_STRLEN];
 	unsigned i, k;
 
 	fprintf(f, "mpserver: listening on %s, target %s, %u sessions, %u flows\n",
 		addr_format(&srv->laddr, buf, sizeof(buf)),
-		addr_format(&srv->target, buf2, sizeof(buf2)), srv->nsessions, srv->nflows);
-	for (i = 0; i < srv->prm.max_sessions; i++) {
-		const struct session *s = &srv->sessions[i];
+		addr_format(&srv->target, buf2, sizeof(buf2)), sc->sessions.n, sc->flows.n);
+	for (i = 0; i < sc->sessions.max; i++) {
+		const struct session *s = &sc->sessions.s[i];
 
 		if (!s->used)
 			continue;
 		fprintf(f, "  session %016llx: %u flows\n", (unsigned long long)s->id, s->nflows);
-		for (k = 0; k < SERVER_MAX_PATHS; k++) {
+		for (k = 0; k < SESSION_MAX_PATHS; k++) {
 			const struct spath *p = &s->paths[k];
 
 			if (!p->last_rx)
@@ -790,25 +385,26 @@ void server_print_stats(const struct server *srv, FILE *f)
 			fputc('\n', f);
 		}
 	}
-	counters_text(f, &srv->cnt);
+	counters_text(f, &sc->cnt);
 	fflush(f);
 }
 
 static void server_json(struct json *j, void *arg)
 {
 	const struct server *srv = arg;
-	struct path_stats total = srv->other;
+	const struct server_core *sc = &srv->core;
+	struct path_stats total = sc->other;
 	char buf[ADDR_STRLEN];
 	unsigned i, k;
 
 	json_obj_open(j, NULL);
 	json_str(j, "role", "server");
-	json_bool(j, "sealed", srv->sealed);
-	json_u64(j, "sessions_open", srv->nsessions);
-	json_u64(j, "flows_open", srv->nflows);
+	json_bool(j, "sealed", sc->keys.sealed);
+	json_u64(j, "sessions_open", sc->sessions.n);
+	json_u64(j, "flows_open", sc->flows.n);
 	json_arr_open(j, "sessions");
-	for (i = 0; i < srv->prm.max_sessions; i++) {
-		const struct session *s = &srv->sessions[i];
+	for (i = 0; i < sc->sessions.max; i++) {
+		const struct session *s = &sc->sessions.s[i];
 
 		if (!s->used)
 			continue;
@@ -817,7 +413,7 @@ static void server_json(struct json *j, void *arg)
 		json_str(j, "session", buf);
 		json_u64(j, "flows", s->nflows);
 		json_arr_open(j, "paths");
-		for (k = 0; k < SERVER_MAX_PATHS; k++) {
+		for (k = 0; k < SESSION_MAX_PATHS; k++) {
 			const struct spath *p = &s->paths[k];
 
 			if (!p->last_rx)
@@ -835,11 +431,11 @@ static void server_json(struct json *j, void *arg)
 	json_obj_open(j, "total");
 	path_stats_json(j, &total);
 	json_obj_close(j);
-	counters_json(j, &srv->cnt);
+	counters_json(j, &sc->cnt);
 	json_obj_close(j);
 }
 
 void server_write_stats(struct server *srv)
 {
-	stats_dump_file(srv->prm.stats_file, server_json, srv);
+	stats_dump_file(srv->core.prm.stats_file, server_json, srv);
 }

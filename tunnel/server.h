@@ -1,4 +1,5 @@
-/* server.h - mpserver: sessions from mpclients, one upstream socket per flow. */
+/* server.h - mpserver's I/O: the tunnel port, one socket per flow towards
+ * the target; the decisions are server_core's. */
 #ifndef MPT_SERVER_H
 #define MPT_SERVER_H
 
@@ -11,84 +12,39 @@
 #include "batch.h"
 #include "log.h"
 #include "params.h"
-#include "seal.h"
-#include "stats.h"
-#include "window.h"
-#include "wire.h"
+#include "server_core.h"
 
-#define SERVER_MAX_PATHS 16	/* return addresses remembered per session */
+#define SERVER_MAX_PATHS SESSION_MAX_PATHS
 #define SERVER_BATCH 64
 #define SERVER_RECV_BATCH 32	/* datagrams per recvmmsg */
 #define SERVER_SLOT (WIRE_MAX_DGRAM + 64)
-#define SERVER_CLOSED_RING 256	/* keyed: closed sessions remembered with their top seq */
 
 struct server;
-struct session;
 
-struct spath {
-	struct addr addr;	/* the bridge's address as we see it */
-	double last_rx;		/* 0 = slot free */
-	struct path_stats st;
-	struct batch_tx tx;
-};
-
-struct sflow {
+/* The socket of flow slot i of the core's flow table. */
+struct sflow_io {
 	struct server *srv;
-	struct session *s;	/* NULL = slot free */
+	uint32_t slot;
 	ev_io io;
-	int fd;			/* connected to the target */
-	uint32_t id;
-	double last;
+	int fd;			/* connected to the target; -1 = none */
 	struct batch_tx tx;
-};
-
-struct session {
-	bool used;
-	uint64_t id;		/* mpclient's session id (its epoch too) */
-	uint64_t epoch;		/* our random instance id for this session */
-	uint64_t tx_seq;
-	struct window rx;
-	struct seal_key rx_key;	/* (id, id, c2s) */
-	struct seal_key tx_key;	/* (id, epoch, s2c) */
-	struct spath paths[SERVER_MAX_PATHS];
-	unsigned nflows;
-	int last_flow;		/* index cache into the flow pool */
-	double created, last_rx;
 };
 
 struct server {
 	struct ev_loop *loop;
-	struct tunnel_params prm;
+	struct server_core core;	/* protocol state */
 	struct addr laddr, target;
 	int lfd;
 	ev_io lio;
 	ev_timer housekeeping;
-	struct session *sessions;	/* prm.max_sessions */
-	unsigned nsessions;
-	int last_session;
-	struct sflow *flows;		/* prm.max_flows, shared by all sessions */
-	unsigned nflows;
-	bool sealed;
-	uint8_t psk[SEAL_PSK_LEN];
-	uint8_t cookie_secret[SEAL_KEY_LEN];	/* random per instance */
-	uint64_t hs_epoch, hs_seq;		/* epoch and counter of COOKIE messages */
-	struct ratelimit cookie_rl;
-	struct ratelimit unknown_rl;	/* crypto spent on unknown sessions */
-	struct { uint64_t id, top; } closed[SERVER_CLOSED_RING];
-	unsigned nclosed;
-	struct tunnel_counters cnt;
-	struct path_stats other;	/* expired sessions' paths and unknown sources */
+	struct sflow_io *fio;		/* core.flows.max */
 	struct batch inb;		/* from the paths */
 	struct batch rb;		/* replies from the target, encoded in place */
 	struct iovec out[BATCH_MAX];
-	struct {			/* payloads of this batch waiting to go to the target */
-		struct sflow *f;
-		struct iovec iov;
-	} fwd[BATCH_MAX];
-	unsigned nfwd;
-	uint8_t txbuf[WIRE_MAX_DGRAM + 64];
+	struct batch_queue fwd;		/* payloads waiting to go to the target, by flow */
 };
 
+/* c must not move after init.  0 or -errno (message logged). */
 int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_params *prm,
 		const struct addr *listen, const struct addr *target, const uint8_t *psk);
 void server_start(struct server *srv);

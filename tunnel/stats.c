@@ -25,6 +25,9 @@ const char *drop_reason_name(enum drop_reason r)
 		[DROP_NO_COOKIE] = "no_cookie",
 		[DROP_COOKIE_RATE] = "cookie_rate",
 		[DROP_NEW_RATE] = "new_session_rate",
+		[DROP_DUPLICATE] = "duplicate",
+		[DROP_TOO_OLD] = "too_old",
+		[DROP_MALFORMED] = "malformed",
 	};
 
 	return (unsigned)r < DROP__COUNT ? names[r] : "?";
@@ -67,7 +70,7 @@ void counters_json(struct json *j, const struct tunnel_counters *c)
 		snprintf(key, sizeof(key), "wire_%s", wire_drop_name(i));
 		json_u64(j, key, c->wire[i]);
 	}
-	for (i = 0; i < DROP__COUNT; i++)
+	for (i = 0; i < DROP__LISTED; i++)
 		json_u64(j, drop_reason_name(i), c->drop[i]);
 	json_obj_close(j);
 }
@@ -98,7 +101,7 @@ void counters_text(FILE *f, const struct tunnel_counters *c)
 			any = true;
 		}
 	}
-	for (i = 0; i < DROP__COUNT; i++) {
+	for (i = 0; i < DROP__LISTED; i++) {
 		if (c->drop[i]) {
 			fprintf(f, " %s %llu", drop_reason_name(i), (unsigned long long)c->drop[i]);
 			any = true;

@@ -37,6 +37,11 @@ enum drop_reason {
 	DROP_NO_COOKIE,		/* new session without a fresh cookie (keyed mpserver) */
 	DROP_COOKIE_RATE,	/* cookie not sent: rate limit */
 	DROP_NEW_RATE,		/* unknown-session datagrams beyond the crypto budget */
+	DROP__LISTED,		/* the reasons above are listed under "drops"; those below
+				 * have counters of their own (per path, "malformed") */
+	DROP_DUPLICATE = DROP__LISTED,	/* a copy already received (path "duplicates") */
+	DROP_TOO_OLD,		/* below the window (path "too_old") */
+	DROP_MALFORMED,		/* failed to decode ("wire_*" reasons, "malformed") */
 	DROP__COUNT
 };
 

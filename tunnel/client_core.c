@@ -1,0 +1,141 @@
+/* client_core.c - mpclient's state: set-up, what it sends, its timers.
+ * The receive decisions are in client_rx.c. */
+#include "client_core.h"
+#include "log.h"
+#include "random.h"
+
+#include <errno.h>
+#include <string.h>
+
+int client_core_init(struct client_core *c, const struct tunnel_params *prm, unsigned npaths,
+		     const uint8_t *psk, uint64_t session)
+{
+	unsigned i;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->prm = *prm;
+	c->last_burst = -1;
+	drops_init(&c->drops, &c->cnt);
+	if (npaths == 0 || npaths > CLIENT_MAX_PATHS)
+		return -EINVAL;
+	rc = window_init(&c->rx, prm->window);
+	if (rc)
+		return rc;
+	rc = cflow_table_init(&c->flows, prm->max_flows);
+	if (rc) {
+		window_free(&c->rx);
+		return rc;
+	}
+	c->npaths = npaths;
+	for (i = 0; i < npaths; i++) {
+		c->paths[i].index = i;
+		c->paths[i].name = "";
+		c->paths[i].rtt = -1;
+	}
+	c->session = session ? session : random_u64_nonzero();
+	keyring_init(&c->keys, psk);
+	if (psk)
+		seal_derive(psk, c->session, c->session, false, &c->tx_key);
+	return 0;
+}
+
+void client_core_free(struct client_core *c)
+{
+	cflow_table_free(&c->flows);
+	window_free(&c->rx);
+	seal_key_wipe(&c->tx_key);
+	seal_key_wipe(&c->rx_key);
+	keyring_wipe(&c->keys);
+}
+
+static uint8_t tx_flags(const struct client_core *c)
+{
+	return c->keys.sealed ? WIRE_F_SEALED : 0;
+}
+
+/* Encode into out (the payload may already sit at out + WIRE_HDR_LEN) and seal. */
+static size_t build(struct client_core *c, const struct wire_hdr *h, const void *payload,
+		    uint8_t *out, size_t outlen)
+{
+	size_t n = wire_encode(h, payload, out, outlen);
+
+	if (n && c->keys.sealed && !seal_datagram(&c->tx_key, out, n))
+		return 0;
+	return n;
+}
+
+size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
+		      const struct addr *src, size_t len, double now)
+{
+	struct wire_hdr h;
+	uint32_t f;
+
+	c->cnt.from_app++;
+	if (len > WIRE_MAX_PAYLOAD) {
+		drops_count(&c->drops, NULL, DROP_TOO_BIG, WIRE_OK, 1, 0);
+		return 0;
+	}
+	f = cflow_by_addr(&c->flows, src);
+	if (f == RX_NONE) {
+		char buf[ADDR_STRLEN];
+
+		f = cflow_add(&c->flows, src, now, c->prm.idle_timeout);
+		if (f == RX_NONE) {
+			drops_count(&c->drops, NULL, DROP_FLOW_CAP, WIRE_OK, 1, 0);
+			return 0;
+		}
+		log_info("flow %u from %s", c->flows.f[f].id, addr_format(src, buf, sizeof(buf)));
+	}
+	cflow_touch(&c->flows, f, now);
+	h = (struct wire_hdr){
+		.version = WIRE_VERSION, .type = WIRE_DATA, .flags = tx_flags(c),
+		.flow = c->flows.f[f].id, .session = c->session, .epoch = c->session,
+		.seq = ++c->tx_seq, .len = (uint16_t)len,
+	};
+	return build(c, &h, slot + WIRE_HDR_LEN, slot, slotlen);
+}
+
+size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t *out,
+		      size_t outlen)
+{
+	struct wire_hdr h = {
+		.version = WIRE_VERSION, .type = WIRE_PING, .flags = tx_flags(c), .flow = 0,
+		.session = c->session, .epoch = c->session, .seq = ++c->tx_seq,
+		.len = WIRE_PING_LEN,
+	};
+	struct wire_ping ping = { .path = (uint16_t)path, .stamp = (uint64_t)(now * 1e9) };
+	uint8_t pl[WIRE_PING_LEN];
+
+	memcpy(ping.cookie, c->cookie, WIRE_COOKIE_LEN);
+	wire_ping_encode(&ping, pl, sizeof(pl));
+	return build(c, &h, pl, out, outlen);
+}
+
+bool client_burst_due(struct client_core *c, double now)
+{
+	if (c->last_burst >= 0 && now - c->last_burst < CLIENT_BURST_INTERVAL)
+		return false;
+	c->last_burst = now;
+	return true;
+}
+
+void client_core_tick(struct client_core *c, double now)
+{
+	unsigned i;
+	uint32_t f;
+
+	for (i = 0; i < c->npaths; i++) {
+		struct cpath_state *p = &c->paths[i];
+
+		if (path_check(&p->live, now, c->prm.path_timeout))
+			log_info("path %u (%s) is down: silent for %.1fs", p->index, p->name,
+				 now - p->live.last_rx);
+	}
+	/* oldest first: stop at the first flow that is not idle */
+	while ((f = cflow_oldest(&c->flows)) != RX_NONE &&
+	       now - c->flows.f[f].last > c->prm.idle_timeout) {
+		log_info("flow %u idle, forgotten", c->flows.f[f].id);
+		cflow_remove(&c->flows, f);
+	}
+}

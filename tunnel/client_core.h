@@ -1,0 +1,91 @@
+/* client_core.h - mpclient's protocol state and decisions, without I/O.
+ *
+ * client.c owns the sockets and libev watchers and calls these: client_rx()
+ * for every datagram from a path (the verdict says what to do), and the
+ * client_tx_*() builders for what goes out.  Every field of the client's
+ * protocol state lives in struct client_core; nothing here touches a socket,
+ * so the unit tests (tests/unit/test_client_rx.c) and the fuzzer
+ * (fuzz/fuzz_rx.c) drive it with bytes and times of their choosing.
+ */
+#ifndef MPT_CLIENT_CORE_H
+#define MPT_CLIENT_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "flow.h"
+#include "keyring.h"
+#include "params.h"
+#include "path.h"
+#include "rx.h"
+#include "seal.h"
+#include "stats.h"
+#include "window.h"
+#include "wire.h"
+
+#define CLIENT_MAX_PATHS 16		/* = CONFIG_MAX_BRIDGES */
+#define CLIENT_RETIRED_EPOCHS 4
+#define CLIENT_BURST_INTERVAL 0.1	/* s between out-of-turn PING rounds */
+
+struct cpath_state {
+	unsigned index;
+	const char *name;	/* for log lines (the daemon's; "" by default) */
+	struct path_live live;
+	double rtt;		/* last keepalive round trip, s; <0 unknown */
+	struct path_stats st;
+};
+
+struct client_core {
+	struct tunnel_params prm;
+	struct keyring keys;
+	uint64_t session;	/* our random id, also our epoch */
+	uint64_t tx_seq;
+	uint64_t srv_epoch;	/* mpserver instance we hear; 0 = none yet */
+	uint64_t retired[CLIENT_RETIRED_EPOCHS];
+	unsigned nretired;
+	struct window rx;
+	struct seal_key tx_key;	/* (session, session, c2s) */
+	struct seal_key rx_key;	/* (session, srv_epoch, s2c) */
+	uint8_t cookie[WIRE_COOKIE_LEN];	/* from mpserver, echoed in PINGs */
+	double last_burst;	/* last out-of-turn PING round; <0 never */
+	struct cpath_state paths[CLIENT_MAX_PATHS];
+	unsigned npaths;
+	struct cflow_table flows;
+	struct tunnel_counters cnt;
+	struct drops drops;	/* points at cnt: the struct must not move after init */
+};
+
+/*
+ * npaths paths (1 .. CLIENT_MAX_PATHS), psk NULL for the clear mode,
+ * session 0 for a random one (tests give their own).  0 or -errno.
+ */
+int client_core_init(struct client_core *c, const struct tunnel_params *prm, unsigned npaths,
+		     const uint8_t *psk, uint64_t session);
+void client_core_free(struct client_core *c);
+
+/*
+ * One datagram received on path `path` (len: its real size; buf is opened
+ * in place when sealed).  Drops are counted here.  RX_DELIVER: r->payload
+ * goes to the application of flow slot r->flow (c->flows.f[r->flow].app).
+ */
+enum rx_verdict client_rx(struct client_core *c, unsigned path, uint8_t *buf, size_t len,
+			  double now, struct rx_result *r);
+
+/*
+ * An application datagram of len bytes from src, sitting at slot +
+ * WIRE_HDR_LEN, becomes a tunnel datagram in place (slot has slotlen
+ * bytes).  Returns its size, or 0 when dropped (counted).
+ */
+size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
+		      const struct addr *src, size_t len, double now);
+/* A PING for path into out; its size or 0. */
+size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t *out,
+		      size_t outlen);
+/* An out-of-turn PING round is due now (at most every CLIENT_BURST_INTERVAL). */
+bool client_burst_due(struct client_core *c, double now);
+/* Timers: paths silent for the path timeout go down, idle flows are forgotten. */
+void client_core_tick(struct client_core *c, double now);
+
+#endif

@@ -1,0 +1,157 @@
+/* client_rx.c - mpclient's receive decisions (see rx.h for the stages and
+ * PROTOCOL.md, Receiving and Restarts, for the rules). */
+#include "client_core.h"
+#include "log.h"
+
+#include <string.h>
+
+static bool epoch_retired(const struct client_core *c, uint64_t epoch)
+{
+	unsigned i;
+
+	for (i = 0; i < c->nretired && i < CLIENT_RETIRED_EPOCHS; i++)
+		if (c->retired[i] == epoch)
+			return true;
+	return false;
+}
+
+static void adopt_epoch(struct client_core *c, uint64_t epoch, const struct seal_key *key)
+{
+	if (c->srv_epoch) {
+		c->retired[c->nretired % CLIENT_RETIRED_EPOCHS] = c->srv_epoch;
+		c->nretired++;
+		log_info("mpserver restarted (instance %016llx replaces %016llx)",
+			 (unsigned long long)epoch, (unsigned long long)c->srv_epoch);
+	} else {
+		log_info("mpserver instance %016llx", (unsigned long long)epoch);
+	}
+	c->srv_epoch = epoch;
+	if (key)
+		c->rx_key = *key;
+	window_reset(&c->rx);
+}
+
+/* A COOKIE (keyed mode): not windowed; a replayed one only makes us ping. */
+static enum rx_verdict take_cookie(struct client_core *c, const struct wire_hdr *h,
+				   uint8_t *buf, size_t len, const uint8_t *payload, double now,
+				   struct rx_result *r, struct seal_key *candidate)
+{
+	seal_derive_for(c->keys.psk, h, candidate);
+	if (!open_datagram(candidate, h, buf, len))
+		return rx_drop(r, DROP_BAD_TAG);
+	memcpy(c->cookie, payload, WIRE_COOKIE_LEN);
+	c->cnt.cookies++;
+	if (client_burst_due(c, now))
+		r->reply = RX_REPLY_PING_BURST;
+	r->verdict = RX_ACCEPT;
+	return RX_ACCEPT;
+}
+
+static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint8_t *buf,
+			      size_t len, double now, struct rx_result *r,
+			      struct seal_key *candidate)
+{
+	struct wire_hdr *h = &r->h;
+	const uint8_t *payload;
+	enum window_verdict v;
+	struct wire_ping pong;
+	bool new_epoch, pong_ok = false;
+	double sent = 0;
+	uint32_t f;
+
+	/* decode */
+	if (len > WIRE_MAX_DGRAM) {
+		r->wire = WIRE_E_LENGTH;
+		return rx_drop(r, DROP_MALFORMED);
+	}
+	if (!wire_decode(buf, len, h, &payload, &r->wire))
+		return rx_drop(r, DROP_MALFORMED);
+	/* classify */
+	if (!(h->flags & WIRE_F_SERVER))
+		return rx_drop(r, DROP_DIRECTION);
+	if (c->keys.sealed != !!(h->flags & WIRE_F_SEALED))
+		/* keyed: plaintext is refused; keyless: sealed cannot be read */
+		return rx_drop(r, c->keys.sealed ? DROP_PLAINTEXT : DROP_BAD_TAG);
+	if (h->session != c->session)
+		return rx_drop(r, DROP_SESSION);
+	if (h->type == WIRE_PING || (h->type == WIRE_COOKIE && !c->keys.sealed))
+		return rx_drop(r, DROP_TYPE);
+	if (h->type == WIRE_COOKIE)
+		return take_cookie(c, h, buf, len, payload, now, r, candidate);
+	new_epoch = h->epoch != c->srv_epoch;
+	if (new_epoch && (epoch_retired(c, h->epoch) || h->type != WIRE_PONG)) {
+		/* a new mpserver instance is adopted only by a fresh PONG */
+		if (!epoch_retired(c, h->epoch) && client_burst_due(c, now))
+			r->reply = RX_REPLY_PING_BURST;
+		return rx_drop(r, DROP_EPOCH);
+	}
+	/* window, read only */
+	v = new_epoch ? WINDOW_NEW : window_check(&c->rx, h->seq);
+	if (v == WINDOW_DUP)
+		return rx_drop(r, DROP_DUPLICATE);
+	if (v == WINDOW_OLD)
+		return rx_drop(r, DROP_TOO_OLD);
+	/* authenticate before anything is committed or adopted */
+	if (c->keys.sealed) {
+		const struct seal_key *k = &c->rx_key;
+
+		if (new_epoch) {
+			seal_derive_for(c->keys.psk, h, candidate);
+			k = candidate;
+		}
+		if (!open_datagram(k, h, buf, len))
+			return rx_drop(r, DROP_BAD_TAG);
+	}
+	if (h->type == WIRE_PONG) {
+		/* our PING echoed: sent on this path, at our clock's `sent` */
+		pong_ok = wire_ping_decode(payload, h->len, &pong) && pong.path == p->index;
+		sent = pong_ok ? (double)pong.stamp / 1e9 : 0;
+		pong_ok = pong_ok && sent <= now;
+	}
+	if (new_epoch) {
+		/* it must answer one of our recent PINGs on this path: an old
+		 * instance's datagrams replayed cannot pass for a new instance */
+		if (!pong_ok || now - sent > c->prm.path_timeout)
+			return rx_drop(r, DROP_EPOCH);
+		adopt_epoch(c, h->epoch, c->keys.sealed ? candidate : NULL);
+	}
+	/* accept */
+	window_commit(&c->rx, h->seq);
+	p->st.received++;
+	if (path_heard(&p->live, now))
+		log_info("path %u (%s) is up", p->index, p->name);
+	if (h->type == WIRE_PONG) {
+		if (pong_ok)
+			p->rtt = now - sent;
+		r->verdict = RX_ACCEPT;
+		return RX_ACCEPT;
+	}
+	/* deliver (WIRE_DATA) */
+	f = cflow_by_id(&c->flows, h->flow);
+	if (f == RX_NONE)
+		return rx_drop(r, DROP_NO_FLOW);
+	cflow_touch(&c->flows, f, now);
+	r->flow = f;
+	r->payload = payload;
+	r->len = h->len;
+	r->verdict = RX_DELIVER;
+	return RX_DELIVER;
+}
+
+enum rx_verdict client_rx(struct client_core *c, unsigned path, uint8_t *buf, size_t len,
+			  double now, struct rx_result *r)
+{
+	struct seal_key candidate;
+	enum rx_verdict v;
+
+	rx_reset(r);
+	if (path >= c->npaths)
+		return rx_drop(r, DROP_DIRECTION);	/* a caller's bug: not counted */
+	r->path = path;
+	v = decide(c, &c->paths[path], buf, len, now, r, &candidate);
+	if (c->keys.sealed)
+		seal_key_wipe(&candidate);
+	if (v == RX_DROP)	/* the one drop exit */
+		drops_count(&c->drops, &c->paths[path].st, r->drop, r->wire, 1, 0);
+	return v;
+}

@@ -1,0 +1,222 @@
+/* flow.c - flow tables: slots, hash indexes, least-recently-used order. */
+#include "flow.h"
+#include "rx.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- mpclient ---- */
+
+int cflow_table_init(struct cflow_table *t, uint32_t max)
+{
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->last = RX_NONE;
+	t->f = calloc(max ? max : 1, sizeof(*t->f));
+	t->free = calloc(max ? max : 1, sizeof(*t->free));
+	if (!t->f || !t->free) {
+		cflow_table_free(t);
+		return -ENOMEM;
+	}
+	t->max = max;
+	for (t->nfree = 0; t->nfree < max; t->nfree++)
+		t->free[t->nfree] = max - 1 - t->nfree;	/* slot 0 first */
+	rc = hashtab_init(&t->by_addr, max);
+	if (rc == 0)
+		rc = hashtab_init(&t->by_id, max);
+	if (rc == 0)
+		rc = lru_init(&t->lru, max);
+	if (rc)
+		cflow_table_free(t);
+	return rc;
+}
+
+void cflow_table_free(struct cflow_table *t)
+{
+	free(t->f);
+	free(t->free);
+	t->f = NULL;
+	t->free = NULL;
+	t->nfree = 0;
+	hashtab_free(&t->by_addr);
+	hashtab_free(&t->by_id);
+	lru_free(&t->lru);
+	t->n = 0;
+}
+
+uint32_t cflow_by_addr(struct cflow_table *t, const struct addr *a)
+{
+	struct hashtab_iter it;
+	uint32_t i;
+
+	if (t->last != RX_NONE && t->f[t->last].id && addr_equal(&t->f[t->last].app, a))
+		return t->last;
+	for (i = hashtab_first(&t->by_addr, hash_addr(&t->by_addr.key, a), &it); i != HASHTAB_NONE;
+	     i = hashtab_next(&t->by_addr, &it)) {
+		if (t->f[i].id && addr_equal(&t->f[i].app, a)) {
+			t->last = i;
+			return i;
+		}
+	}
+	return RX_NONE;
+}
+
+uint32_t cflow_by_id(struct cflow_table *t, uint32_t id)
+{
+	struct hashtab_iter it;
+	uint32_t i;
+
+	if (id == 0)
+		return RX_NONE;
+	if (t->last != RX_NONE && t->f[t->last].id == id)
+		return t->last;
+	for (i = hashtab_first(&t->by_id, hash_u64(&t->by_id.key, id), &it); i != HASHTAB_NONE;
+	     i = hashtab_next(&t->by_id, &it)) {
+		if (t->f[i].id == id) {
+			t->last = i;
+			return i;
+		}
+	}
+	return RX_NONE;
+}
+
+void cflow_remove(struct cflow_table *t, uint32_t i)
+{
+	struct cflow *f = &t->f[i];
+
+	if (!f->id)
+		return;
+	hashtab_remove(&t->by_addr, hash_addr(&t->by_addr.key, &f->app), i);
+	hashtab_remove(&t->by_id, hash_u64(&t->by_id.key, f->id), i);
+	lru_remove(&t->lru, i);
+	f->id = 0;
+	t->n--;
+	t->free[t->nfree++] = i;
+	if (t->last == i)
+		t->last = RX_NONE;
+}
+
+uint32_t cflow_oldest(const struct cflow_table *t)
+{
+	uint32_t i = lru_oldest(&t->lru);
+
+	return i == LRU_NONE ? RX_NONE : i;
+}
+
+uint32_t cflow_add(struct cflow_table *t, const struct addr *a, double now, double idle_timeout)
+{
+	uint32_t i, id;
+
+	if (t->max == 0)
+		return RX_NONE;
+	if (t->nfree == 0) {
+		/* full: reuse the least recently used flow only if it is idle */
+		i = cflow_oldest(t);
+		if (i == RX_NONE || now - t->f[i].last < idle_timeout)
+			return RX_NONE;
+		cflow_remove(t, i);
+	}
+	i = t->free[--t->nfree];
+	do {
+		if (++t->next_id == 0)
+			t->next_id = 1;
+		id = t->next_id;
+	} while (cflow_by_id(t, id) != RX_NONE);
+	t->f[i].id = id;
+	t->f[i].app = *a;
+	t->f[i].last = now;
+	hashtab_insert(&t->by_addr, hash_addr(&t->by_addr.key, a), i);
+	hashtab_insert(&t->by_id, hash_u64(&t->by_id.key, id), i);
+	lru_push(&t->lru, i);
+	t->n++;
+	t->last = i;
+	return i;
+}
+
+void cflow_touch(struct cflow_table *t, uint32_t i, double now)
+{
+	t->f[i].last = now;
+	lru_touch(&t->lru, i);
+}
+
+/* ---- mpserver ---- */
+
+int sflow_table_init(struct sflow_table *t, uint32_t max)
+{
+	uint32_t i;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->f = calloc(max ? max : 1, sizeof(*t->f));
+	t->free = calloc(max ? max : 1, sizeof(*t->free));
+	if (!t->f || !t->free) {
+		sflow_table_free(t);
+		return -ENOMEM;
+	}
+	t->max = max;
+	for (i = 0; i < max; i++) {
+		t->f[i].session = RX_NONE;
+		t->free[i] = max - 1 - i;	/* slot 0 first */
+	}
+	t->nfree = max;
+	rc = hashtab_init(&t->by_key, max ? max : 1);
+	if (rc)
+		sflow_table_free(t);
+	return rc;
+}
+
+void sflow_table_free(struct sflow_table *t)
+{
+	free(t->f);
+	free(t->free);
+	t->f = NULL;
+	t->free = NULL;
+	hashtab_free(&t->by_key);
+	t->n = t->nfree = 0;
+}
+
+static uint64_t sflow_hash(const struct sflow_table *t, uint32_t session, uint32_t id)
+{
+	return hash_u64(&t->by_key.key, (uint64_t)session << 32 | id);
+}
+
+uint32_t sflow_find(const struct sflow_table *t, uint32_t session, uint32_t id)
+{
+	struct hashtab_iter it;
+	uint32_t i;
+
+	for (i = hashtab_first(&t->by_key, sflow_hash(t, session, id), &it); i != HASHTAB_NONE;
+	     i = hashtab_next(&t->by_key, &it))
+		if (t->f[i].session == session && t->f[i].id == id)
+			return i;
+	return RX_NONE;
+}
+
+uint32_t sflow_add(struct sflow_table *t, uint32_t session, uint32_t id, double now)
+{
+	uint32_t i;
+
+	if (t->nfree == 0)
+		return RX_NONE;
+	i = t->free[--t->nfree];
+	t->f[i].session = session;
+	t->f[i].id = id;
+	t->f[i].last = now;
+	hashtab_insert(&t->by_key, sflow_hash(t, session, id), i);
+	t->n++;
+	return i;
+}
+
+void sflow_remove(struct sflow_table *t, uint32_t i)
+{
+	struct sflow *f = &t->f[i];
+
+	if (f->session == RX_NONE)
+		return;
+	hashtab_remove(&t->by_key, sflow_hash(t, f->session, f->id), i);
+	f->session = RX_NONE;
+	t->free[t->nfree++] = i;
+	t->n--;
+}

@@ -1,0 +1,73 @@
+/* flow.h - the flow tables of both ends, O(1) per datagram.
+ *
+ * mpclient: one flow per application source address, numbered from 1;
+ * looked up by address (datagrams from applications) and by id (datagrams
+ * from the paths).  When full, the least recently used flow is reused, and
+ * only if it has been idle for the idle timeout.
+ *
+ * mpserver: one flow per (session slot, flow id), shared by all sessions;
+ * no eviction (each flow holds a socket the daemon opened).
+ *
+ * Slots are numbered 0 .. max-1; RX_NONE is "no flow".  No allocation after
+ * init.  Hash keys are random per table (see lib/hashtab.h).
+ */
+#ifndef MPT_FLOW_H
+#define MPT_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "hashtab.h"
+#include "lru.h"
+
+struct cflow {
+	struct addr app;	/* the application's address */
+	uint32_t id;		/* 0 = slot free */
+	double last;		/* last datagram either way */
+};
+
+struct cflow_table {
+	struct cflow *f;
+	uint32_t max, n;
+	uint32_t next_id;
+	uint32_t last;		/* slot of the last hit (the single-flow case skips hashing) */
+	uint32_t *free;		/* stack of free slots */
+	uint32_t nfree;
+	struct hashtab by_addr, by_id;
+	struct lru lru;		/* by last use */
+};
+
+int cflow_table_init(struct cflow_table *t, uint32_t max);
+void cflow_table_free(struct cflow_table *t);
+uint32_t cflow_by_addr(struct cflow_table *t, const struct addr *a);
+uint32_t cflow_by_id(struct cflow_table *t, uint32_t id);
+/* A new flow for a (or RX_NONE: full and the oldest not idle for idle_timeout). */
+uint32_t cflow_add(struct cflow_table *t, const struct addr *a, double now, double idle_timeout);
+void cflow_touch(struct cflow_table *t, uint32_t i, double now);
+void cflow_remove(struct cflow_table *t, uint32_t i);
+/* The least recently used flow, or RX_NONE. */
+uint32_t cflow_oldest(const struct cflow_table *t);
+
+struct sflow {
+	uint32_t session;	/* session slot; RX_NONE = slot free */
+	uint32_t id;
+	double last;
+};
+
+struct sflow_table {
+	struct sflow *f;
+	uint32_t max, n;
+	uint32_t *free;		/* stack of free slots */
+	uint32_t nfree;
+	struct hashtab by_key;	/* (session slot, id) */
+};
+
+int sflow_table_init(struct sflow_table *t, uint32_t max);
+void sflow_table_free(struct sflow_table *t);
+uint32_t sflow_find(const struct sflow_table *t, uint32_t session, uint32_t id);
+/* RX_NONE when full. */
+uint32_t sflow_add(struct sflow_table *t, uint32_t session, uint32_t id, double now);
+void sflow_remove(struct sflow_table *t, uint32_t i);
+
+#endif

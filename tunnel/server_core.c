@@ -1,0 +1,197 @@
+/* server_core.c - mpserver's state: set-up, sessions and flows opening and
+ * closing, what it sends, its timers.  The receive decisions are in
+ * server_rx.c. */
+#include "server_core.h"
+#include "path.h"
+
+#include <string.h>
+
+int server_core_init(struct server_core *s, const struct tunnel_params *prm, const uint8_t *psk,
+		     const struct server_hooks *hooks)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->prm = *prm;
+	if (hooks)
+		s->hooks = *hooks;
+	drops_init(&s->drops, &s->cnt);
+	keyring_init(&s->keys, psk);
+	if (psk)
+		cookie_jar_init(&s->cookies);
+	ratelimit_init(&s->cookies.rl, 1000.0, 100.0);
+	ratelimit_init(&s->unknown_rl, 20000.0, 2000.0);
+	rc = session_table_init(&s->sessions, prm->max_sessions, prm->window);
+	if (rc)
+		return rc;
+	rc = sflow_table_init(&s->flows, prm->max_flows);
+	if (rc) {
+		session_table_free(&s->sessions);
+		return rc;
+	}
+	return 0;
+}
+
+void server_core_free(struct server_core *s)
+{
+	sflow_table_free(&s->flows);
+	session_table_free(&s->sessions);
+	cookie_jar_wipe(&s->cookies);
+	keyring_wipe(&s->keys);
+}
+
+void server_flow_close(struct server_core *s, uint32_t f)
+{
+	struct sflow *fl = &s->flows.f[f];
+
+	if (fl->session == RX_NONE)
+		return;
+	if (s->hooks.flow_closed)
+		s->hooks.flow_closed(s->hooks.arg, f);
+	s->sessions.s[fl->session].nflows--;
+	sflow_remove(&s->flows, f);
+}
+
+void server_flow_failed(struct server_core *s, uint32_t f, int err)
+{
+	struct sflow *fl = &s->flows.f[f];
+
+	if (fl->session != RX_NONE) {
+		s->sessions.s[fl->session].nflows--;
+		sflow_remove(&s->flows, f);
+	}
+	drops_count(&s->drops, NULL, DROP_SOCKET, WIRE_OK, 1, err);
+}
+
+void server_session_close(struct server_core *s, uint32_t i, const char *why)
+{
+	struct session *ss = session_at(&s->sessions, i);
+	uint32_t f, k;
+
+	if (!ss->used)
+		return;
+	log_info("session %016llx closed (%s)", (unsigned long long)ss->id, why);
+	for (f = 0; ss->nflows && f < s->flows.max; f++)
+		if (s->flows.f[f].session == i)
+			server_flow_close(s, f);
+	for (k = 0; k < SESSION_MAX_PATHS; k++)
+		if (ss->paths[k].last_rx)
+			path_stats_add(&s->other, &ss->paths[k].st);
+	session_release(&s->sessions, i, s->keys.sealed);
+}
+
+static uint8_t tx_flags(const struct server_core *s)
+{
+	return WIRE_F_SERVER | (s->keys.sealed ? WIRE_F_SEALED : 0);
+}
+
+/* Encode into out (the payload may already sit at out + WIRE_HDR_LEN) and seal. */
+static size_t build(struct server_core *s, struct session *ss, const struct wire_hdr *h,
+		    const void *payload, uint8_t *out, size_t outlen)
+{
+	size_t n = wire_encode(h, payload, out, outlen);
+
+	if (n && s->keys.sealed && !seal_datagram(&ss->tx_key, out, n))
+		return 0;
+	return n;
+}
+
+size_t server_build_pong(struct server_core *s, struct session *ss, const struct wire_ping *ping)
+{
+	struct wire_hdr h = {
+		.version = WIRE_VERSION, .type = WIRE_PONG, .flags = tx_flags(s), .flow = 0,
+		.session = ss->id, .epoch = ss->epoch, .seq = ++ss->tx_seq, .len = WIRE_PING_LEN,
+	};
+	uint8_t pl[WIRE_PING_LEN];
+
+	wire_ping_encode(ping, pl, sizeof(pl));
+	return build(s, ss, &h, pl, s->reply, sizeof(s->reply));
+}
+
+size_t server_tx_data(struct server_core *s, uint32_t f, uint8_t *slot, size_t slotlen,
+		      size_t len, double now)
+{
+	struct sflow *fl = &s->flows.f[f];
+	struct session *ss;
+	struct wire_hdr h;
+
+	s->cnt.from_app++;
+	if (fl->session == RX_NONE)
+		return 0;
+	if (len > WIRE_MAX_PAYLOAD) {
+		drops_count(&s->drops, NULL, DROP_TOO_BIG, WIRE_OK, 1, 0);
+		return 0;
+	}
+	ss = session_at(&s->sessions, fl->session);
+	fl->last = now;
+	h = (struct wire_hdr){
+		.version = WIRE_VERSION, .type = WIRE_DATA, .flags = tx_flags(s), .flow = fl->id,
+		.session = ss->id, .epoch = ss->epoch, .seq = ++ss->tx_seq, .len = (uint16_t)len,
+	};
+	return build(s, ss, &h, slot + WIRE_HDR_LEN, slot, slotlen);
+}
+
+unsigned server_tx_paths(struct server_core *s, uint32_t i, double now, uint32_t *out)
+{
+	struct session *ss = session_at(&s->sessions, i);
+	unsigned k, n = 0, pass;
+
+	for (pass = 0; pass < 2 && n == 0; pass++) {
+		for (k = 0; k < SESSION_MAX_PATHS; k++) {
+			const struct spath *p = &ss->paths[k];
+
+			if (!p->last_rx)
+				continue;
+			if (pass == 0 && !path_fresh(p->last_rx, now, s->prm.path_timeout))
+				continue;
+			out[n++] = k;
+		}
+	}
+	return n;
+}
+
+void server_tx_nopath(struct server_core *s, unsigned n)
+{
+	drops_count(&s->drops, NULL, DROP_NO_PATH, WIRE_OK, n, 0);
+}
+
+unsigned server_forget_addr(struct server_core *s, const struct addr *a)
+{
+	struct session_path_iter it;
+	unsigned n = 0;
+	uint32_t i, k;
+
+	/* forgetting reorders the index: look up afresh after each one */
+	while (n < s->sessions.max * SESSION_MAX_PATHS &&
+	       session_path_first(&s->sessions, a, &it, &i, &k)) {
+		struct session *ss = session_at(&s->sessions, i);
+		char buf[ADDR_STRLEN];
+
+		log_info("session %016llx: path %s unreachable (ICMP): forgotten",
+			 (unsigned long long)ss->id, addr_format(a, buf, sizeof(buf)));
+		path_stats_add(&s->other, &ss->paths[k].st);
+		session_path_forget(&s->sessions, i, k);
+		s->cnt.unreachable++;
+		n++;
+	}
+	return n;
+}
+
+void server_core_tick(struct server_core *s, double now)
+{
+	uint32_t f, i;
+
+	for (f = 0; f < s->flows.max; f++) {
+		struct sflow *fl = &s->flows.f[f];
+
+		if (fl->session != RX_NONE && now - fl->last > s->prm.idle_timeout) {
+			log_info("session %016llx: flow %u idle, closed",
+				 (unsigned long long)s->sessions.s[fl->session].id, fl->id);
+			server_flow_close(s, f);
+		}
+	}
+	/* oldest first: stop at the first session that is not idle */
+	while ((i = session_oldest(&s->sessions)) != RX_NONE &&
+	       now - s->sessions.s[i].last_rx > s->prm.session_timeout)
+		server_session_close(s, i, "idle");
+}

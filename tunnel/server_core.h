@@ -1,0 +1,91 @@
+/* server_core.h - mpserver's protocol state and decisions, without I/O.
+ *
+ * server.c owns the sockets (the tunnel port, one per flow towards the
+ * target) and libev watchers and calls these: server_rx() for every
+ * datagram from the tunnel port, server_tx_*() for replies from the target.
+ * All state lives in struct server_core (no globals), so several instances
+ * can run side by side (one per worker thread, later) and tests drive one
+ * with bytes and times of their choosing.
+ *
+ * The core tells the daemon through hooks when a flow goes away (so it can
+ * close that flow's socket, first sending what is queued for it).
+ */
+#ifndef MPT_SERVER_CORE_H
+#define MPT_SERVER_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "cookie.h"
+#include "flow.h"
+#include "keyring.h"
+#include "log.h"
+#include "params.h"
+#include "rx.h"
+#include "session.h"
+#include "stats.h"
+#include "wire.h"
+
+struct server_hooks {
+	/* flow slot f is about to be freed: send what is queued, close its socket */
+	void (*flow_closed)(void *arg, uint32_t f);
+	void *arg;
+};
+
+struct server_core {
+	struct tunnel_params prm;
+	struct keyring keys;
+	struct cookie_jar cookies;	/* keyed mode */
+	struct ratelimit unknown_rl;	/* crypto spent on unknown sessions */
+	struct session_table sessions;
+	struct sflow_table flows;	/* prm.max_flows, shared by all sessions */
+	struct tunnel_counters cnt;
+	struct path_stats other;	/* expired sessions' paths and unknown sources */
+	struct drops drops;		/* points at cnt: the struct must not move after init */
+	struct server_hooks hooks;
+	uint8_t reply[WIRE_HDR_LEN + WIRE_PING_LEN + WIRE_TAG_LEN];	/* PONG or COOKIE */
+};
+
+/* psk NULL for the clear mode; hooks may be NULL.  0 or -errno. */
+int server_core_init(struct server_core *s, const struct tunnel_params *prm, const uint8_t *psk,
+		     const struct server_hooks *hooks);
+void server_core_free(struct server_core *s);
+
+/*
+ * One datagram from `from` (len: its real size; opened in place when
+ * sealed).  Drops are counted here.  RX_DELIVER: r->payload goes to the
+ * target on flow slot r->flow (r->flow_new: open its socket first, or call
+ * server_flow_failed).  r->reply: PONG to r->path of r->session, COOKIE to
+ * `from`, r->reply_buf/reply_len.
+ */
+enum rx_verdict server_rx(struct server_core *s, const struct addr *from, uint8_t *buf,
+			  size_t len, double now, struct rx_result *r);
+/* The daemon could not open a socket for a new flow (err: errno): drop and count. */
+void server_flow_failed(struct server_core *s, uint32_t f, int err);
+
+/*
+ * A reply of len bytes from the target on flow f, sitting at slot +
+ * WIRE_HDR_LEN, becomes a tunnel datagram in place.  Its size, or 0 (counted).
+ */
+size_t server_tx_data(struct server_core *s, uint32_t f, uint8_t *slot, size_t slotlen,
+		      size_t len, double now);
+/*
+ * The paths of session i to send on now: those heard within the path
+ * timeout, or every known one if none.  Fills out (SESSION_MAX_PATHS), returns the count.
+ */
+unsigned server_tx_paths(struct server_core *s, uint32_t i, double now, uint32_t *out);
+/* The datagrams went nowhere (no path). */
+void server_tx_nopath(struct server_core *s, unsigned n);
+
+void server_flow_close(struct server_core *s, uint32_t f);
+void server_session_close(struct server_core *s, uint32_t i, const char *why);
+/* An ICMP port unreachable came back from a: forget every path with that address. */
+unsigned server_forget_addr(struct server_core *s, const struct addr *a);
+/* The PONG answering ping on session ss, into s->reply (for server_rx.c). */
+size_t server_build_pong(struct server_core *s, struct session *ss, const struct wire_ping *ping);
+/* Timers: idle flows closed, idle sessions closed. */
+void server_core_tick(struct server_core *s, double now);
+
+#endif

@@ -1,0 +1,96 @@
+/* session.h - mpserver's session table: one session per mpclient instance,
+ * found by id, with the return addresses (paths) it was heard from, found
+ * by address.  O(1) per datagram; no allocation after init.
+ *
+ * Slots are numbered 0 .. max-1 (RX_NONE: none).  The table keeps the
+ * sessions in order of last_rx, so the one to evict or expire is found at
+ * once.  Closing a session is the server core's job (it owns the flows);
+ * here are the table's mechanics.
+ */
+#ifndef MPT_SESSION_H
+#define MPT_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "batch.h"
+#include "hashtab.h"
+#include "lru.h"
+#include "seal.h"
+#include "stats.h"
+#include "window.h"
+
+#define SESSION_MAX_PATHS 16	/* return addresses remembered per session */
+#define SESSION_CLOSED_RING 256	/* keyed: closed sessions remembered with their top seq */
+
+struct spath {
+	struct addr addr;	/* the bridge's address as we see it */
+	double last_rx;		/* 0 = slot free */
+	struct path_stats st;
+	struct batch_tx tx;
+};
+
+struct session {
+	bool used;
+	uint64_t id;		/* mpclient's session id (its epoch too) */
+	uint64_t epoch;		/* our random instance id for this session */
+	uint64_t tx_seq;
+	struct window rx;
+	struct seal_key rx_key;	/* (id, id, c2s) */
+	struct seal_key tx_key;	/* (id, epoch, s2c) */
+	struct spath paths[SESSION_MAX_PATHS];
+	unsigned nflows;
+	uint32_t last_flow;	/* flow slot of the last datagram (skips hashing) */
+	double created, last_rx;
+};
+
+struct session_table {
+	struct session *s;
+	uint32_t max, n;
+	uint32_t last;		/* slot of the last hit */
+	uint32_t *free;		/* stack of free slots */
+	uint32_t nfree;
+	struct hashtab by_id;
+	struct hashtab by_addr;	/* slot * SESSION_MAX_PATHS + path, by the path's address */
+	struct lru lru;		/* by last_rx */
+	struct { uint64_t id, top; } closed[SESSION_CLOSED_RING];
+	unsigned nclosed;
+};
+
+int session_table_init(struct session_table *t, uint32_t max, uint32_t window);
+void session_table_free(struct session_table *t);
+uint32_t session_find(struct session_table *t, uint64_t id);
+/* A free slot set up for id (new random epoch, empty window), or RX_NONE when full. */
+uint32_t session_alloc(struct session_table *t, uint64_t id, double now);
+/* Forget slot i (its paths too); remember its top seq when keyed. */
+void session_release(struct session_table *t, uint32_t i, bool remember);
+/* Datagram accepted at now. */
+void session_touch(struct session_table *t, uint32_t i, double now);
+/* The session heard from least recently, or RX_NONE. */
+uint32_t session_oldest(const struct session_table *t);
+static inline struct session *session_at(struct session_table *t, uint32_t i)
+{
+	return &t->s[i];
+}
+/* Highest seq seen of a closed session with this id (0: none). */
+uint64_t session_closed_top(const struct session_table *t, uint64_t id);
+
+/* The path of session i with this address, or RX_NONE. */
+uint32_t session_path_find(struct session_table *t, uint32_t i, const struct addr *from);
+/* That path, learnt now if new (replacing the stalest when all are taken). */
+uint32_t session_path_learn(struct session_table *t, uint32_t i, const struct addr *from,
+			    double now, bool *is_new);
+/* Forget path k of session i. */
+void session_path_forget(struct session_table *t, uint32_t i, uint32_t k);
+/* Iterate over every (session, path) with this address: first, then next. */
+struct session_path_iter {
+	struct hashtab_iter it;
+	const struct addr *a;
+};
+bool session_path_first(struct session_table *t, const struct addr *a,
+			struct session_path_iter *it, uint32_t *sess, uint32_t *path);
+bool session_path_next(struct session_table *t, struct session_path_iter *it, uint32_t *sess,
+		       uint32_t *path);
+
+#endif
