@@ -2,6 +2,7 @@
  * The receive decisions are in client_rx.c. */
 #include "client_core.h"
 #include "log.h"
+#include "tx.h"
 #include "random.h"
 
 #include <errno.h>
@@ -49,22 +50,6 @@ void client_core_free(struct client_core *c)
 	keyring_wipe(&c->keys);
 }
 
-static uint8_t tx_flags(const struct client_core *c)
-{
-	return c->keys.sealed ? WIRE_F_SEALED : 0;
-}
-
-/* Encode into out (the payload may already sit at out + WIRE_HDR_LEN) and seal. */
-static size_t build(struct client_core *c, const struct wire_hdr *h, const void *payload,
-		    uint8_t *out, size_t outlen)
-{
-	size_t n = wire_encode(h, payload, out, outlen);
-
-	if (n && c->keys.sealed && !seal_datagram(&c->tx_key, out, n))
-		return 0;
-	return n;
-}
-
 size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 		      const struct addr *src, size_t len, double now)
 {
@@ -89,18 +74,20 @@ size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 	}
 	cflow_touch(&c->flows, f, now);
 	h = (struct wire_hdr){
-		.version = WIRE_VERSION, .type = WIRE_DATA, .flags = tx_flags(c),
-		.flow = c->flows.f[f].id, .session = c->session, .epoch = c->session,
+		.version = WIRE_VERSION, .type = WIRE_DATA,
+		.flags = tx_flags(false, c->keys.sealed), .flow = c->flows.f[f].id,
+		.session = c->session, .epoch = c->session,
 		.seq = ++c->tx_seq, .len = (uint16_t)len,
 	};
-	return build(c, &h, slot + WIRE_HDR_LEN, slot, slotlen);
+	return tx_build(&c->tx_key, &h, slot + WIRE_HDR_LEN, slot, slotlen);
 }
 
 size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t *out,
 		      size_t outlen)
 {
 	struct wire_hdr h = {
-		.version = WIRE_VERSION, .type = WIRE_PING, .flags = tx_flags(c), .flow = 0,
+		.version = WIRE_VERSION, .type = WIRE_PING,
+		.flags = tx_flags(false, c->keys.sealed), .flow = 0,
 		.session = c->session, .epoch = c->session, .seq = ++c->tx_seq,
 		.len = WIRE_PING_LEN,
 	};
@@ -109,7 +96,7 @@ size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t 
 
 	memcpy(ping.cookie, c->cookie, WIRE_COOKIE_LEN);
 	wire_ping_encode(&ping, pl, sizeof(pl));
-	return build(c, &h, pl, out, outlen);
+	return tx_build(&c->tx_key, &h, pl, out, outlen);
 }
 
 bool client_burst_due(struct client_core *c, double now)

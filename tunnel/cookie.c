@@ -1,6 +1,7 @@
 /* cookie.c - freshness cookies of a keyed mpserver. */
 #include "cookie.h"
 #include "random.h"
+#include "tx.h"
 #include "wire.h"
 
 #include <sodium.h>
@@ -59,9 +60,7 @@ size_t cookie_build(struct cookie_jar *j, const uint8_t *psk, uint64_t session, 
 	j->hs_seq++;
 	seal_cookie(j->secret, session, cookie_bucket(now), cookie);
 	seal_derive(psk, session, j->hs_epoch, true, &k);
-	n = wire_encode(&h, cookie, out, outlen);
-	if (n && !seal_datagram(&k, out, n))
-		n = 0;
+	n = tx_build(&k, &h, cookie, out, outlen);
 	seal_key_wipe(&k);
 	return n;
 }

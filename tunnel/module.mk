@@ -1,6 +1,6 @@
 # tunnel/: mpclient and mpserver
 # The protocol core (no sockets): shared by both daemons, the unit tests and the fuzzer.
-TUNNEL_CORE := tunnel/rx.c tunnel/path.c tunnel/flow.c tunnel/session.c tunnel/cookie.c \
+TUNNEL_CORE := tunnel/rx.c tunnel/tx.c tunnel/path.c tunnel/flow.c tunnel/session.c tunnel/cookie.c \
 	tunnel/stats.c tunnel/params.c tunnel/keys.c
 CLIENT_CORE := tunnel/client_core.c tunnel/client_rx.c
 SERVER_CORE := tunnel/server_core.c tunnel/server_rx.c

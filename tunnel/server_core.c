@@ -3,6 +3,7 @@
  * server_rx.c. */
 #include "server_core.h"
 #include "path.h"
+#include "tx.h"
 
 #include <string.h>
 
@@ -80,32 +81,17 @@ void server_session_close(struct server_core *s, uint32_t i, const char *why)
 	session_release(&s->sessions, i, s->keys.sealed);
 }
 
-static uint8_t tx_flags(const struct server_core *s)
-{
-	return WIRE_F_SERVER | (s->keys.sealed ? WIRE_F_SEALED : 0);
-}
-
-/* Encode into out (the payload may already sit at out + WIRE_HDR_LEN) and seal. */
-static size_t build(struct server_core *s, struct session *ss, const struct wire_hdr *h,
-		    const void *payload, uint8_t *out, size_t outlen)
-{
-	size_t n = wire_encode(h, payload, out, outlen);
-
-	if (n && s->keys.sealed && !seal_datagram(&ss->tx_key, out, n))
-		return 0;
-	return n;
-}
-
 size_t server_build_pong(struct server_core *s, struct session *ss, const struct wire_ping *ping)
 {
 	struct wire_hdr h = {
-		.version = WIRE_VERSION, .type = WIRE_PONG, .flags = tx_flags(s), .flow = 0,
+		.version = WIRE_VERSION, .type = WIRE_PONG,
+		.flags = tx_flags(true, s->keys.sealed), .flow = 0,
 		.session = ss->id, .epoch = ss->epoch, .seq = ++ss->tx_seq, .len = WIRE_PING_LEN,
 	};
 	uint8_t pl[WIRE_PING_LEN];
 
 	wire_ping_encode(ping, pl, sizeof(pl));
-	return build(s, ss, &h, pl, s->reply, sizeof(s->reply));
+	return tx_build(&ss->tx_key, &h, pl, s->reply, sizeof(s->reply));
 }
 
 size_t server_tx_data(struct server_core *s, uint32_t f, uint8_t *slot, size_t slotlen,
@@ -125,10 +111,11 @@ size_t server_tx_data(struct server_core *s, uint32_t f, uint8_t *slot, size_t s
 	ss = session_at(&s->sessions, fl->session);
 	fl->last = now;
 	h = (struct wire_hdr){
-		.version = WIRE_VERSION, .type = WIRE_DATA, .flags = tx_flags(s), .flow = fl->id,
+		.version = WIRE_VERSION, .type = WIRE_DATA,
+		.flags = tx_flags(true, s->keys.sealed), .flow = fl->id,
 		.session = ss->id, .epoch = ss->epoch, .seq = ++ss->tx_seq, .len = (uint16_t)len,
 	};
-	return build(s, ss, &h, slot + WIRE_HDR_LEN, slot, slotlen);
+	return tx_build(&ss->tx_key, &h, slot + WIRE_HDR_LEN, slot, slotlen);
 }
 
 unsigned server_tx_paths(struct server_core *s, uint32_t i, double now, uint32_t *out)
