@@ -12,3 +12,11 @@ $(eval $(call program,mpclient,$(MPCLIENT_OBJS),$(LIBEV) $(SODIUM_LIBS) $(LIBM))
 $(eval $(call program,mpserver,$(MPSERVER_OBJS),$(LIBEV) $(SODIUM_LIBS) $(LIBM)))
 MPCTL_OBJS := $(call objs,tunnel/mpctl.c)
 $(eval $(call program,mpctl,$(MPCTL_OBJS),$(LIBEV)))
+
+# unit tests of the protocol core of both ends, without sockets (tests/unit/)
+EXTRA_CFLAGS_tests/unit += -Itunnel
+CORE_TEST_SRCS := tests/unit/rx_util.c $(TUNNEL_CORE)
+$(eval $(call unittest,test_server_rx,$(call objs,tests/unit/test_server_rx.c $(SERVER_CORE) \
+	$(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(LIBM)))
+$(eval $(call unittest,test_client_rx,$(call objs,tests/unit/test_client_rx.c $(CLIENT_CORE) \
+	$(SERVER_CORE) $(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(LIBM)))

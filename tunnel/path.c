@@ -20,5 +20,5 @@ bool path_check(struct path_live *p, double now, double timeout)
 
 bool path_fresh(double last_rx, double now, double timeout)
 {
-	return last_rx > 0 && now - last_rx <= timeout;
+	return now - last_rx <= timeout;
 }

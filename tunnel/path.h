@@ -14,7 +14,7 @@ struct path_live {
 bool path_heard(struct path_live *p, double now);
 /* Housekeeping at now; true when the path just went down (silent > timeout). */
 bool path_check(struct path_live *p, double now, double timeout);
-/* Heard within timeout of now (mpserver's choice of paths to send on). */
+/* last_rx within timeout of now (mpserver's choice of paths to send on). */
 bool path_fresh(double last_rx, double now, double timeout);
 
 #endif

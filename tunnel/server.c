@@ -378,7 +378,7 @@ void server_print_stats(const struct server *srv, FILE *f)
 		for (k = 0; k < SESSION_MAX_PATHS; k++) {
 			const struct spath *p = &s->paths[k];
 
-			if (!p->last_rx)
+			if (!p->used)
 				continue;
 			fprintf(f, "    path %s ", addr_format(&p->addr, buf, sizeof(buf)));
 			path_stats_text(f, &p->st);
@@ -416,7 +416,7 @@ static void server_json(struct json *j, void *arg)
 		for (k = 0; k < SESSION_MAX_PATHS; k++) {
 			const struct spath *p = &s->paths[k];
 
-			if (!p->last_rx)
+			if (!p->used)
 				continue;
 			path_stats_add(&total, &p->st);
 			json_obj_open(j, NULL);

@@ -76,7 +76,7 @@ void server_session_close(struct server_core *s, uint32_t i, const char *why)
 		if (s->flows.f[f].session == i)
 			server_flow_close(s, f);
 	for (k = 0; k < SESSION_MAX_PATHS; k++)
-		if (ss->paths[k].last_rx)
+		if (ss->paths[k].used)
 			path_stats_add(&s->other, &ss->paths[k].st);
 	session_release(&s->sessions, i, s->keys.sealed);
 }
@@ -127,7 +127,7 @@ unsigned server_tx_paths(struct server_core *s, uint32_t i, double now, uint32_t
 		for (k = 0; k < SESSION_MAX_PATHS; k++) {
 			const struct spath *p = &ss->paths[k];
 
-			if (!p->last_rx)
+			if (!p->used)
 				continue;
 			if (pass == 0 && !path_fresh(p->last_rx, now, s->prm.path_timeout))
 				continue;

@@ -111,7 +111,7 @@ void session_release(struct session_table *t, uint32_t i, bool remember)
 	if (!s->used)
 		return;
 	for (k = 0; k < SESSION_MAX_PATHS; k++)
-		if (s->paths[k].last_rx)
+		if (s->paths[k].used)
 			session_path_forget(t, i, k);
 	if (remember) {
 		/* a replayed cookie PING must not reopen it below where it was */
@@ -171,7 +171,7 @@ bool session_path_first(struct session_table *t, const struct addr *a,
 	for (; v != HASHTAB_NONE; v = hashtab_next(&t->by_addr, &it->it)) {
 		struct spath *p = &t->s[v / SESSION_MAX_PATHS].paths[v % SESSION_MAX_PATHS];
 
-		if (p->last_rx && addr_equal(&p->addr, a)) {
+		if (p->used && addr_equal(&p->addr, a)) {
 			*sess = v / SESSION_MAX_PATHS;
 			*path = v % SESSION_MAX_PATHS;
 			return true;
@@ -189,7 +189,7 @@ bool session_path_next(struct session_table *t, struct session_path_iter *it, ui
 	     v = hashtab_next(&t->by_addr, &it->it)) {
 		struct spath *p = &t->s[v / SESSION_MAX_PATHS].paths[v % SESSION_MAX_PATHS];
 
-		if (p->last_rx && addr_equal(&p->addr, it->a)) {
+		if (p->used && addr_equal(&p->addr, it->a)) {
 			*sess = v / SESSION_MAX_PATHS;
 			*path = v % SESSION_MAX_PATHS;
 			return true;
@@ -215,7 +215,7 @@ void session_path_forget(struct session_table *t, uint32_t i, uint32_t k)
 {
 	struct spath *p = &t->s[i].paths[k];
 
-	if (!p->last_rx)
+	if (!p->used)
 		return;
 	hashtab_remove(&t->by_addr, addr_key(t, &p->addr), i * SESSION_MAX_PATHS + k);
 	memset(p, 0, sizeof(*p));
@@ -233,7 +233,7 @@ uint32_t session_path_learn(struct session_table *t, uint32_t i, const struct ad
 	for (k = 0; k < SESSION_MAX_PATHS; k++) {
 		struct spath *p = &s->paths[k];
 
-		if (!p->last_rx) {
+		if (!p->used) {
 			slot = k;
 			break;
 		}
@@ -245,6 +245,7 @@ uint32_t session_path_learn(struct session_table *t, uint32_t i, const struct ad
 		session_path_forget(t, i, slot);
 	}
 	s->paths[slot].addr = *from;
+	s->paths[slot].used = true;
 	s->paths[slot].last_rx = now;
 	hashtab_insert(&t->by_addr, addr_key(t, from), i * SESSION_MAX_PATHS + slot);
 	*is_new = true;

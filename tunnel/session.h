@@ -26,7 +26,8 @@
 
 struct spath {
 	struct addr addr;	/* the bridge's address as we see it */
-	double last_rx;		/* 0 = slot free */
+	bool used;
+	double last_rx;		/* last datagram accepted from it */
 	struct path_stats st;
 	struct batch_tx tx;
 };

@@ -1,0 +1,570 @@
+/* test_server_rx.c - mpserver's receive decisions through the core API
+ * (server_core.h): every drop reason, cookies, session eviction and expiry,
+ * paths.  No sockets: datagrams are bytes, time is a number. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "rx_util.h"
+#include "seal.h"
+#include "server_core.h"
+
+#define SESS 0x1111222233334444ull
+#define SESS2 0x5555666677778888ull
+#define T0 600.0	/* a whole minute: cookie buckets start here */
+
+static uint8_t buf[RX_BUF];
+static uint8_t pre[RX_BUF];
+static unsigned flows_closed;
+
+static void on_flow_closed(void *arg, uint32_t f)
+{
+	(void)arg;
+	(void)f;
+	flows_closed++;
+}
+
+static void server_new(struct server_core *s, const struct tunnel_params *prm, bool keyed)
+{
+	struct server_hooks hooks = { on_flow_closed, NULL };
+
+	flows_closed = 0;
+	assert_int_equal(server_core_init(s, prm, keyed ? rx_psk : NULL, &hooks), 0);
+}
+
+/* The cookie a keyed server expects from session at now. */
+static void valid_cookie(const struct server_core *s, uint64_t session, double now,
+			 uint8_t cookie[WIRE_COOKIE_LEN])
+{
+	seal_cookie(s->cookies.secret, session, cookie_bucket(now), cookie);
+}
+
+/* A client datagram of session (its epoch = session). */
+static size_t c2s(uint8_t *out, uint8_t type, bool keyed, uint32_t flow, uint64_t session,
+		  uint64_t seq, const uint8_t *cookie)
+{
+	struct wire_hdr h = rx_hdr(type, keyed ? WIRE_F_SEALED : 0, flow, session, session, seq, 5);
+
+	if (type == WIRE_PING || type == WIRE_PONG)
+		return rx_mk_ping(out, h, 0, 1.0, cookie, NULL);
+	return rx_mk(out, &h, "hello", NULL);
+}
+
+/* Open session `session` from addr (keyed: through a PING with a valid cookie). */
+static void open_session(struct server_core *s, uint64_t session, uint64_t seq, uint16_t port,
+			 double now)
+{
+	struct addr from = rx_addr(port);
+	uint8_t cookie[WIRE_COOKIE_LEN];
+	struct rx_result r;
+	size_t n;
+
+	valid_cookie(s, session, now, cookie);
+	n = c2s(pre, WIRE_PING, s->keys.sealed, 0, session, seq, cookie);
+	assert_int_equal(server_rx(s, &from, pre, n, now, &r), RX_ACCEPT);
+	assert_int_equal(r.reply, RX_REPLY_PONG);
+}
+
+/* ---- every drop reason, table-driven ---- */
+
+enum prelude { P_NONE, P_SAME, P_SEQ1000, P_OTHER_SESSION, P_FLOW1, P_KEYED_OPEN };
+enum mutate { M_NONE, M_SHORT, M_OVERSIZE, M_VERSION, M_TAG };
+
+struct srv_case {
+	const char *name;
+	bool keyed;
+	unsigned max_sessions, max_flows;	/* 0: defaults */
+	enum prelude pre;
+	uint8_t type, flags;
+	uint32_t flow;
+	uint64_t session, epoch, seq;
+	enum mutate mut;
+	enum rx_verdict want;
+	enum drop_reason why;	/* RX_DROP */
+	enum wire_drop wire;	/* DROP_MALFORMED */
+	enum rx_reply reply;
+};
+
+static const struct srv_case cases[] = {
+	{ "new DATA is delivered", false, 0, 0, P_NONE, WIRE_DATA, 0, 7, SESS, SESS, 1, M_NONE,
+	  RX_DELIVER, 0, 0, RX_REPLY_NONE },
+	{ "new PING is answered", false, 0, 0, P_NONE, WIRE_PING, 0, 0, SESS, SESS, 1, M_NONE,
+	  RX_ACCEPT, 0, 0, RX_REPLY_PONG },
+	{ "short", false, 0, 0, P_NONE, WIRE_DATA, 0, 7, SESS, SESS, 1, M_SHORT,
+	  RX_DROP, DROP_MALFORMED, WIRE_E_SHORT, RX_REPLY_NONE },
+	{ "larger than UDP carries", false, 0, 0, P_NONE, WIRE_DATA, 0, 7, SESS, SESS, 1,
+	  M_OVERSIZE, RX_DROP, DROP_MALFORMED, WIRE_E_LENGTH, RX_REPLY_NONE },
+	{ "unknown version", false, 0, 0, P_NONE, WIRE_DATA, 0, 7, SESS, SESS, 1, M_VERSION,
+	  RX_DROP, DROP_MALFORMED, WIRE_E_VERSION, RX_REPLY_NONE },
+	{ "COOKIE from a client", false, 0, 0, P_NONE, WIRE_COOKIE, 0, 0, SESS, SESS, 1, M_NONE,
+	  RX_DROP, DROP_MALFORMED, WIRE_E_PING, RX_REPLY_NONE },
+	{ "from the server side", false, 0, 0, P_NONE, WIRE_DATA, WIRE_F_SERVER, 7, SESS, SESS, 1,
+	  M_NONE, RX_DROP, DROP_DIRECTION, 0, RX_REPLY_NONE },
+	{ "sealed to a keyless server", false, 0, 0, P_NONE, WIRE_DATA, WIRE_F_SEALED, 7, SESS,
+	  SESS, 1, M_NONE, RX_DROP, DROP_BAD_TAG, 0, RX_REPLY_NONE },
+	{ "epoch is not the session", false, 0, 0, P_NONE, WIRE_DATA, 0, 7, SESS, SESS2, 1,
+	  M_NONE, RX_DROP, DROP_EPOCH, 0, RX_REPLY_NONE },
+	{ "PONG to the server", false, 0, 0, P_NONE, WIRE_PONG, 0, 0, SESS, SESS, 1, M_NONE,
+	  RX_DROP, DROP_TYPE, 0, RX_REPLY_NONE },
+	{ "duplicate", false, 0, 0, P_SAME, WIRE_DATA, 0, 7, SESS, SESS, 1, M_NONE,
+	  RX_DROP, DROP_DUPLICATE, 0, RX_REPLY_NONE },
+	{ "below the window", false, 0, 0, P_SEQ1000, WIRE_DATA, 0, 7, SESS, SESS, 900, M_NONE,
+	  RX_DROP, DROP_TOO_OLD, 0, RX_REPLY_NONE },
+	{ "session table full of live sessions", false, 1, 0, P_OTHER_SESSION, WIRE_DATA, 0, 7,
+	  SESS, SESS, 1, M_NONE, RX_DROP, DROP_SESSION_CAP, 0, RX_REPLY_NONE },
+	{ "flow table full", false, 0, 1, P_FLOW1, WIRE_DATA, 0, 2, SESS, SESS, 2, M_NONE,
+	  RX_DROP, DROP_FLOW_CAP, 0, RX_REPLY_NONE },
+	{ "keyed: plaintext", true, 0, 0, P_NONE, WIRE_DATA, 0, 7, SESS, SESS, 1, M_NONE,
+	  RX_DROP, DROP_PLAINTEXT, 0, RX_REPLY_NONE },
+	{ "keyed: DATA of an unknown session asks for a cookie", true, 0, 0, P_NONE, WIRE_DATA,
+	  WIRE_F_SEALED, 7, SESS, SESS, 1, M_NONE, RX_DROP, DROP_NO_COOKIE, 0, RX_REPLY_COOKIE },
+	{ "keyed: PING without a cookie", true, 0, 0, P_NONE, WIRE_PING, WIRE_F_SEALED, 0, SESS,
+	  SESS, 1, M_NONE, RX_DROP, DROP_NO_COOKIE, 0, RX_REPLY_COOKIE },
+	{ "keyed: forged tag, unknown session", true, 0, 0, P_NONE, WIRE_DATA, WIRE_F_SEALED, 7,
+	  SESS, SESS, 1, M_TAG, RX_DROP, DROP_BAD_TAG, 0, RX_REPLY_NONE },
+	{ "keyed: forged tag, known session", true, 0, 0, P_KEYED_OPEN, WIRE_DATA, WIRE_F_SEALED,
+	  7, SESS, SESS, 11, M_TAG, RX_DROP, DROP_BAD_TAG, 0, RX_REPLY_NONE },
+	{ "keyed: DATA after the cookie PING", true, 0, 0, P_KEYED_OPEN, WIRE_DATA,
+	  WIRE_F_SEALED, 7, SESS, SESS, 11, M_NONE, RX_DELIVER, 0, 0, RX_REPLY_NONE },
+	{ "keyed: sent before the cookie PING", true, 0, 0, P_KEYED_OPEN, WIRE_DATA,
+	  WIRE_F_SEALED, 7, SESS, SESS, 9, M_NONE, RX_DROP, DROP_DUPLICATE, 0, RX_REPLY_NONE },
+};
+
+static void run_case(const struct srv_case *c)
+{
+	struct tunnel_params prm;
+	struct server_core s;
+	struct addr from = rx_addr(4001);
+	struct rx_result r;
+	struct wire_hdr h;
+	uint64_t before[DROP__COUNT];
+	size_t n;
+	unsigned i;
+
+	rx_params(&prm);
+	if (c->max_sessions)
+		prm.max_sessions = c->max_sessions;
+	if (c->max_flows)
+		prm.max_flows = c->max_flows;
+	server_new(&s, &prm, c->keyed);
+	h = rx_hdr(c->type, c->flags, c->flow, c->session, c->epoch, c->seq, 5);
+	if (c->type == WIRE_PING || c->type == WIRE_PONG)
+		n = rx_mk_ping(buf, h, 0, 1.0, NULL, NULL);
+	else if (c->type == WIRE_COOKIE)
+		n = rx_mk(buf, (h.len = WIRE_COOKIE_LEN, &h), "0123456789abcdef", NULL);
+	else
+		n = rx_mk(buf, &h, "hello", NULL);
+	assert_true(n > 0);
+	switch (c->pre) {
+	case P_NONE:
+		break;
+	case P_SAME:
+		memcpy(pre, buf, n);
+		assert_int_equal(server_rx(&s, &from, pre, n, T0, &r), RX_DELIVER);
+		break;
+	case P_SEQ1000:
+		h.seq = 1000;
+		rx_mk(pre, &h, "hello", NULL);
+		assert_int_equal(server_rx(&s, &from, pre, n, T0, &r), RX_DELIVER);
+		break;
+	case P_OTHER_SESSION:
+		open_session(&s, SESS2, 1, 4009, T0);
+		break;
+	case P_FLOW1:
+		h.flow = 1;
+		h.seq = 1;
+		rx_mk(pre, &h, "hello", NULL);
+		assert_int_equal(server_rx(&s, &from, pre, n, T0, &r), RX_DELIVER);
+		break;
+	case P_KEYED_OPEN:
+		open_session(&s, c->session, 10, 4001, T0);
+		break;
+	}
+	switch (c->mut) {
+	case M_NONE:
+		break;
+	case M_SHORT:
+		n = 10;
+		break;
+	case M_OVERSIZE:
+		n = WIRE_MAX_DGRAM + 1;
+		break;
+	case M_VERSION:
+		buf[0] = 9;
+		break;
+	case M_TAG:
+		buf[n - 1] ^= 0x40;
+		break;
+	}
+	memcpy(before, s.cnt.drop, sizeof(before));
+	if (server_rx(&s, &from, buf, n, T0 + 0.5, &r) != c->want)
+		fail_msg("%s: verdict %d, want %d (drop %s)", c->name, r.verdict, c->want,
+			 drop_reason_name(r.drop));
+	assert_int_equal(r.reply, c->reply);
+	if (c->want == RX_DROP) {
+		if (r.drop != c->why)
+			fail_msg("%s: dropped as %s, want %s", c->name, drop_reason_name(r.drop),
+				 drop_reason_name(c->why));
+		/* counted once, under its reason only */
+		for (i = 0; i < DROP__COUNT; i++)
+			assert_int_equal(s.cnt.drop[i] - before[i],
+					 i == c->why || (i == DROP_COOKIE_RATE && r.reply_limited)
+						 ? 1 : 0);
+		if (c->why == DROP_MALFORMED)
+			assert_int_equal(s.cnt.wire[c->wire], 1);
+		if (c->why == DROP_DUPLICATE || c->why == DROP_TOO_OLD) {
+			const struct path_stats *ps = &s.sessions.s[r.session].paths[r.path].st;
+
+			assert_int_equal(c->why == DROP_DUPLICATE ? ps->duplicates : ps->too_old, 1);
+		}
+	} else if (c->want == RX_DELIVER) {
+		assert_int_equal(r.len, 5);
+		assert_memory_equal(r.payload, "hello", 5);
+		assert_int_equal(s.flows.f[r.flow].id, c->flow);
+	}
+	if (c->reply == RX_REPLY_COOKIE || c->reply == RX_REPLY_PONG) {
+		struct wire_hdr rh;
+		const uint8_t *pl;
+
+		assert_true(wire_decode(r.reply_buf, r.reply_len, &rh, &pl, NULL));
+		assert_int_equal(rh.type, c->reply == RX_REPLY_PONG ? WIRE_PONG : WIRE_COOKIE);
+		assert_true(rh.session == c->session);
+		assert_true(rh.flags & WIRE_F_SERVER);
+	}
+	server_core_free(&s);
+}
+
+static void test_drop_reasons(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(&cases[i]);
+}
+
+/* the drops the daemon reports through the core: no path, socket, target */
+static void test_daemon_drops(void **state)
+{
+	struct tunnel_params prm;
+	struct server_core s;
+	struct addr from = rx_addr(4001);
+	struct rx_result r;
+	size_t n;
+
+	(void)state;
+	rx_params(&prm);
+	server_new(&s, &prm, false);
+	n = c2s(buf, WIRE_DATA, false, 3, SESS, 1, NULL);
+	assert_int_equal(server_rx(&s, &from, buf, n, T0, &r), RX_DELIVER);
+	assert_true(r.flow_new);
+	server_flow_failed(&s, r.flow, 24);
+	assert_int_equal(s.cnt.drop[DROP_SOCKET], 1);
+	assert_int_equal(s.flows.n, 0);
+	assert_int_equal(s.sessions.s[r.session].nflows, 0);
+	server_tx_nopath(&s, 3);
+	assert_int_equal(s.cnt.drop[DROP_NO_PATH], 3);
+	drops_count(&s.drops, NULL, DROP_TARGET, WIRE_OK, 2, 111);
+	assert_int_equal(s.cnt.drop[DROP_TARGET], 2);
+	/* a reply larger than the tunnel carries */
+	n = c2s(buf, WIRE_DATA, false, 3, SESS, 2, NULL);
+	assert_int_equal(server_rx(&s, &from, buf, n, T0, &r), RX_DELIVER);
+	assert_int_equal(server_tx_data(&s, r.flow, buf, sizeof(buf), WIRE_MAX_PAYLOAD + 1, T0), 0);
+	assert_int_equal(s.cnt.drop[DROP_TOO_BIG], 1);
+	server_core_free(&s);
+}
+
+/* ---- cookies ---- */
+
+static void test_cookie_issue_accept_expiry(void **state)
+{
+	struct tunnel_params prm;
+	struct server_core s;
+	struct addr from = rx_addr(4001);
+	uint8_t cookie[WIRE_COOKIE_LEN];
+	struct rx_result r;
+	struct wire_hdr h;
+	const uint8_t *pl;
+	struct seal_key k;
+	size_t n;
+
+	(void)state;
+	rx_params(&prm);
+	server_new(&s, &prm, true);
+	/* issue: an authenticated DATA of an unknown session gets a COOKIE */
+	n = c2s(buf, WIRE_DATA, true, 1, SESS, 1, NULL);
+	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 5, &r), RX_DROP);
+	assert_int_equal(r.drop, DROP_NO_COOKIE);
+	assert_int_equal(r.reply, RX_REPLY_COOKIE);
+	assert_true(wire_decode(r.reply_buf, r.reply_len, &h, &pl, NULL));
+	seal_derive_for(rx_psk, &h, &k);
+	memcpy(pre, r.reply_buf, r.reply_len);
+	assert_true(open_datagram(&k, &h, pre, r.reply_len));
+	memcpy(cookie, pre + WIRE_HDR_LEN, WIRE_COOKIE_LEN);
+	assert_true(cookie_valid(&s.cookies, SESS, cookie, T0 + 5));
+	/* valid this minute and the next, not the one after */
+	assert_true(cookie_valid(&s.cookies, SESS, cookie, T0 + 119));
+	assert_false(cookie_valid(&s.cookies, SESS, cookie, T0 + 120));
+	assert_false(cookie_valid(&s.cookies, SESS2, cookie, T0 + 5));
+	/* expired: the PING carrying it is refused, and a new cookie sent */
+	n = c2s(buf, WIRE_PING, true, 0, SESS, 2, cookie);
+	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 130, &r), RX_DROP);
+	assert_int_equal(r.drop, DROP_NO_COOKIE);
+	assert_int_equal(r.reply, RX_REPLY_COOKIE);
+	assert_int_equal(s.sessions.n, 0);
+	/* accept: within its time the PING opens the session and is answered */
+	n = c2s(buf, WIRE_PING, true, 0, SESS, 3, cookie);
+	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 70, &r), RX_ACCEPT);
+	assert_int_equal(r.reply, RX_REPLY_PONG);
+	assert_int_equal(s.sessions.n, 1);
+	/* a cookie of another session does not open this one */
+	n = c2s(buf, WIRE_PING, true, 0, SESS2, 1, cookie);
+	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 70, &r), RX_DROP);
+	assert_int_equal(r.drop, DROP_NO_COOKIE);
+	server_core_free(&s);
+}
+
+static void test_cookie_and_crypto_rates(void **state)
+{
+	struct tunnel_params prm;
+	struct server_core s;
+	struct addr from = rx_addr(4001);
+	struct rx_result r;
+	unsigned i, cookies = 0, limited = 0, new_rate = 0;
+	size_t n;
+
+	(void)state;
+	rx_params(&prm);
+	server_new(&s, &prm, true);
+	/* 2100 made-up sessions in the same instant: 100 cookies (the burst),
+	 * 2000 opened (the crypto budget), the rest refused before any crypto */
+	for (i = 0; i < 2100; i++) {
+		n = c2s(buf, WIRE_DATA, true, 1, SESS + i, 1, NULL);
+		server_rx(&s, &from, buf, n, T0, &r);
+		cookies += r.reply == RX_REPLY_COOKIE;
+		limited += r.reply_limited;
+		new_rate += r.drop == DROP_NEW_RATE;
+	}
+	assert_int_equal(cookies, 100);
+	assert_int_equal(limited, 1900);
+	assert_int_equal(new_rate, 100);
+	assert_int_equal(s.cnt.drop[DROP_COOKIE_RATE], 1900);
+	assert_int_equal(s.cnt.drop[DROP_NO_COOKIE], 2000);
+	assert_int_equal(s.cnt.drop[DROP_NEW_RATE], 100);
+	assert_int_equal(s.sessions.n, 0);
+	server_core_free(&s);
+}
+
+static void test_closed_session_replay(void **state)
+{
+	struct tunnel_params prm;
+	struct server_core s;
+	struct addr from = rx_addr(4001);
+	uint8_t cookie[WIRE_COOKIE_LEN];
+	struct rx_result r;
+	size_t n;
+
+	(void)state;
+	rx_params(&prm);
+	prm.session_timeout = 10;
+	server_new(&s, &prm, true);
+	valid_cookie(&s, SESS, T0, cookie);
+	n = c2s(buf, WIRE_PING, true, 0, SESS, 5, cookie);
+	memcpy(pre, buf, n);
+	assert_int_equal(server_rx(&s, &from, buf, n, T0, &r), RX_ACCEPT);
+	server_core_tick(&s, T0 + 11);
+	assert_int_equal(s.sessions.n, 0);
+	/* the same PING again (its cookie still valid): reopens nothing */
+	memcpy(buf, pre, n);
+	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 12, &r), RX_DROP);
+	assert_int_equal(r.drop, DROP_NO_COOKIE);
+	assert_int_equal(s.sessions.n, 0);
+	/* a later PING of the same client does */
+	n = c2s(buf, WIRE_PING, true, 0, SESS, 6, cookie);
+	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 12, &r), RX_ACCEPT);
+	assert_int_equal(s.sessions.n, 1);
+	server_core_free(&s);
+}
+
+/* ---- sessions ---- */
+
+static void test_session_eviction(void **state)
+{
+	struct tunnel_params prm;
+	struct server_core s;
+	struct addr from = rx_addr(4001);
+	struct rx_result r;
+	size_t n;
+
+	(void)state;
+	rx_params(&prm);
+	prm.max_sessions = 2;
+	prm.path_timeout = 3;
+	server_new(&s, &prm, false);
+	n = c2s(buf, WIRE_DATA, false, 1, SESS, 1, NULL);
+	assert_int_equal(server_rx(&s, &from, buf, n, 0.0 + 1, &r), RX_DELIVER);
+	n = c2s(buf, WIRE_DATA, false, 1, SESS2, 1, NULL);
+	assert_int_equal(server_rx(&s, &from, buf, n, 2.0, &r), RX_DELIVER);
+	/* full, both heard within the path timeout: the newcomer is refused */
+	n = c2s(buf, WIRE_DATA, false, 1, 77, 1, NULL);
+	assert_int_equal(server_rx(&s, &from, buf, n, 3.5, &r), RX_DROP);
+	assert_int_equal(r.drop, DROP_SESSION_CAP);
+	assert_int_equal(flows_closed, 0);
+	/* the oldest one silent for longer than it: evicted, its flow closed */
+	n = c2s(buf, WIRE_DATA, false, 1, 77, 2, NULL);
+	assert_int_equal(server_rx(&s, &from, buf, n, 4.5, &r), RX_DELIVER);
+	assert_int_equal(flows_closed, 1);
+	assert_int_equal(s.sessions.n, 2);
+	assert_int_equal(session_find(&s.sessions, SESS), RX_NONE);
+	assert_int_not_equal(session_find(&s.sessions, SESS2), RX_NONE);
+	assert_int_not_equal(session_find(&s.sessions, 77), RX_NONE);
+	/* its paths' counts are kept */
+	assert_int_equal(s.other.received, 1);
+	server_core_free(&s);
+}
+
+/* mpclient restarts: a new session beside the old one, which expires alone */
+static void test_client_restart(void **state)
+{
+	struct tunnel_params prm;
+	struct server_core s;
+	struct addr from = rx_addr(4001);
+	struct rx_result r;
+	size_t n;
+
+	(void)state;
+	rx_params(&prm);
+	prm.session_timeout = 10;
+	server_new(&s, &prm, false);
+	n = c2s(buf, WIRE_DATA, false, 1, SESS, 500, NULL);
+	assert_int_equal(server_rx(&s, &from, buf, n, T0, &r), RX_DELIVER);
+	n = c2s(buf, WIRE_DATA, false, 1, SESS2, 1, NULL);
+	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 5, &r), RX_DELIVER);
+	assert_int_equal(s.sessions.n, 2);
+	assert_int_equal(s.flows.n, 2);
+	server_core_tick(&s, T0 + 11);
+	assert_int_equal(s.sessions.n, 1);
+	assert_int_equal(session_find(&s.sessions, SESS), RX_NONE);
+	assert_int_equal(flows_closed, 1);
+	server_core_tick(&s, T0 + 16);
+	assert_int_equal(s.sessions.n, 0);
+	server_core_free(&s);
+}
+
+/* ---- paths ---- */
+
+static void test_paths(void **state)
+{
+	struct tunnel_params prm;
+	struct server_core s;
+	struct rx_result r;
+	uint32_t out[SESSION_MAX_PATHS], si;
+	struct addr a;
+	uint64_t seq = 1;
+	unsigned i;
+	size_t n;
+
+	(void)state;
+	rx_params(&prm);
+	prm.path_timeout = 3;
+	server_new(&s, &prm, false);
+	for (i = 0; i < 3; i++) {
+		a = rx_addr((uint16_t)(5000 + i));
+		n = c2s(buf, WIRE_PING, false, 0, SESS, seq++, NULL);
+		assert_int_equal(server_rx(&s, &a, buf, n, 10.0 + i, &r), RX_ACCEPT);
+		assert_int_equal(r.path, i);
+	}
+	si = session_find(&s.sessions, SESS);
+	assert_int_equal(server_tx_paths(&s, si, 12.5, out), 3);
+	/* up on what was heard within the timeout, down on silence */
+	assert_int_equal(server_tx_paths(&s, si, 14.5, out), 1);
+	assert_int_equal(out[0], 2);
+	/* all silent: every known path */
+	assert_int_equal(server_tx_paths(&s, si, 20.0, out), 3);
+	/* the same address again is the same path; a duplicate counts on it */
+	a = rx_addr(5001);
+	n = c2s(buf, WIRE_DATA, false, 1, SESS, seq, NULL);
+	memcpy(pre, buf, n);
+	assert_int_equal(server_rx(&s, &a, buf, n, 20.0, &r), RX_DELIVER);
+	assert_int_equal(r.path, 1);
+	assert_int_equal(server_rx(&s, &a, pre, n, 20.0, &r), RX_DROP);
+	assert_int_equal(s.sessions.s[si].paths[1].st.duplicates, 1);
+	/* from an unknown address: counted apart */
+	a = rx_addr(6000);
+	memcpy(buf, pre, n);
+	assert_int_equal(server_rx(&s, &a, buf, n, 20.0, &r), RX_DROP);
+	assert_int_equal(s.other.duplicates, 1);
+	/* ICMP port unreachable: that path is forgotten */
+	a = rx_addr(5000);
+	assert_int_equal(server_forget_addr(&s, &a), 1);
+	assert_int_equal(s.cnt.unreachable, 1);
+	assert_int_equal(server_tx_paths(&s, si, 25.0, out), 2);
+	/* at most SESSION_MAX_PATHS: the stalest one is replaced */
+	for (i = 0; i < SESSION_MAX_PATHS + 2; i++) {
+		a = rx_addr((uint16_t)(7000 + i));
+		n = c2s(buf, WIRE_PING, false, 0, SESS, ++seq, NULL);
+		assert_int_equal(server_rx(&s, &a, buf, n, 30.0 + i, &r), RX_ACCEPT);
+	}
+	assert_int_equal(server_tx_paths(&s, si, 100.0, out), SESSION_MAX_PATHS);
+	a = rx_addr(7000);
+	assert_int_equal(session_path_find(&s.sessions, si, &a), RX_NONE);
+	a = rx_addr(7000 + SESSION_MAX_PATHS + 1);
+	assert_int_not_equal(session_path_find(&s.sessions, si, &a), RX_NONE);
+	server_core_free(&s);
+}
+
+/* tables bounded and consistent after many sessions come and go */
+static void test_many_sessions(void **state)
+{
+	struct tunnel_params prm;
+	struct server_core s;
+	struct rx_result r;
+	struct addr a;
+	unsigned i;
+	size_t n;
+
+	(void)state;
+	rx_params(&prm);
+	prm.max_sessions = 1000;
+	prm.session_timeout = 5;
+	server_new(&s, &prm, false);
+	for (i = 0; i < 5000; i++) {
+		a = rx_addr((uint16_t)(10000 + i % 7));
+		n = c2s(buf, WIRE_PING, false, 0, 1000 + i, 1, NULL);
+		server_rx(&s, &a, buf, n, (double)i / 100, &r);
+		if (i % 100 == 0)
+			server_core_tick(&s, (double)i / 100);
+		assert_true(s.sessions.n <= 1000);
+		assert_int_equal(s.sessions.by_id.count, s.sessions.n);
+		assert_int_equal(s.sessions.lru.count, s.sessions.n);
+		assert_int_equal(s.sessions.by_addr.count, s.sessions.n);
+	}
+	/* the last 500 or so are alive (timeout 5 s at 100 a second) */
+	assert_in_range(s.sessions.n, 500, 601);
+	assert_int_not_equal(session_find(&s.sessions, 1000 + 4999), RX_NONE);
+	assert_int_equal(session_find(&s.sessions, 1000), RX_NONE);
+	server_core_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_drop_reasons),
+		cmocka_unit_test(test_daemon_drops),
+		cmocka_unit_test(test_cookie_issue_accept_expiry),
+		cmocka_unit_test(test_cookie_and_crypto_rates),
+		cmocka_unit_test(test_closed_session_replay),
+		cmocka_unit_test(test_session_eviction),
+		cmocka_unit_test(test_client_restart),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_many_sessions),
+	};
+
+	seal_init();
+	log_set_verbosity(-1);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
