@@ -24,6 +24,24 @@ const char *fuzz_config_one(const uint8_t *data, size_t size);
 
 /* the FEC receiver over genuine, duplicated, reordered and forged symbols (fuzz_fec.c) */
 const char *fuzz_fec_one(const uint8_t *data, size_t size);
+/* the protocol core: a client core and a server core, a script of deliveries,
+ * replays, flipped bytes, time steps and restarts; see fuzz_rx.c */
+const char *fuzz_rx_one(const uint8_t *data, size_t size);
+
+/* fuzz_rx operations (op byte % 16), then their argument bytes */
+#define FUZZ_RX_TIME 0		/* t: t < 128 -> +t*10ms, else +(t-128)s */
+#define FUZZ_RX_APP 1		/* port, len, bytes: an application datagram into mpclient */
+#define FUZZ_RX_C2S 2		/* k, src: the k-th latest c2s datagram to mpserver from src */
+#define FUZZ_RX_C2S_FLIP 3	/* k, src, pos, mask: the same with a byte flipped */
+#define FUZZ_RX_C2S_RAW 4	/* src, len, bytes: raw bytes to mpserver */
+#define FUZZ_RX_PING 5		/* mask: mpclient PINGs on these paths */
+#define FUZZ_RX_TARGET 6	/* slot, len, bytes: a reply from the target on flow slot */
+#define FUZZ_RX_S2C 7		/* k, path: the k-th latest s2c datagram to mpclient */
+#define FUZZ_RX_S2C_FLIP 8	/* k, path, pos, mask */
+#define FUZZ_RX_S2C_RAW 9	/* path, len, bytes */
+#define FUZZ_RX_TICK 10		/* both ends' timers */
+#define FUZZ_RX_CLIENT_RESTART 11
+#define FUZZ_RX_SERVER_RESTART 12	/* at most 3 per input */
 
 /* The pre-shared key the open corpus is sealed with (fuzz_open.c). */
 void fuzz_open_psk(uint8_t psk[32]);

@@ -454,6 +454,54 @@ static void gen_fec(void)
 		for (i = 1; i < 13; i++)
 			n = fec_op(p, n, (uint8_t)(b << 2), (uint8_t)i, 0);
 	put("fec", "evict-one-place", p, n);
+/* fuzz_rx scripts: op bytes and arguments (FUZZ_RX_* in fuzz.h) */
+#define APP(port) FUZZ_RX_APP, port, 5, 'h', 'e', 'l', 'l', 'o'
+#define TARGET(slot) FUZZ_RX_TARGET, slot, 5, 'r', 'e', 'p', 'l', 'y'
+
+static void gen_rx(void)
+{
+	/* clear: PING on every path, PONGs back, data both ways, copies from the other paths */
+	static const uint8_t clear[] = {
+		0, FUZZ_RX_PING, 7,
+		FUZZ_RX_C2S, 2, 0, FUZZ_RX_C2S, 1, 1, FUZZ_RX_C2S, 0, 2,
+		FUZZ_RX_S2C, 2, 0, FUZZ_RX_S2C, 1, 1, FUZZ_RX_S2C, 0, 2,
+		APP(0), FUZZ_RX_C2S, 0, 0, FUZZ_RX_C2S, 0, 1, FUZZ_RX_C2S, 0, 2,
+		TARGET(0), FUZZ_RX_S2C, 0, 0, FUZZ_RX_S2C, 0, 1,
+		FUZZ_RX_TIME, 5, APP(1), FUZZ_RX_C2S, 0, 1, TARGET(1), FUZZ_RX_S2C, 0, 2,
+		FUZZ_RX_TIME, 0x80 + 4, FUZZ_RX_TICK, FUZZ_RX_TIME, 0x80 + 30, FUZZ_RX_TICK,
+	};
+	/* keyed: DATA, COOKIE, PING round with it, PONG adopts, data both ways */
+	static const uint8_t keyed[] = {
+		1, APP(0), FUZZ_RX_C2S, 0, 0,
+		FUZZ_RX_S2C, 0, 0,
+		FUZZ_RX_C2S, 0, 2, FUZZ_RX_S2C, 0, 2,
+		APP(0), FUZZ_RX_C2S, 0, 0, FUZZ_RX_C2S, 0, 1,
+		TARGET(0), FUZZ_RX_S2C, 0, 1, FUZZ_RX_S2C, 0, 1,
+		FUZZ_RX_C2S_FLIP, 1, 0, 40, 4, FUZZ_RX_S2C_FLIP, 0, 0, 3, 0x80,
+	};
+	/* keyed: mpserver restarts; its new instance is adopted, the old one replayed */
+	static const uint8_t restart[] = {
+		1, APP(0), FUZZ_RX_C2S, 0, 0, FUZZ_RX_S2C, 0, 0, FUZZ_RX_C2S, 0, 2,
+		FUZZ_RX_S2C, 0, 2, APP(0), FUZZ_RX_C2S, 0, 0, TARGET(0), FUZZ_RX_S2C, 0, 0,
+		FUZZ_RX_SERVER_RESTART, FUZZ_RX_TIME, 20,
+		APP(0), FUZZ_RX_C2S, 0, 0, FUZZ_RX_S2C, 0, 0, FUZZ_RX_C2S, 0, 1, FUZZ_RX_S2C, 0, 2,
+		APP(0), FUZZ_RX_C2S, 0, 0, TARGET(0), FUZZ_RX_S2C, 0, 0,
+		FUZZ_RX_S2C, 6, 0, FUZZ_RX_S2C, 7, 0, FUZZ_RX_CLIENT_RESTART, APP(2),
+		FUZZ_RX_C2S, 0, 3, FUZZ_RX_C2S, 9, 3,
+	};
+	/* clear, small tables: sessions and flows come and go */
+	static const uint8_t churn[] = {
+		2, APP(0), APP(1), APP(2), FUZZ_RX_C2S, 0, 0, FUZZ_RX_C2S, 1, 0, FUZZ_RX_C2S, 2, 0,
+		FUZZ_RX_CLIENT_RESTART, APP(0), FUZZ_RX_C2S, 0, 1, FUZZ_RX_CLIENT_RESTART, APP(0),
+		FUZZ_RX_C2S, 0, 2, FUZZ_RX_TIME, 0x80 + 5, FUZZ_RX_C2S, 0, 2, FUZZ_RX_TICK,
+		FUZZ_RX_TIME, 0x80 + 25, FUZZ_RX_TICK, FUZZ_RX_C2S, 3, 3,
+		FUZZ_RX_C2S_RAW, 1, 8, 1, 1, 0, 0, 0, 0, 0, 7, FUZZ_RX_S2C_RAW, 0, 3, 1, 3, 1,
+	};
+
+	put("rx", "clear-exchange", clear, sizeof(clear));
+	put("rx", "keyed-handshake", keyed, sizeof(keyed));
+	put("rx", "keyed-server-restart", restart, sizeof(restart));
+	put("rx", "small-tables-churn", churn, sizeof(churn));
 }
 
 int main(int argc, char **argv)
@@ -476,5 +524,6 @@ int main(int argc, char **argv)
 	gen_config();
 	gen_wire2();
 	gen_fec();
+	gen_rx();
 	return 0;
 }

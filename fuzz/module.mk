@@ -16,10 +16,14 @@ $(eval $(call unittest,test_seal2,$(call objs,tests/unit/test_seal2.c),$(CRYPTO_
 $(eval $(call unittest,test_keyset,$(call objs,tests/unit/test_keyset.c),$(CRYPTO_LIBS)))
 $(eval $(call unittest,test_keyfile,$(call objs,tests/unit/test_keyfile.c),$(CRYPTO_LIBS)))
 
-FUZZ_TARGETS := wire wire2 open window config fec
-FUZZ_EXTRA_SRCS := tunnel/config.c
+FUZZ_TARGETS := wire wire2 open window config fec rx
+# the tunnel sources the harnesses need (fuzz_rx: the protocol core of both ends,
+# the same list as TUNNEL_CORE, CLIENT_CORE and SERVER_CORE in tunnel/module.mk)
+FUZZ_EXTRA_SRCS := tunnel/config.c tunnel/rx.c tunnel/tx.c tunnel/path.c tunnel/flow.c \
+	tunnel/session.c tunnel/cookie.c tunnel/stats.c tunnel/params.c tunnel/keys.c \
+	tunnel/client_core.c tunnel/client_rx.c tunnel/server_core.c tunnel/server_rx.c
 $(eval $(call unittest,test_fuzz_corpus,$(call objs,tests/unit/test_fuzz_corpus.c \
-	$(FUZZ_TARGETS:%=fuzz/fuzz_%.c) $(FUZZ_EXTRA_SRCS)),$(CRYPTO_LIBS) $(ISAL_LIBS)))
+	$(FUZZ_TARGETS:%=fuzz/fuzz_%.c) $(FUZZ_EXTRA_SRCS)),$(CRYPTO_LIBS) $(ISAL_LIBS) $(LIBM)))
 
 # --- seed generator (gcc, not installed) -------------------------------------
 FUZZ_GEN := $(BUILD)/fuzz/gen_corpus
@@ -54,7 +58,7 @@ $(FUZZ_LIB): $(FUZZ_LIB_OBJS)
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB) $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZLD,$@)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) \
-		$(CRYPTO_LIBS) $(ISAL_LIBS)
+		$(CRYPTO_LIBS) $(ISAL_LIBS) $(LIBM)
 
 .PHONY: fuzz fuzz-build fuzz-merge fuzz-corpus
 

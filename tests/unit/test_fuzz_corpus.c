@@ -153,6 +153,14 @@ static void test_fec(void **state)
 	replay(&h);
 }
 
+static void test_rx(void **state)
+{
+	static const struct harness h = { "rx", fuzz_rx_one };
+
+	(void)state;
+	replay(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_fec),
+		cmocka_unit_test(test_rx),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
