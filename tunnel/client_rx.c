@@ -141,7 +141,7 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 enum rx_verdict client_rx(struct client_core *c, unsigned path, uint8_t *buf, size_t len,
 			  double now, struct rx_result *r)
 {
-	struct seal_key candidate;
+	struct seal_key candidate = { .ctx = NULL };
 	enum rx_verdict v;
 
 	rx_reset(r);

@@ -161,7 +161,7 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 enum rx_verdict server_rx(struct server_core *s, const struct addr *from, uint8_t *buf,
 			  size_t len, double now, struct rx_result *r)
 {
-	struct seal_key candidate;
+	struct seal_key candidate = { .ctx = NULL };
 	struct path_stats *ps;
 	enum rx_verdict v;
 
