@@ -36,12 +36,14 @@ uint64_t hash_u64(const struct hash_key *key, uint64_t v)
 	return hash_bytes(key, &v, sizeof(v));
 }
 
-uint64_t hash_addr(const struct hash_key *key, const struct addr *a)
+uint64_t hash_addr(const struct hash_key *key, const struct addr *a, uint32_t salt)
 {
-	uint8_t buf[2 + 16 + 2 + 4];
+	uint8_t buf[4 + 2 + 16 + 2 + 4];
 	size_t n = 0;
 
 	memset(buf, 0, sizeof(buf));
+	memcpy(buf, &salt, 4);
+	n += 4;
 	buf[n++] = (uint8_t)a->ss.ss_family;
 	buf[n++] = (uint8_t)(a->ss.ss_family >> 8);
 	if (a->ss.ss_family == AF_INET) {

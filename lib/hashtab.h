@@ -4,7 +4,9 @@
  * linear probing, at most half full, deletion by backward shift, no
  * allocation after hashtab_init().  It does not store keys: a lookup walks
  * the values whose hash matches and the caller compares its own key
- * (hashtab_first/hashtab_next), so several values may share a hash or a key.
+ * (hashtab_first/hashtab_next), so several values may share a hash or a key
+ * -- but many values under one key make one long run that every lookup
+ * near it walks: index unique keys.
  *
  * Hashes are SipHash-2-4 (libsodium's crypto_shorthash) under a random key
  * drawn per table, so a remote peer that picks session ids, flow ids or
@@ -28,9 +30,10 @@ struct hash_key {
 void hash_key_random(struct hash_key *key);
 uint64_t hash_bytes(const struct hash_key *key, const void *p, size_t n);
 uint64_t hash_u64(const struct hash_key *key, uint64_t v);
-/* Family, address and port (and IPv6 scope) of a socket address. */
+/* Family, address and port (and IPv6 scope) of a socket address, and salt
+ * (e.g. the slot of the session it belongs to: keys must be unique, see below). */
 struct addr;
-uint64_t hash_addr(const struct hash_key *key, const struct addr *a);
+uint64_t hash_addr(const struct hash_key *key, const struct addr *a, uint32_t salt);
 
 struct hashtab_slot {
 	uint32_t tag;		/* low 32 bits of the hash; home = tag & mask */

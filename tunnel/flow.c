@@ -53,7 +53,7 @@ uint32_t cflow_by_addr(struct cflow_table *t, const struct addr *a)
 
 	if (t->last != RX_NONE && t->f[t->last].id && addr_equal(&t->f[t->last].app, a))
 		return t->last;
-	for (i = hashtab_first(&t->by_addr, hash_addr(&t->by_addr.key, a), &it); i != HASHTAB_NONE;
+	for (i = hashtab_first(&t->by_addr, hash_addr(&t->by_addr.key, a, 0), &it); i != HASHTAB_NONE;
 	     i = hashtab_next(&t->by_addr, &it)) {
 		if (t->f[i].id && addr_equal(&t->f[i].app, a)) {
 			t->last = i;
@@ -88,7 +88,7 @@ void cflow_remove(struct cflow_table *t, uint32_t i)
 
 	if (!f->id)
 		return;
-	hashtab_remove(&t->by_addr, hash_addr(&t->by_addr.key, &f->app), i);
+	hashtab_remove(&t->by_addr, hash_addr(&t->by_addr.key, &f->app, 0), i);
 	hashtab_remove(&t->by_id, hash_u64(&t->by_id.key, f->id), i);
 	lru_remove(&t->lru, i);
 	f->id = 0;
@@ -127,7 +127,7 @@ uint32_t cflow_add(struct cflow_table *t, const struct addr *a, double now, doub
 	t->f[i].id = id;
 	t->f[i].app = *a;
 	t->f[i].last = now;
-	hashtab_insert(&t->by_addr, hash_addr(&t->by_addr.key, a), i);
+	hashtab_insert(&t->by_addr, hash_addr(&t->by_addr.key, a, 0), i);
 	hashtab_insert(&t->by_id, hash_u64(&t->by_id.key, id), i);
 	lru_push(&t->lru, i);
 	t->n++;

@@ -144,16 +144,18 @@ void server_tx_nopath(struct server_core *s, unsigned n)
 
 unsigned server_forget_addr(struct server_core *s, const struct addr *a)
 {
-	struct session_path_iter it;
 	unsigned n = 0;
 	uint32_t i, k;
 
-	/* forgetting reorders the index: look up afresh after each one */
-	while (n < s->sessions.max * SESSION_MAX_PATHS &&
-	       session_path_first(&s->sessions, a, &it, &i, &k)) {
+	/* rare (an ICMP error): a walk over the open sessions */
+	for (i = session_oldest(&s->sessions); i != RX_NONE && i != LRU_NONE;
+	     i = lru_newer(&s->sessions.lru, i)) {
 		struct session *ss = session_at(&s->sessions, i);
 		char buf[ADDR_STRLEN];
 
+		k = session_path_find(&s->sessions, i, a);
+		if (k == RX_NONE)
+			continue;
 		log_info("session %016llx: path %s unreachable (ICMP): forgotten",
 			 (unsigned long long)ss->id, addr_format(a, buf, sizeof(buf)));
 		path_stats_add(&s->other, &ss->paths[k].st);

@@ -157,57 +157,24 @@ uint64_t session_closed_top(const struct session_table *t, uint64_t id)
 
 /* ---- paths ---- */
 
-static uint64_t addr_key(const struct session_table *t, const struct addr *a)
+/* keyed by (session slot, address): unique keys, whoever sends from one address */
+static uint64_t addr_key(const struct session_table *t, uint32_t i, const struct addr *a)
 {
-	return hash_addr(&t->by_addr.key, a);
-}
-
-bool session_path_first(struct session_table *t, const struct addr *a,
-			struct session_path_iter *it, uint32_t *sess, uint32_t *path)
-{
-	uint32_t v = hashtab_first(&t->by_addr, addr_key(t, a), &it->it);
-
-	it->a = a;
-	for (; v != HASHTAB_NONE; v = hashtab_next(&t->by_addr, &it->it)) {
-		struct spath *p = &t->s[v / SESSION_MAX_PATHS].paths[v % SESSION_MAX_PATHS];
-
-		if (p->used && addr_equal(&p->addr, a)) {
-			*sess = v / SESSION_MAX_PATHS;
-			*path = v % SESSION_MAX_PATHS;
-			return true;
-		}
-	}
-	return false;
-}
-
-bool session_path_next(struct session_table *t, struct session_path_iter *it, uint32_t *sess,
-		       uint32_t *path)
-{
-	uint32_t v;
-
-	for (v = hashtab_next(&t->by_addr, &it->it); v != HASHTAB_NONE;
-	     v = hashtab_next(&t->by_addr, &it->it)) {
-		struct spath *p = &t->s[v / SESSION_MAX_PATHS].paths[v % SESSION_MAX_PATHS];
-
-		if (p->used && addr_equal(&p->addr, it->a)) {
-			*sess = v / SESSION_MAX_PATHS;
-			*path = v % SESSION_MAX_PATHS;
-			return true;
-		}
-	}
-	return false;
+	return hash_addr(&t->by_addr.key, a, i);
 }
 
 uint32_t session_path_find(struct session_table *t, uint32_t i, const struct addr *from)
 {
-	struct session_path_iter it;
-	uint32_t s, k;
-	bool ok;
+	struct hashtab_iter it;
+	uint32_t v;
 
-	for (ok = session_path_first(t, from, &it, &s, &k); ok;
-	     ok = session_path_next(t, &it, &s, &k))
-		if (s == i)
-			return k;
+	for (v = hashtab_first(&t->by_addr, addr_key(t, i, from), &it); v != HASHTAB_NONE;
+	     v = hashtab_next(&t->by_addr, &it)) {
+		const struct spath *p = &t->s[v / SESSION_MAX_PATHS].paths[v % SESSION_MAX_PATHS];
+
+		if (v / SESSION_MAX_PATHS == i && p->used && addr_equal(&p->addr, from))
+			return v % SESSION_MAX_PATHS;
+	}
 	return RX_NONE;
 }
 
@@ -217,7 +184,7 @@ void session_path_forget(struct session_table *t, uint32_t i, uint32_t k)
 
 	if (!p->used)
 		return;
-	hashtab_remove(&t->by_addr, addr_key(t, &p->addr), i * SESSION_MAX_PATHS + k);
+	hashtab_remove(&t->by_addr, addr_key(t, i, &p->addr), i * SESSION_MAX_PATHS + k);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -247,7 +214,7 @@ uint32_t session_path_learn(struct session_table *t, uint32_t i, const struct ad
 	s->paths[slot].addr = *from;
 	s->paths[slot].used = true;
 	s->paths[slot].last_rx = now;
-	hashtab_insert(&t->by_addr, addr_key(t, from), i * SESSION_MAX_PATHS + slot);
+	hashtab_insert(&t->by_addr, addr_key(t, i, from), i * SESSION_MAX_PATHS + slot);
 	*is_new = true;
 	return slot;
 }

@@ -1,6 +1,6 @@
 /* session.h - mpserver's session table: one session per mpclient instance,
  * found by id, with the return addresses (paths) it was heard from, found
- * by address.  O(1) per datagram; no allocation after init.
+ * by (session, address).  O(1) per datagram; no allocation after init.
  *
  * Slots are numbered 0 .. max-1 (RX_NONE: none).  The table keeps the
  * sessions in order of last_rx, so the one to evict or expire is found at
@@ -53,7 +53,7 @@ struct session_table {
 	uint32_t *free;		/* stack of free slots */
 	uint32_t nfree;
 	struct hashtab by_id;
-	struct hashtab by_addr;	/* slot * SESSION_MAX_PATHS + path, by the path's address */
+	struct hashtab by_addr;	/* slot * SESSION_MAX_PATHS + path, by (slot, path address) */
 	struct lru lru;		/* by last_rx */
 	struct { uint64_t id, top; } closed[SESSION_CLOSED_RING];
 	unsigned nclosed;
@@ -84,14 +84,5 @@ uint32_t session_path_learn(struct session_table *t, uint32_t i, const struct ad
 			    double now, bool *is_new);
 /* Forget path k of session i. */
 void session_path_forget(struct session_table *t, uint32_t i, uint32_t k);
-/* Iterate over every (session, path) with this address: first, then next. */
-struct session_path_iter {
-	struct hashtab_iter it;
-	const struct addr *a;
-};
-bool session_path_first(struct session_table *t, const struct addr *a,
-			struct session_path_iter *it, uint32_t *sess, uint32_t *path);
-bool session_path_next(struct session_table *t, struct session_path_iter *it, uint32_t *sess,
-		       uint32_t *path);
 
 #endif

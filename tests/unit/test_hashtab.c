@@ -117,9 +117,10 @@ static void test_hash_keyed(void **state)
 	assert_true(hash_u64(&a, 42) != hash_u64(&a, 43));
 	assert_int_equal(addr_resolve("127.0.0.1", 4000, false, &x, &err), 0);
 	assert_int_equal(addr_resolve("127.0.0.1", 4001, false, &y, &err), 0);
-	assert_true(hash_addr(&a, &x) == hash_addr(&a, &x));
-	assert_true(hash_addr(&a, &x) != hash_addr(&a, &y));
-	assert_true(hash_addr(&a, &x) != hash_addr(&b, &x));
+	assert_true(hash_addr(&a, &x, 0) == hash_addr(&a, &x, 0));
+	assert_true(hash_addr(&a, &x, 0) != hash_addr(&a, &y, 0));
+	assert_true(hash_addr(&a, &x, 0) != hash_addr(&a, &x, 1));
+	assert_true(hash_addr(&a, &x, 0) != hash_addr(&b, &x, 0));
 }
 
 static void test_lru_model(void **state)
