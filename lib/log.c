@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 static const char *prog = "mptunnel";
 static int verbose = LOG_LVL_INFO;
+static bool use_syslog;
 
 void log_init(const char *progname, int verbosity)
 {
@@ -21,6 +23,27 @@ void log_init(const char *progname, int verbosity)
 }
 
 void log_set_verbosity(int verbosity) { verbose = verbosity; }
+
+void log_syslog(bool on)
+{
+	if (on && !use_syslog)
+		openlog(prog, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	else if (!on && use_syslog)
+		closelog();
+	use_syslog = on;
+}
+
+bool log_to_syslog(void) { return use_syslog; }
+
+static int syslog_priority(int lvl)
+{
+	switch (lvl) {
+	case LOG_LVL_ERR: return LOG_ERR;
+	case LOG_LVL_WARN: return LOG_WARNING;
+	case LOG_LVL_INFO: return LOG_INFO;
+	default: return LOG_DEBUG;
+	}
+}
 int log_get_verbosity(void) { return verbose; }
 const char *log_progname(void) { return prog; }
 
@@ -31,10 +54,16 @@ static void vlog(int lvl, int err, const char *fmt, va_list ap)
 	if (lvl > verbose)
 		return;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	if (err)
+	if (use_syslog) {
+		if (err)
+			syslog(syslog_priority(lvl), "%s: %s", buf, strerror(err));
+		else
+			syslog(syslog_priority(lvl), "%s", buf);
+	} else if (err) {
 		fprintf(stderr, "%s: %s: %s\n", prog, buf, strerror(err));
-	else
+	} else {
 		fprintf(stderr, "%s: %s\n", prog, buf);
+	}
 }
 
 #define LOGFN(name, lvl, err)                       \

@@ -11,6 +11,10 @@ enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 void log_init(const char *progname, int verbosity);
 void log_set_verbosity(int verbosity);
+/* Send every message to syslog (facility daemon, tagged with the program
+ * name and pid) instead of stderr; false goes back to stderr. */
+void log_syslog(bool on);
+bool log_to_syslog(void);
 int log_get_verbosity(void);
 const char *log_progname(void);
 

@@ -6,6 +6,7 @@
 #include "udp.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -284,62 +285,32 @@ void client_free(struct client *c)
 	batch_free(&c->pb);
 }
 
-void client_print_stats(const struct client *c, FILE *f)
+int client_report(const struct client *c, struct tunnel_report *r)
 {
 	const struct client_core *cc = &c->core;
-	char buf[ADDR_STRLEN];
 	unsigned i;
+	int rc;
 
-	fprintf(f, "mpclient: session %016llx, listening on %s, %u paths, %u flows\n",
-		(unsigned long long)cc->session, addr_format(&c->laddr, buf, sizeof(buf)),
-		c->npaths, cc->flows.n);
+	memset(r, 0, sizeof(*r));
+	rc = report_alloc(r, 0, c->npaths);
+	if (rc)
+		return rc;
+	r->sealed = cc->keys.sealed;
+	r->listen = c->laddr;
+	r->session = cc->session;
+	r->nflows = cc->flows.n;
+	r->npaths = c->npaths;
 	for (i = 0; i < c->npaths; i++) {
 		const struct cpath_state *p = &cc->paths[i];
+		struct report_path *rp = &r->paths[i];
 
-		fprintf(f, "  path %u %s %s rtt ", p->index, c->paths[i].name,
-			p->live.alive ? "up" : "down");
-		if (p->rtt >= 0)
-			fprintf(f, "%.3fms ", p->rtt * 1e3);
-		else
-			fprintf(f, "- ");
-		path_stats_text(f, &p->st);
-		fputc('\n', f);
+		rp->index = p->index;
+		rp->name = c->paths[i].name;
+		rp->peer = c->paths[i].peer;
+		rp->alive = p->live.alive;
+		rp->rtt = p->rtt >= 0 ? p->rtt : NAN;
+		rp->st = p->st;
 	}
-	counters_text(f, &cc->cnt);
-	fflush(f);
-}
-
-static void client_json(struct json *j, void *arg)
-{
-	const struct client *c = arg;
-	const struct client_core *cc = &c->core;
-	char buf[32];
-	unsigned i;
-
-	json_obj_open(j, NULL);
-	json_str(j, "role", "client");
-	json_bool(j, "sealed", cc->keys.sealed);
-	snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)cc->session);
-	json_str(j, "session", buf);
-	json_u64(j, "flows", cc->flows.n);
-	json_arr_open(j, "paths");
-	for (i = 0; i < c->npaths; i++) {
-		const struct cpath_state *p = &cc->paths[i];
-
-		json_obj_open(j, NULL);
-		json_u64(j, "index", p->index);
-		json_str(j, "peer", c->paths[i].name);
-		json_bool(j, "alive", p->live.alive);
-		json_dbl(j, "rtt_ms", p->rtt >= 0 ? p->rtt * 1e3 : -1);
-		path_stats_json(j, &p->st);
-		json_obj_close(j);
-	}
-	json_arr_close(j);
-	counters_json(j, &cc->cnt);
-	json_obj_close(j);
-}
-
-void client_write_stats(struct client *c)
-{
-	stats_dump_file(c->core.prm.stats_file, client_json, c);
+	r->cnt = cc->cnt;
+	return 0;
 }

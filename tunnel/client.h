@@ -13,6 +13,7 @@
 #include "client_core.h"
 #include "config.h"
 #include "params.h"
+#include "report.h"
 
 #define CLIENT_BATCH 64		/* datagrams read per wakeup and socket */
 #define CLIENT_RECV_BATCH 32	/* datagrams per recvmmsg */
@@ -60,7 +61,7 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 void client_start(struct client *c);
 void client_stop(struct client *c);
 void client_free(struct client *c);
-void client_print_stats(const struct client *c, FILE *f);
-void client_write_stats(struct client *c);
+/* A snapshot of the counters and state (report.h): 0 or -ENOMEM. */
+int client_report(const struct client *c, struct tunnel_report *r);
 
 #endif

@@ -9,6 +9,9 @@
 #include <string.h>
 
 #define MAX_TOKENS 3
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define LINE_MAX_STR STR(CONFIG_LINE_MAX)
 
 void config_init(struct config_parser *p, struct client_config *cfg, const char *source)
 {
@@ -58,8 +61,12 @@ static bool add(struct config_parser *p, const char *host, const char *portstr)
 			return fail(p, "duplicate bridge '%s'", what);
 		}
 	}
-	if (cfg->nbridges >= CONFIG_MAX_BRIDGES)
-		return fail(p, "too many bridges (at most " "16" ")%s", "");
+	if (cfg->nbridges >= CONFIG_MAX_BRIDGES) {
+		char most[16];
+
+		snprintf(most, sizeof(most), "%d", CONFIG_MAX_BRIDGES);
+		return fail(p, "too many bridges (at most %s)", most);
+	}
 	b = &cfg->bridges[cfg->nbridges++];
 	memcpy(b->host, host, strlen(host) + 1);
 	b->port = port;
@@ -155,7 +162,7 @@ bool config_line(struct config_parser *p, const char *line)
 	while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 		len--;
 	if (len > CONFIG_LINE_MAX)
-		return fail(p, "line too long (more than %s bytes)", "1024");
+		return fail(p, "line too long (more than %s bytes)", LINE_MAX_STR);
 	memcpy(buf, line, len);
 	buf[len] = '\0';
 	for (i = 0; i < len; i++) {
@@ -211,8 +218,9 @@ bool config_finish(struct config_parser *p)
 	return true;
 }
 
-bool config_parse_buffer(struct client_config *cfg, const char *source, const char *buf,
-			 size_t len, char *err, size_t errlen)
+/* *empty: the text is fine but lists no bridge. */
+static bool parse(struct client_config *cfg, const char *source, const char *buf, size_t len,
+		  char *err, size_t errlen, bool *empty)
 {
 	struct config_parser p;
 	char line[CONFIG_LINE_MAX + 2], *l;
@@ -229,7 +237,7 @@ bool config_parse_buffer(struct client_config *cfg, const char *source, const ch
 		}
 		if (n > CONFIG_LINE_MAX) {
 			p.lineno++;
-			fail(&p, "line too long (more than %s bytes)", "1024");
+			fail(&p, "line too long (more than %s bytes)", LINE_MAX_STR);
 			goto bad;
 		}
 		memcpy(line, l, n);
@@ -237,8 +245,10 @@ bool config_parse_buffer(struct client_config *cfg, const char *source, const ch
 		if (!config_line(&p, line))
 			goto bad;
 	}
-	if (!config_finish(&p))
+	if (!config_finish(&p)) {
+		*empty = true;
 		goto bad;
+	}
 	return true;
 bad:
 	if (err && errlen)
@@ -246,9 +256,18 @@ bad:
 	return false;
 }
 
+bool config_parse_buffer(struct client_config *cfg, const char *source, const char *buf,
+			 size_t len, char *err, size_t errlen)
+{
+	bool empty = false;
+
+	return parse(cfg, source, buf, len, err, errlen, &empty);
+}
+
 int config_load(struct client_config *cfg, const char *path, char *err, size_t errlen)
 {
 	struct lines lr;
+	bool empty = false;
 	int rc;
 
 	/* a regular file of at most CONFIG_FILE_MAX bytes (lib/lines.c: a FIFO
@@ -256,8 +275,8 @@ int config_load(struct client_config *cfg, const char *path, char *err, size_t e
 	rc = lines_open(&lr, path, CONFIG_FILE_MAX, err, errlen);
 	if (rc < 0)
 		return rc;
-	if (!config_parse_buffer(cfg, path, lr.buf, lr.len, err, errlen))
-		rc = -EINVAL;
+	if (!parse(cfg, path, lr.buf, lr.len, err, errlen, &empty))
+		rc = empty ? -ENODATA : -EINVAL;
 	lines_close(&lr);
 	return rc;
 }

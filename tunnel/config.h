@@ -48,7 +48,8 @@ bool config_finish(struct config_parser *p);
 bool config_parse_buffer(struct client_config *cfg, const char *source, const char *buf,
 			 size_t len, char *err, size_t errlen);
 /* Read and parse a regular file of at most CONFIG_FILE_MAX bytes (a FIFO or a
- * device is refused at once, never read): 0, or -errno / -EINVAL with err filled. */
+ * device is refused at once, never read): 0, or -errno, -EINVAL (bad content)
+ * or -ENODATA (no bridge listed) with err filled. */
 int config_load(struct client_config *cfg, const char *path, char *err, size_t errlen);
 
 #endif

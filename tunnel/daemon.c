@@ -4,18 +4,48 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 struct daemon {
 	const struct daemon_hooks *hooks;
 	ev_signal sigint, sigterm, sigusr1;
 };
 
+static void write_json(struct json *j, void *arg)
+{
+	report_json(j, arg);
+}
+
 static void dump(const struct daemon_hooks *h)
 {
-	if (h->print_stats)
-		h->print_stats(h->arg);
-	if (h->write_stats)
-		h->write_stats(h->arg);
+	struct tunnel_report r;
+	int rc = h->report(h->arg, &r);
+
+	if (rc) {
+		log_errno(rc, "cannot take a snapshot of the counters");
+		return;
+	}
+	if (log_to_syslog()) {
+		/* one log line per line of the report */
+		char *text = NULL, *line, *save = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		if (f) {
+			report_text(f, &r);
+			fclose(f);
+			for (line = strtok_r(text, "\n", &save); line;
+			     line = strtok_r(NULL, "\n", &save))
+				log_info("%s", line);
+			free(text);
+		}
+	} else {
+		report_text(stderr, &r);
+	}
+	stats_dump_file(h->stats_file, write_json, &r);
+	report_free(&r);
 }
 
 static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)

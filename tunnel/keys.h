@@ -11,9 +11,10 @@
 
 /*
  * Decide whether the tunnel is sealed and load the key.  Returns 0 with
- * *sealed set (psk filled when true), or 2 (usage: message printed) when
- * MPTUNNEL_ENCRYPT asks for encryption without a key, or 1 when the key file
- * cannot be used (message names it).
+ * *sealed set (psk filled when true), or the status to exit with, message
+ * printed: 2 when MPTUNNEL_ENCRYPT asks for encryption without a key or the
+ * key file cannot be used (a configuration error: the message names the
+ * file), 1 when libsodium cannot be initialised.
  */
 int keys_setup(const struct tunnel_params *prm, uint8_t psk[SEAL_PSK_LEN], bool *sealed);
 /*

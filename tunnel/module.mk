@@ -4,7 +4,7 @@ TUNNEL_CORE := tunnel/rx.c tunnel/tx.c tunnel/path.c tunnel/flow.c tunnel/sessio
 	tunnel/stats.c tunnel/params.c tunnel/keys.c
 CLIENT_CORE := tunnel/client_core.c tunnel/client_rx.c
 SERVER_CORE := tunnel/server_core.c tunnel/server_rx.c
-TUNNEL_COMMON := tunnel/daemon.c tunnel/preflight.c $(TUNNEL_CORE)
+TUNNEL_COMMON := tunnel/daemon.c tunnel/preflight.c tunnel/report.c $(TUNNEL_CORE)
 MPCLIENT_OBJS := $(call objs,tunnel/mpclient.c tunnel/client.c tunnel/config.c $(CLIENT_CORE) \
 	$(TUNNEL_COMMON))
 MPSERVER_OBJS := $(call objs,tunnel/mpserver.c tunnel/server.c $(SERVER_CORE) $(TUNNEL_COMMON))
@@ -20,3 +20,5 @@ $(eval $(call unittest,test_server_rx,$(call objs,tests/unit/test_server_rx.c $(
 	$(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(LIBM)))
 $(eval $(call unittest,test_client_rx,$(call objs,tests/unit/test_client_rx.c $(CLIENT_CORE) \
 	$(SERVER_CORE) $(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(LIBM)))
+$(eval $(call unittest,test_report,$(call objs,tests/unit/test_report.c tunnel/report.c \
+	tunnel/stats.c),$(LIBM)))

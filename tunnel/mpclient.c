@@ -81,8 +81,10 @@ static bool check_setup(const struct tunnel_params *prm, const char *file,
 	return true;
 }
 
-static void print_stats(void *arg) { client_print_stats(arg, stderr); }
-static void write_stats(void *arg) { client_write_stats(arg); }
+static int report(const void *arg, struct tunnel_report *r)
+{
+	return client_report(arg, r);
+}
 
 int main(int argc, char **argv)
 {
@@ -132,6 +134,8 @@ int main(int argc, char **argv)
 		}
 	}
 	log_set_verbosity(prm.verbosity);
+	if (prm.syslog && !prm.check)
+		log_syslog(true);
 	/* the original's form: mpclient PORT CONFIG */
 	if (argc - optind >= 2 && !listen_arg && !config_arg) {
 		if (argc - optind > 2) {
@@ -165,10 +169,8 @@ int main(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	if (config_arg) {
 		rc = config_load(&cfg, config_arg, err, sizeof(err));
-		if (rc == -EINVAL && extra.nbridges && cfg.nbridges == 0 &&
-		    strstr(err, "no bridges")) {
+		if (rc == -ENODATA && extra.nbridges)
 			rc = 0;	/* an empty file is fine with --bridge */
-		}
 		if (rc) {
 			log_warnx("%s", err);
 			return 2;
@@ -229,7 +231,7 @@ int main(int argc, char **argv)
 		 (unsigned long long)cl->core.session, listen_arg, cl->npaths,
 		 sealed ? "encrypted (ChaCha20-Poly1305)" : "NOT encrypted");
 	client_start(cl);
-	hooks = (struct daemon_hooks){ print_stats, write_stats, cl };
+	hooks = (struct daemon_hooks){ report, cl, prm.stats_file };
 	daemon_run(loop, &hooks);
 	client_stop(cl);
 	client_free(cl);

@@ -28,8 +28,10 @@ static void usage(FILE *f)
 		PARAMS_HELP);
 }
 
-static void print_stats(void *arg) { server_print_stats(arg, stderr); }
-static void write_stats(void *arg) { server_write_stats(arg); }
+static int report(const void *arg, struct tunnel_report *r)
+{
+	return server_report(arg, r);
+}
 
 int main(int argc, char **argv)
 {
@@ -68,6 +70,8 @@ int main(int argc, char **argv)
 		}
 	}
 	log_set_verbosity(prm.verbosity);
+	if (prm.syslog && !prm.check)
+		log_syslog(true);
 	/* the original's form: mpserver PORT HOST PORT */
 	if (argc - optind >= 3 && !listen_arg && !target_arg) {
 		if (argc - optind > 3) {
@@ -144,7 +148,7 @@ int main(int argc, char **argv)
 		log_warnx("no key: forwarding unauthenticated traffic from anyone who can reach "
 			  "port %u (see --key-file)", (unsigned)lport);
 	server_start(srv);
-	hooks = (struct daemon_hooks){ print_stats, write_stats, srv };
+	hooks = (struct daemon_hooks){ report, srv, prm.stats_file };
 	daemon_run(loop, &hooks);
 	server_stop(srv);
 	server_free(srv);

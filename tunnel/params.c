@@ -82,6 +82,9 @@ int params_option(struct tunnel_params *p, int opt, const char *arg)
 			return bad("--key-file", arg, "a file name");
 		p->key_file = arg;
 		return 1;
+	case OPT_SYSLOG:
+		p->syslog = true;
+		return 1;
 	case 'n':
 		p->check = true;
 		return 1;

@@ -14,18 +14,19 @@ struct tunnel_params {
 	double session_timeout;	/* s before an idle session is forgotten (mpserver) */
 	unsigned max_sessions;	/* mpserver */
 	unsigned max_flows;
-	int sndbuf, rcvbuf;	/* socket buffers, bytes; 0 = PARAMS_TUNNEL_BUF on
-				 * tunnel sockets, the kernel's default on flow sockets */
+	int sndbuf, rcvbuf;	/* socket buffers, bytes; 0 = PARAMS_TUNNEL_BUF (1 MiB)
+				 * on every socket: paths, local port, flows to the target */
 	const char *stats_file;
 	const char *key_file;
 	int verbosity;
+	bool syslog;		/* --syslog: messages to syslog, not stderr */
 	bool check;		/* -n: validate configuration and exit */
 };
 
 enum {
 	OPT_WINDOW = 0x100, OPT_KEEPALIVE, OPT_PATH_TIMEOUT, OPT_IDLE_TIMEOUT,
 	OPT_SESSION_TIMEOUT, OPT_MAX_SESSIONS, OPT_MAX_FLOWS, OPT_SNDBUF, OPT_RCVBUF,
-	OPT_STATS, OPT_KEY_FILE, OPT_GENKEY,
+	OPT_STATS, OPT_KEY_FILE, OPT_GENKEY, OPT_SYSLOG,
 	OPT__PRIVATE = 0x200,	/* programs number their own options from here */
 };
 
@@ -40,6 +41,7 @@ enum {
 	{ "stats", required_argument, NULL, OPT_STATS },                      \
 	{ "key-file", required_argument, NULL, OPT_KEY_FILE },                \
 	{ "genkey", optional_argument, NULL, OPT_GENKEY },                    \
+	{ "syslog", no_argument, NULL, OPT_SYSLOG },                          \
 	{ "check", no_argument, NULL, 'n' },                                  \
 	{ "verbose", no_argument, NULL, 'v' },                                \
 	{ "quiet", no_argument, NULL, 'q' },                                  \
@@ -61,6 +63,7 @@ enum {
 	"      --key-file FILE      pre-shared key (see README); MPTUNNEL_ENCRYPT=1 requires one\n" \
 	"      --genkey[=SUITE]     print a new random key file and exit (SUITE: aes-256-gcm,\n" \
 	"                           chacha20-poly1305; default by the CPU's AES support)\n" \
+	"      --syslog             log to syslog (facility daemon) instead of stderr\n" \
 	"  -v, --verbose            more messages (repeat for debug)\n"                \
 	"  -q, --quiet              only errors\n"                                      \
 	"  -h, --help               this help\n"                                        \
@@ -71,7 +74,7 @@ enum {
 #define PARAMS_TUNNEL_BUF (1 << 20)	/* default buffers of the tunnel's own sockets */
 
 void params_defaults(struct tunnel_params *p);
-/* Buffer sizes for the tunnel's own sockets (listen, paths). */
+/* Buffer sizes of the daemons' sockets (listen, paths, flows to the target). */
 int params_tunnel_buf(int configured);
 /*
  * Handle one shared option.  Returns 1 if handled, 0 if the option is not a

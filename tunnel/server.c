@@ -7,6 +7,7 @@
 #include "udp.h"
 
 #include <errno.h>
+#include <math.h>
 #include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -360,82 +361,55 @@ void server_free(struct server *srv)
 	batch_free(&srv->rb);
 }
 
-void server_print_stats(const struct server *srv, FILE *f)
+int server_report(const struct server *srv, struct tunnel_report *r)
 {
 	const struct server_core *sc = &srv->core;
-	char buf[ADDR_STRLEN], buf2[ADDR_STRLEN];
-	unsigned i, k;
+	const struct session_table *t = &sc->sessions;
+	unsigned i, k, np = 0, ns = 0;
+	int rc;
 
-	fprintf(f, "mpserver: listening on %s, target %s, %u sessions, %u flows\n",
-		addr_format(&srv->laddr, buf, sizeof(buf)),
-		addr_format(&srv->target, buf2, sizeof(buf2)), sc->sessions.n, sc->flows.n);
-	for (i = 0; i < sc->sessions.max; i++) {
-		const struct session *s = &sc->sessions.s[i];
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < t->max; i++)
+		for (k = 0; t->s[i].used && k < SESSION_MAX_PATHS; k++)
+			np += t->s[i].paths[k].used;
+	rc = report_alloc(r, t->n, np);
+	if (rc)
+		return rc;
+	r->server = true;
+	r->sealed = sc->keys.sealed;
+	r->listen = srv->laddr;
+	r->target = srv->target;
+	r->nflows = sc->flows.n;
+	r->total = sc->other;
+	np = 0;
+	for (i = 0; i < t->max && ns < t->n; i++) {
+		const struct session *s = &t->s[i];
+		struct report_session *rs;
 
 		if (!s->used)
 			continue;
-		fprintf(f, "  session %016llx: %u flows\n", (unsigned long long)s->id, s->nflows);
+		rs = &r->sessions[ns++];
+		rs->id = s->id;
+		rs->nflows = s->nflows;
+		rs->paths = &r->paths[np];
 		for (k = 0; k < SESSION_MAX_PATHS; k++) {
 			const struct spath *p = &s->paths[k];
+			struct report_path *rp;
 
 			if (!p->used)
 				continue;
-			fprintf(f, "    path %s ", addr_format(&p->addr, buf, sizeof(buf)));
-			path_stats_text(f, &p->st);
-			fputc('\n', f);
+			rp = &r->paths[np++];
+			rp->index = k;
+			rp->peer = p->addr;
+			rp->alive = -1;
+			rp->rtt = NAN;
+			rp->st = p->st;
+			path_stats_add(&r->total, &p->st);
+			rs->npaths++;
 		}
 	}
-	counters_text(f, &sc->cnt);
-	fflush(f);
-}
-
-static void server_json(struct json *j, void *arg)
-{
-	const struct server *srv = arg;
-	const struct server_core *sc = &srv->core;
-	struct path_stats total = sc->other;
-	char buf[ADDR_STRLEN];
-	unsigned i, k;
-
-	json_obj_open(j, NULL);
-	json_str(j, "role", "server");
-	json_bool(j, "sealed", sc->keys.sealed);
-	json_u64(j, "sessions_open", sc->sessions.n);
-	json_u64(j, "flows_open", sc->flows.n);
-	json_arr_open(j, "sessions");
-	for (i = 0; i < sc->sessions.max; i++) {
-		const struct session *s = &sc->sessions.s[i];
-
-		if (!s->used)
-			continue;
-		json_obj_open(j, NULL);
-		snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)s->id);
-		json_str(j, "session", buf);
-		json_u64(j, "flows", s->nflows);
-		json_arr_open(j, "paths");
-		for (k = 0; k < SESSION_MAX_PATHS; k++) {
-			const struct spath *p = &s->paths[k];
-
-			if (!p->used)
-				continue;
-			path_stats_add(&total, &p->st);
-			json_obj_open(j, NULL);
-			json_str(j, "peer", addr_format(&p->addr, buf, sizeof(buf)));
-			path_stats_json(j, &p->st);
-			json_obj_close(j);
-		}
-		json_arr_close(j);
-		json_obj_close(j);
-	}
-	json_arr_close(j);
-	json_obj_open(j, "total");
-	path_stats_json(j, &total);
-	json_obj_close(j);
-	counters_json(j, &sc->cnt);
-	json_obj_close(j);
-}
-
-void server_write_stats(struct server *srv)
-{
-	stats_dump_file(srv->core.prm.stats_file, server_json, srv);
+	r->nsessions = ns;
+	r->npaths = np;
+	r->cnt = sc->cnt;
+	return 0;
 }

@@ -12,6 +12,7 @@
 #include "batch.h"
 #include "log.h"
 #include "params.h"
+#include "report.h"
 #include "server_core.h"
 
 #define SERVER_MAX_PATHS SESSION_MAX_PATHS
@@ -50,7 +51,7 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 void server_start(struct server *srv);
 void server_stop(struct server *srv);
 void server_free(struct server *srv);
-void server_print_stats(const struct server *srv, FILE *f);
-void server_write_stats(struct server *srv);
+/* A snapshot of the counters and state (report.h): 0 or -ENOMEM. */
+int server_report(const struct server *srv, struct tunnel_report *r);
 
 #endif

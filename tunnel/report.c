@@ -1,0 +1,133 @@
+/* report.c - a daemon's report as text and as JSON, from one model. */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+int report_alloc(struct tunnel_report *r, unsigned nsessions, unsigned npaths)
+{
+	r->sessions = calloc(nsessions ? nsessions : 1, sizeof(*r->sessions));
+	r->paths = calloc(npaths ? npaths : 1, sizeof(*r->paths));
+	if (!r->sessions || !r->paths) {
+		report_free(r);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void report_free(struct tunnel_report *r)
+{
+	free(r->sessions);
+	free(r->paths);
+	r->sessions = NULL;
+	r->paths = NULL;
+}
+
+static const char *path_name(const struct report_path *p, char *buf, unsigned len)
+{
+	return p->name ? p->name : addr_format(&p->peer, buf, len);
+}
+
+void report_text(FILE *f, const struct tunnel_report *r)
+{
+	char buf[ADDR_STRLEN], buf2[ADDR_STRLEN];
+	unsigned i, k;
+
+	if (!r->server) {
+		fprintf(f, "mpclient: session %016llx, listening on %s, %u paths, %u flows\n",
+			(unsigned long long)r->session, addr_format(&r->listen, buf, sizeof(buf)),
+			r->npaths, r->nflows);
+		for (i = 0; i < r->npaths; i++) {
+			const struct report_path *p = &r->paths[i];
+
+			fprintf(f, "  path %u %s %s rtt ", p->index, path_name(p, buf, sizeof(buf)),
+				p->alive > 0 ? "up" : p->alive == 0 ? "down" : "-");
+			if (!isnan(p->rtt))
+				fprintf(f, "%.3fms ", p->rtt * 1e3);
+			else
+				fprintf(f, "- ");
+			path_stats_text(f, &p->st);
+			fputc('\n', f);
+		}
+	} else {
+		fprintf(f, "mpserver: listening on %s, target %s, %u sessions, %u flows\n",
+			addr_format(&r->listen, buf, sizeof(buf)),
+			addr_format(&r->target, buf2, sizeof(buf2)), r->nsessions, r->nflows);
+		for (i = 0; i < r->nsessions; i++) {
+			const struct report_session *s = &r->sessions[i];
+
+			fprintf(f, "  session %016llx: %u flows\n", (unsigned long long)s->id,
+				s->nflows);
+			for (k = 0; k < s->npaths; k++) {
+				fprintf(f, "    path %s ", path_name(&s->paths[k], buf, sizeof(buf)));
+				path_stats_text(f, &s->paths[k].st);
+				fputc('\n', f);
+			}
+		}
+	}
+	counters_text(f, &r->cnt);
+	fflush(f);
+}
+
+static void path_json(struct json *j, const struct report_path *p, bool client)
+{
+	char buf[ADDR_STRLEN];
+
+	json_obj_open(j, NULL);
+	if (client)
+		json_u64(j, "index", p->index);
+	json_str(j, "peer", path_name(p, buf, sizeof(buf)));
+	if (client) {
+		if (p->alive >= 0)
+			json_bool(j, "alive", p->alive > 0);
+		else
+			json_null(j, "alive");
+		json_dbl(j, "rtt_ms", p->rtt * 1e3);	/* NAN: null */
+	}
+	path_stats_json(j, &p->st);
+	json_obj_close(j);
+}
+
+void report_json(struct json *j, const struct tunnel_report *r)
+{
+	char buf[32];
+	unsigned i, k;
+
+	json_doc_open(j, r->server ? "mpserver" : "mpclient");
+	json_str(j, "role", r->server ? "server" : "client");
+	json_bool(j, "sealed", r->sealed);
+	if (!r->server) {
+		snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)r->session);
+		json_str(j, "session", buf);
+		json_u64(j, "flows", r->nflows);
+		json_arr_open(j, "paths");
+		for (i = 0; i < r->npaths; i++)
+			path_json(j, &r->paths[i], true);
+		json_arr_close(j);
+	} else {
+		json_u64(j, "sessions_open", r->nsessions);
+		json_u64(j, "flows_open", r->nflows);
+		json_arr_open(j, "sessions");
+		for (i = 0; i < r->nsessions; i++) {
+			const struct report_session *s = &r->sessions[i];
+
+			json_obj_open(j, NULL);
+			snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)s->id);
+			json_str(j, "session", buf);
+			json_u64(j, "flows", s->nflows);
+			json_arr_open(j, "paths");
+			for (k = 0; k < s->npaths; k++)
+				path_json(j, &s->paths[k], false);
+			json_arr_close(j);
+			json_obj_close(j);
+		}
+		json_arr_close(j);
+		json_obj_open(j, "total");
+		path_stats_json(j, &r->total);
+		json_obj_close(j);
+	}
+	counters_json(j, &r->cnt);
+	json_doc_close(j);
+}

@@ -1,0 +1,61 @@
+/* report.h - the one stats model of each daemon, and its two renderings.
+ *
+ * client_report() / server_report() take a snapshot of a daemon's state
+ * into a struct tunnel_report; report_text() prints it for people (SIGUSR1,
+ * exit), report_json() writes it as a JSON document (--stats FILE, with the
+ * program, version and time of lib/json's header).  Unknown values are
+ * NAN (an RTT never measured) or -1 (a liveness a daemon does not track)
+ * in the model, "-" in text and null in JSON.
+ *
+ * A snapshot allocates (the server's sessions): taken on a signal or at
+ * exit, never per datagram.
+ */
+#ifndef MPT_REPORT_H
+#define MPT_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr.h"
+#include "json.h"
+#include "stats.h"
+
+struct report_path {
+	unsigned index;		/* mpclient: its path index */
+	const char *name;	/* mpclient: as configured (NULL: use peer) */
+	struct addr peer;	/* mpserver: the bridge's address as seen */
+	int alive;		/* 1 up, 0 down, -1 not tracked */
+	double rtt;		/* last round trip, s; NAN: never measured */
+	struct path_stats st;
+};
+
+struct report_session {
+	uint64_t id;
+	unsigned nflows;
+	unsigned npaths;
+	struct report_path *paths;	/* into the report's path array */
+};
+
+struct tunnel_report {
+	bool server;		/* mpserver's report, else mpclient's */
+	bool sealed;
+	struct addr listen, target;	/* target: mpserver */
+	uint64_t session;	/* mpclient's own */
+	unsigned nflows;	/* open flows */
+	unsigned nsessions;	/* mpserver: open sessions */
+	struct report_session *sessions;	/* mpserver: nsessions */
+	unsigned npaths;	/* mpclient: its paths; mpserver: all sessions' */
+	struct report_path *paths;
+	struct path_stats total;	/* mpserver: every path's counts, closed ones too */
+	struct tunnel_counters cnt;
+};
+
+/* Allocate room for sessions and paths: 0 or -ENOMEM. */
+int report_alloc(struct tunnel_report *r, unsigned nsessions, unsigned npaths);
+void report_free(struct tunnel_report *r);
+void report_text(FILE *f, const struct tunnel_report *r);
+/* One JSON document (json_doc_open .. json_doc_close). */
+void report_json(struct json *j, const struct tunnel_report *r);
+
+#endif
