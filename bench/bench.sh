@@ -19,6 +19,10 @@
 #                        as UDP GSO messages (does GSO pay?)
 #   tunnel+mpbridge/socat  mpclient -> N bridges -> mpserver
 #   tunnel-enc+...       the same with --key-file (when this build can make a key)
+#   tunnel-idle+...      the same with BENCH_IDLE_SESSIONS (10,000) idle sessions opened on
+#                        mpserver first (bench/idle-sessions.py): the load runs beside them,
+#                        and mpserver's CPU per datagram is compared with tunnel+... at the
+#                        same rates (O(1) tables: the two should match)
 #   iperf3               a second, well-known load through the tunnel (when installed)
 #
 # Environment:
@@ -27,6 +31,7 @@
 #   BENCH_CONFIGS=...    only these configurations (space-separated NAME[:PATHS]; not
 #                        in the default list: ref1+..., refgso+ref, refgso+socat)
 #   BENCH_GSO=0          the load generator sends without UDP GSO
+#   BENCH_IDLE_SESSIONS=10000  idle sessions of the tunnel-idle configurations
 #   BENCH_TUNNEL_ARGS=   extra arguments for mpclient and mpserver (e.g. --rcvbuf 4194304)
 #   BENCH_OUT=bench/results  where <timestamp>.json, .txt and .png go
 #   BENCH_PERF=CONFIG@MBIT[/SIZE]  instead of the sweep: load CONFIG (e.g.
@@ -51,7 +56,7 @@ if [ -n "$QUICK" ]; then
 	DRAIN=0.15
 	RATES_1400="50 200 500 1000 2000"
 	RATES_200=""
-	DEFAULT_CONFIGS="direct mpbridge ref+ref:3 ref+mpbridge:3 tunnel+mpbridge:1 tunnel+mpbridge:3 tunnel+socat:3 tunnel-enc+mpbridge:3"
+	DEFAULT_CONFIGS="direct mpbridge ref+ref:3 ref+mpbridge:3 tunnel+mpbridge:1 tunnel+mpbridge:3 tunnel-idle+mpbridge:3 tunnel+socat:3 tunnel-enc+mpbridge:3"
 else
 	DUR=${BENCH_DURATION:-0.6}
 	DRAIN=0.15
@@ -59,9 +64,10 @@ else
 	RATES_200="10 25 50 100 150 250"
 	# every path count for the tunnel; baselines at 3 paths (the seed's case);
 	# BENCH_CONFIGS for more (e.g. ref+mpbridge:1 tunnel+socat:4)
-	DEFAULT_CONFIGS="direct socat mpbridge ref+ref:3 ref+mpbridge:3 refgso+mpbridge:3 tunnel+mpbridge:1 tunnel+mpbridge:2 tunnel+mpbridge:3 tunnel+mpbridge:4 tunnel+socat:3 tunnel-enc+mpbridge:3 tunnel-enc+socat:3 iperf3"
+	DEFAULT_CONFIGS="direct socat mpbridge ref+ref:3 ref+mpbridge:3 refgso+mpbridge:3 tunnel+mpbridge:1 tunnel+mpbridge:2 tunnel+mpbridge:3 tunnel+mpbridge:4 tunnel-idle+mpbridge:3 tunnel+socat:3 tunnel-enc+mpbridge:3 tunnel-enc+socat:3 iperf3"
 fi
 CONFIGS=${BENCH_CONFIGS:-$DEFAULT_CONFIGS}
+IDLE_SESSIONS=${BENCH_IDLE_SESSIONS:-10000}
 TUNNEL_ARGS=${BENCH_TUNNEL_ARGS:-}
 # the load generator sends its batches as UDP GSO messages (half its CPU cost);
 # BENCH_GSO=0 for one sendmmsg entry per datagram
@@ -165,7 +171,7 @@ fi
 # it must arrive), SRC (fixed source port of the load), COMPS (tags whose CPU
 # is measured).  Returns non-zero if it cannot.
 setup() {
-	local name=$1 kind=${1%%:*} n=1 i via bridges=() enc_args=()
+	local name=$1 kind=${1%%:*} n=1 i via bridges=() enc_args=() srv_args=()
 	case $1 in *:*) n=${1##*:} ;; esac
 	via=${kind#*+}
 	local refopt=()
@@ -200,6 +206,9 @@ setup() {
 		[ -n "$ENC" ] || return 3
 		enc_args=(--key-file "$KEY")
 		;;
+	tunnel-idle+*)
+		srv_args=(--max-sessions $((IDLE_SESSIONS + 64)))
+		;;
 	esac
 	# far end first
 	case $kind in
@@ -209,12 +218,18 @@ setup() {
 		;;
 	tunnel*)
 		# shellcheck disable=SC2086
-		spawn server "$BUILD/mpserver" -q $TUNNEL_ARGS "${enc_args[@]}" \
+		spawn server "$BUILD/mpserver" -q $TUNNEL_ARGS "${enc_args[@]}" "${srv_args[@]}" \
 			--listen "127.0.0.1:$srv" --target "127.0.0.1:$SINK"
 		;;
 	esac
 	COMPS+=(server)
 	wait_udp "$srv" || return 1
+	if [ ${#srv_args[@]} -gt 0 ]; then
+		local opened
+		opened=$(python3 "$ROOT/bench/idle-sessions.py" "127.0.0.1:$srv" "$IDLE_SESSIONS")
+		echo "bench: $name: $opened idle sessions opened on mpserver" >&2
+		[ "$opened" = "$IDLE_SESSIONS" ] || return 1
+	fi
 	for i in $(seq 0 $((n - 1))); do
 		local bp=${P[$((4 + i))]}
 		case $via in
@@ -559,6 +574,7 @@ done
 JSON=$OUTDIR/$STAMP.json
 python3 "$ROOT/bench/summary.py" --points "$JSONL" --iperf "$WORK/iperf.jsonl" --json "$JSON" \
 	--cpus "$(nproc)" --lat-repeat "$LAT_REPEAT" --original "$ORIG_LO" "$ORIG_HI" \
+	--idle-sessions "$IDLE_SESSIONS" \
 	${ENC:+--encryption} --meta timestamp="$STAMP" --meta commit="$COMMIT" \
 	--meta kernel="$(uname -r)" --meta loadavg="$LOADAVG" \
 	--meta-bool quick="$([ -n "$QUICK" ] && echo true || echo false)" --meta-num duration_s="$DUR" \

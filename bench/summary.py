@@ -217,6 +217,33 @@ def encryption_lines(rows):
     return out
 
 
+def idle_sessions(points, n):
+    """mpserver's CPU per datagram beside n idle sessions (tunnel-idle+...)
+    against one session (tunnel+...), at each offered rate both ran below 5% loss."""
+    one, idle = {}, {}
+    for p in points:
+        r = point_row(p)
+        if r["cpu_server"] is None or r["loss"] is None or r["loss"] >= 0.05:
+            continue
+        if r["name"].startswith("tunnel-idle+"):
+            base, dest = r["name"].replace("-idle", "", 1), idle
+        elif r["name"].startswith("tunnel+"):
+            base, dest = r["name"], one
+        else:
+            continue
+        dest.setdefault((base, r["paths"], r["size"], r["rate"]), []).append(r["cpu_server"])
+    out, lines = [], []
+    for k in sorted(set(one) & set(idle), key=lambda k: (k[0], k[1], k[2], k[3])):
+        a, b = median_low(idle[k]), median_low(one[k])
+        out.append({"config": k[0], "paths": k[1], "size": k[2], "rate_mbps": k[3],
+                    "idle_sessions": n, "cpu_server_idle": a, "cpu_server_one": b,
+                    "ratio": ratio(a, b)})
+        lines.append("idle sessions: %s %dp %dB at %s Mbit/s: mpserver %s s/Mdgram beside %d idle "
+                     "sessions, %s with one session (ratio %s)"
+                     % (k[0], k[1], k[2], fmt(k[3], "%g"), fmt(a), n, fmt(b), fmt(ratio(a, b))))
+    return out, lines
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--points", required=True, help="points, one JSON object per line")
@@ -235,6 +262,8 @@ def main(argv=None):
     ap.add_argument("--original", type=float, nargs=2, default=(170, 200), metavar=("LO", "HI"))
     ap.add_argument("--encryption", action="store_true",
                     help="print the encrypted/plain ratios")
+    ap.add_argument("--idle-sessions", type=int, default=10000,
+                    help="idle sessions of the tunnel-idle configurations")
     a = ap.parse_args(argv)
 
     points = read_points(a.points)
@@ -243,6 +272,8 @@ def main(argv=None):
     lines = table(rows, a.cpus, a.lat_repeat, (int(orig[0]), int(orig[1])))
     if a.encryption:
         lines += encryption_lines(rows)
+    idle, idle_lines = idle_sessions(points, a.idle_sessions)
+    lines += idle_lines
     print("\n".join(lines))
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -267,6 +298,7 @@ def main(argv=None):
     doc["original_saturation_mbps"] = list(orig)
     doc["points"] = points
     doc["summary"] = rows
+    doc["idle_sessions"] = idle
     doc["iperf3"] = read_points(a.iperf) if a.iperf and os.path.exists(a.iperf) else []
     for kv in a.attach:
         k, _, path = kv.partition("=")

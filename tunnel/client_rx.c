@@ -47,6 +47,26 @@ static enum rx_verdict take_cookie(struct client_core *c, const struct wire_hdr 
 	return RX_ACCEPT;
 }
 
+/*
+ * Deliver stage: accepted DATA goes to the application of its flow.  An FEC
+ * decoder goes in front of this (accepted symbols in, recovered datagrams
+ * out, each through here).
+ */
+static enum rx_verdict deliver(struct client_core *c, const uint8_t *payload, double now,
+			       struct rx_result *r)
+{
+	uint32_t f = cflow_by_id(&c->flows, r->h.flow);
+
+	if (f == RX_NONE)
+		return rx_drop(r, DROP_NO_FLOW);
+	cflow_touch(&c->flows, f, now);
+	r->flow = f;
+	r->payload = payload;
+	r->len = r->h.len;
+	r->verdict = RX_DELIVER;
+	return RX_DELIVER;
+}
+
 static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint8_t *buf,
 			      size_t len, double now, struct rx_result *r,
 			      struct seal_key *candidate)
@@ -57,7 +77,6 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	struct wire_ping pong;
 	bool new_epoch, pong_ok = false;
 	double sent = 0;
-	uint32_t f;
 
 	/* decode */
 	if (len > WIRE_MAX_DGRAM) {
@@ -126,16 +145,7 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 		r->verdict = RX_ACCEPT;
 		return RX_ACCEPT;
 	}
-	/* deliver (WIRE_DATA) */
-	f = cflow_by_id(&c->flows, h->flow);
-	if (f == RX_NONE)
-		return rx_drop(r, DROP_NO_FLOW);
-	cflow_touch(&c->flows, f, now);
-	r->flow = f;
-	r->payload = payload;
-	r->len = h->len;
-	r->verdict = RX_DELIVER;
-	return RX_DELIVER;
+	return deliver(c, payload, now, r);	/* WIRE_DATA */
 }
 
 enum rx_verdict client_rx(struct client_core *c, unsigned path, uint8_t *buf, size_t len,

@@ -36,6 +36,36 @@ static enum rx_verdict want_cookie(struct server_core *s, const struct wire_hdr 
 	return rx_drop(r, DROP_NO_COOKIE);
 }
 
+/*
+ * Deliver stage: the accepted DATA of session si goes to its flow (created
+ * here; the daemon opens its socket).  An FEC decoder goes in front of this
+ * (accepted symbols in, recovered datagrams out, each through here).
+ */
+static enum rx_verdict deliver(struct server_core *s, uint32_t si, const uint8_t *payload,
+			       double now, struct rx_result *r)
+{
+	struct session *ss = session_at(&s->sessions, si);
+	uint32_t f = ss->last_flow;
+
+	if (f == RX_NONE || s->flows.f[f].session != si || s->flows.f[f].id != r->h.flow)
+		f = sflow_find(&s->flows, si, r->h.flow);
+	if (f == RX_NONE) {
+		f = sflow_add(&s->flows, si, r->h.flow, now);
+		if (f == RX_NONE)
+			return rx_drop(r, DROP_FLOW_CAP);
+		ss->nflows++;
+		r->flow_new = true;
+		log_info("session %016llx: flow %u opened", (unsigned long long)ss->id, r->h.flow);
+	}
+	ss->last_flow = f;
+	s->flows.f[f].last = now;
+	r->flow = f;
+	r->payload = payload;
+	r->len = r->h.len;
+	r->verdict = RX_DELIVER;
+	return RX_DELIVER;
+}
+
 static enum rx_verdict decide(struct server_core *s, const struct addr *from, uint8_t *buf,
 			      size_t len, double now, struct rx_result *r,
 			      struct seal_key *candidate)
@@ -46,7 +76,7 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 	struct session *ss = NULL;
 	struct spath *p;
 	struct wire_ping ping;
-	uint32_t si, f;
+	uint32_t si;
 	bool is_new;
 
 	/* decode */
@@ -137,25 +167,7 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 		r->verdict = RX_ACCEPT;
 		return RX_ACCEPT;
 	}
-	/* deliver (WIRE_DATA): the flow's socket is the daemon's to open */
-	f = ss->last_flow;
-	if (f == RX_NONE || s->flows.f[f].session != si || s->flows.f[f].id != h->flow)
-		f = sflow_find(&s->flows, si, h->flow);
-	if (f == RX_NONE) {
-		f = sflow_add(&s->flows, si, h->flow, now);
-		if (f == RX_NONE)
-			return rx_drop(r, DROP_FLOW_CAP);
-		ss->nflows++;
-		r->flow_new = true;
-		log_info("session %016llx: flow %u opened", (unsigned long long)ss->id, h->flow);
-	}
-	ss->last_flow = f;
-	s->flows.f[f].last = now;
-	r->flow = f;
-	r->payload = payload;
-	r->len = h->len;
-	r->verdict = RX_DELIVER;
-	return RX_DELIVER;
+	return deliver(s, si, payload, now, r);	/* WIRE_DATA */
 }
 
 enum rx_verdict server_rx(struct server_core *s, const struct addr *from, uint8_t *buf,
