@@ -95,6 +95,7 @@ uint32_t session_alloc(struct session_table *t, uint64_t id, double now)
 	s->id = id;
 	s->epoch = random_u64_nonzero();
 	s->last_flow = RX_NONE;
+	s->last_path = RX_NONE;
 	s->created = s->last_rx = now;
 	hashtab_insert(&t->by_id, hash_u64(&t->by_id.key, id), i);
 	lru_push(&t->lru, i);
@@ -165,15 +166,21 @@ static uint64_t addr_key(const struct session_table *t, uint32_t i, const struct
 
 uint32_t session_path_find(struct session_table *t, uint32_t i, const struct addr *from)
 {
+	struct session *s = &t->s[i];
 	struct hashtab_iter it;
 	uint32_t v;
 
+	if (s->last_path != RX_NONE && s->paths[s->last_path].used &&
+	    addr_equal(&s->paths[s->last_path].addr, from))
+		return s->last_path;
 	for (v = hashtab_first(&t->by_addr, addr_key(t, i, from), &it); v != HASHTAB_NONE;
 	     v = hashtab_next(&t->by_addr, &it)) {
 		const struct spath *p = &t->s[v / SESSION_MAX_PATHS].paths[v % SESSION_MAX_PATHS];
 
-		if (v / SESSION_MAX_PATHS == i && p->used && addr_equal(&p->addr, from))
-			return v % SESSION_MAX_PATHS;
+		if (v / SESSION_MAX_PATHS == i && p->used && addr_equal(&p->addr, from)) {
+			s->last_path = v % SESSION_MAX_PATHS;
+			return s->last_path;
+		}
 	}
 	return RX_NONE;
 }
@@ -216,5 +223,6 @@ uint32_t session_path_learn(struct session_table *t, uint32_t i, const struct ad
 	s->paths[slot].last_rx = now;
 	hashtab_insert(&t->by_addr, addr_key(t, i, from), i * SESSION_MAX_PATHS + slot);
 	*is_new = true;
+	s->last_path = slot;
 	return slot;
 }

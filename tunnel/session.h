@@ -43,6 +43,7 @@ struct session {
 	struct spath paths[SESSION_MAX_PATHS];
 	unsigned nflows;
 	uint32_t last_flow;	/* flow slot of the last datagram (skips hashing) */
+	uint32_t last_path;	/* path of the last datagram (runs from one bridge skip hashing) */
 	double created, last_rx;
 };
 
