@@ -37,6 +37,7 @@ def table_lines(rep):
         L.append(f"end to end: sent {num(e.get('sent'))}  received {num(e.get('received'))}  lost {num(e.get('lost'))} "
                  f"({pct(e.get('loss_ratio'), 3)})  duplicates {num(e.get('duplicates'))}"
                  + (f"  upstream {pct(e.get('upstream_loss'), 3)}  downstream {pct(e.get('downstream_loss'), 3)}"
+                + (" (capture incomplete: not a measurement)" if rep.get("capture_incomplete") else "")
                     if "upstream_loss" in e else ""))
     tc, tm = e["theory_configured"], e["theory_measured"]
     L.append(f"theory:     configured {pct(tc['round_trip'], 3)} (up {pct(tc['up'], 3)}, down {pct(tc['down'], 3)})   "
