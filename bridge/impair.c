@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* RNG stream numbers: direction * 16 + impairment */
-enum { RS_LOSS = 1, RS_DUP, RS_CORRUPT, RS_TRUNC, RS_REORDER, RS_DELAY };
+enum { RS_LOSS = 1, RS_DUP, RS_CORRUPT, RS_TRUNC, RS_REORDER, RS_DELAY, RS_SLOT };
 
 const char *dir_name(int dir)
 {
@@ -33,10 +33,15 @@ void impair_cfg_default(struct impair_cfg *c)
 	c->limit_bytes = IMPAIR_LIMIT_BYTES_DEFAULT;
 }
 
+bool impair_cfg_slotted(const struct impair_cfg *c)
+{
+	return c->slot_max > 0;
+}
+
 bool impair_cfg_needs_queue(const struct impair_cfg *c)
 {
 	return c->delay > 0 || c->jitter > 0 || c->rate_bps > 0 ||
-	       (c->dup_p > 0 && c->dup_delay > 0);
+	       (c->dup_p > 0 && c->dup_delay > 0) || impair_cfg_slotted(c);
 }
 
 bool impair_cfg_active(const struct impair_cfg *c)
@@ -111,6 +116,13 @@ void impair_cfg_describe(const struct impair_cfg *c, char *buf, size_t len)
 			 (unsigned long long)c->limit_bytes);
 	if (c->mtu > 0)
 		p = addf(buf, len, p, " mtu %u", c->mtu);
+	if (impair_cfg_slotted(c)) {
+		p = addf(buf, len, p, " slot %gms %gms", c->slot_min * 1e3, c->slot_max * 1e3);
+		if (c->slot_packets)
+			p = addf(buf, len, p, " packets %u", c->slot_packets);
+		if (c->slot_bytes)
+			p = addf(buf, len, p, " bytes %llu", (unsigned long long)c->slot_bytes);
+	}
 	if (c->blackout_end > c->blackout_start)
 		p = addf(buf, len, p, " blackout %gs %gs", c->blackout_start, c->blackout_end);
 	if (c->flap_up > 0 && c->flap_down > 0)
@@ -281,6 +293,8 @@ int impair_init(struct impair_dir *d, int dir, const struct impair_cfg *cfg, uin
 	rng_seed(&d->r_trunc, seed, base + RS_TRUNC);
 	rng_seed(&d->r_reorder, seed, base + RS_REORDER);
 	rng_seed(&d->r_delay, seed, base + RS_DELAY);
+	rng_seed(&d->r_slot, seed, base + RS_SLOT);
+	d->slot_next = -INFINITY;	/* no slot yet: the first held copy draws one */
 	d->st4 = 1;
 	tb_init(&d->tb, cfg->rate_bps, cfg->burst);
 	if (slot_cap > IMPAIR_MAX_DGRAM)
@@ -469,7 +483,7 @@ static void place(struct impair_dir *d, double now, uint8_t *buf, size_t len, un
 	unsigned s;
 	struct qslot *q;
 
-	if (due <= now) {
+	if (due <= now && !impair_cfg_slotted(d->cfg)) {
 		do_emit(d, buf, len, flags, seq, now);
 		return;
 	}
@@ -618,7 +632,25 @@ void impair_input(struct impair_dir *d, double now, uint8_t *buf, size_t len)
 
 double impair_next_due(const struct impair_dir *d)
 {
-	return d->nheap ? d->slots[d->heap[0]].due : INFINITY;
+	double due;
+
+	if (!d->nheap)
+		return INFINITY;
+	due = d->slots[d->heap[0]].due;
+	if (impair_cfg_slotted(d->cfg) && d->slot_next > due)
+		due = d->slot_next;	/* a slot opening after the head is due */
+	return due;
+}
+
+/* The next slot opens a uniform [slot_min, slot_max] after now (netem). */
+static void slot_open(struct impair_dir *d, double now)
+{
+	const struct impair_cfg *c = d->cfg;
+	double span = c->slot_max > c->slot_min ? c->slot_max - c->slot_min : 0;
+
+	d->slot_next = now + c->slot_min + span * rng_double(&d->r_slot);
+	d->slot_pkts_left = c->slot_packets ? (int64_t)c->slot_packets : INT64_MAX;
+	d->slot_bytes_left = c->slot_bytes ? (int64_t)c->slot_bytes : INT64_MAX;
 }
 
 static void release(struct impair_dir *d, unsigned s)
@@ -633,6 +665,8 @@ static void release(struct impair_dir *d, unsigned s)
 
 double impair_service(struct impair_dir *d, double now)
 {
+	bool slotted = impair_cfg_slotted(d->cfg);
+
 	while (d->nheap && d->slots[d->heap[0]].due <= now) {
 		unsigned s = d->heap[0];
 		struct qslot *q = &d->slots[s];
@@ -640,9 +674,23 @@ double impair_service(struct impair_dir *d, double now)
 		unsigned flags = q->flags;
 		size_t len = q->len;
 
+		if (slotted) {
+			/* as netem: a slot that opened before the head copy was due
+			 * is stale, the copy waits for a new one drawn from now */
+			if (d->slot_next < q->due)
+				slot_open(d, now);
+			if (d->slot_next > now)
+				break;
+		}
 		/* take it out of both heaps first so it does not "overtake" itself */
 		release(d, s);
 		do_emit(d, q->data, len, flags, seq, now);
+		if (slotted) {
+			d->slot_pkts_left--;
+			d->slot_bytes_left -= (int64_t)len;
+			if (d->slot_pkts_left <= 0 || d->slot_bytes_left <= 0)
+				slot_open(d, now);
+		}
 	}
 	return impair_next_due(d);
 }

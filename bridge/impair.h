@@ -73,6 +73,13 @@ struct impair_cfg {
 	double blackout_start, blackout_end;	/* seconds since start; end <= start: none */
 	double flap_up, flap_down;	/* both > 0: periodic flap, up first */
 	bool down;			/* link down (timeline) */
+	/* netem slot: held copies leave only in slots; a slot opens a uniform
+	 * [slot_min, slot_max] after the previous one closed (or after the head
+	 * copy became due), lets out at most slot_packets / slot_bytes (0: no
+	 * limit), then the next is drawn */
+	double slot_min, slot_max;	/* seconds; slot_max > 0: slots on */
+	unsigned slot_packets;
+	uint64_t slot_bytes;
 };
 
 #define IMPAIR_LIMIT_DEFAULT 1000u
@@ -84,6 +91,8 @@ void impair_cfg_default(struct impair_cfg *c);
 bool impair_cfg_needs_queue(const struct impair_cfg *c);
 /* true when the config does anything at all */
 bool impair_cfg_active(const struct impair_cfg *c);
+/* netem slots configured */
+bool impair_cfg_slotted(const struct impair_cfg *c);
 /* one-line human summary */
 void impair_cfg_describe(const struct impair_cfg *c, char *buf, size_t len);
 
@@ -158,12 +167,14 @@ struct impair_dir {
 	struct impair_ops ops;
 	FILE *declog;		/* optional decision log */
 
-	struct rng r_loss, r_dup, r_corrupt, r_trunc, r_reorder, r_delay;
+	struct rng r_loss, r_dup, r_corrupt, r_trunc, r_reorder, r_delay, r_slot;
 	int ge_bad;		/* GE state: 0 good, 1 bad */
 	int st4;		/* 4-state: 1..4 */
 	uint64_t reorder_count;	/* netem gap counter */
 	struct tbucket tb;
 	double last_due;	/* latest in-order due time (order keeping) */
+	double slot_next;	/* slots: when the current slot opens */
+	int64_t slot_pkts_left, slot_bytes_left;
 
 	uint64_t seq;		/* arrivals so far */
 	uint64_t order;

@@ -104,13 +104,83 @@ static bool read_timeline(struct bridge_opts *o, const char *file, char *err, si
 	return ok;
 }
 
+/* long options taking a value (settings are known to settings.c) */
+static const char *const VALUE_OPTS[] = {
+	"--listen", "--to", "--source", "--seed", "--stats", "--pcap", "--decision-log",
+	"--timeline", "--at",
+};
+
+static bool known_long(const char *name, size_t len)
+{
+	char buf[64];
+	size_t i;
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, name, len);
+	buf[len] = '\0';
+	for (i = 0; i < sizeof(VALUE_OPTS) / sizeof(VALUE_OPTS[0]); i++)
+		if (strcmp(buf, VALUE_OPTS[i]) == 0)
+			return true;
+	return settings_is_setting(buf);
+}
+
+/*
+ * argv with every "--name=value" split into "--name" "value" (the parts are
+ * owned by o); *avp is malloc'd, freed by the caller.
+ */
+static bool split_eq(struct bridge_opts *o, int argc, char **argv, char ***avp, int *acp)
+{
+	char **av = calloc((size_t)argc * 2 + 1, sizeof(*av));
+	int i, ac = 0;
+
+	if (!av)
+		return false;
+	for (i = 0; i < argc; i++) {
+		const char *eq = strchr(argv[i], '=');
+
+		if (i > 0 && settings_is_opt(argv[i]) && eq &&
+		    known_long(argv[i], (size_t)(eq - argv[i]))) {
+			char *name = own(o, argv[i]), *val = own(o, eq + 1);
+
+			if (!name || !val) {
+				free(av);
+				return false;
+			}
+			name[eq - argv[i]] = '\0';
+			av[ac++] = name;
+			av[ac++] = val;
+		} else {
+			av[ac++] = argv[i];
+		}
+	}
+	*avp = av;
+	*acp = ac;
+	return true;
+}
+
+static bool parse_args(struct bridge_opts *o, int argc, char **argv, char *err, size_t errlen);
+
 bool opts_parse(struct bridge_opts *o, int argc, char **argv, char *err, size_t errlen)
+{
+	char **av;
+	int ac;
+	bool ok;
+
+	memset(o, 0, sizeof(*o));
+	if (!split_eq(o, argc, argv, &av, &ac))
+		return seterr(err, errlen, "out of memory");
+	ok = parse_args(o, ac, av, err, errlen);
+	free(av);
+	return ok;
+}
+
+static bool parse_args(struct bridge_opts *o, int argc, char **argv, char *err, size_t errlen)
 {
 	size_t cur = 0;
 	int i;
 	size_t g, k;
 
-	memset(o, 0, sizeof(*o));
 	o->verbosity = LOG_LVL_INFO;
 	o->argv0 = argc > 0 ? argv[0] : "mpbridge";
 	for (k = 0; k < DIR_N; k++)

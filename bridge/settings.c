@@ -2,6 +2,7 @@
 #include "settings.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +21,15 @@ bool settings_is_opt(const char *t)
 static bool bad(struct settings_ctx *c, const char *opt, const char *what, const char *tok)
 {
 	return seterr(c->err, c->errlen, "%s: bad %s '%s'", opt, what, tok);
+}
+
+/* a delay without its unit gets a message naming both readings */
+static bool bad_delay(struct settings_ctx *c, const char *opt, const char *what, const char *tok)
+{
+	if (is_bare_number(tok))
+		return seterr(c->err, c->errlen, "%s: bad %s '%s': give a unit, e.g. %sms or %sus "
+			      "(tc reads a bare number as microseconds)", opt, what, tok, tok, tok);
+	return bad(c, opt, what, tok);
 }
 
 static bool need(struct settings_ctx *c, const char *opt, size_t n, size_t want, const char *what)
@@ -163,10 +173,10 @@ static bool opt_delay(struct settings_ctx *c, const char *opt, char **a, size_t 
 	if (!need(c, opt, n, 1, "delay"))
 		return false;
 	if (!parse_delay_s(a[0], &dl))
-		return bad(c, opt, "delay", a[0]);
+		return bad_delay(c, opt, "delay", a[0]);
 	if (i < n && (isdigit((unsigned char)a[i][0]) || a[i][0] == '.')) {
 		if (!parse_delay_s(a[i], &jit))
-			return bad(c, opt, "jitter", a[i]);
+			return bad_delay(c, opt, "jitter", a[i]);
 		i++;
 	}
 	while (i < n) {
@@ -242,7 +252,7 @@ static bool opt_duplicate(struct settings_ctx *c, const char *opt, char **a, siz
 	if (!parse_percent(a[0], &p))
 		return bad(c, opt, "percentage", a[0]);
 	if (n >= 2 && !parse_delay_s(a[1], &dd))
-		return bad(c, opt, "delay", a[1]);
+		return bad_delay(c, opt, "delay", a[1]);
 	if (n > 2)
 		return seterr(c->err, c->errlen, "%s: unexpected '%s'", opt, a[2]);
 	FOR_DIRS(d, c) {
@@ -352,6 +362,62 @@ static bool opt_mtu(struct settings_ctx *c, const char *opt, char **a, size_t n)
 	return true;
 }
 
+/* netem: slot MIN [MAX] [packets N] [bytes N]; "slot none" */
+static bool opt_slot(struct settings_ctx *c, const char *opt, char **a, size_t n)
+{
+	double lo, hi;
+	unsigned pk = 0;
+	uint64_t by = 0;
+	size_t i = 1;
+
+	if (!need(c, opt, n, 1, "slot MIN [MAX]"))
+		return false;
+	if (strcmp(a[0], "none") == 0) {
+		if (n > 1)
+			return seterr(c->err, c->errlen, "%s: unexpected '%s'", opt, a[1]);
+		lo = hi = 0;
+	} else {
+		if (strcmp(a[0], "distribution") == 0 || strcmp(a[0], "dist") == 0)
+			return seterr(c->err, c->errlen, "%s: '%s' is not supported (give MIN "
+				      "[MAX]: uniform)", opt, a[0]);
+		if (!parse_delay_s(a[0], &lo))
+			return bad_delay(c, opt, "slot delay", a[0]);
+		hi = lo;
+		if (i < n && looks_numeric(a[i])) {
+			if (!parse_delay_s(a[i], &hi))
+				return bad_delay(c, opt, "slot delay", a[i]);
+			i++;
+		}
+		if (hi < lo)
+			return seterr(c->err, c->errlen, "%s: MAX '%s' below MIN '%s'", opt, a[1],
+				      a[0]);
+		if (hi <= 0)
+			return seterr(c->err, c->errlen, "%s: slots need a delay above 0", opt);
+		while (i < n) {
+			if (i + 1 >= n)
+				return seterr(c->err, c->errlen, "%s: missing value after '%s'",
+					      opt, a[i]);
+			if (strcmp(a[i], "packets") == 0) {
+				if (!parse_uint(a[i + 1], 1, 1000000, &pk))
+					return bad(c, opt, "packets", a[i + 1]);
+			} else if (strcmp(a[i], "bytes") == 0) {
+				if (!parse_size(a[i + 1], &by) || by < 1)
+					return bad(c, opt, "bytes", a[i + 1]);
+			} else {
+				return seterr(c->err, c->errlen, "%s: unexpected '%s'", opt, a[i]);
+			}
+			i += 2;
+		}
+	}
+	FOR_DIRS(d, c) {
+		c->cfg[d].slot_min = lo;
+		c->cfg[d].slot_max = hi;
+		c->cfg[d].slot_packets = pk;
+		c->cfg[d].slot_bytes = by;
+	}
+	return true;
+}
+
 static bool opt_dir(struct settings_ctx *c, const char *opt, char **a, size_t n)
 {
 	if (!need(c, opt, n, 1, "direction"))
@@ -420,6 +486,7 @@ static const struct setting {
 	{ "--down", opt_flag },		{ "--up", opt_flag },
 	{ "--clear", opt_flag },	{ "--blackout", opt_window },
 	{ "--flap", opt_window },	{ "--profile", opt_profile },
+	{ "--slot", opt_slot },
 };
 
 static const struct setting *settings_find(const char *tok)
@@ -432,14 +499,27 @@ static const struct setting *settings_find(const char *tok)
 	return NULL;
 }
 
+#define MAX_SETTING_VALUES 32
+
 bool settings_apply_tokens(struct settings_ctx *c, char **tok, size_t n)
 {
 	size_t i = 0;
 
 	while (i < n) {
-		const struct setting *s = settings_find(tok[i]);
-		size_t j = i + 1;
+		const char *eq = settings_is_opt(tok[i]) ? strchr(tok[i], '=') : NULL;
+		char name[32], *vals[MAX_SETTING_VALUES];
+		const struct setting *s;
+		size_t j = i + 1, k, nv = 0;
 
+		/* "--loss=5%" is "--loss 5%" */
+		if (eq && (size_t)(eq - tok[i]) < sizeof(name)) {
+			memcpy(name, tok[i], (size_t)(eq - tok[i]));
+			name[eq - tok[i]] = '\0';
+			vals[nv++] = (char *)(uintptr_t)(eq + 1);
+		} else {
+			snprintf(name, sizeof(name), "%s", tok[i]);
+		}
+		s = settings_find(name);
 		if (!s) {
 			if (settings_is_opt(tok[i]))
 				return seterr(c->err, c->errlen, "unknown setting '%s'", tok[i]);
@@ -447,7 +527,11 @@ bool settings_apply_tokens(struct settings_ctx *c, char **tok, size_t n)
 		}
 		while (j < n && !settings_is_opt(tok[j]))
 			j++;
-		if (!s->fn(c, tok[i], tok + i + 1, j - i - 1))
+		if (nv + (j - i - 1) > MAX_SETTING_VALUES)
+			return seterr(c->err, c->errlen, "%s: too many values", name);
+		for (k = i + 1; k < j; k++)
+			vals[nv++] = tok[k];
+		if (!s->fn(c, name, vals, nv))
 			return false;
 		i = j;
 	}

@@ -31,23 +31,17 @@ bool parse_percent(const char *s, double *out)
 	size_t len;
 	double v;
 
+	/* netem's reading: "1" and "1%" are both 1% (tc ... netem loss 1) */
 	if (!s || (len = strlen(s)) == 0 || len >= sizeof(num))
 		return false;
 	memcpy(num, s, len + 1);
-	if (num[len - 1] == '%') {
+	if (num[len - 1] == '%')
 		num[len - 1] = '\0';
-		if (!isdigit((unsigned char)num[0]) && num[0] != '.')
-			return false;
-		if (!parse_double(num, 0, 100, &v))
-			return false;
-		*out = v / 100.0;
-		return true;
-	}
-	if (!isdigit((unsigned char)num[0]) && num[0] != '.')
+	if (!looks_numeric(num))
 		return false;
-	if (!parse_double(num, 0, 1, &v))
+	if (!parse_double(num, 0, 100, &v))
 		return false;
-	*out = v;
+	*out = v / 100.0;
 	return true;
 }
 
@@ -123,7 +117,24 @@ bool parse_time_s(const char *s, double *out)
 	return parse_duration(s, 1.0, VALUES_MAX_TIME_S, out);
 }
 
+bool is_bare_number(const char *s)
+{
+	double v;
+
+	return looks_numeric(s) && parse_double(s, 0, INFINITY, &v);
+}
+
 bool parse_delay_s(const char *s, double *out)
 {
+	/* tc reads a bare number as microseconds, mpbridge used to read
+	 * milliseconds: a bare number other than 0 is refused */
+	if (is_bare_number(s)) {
+		double v;
+
+		if (!parse_double(s, 0, 0, &v))
+			return false;
+		*out = 0;
+		return true;
+	}
 	return parse_duration(s, 1e-3, VALUES_MAX_DELAY_S, out);
 }

@@ -35,11 +35,18 @@ static void test_values(void **state)
 	(void)state;
 	assert_true(parse_percent("20%", &p));
 	near(p, 0.2);
+	/* netem's reading: a bare number is a percent (tc ... netem loss 1 = 1%) */
 	assert_true(parse_percent("0.25", &p));
-	near(p, 0.25);
+	near(p, 0.0025);
 	assert_true(parse_percent("0.1%", &p));
 	near(p, 0.001);
-	assert_false(parse_percent("20", &p));
+	assert_true(parse_percent("20", &p));
+	near(p, 0.2);
+	assert_true(parse_percent("1", &p));
+	near(p, 0.01);
+	assert_true(parse_percent("100", &p));
+	near(p, 1.0);
+	assert_false(parse_percent("101", &p));
 	assert_false(parse_percent("101%", &p));
 	assert_false(parse_percent("-1%", &p));
 	assert_false(parse_percent("%", &p));
@@ -177,11 +184,66 @@ static void test_settings(void **state)
 	near(c->flap_up, 3);
 	near(c->flap_down, 0.5);
 	opts_free(&o);
-	/* --delay bare numbers are milliseconds; "unordered" */
-	assert_true(PARSE(&o, err, "-l", "1", "-t", "h:2", "--delay", "30", "5", "unordered"));
+	/* --delay takes tc's units; "unordered" */
+	assert_true(PARSE(&o, err, "-l", "1", "-t", "h:2", "--delay", "30ms", "500us",
+			  "unordered"));
 	near(o.base[0].delay, 0.03);
-	near(o.base[0].jitter, 0.005);
+	near(o.base[0].jitter, 0.0005);
 	assert_true(o.base[0].unordered);
+	opts_free(&o);
+	/* a bare delay is refused, naming both readings; 0 needs no unit */
+	assert_false(PARSE(&o, err, "-l", "1", "-t", "h:2", "--delay", "30"));
+	assert_non_null(strstr(err, "--delay: bad delay '30': give a unit, e.g. 30ms or 30us"));
+	assert_non_null(strstr(err, "microseconds"));
+	opts_free(&o);
+	assert_false(PARSE(&o, err, "-l", "1", "-t", "h:2", "--delay", "30ms", "5"));
+	assert_non_null(strstr(err, "bad jitter '5'"));
+	opts_free(&o);
+	assert_true(PARSE(&o, err, "-l", "1", "-t", "h:2", "--delay", "0", "--duplicate", "1",
+			  "0"));
+	near(o.base[0].delay, 0);
+	near(o.base[0].dup_p, 0.01);
+	opts_free(&o);
+	/* the netem reading of bare loss numbers */
+	assert_true(PARSE(&o, err, "-l", "1", "-t", "h:2", "--loss", "1"));
+	near(o.base[0].loss.p, 0.01);
+	opts_free(&o);
+	assert_true(PARSE(&o, err, "-l", "1", "-t", "h:2", "--loss", "0.5"));
+	near(o.base[0].loss.p, 0.005);
+	opts_free(&o);
+	assert_true(PARSE(&o, err, "-l", "1", "-t", "h:2", "--loss", "gemodel", "5", "20", "80",
+			  "1"));
+	near(o.base[0].loss.ge_p, 0.05);
+	near(o.base[0].loss.ge_r, 0.2);
+	near(o.base[0].loss.ge_1h, 0.8);
+	near(o.base[0].loss.ge_1k, 0.01);
+	opts_free(&o);
+	/* --opt=value for every long option, settings included */
+	assert_true(PARSE(&o, err, "--listen=4000", "--to=h:2", "--seed=9", "--loss=5%",
+			  "--delay=10ms", "2ms", "--dir=s2c", "--rate=1mbit", "--at=3s", "--down"));
+	assert_int_equal(o.listen_port, 4000);
+	assert_int_equal(o.seed, 9);
+	near(o.base[DIR_C2S].loss.p, 0.05);
+	near(o.base[DIR_S2C].jitter, 0.002);
+	assert_int_equal(o.base[DIR_S2C].rate_bps, 1000000);
+	assert_int_equal(o.base[DIR_C2S].rate_bps, 0);
+	assert_int_equal(o.ntl, 1);
+	near(o.tl[0].at, 3);
+	opts_free(&o);
+	assert_false(PARSE(&o, err, "-l", "1", "-t", "h:2", "--loss=bogus"));
+	assert_non_null(strstr(err, "bogus"));
+	opts_free(&o);
+	/* netem slot */
+	assert_true(PARSE(&o, err, "-l", "1", "-t", "h:2", "--slot", "1ms", "3ms", "packets",
+			  "8", "bytes", "12kb"));
+	near(o.base[0].slot_min, 0.001);
+	near(o.base[0].slot_max, 0.003);
+	assert_int_equal(o.base[0].slot_packets, 8);
+	assert_int_equal(o.base[0].slot_bytes, 12288);
+	assert_true(impair_cfg_needs_queue(&o.base[0]));
+	opts_free(&o);
+	assert_true(PARSE(&o, err, "-l", "1", "-t", "h:2", "--slot", "2ms", "--slot", "none"));
+	assert_false(impair_cfg_slotted(&o.base[0]));
 	opts_free(&o);
 }
 
@@ -344,7 +406,11 @@ static void test_bad_tokens(void **state)
 		{ "stray", { "-l", "1", "-t", "h:2", "stray" } },
 		{ "-1", { "-l", "1", "-t", "h:2", "--seed", "-1" } },
 		{ "--seed", { "-l", "1", "-t", "h:2", "--seed" } },
-		{ "20", { "-l", "1", "-t", "h:2", "--loss", "20" } },
+		{ "101", { "-l", "1", "-t", "h:2", "--loss", "101" } },
+		{ "3ms", { "-l", "1", "-t", "h:2", "--slot", "3ms", "1ms" } },
+		{ "5", { "-l", "1", "-t", "h:2", "--slot", "5" } },
+		{ "lots", { "-l", "1", "-t", "h:2", "--slot", "1ms", "packets", "lots" } },
+		{ "--bogus=1", { "-l", "1", "-t", "h:2", "--bogus=1" } },
 		{ "120%", { "-l", "1", "-t", "h:2", "--loss", "120%" } },
 		{ "25%", { "-l", "1", "-t", "h:2", "--loss", "20%", "25%" } },
 		{ "bogus", { "-l", "1", "-t", "h:2", "--loss", "bogus", "1%" } },
@@ -363,7 +429,7 @@ static void test_bad_tokens(void **state)
 		{ "often", { "-l", "1", "-t", "h:2", "--reorder", "often" } },
 		{ "0", { "-l", "1", "-t", "h:2", "--reorder", "5%", "gap", "0" } },
 		{ "later", { "-l", "1", "-t", "h:2", "--duplicate", "5%", "later" } },
-		{ "2", { "-l", "1", "-t", "h:2", "--corrupt", "2" } },
+		{ "200", { "-l", "1", "-t", "h:2", "--corrupt", "200" } },
 		{ "big", { "-l", "1", "-t", "h:2", "--truncate", "5%", "big" } },
 		{ "5mbits", { "-l", "1", "-t", "h:2", "--rate", "5mbit", "burst", "5mbits" } },
 		{ "quick", { "-l", "1", "-t", "h:2", "--rate", "quick" } },

@@ -756,6 +756,66 @@ static void decisions(uint64_t seed, int dir, struct impair_cfg *c, uint8_t *out
 	impair_free(&d);
 }
 
+/* netem slot: copies leave only when a slot opens, at most N per slot */
+static void test_slot(void **state)
+{
+	struct impair_cfg c;
+	struct impair_dir d;
+	size_t i, k;
+
+	(void)state;
+	impair_cfg_default(&c);
+	c.slot_min = c.slot_max = 0.010;
+	c.slot_packets = 2;
+	setup_dir(&d, &c, 1, 100);
+	feed(&d, 5, 100, 0.0, 0.0);
+	assert_int_equal(nrec, 0);	/* all held: the first slot opens at 10 ms */
+	assert_true(fabs(impair_next_due(&d) - 0.010) < 1e-12);
+	impair_service(&d, 0.005);
+	assert_int_equal(nrec, 0);
+	impair_service(&d, 0.010);
+	assert_int_equal(nrec, 2);	/* two per slot */
+	assert_true(fabs(impair_next_due(&d) - 0.020) < 1e-12);
+	impair_service(&d, 0.020);
+	assert_int_equal(nrec, 4);
+	impair_service(&d, 0.030);
+	assert_int_equal(nrec, 5);
+	for (i = 0; i < nrec; i++) {
+		assert_int_equal(recs[i].reason, 0);
+		assert_int_equal(recs[i].seq, i + 1);	/* order kept */
+	}
+	/* a copy due after the pending slot opened waits for a fresh slot */
+	nrec = 0;
+	feed(&d, 1, 100, 0.050, 0);
+	impair_service(&d, 0.050);
+	assert_int_equal(nrec, 0);
+	assert_true(fabs(impair_next_due(&d) - 0.060) < 1e-12);
+	impair_service(&d, impair_next_due(&d));
+	assert_int_equal(nrec, 1);
+	impair_free(&d);
+
+	/* bytes per slot; random slot spacing within [MIN, MAX] */
+	impair_cfg_default(&c);
+	c.slot_min = 0.002;
+	c.slot_max = 0.004;
+	c.slot_bytes = 250;
+	setup_dir(&d, &c, 3, 1000);
+	feed(&d, 300, 100, 0.0, 0.0);
+	for (k = 0; k < 1000 && impair_next_due(&d) < INFINITY; k++)
+		impair_service(&d, impair_next_due(&d));
+	assert_int_equal(nrec, 300);
+	/* 3 copies of 100 bytes exhaust 250 bytes: 100 slots, spaced 2-4 ms */
+	for (i = 1; i < nrec; i++) {
+		double gap = recs[i].t - recs[i - 1].t;
+
+		if (i % 3)
+			assert_true(gap == 0);	/* same slot */
+		else
+			assert_true(gap >= 0.002 - 1e-12 && gap <= 0.004 + 1e-12);
+	}
+	impair_free(&d);
+}
+
 static void test_seed_repeatable(void **state)
 {
 	static uint8_t a[5000], b[5000], x[5000], y[5000];
@@ -866,6 +926,7 @@ int main(void)
 		cmocka_unit_test(test_truncate),
 		cmocka_unit_test(test_token_bucket),
 		cmocka_unit_test(test_rate_queue),
+		cmocka_unit_test(test_slot),
 		cmocka_unit_test(test_seed_repeatable),
 		cmocka_unit_test(test_set_cfg),
 	};
