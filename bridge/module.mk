@@ -1,5 +1,6 @@
 # bridge/ - mpbridge, the relay and impairment emulator (see bridge/README.md)
 MPBRIDGE_OPTS := bridge/opts.c bridge/settings.c bridge/profile.c bridge/dist.c bridge/values.c \
+	bridge/lossmodel.c bridge/settings_json.c \
 	bridge/usage.c
 MPBRIDGE_OBJS := $(call objs,bridge/mpbridge.c bridge/relay.c bridge/impair.c $(MPBRIDGE_OPTS) \
 	bridge/rng.c bridge/capture.c)
@@ -12,3 +13,5 @@ $(eval $(call unittest,test_bridge_opts,$(call objs,tests/unit/test_bridge_opts.
 	bridge/impair.c bridge/rng.c),$(LIBM)))
 $(eval $(call unittest,test_bridge_capture,$(call objs,tests/unit/test_bridge_capture.c \
 	bridge/capture.c bridge/impair.c bridge/rng.c),$(PCAP_LIBS) $(LIBM)))
+$(eval $(call unittest,test_bridge_mean,$(call objs,tests/unit/test_bridge_mean.c \
+	$(MPBRIDGE_OPTS) bridge/impair.c bridge/rng.c),$(LIBM)))

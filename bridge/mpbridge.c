@@ -8,6 +8,7 @@
 #include "log.h"
 #include "opts.h"
 #include "relay.h"
+#include "settings_json.h"
 #include "rng.h"
 
 static uint64_t random_seed(void)
@@ -47,6 +48,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_verbosity(o.verbosity);
+	if (o.check && o.json) {
+		rc = settings_json_write(stdout, &o) < 0 ? 1 : 0;
+		opts_free(&o);
+		return rc;
+	}
 	if (o.check) {
 		char desc[512];
 		size_t i;

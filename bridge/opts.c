@@ -250,6 +250,8 @@ static bool parse_args(struct bridge_opts *o, int argc, char **argv, char *err, 
 			cur = o->ngroups - 1;
 		} else if (strcmp(a, "-n") == 0 || strcmp(a, "--check") == 0) {
 			o->check = true;
+		} else if (strcmp(a, "--json") == 0) {
+			o->json = true;
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			o->verbosity++;
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
@@ -308,6 +310,8 @@ static bool parse_args(struct bridge_opts *o, int argc, char **argv, char *err, 
 				return seterr(err, errlen, "%s: %s", o->groups[g].origin, inner);
 		}
 	}
+	if (o->json && !o->check)
+		return seterr(err, errlen, "--json: only with --check (-n)");
 	if (!o->have_listen)
 		return seterr(err, errlen, "missing --listen [ADDR:]PORT");
 	if (!o->have_to)

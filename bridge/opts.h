@@ -40,6 +40,7 @@ struct bridge_opts {
 
 	int verbosity;
 	bool check, help, version;
+	bool json;			/* --check --json: settings as JSON on stdout */
 	uint64_t seed;
 	bool seed_set;
 	const char *stats_path;
