@@ -1,6 +1,6 @@
 # bridge/ - mpbridge, the relay and impairment emulator (see bridge/README.md)
 MPBRIDGE_OPTS := bridge/opts.c bridge/settings.c bridge/profile.c bridge/dist.c bridge/values.c \
-	bridge/lossmodel.c bridge/settings_json.c \
+	bridge/lossmodel.c bridge/settings_json.c bridge/peer.c \
 	bridge/usage.c
 MPBRIDGE_OBJS := $(call objs,bridge/mpbridge.c bridge/relay.c bridge/impair.c $(MPBRIDGE_OPTS) \
 	bridge/rng.c bridge/capture.c)

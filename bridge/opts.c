@@ -107,8 +107,36 @@ static bool read_timeline(struct bridge_opts *o, const char *file, char *err, si
 /* long options taking a value (settings are known to settings.c) */
 static const char *const VALUE_OPTS[] = {
 	"--listen", "--to", "--source", "--seed", "--stats", "--pcap", "--decision-log",
-	"--timeline", "--at",
+	"--timeline", "--at", "--learn",
 };
+
+/* --learn COUNT,WINDOW,QUIET (e.g. 3,1s,200ms) or "any" */
+static bool parse_learn(const char *s, struct peer_rule *r)
+{
+	char buf[96], *a, *b, *c;
+
+	if (strcmp(s, "any") == 0) {
+		r->mode = PEER_ANY;
+		return true;
+	}
+	if (strlen(s) >= sizeof(buf))
+		return false;
+	snprintf(buf, sizeof(buf), "%s", s);
+	a = buf;
+	b = strchr(a, ',');
+	if (!b)
+		return false;
+	*b++ = '\0';
+	c = strchr(b, ',');
+	if (!c)
+		return false;
+	*c++ = '\0';
+	if (!parse_uint(a, 1, 1000000, &r->count) || !parse_time_s(b, &r->window) ||
+	    r->window <= 0 || !parse_duration(c, 1.0, PEER_QUIET_MAX, &r->quiet))
+		return false;
+	r->mode = PEER_LEARN;
+	return true;
+}
 
 static bool known_long(const char *name, size_t len)
 {
@@ -182,6 +210,7 @@ static bool parse_args(struct bridge_opts *o, int argc, char **argv, char *err, 
 	size_t g, k;
 
 	o->verbosity = LOG_LVL_INFO;
+	peer_rule_default(&o->peer_rule);
 	o->argv0 = argc > 0 ? argv[0] : "mpbridge";
 	for (k = 0; k < DIR_N; k++)
 		impair_cfg_default(&o->base[k]);
@@ -252,6 +281,13 @@ static bool parse_args(struct bridge_opts *o, int argc, char **argv, char *err, 
 			o->check = true;
 		} else if (strcmp(a, "--json") == 0) {
 			o->json = true;
+		} else if (strcmp(a, "--lock") == 0) {
+			o->peer_rule.mode = PEER_LOCK;
+		} else if (strcmp(a, "--learn") == 0) {
+			NEEDVAL();
+			if (!parse_learn(val, &o->peer_rule))
+				return seterr(err, errlen, "--learn: bad rule '%s' (COUNT,WINDOW,QUIET "
+					      "as 3,1s,200ms, or any)", val);
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			o->verbosity++;
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {

@@ -9,6 +9,7 @@
 
 #include "dist.h"
 #include "impair.h"
+#include "peer.h"
 
 #define OPTS_HOSTLEN 256
 #define OPTS_ERRLEN 512
@@ -41,6 +42,7 @@ struct bridge_opts {
 	int verbosity;
 	bool check, help, version;
 	bool json;			/* --check --json: settings as JSON on stdout */
+	struct peer_rule peer_rule;	/* --learn, --lock */
 	uint64_t seed;
 	bool seed_set;
 	const char *stats_path;

@@ -393,24 +393,25 @@ static void lsn_cb(struct ev_loop *loop, ev_io *w, int revents)
 		const struct addr *from = &r->rx.from[i];
 		uint8_t *buf = batch_slot(&r->rx, i);
 		size_t len = r->rx.len[i] < r->rx.slot_size ? r->rx.len[i] : r->rx.slot_size;
+		enum peer_verdict v;
 		double now;
 
-		if (!r->have_client || !addr_equal_sa(&r->client, (const struct sockaddr *)&from->ss,
-						       from->len)) {
+		now = relay_now(r);
+		v = peer_input(&r->peer, from, now);
+		if (v == PEER_LEARNED) {
 			char b1[ADDR_STRLEN];
 
-			if (r->have_client)
-				r->client_changes++;
-			memcpy(&r->client.ss, &from->ss, from->len);
-			r->client.len = from->len;
+			r->client = r->peer.client;
 			r->have_client = true;
+			r->client_changes = r->peer.changes;
 			if (ratelimit_allow(&r->rl_client, clock_now(), NULL))
 				log_info("client is now %s",
 					 addr_format(&r->client, b1, sizeof(b1)));
+		} else if (v == PEER_IGNORED) {
+			continue;	/* --lock: not our client */
 		}
-		if (r->pktinfo && r->rx_dst_ok[i])
+		if (v != PEER_STRANGER && r->pktinfo && r->rx_dst_ok[i])
 			((struct sockaddr_in *)&r->client_dst.ss)->sin_addr = r->rx_dst[i];
-		now = relay_now(r);
 		tl_due(r, now);
 		if (r->capturing)
 			capture_arrival(r, DIR_C2S, buf, len, now);
@@ -526,6 +527,10 @@ static void stats_json(struct json *j, void *arg)
 	json_str(j, "target", addr_format(&r->target, b3, sizeof(b3)));
 	json_str(j, "client", r->have_client ? addr_format(&r->client, b4, sizeof(b4)) : NULL);
 	json_u64(j, "client_changes", r->client_changes);
+	json_str(j, "client_rule", r->peer.rule.mode == PEER_LOCK ? "lock"
+				   : r->peer.rule.mode == PEER_ANY ? "any" : "learn");
+	json_u64(j, "stranger_datagrams", r->peer.strangers);
+	json_u64(j, "stranger_ignored", r->peer.ignored);
 	json_u64(j, "timeline_steps_applied", r->tl_next);
 	/* one line per direction: the shell tests grep them */
 	for (d = 0; d < DIR_N; d++) {
@@ -665,6 +670,7 @@ int relay_init(struct relay *r, const struct bridge_opts *o, uint64_t seed)
 	r->wall0 = clock_wall();
 	ratelimit_init(&r->rl, 1.0, 5.0);
 	ratelimit_init(&r->rl_client, 1.0, 5.0);
+	peer_init(&r->peer, &o->peer_rule);
 	for (d = 0; d < DIR_N; d++)
 		r->armed[d] = INFINITY;
 	signal(SIGPIPE, SIG_IGN);

@@ -14,6 +14,7 @@
 #include "impair.h"
 #include "log.h"
 #include "opts.h"
+#include "peer.h"
 
 #define RELAY_BATCH 64		/* datagrams read per readiness event (<= BATCH_MAX) */
 #define RELAY_BUF 65536		/* receive slot: any UDP datagram */
@@ -36,6 +37,7 @@ struct relay {
 	struct addr client_dst;		/* address the client sent to */
 	bool have_client;
 	uint64_t client_changes;
+	struct peer peer;		/* the learning rule (peer.h) */
 	bool pktinfo;
 
 	/* batched I/O: a wakeup's datagrams are read into rx, run through the

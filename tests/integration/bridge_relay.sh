@@ -13,7 +13,9 @@ C1=$PORT2	# client source ports
 C2=$PORT3
 
 t_echo_target echo "$EP"
-t_spawn bridge "$MPB" -l "127.0.0.1:$LP" -t "127.0.0.1:$EP" --stats "$T/stats.json"
+# --learn any: every datagram's source becomes the client at once (the default
+# rule, which makes a new source wait, is tested in bridge_peer.sh)
+t_spawn bridge "$MPB" -l "127.0.0.1:$LP" -t "127.0.0.1:$EP" --stats "$T/stats.json" --learn any
 t_wait_udp "$LP" || { t_fail "mpbridge did not start"; t_done; }
 
 ping() { python3 "$UDPTOOL" ping "127.0.0.1:$LP" "$@" >>"$T/ping.log" 2>&1; }
@@ -30,7 +32,7 @@ t_spawn echo2 python3 "$UDPTOOL" echo "$EP"
 t_wait_udp "$EP" || t_fail "echo target did not restart"
 t_expect "relays again after the target restarts" ping --count 10 --size 200 --sport "$C1"
 
-# a new client source port is learned from its first datagram
+# a new client source port is learned from its first datagram (--learn any)
 t_expect "a new client source port is re-learned" ping --count 10 --size 80 --sport "$C2"
 t_expect "and the old one again" ping --count 5 --size 80 --sport "$C1"
 
