@@ -41,7 +41,7 @@ bool impair_cfg_slotted(const struct impair_cfg *c)
 bool impair_cfg_needs_queue(const struct impair_cfg *c)
 {
 	return c->delay > 0 || c->jitter > 0 || c->rate_bps > 0 ||
-	       (c->dup_p > 0 && c->dup_delay > 0) || impair_cfg_slotted(c);
+	       (c->dup_p > 0 && c->dup_delay > 0) || impair_cfg_slotted(c) || c->trace;
 }
 
 bool impair_cfg_active(const struct impair_cfg *c)
@@ -116,6 +116,9 @@ void impair_cfg_describe(const struct impair_cfg *c, char *buf, size_t len)
 			 (unsigned long long)c->limit_bytes);
 	if (c->mtu > 0)
 		p = addf(buf, len, p, " mtu %u", c->mtu);
+	if (c->trace)
+		p = addf(buf, len, p, " trace %s (%.6g Mbit/s)", c->trace->path,
+			 trace_mean_bps(c->trace) / 1e6);
 	if (impair_cfg_slotted(c)) {
 		p = addf(buf, len, p, " slot %gms %gms", c->slot_min * 1e3, c->slot_max * 1e3);
 		if (c->slot_packets)
@@ -341,6 +344,8 @@ void impair_set_cfg(struct impair_dir *d, const struct impair_cfg *cfg)
 		d->st4 = 1;
 	}
 	tb_set(&d->tb, cfg->rate_bps, cfg->burst);
+	if (cfg->trace != d->cfg->trace)
+		d->tl.started = false;	/* a new trace starts at the next arrival */
 	d->cfg = cfg;
 }
 
@@ -519,6 +524,14 @@ static bool queue_full(const struct impair_dir *d, size_t len)
 	return d->st.queued >= c->limit_pkts || d->st.queued_bytes + len > c->limit_bytes;
 }
 
+/* the rate stage: a trace-driven link, else the token bucket */
+static double link_schedule(struct impair_dir *d, double now, size_t len)
+{
+	if (d->cfg->trace)
+		return trace_schedule(&d->tl, d->cfg->trace, now, len);
+	return tb_schedule(&d->tb, now, len);
+}
+
 void impair_input(struct impair_dir *d, double now, uint8_t *buf, size_t len)
 {
 	static uint8_t clean[IMPAIR_MAX_DGRAM];	/* the duplicate's clean copy */
@@ -599,7 +612,7 @@ void impair_input(struct impair_dir *d, double now, uint8_t *buf, size_t len)
 		do_drop(d, buf, tlen, DROP_QUEUE, flags, seq, now);
 		return;
 	}
-	base = tb_schedule(&d->tb, now, tlen);
+	base = link_schedule(d, now, tlen);
 	if (reorder) {
 		due = base;	/* skips the delay: jumps ahead of delayed packets */
 	} else {
@@ -622,7 +635,7 @@ void impair_input(struct impair_dir *d, double now, uint8_t *buf, size_t len)
 			do_drop(d, clean, len, DROP_QUEUE, PF_DUP, seq, now);
 		} else {
 			/* same path as the original, its own serialisation, plus the extra delay */
-			double ddue = due + (tb_schedule(&d->tb, now, len) - base) + c->dup_delay;
+			double ddue = due + (link_schedule(d, now, len) - base) + c->dup_delay;
 
 			declog(d, seq, "pass", "-", PF_DUP, ddue - now);
 			place(d, now, clean, len, PF_DUP, seq, ddue);

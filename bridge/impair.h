@@ -26,6 +26,7 @@
 #include <stdio.h>
 
 #include "rng.h"
+#include "trace.h"
 
 enum { DIR_C2S = 0, DIR_S2C = 1, DIR_N = 2 };
 const char *dir_name(int dir);
@@ -80,6 +81,9 @@ struct impair_cfg {
 	double slot_min, slot_max;	/* seconds; slot_max > 0: slots on */
 	unsigned slot_packets;
 	uint64_t slot_bytes;
+	/* a Mahimahi rate trace (owned by the options): replaces the token
+	 * bucket while set; the queue in front of it is the --limit queue */
+	const struct rate_trace *trace;
 };
 
 #define IMPAIR_LIMIT_DEFAULT 1000u
@@ -174,6 +178,7 @@ struct impair_dir {
 	struct tbucket tb;
 	double last_due;	/* latest in-order due time (order keeping) */
 	double slot_next;	/* slots: when the current slot opens */
+	struct trace_link tl;	/* trace-driven link */
 	int64_t slot_pkts_left, slot_bytes_left;
 
 	uint64_t seq;		/* arrivals so far */

@@ -317,7 +317,7 @@ static bool parse_args(struct bridge_opts *o, int argc, char **argv, char *err, 
 		return true;
 
 	/* base settings, then each timeline step on top of the one before */
-	if (!settings_apply(o->base, &o->tables, o->groups[0].tok, o->groups[0].ntok, o->argv0, err, errlen))
+	if (!settings_apply(o->base, &o->tables, &o->traces, o->groups[0].tok, o->groups[0].ntok, o->argv0, err, errlen))
 		return false;
 	if (o->ngroups > 1) {
 		/* stable sort by time: insertion sort keeps command-line order on ties */
@@ -341,7 +341,7 @@ static bool parse_args(struct bridge_opts *o, int argc, char **argv, char *err, 
 
 			memcpy(e->cfg, g == 1 ? o->base : o->tl[g - 2].cfg, sizeof(e->cfg));
 			e->at = o->groups[g].at;
-			if (!settings_apply(e->cfg, &o->tables, o->groups[g].tok, o->groups[g].ntok, o->argv0,
+			if (!settings_apply(e->cfg, &o->tables, &o->traces, o->groups[g].tok, o->groups[g].ntok, o->argv0,
 					    inner, sizeof(inner)))
 				return seterr(err, errlen, "%s: %s", o->groups[g].origin, inner);
 		}
@@ -367,6 +367,7 @@ void opts_free(struct bridge_opts *o)
 	free(o->owned);
 	free(o->tl);
 	dist_tables_free(&o->tables);
+	trace_set_free(&o->traces);
 	o->groups = NULL;
 	o->owned = NULL;
 	o->tl = NULL;

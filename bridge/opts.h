@@ -56,6 +56,7 @@ struct bridge_opts {
 
 	/* internal storage */
 	struct dist_tables tables;	/* the configs' dist_tab point here */
+	struct trace_set traces;	/* the configs' trace point here */
 	struct tok_group *groups;
 	size_t ngroups;
 	char **owned;			/* strings read from files */

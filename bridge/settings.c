@@ -418,6 +418,26 @@ static bool opt_slot(struct settings_ctx *c, const char *opt, char **a, size_t n
 	return true;
 }
 
+/* a Mahimahi rate trace: --trace FILE, --trace none */
+static bool opt_trace(struct settings_ctx *c, const char *opt, char **a, size_t n)
+{
+	const struct rate_trace *t = NULL;
+	char inner[512];
+
+	if (!need(c, opt, n, 1, "trace file"))
+		return false;
+	if (n > 1)
+		return seterr(c->err, c->errlen, "%s: unexpected '%s'", opt, a[1]);
+	if (strcmp(a[0], "none") != 0) {
+		if (!c->traces)
+			return seterr(c->err, c->errlen, "%s: no trace store", opt);
+		if (!trace_get(c->traces, a[0], &t, inner, sizeof(inner)))
+			return seterr(c->err, c->errlen, "%s: %s", opt, inner);
+	}
+	FOR_DIRS(d, c) c->cfg[d].trace = t;
+	return true;
+}
+
 static bool opt_dir(struct settings_ctx *c, const char *opt, char **a, size_t n)
 {
 	if (!need(c, opt, n, 1, "direction"))
@@ -486,7 +506,7 @@ static const struct setting {
 	{ "--down", opt_flag },		{ "--up", opt_flag },
 	{ "--clear", opt_flag },	{ "--blackout", opt_window },
 	{ "--flap", opt_window },	{ "--profile", opt_profile },
-	{ "--slot", opt_slot },
+	{ "--slot", opt_slot },		{ "--trace", opt_trace },
 };
 
 static const struct setting *settings_find(const char *tok)
@@ -538,10 +558,11 @@ bool settings_apply_tokens(struct settings_ctx *c, char **tok, size_t n)
 	return true;
 }
 
-bool settings_apply(struct impair_cfg cfg[DIR_N], struct dist_tables *tables, char **tok,
-		    size_t n, const char *argv0, char *err, size_t errlen)
+bool settings_apply(struct impair_cfg cfg[DIR_N], struct dist_tables *tables,
+		    struct trace_set *traces, char **tok, size_t n, const char *argv0, char *err,
+		    size_t errlen)
 {
-	struct settings_ctx c = { cfg, 3, argv0, tables, err, errlen, 0 };
+	struct settings_ctx c = { cfg, 3, argv0, tables, traces, err, errlen, 0 };
 
 	return settings_apply_tokens(&c, tok, n);
 }

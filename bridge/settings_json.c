@@ -134,6 +134,16 @@ void settings_json_dir(struct json *j, const char *key, const struct impair_cfg 
 	} else {
 		json_null(j, "slot");
 	}
+	if (c->trace) {
+		json_obj_open(j, "trace");
+		json_str(j, "file", c->trace->path);
+		json_dbl(j, "mean_bps", trace_mean_bps(c->trace));
+		json_dbl(j, "period_s", c->trace->period);
+		json_u64(j, "opportunities", c->trace->n);
+		json_obj_close(j);
+	} else {
+		json_null(j, "trace");
+	}
 	if (c->blackout_end > c->blackout_start) {
 		json_obj_open(j, "blackout");
 		json_dbl(j, "start", c->blackout_start);

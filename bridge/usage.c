@@ -59,6 +59,8 @@ void opts_usage(FILE *f)
 "  --mtu N                    drop datagrams with more than N payload bytes\n"
 "  --slot MIN [MAX] [packets N] [bytes N]   netem slots: held packets leave in\n"
 "                             bursts, a slot every MIN..MAX, N at most per slot\n"
+"  --trace FILE               trace-driven link (Mahimahi format: one line per\n"
+"                             1500-byte opportunity, its millisecond); 'none'\n"
 "  --clear                    no impairment\n"
 "  --profile NAME             settings from a profile file (lossy-wifi, 3g, satellite,\n"
 "                             blackout, ...): $MPBRIDGE_PROFILES, ./bridge/profiles,\n"

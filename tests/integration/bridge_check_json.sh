@@ -74,6 +74,10 @@ assert near(t[0]["s2c"]["loss"]["mean"], 0.2)' \
 check "flap: the mean over the period" \
 	'assert c["loss"]["model"] == "flap" and near(c["loss"]["mean"], 1 - 0.98 * 0.8)' \
 	--flap 4s 1s --loss 2%
+printf '1\n1\n2\n4\n' >"$T/t.trace"
+check "trace: its mean rate" \
+	'assert c["trace"] is None and s["trace"]["opportunities"] == 4 and s["trace"]["mean_bps"] == 4 * 1500 * 8 / 0.004' \
+	--dir s2c --trace "$T/t.trace"
 printf '2s --loss gemodel 5%% 30%%\n4s --clear\n' >"$T/tl"
 check "timeline file" \
 	't = d["timeline"]

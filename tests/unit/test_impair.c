@@ -816,6 +816,48 @@ static void test_slot(void **state)
 	impair_free(&d);
 }
 
+/* a Mahimahi trace: opportunities at 1, 1, 2, 4 ms, repeating every 4 ms */
+static void test_trace_link(void **state)
+{
+	static uint32_t ms[] = { 1, 1, 2, 4 };
+	struct rate_trace t = { (char *)"t", ms, 4, 0.004 };
+	struct trace_link l = { 0, 0, false };
+	struct impair_cfg c;
+	struct impair_dir d;
+	static const double want[] = { 1, 1, 2, 4, 5, 5 };
+	size_t i;
+
+	(void)state;
+	assert_true(fabs(trace_mean_bps(&t) - 4 * 1500 * 8 / 0.004) < 1e-6);
+	assert_true(fabs(trace_time(&t, 5) - 0.005) < 1e-12);
+	assert_int_equal(trace_first_at(&t, 0.0105), 11);	/* 12 ms: cycle 2, last */
+	assert_int_equal(trace_first_at(&t, 0.0045), 4);	/* 5 ms */
+	/* back to back 1500-byte datagrams use one opportunity each */
+	for (i = 0; i < 6; i++)
+		assert_true(fabs(trace_schedule(&l, &t, 0, 1500) - want[i] * 1e-3) < 1e-12);
+	/* 3000 bytes span two opportunities; 100 bytes share one */
+	assert_true(fabs(trace_schedule(&l, &t, 0, 3000) - 0.008) < 1e-12);	/* 6, 8 */
+	assert_true(fabs(trace_schedule(&l, &t, 0, 100) - 0.009) < 1e-12);
+	assert_true(fabs(trace_schedule(&l, &t, 0, 100) - 0.009) < 1e-12);
+	/* idle: the passed opportunities are lost */
+	assert_true(fabs(trace_schedule(&l, &t, 0.0105, 100) - 0.012) < 1e-12);
+
+	/* through the pipeline: drop-tail at the --limit queue, FIFO departures */
+	impair_cfg_default(&c);
+	c.trace = &t;
+	c.limit_pkts = 3;
+	setup_dir(&d, &c, 1, 10);
+	feed(&d, 5, 1500, 0, 0);
+	assert_int_equal(d.st.dropped[DROP_QUEUE], 2);
+	for (i = 0; i < 4 && impair_next_due(&d) < INFINITY; i++)
+		impair_service(&d, impair_next_due(&d));
+	assert_int_equal(d.st.forwarded, 3);
+	for (i = 0; i < nrec; i++)
+		if (recs[i].reason == 0)
+			assert_true(recs[i].t <= 0.002 + 1e-12);
+	impair_free(&d);
+}
+
 static void test_seed_repeatable(void **state)
 {
 	static uint8_t a[5000], b[5000], x[5000], y[5000];
@@ -927,6 +969,7 @@ int main(void)
 		cmocka_unit_test(test_token_bucket),
 		cmocka_unit_test(test_rate_queue),
 		cmocka_unit_test(test_slot),
+		cmocka_unit_test(test_trace_link),
 		cmocka_unit_test(test_seed_repeatable),
 		cmocka_unit_test(test_set_cfg),
 	};
