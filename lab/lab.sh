@@ -649,7 +649,7 @@ cmd_sweep() {
 				echo "# sweep point: $n paths at $p% loss each way on every path"
 				echo "PATHS=$n"
 				for i in $(seq 1 "$n"); do echo "BRIDGE_$i=\"--loss $p%\""; done
-				echo "COUNT=$count RATE=${SWEEP_RATE:-2500} SIZE=${SWEEP_SIZE:-100} TIMEOUT=1"
+				echo "COUNT=$count RATE=${SWEEP_RATE:-1000} SIZE=${SWEEP_SIZE:-100} TIMEOUT=1"
 				echo "SEED=$((n * 1000 + p))"
 				echo "EXPECT=(loss_in_ci)"
 			} >"$s"
