@@ -55,7 +55,7 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 ifeq ($(V),1)
 Q :=
-msg = @true
+msg =
 else
 Q := @
 msg = @printf '  %-6s %s\n' $(1) $(2);
@@ -64,7 +64,8 @@ endif
 # Debian packages needed to build, test and run the lab.
 DEB_PACKAGES := build-essential pkg-config libev-dev libpcap-dev libnl-3-dev \
 	libnl-route-3-dev libcmocka-dev libsodium-dev libssl-dev libisal-dev socat tcpdump iproute2 \
-	nftables ethtool gnuplot-nox valgrind python3 tshark iperf3 openvpn iputils-ping
+	nftables ethtool gnuplot-nox valgrind python3 tshark iperf3 openvpn iputils-ping \
+	mandoc systemd debhelper lintian
 
 .PHONY: all clean test unit-test integration-test demo deps install uninstall check-deps
 .DEFAULT_GOAL := all
@@ -119,28 +120,69 @@ integration-test: all tests
 demo: all
 	$(Q)BUILD=$(BUILD) tests/demo.sh
 
+# wait for a held apt/dpkg lock (another apt run, unattended-upgrades) instead of failing
+APT_WAIT := -o DPkg::Lock::Timeout=120
+
 deps:
 	@if [ "$$(id -u)" = 0 ]; then \
 		echo 'wireshark-common wireshark-common/install-setuid boolean false' | \
 			debconf-set-selections && \
-		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES); \
+		DEBIAN_FRONTEND=noninteractive apt-get $(APT_WAIT) update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get $(APT_WAIT) install -y -qq \
+			--no-install-recommends $(DEB_PACKAGES); \
 	else \
 		echo "run as root:"; \
 		echo "  apt-get install -y $(DEB_PACKAGES)"; \
 		exit 1; \
 	fi
 
+# make install: the daemons and mpctl in sbin (section 8), mpbridge in bin
+# (section 1), every other program (demo, bench and lab helpers, generically
+# named) in libexec/mptunnel under its build name; man pages, systemd units
+# (ExecStart pointing into SBINDIR), bash completion, bridge profiles, examples.
+SBINDIR ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec/mptunnel
 DATADIR ?= $(PREFIX)/share/mptunnel
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/mptunnel
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SBIN_PROGRAMS := mpclient mpserver mpctl
+BIN_PROGRAMS := mpbridge
+LIBEXEC_PROGRAMS = $(filter-out $(SBIN_PROGRAMS) $(BIN_PROGRAMS),$(notdir $(PROGRAMS)))
+MAN_PAGES := $(wildcard dist/man/*.[1-8])
+UNITS := mpclient@.service mpserver@.service
+COMPLETED := mpclient mpserver mpctl mpbridge
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/profiles
-	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(DATADIR)/profiles $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man,$(sort $(patsubst .%,%,$(suffix $(MAN_PAGES)))))
+	install -m 0755 $(addprefix $(BUILD)/,$(SBIN_PROGRAMS)) $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(addprefix $(BUILD)/,$(BIN_PROGRAMS)) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(addprefix $(BUILD)/,$(LIBEXEC_PROGRAMS)) $(DESTDIR)$(LIBEXECDIR)/
+	for m in $(MAN_PAGES); do \
+		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; \
+	done
+	for u in $(UNITS); do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' dist/systemd/$$u.in >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
+	install -m 0644 dist/completion/mptunnel.bash $(DESTDIR)$(BASHCOMPDIR)/mpclient
+	for c in $(filter-out mpclient,$(COMPLETED)); do \
+		ln -sf mpclient $(DESTDIR)$(BASHCOMPDIR)/$$c || exit 1; \
+	done
 	install -m 0644 bridge/profiles/* $(DESTDIR)$(DATADIR)/profiles/
+	install -m 0644 dist/examples/* $(DESTDIR)$(DOCDIR)/examples/
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS)))
-	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(SBIN_PROGRAMS))
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(BIN_PROGRAMS))
+	rm -rf $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	rm -f $(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(patsubst .%,%,$(suffix $(m)))/$(notdir $(m)))
+	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
+	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(COMPLETED))
 
 clean:
 	rm -rf build build-san

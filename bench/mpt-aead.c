@@ -136,7 +136,8 @@ static double measure(pair_fn fn, void *ctx, uint8_t *buf, size_t len, unsigned 
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: mpt-aead [--sizes N[,N...]] [--ms MS] [--rounds N] [--json]\n");
+	fprintf(stderr, "usage: mpt-aead [--sizes N[,N...]] [--ms MS] [--rounds N] [--json]\n"
+			"       mpt-aead --version\n");
 	exit(2);
 }
 
@@ -161,7 +162,10 @@ int main(int argc, char **argv)
 			rounds = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--json"))
 			json = true;
-		else
+		else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
+			printf("mpt-aead %s\n", MPT_VERSION);
+			return 0;
+		} else
 			usage();
 	}
 	if (!ms || !rounds || seal_init() != 0)

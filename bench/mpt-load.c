@@ -105,7 +105,7 @@ static void usage(FILE *f)
 		"  -S, --serve [ADDR:]PORT standalone sink; --echo sends each datagram back;\n"
 		"                         --idle DUR exits after DUR without traffic (default: never)\n"
 		"  -j, --json             one JSON object on stdout\n"
-		"  -h, --help\n",
+		"  -h, --help, -V, --version\n",
 		HDR_LEN, MAX_SIZE, MAX_BATCH);
 }
 
@@ -632,6 +632,7 @@ int main(int argc, char **argv)
 		{ "idle", required_argument, NULL, 'I' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .mbit = 100, .size = 1400, .duration = 1.0, .drain = 0.2 };
@@ -640,7 +641,7 @@ int main(int argc, char **argv)
 	int c;
 
 	log_init("mpt-load", 0);
-	while ((c = getopt_long(argc, argv, "t:k:eB:r:p:s:d:D:b:GS:EI:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:k:eB:r:p:s:d:D:b:GS:EI:jhV", longopts, NULL)) != -1) {
 		const char *bad = NULL;
 
 		switch (c) {
@@ -665,6 +666,7 @@ int main(int argc, char **argv)
 		case 'I': if (!parse_duration(optarg, 1.0, 3600, &o.idle)) bad = "--idle"; break;
 		case 'j': o.json = true; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("mpt-load %s\n", MPT_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 		if (bad) {

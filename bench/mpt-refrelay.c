@@ -74,7 +74,8 @@ static void usage(FILE *f)
 	      "       mpt-refrelay server --listen [ADDR:]PORT --target HOST:PORT\n"
 	      "       mpt-refrelay bridge --listen [ADDR:]PORT --to HOST:PORT\n"
 	      "  --gso (client, server): send runs of equal-sized datagrams as UDP GSO\n"
-	      "  --single (client, server): one datagram per system call\n", f);
+	      "  --single (client, server): one datagram per system call\n"
+	      "       mpt-refrelay --help | --version\n", f);
 }
 
 static bool resolve(const char *s, bool passive, struct addr *a)
@@ -340,6 +341,10 @@ int main(int argc, char **argv)
 	struct counters c = { 0 };
 	struct sigaction sa;
 
+	if (argc >= 2 && (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version"))) {
+		printf("mpt-refrelay %s\n", MPT_VERSION);
+		return 0;
+	}
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

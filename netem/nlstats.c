@@ -46,6 +46,7 @@ struct ctx {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: " PROG " [--netns NAME] [DEV...]\n"
+		"       " PROG " --help | --version\n"
 		"  prints rx/tx packets, bytes, drops, errors per link and the stats of\n"
 		"  each link's qdiscs as one JSON object\n");
 }
@@ -185,6 +186,9 @@ int main(int argc, char **argv)
 			netns = argv[++i];
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
+			printf(PROG " %s\n", MPT_VERSION);
 			return 0;
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, PROG ": unknown option '%s'\n", argv[i]);
