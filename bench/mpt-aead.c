@@ -1,6 +1,6 @@
 /* mpt-aead - per-datagram cost of the AEAD candidates and of lib/seal.
  *
- *   mpt-aead [--sizes 200,1400] [--ms 200] [--rounds 5] [--json]
+ *   mpt-aead [--sizes 200,1400] [--ms 200] [--rounds 5] [--json]   (JSON: lib/json document, "results")
  *
  * For each size, seal + open one datagram (in place, 52 bytes of associated
  * data, nonce = 4 zero bytes || seq, a new seq every datagram) with:
@@ -20,6 +20,7 @@
  * does not inflate the figure (caches shared with others still may).
  * A micro-benchmark of the cipher only, not of the tunnel.
  */
+#include "json.h"
 #include "seal.h"
 
 #include <openssl/evp.h>
@@ -146,7 +147,8 @@ int main(int argc, char **argv)
 	static uint8_t buf[MAX_SIZE];
 	char sizes_arg[256] = "200,1400";
 	unsigned ms = 200, rounds = 5;
-	bool json = false, first = true;
+	bool json = false;
+	struct json js;
 	crypto_aead_aes256gcm_state *aes_state = NULL;
 	EVP_CIPHER_CTX *ossl_chacha, *ossl_aes;
 	struct seal_key seal_chacha = { 0 }, seal_aes = { 0 };
@@ -191,9 +193,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mpt-aead: seal_key_init failed\n");
 		return 1;
 	}
-	if (json)
-		printf("[");
-	else
+	if (json) {
+		json_begin(&js, stdout);
+		json_doc_open(&js, "mpt-aead");
+		json_arr_open(&js, "results");
+	} else
 		printf("%-16s %6s %10s %10s\n", "implementation", "bytes", "ns/dgram", "Mbit/s/core");
 	for (tok = strtok_r(sizes_arg, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		size_t len = strtoul(tok, NULL, 10);
@@ -226,17 +230,22 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			/* one datagram = one seal + one open (both ends' cost) */
-			if (json)
-				printf("%s{\"impl\":\"%s\",\"bytes\":%zu,\"ns_per_dgram\":%.1f}",
-				       first ? "" : ",", impl[j].name, len, ns);
-			else
+			if (json) {
+				json_obj_open(&js, NULL);
+				json_str(&js, "impl", impl[j].name);
+				json_u64(&js, "bytes", len);
+				json_fixed(&js, "ns_per_dgram", ns, 1);
+				json_obj_close(&js);
+			} else
 				printf("%-16s %6zu %10.1f %10.0f\n", impl[j].name, len, ns,
 				       (double)len * 8 / ns * 1e3);
-			first = false;
 		}
 	}
-	if (json)
-		printf("]\n");
+	if (json) {
+		json_arr_close(&js);
+		json_doc_close(&js);
+		json_end(&js);
+	}
 	seal_key_wipe(&seal_chacha);
 	seal_key_wipe(&seal_aes);
 	EVP_CIPHER_CTX_free(ossl_chacha);
