@@ -253,7 +253,8 @@ static void usage(void)
 		"usage: mpt-fecpipe --listen PORT --path HOST:PORT [--path ...] [--redundancy "
 		"broadcast|fec:K:M|auto]\n"
 		"       [--target-loss P] [--fec-wait DUR] [--fec-depth N] [--count N] [--rate PPS]\n"
-		"       [--size BYTES] [--drain DUR] [--window DUR] [--json FILE]\n");
+		"       [--size BYTES] [--drain DUR] [--window DUR] [--json FILE]\n"
+		"       mpt-fecpipe --version\n");
 	exit(2);
 }
 
@@ -273,6 +274,7 @@ int main(int argc, char **argv)
 		{ "window", required_argument, NULL, 'W' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fec_ctl_config ctl = { .mode = FEC_MODE_BROADCAST, .target = 1e-3, .depth = 10,
@@ -292,7 +294,7 @@ int main(int argc, char **argv)
 	unsigned ticks = 0;
 	uint64_t bytes_data = 0;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		double d;
 		uint64_t v;
 
@@ -348,6 +350,7 @@ int main(int argc, char **argv)
 				fatalx("mpt-fecpipe: bad window '%s'", optarg);
 			break;
 		case 'j': json = optarg; break;
+		case 'V': printf("mpt-fecpipe %s\n", MPT_VERSION); return 0;
 		default: usage();
 		}
 	}

@@ -88,4 +88,9 @@ for c in mpclient mpserver mpctl mpbridge; do
 done
 t_expect "the completion registers all four programs" \
 	bash -c '_init_completion() { :; }; . "$1" && complete -p mpclient mpserver mpctl mpbridge >/dev/null' _ "$C/mpclient"
+
+# --- make uninstall ----------------------------------------------------------------
+make -C "$ROOT" -s BUILD="$BUILD" PREFIX="$P" uninstall >"$T/uninstall.log" 2>&1
+left=$(find "$P" -type f -o -type l | head -n 5)
+t_expect "make uninstall leaves no file behind${left:+ ($left)}" [ -z "$left" ]
 t_done
