@@ -1,6 +1,7 @@
 /* client_core.c - mpclient's state: set-up, what it sends, its timers.
  * The receive decisions are in client_rx.c. */
 #include "client_core.h"
+#include "event.h"
 #include "log.h"
 #include "tx.h"
 #include "random.h"
@@ -70,7 +71,7 @@ size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 			drops_count(&c->drops, NULL, DROP_FLOW_CAP, WIRE_OK, 1, 0);
 			return 0;
 		}
-		log_info("flow %u from %s", c->flows.f[f].id, addr_format(src, buf, sizeof(buf)));
+		event_log("flow_open", "flow %u from %s", c->flows.f[f].id, addr_format(src, buf, sizeof(buf)));
 	}
 	cflow_touch(&c->flows, f, now);
 	h = (struct wire_hdr){
@@ -116,13 +117,13 @@ void client_core_tick(struct client_core *c, double now)
 		struct cpath_state *p = &c->paths[i];
 
 		if (path_check(&p->live, now, c->prm.path_timeout))
-			log_info("path %u (%s) is down: silent for %.1fs", p->index, p->name,
+			event_log("path_down", "path %u (%s) is down: silent for %.1fs", p->index, p->name,
 				 now - p->live.last_rx);
 	}
 	/* oldest first: stop at the first flow that is not idle */
 	while ((f = cflow_oldest(&c->flows)) != RX_NONE &&
 	       now - c->flows.f[f].last > c->prm.idle_timeout) {
-		log_info("flow %u idle, forgotten", c->flows.f[f].id);
+		event_log("flow_close", "flow %u idle, forgotten", c->flows.f[f].id);
 		cflow_remove(&c->flows, f);
 	}
 }

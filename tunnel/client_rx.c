@@ -1,6 +1,7 @@
 /* client_rx.c - mpclient's receive decisions (see rx.h for the stages and
  * PROTOCOL.md, Receiving and Restarts, for the rules). */
 #include "client_core.h"
+#include "event.h"
 #include "log.h"
 
 #include <string.h>
@@ -20,10 +21,10 @@ static void adopt_epoch(struct client_core *c, uint64_t epoch, const struct seal
 	if (c->srv_epoch) {
 		c->retired[c->nretired % CLIENT_RETIRED_EPOCHS] = c->srv_epoch;
 		c->nretired++;
-		log_info("mpserver restarted (instance %016llx replaces %016llx)",
+		event_log("server_restart", "mpserver restarted (instance %016llx replaces %016llx)",
 			 (unsigned long long)epoch, (unsigned long long)c->srv_epoch);
 	} else {
-		log_info("mpserver instance %016llx", (unsigned long long)epoch);
+		event_log("server_instance", "mpserver instance %016llx", (unsigned long long)epoch);
 	}
 	c->srv_epoch = epoch;
 	if (key)
@@ -138,7 +139,7 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	window_commit(&c->rx, h->seq);
 	p->st.received++;
 	if (path_heard(&p->live, now))
-		log_info("path %u (%s) is up", p->index, p->name);
+		event_log("path_up", "path %u (%s) is up", p->index, p->name);
 	if (h->type == WIRE_PONG) {
 		if (pong_ok)
 			p->rtt = now - sent;

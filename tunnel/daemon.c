@@ -1,6 +1,9 @@
 /* daemon.c - signal handling around the libev loop. */
 #include "daemon.h"
+#include "control.h"
+#include "ctlsock.h"
 #include "log.h"
+#include "params.h"
 
 #include <signal.h>
 #include <stddef.h>
@@ -10,8 +13,17 @@
 
 struct daemon {
 	const struct daemon_hooks *hooks;
-	ev_signal sigint, sigterm, sigusr1;
+	ev_signal sigint, sigterm, sigusr1, sighup;
 };
+
+const char *daemon_control_path(const char *prog, unsigned port, char *buf, size_t buflen)
+{
+	char dir[CTL_PATH_MAX];
+
+	ctl_default_dir(dir, sizeof(dir));
+	snprintf(buf, buflen, "%s/%s-%u.sock", dir, prog, port);
+	return buf;
+}
 
 static void write_json(struct json *j, void *arg)
 {
@@ -64,11 +76,46 @@ static void usr1_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	dump(d->hooks);
 }
 
+void daemon_hooks_control(struct daemon_hooks *h, const struct tunnel_params *prm,
+			  const char *prog, unsigned port, char *path, size_t pathlen,
+			  char *label, size_t labellen)
+{
+	snprintf(label, labellen, "%s:%u", prog, port);
+	h->label = label;
+	h->metrics = prm->metrics;
+	h->control_default = false;
+	h->control_path = NULL;
+	if (prm->no_control)
+		return;
+	if (prm->control) {
+		h->control_path = prm->control;
+		return;
+	}
+	h->control_path = daemon_control_path(prog, port, path, pathlen);
+	h->control_default = true;
+}
+
+static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct daemon *d = (struct daemon *)((char *)w - offsetof(struct daemon, sighup));
+	char err[512];
+
+	(void)loop;
+	(void)revents;
+	log_info("SIGHUP: reloading");
+	control_reload(d->hooks, err, sizeof(err));
+}
+
 int daemon_run(struct ev_loop *loop, const struct daemon_hooks *hooks)
 {
 	struct daemon d = { .hooks = hooks };
+	struct control ctl;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (control_open(&ctl, loop, hooks) != 0)
+		return 1;
+	ev_signal_init(&d.sighup, hup_cb, SIGHUP);
+	ev_signal_start(loop, &d.sighup);
 	ev_signal_init(&d.sigint, stop_cb, SIGINT);
 	ev_signal_init(&d.sigterm, stop_cb, SIGTERM);
 	ev_signal_init(&d.sigusr1, usr1_cb, SIGUSR1);
@@ -79,6 +126,8 @@ int daemon_run(struct ev_loop *loop, const struct daemon_hooks *hooks)
 	ev_signal_stop(loop, &d.sigusr1);
 	ev_signal_stop(loop, &d.sigterm);
 	ev_signal_stop(loop, &d.sigint);
+	ev_signal_stop(loop, &d.sighup);
+	control_close(&ctl);
 	dump(hooks);
 	return 0;
 }

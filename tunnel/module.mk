@@ -1,10 +1,10 @@
 # tunnel/: mpclient and mpserver
 # The protocol core (no sockets): shared by both daemons, the unit tests and the fuzzer.
-TUNNEL_CORE := tunnel/rx.c tunnel/tx.c tunnel/path.c tunnel/flow.c tunnel/session.c tunnel/cookie.c \
+TUNNEL_CORE := tunnel/event.c tunnel/rx.c tunnel/tx.c tunnel/path.c tunnel/flow.c tunnel/session.c tunnel/cookie.c \
 	tunnel/stats.c tunnel/params.c tunnel/keys.c
 CLIENT_CORE := tunnel/client_core.c tunnel/client_rx.c
 SERVER_CORE := tunnel/server_core.c tunnel/server_rx.c
-TUNNEL_COMMON := tunnel/daemon.c tunnel/preflight.c tunnel/report.c $(TUNNEL_CORE)
+TUNNEL_COMMON := tunnel/daemon.c tunnel/control.c tunnel/preflight.c tunnel/report.c tunnel/report_prom.c $(TUNNEL_CORE)
 MPCLIENT_OBJS := $(call objs,tunnel/mpclient.c tunnel/client.c tunnel/config.c $(CLIENT_CORE) \
 	$(TUNNEL_COMMON))
 MPSERVER_OBJS := $(call objs,tunnel/mpserver.c tunnel/server.c $(SERVER_CORE) $(TUNNEL_COMMON))

@@ -1,6 +1,7 @@
 /* mpclient.c - command line and wiring of the client end. */
 #include "client.h"
 #include "config.h"
+#include "ctlsock.h"
 #include "daemon.h"
 #include "keys.h"
 #include "log.h"
@@ -106,6 +107,7 @@ int main(int argc, char **argv)
 	uint16_t lport;
 	struct ev_loop *loop;
 	struct daemon_hooks hooks;
+	char ctl_path[CTL_PATH_MAX], ctl_label[64];
 	struct client *cl;
 	unsigned i;
 	uint8_t psk[SEAL_PSK_LEN];
@@ -231,11 +233,13 @@ int main(int argc, char **argv)
 		 (unsigned long long)cl->core.session, listen_arg, cl->npaths,
 		 sealed ? "encrypted (ChaCha20-Poly1305)" : "NOT encrypted");
 	client_start(cl);
-	hooks = (struct daemon_hooks){ report, cl, prm.stats_file };
-	daemon_run(loop, &hooks);
+	hooks = (struct daemon_hooks){ .report = report, .arg = cl, .stats_file = prm.stats_file };
+	daemon_hooks_control(&hooks, &prm, "mpclient", lport, ctl_path, sizeof(ctl_path), ctl_label,
+			     sizeof(ctl_label));
+	rc = daemon_run(loop, &hooks);
 	client_stop(cl);
 	client_free(cl);
 	free(cl);
 	ev_loop_destroy(loop);
-	return 0;
+	return rc;
 }

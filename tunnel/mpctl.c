@@ -26,6 +26,7 @@
 
 static char *sockets[MAX_SOCKETS];
 static unsigned nsockets;
+static bool discovered;	/* found in the runtime folder, not given with -s */
 
 static void usage(FILE *f)
 {
@@ -134,6 +135,109 @@ static char *read_all(int fd, size_t *lenp)
 	return buf;
 }
 
+/* Prometheus pages of several daemons: one family's HELP, TYPE and samples
+ * together (the format forbids a family split), in order of first sight. */
+struct family {
+	char name[128];
+	char *text;
+	size_t len;
+	FILE *f;
+	bool help, type;
+};
+
+static struct family *family_of(struct family **fams, unsigned *n, const char *name, size_t nlen)
+{
+	struct family *fa;
+
+	for (unsigned i = 0; i < *n; i++)
+		if (strlen((*fams)[i].name) == nlen && memcmp((*fams)[i].name, name, nlen) == 0)
+			return &(*fams)[i];
+	*fams = realloc(*fams, (*n + 1) * sizeof(**fams));
+	if (!*fams)
+		fatal("realloc");
+	fa = &(*fams)[(*n)++];
+	memset(fa, 0, sizeof(*fa));
+	snprintf(fa->name, sizeof(fa->name), "%.*s", (int)(nlen < 127 ? nlen : 127), name);
+	fa->f = open_memstream(&fa->text, &fa->len);
+	if (!fa->f)
+		fatal("open_memstream");
+	return fa;
+}
+
+static void merge_metrics(char **pages, unsigned npages)
+{
+	struct family *fams = NULL, *cur = NULL;
+	unsigned nfams = 0;
+
+	for (unsigned p = 0; p < npages; p++) {
+		char *save = NULL;
+		for (char *line = strtok_r(pages[p], "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			const char *name = line;
+			size_t nlen;
+			bool meta = strncmp(line, "# HELP ", 7) == 0 || strncmp(line, "# TYPE ", 7) == 0;
+
+			if (meta)
+				name = line + 7;
+			else if (line[0] == '#')
+				continue;
+			nlen = strcspn(name, meta ? " " : "{ ");
+			if (meta) {
+				bool *seen;
+				cur = family_of(&fams, &nfams, name, nlen);
+				seen = line[2] == 'H' ? &cur->help : &cur->type;
+				if (*seen)
+					continue;	/* the first daemon's HELP/TYPE serves all */
+				*seen = true;
+			} else if (!cur || strlen(cur->name) != nlen || strncmp(cur->name, name, nlen)) {
+				cur = family_of(&fams, &nfams, name, nlen);
+			}
+			fprintf(cur->f, "%s\n", line);
+			fflush(cur->f);
+		}
+	}
+	for (unsigned i = 0; i < nfams; i++) {
+		fclose(fams[i].f);
+		fwrite(fams[i].text, 1, fams[i].len, stdout);
+		free(fams[i].text);
+	}
+	free(fams);
+}
+
+static int metrics_all(void)
+{
+	char **pages = calloc(nsockets, sizeof(*pages));
+	unsigned n = 0;
+	int failed = 0;
+
+	if (!pages)
+		fatal("calloc");
+	for (unsigned i = 0; i < nsockets; i++) {
+		size_t len;
+		int fd = ask(sockets[i], "metrics");
+		if (fd < 0 && discovered && (fd == -ECONNREFUSED || fd == -ENOENT))
+			continue;
+		if (fd < 0) {
+			log_errno(-fd, "%s", sockets[i]);
+			failed++;
+			continue;
+		}
+		pages[n] = read_all(fd, &len);
+		close(fd);
+		if (strncmp(pages[n], "error:", 6) == 0) {
+			fprintf(stderr, "mpctl: %s: %s", sockets[i], pages[n]);
+			free(pages[n]);
+			failed++;
+			continue;
+		}
+		n++;
+	}
+	merge_metrics(pages, n);
+	for (unsigned i = 0; i < n; i++)
+		free(pages[i]);
+	free(pages);
+	return failed ? 1 : 0;
+}
+
 /* One request to every socket; answers concatenated (JSON: as an array). */
 static int request_all(const char *req, bool json)
 {
@@ -147,6 +251,8 @@ static int request_all(const char *req, bool json)
 		int fd = ask(sockets[i], req);
 
 		if (fd < 0) {
+			if (discovered && (fd == -ECONNREFUSED || fd == -ENOENT))
+				continue;	/* a stale socket of a daemon that died */
 			log_errno(-fd, "%s", sockets[i]);
 			failed++;
 			continue;
@@ -256,8 +362,10 @@ int main(int argc, char **argv)
 		else
 			fatal_usage("unexpected argument '%s'", argv[optind]);
 	}
-	if (nsockets == 0)
+	if (nsockets == 0) {
 		find_sockets();
+		discovered = true;
+	}
 	if (strcmp(cmd, "list") == 0) {
 		for (unsigned i = 0; i < nsockets; i++)
 			puts(sockets[i]);
@@ -272,7 +380,7 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "show") == 0)
 		return request_all(json ? "show json" : "show", json);
 	if (strcmp(cmd, "metrics") == 0)
-		return request_all("metrics", false);
+		return metrics_all();
 	if (strcmp(cmd, "reload") == 0)
 		return request_all("reload", false);
 	if (strcmp(cmd, "watch") == 0)

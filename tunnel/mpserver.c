@@ -1,4 +1,5 @@
 /* mpserver.c - command line and wiring of the server end. */
+#include "ctlsock.h"
 #include "daemon.h"
 #include "keys.h"
 #include "log.h"
@@ -50,6 +51,7 @@ int main(int argc, char **argv)
 	uint16_t lport, tport;
 	struct ev_loop *loop;
 	struct daemon_hooks hooks;
+	char ctl_path[CTL_PATH_MAX], ctl_label[64];
 	struct server *srv;
 	uint8_t psk[SEAL_PSK_LEN];
 	bool sealed = false;
@@ -148,11 +150,13 @@ int main(int argc, char **argv)
 		log_warnx("no key: forwarding unauthenticated traffic from anyone who can reach "
 			  "port %u (see --key-file)", (unsigned)lport);
 	server_start(srv);
-	hooks = (struct daemon_hooks){ report, srv, prm.stats_file };
-	daemon_run(loop, &hooks);
+	hooks = (struct daemon_hooks){ .report = report, .arg = srv, .stats_file = prm.stats_file };
+	daemon_hooks_control(&hooks, &prm, "mpserver", lport, ctl_path, sizeof(ctl_path), ctl_label,
+			     sizeof(ctl_label));
+	rc = daemon_run(loop, &hooks);
 	server_stop(srv);
 	server_free(srv);
 	free(srv);
 	ev_loop_destroy(loop);
-	return 0;
+	return rc;
 }

@@ -85,6 +85,22 @@ int params_option(struct tunnel_params *p, int opt, const char *arg)
 	case OPT_SYSLOG:
 		p->syslog = true;
 		return 1;
+	case OPT_CONTROL:
+		if (!*arg || strlen(arg) >= 108)
+			return bad("--control", arg, "a socket path of at most 107 bytes");
+		p->control = arg;
+		return 1;
+	case OPT_NO_CONTROL:
+		p->no_control = true;
+		return 1;
+	case OPT_METRICS: {
+		char host[256];
+		uint16_t port;
+		if (!parse_hostport(arg, true, host, sizeof(host), &port))
+			return bad("--metrics", arg, "[ADDR:]PORT");
+		p->metrics = arg;
+		return 1;
+	}
 	case 'n':
 		p->check = true;
 		return 1;

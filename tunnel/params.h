@@ -18,6 +18,9 @@ struct tunnel_params {
 				 * on every socket: paths, local port, flows to the target */
 	const char *stats_file;
 	const char *key_file;
+	const char *control;	/* --control PATH (NULL: the default path) */
+	bool no_control;	/* --no-control */
+	const char *metrics;	/* --metrics [ADDR:]PORT (NULL: off) */
 	int verbosity;
 	bool syslog;		/* --syslog: messages to syslog, not stderr */
 	bool check;		/* -n: validate configuration and exit */
@@ -26,7 +29,7 @@ struct tunnel_params {
 enum {
 	OPT_WINDOW = 0x100, OPT_KEEPALIVE, OPT_PATH_TIMEOUT, OPT_IDLE_TIMEOUT,
 	OPT_SESSION_TIMEOUT, OPT_MAX_SESSIONS, OPT_MAX_FLOWS, OPT_SNDBUF, OPT_RCVBUF,
-	OPT_STATS, OPT_KEY_FILE, OPT_GENKEY, OPT_SYSLOG,
+	OPT_STATS, OPT_KEY_FILE, OPT_GENKEY, OPT_SYSLOG, OPT_CONTROL, OPT_NO_CONTROL, OPT_METRICS,
 	OPT__PRIVATE = 0x200,	/* programs number their own options from here */
 };
 
@@ -42,6 +45,9 @@ enum {
 	{ "key-file", required_argument, NULL, OPT_KEY_FILE },                \
 	{ "genkey", optional_argument, NULL, OPT_GENKEY },                    \
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },                          \
+	{ "control", required_argument, NULL, OPT_CONTROL },                  \
+	{ "no-control", no_argument, NULL, OPT_NO_CONTROL },                  \
+	{ "metrics", required_argument, NULL, OPT_METRICS },                  \
 	{ "check", no_argument, NULL, 'n' },                                  \
 	{ "verbose", no_argument, NULL, 'v' },                                \
 	{ "quiet", no_argument, NULL, 'q' },                                  \
@@ -64,12 +70,16 @@ enum {
 	"      --genkey[=SUITE]     print a new random key file and exit (SUITE: aes-256-gcm,\n" \
 	"                           chacha20-poly1305; default by the CPU's AES support)\n" \
 	"      --syslog             log to syslog (facility daemon) instead of stderr\n" \
+	"      --control PATH       control socket for mpctl (default: PROG-PORT.sock in\n" \
+	"                           /run/mptunnel as root, else $XDG_RUNTIME_DIR/mptunnel)\n" \
+	"      --no-control         no control socket\n"                              \
+	"      --metrics [ADDR:]PORT  serve Prometheus metrics over HTTP (default off)\n" \
 	"  -v, --verbose            more messages (repeat for debug)\n"                \
 	"  -q, --quiet              only errors\n"                                      \
 	"  -h, --help               this help\n"                                        \
 	"  -V, --version            print the version\n"                               \
 	"Durations take a unit: 500ms, 2s, 1m (bare numbers are seconds).\n"           \
-	"SIGUSR1 prints the counters; SIGINT/SIGTERM print them and exit.\n"
+	"SIGUSR1 prints the counters; SIGHUP reloads; SIGINT/SIGTERM print them and exit.\n"
 
 #define PARAMS_TUNNEL_BUF (1 << 20)	/* default buffers of the tunnel's own sockets */
 

@@ -57,5 +57,7 @@ void report_free(struct tunnel_report *r);
 void report_text(FILE *f, const struct tunnel_report *r);
 /* One JSON document (json_doc_open .. json_doc_close). */
 void report_json(struct json *j, const struct tunnel_report *r);
+/* Prometheus text exposition; every sample labelled daemon="..." (report_prom.c). */
+void report_prom(FILE *f, const struct tunnel_report *r, const char *daemon);
 
 #endif

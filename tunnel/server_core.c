@@ -2,6 +2,7 @@
  * closing, what it sends, its timers.  The receive decisions are in
  * server_rx.c. */
 #include "server_core.h"
+#include "event.h"
 #include "path.h"
 #include "tx.h"
 
@@ -71,7 +72,7 @@ void server_session_close(struct server_core *s, uint32_t i, const char *why)
 
 	if (!ss->used)
 		return;
-	log_info("session %016llx closed (%s)", (unsigned long long)ss->id, why);
+	event_log("session_close", "session %016llx closed (%s)", (unsigned long long)ss->id, why);
 	for (f = 0; ss->nflows && f < s->flows.max; f++)
 		if (s->flows.f[f].session == i)
 			server_flow_close(s, f);
@@ -156,7 +157,7 @@ unsigned server_forget_addr(struct server_core *s, const struct addr *a)
 		k = session_path_find(&s->sessions, i, a);
 		if (k == RX_NONE)
 			continue;
-		log_info("session %016llx: path %s unreachable (ICMP): forgotten",
+		event_log("path_down", "session %016llx: path %s unreachable (ICMP): forgotten",
 			 (unsigned long long)ss->id, addr_format(a, buf, sizeof(buf)));
 		path_stats_add(&s->other, &ss->paths[k].st);
 		session_path_forget(&s->sessions, i, k);
@@ -174,7 +175,7 @@ void server_core_tick(struct server_core *s, double now)
 		struct sflow *fl = &s->flows.f[f];
 
 		if (fl->session != RX_NONE && now - fl->last > s->prm.idle_timeout) {
-			log_info("session %016llx: flow %u idle, closed",
+			event_log("flow_close", "session %016llx: flow %u idle, closed",
 				 (unsigned long long)s->sessions.s[fl->session].id, fl->id);
 			server_flow_close(s, f);
 		}

@@ -1,6 +1,7 @@
 /* server_rx.c - mpserver's receive decisions (see rx.h for the stages and
  * PROTOCOL.md, Receiving, for the rules). */
 #include "server_core.h"
+#include "event.h"
 #include "log.h"
 
 #include <string.h>
@@ -18,7 +19,7 @@ static uint32_t session_create(struct server_core *s, uint64_t id, double now)
 	}
 	i = session_alloc(&s->sessions, id, now);
 	if (i != RX_NONE)
-		log_info("session %016llx opened (%u sessions)", (unsigned long long)id,
+		event_log("session_open", "session %016llx opened (%u sessions)", (unsigned long long)id,
 			 s->sessions.n);
 	return i;
 }
@@ -55,7 +56,7 @@ static enum rx_verdict deliver(struct server_core *s, uint32_t si, const uint8_t
 			return rx_drop(r, DROP_FLOW_CAP);
 		ss->nflows++;
 		r->flow_new = true;
-		log_info("session %016llx: flow %u opened", (unsigned long long)ss->id, r->h.flow);
+		event_log("flow_open", "session %016llx: flow %u opened", (unsigned long long)ss->id, r->h.flow);
 	}
 	ss->last_flow = f;
 	s->flows.f[f].last = now;
@@ -148,7 +149,7 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 	if (is_new) {
 		char abuf[ADDR_STRLEN];
 
-		log_info("session %016llx: path from %s", (unsigned long long)ss->id,
+		event_log("path_up", "session %016llx: path from %s", (unsigned long long)ss->id,
 			 addr_format(from, abuf, sizeof(abuf)));
 	}
 	p = &ss->paths[r->path];

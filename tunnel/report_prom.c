@@ -1,0 +1,152 @@
+/* report_prom.c - a daemon's report in Prometheus text exposition (the same
+ * model as report_text and report_json).  Every sample carries a `daemon`
+ * label (e.g. "mpclient:4000") so the pages of several daemons merge. */
+#include "report.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "prom.h"
+
+#define MAXL 12		/* label slots: 5 pairs + NULL */
+
+struct pathfield {
+	const char *name;
+	const char *help;
+	size_t off;
+};
+
+#define PF(field, metric, text) { "mptunnel_path_" metric "_total", text, offsetof(struct path_stats, field) }
+
+static const struct pathfield pathfields[] = {
+	PF(sent, "sent_datagrams", "Datagrams sent on the path."),
+	PF(received, "received_datagrams", "New, valid datagrams received on the path."),
+	PF(duplicates, "duplicate_datagrams", "Valid copies already received on another path."),
+	PF(too_old, "too_old_datagrams", "Datagrams below the de-duplication window."),
+	PF(malformed, "malformed_datagrams", "Datagrams that failed to decode or authenticate."),
+	PF(send_errors, "send_errors", "Sends refused by the kernel."),
+	PF(pings, "pings", "Keepalives sent (mpclient) or answered (mpserver)."),
+};
+
+/* Labels of one path: daemon, path (and session on mpserver). */
+static void path_labels(const char **l, const char *daemon, const struct tunnel_report *r,
+			const struct report_path *p, const char *session, char *buf, size_t buflen)
+{
+	unsigned n = 0;
+
+	l[n++] = "daemon";
+	l[n++] = daemon;
+	if (r->server && session) {
+		l[n++] = "session";
+		l[n++] = session;
+	}
+	l[n++] = "path";
+	if (p->name)
+		l[n++] = p->name;
+	else
+		l[n++] = addr_format(&p->peer, buf, (unsigned)buflen);
+	l[n] = NULL;
+}
+
+/* Walk every path of the report: (path, its session id as text or NULL). */
+static void each_path(const struct tunnel_report *r,
+		      void (*fn)(const struct report_path *p, const char *session, void *arg),
+		      void *arg)
+{
+	char sid[24];
+
+	if (!r->server) {
+		for (unsigned i = 0; i < r->npaths; i++)
+			fn(&r->paths[i], NULL, arg);
+		return;
+	}
+	for (unsigned i = 0; i < r->nsessions; i++) {
+		snprintf(sid, sizeof(sid), "%016llx", (unsigned long long)r->sessions[i].id);
+		for (unsigned k = 0; k < r->sessions[i].npaths; k++)
+			fn(&r->sessions[i].paths[k], sid, arg);
+	}
+}
+
+struct walk {
+	FILE *f;
+	const char *daemon;
+	const struct tunnel_report *r;
+	const struct pathfield *field;
+	int what;		/* 0 field counter, 1 up, 2 rtt */
+};
+
+static void emit_path(const struct report_path *p, const char *session, void *arg)
+{
+	struct walk *w = arg;
+	const char *l[MAXL];
+	char buf[ADDR_STRLEN];
+
+	path_labels(l, w->daemon, w->r, p, session, buf, sizeof(buf));
+	if (w->what == 0) {
+		const uint64_t *v = (const uint64_t *)((const char *)&p->st + w->field->off);
+		prom_sample_u64(w->f, w->field->name, l, *v);
+	} else if (w->what == 1 && p->alive >= 0) {
+		prom_sample_u64(w->f, "mptunnel_path_up", l, p->alive > 0);
+	} else if (w->what == 2 && !isnan(p->rtt) && p->rtt >= 0) {
+		prom_sample(w->f, "mptunnel_path_rtt_seconds", l, p->rtt);
+	}
+}
+
+static void counter(FILE *f, const char *name, const char *help, const char *daemon, uint64_t v)
+{
+	const char *l[] = {"daemon", daemon, NULL};
+
+	prom_family(f, name, PROM_COUNTER, help);
+	prom_sample_u64(f, name, l, v);
+}
+
+void report_prom(FILE *f, const struct tunnel_report *r, const char *daemon)
+{
+	struct walk w = {.f = f, .daemon = daemon, .r = r};
+	const char *l[] = {"daemon", daemon, "program", r->server ? "mpserver" : "mpclient",
+			   "version", MPT_VERSION, NULL};
+	const char *lr[] = {"daemon", daemon, "stage", "decode", "reason", NULL, NULL};
+
+	prom_family(f, "mptunnel_info", PROM_GAUGE, "The daemon, its program and version.");
+	prom_sample_u64(f, "mptunnel_info", l, 1);
+	l[2] = NULL;
+	prom_family(f, "mptunnel_flows", PROM_GAUGE, "Open flows.");
+	prom_sample_u64(f, "mptunnel_flows", l, r->nflows);
+	if (r->server) {
+		prom_family(f, "mptunnel_sessions", PROM_GAUGE, "Open sessions.");
+		prom_sample_u64(f, "mptunnel_sessions", l, r->nsessions);
+	}
+	counter(f, "mptunnel_app_received_datagrams_total",
+		r->server ? "Datagrams read from the targets." : "Datagrams read from applications.",
+		daemon, r->cnt.from_app);
+	counter(f, "mptunnel_app_delivered_datagrams_total",
+		r->server ? "Datagrams handed to the targets." : "Datagrams handed to applications.",
+		daemon, r->cnt.delivered);
+	counter(f, "mptunnel_cookies_total",
+		r->server ? "Cookies sent." : "Cookies accepted.", daemon, r->cnt.cookies);
+	prom_family(f, "mptunnel_dropped_datagrams_total", PROM_COUNTER,
+		    "Datagrams dropped, by stage (decode, tunnel) and reason.");
+	for (unsigned i = 1; i < WIRE_E__COUNT; i++) {
+		lr[5] = wire_drop_name((enum wire_drop)i);
+		prom_sample_u64(f, "mptunnel_dropped_datagrams_total", lr, r->cnt.wire[i]);
+	}
+	for (unsigned i = 0; i < DROP__COUNT; i++) {
+		lr[3] = "tunnel";
+		lr[5] = drop_reason_name((enum drop_reason)i);
+		prom_sample_u64(f, "mptunnel_dropped_datagrams_total", lr, r->cnt.drop[i]);
+	}
+	prom_family(f, "mptunnel_path_up", PROM_GAUGE, "1 while the path is alive, 0 when it is down.");
+	w.what = 1;
+	each_path(r, emit_path, &w);
+	prom_family(f, "mptunnel_path_rtt_seconds", PROM_GAUGE, "Last measured round trip of the path.");
+	w.what = 2;
+	each_path(r, emit_path, &w);
+	w.what = 0;
+	for (unsigned i = 0; i < sizeof(pathfields) / sizeof(pathfields[0]); i++) {
+		w.field = &pathfields[i];
+		prom_family(f, pathfields[i].name, PROM_COUNTER, pathfields[i].help);
+		each_path(r, emit_path, &w);
+	}
+	fflush(f);
+}
