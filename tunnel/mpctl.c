@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -145,29 +146,31 @@ struct family {
 	bool help, type;
 };
 
-static struct family *family_of(struct family **fams, unsigned *n, const char *name, size_t nlen)
+/* Families live apart (an array of pointers): open_memstream keeps the
+ * addresses of text and len, so a family must never move. */
+static unsigned family_of(struct family ***fams, unsigned *n, const char *name, size_t nlen)
 {
 	struct family *fa;
 
 	for (unsigned i = 0; i < *n; i++)
-		if (strlen((*fams)[i].name) == nlen && memcmp((*fams)[i].name, name, nlen) == 0)
-			return &(*fams)[i];
+		if (strlen((*fams)[i]->name) == nlen && memcmp((*fams)[i]->name, name, nlen) == 0)
+			return i;
 	*fams = realloc(*fams, (*n + 1) * sizeof(**fams));
-	if (!*fams)
+	fa = calloc(1, sizeof(*fa));
+	if (!*fams || !fa)
 		fatal("realloc");
-	fa = &(*fams)[(*n)++];
-	memset(fa, 0, sizeof(*fa));
+	(*fams)[*n] = fa;
 	snprintf(fa->name, sizeof(fa->name), "%.*s", (int)(nlen < 127 ? nlen : 127), name);
 	fa->f = open_memstream(&fa->text, &fa->len);
 	if (!fa->f)
 		fatal("open_memstream");
-	return fa;
+	return (*n)++;
 }
 
 static void merge_metrics(char **pages, unsigned npages)
 {
-	struct family *fams = NULL, *cur = NULL;
-	unsigned nfams = 0;
+	struct family **fams = NULL;
+	unsigned nfams = 0, cur = UINT_MAX;
 
 	for (unsigned p = 0; p < npages; p++) {
 		char *save = NULL;
@@ -184,21 +187,23 @@ static void merge_metrics(char **pages, unsigned npages)
 			if (meta) {
 				bool *seen;
 				cur = family_of(&fams, &nfams, name, nlen);
-				seen = line[2] == 'H' ? &cur->help : &cur->type;
+				seen = line[2] == 'H' ? &fams[cur]->help : &fams[cur]->type;
 				if (*seen)
 					continue;	/* the first daemon's HELP/TYPE serves all */
 				*seen = true;
-			} else if (!cur || strlen(cur->name) != nlen || strncmp(cur->name, name, nlen)) {
+			} else if (cur == UINT_MAX || strlen(fams[cur]->name) != nlen ||
+				   strncmp(fams[cur]->name, name, nlen) != 0) {
 				cur = family_of(&fams, &nfams, name, nlen);
 			}
-			fprintf(cur->f, "%s\n", line);
-			fflush(cur->f);
+			fprintf(fams[cur]->f, "%s\n", line);
 		}
 	}
 	for (unsigned i = 0; i < nfams; i++) {
-		fclose(fams[i].f);
-		fwrite(fams[i].text, 1, fams[i].len, stdout);
-		free(fams[i].text);
+		fclose(fams[i]->f);
+		if (fams[i]->text && fams[i]->len)
+			fwrite(fams[i]->text, 1, fams[i]->len, stdout);
+		free(fams[i]->text);
+		free(fams[i]);
 	}
 	free(fams);
 }
