@@ -60,25 +60,38 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void find_sockets(void)
+/* *.sock in dir, and one level of sub-folders (systemd units keep theirs in
+ * /run/mptunnel/UNIT/). */
+static void scan(const char *dir, int depth)
 {
-	char dir[256], path[CTL_PATH_MAX + 16];
+	char path[CTL_PATH_MAX + 16];
 	struct dirent *e;
-	DIR *d;
+	DIR *d = opendir(dir);
 
-	ctl_default_dir(dir, sizeof(dir));
-	d = opendir(dir);
 	if (!d)
 		return;
 	while ((e = readdir(d)) != NULL) {
 		size_t n = strlen(e->d_name);
-		if (n < 6 || strcmp(e->d_name + n - 5, ".sock") != 0)
+		if (e->d_name[0] == '.')
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= CTL_PATH_MAX)
+			continue;
+		if (e->d_type == DT_DIR && depth == 0) {
+			scan(path, 1);
+			continue;
+		}
+		if (n < 6 || strcmp(e->d_name + n - 5, ".sock") != 0)
 			continue;
 		add_socket(path);
 	}
 	closedir(d);
+}
+
+static void find_sockets(void)
+{
+	char dir[256];
+
+	scan(ctl_default_dir(dir, sizeof(dir)), 0);
 	qsort(sockets, nsockets, sizeof(sockets[0]), cmp_str);
 }
 
