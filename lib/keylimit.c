@@ -4,12 +4,12 @@
 #include <sodium.h>
 #include <string.h>
 
-void keylimit_init(struct keylimit *l, double per_sec, double interval)
+void keylimit_init(struct keylimit *l, double per_sec, double burst, double interval)
 {
 	unsigned i;
 
 	memset(l, 0, sizeof(*l));
-	ratelimit_init(&l->all, per_sec, per_sec);
+	ratelimit_init(&l->all, per_sec, burst);
 	l->interval = interval;
 	randombytes_buf(l->hkey, sizeof(l->hkey));
 	for (i = 0; i < KEYLIMIT_SLOTS; i++)

@@ -14,7 +14,7 @@
 
 #include "log.h"
 
-#define KEYLIMIT_SLOTS 4096
+#define KEYLIMIT_SLOTS 1024
 
 struct keylimit {
 	struct ratelimit all;
@@ -26,8 +26,8 @@ struct keylimit {
 	} slot[KEYLIMIT_SLOTS];
 };
 
-/* per_sec in all (burst as much), one per interval seconds per key. */
-void keylimit_init(struct keylimit *l, double per_sec, double interval);
+/* per_sec in all (burst at once), one per interval seconds per key. */
+void keylimit_init(struct keylimit *l, double per_sec, double burst, double interval);
 /* May we answer for key now?  (Counts the answer when true.)  *per_key is set
  * when the per-key rule refused it (else the overall rate did), if given. */
 bool keylimit_allow(struct keylimit *l, uint64_t key, double now, bool *per_key);

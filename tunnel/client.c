@@ -89,6 +89,8 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		if (k)
 			send_all_paths(c, c->out, k);
+		if (k && client_probe_due(&c->core, now))
+			ping_all(c);	/* mpserver silent: restarted? (a PING gets a COOKIE) */
 		if ((unsigned)n < c->inb.cap)
 			break;
 	}

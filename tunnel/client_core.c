@@ -18,6 +18,7 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 	memset(c, 0, sizeof(*c));
 	c->prm = *prm;
 	c->last_burst = -1;
+	c->unanswered = -1;
 	drops_init(&c->drops, &c->cnt);
 	if (npaths == 0 || npaths > CLIENT_MAX_PATHS)
 		return -EINVAL;
@@ -74,6 +75,8 @@ size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 		event_log("flow_open", "flow %u from %s", c->flows.f[f].id, addr_format(src, buf, sizeof(buf)));
 	}
 	cflow_touch(&c->flows, f, now);
+	if (c->keys.sealed && c->unanswered < 0)
+		c->unanswered = now;
 	h = (struct wire_hdr){
 		.version = WIRE_VERSION, .type = WIRE_DATA,
 		.flags = tx_flags(false, c->keys.sealed), .flow = c->flows.f[f].id,
@@ -105,6 +108,28 @@ bool client_burst_due(struct client_core *c, double now)
 	if (c->last_burst >= 0 && now - c->last_burst < CLIENT_BURST_INTERVAL)
 		return false;
 	c->last_burst = now;
+	return true;
+}
+
+bool client_probe_due(struct client_core *c, double now)
+{
+	double rtt = -1, wait;
+	unsigned i;
+
+	if (!c->keys.sealed || c->unanswered < 0)
+		return false;
+	for (i = 0; i < c->npaths; i++)
+		if (c->paths[i].rtt >= 0 && (rtt < 0 || c->paths[i].rtt < rtt))
+			rtt = c->paths[i].rtt;
+	wait = rtt < 0 ? 0.1 : 3 * rtt + 0.02;
+	for (i = 0; i < c->probe_streak && wait < c->prm.keepalive; i++)
+		wait *= 2;
+	if (wait > c->prm.keepalive)
+		wait = c->prm.keepalive;
+	if (now - c->unanswered < wait || !client_burst_due(c, now))
+		return false;
+	c->probe_streak++;
+	c->unanswered = now;	/* the next probe waits from here */
 	return true;
 }
 

@@ -50,6 +50,8 @@ struct client_core {
 	struct seal_key rx_key;	/* (session, srv_epoch, s2c) */
 	uint8_t cookie[WIRE_COOKIE_LEN];	/* from mpserver, echoed in PINGs */
 	double last_burst;	/* last out-of-turn PING round; <0 never */
+	double unanswered;	/* keyed: first DATA sent since we last heard mpserver; <0 none */
+	unsigned probe_streak;	/* probes answered without DATA since (backoff) */
 	struct cpath_state paths[CLIENT_MAX_PATHS];
 	unsigned npaths;
 	struct cflow_table flows;
@@ -85,6 +87,14 @@ size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t 
 		      size_t outlen);
 /* An out-of-turn PING round is due now (at most every CLIENT_BURST_INTERVAL). */
 bool client_burst_due(struct client_core *c, double now);
+/*
+ * Keyed: mpserver has been silent for max(3 RTT + 20 ms, 20 ms) while we
+ * sent DATA, so it may have restarted and forgotten us (it answers only a
+ * PING of an unknown session, with a COOKIE): a PING round is due now.  The
+ * wait doubles while probes are answered but no DATA comes back (one-way
+ * traffic), up to the keepalive interval.
+ */
+bool client_probe_due(struct client_core *c, double now);
 /* Timers: paths silent for the path timeout go down, idle flows are forgotten. */
 void client_core_tick(struct client_core *c, double now);
 

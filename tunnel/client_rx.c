@@ -42,6 +42,7 @@ static enum rx_verdict take_cookie(struct client_core *c, const struct wire_hdr 
 		return rx_drop(r, DROP_BAD_TAG);
 	memcpy(c->cookie, payload, WIRE_COOKIE_LEN);
 	c->cnt.cookies++;
+	c->unanswered = -1;	/* mpserver answered; the PINGs below will open the session */
 	if (client_burst_due(c, now))
 		r->reply = RX_REPLY_PING_BURST;
 	r->verdict = RX_ACCEPT;
@@ -137,6 +138,9 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	}
 	/* accept */
 	window_commit(&c->rx, h->seq);
+	c->unanswered = -1;
+	if (h->type == WIRE_DATA)
+		c->probe_streak = 0;
 	p->st.received++;
 	if (path_heard(&p->live, now))
 		event_log("path_up", "path %u (%s) is up", p->index, p->name);

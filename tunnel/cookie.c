@@ -12,7 +12,7 @@ void cookie_jar_init(struct cookie_jar *j)
 	randombytes_buf(j->secret, sizeof(j->secret));
 	j->hs_epoch = random_u64_nonzero();
 	j->hs_seq = 0;
-	ratelimit_init(&j->rl, 1000.0, 100.0);
+	keylimit_init(&j->lim, COOKIE_RATE, COOKIE_BURST, 1.0);
 }
 
 void cookie_jar_wipe(struct cookie_jar *j)
@@ -53,7 +53,7 @@ size_t cookie_build(struct cookie_jar *j, const uint8_t *psk, uint64_t session, 
 	size_t n;
 
 	*limited = false;
-	if (!ratelimit_allow(&j->rl, now, NULL)) {
+	if (!keylimit_allow(&j->lim, session, now, NULL)) {
 		*limited = true;
 		return 0;
 	}

@@ -8,13 +8,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "keylimit.h"
 #include "log.h"
 #include "seal.h"
+
+#define COOKIE_RATE 1000.0	/* COOKIEs a second in all (PROTOCOL.md) */
+#define COOKIE_BURST 100.0
 
 struct cookie_jar {
 	uint8_t secret[SEAL_KEY_LEN];	/* random per instance */
 	uint64_t hs_epoch, hs_seq;	/* epoch and counter of COOKIE messages */
-	struct ratelimit rl;		/* COOKIEs sent (1000 a second) */
+	struct keylimit lim;		/* COOKIEs sent: 1000 a second, 1 per session a second */
 };
 
 /* A new random secret and handshake epoch. */
@@ -25,8 +29,9 @@ bool cookie_valid(const struct cookie_jar *j, uint64_t session, const uint8_t *c
 		  double now);
 /*
  * A sealed COOKIE datagram for session into out (psk: the key it is sealed
- * under).  Returns its size, or 0 when the rate limit refuses one now
- * (*limited set) or it cannot be built.
+ * under).  Returns its size, or 0 when the rate limits refuse one now
+ * (*limited set: 1000 a second in all, one per session a second) or it
+ * cannot be built.
  */
 size_t cookie_build(struct cookie_jar *j, const uint8_t *psk, uint64_t session, double now,
 		    uint8_t *out, size_t outlen, bool *limited);

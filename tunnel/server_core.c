@@ -21,7 +21,6 @@ int server_core_init(struct server_core *s, const struct tunnel_params *prm, con
 	keyring_init(&s->keys, psk);
 	if (psk)
 		cookie_jar_init(&s->cookies);
-	ratelimit_init(&s->cookies.rl, 1000.0, 100.0);
 	ratelimit_init(&s->unknown_rl, 20000.0, 2000.0);
 	rc = session_table_init(&s->sessions, prm->max_sessions, prm->window);
 	if (rc)

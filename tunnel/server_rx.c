@@ -24,7 +24,9 @@ static uint32_t session_create(struct server_core *s, uint64_t id, double now)
 	return i;
 }
 
-/* Keyed: answer an authenticated datagram of an unknown session with a cookie. */
+/* Keyed: answer an authenticated PING of an unknown session with a cookie
+ * (never another type: a replayed recording of DATA gets no answer; the
+ * jar's limits bound what replayed PINGs get: one per session a second). */
 static enum rx_verdict want_cookie(struct server_core *s, const struct wire_hdr *h, double now,
 				   struct rx_result *r)
 {
@@ -124,8 +126,9 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 		if (s->keys.sealed) {
 			/* keyed: a new session needs a PING with a fresh cookie, so a
 			 * datagram recorded earlier (before a restart) opens nothing */
-			if (h->type != WIRE_PING || !wire_ping_decode(payload, h->len, &ping) ||
-			    !cookie_valid(&s->cookies, h->session, ping.cookie, now))
+			if (h->type != WIRE_PING || !wire_ping_decode(payload, h->len, &ping))
+				return rx_drop(r, DROP_NO_COOKIE);
+			if (!cookie_valid(&s->cookies, h->session, ping.cookie, now))
 				return want_cookie(s, h, now, r);
 			/* a replay of a PING from before this session closed */
 			if (session_closed_top(&s->sessions, h->session) >= h->seq)

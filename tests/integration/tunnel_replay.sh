@@ -90,6 +90,10 @@ base=$(t_stats target "$T/target.json" received)
 back=$($PCAP "$T/path0-c2s.pcap" send "$SERVER_PORT")
 rcv=$(t_stats target "$T/target.json" received)
 t_expect "replayed to a restarted mpserver: nothing delivered ($base -> $rcv)" [ "$rcv" = "$base" ]
+# COOKIEs answer only an authenticated PING of an unknown session, at most one
+# per session a second (PROTOCOL.md): the replay of one session's capture,
+# sent in well under a second, gets at most 2
+t_expect "and at most 2 answers to the replayer ($back; a COOKIE per session per second)" in_range "$back" 0 2
 open=$(t_stats server "$T/server.json" sessions_open)
 t_expect "and no session opened by the replay (open: $open)" [ "$open" = 1 ]
 nc=$(json_get "$T/server.json" no_cookie)
@@ -106,4 +110,7 @@ open=$(t_stats server "$T/server.json" sessions_open)
 nc=$(json_get "$T/server.json" no_cookie)
 t_expect "replayed to a fresh mpserver: nothing delivered ($base -> $rcv), no session ($open), all refused (no_cookie $nc)" \
 	eval '[ "$rcv" = "$base" ] && [ "$open" = 0 ] && in_range "$nc" 300 1000000'
+ck=$(json_get "$T/server.json" cookies)
+t_expect "replayed ($n datagrams) to a fresh mpserver: at most 2 answers ($back), COOKIEs sent $ck" \
+	eval 'in_range "$back" 0 2 && in_range "$ck" 0 2'
 t_done

@@ -382,41 +382,50 @@ static void test_keyed_handshake(void **state)
 	rx_params(&prm);
 	client_new(&c, &prm, true);
 	assert_int_equal(server_core_init(&s, &prm, rx_psk, NULL), 0);
-	/* 1. the application speaks; mpserver does not know the session */
+	/* 1. the application speaks; mpserver does not know the session and
+	 * does not answer DATA; mpclient, unanswered, probes with a PING
+	 * (RTT unknown: after 100 ms), which gets the COOKIE */
 	memcpy(buf + WIRE_HDR_LEN, "hello", 5);
 	n = client_tx_data(&c, buf, RX_BUF, &app, 5, T0);
 	assert_int_equal(server_rx(&s, &path0, buf, n, T0, &rs), RX_DROP);
 	assert_int_equal(rs.drop, DROP_NO_COOKIE);
+	assert_int_equal(rs.reply, RX_REPLY_NONE);
+	assert_false(client_probe_due(&c, T0 + 0.05));
+	assert_true(client_probe_due(&c, T0 + 0.1));
+	assert_false(client_probe_due(&c, T0 + 0.11));
+	n = client_tx_ping(&c, 0, T0 + 0.1, buf, RX_BUF);
+	assert_int_equal(server_rx(&s, &path0, buf, n, T0 + 0.1, &rs), RX_DROP);
+	assert_int_equal(rs.drop, DROP_NO_COOKIE);
 	assert_int_equal(rs.reply, RX_REPLY_COOKIE);
 	/* 2. the COOKIE makes mpclient ping at once, with it */
 	memcpy(buf, rs.reply_buf, rs.reply_len);
-	assert_int_equal(client_rx(&c, 0, buf, rs.reply_len, T0 + 0.01, &r), RX_ACCEPT);
+	assert_int_equal(client_rx(&c, 0, buf, rs.reply_len, T0 + 0.21, &r), RX_ACCEPT);
 	assert_int_equal(r.reply, RX_REPLY_PING_BURST);
 	assert_int_equal(c.cnt.cookies, 1);
-	n = client_tx_ping(&c, 0, T0 + 0.01, buf, RX_BUF);
-	assert_int_equal(server_rx(&s, &path0, buf, n, T0 + 0.02, &rs), RX_ACCEPT);
+	n = client_tx_ping(&c, 0, T0 + 0.21, buf, RX_BUF);
+	assert_int_equal(server_rx(&s, &path0, buf, n, T0 + 0.22, &rs), RX_ACCEPT);
 	assert_int_equal(rs.reply, RX_REPLY_PONG);
 	assert_int_equal(s.sessions.n, 1);
 	/* 3. the PONG introduces the instance */
 	memcpy(buf, rs.reply_buf, rs.reply_len);
-	assert_int_equal(client_rx(&c, 0, buf, rs.reply_len, T0 + 0.03, &r), RX_ACCEPT);
+	assert_int_equal(client_rx(&c, 0, buf, rs.reply_len, T0 + 0.23, &r), RX_ACCEPT);
 	assert_true(c.srv_epoch == s.sessions.s[rs.session].epoch);
 	assert_true(c.paths[0].live.alive);
 	/* 4. data both ways */
 	memcpy(buf + WIRE_HDR_LEN, "again", 5);
-	n = client_tx_data(&c, buf, RX_BUF, &app, 5, T0 + 0.04);
+	n = client_tx_data(&c, buf, RX_BUF, &app, 5, T0 + 0.24);
 	memcpy(pre, buf, n);
-	assert_int_equal(server_rx(&s, &path0, buf, n, T0 + 0.04, &rs), RX_DELIVER);
+	assert_int_equal(server_rx(&s, &path0, buf, n, T0 + 0.24, &rs), RX_DELIVER);
 	assert_memory_equal(rs.payload, "again", 5);
 	assert_true(rs.flow_new);
 	/* the same bytes on a second path: a duplicate */
 	path0 = rx_addr(4001);
-	assert_int_equal(server_rx(&s, &path0, pre, n, T0 + 0.04, &rs), RX_DROP);
+	assert_int_equal(server_rx(&s, &path0, pre, n, T0 + 0.24, &rs), RX_DROP);
 	assert_int_equal(rs.drop, DROP_DUPLICATE);
 	memcpy(buf + WIRE_HDR_LEN, "reply", 5);
-	n = server_tx_data(&s, s.sessions.s[rs.session].last_flow, buf, RX_BUF, 5, T0 + 0.05);
+	n = server_tx_data(&s, s.sessions.s[rs.session].last_flow, buf, RX_BUF, 5, T0 + 0.25);
 	assert_true(n > 0);
-	assert_int_equal(client_rx(&c, 1, buf, n, T0 + 0.06, &r), RX_DELIVER);
+	assert_int_equal(client_rx(&c, 1, buf, n, T0 + 0.26, &r), RX_DELIVER);
 	assert_memory_equal(r.payload, "reply", 5);
 	assert_true(addr_equal(&c.flows.f[r.flow].app, &app));
 	server_core_free(&s);

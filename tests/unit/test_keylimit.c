@@ -14,7 +14,7 @@ static void test_one_per_key_per_second(void **st)
 	bool pk;
 
 	(void)st;
-	keylimit_init(&l, 1000, 1.0);
+	keylimit_init(&l, 1000, 1000, 1.0);
 	/* one session replayed 1000 times a second for 5 s: 5 answers */
 	for (i = 0; i < 5000; i++) {
 		allowed += keylimit_allow(&l, 0x1234567890abcdefull, 0.001 * i, &pk);
@@ -30,7 +30,7 @@ static void test_rate_in_all(void **st)
 	unsigned i, allowed = 0;
 
 	(void)st;
-	keylimit_init(&l, 1000, 1.0);
+	keylimit_init(&l, 1000, 1000, 1.0);
 	/* 100,000 different keys in 2 s: burst 1000 + 1000/s */
 	for (i = 0; i < 100000; i++)
 		allowed += keylimit_allow(&l, 0x1000000ull + i, 2.0 * i / 100000, NULL);
@@ -43,7 +43,7 @@ static void test_many_keys_each_answered(void **st)
 	unsigned i, allowed = 0;
 
 	(void)st;
-	keylimit_init(&l, 1000, 1.0);
+	keylimit_init(&l, 1000, 1000, 1.0);
 	/* 64 sessions asking at once (an mpserver restart): each is answered once,
 	 * whatever slots they share, and not again within the second */
 	for (i = 0; i < 64; i++)
@@ -51,7 +51,9 @@ static void test_many_keys_each_answered(void **st)
 	assert_int_equal(allowed, 64);
 	for (i = 0; i < 64; i++)
 		allowed += keylimit_allow(&l, 0xabc000ull + i * 7919, 0.5, NULL);
-	assert_true(allowed <= 64 + 2);	/* a slot taken over by another key forgets */
+	/* two keys sharing a slot take it over from each other, so each pair can
+	 * be answered again (about 2 pairs expected among 64 keys in 1024 slots) */
+	assert_true(allowed <= 64 + 24);
 	for (i = 0; i < 64; i++)
 		allowed += keylimit_allow(&l, 0xabc000ull + i * 7919, 1.5, NULL);
 	assert_true(allowed >= 128);

@@ -120,8 +120,8 @@ static const struct srv_case cases[] = {
 	  RX_DROP, DROP_FLOW_CAP, 0, RX_REPLY_NONE },
 	{ "keyed: plaintext", true, 0, 0, P_NONE, WIRE_DATA, 0, 7, SESS, SESS, 1, M_NONE,
 	  RX_DROP, DROP_PLAINTEXT, 0, RX_REPLY_NONE },
-	{ "keyed: DATA of an unknown session asks for a cookie", true, 0, 0, P_NONE, WIRE_DATA,
-	  WIRE_F_SEALED, 7, SESS, SESS, 1, M_NONE, RX_DROP, DROP_NO_COOKIE, 0, RX_REPLY_COOKIE },
+	{ "keyed: DATA of an unknown session gets no answer", true, 0, 0, P_NONE, WIRE_DATA,
+	  WIRE_F_SEALED, 7, SESS, SESS, 1, M_NONE, RX_DROP, DROP_NO_COOKIE, 0, RX_REPLY_NONE },
 	{ "keyed: PING without a cookie", true, 0, 0, P_NONE, WIRE_PING, WIRE_F_SEALED, 0, SESS,
 	  SESS, 1, M_NONE, RX_DROP, DROP_NO_COOKIE, 0, RX_REPLY_COOKIE },
 	{ "keyed: forged tag, unknown session", true, 0, 0, P_NONE, WIRE_DATA, WIRE_F_SEALED, 7,
@@ -295,8 +295,8 @@ static void test_cookie_issue_accept_expiry(void **state)
 	(void)state;
 	rx_params(&prm);
 	server_new(&s, &prm, true);
-	/* issue: an authenticated DATA of an unknown session gets a COOKIE */
-	n = c2s(buf, WIRE_DATA, true, 1, SESS, 1, NULL);
+	/* issue: an authenticated PING of an unknown session gets a COOKIE */
+	n = c2s(buf, WIRE_PING, true, 0, SESS, 1, NULL);
 	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 5, &r), RX_DROP);
 	assert_int_equal(r.drop, DROP_NO_COOKIE);
 	assert_int_equal(r.reply, RX_REPLY_COOKIE);
@@ -340,10 +340,10 @@ static void test_cookie_and_crypto_rates(void **state)
 	(void)state;
 	rx_params(&prm);
 	server_new(&s, &prm, true);
-	/* 2100 made-up sessions in the same instant: 100 cookies (the burst),
-	 * 2000 opened (the crypto budget), the rest refused before any crypto */
+	/* 2100 made-up sessions' PINGs in the same instant: 100 cookies (the
+	 * burst), 2000 opened (the crypto budget), the rest refused before any crypto */
 	for (i = 0; i < 2100; i++) {
-		n = c2s(buf, WIRE_DATA, true, 1, SESS + i, 1, NULL);
+		n = c2s(buf, WIRE_PING, true, 0, SESS + i, 1, NULL);
 		server_rx(&s, &from, buf, n, T0, &r);
 		cookies += r.reply == RX_REPLY_COOKIE;
 		limited += r.reply_limited;
@@ -355,6 +355,41 @@ static void test_cookie_and_crypto_rates(void **state)
 	assert_int_equal(s.cnt.drop[DROP_COOKIE_RATE], 1900);
 	assert_int_equal(s.cnt.drop[DROP_NO_COOKIE], 2000);
 	assert_int_equal(s.cnt.drop[DROP_NEW_RATE], 100);
+	assert_int_equal(s.sessions.n, 0);
+	server_core_free(&s);
+}
+
+/* A recording replayed to a restarted keyed server: its DATA gets no answer,
+ * its PINGs one COOKIE per session a second (PROTOCOL.md, COOKIE). */
+static void test_cookie_replay_bound(void **state)
+{
+	struct tunnel_params prm;
+	struct server_core s;
+	struct addr from = rx_addr(4001);
+	struct rx_result r;
+	unsigned i, cookies = 0, limited = 0;
+	size_t n;
+
+	(void)state;
+	rx_params(&prm);
+	server_new(&s, &prm, true);
+	/* 3 s of a replayed session at 1000 datagrams a second, every 10th a PING */
+	for (i = 0; i < 3000; i++) {
+		n = c2s(buf, i % 10 ? WIRE_DATA : WIRE_PING, true, i % 10 ? 1 : 0, SESS, i + 1,
+			NULL);
+		assert_int_equal(server_rx(&s, &from, buf, n, T0 + 0.001 * i, &r), RX_DROP);
+		assert_int_equal(r.drop, DROP_NO_COOKIE);
+		if (i % 10)
+			assert_int_equal(r.reply, RX_REPLY_NONE);
+		cookies += r.reply == RX_REPLY_COOKIE;
+		limited += r.reply_limited;
+	}
+	assert_int_equal(cookies, 3);
+	assert_int_equal(limited, 297);
+	/* another session is answered at once */
+	n = c2s(buf, WIRE_PING, true, 0, SESS2, 1, NULL);
+	server_rx(&s, &from, buf, n, T0 + 2.9995, &r);
+	assert_int_equal(r.reply, RX_REPLY_COOKIE);
 	assert_int_equal(s.sessions.n, 0);
 	server_core_free(&s);
 }
@@ -557,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_daemon_drops),
 		cmocka_unit_test(test_cookie_issue_accept_expiry),
 		cmocka_unit_test(test_cookie_and_crypto_rates),
+		cmocka_unit_test(test_cookie_replay_bound),
 		cmocka_unit_test(test_closed_session_replay),
 		cmocka_unit_test(test_session_eviction),
 		cmocka_unit_test(test_client_restart),
