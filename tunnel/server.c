@@ -198,10 +198,8 @@ static void path_datagram(struct server *srv, const struct addr *from, uint8_t *
 
 /*
  * ICMP errors for what we sent, from the socket's error queue (IP_RECVERR).
- * A port unreachable from a path's address means the bridge's socket is gone
- * (a restarted bridge comes back from a new port): forget that path now
- * rather than send into the void until --path-timeout.  A live path is
- * learnt again from its next datagram.
+ * A port unreachable may mean a bridge's socket is gone, or that someone
+ * forged it: a hint only (server_icmp_hint), never a path dropped.
  */
 static void drain_errors(struct server *srv)
 {
@@ -230,7 +228,7 @@ static void drain_errors(struct server *srv)
 			}
 		}
 		if (refused)
-			server_forget_addr(&srv->core, &dst);
+			server_icmp_hint(&srv->core, &dst, ev_now(srv->loop));
 	}
 }
 

@@ -22,6 +22,7 @@ int server_core_init(struct server_core *s, const struct tunnel_params *prm, con
 	if (psk)
 		cookie_jar_init(&s->cookies);
 	ratelimit_init(&s->unknown_rl, 20000.0, 2000.0);
+	ratelimit_init(&s->icmp_rl, 0.2, 3.0);	/* a log line every 5 s after 3 */
 	rc = session_table_init(&s->sessions, prm->max_sessions, prm->window);
 	if (rc)
 		return rc;
@@ -142,28 +143,22 @@ void server_tx_nopath(struct server_core *s, unsigned n)
 	drops_count(&s->drops, NULL, DROP_NO_PATH, WIRE_OK, n, 0);
 }
 
-unsigned server_forget_addr(struct server_core *s, const struct addr *a)
+void server_icmp_hint(struct server_core *s, const struct addr *a, double now)
 {
+	char buf[ADDR_STRLEN];
 	unsigned n = 0;
-	uint32_t i, k;
+	uint32_t i;
 
-	/* rare (an ICMP error): a walk over the open sessions */
+	s->cnt.icmp_errors++;
+	if (!ratelimit_allow(&s->icmp_rl, now, NULL))
+		return;
+	/* only when it is logged: a walk over the open sessions */
 	for (i = session_oldest(&s->sessions); i != RX_NONE && i != LRU_NONE;
-	     i = lru_newer(&s->sessions.lru, i)) {
-		struct session *ss = session_at(&s->sessions, i);
-		char buf[ADDR_STRLEN];
-
-		k = session_path_find(&s->sessions, i, a);
-		if (k == RX_NONE)
-			continue;
-		event_log("path_down", "session %016llx: path %s unreachable (ICMP): forgotten",
-			 (unsigned long long)ss->id, addr_format(a, buf, sizeof(buf)));
-		path_stats_add(&s->other, &ss->paths[k].st);
-		session_path_forget(&s->sessions, i, k);
-		s->cnt.unreachable++;
-		n++;
-	}
-	return n;
+	     i = lru_newer(&s->sessions.lru, i))
+		n += session_path_find(&s->sessions, i, a) != RX_NONE;
+	log_info("ICMP port unreachable for %s (%u paths; %llu so far): unauthenticated, "
+		 "a hint only; a path goes down when it falls silent",
+		 addr_format(a, buf, sizeof(buf)), n, (unsigned long long)s->cnt.icmp_errors);
 }
 
 void server_core_tick(struct server_core *s, double now)

@@ -39,6 +39,7 @@ struct server_core {
 	struct keyring keys;
 	struct cookie_jar cookies;	/* keyed mode */
 	struct ratelimit unknown_rl;	/* crypto spent on unknown sessions */
+	struct ratelimit icmp_rl;	/* log lines about ICMP errors */
 	struct session_table sessions;
 	struct sflow_table flows;	/* prm.max_flows, shared by all sessions */
 	struct tunnel_counters cnt;
@@ -81,8 +82,13 @@ void server_tx_nopath(struct server_core *s, unsigned n);
 
 void server_flow_close(struct server_core *s, uint32_t f);
 void server_session_close(struct server_core *s, uint32_t i, const char *why);
-/* An ICMP port unreachable came back from a: forget every path with that address. */
-unsigned server_forget_addr(struct server_core *s, const struct addr *a);
+/*
+ * An ICMP port unreachable came back for what we sent to a.  ICMP is not
+ * authenticated (anyone can forge one quoting our port), so it is a hint
+ * only: counted and logged at a bounded rate, never a reason to drop a path
+ * (a dead path goes down when it falls silent).
+ */
+void server_icmp_hint(struct server_core *s, const struct addr *a, double now);
 /* The PONG answering ping on session ss, into s->reply (for server_rx.c). */
 size_t server_build_pong(struct server_core *s, struct session *ss, const struct wire_ping *ping);
 /* Timers: idle flows closed, idle sessions closed. */

@@ -49,7 +49,7 @@ struct tunnel_counters {
 	uint64_t from_app;	/* datagrams read from applications / target */
 	uint64_t delivered;	/* datagrams handed to applications / target */
 	uint64_t cookies;	/* cookies sent (mpserver) or accepted (mpclient) */
-	uint64_t unreachable;	/* paths forgotten on ICMP port unreachable (mpserver) */
+	uint64_t icmp_errors;	/* ICMP port unreachable for what we sent: hints only */
 	uint64_t wire[WIRE_E__COUNT];
 	uint64_t drop[DROP__COUNT];
 };

@@ -20,8 +20,9 @@ for kind in mpbridge socat; do
 		eval '[ "$(json_get "$T/run.json" lost)" = 0 ] && [ "$(json_get "$T/run.json" duplicates)" = 0 ]'
 	t_renew
 done
-# a bridge restarted (mpbridge, new upstream port): mpserver forgets the old
-# address on the ICMP port unreachable instead of sending into the void
+# a bridge restarted (mpbridge, new upstream port): the ICMP port unreachable
+# for the old address is only a hint (it is not authenticated: issue 16), the
+# new address is learnt from its first datagram and carries replies at once
 BRIDGE_KIND=mpbridge
 tun_start_all || { t_fail "restart: tunnel up"; t_done; }
 tun_measure run --count 1500 --rate 500 --timeout 1s &
@@ -32,10 +33,12 @@ tun_bridge 0		# same listen port, new upstream port
 wait $mp
 t_expect "bridge restarted mid-run: $(json_get "$T/run.json" lost) of 1500 lost" \
 	[ "$(json_get "$T/run.json" lost)" = 0 ]
-unr=$(t_stats server "$T/server.json" unreachable)
-t_expect "mpserver forgot the dead path on ICMP (unreachable $unr)" in_range "$unr" 1 10
+icmp=$(t_stats server "$T/server.json" icmp_errors)
+t_expect "mpserver counted the ICMP errors for the old address as hints ($icmp)" \
+	in_range "$icmp" 1 100000
+t_stop bridge1
+t_stop bridge2
 tun_measure after --count 300 --rate 500 --timeout 1s
-t_stats server "$T/server.json" unreachable >/dev/null
-paths=$(grep -o '"peer"' "$T/server.json" | wc -l)
-t_expect "and learnt the restarted bridge's new address (3 paths: $paths)" [ "$paths" = 3 ]
+t_expect "and the restarted bridge alone carries both directions: $(json_get "$T/after.json" lost) of 300 lost" \
+	[ "$(json_get "$T/after.json" lost)" = 0 ]
 t_done
