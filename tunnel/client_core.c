@@ -19,6 +19,7 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 	c->prm = *prm;
 	c->last_burst = -1;
 	c->unanswered = -1;
+	ratelimit_init(&c->open_rl, 10.0, 50.0);
 	drops_init(&c->drops, &c->cnt);
 	if (npaths == 0 || npaths > CLIENT_MAX_PATHS)
 		return -EINVAL;
@@ -67,12 +68,19 @@ size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 	if (f == RX_NONE) {
 		char buf[ADDR_STRLEN];
 
-		f = cflow_add(&c->flows, src, now, c->prm.idle_timeout);
+		uint32_t evicted;
+
+		f = cflow_add(&c->flows, src, now, c->prm.idle_timeout, &evicted);
 		if (f == RX_NONE) {
 			drops_count(&c->drops, NULL, DROP_FLOW_CAP, WIRE_OK, 1, 0);
 			return 0;
 		}
-		event_log("flow_open", "flow %u from %s", c->flows.f[f].id, addr_format(src, buf, sizeof(buf)));
+		if (evicted)
+			c->cnt.evicted_flows++;
+		if (ratelimit_allow(&c->open_rl, now, NULL))
+			event_log("flow_open", "flow %u from %s%s", c->flows.f[f].id,
+				  addr_format(src, buf, sizeof(buf)),
+				  evicted ? " (table full: replaces a flow never answered)" : "");
 	}
 	cflow_touch(&c->flows, f, now);
 	if (c->keys.sealed && c->unanswered < 0)

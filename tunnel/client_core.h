@@ -52,6 +52,7 @@ struct client_core {
 	double last_burst;	/* last out-of-turn PING round; <0 never */
 	double unanswered;	/* keyed: first DATA sent since we last heard mpserver; <0 none */
 	unsigned probe_streak;	/* probes answered without DATA since (backoff) */
+	struct ratelimit open_rl;	/* log lines about new flows (anyone may open many) */
 	struct cpath_state paths[CLIENT_MAX_PATHS];
 	unsigned npaths;
 	struct cflow_table flows;

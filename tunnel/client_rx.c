@@ -62,6 +62,7 @@ static enum rx_verdict deliver(struct client_core *c, const uint8_t *payload, do
 	if (f == RX_NONE)
 		return rx_drop(r, DROP_NO_FLOW);
 	cflow_touch(&c->flows, f, now);
+	cflow_answered(&c->flows, f);
 	r->flow = f;
 	r->payload = payload;
 	r->len = r->h.len;

@@ -28,6 +28,8 @@ int cflow_table_init(struct cflow_table *t, uint32_t max)
 		rc = hashtab_init(&t->by_id, max);
 	if (rc == 0)
 		rc = lru_init(&t->lru, max);
+	if (rc == 0)
+		rc = lru_init(&t->unanswered, max);
 	if (rc)
 		cflow_table_free(t);
 	return rc;
@@ -43,6 +45,7 @@ void cflow_table_free(struct cflow_table *t)
 	hashtab_free(&t->by_addr);
 	hashtab_free(&t->by_id);
 	lru_free(&t->lru);
+	lru_free(&t->unanswered);
 	t->n = 0;
 }
 
@@ -91,6 +94,8 @@ void cflow_remove(struct cflow_table *t, uint32_t i)
 	hashtab_remove(&t->by_addr, hash_addr(&t->by_addr.key, &f->app, 0), i);
 	hashtab_remove(&t->by_id, hash_u64(&t->by_id.key, f->id), i);
 	lru_remove(&t->lru, i);
+	if (!f->answered)
+		lru_remove(&t->unanswered, i);
 	f->id = 0;
 	t->n--;
 	t->free[t->nfree++] = i;
@@ -105,17 +110,23 @@ uint32_t cflow_oldest(const struct cflow_table *t)
 	return i == LRU_NONE ? RX_NONE : i;
 }
 
-uint32_t cflow_add(struct cflow_table *t, const struct addr *a, double now, double idle_timeout)
+uint32_t cflow_add(struct cflow_table *t, const struct addr *a, double now, double idle_timeout,
+		   uint32_t *evicted)
 {
 	uint32_t i, id;
 
+	*evicted = 0;
 	if (t->max == 0)
 		return RX_NONE;
 	if (t->nfree == 0) {
-		/* full: reuse the least recently used flow only if it is idle */
-		i = cflow_oldest(t);
-		if (i == RX_NONE || now - t->f[i].last < idle_timeout)
-			return RX_NONE;
+		/* full: the oldest flow never answered, else the oldest if idle */
+		i = lru_oldest(&t->unanswered);
+		if (i == LRU_NONE) {
+			i = cflow_oldest(t);
+			if (i == RX_NONE || now - t->f[i].last < idle_timeout)
+				return RX_NONE;
+		}
+		*evicted = t->f[i].id;
 		cflow_remove(t, i);
 	}
 	i = t->free[--t->nfree];
@@ -127,9 +138,11 @@ uint32_t cflow_add(struct cflow_table *t, const struct addr *a, double now, doub
 	t->f[i].id = id;
 	t->f[i].app = *a;
 	t->f[i].last = now;
+	t->f[i].answered = false;
 	hashtab_insert(&t->by_addr, hash_addr(&t->by_addr.key, a, 0), i);
 	hashtab_insert(&t->by_id, hash_u64(&t->by_id.key, id), i);
 	lru_push(&t->lru, i);
+	lru_push(&t->unanswered, i);
 	t->n++;
 	t->last = i;
 	return i;
@@ -139,6 +152,16 @@ void cflow_touch(struct cflow_table *t, uint32_t i, double now)
 {
 	t->f[i].last = now;
 	lru_touch(&t->lru, i);
+	if (!t->f[i].answered)
+		lru_touch(&t->unanswered, i);
+}
+
+void cflow_answered(struct cflow_table *t, uint32_t i)
+{
+	if (t->f[i].id && !t->f[i].answered) {
+		t->f[i].answered = true;
+		lru_remove(&t->unanswered, i);
+	}
 }
 
 /* ---- mpserver ---- */
@@ -162,6 +185,10 @@ int sflow_table_init(struct sflow_table *t, uint32_t max)
 	}
 	t->nfree = max;
 	rc = hashtab_init(&t->by_key, max ? max : 1);
+	if (rc == 0)
+		rc = lru_init(&t->lru, max ? max : 1);
+	if (rc == 0)
+		rc = lru_init(&t->unanswered, max ? max : 1);
 	if (rc)
 		sflow_table_free(t);
 	return rc;
@@ -174,6 +201,8 @@ void sflow_table_free(struct sflow_table *t)
 	t->f = NULL;
 	t->free = NULL;
 	hashtab_free(&t->by_key);
+	lru_free(&t->lru);
+	lru_free(&t->unanswered);
 	t->n = t->nfree = 0;
 }
 
@@ -204,9 +233,40 @@ uint32_t sflow_add(struct sflow_table *t, uint32_t session, uint32_t id, double 
 	t->f[i].session = session;
 	t->f[i].id = id;
 	t->f[i].last = now;
+	t->f[i].answered = false;
 	hashtab_insert(&t->by_key, sflow_hash(t, session, id), i);
+	lru_push(&t->lru, i);
+	lru_push(&t->unanswered, i);
 	t->n++;
 	return i;
+}
+
+void sflow_touch(struct sflow_table *t, uint32_t i, double now)
+{
+	t->f[i].last = now;
+	lru_touch(&t->lru, i);
+	if (!t->f[i].answered)
+		lru_touch(&t->unanswered, i);
+}
+
+void sflow_answered(struct sflow_table *t, uint32_t i)
+{
+	if (t->f[i].session != RX_NONE && !t->f[i].answered) {
+		t->f[i].answered = true;
+		lru_remove(&t->unanswered, i);
+	}
+}
+
+uint32_t sflow_victim(const struct sflow_table *t, double now, double idle_timeout)
+{
+	uint32_t i = lru_oldest(&t->unanswered);
+
+	if (i != LRU_NONE)
+		return i;
+	i = lru_oldest(&t->lru);
+	if (i != LRU_NONE && now - t->f[i].last >= idle_timeout)
+		return i;
+	return RX_NONE;
 }
 
 void sflow_remove(struct sflow_table *t, uint32_t i)
@@ -216,6 +276,9 @@ void sflow_remove(struct sflow_table *t, uint32_t i)
 	if (f->session == RX_NONE)
 		return;
 	hashtab_remove(&t->by_key, sflow_hash(t, f->session, f->id), i);
+	lru_remove(&t->lru, i);
+	if (!f->answered)
+		lru_remove(&t->unanswered, i);
 	f->session = RX_NONE;
 	t->free[t->nfree++] = i;
 	t->n--;

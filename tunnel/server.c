@@ -96,7 +96,6 @@ static void flow_cb(struct ev_loop *loop, ev_io *w, int revents)
 				k++;
 			}
 		}
-		srv->core.flows.f[f].last = now;
 		if (k)
 			session_send(srv, srv->core.flows.f[f].session, srv->out, k, now);
 		if ((unsigned)n < srv->rb.cap)

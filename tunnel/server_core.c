@@ -23,6 +23,7 @@ int server_core_init(struct server_core *s, const struct tunnel_params *prm, con
 		cookie_jar_init(&s->cookies);
 	ratelimit_init(&s->unknown_rl, 20000.0, 2000.0);
 	ratelimit_init(&s->icmp_rl, 0.2, 3.0);	/* a log line every 5 s after 3 */
+	ratelimit_init(&s->open_rl, 10.0, 50.0);	/* a stranger may open many */
 	rc = session_table_init(&s->sessions, prm->max_sessions, prm->window);
 	if (rc)
 		return rc;
@@ -72,7 +73,10 @@ void server_session_close(struct server_core *s, uint32_t i, const char *why)
 
 	if (!ss->used)
 		return;
-	event_log("session_close", "session %016llx closed (%s)", (unsigned long long)ss->id, why);
+	/* a flood's sessions come and go: at a bounded rate (time of its last datagram) */
+	if (ratelimit_allow(&s->open_rl, ss->last_rx, NULL))
+		event_log("session_close", "session %016llx closed (%s)", (unsigned long long)ss->id,
+			  why);
 	for (f = 0; ss->nflows && f < s->flows.max; f++)
 		if (s->flows.f[f].session == i)
 			server_flow_close(s, f);
@@ -110,7 +114,9 @@ size_t server_tx_data(struct server_core *s, uint32_t f, uint8_t *slot, size_t s
 		return 0;
 	}
 	ss = session_at(&s->sessions, fl->session);
-	fl->last = now;
+	sflow_touch(&s->flows, f, now);
+	sflow_answered(&s->flows, f);
+	session_proven(&s->sessions, fl->session);
 	h = (struct wire_hdr){
 		.version = WIRE_VERSION, .type = WIRE_DATA,
 		.flags = tx_flags(true, s->keys.sealed), .flow = fl->id,

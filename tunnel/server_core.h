@@ -40,6 +40,7 @@ struct server_core {
 	struct cookie_jar cookies;	/* keyed mode */
 	struct ratelimit unknown_rl;	/* crypto spent on unknown sessions */
 	struct ratelimit icmp_rl;	/* log lines about ICMP errors */
+	struct ratelimit open_rl;	/* log lines about sessions and flows opened or evicted */
 	struct session_table sessions;
 	struct sflow_table flows;	/* prm.max_flows, shared by all sessions */
 	struct tunnel_counters cnt;

@@ -6,21 +6,28 @@
 
 #include <string.h>
 
-/* A slot for a new session, evicting one none of whose paths is alive when full. */
+/* A slot for a new session.  When full, it takes the place of the unproven
+ * session heard from least recently (session.h), else of the session heard
+ * from least recently if none of its paths is alive; else it is refused. */
 static uint32_t session_create(struct server_core *s, uint64_t id, double now)
 {
 	uint32_t i;
 
 	if (s->sessions.nfree == 0) {
-		i = session_oldest(&s->sessions);
-		if (i == RX_NONE || now - s->sessions.s[i].last_rx <= s->prm.path_timeout)
-			return RX_NONE;
+		i = session_oldest_unproven(&s->sessions);
+		if (i == RX_NONE) {
+			i = session_oldest(&s->sessions);
+			if (i == RX_NONE || now - s->sessions.s[i].last_rx <= s->prm.path_timeout)
+				return RX_NONE;
+		}
+		s->cnt.evicted_sessions++;
 		server_session_close(s, i, "evicted for a new session");
 	}
 	i = session_alloc(&s->sessions, id, now);
 	if (i != RX_NONE)
-		event_log("session_open", "session %016llx opened (%u sessions)", (unsigned long long)id,
-			 s->sessions.n);
+		if (ratelimit_allow(&s->open_rl, now, NULL))
+			event_log("session_open", "session %016llx opened (%u sessions)",
+				  (unsigned long long)id, s->sessions.n);
 	return i;
 }
 
@@ -53,15 +60,29 @@ static enum rx_verdict deliver(struct server_core *s, uint32_t si, const uint8_t
 	if (f == RX_NONE || s->flows.f[f].session != si || s->flows.f[f].id != r->h.flow)
 		f = sflow_find(&s->flows, si, r->h.flow);
 	if (f == RX_NONE) {
+		if (s->flows.nfree == 0) {
+			/* full: a flow the target never replied on (a flood's) makes room */
+			uint32_t v = sflow_victim(&s->flows, now, s->prm.idle_timeout);
+
+			if (v == RX_NONE)
+				return rx_drop(r, DROP_FLOW_CAP);
+			s->cnt.evicted_flows++;
+			log_limited(&s->open_rl, "flow table full (%u): flow %u of session %016llx "
+				    "evicted for a new one", s->flows.max, s->flows.f[v].id,
+				    (unsigned long long)s->sessions.s[s->flows.f[v].session].id);
+			server_flow_close(s, v);
+		}
 		f = sflow_add(&s->flows, si, r->h.flow, now);
 		if (f == RX_NONE)
 			return rx_drop(r, DROP_FLOW_CAP);
 		ss->nflows++;
 		r->flow_new = true;
-		event_log("flow_open", "session %016llx: flow %u opened", (unsigned long long)ss->id, r->h.flow);
+		if (ratelimit_allow(&s->open_rl, now, NULL))
+			event_log("flow_open", "session %016llx: flow %u opened",
+				  (unsigned long long)ss->id, r->h.flow);
 	}
 	ss->last_flow = f;
-	s->flows.f[f].last = now;
+	sflow_touch(&s->flows, f, now);
 	r->flow = f;
 	r->payload = payload;
 	r->len = r->h.len;

@@ -33,6 +33,8 @@ int session_table_init(struct session_table *t, uint32_t max, uint32_t window)
 		rc = hashtab_init(&t->by_addr, max * SESSION_MAX_PATHS);
 	if (rc == 0)
 		rc = lru_init(&t->lru, max);
+	if (rc == 0)
+		rc = lru_init(&t->unproven, max);
 	if (rc)
 		goto fail;
 	return 0;
@@ -57,6 +59,7 @@ void session_table_free(struct session_table *t)
 	hashtab_free(&t->by_id);
 	hashtab_free(&t->by_addr);
 	lru_free(&t->lru);
+	lru_free(&t->unproven);
 	t->n = t->nfree = t->max = 0;
 }
 
@@ -99,6 +102,7 @@ uint32_t session_alloc(struct session_table *t, uint64_t id, double now)
 	s->created = s->last_rx = now;
 	hashtab_insert(&t->by_id, hash_u64(&t->by_id.key, id), i);
 	lru_push(&t->lru, i);
+	lru_push(&t->unproven, i);
 	t->n++;
 	t->last = i;
 	return i;
@@ -123,6 +127,8 @@ void session_release(struct session_table *t, uint32_t i, bool remember)
 	}
 	hashtab_remove(&t->by_id, hash_u64(&t->by_id.key, s->id), i);
 	lru_remove(&t->lru, i);
+	if (!s->proven)
+		lru_remove(&t->unproven, i);
 	seal_key_wipe(&s->rx_key);
 	seal_key_wipe(&s->tx_key);
 	s->used = false;
@@ -136,6 +142,23 @@ void session_touch(struct session_table *t, uint32_t i, double now)
 {
 	t->s[i].last_rx = now;
 	lru_touch(&t->lru, i);
+	if (!t->s[i].proven)
+		lru_touch(&t->unproven, i);
+}
+
+void session_proven(struct session_table *t, uint32_t i)
+{
+	if (t->s[i].used && !t->s[i].proven) {
+		t->s[i].proven = true;
+		lru_remove(&t->unproven, i);
+	}
+}
+
+uint32_t session_oldest_unproven(const struct session_table *t)
+{
+	uint32_t i = lru_oldest(&t->unproven);
+
+	return i == LRU_NONE ? RX_NONE : i;
 }
 
 uint32_t session_oldest(const struct session_table *t)
@@ -218,6 +241,9 @@ uint32_t session_path_learn(struct session_table *t, uint32_t i, const struct ad
 		slot = stalest;	/* full: the path heard from least recently goes */
 		session_path_forget(t, i, slot);
 	}
+	for (k = 0; k < SESSION_MAX_PATHS && !s->proven; k++)
+		if (s->paths[k].used && k != slot)
+			session_proven(t, i);	/* a second address */
 	s->paths[slot].addr = *from;
 	s->paths[slot].used = true;
 	s->paths[slot].last_rx = now;

@@ -42,6 +42,7 @@ struct session {
 	struct seal_key tx_key;	/* (id, epoch, s2c) */
 	struct spath paths[SESSION_MAX_PATHS];
 	unsigned nflows;
+	bool proven;		/* heard on two addresses, or the target replied to it */
 	uint32_t last_flow;	/* flow slot of the last datagram (skips hashing) */
 	uint32_t last_path;	/* path of the last datagram (runs from one bridge skip hashing) */
 	double created, last_rx;
@@ -56,6 +57,7 @@ struct session_table {
 	struct hashtab by_id;
 	struct hashtab by_addr;	/* slot * SESSION_MAX_PATHS + path, by (slot, path address) */
 	struct lru lru;		/* by last_rx */
+	struct lru unproven;	/* the sessions not proven yet, by last_rx */
 	struct { uint64_t id, top; } closed[SESSION_CLOSED_RING];
 	unsigned nclosed;
 };
@@ -71,6 +73,15 @@ void session_release(struct session_table *t, uint32_t i, bool remember);
 void session_touch(struct session_table *t, uint32_t i, double now);
 /* The session heard from least recently, or RX_NONE. */
 uint32_t session_oldest(const struct session_table *t);
+/*
+ * Session i shows signs of a real mpclient: it was heard on a second
+ * address (path), or the target replied to it.  A full table makes room for
+ * a new session first from the unproven ones (what a flood of made-up
+ * session ids leaves behind).
+ */
+void session_proven(struct session_table *t, uint32_t i);
+/* The unproven session heard from least recently, or RX_NONE. */
+uint32_t session_oldest_unproven(const struct session_table *t);
 static inline struct session *session_at(struct session_table *t, uint32_t i)
 {
 	return &t->s[i];

@@ -62,6 +62,8 @@ void counters_json(struct json *j, const struct tunnel_counters *c)
 	json_u64(j, "delivered", c->delivered);
 	json_u64(j, "cookies", c->cookies);
 	json_u64(j, "icmp_errors", c->icmp_errors);
+	json_u64(j, "evicted_flows", c->evicted_flows);
+	json_u64(j, "evicted_sessions", c->evicted_sessions);
 	json_u64(j, "malformed", counters_malformed(c));
 	json_obj_open(j, "drops");
 	for (i = 1; i < WIRE_E__COUNT; i++) {

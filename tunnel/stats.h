@@ -50,6 +50,8 @@ struct tunnel_counters {
 	uint64_t delivered;	/* datagrams handed to applications / target */
 	uint64_t cookies;	/* cookies sent (mpserver) or accepted (mpclient) */
 	uint64_t icmp_errors;	/* ICMP port unreachable for what we sent: hints only */
+	uint64_t evicted_flows;		/* flows replaced by new ones in a full table */
+	uint64_t evicted_sessions;	/* sessions replaced by new ones in a full table */
 	uint64_t wire[WIRE_E__COUNT];
 	uint64_t drop[DROP__COUNT];
 };

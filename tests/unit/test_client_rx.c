@@ -205,15 +205,23 @@ static void test_tx_drops(void **state)
 	assert_int_equal(client_tx_data(&c, buf, RX_BUF, &a, WIRE_MAX_PAYLOAD + 1, T0), 0);
 	assert_int_equal(c.cnt.drop[DROP_TOO_BIG], 1);
 	assert_true(client_tx_data(&c, buf, RX_BUF, &a, 10, T0) > 0);
-	/* the table is full with a flow in use: a new application is refused */
+	/* a flow never answered (a stranger's, or a new one) gives way to a newcomer */
+	assert_true(client_tx_data(&c, buf, RX_BUF, &b, 10, T0 + 1) > 0);
+	assert_int_equal(cflow_by_addr(&c.flows, &a), RX_NONE);
+	assert_int_equal(c.cnt.evicted_flows, 1);
+	assert_true(client_tx_data(&c, buf, RX_BUF, &a, 10, T0 + 2) > 0);
+	assert_int_equal(cflow_by_addr(&c.flows, &b), RX_NONE);
+	assert_int_equal(c.flows.f[cflow_by_addr(&c.flows, &a)].id, 3);
+	cflow_answered(&c.flows, cflow_by_addr(&c.flows, &a));
+	/* the table is full with a flow talking both ways: a new application is refused */
 	assert_int_equal(client_tx_data(&c, buf, RX_BUF, &b, 10, T0 + 5), 0);
 	assert_int_equal(c.cnt.drop[DROP_FLOW_CAP], 1);
 	/* once that flow is idle, its slot goes to the newcomer, with a new id */
-	assert_true(client_tx_data(&c, buf, RX_BUF, &b, 10, T0 + 11) > 0);
+	assert_true(client_tx_data(&c, buf, RX_BUF, &b, 10, T0 + 13) > 0);
 	assert_int_equal(c.flows.n, 1);
-	assert_int_equal(c.flows.f[cflow_by_addr(&c.flows, &b)].id, 2);
+	assert_int_not_equal(c.flows.f[cflow_by_addr(&c.flows, &b)].id, 3);
 	assert_int_equal(cflow_by_addr(&c.flows, &a), RX_NONE);
-	assert_int_equal(c.cnt.from_app, 4);
+	assert_int_equal(c.cnt.from_app, 6);
 	client_core_free(&c);
 }
 

@@ -114,9 +114,9 @@ static const struct srv_case cases[] = {
 	  RX_DROP, DROP_DUPLICATE, 0, RX_REPLY_NONE },
 	{ "below the window", false, 0, 0, P_SEQ1000, WIRE_DATA, 0, 7, SESS, SESS, 900, M_NONE,
 	  RX_DROP, DROP_TOO_OLD, 0, RX_REPLY_NONE },
-	{ "session table full of live sessions", false, 1, 0, P_OTHER_SESSION, WIRE_DATA, 0, 7,
+	{ "session table full of live proven sessions", false, 1, 0, P_OTHER_SESSION, WIRE_DATA, 0, 7,
 	  SESS, SESS, 1, M_NONE, RX_DROP, DROP_SESSION_CAP, 0, RX_REPLY_NONE },
-	{ "flow table full", false, 0, 1, P_FLOW1, WIRE_DATA, 0, 2, SESS, SESS, 2, M_NONE,
+	{ "flow table full of answered flows", false, 0, 1, P_FLOW1, WIRE_DATA, 0, 2, SESS, SESS, 2, M_NONE,
 	  RX_DROP, DROP_FLOW_CAP, 0, RX_REPLY_NONE },
 	{ "keyed: plaintext", true, 0, 0, P_NONE, WIRE_DATA, 0, 7, SESS, SESS, 1, M_NONE,
 	  RX_DROP, DROP_PLAINTEXT, 0, RX_REPLY_NONE },
@@ -171,14 +171,16 @@ static void run_case(const struct srv_case *c)
 		rx_mk(pre, &h, "hello", NULL);
 		assert_int_equal(server_rx(&s, &from, pre, n, T0, &r), RX_DELIVER);
 		break;
-	case P_OTHER_SESSION:
+	case P_OTHER_SESSION:	/* a live session with a reply from the target */
 		open_session(&s, SESS2, 1, 4009, T0);
+		session_proven(&s.sessions, session_find(&s.sessions, SESS2));
 		break;
-	case P_FLOW1:
+	case P_FLOW1:		/* a flow the target replied on */
 		h.flow = 1;
 		h.seq = 1;
 		rx_mk(pre, &h, "hello", NULL);
 		assert_int_equal(server_rx(&s, &from, pre, n, T0, &r), RX_DELIVER);
+		sflow_answered(&s.flows, r.flow);
 		break;
 	case P_KEYED_OPEN:
 		open_session(&s, c->session, 10, 4001, T0);
@@ -394,6 +396,54 @@ static void test_cookie_replay_bound(void **state)
 	server_core_free(&s);
 }
 
+/* Full tables: a flood of one-datagram sessions and flows makes room for
+ * newcomers; proven sessions and answered flows are not pushed out. */
+static void test_flood_eviction(void **state)
+{
+	struct tunnel_params prm;
+	struct server_core s;
+	struct addr a = rx_addr(4001), b = rx_addr(4002), x;
+	struct rx_result r;
+	uint32_t si, f;
+	uint64_t i;
+	size_t n;
+
+	(void)state;
+	rx_params(&prm);
+	prm.max_sessions = 8;
+	prm.max_flows = 8;
+	server_new(&s, &prm, false);
+	/* a real client: two paths (proven), one flow the target replies on */
+	n = c2s(buf, WIRE_DATA, false, 1, SESS, 1, NULL);
+	assert_int_equal(server_rx(&s, &a, buf, n, T0, &r), RX_DELIVER);
+	f = r.flow;
+	n = c2s(buf, WIRE_PING, false, 0, SESS, 2, NULL);
+	assert_int_equal(server_rx(&s, &b, buf, n, T0, &r), RX_ACCEPT);
+	si = session_find(&s.sessions, SESS);
+	assert_true(s.sessions.s[si].proven);
+	memcpy(buf + WIRE_HDR_LEN, "reply", 5);
+	assert_true(server_tx_data(&s, f, buf, sizeof(buf), 5, T0) > 0);
+	assert_true(s.flows.f[f].answered);
+	/* 1000 made-up sessions, each alive (a datagram a second), one path each */
+	for (i = 0; i < 1000; i++) {
+		x = rx_addr((uint16_t)(10000 + i % 64));
+		n = c2s(buf, WIRE_PING, false, 0, 0x5000 + i, 1, NULL);
+		assert_int_equal(server_rx(&s, &x, buf, n, T0 + 0.001 * i, &r), RX_ACCEPT);
+	}
+	assert_int_equal(s.sessions.n, 8);
+	assert_int_equal(session_find(&s.sessions, SESS), si);
+	assert_int_equal(s.cnt.evicted_sessions, 1000 - 7);
+	/* 1000 flow ids of the real session: its answered flow stays */
+	for (i = 0; i < 1000; i++) {
+		n = c2s(buf, WIRE_DATA, false, (uint32_t)(2 + i), SESS, 3 + i, NULL);
+		assert_int_equal(server_rx(&s, &a, buf, n, T0 + 1 + 0.001 * i, &r), RX_DELIVER);
+	}
+	assert_int_equal(s.flows.n, 8);
+	assert_int_equal(sflow_find(&s.flows, si, 1), f);
+	assert_int_equal(s.cnt.evicted_flows, 1000 - 7);
+	server_core_free(&s);
+}
+
 static void test_closed_session_replay(void **state)
 {
 	struct tunnel_params prm;
@@ -444,6 +494,9 @@ static void test_session_eviction(void **state)
 	assert_int_equal(server_rx(&s, &from, buf, n, 0.0 + 1, &r), RX_DELIVER);
 	n = c2s(buf, WIRE_DATA, false, 1, SESS2, 1, NULL);
 	assert_int_equal(server_rx(&s, &from, buf, n, 2.0, &r), RX_DELIVER);
+	/* both proven (the target replied) */
+	session_proven(&s.sessions, session_find(&s.sessions, SESS));
+	session_proven(&s.sessions, session_find(&s.sessions, SESS2));
 	/* full, both heard within the path timeout: the newcomer is refused */
 	n = c2s(buf, WIRE_DATA, false, 1, 77, 1, NULL);
 	assert_int_equal(server_rx(&s, &from, buf, n, 3.5, &r), RX_DROP);
@@ -594,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_cookie_issue_accept_expiry),
 		cmocka_unit_test(test_cookie_and_crypto_rates),
 		cmocka_unit_test(test_cookie_replay_bound),
+		cmocka_unit_test(test_flood_eviction),
 		cmocka_unit_test(test_closed_session_replay),
 		cmocka_unit_test(test_session_eviction),
 		cmocka_unit_test(test_client_restart),
