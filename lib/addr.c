@@ -102,6 +102,15 @@ bool addr_equal(const struct addr *a, const struct addr *b)
 	return addr_equal_sa(a, (const struct sockaddr *)&b->ss, b->len);
 }
 
+bool addr_is_any(const struct addr *a)
+{
+	if (a->ss.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr == htonl(INADDR_ANY);
+	if (a->ss.ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&a->ss)->sin6_addr);
+	return false;
+}
+
 const char *addr_not_unicast(const struct addr *a)
 {
 	if (a->ss.ss_family == AF_INET) {

@@ -27,6 +27,8 @@ const char *addr_format_sa(const struct sockaddr *sa, socklen_t len, char *buf,
 			   unsigned buflen);
 bool addr_equal(const struct addr *a, const struct addr *b);
 bool addr_equal_sa(const struct addr *a, const struct sockaddr *sa, socklen_t len);
+/* 0.0.0.0 or :: (a listening socket on every address). */
+bool addr_is_any(const struct addr *a);
 /* NULL for a unicast IP address, else what it is instead ("the broadcast
  * address", "a multicast address", ...): a tunnel peer must be unicast. */
 const char *addr_not_unicast(const struct addr *a);

@@ -60,13 +60,13 @@ static void ping_all(struct client *c)
 
 static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct client *c = (struct client *)((char *)w - offsetof(struct client, lio));
+	struct client *c = w->data;
 	double now = ev_now(loop);
 	unsigned round, i, k;
 
 	(void)revents;
 	for (round = 0; round < CLIENT_BATCH / CLIENT_RECV_BATCH; round++) {
-		int n = batch_recv(&c->inb, c->lfd, WIRE_HDR_LEN);
+		int n = batch_recv(&c->inb, w->fd, WIRE_HDR_LEN);
 
 		if (n < 0) {
 			if (udp_err_transient(-n))
@@ -102,8 +102,10 @@ static bool dlv_dest(void *arg, uint32_t f, struct batch_dest *d)
 {
 	struct client *c = arg;
 
-	d->fd = c->lfd;
 	d->to = &c->core.flows.f[f].app;
+	/* back through the local socket of the application's family */
+	d->fd = c->lfd2 >= 0 && d->to->ss.ss_family == c->laddr2.ss.ss_family &&
+			c->laddr.ss.ss_family != c->laddr2.ss.ss_family ? c->lfd2 : c->lfd;
 	d->tx = &c->app_tx;
 	return true;
 }
@@ -191,8 +193,8 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 /* ---- life cycle ---- */
 
 int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_params *prm,
-		const struct addr *listen, const struct addr *bridges, const char *const *names,
-		unsigned nbridges, const uint8_t *psk)
+		const struct addr *listen, const struct addr *listen2, const struct addr *bridges,
+		const char *const *names, unsigned nbridges, const uint8_t *psk)
 {
 	char buf[ADDR_STRLEN];
 	unsigned i;
@@ -200,7 +202,7 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 
 	memset(c, 0, sizeof(*c));
 	c->loop = loop;
-	c->lfd = -1;
+	c->lfd = c->lfd2 = -1;
 	for (i = 0; i < CONFIG_MAX_BRIDGES; i++)
 		c->paths[i].fd = -1;
 	if (nbridges == 0 || nbridges > CONFIG_MAX_BRIDGES)
@@ -220,6 +222,16 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 		goto fail;
 	}
 	udp_set_buffers(c->lfd, params_tunnel_buf(prm->sndbuf), params_tunnel_buf(prm->rcvbuf));
+	if (listen2) {
+		c->laddr2 = *listen2;
+		rc = udp_bind(listen2, &c->lfd2);
+		if (rc) {
+			log_errno(rc, "cannot listen on %s", addr_format(listen2, buf, sizeof(buf)));
+			goto fail;
+		}
+		udp_set_buffers(c->lfd2, params_tunnel_buf(prm->sndbuf),
+				params_tunnel_buf(prm->rcvbuf));
+	}
 	for (i = 0; i < nbridges; i++) {
 		struct cpath *p = &c->paths[i];
 
@@ -240,6 +252,11 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 		c->npaths++;
 	}
 	ev_io_init(&c->lio, listen_cb, c->lfd, EV_READ);
+	c->lio.data = c;
+	if (c->lfd2 >= 0) {
+		ev_io_init(&c->lio2, listen_cb, c->lfd2, EV_READ);
+		c->lio2.data = c;
+	}
 	ev_timer_init(&c->keepalive, keepalive_cb, 0.0, prm->keepalive);
 	ev_timer_init(&c->housekeeping, housekeeping_cb, 0.25, 0.25);
 	return 0;
@@ -255,6 +272,8 @@ void client_start(struct client *c)
 	for (i = 0; i < c->npaths; i++)
 		ev_io_start(c->loop, &c->paths[i].io);
 	ev_io_start(c->loop, &c->lio);
+	if (c->lfd2 >= 0)
+		ev_io_start(c->loop, &c->lio2);
 	ev_timer_start(c->loop, &c->keepalive);
 	ev_timer_start(c->loop, &c->housekeeping);
 }
@@ -266,6 +285,8 @@ void client_stop(struct client *c)
 	ev_timer_stop(c->loop, &c->housekeeping);
 	ev_timer_stop(c->loop, &c->keepalive);
 	ev_io_stop(c->loop, &c->lio);
+	if (c->lfd2 >= 0)
+		ev_io_stop(c->loop, &c->lio2);
 	for (i = 0; i < c->npaths; i++)
 		ev_io_stop(c->loop, &c->paths[i].io);
 }
@@ -281,7 +302,9 @@ void client_free(struct client *c)
 	}
 	if (c->lfd >= 0)
 		close(c->lfd);
-	c->lfd = -1;
+	if (c->lfd2 >= 0)
+		close(c->lfd2);
+	c->lfd = c->lfd2 = -1;
 	client_core_free(&c->core);
 	batch_free(&c->inb);
 	batch_free(&c->pb);

@@ -38,6 +38,9 @@ struct client {
 	struct addr laddr;
 	int lfd;
 	ev_io lio;
+	struct addr laddr2;	/* a second local address (the default: [::1] beside 127.0.0.1) */
+	int lfd2;		/* -1: none */
+	ev_io lio2;
 	ev_timer keepalive;
 	ev_timer housekeeping;
 	struct cpath paths[CONFIG_MAX_BRIDGES];
@@ -51,13 +54,14 @@ struct client {
 };
 
 /*
- * Open the local port and one socket per bridge (kept for the whole life of
- * the process: socat bridges lock onto the first source port they see).
+ * Open the local port (on listen, and on listen2 too unless it is NULL) and
+ * one socket per bridge (kept for the whole life of the process: socat
+ * bridges lock onto the first source port they see).
  * Returns 0 or -errno (message logged).  c must not move afterwards.
  */
 int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_params *prm,
-		const struct addr *listen, const struct addr *bridges, const char *const *names,
-		unsigned nbridges, const uint8_t *psk);
+		const struct addr *listen, const struct addr *listen2, const struct addr *bridges,
+		const char *const *names, unsigned nbridges, const uint8_t *psk);
 void client_start(struct client *c);
 void client_stop(struct client *c);
 void client_free(struct client *c);

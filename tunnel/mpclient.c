@@ -26,7 +26,8 @@ static void usage(FILE *f)
 		"in CONFIG (lines of 'HOST PORT'; '#' starts a comment); replies come back from\n"
 		"mpserver through the bridges, duplicates dropped.\n"
 		"\n"
-		"  -l, --listen [ADDR:]PORT local address (default: all IPv4 addresses)\n"
+		"  -l, --listen [ADDR:]PORT local address (default: 127.0.0.1 and [::1]: this host's\n"
+		"                           applications only; 0.0.0.0 lets anyone send through)\n"
 		"  -c, --config FILE        bridge list\n"
 		"  -b, --bridge HOST:PORT   a bridge (repeatable; adds to the config file)\n"
 		PARAMS_HELP);
@@ -99,7 +100,9 @@ int main(int argc, char **argv)
 	struct tunnel_params prm;
 	struct client_config cfg, extra;
 	struct config_parser extra_p;
-	struct addr listen, bridges[CONFIG_MAX_BRIDGES];
+	struct addr listen, listen2, bridges[CONFIG_MAX_BRIDGES];
+	char lbuf[ADDR_STRLEN], lbuf2[ADDR_STRLEN];
+	bool have2 = false;
 	const char *names[CONFIG_MAX_BRIDGES];
 	char names_buf[CONFIG_MAX_BRIDGES][CONFIG_HOST_MAX + 8];
 	const char *listen_arg = NULL, *config_arg = NULL, *errstr = NULL;
@@ -190,9 +193,19 @@ int main(int argc, char **argv)
 		return params_usage_error();
 	}
 
-	if (addr_resolve(lhost, lport, true, &listen, &errstr) != 0) {
+	if (!*lhost) {
+		/* the default: this host's applications only, on both loopbacks */
+		addr_resolve("127.0.0.1", lport, true, &listen, &errstr);
+		if (addr_resolve("::1", lport, true, &listen2, &errstr) == 0 &&
+		    preflight_listen(&listen2, err, sizeof(err)) == 0)
+			have2 = true;	/* (a host without IPv6 just has 127.0.0.1) */
+	} else if (addr_resolve(lhost, lport, true, &listen, &errstr) != 0) {
 		log_warnx("cannot resolve local address '%s': %s", lhost, errstr);
 		return 2;
+	} else if (addr_is_any(&listen)) {
+		log_warnx("listening on all addresses: anyone who can reach port %u can send "
+			  "through the tunnel and take flows; for applications on this host give "
+			  "--listen 127.0.0.1:%u (the default)", (unsigned)lport, (unsigned)lport);
 	}
 	for (i = 0; i < cfg.nbridges; i++) {
 		const struct bridge_spec *b = &cfg.bridges[i];
@@ -224,13 +237,15 @@ int main(int argc, char **argv)
 	cl = calloc(1, sizeof(*cl));
 	if (!cl)
 		fatalx("out of memory");
-	rc = client_init(cl, loop, &prm, &listen, bridges, names, cfg.nbridges,
-			 sealed ? psk : NULL);
+	rc = client_init(cl, loop, &prm, &listen, have2 ? &listen2 : NULL, bridges, names,
+			 cfg.nbridges, sealed ? psk : NULL);
 	memset(psk, 0, sizeof(psk));
 	if (rc)
 		return 1;
-	log_info("session %016llx: listening on %s, %u paths, %s",
-		 (unsigned long long)cl->core.session, listen_arg, cl->npaths,
+	log_info("session %016llx: listening on %s%s%s, %u paths, %s",
+		 (unsigned long long)cl->core.session, addr_format(&listen, lbuf, sizeof(lbuf)),
+		 have2 ? " and " : "", have2 ? addr_format(&listen2, lbuf2, sizeof(lbuf2)) : "",
+		 cl->npaths,
 		 sealed ? "encrypted (ChaCha20-Poly1305)" : "NOT encrypted");
 	client_start(cl);
 	hooks = (struct daemon_hooks){ .report = report, .arg = cl, .stats_file = prm.stats_file };

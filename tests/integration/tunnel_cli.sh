@@ -174,4 +174,23 @@ t_wait_log v6 "path 1 " 3
 t_stop v6
 t_expect "mpclient: an IPv6 bridge is logged as [::1]:$PORT2" \
 	eval 'grep -q "\[::1\]:$PORT2" "$T/v6.log" && ! grep -q "[^[]::1:$PORT2" "$T/v6.log"'
+
+# the default listen address does not invite strangers: loopback only
+t_spawn deflt "$C" "$LP" "$T/good.conf"
+t_wait_udp "$LP"
+socks=$(ss -Hlun "sport = :$LP" | awk '{print $4}' | sort | paste -sd' ' -)
+t_stop deflt
+t_expect "mpclient PORT CONFIG listens on loopback only ($socks)" \
+	eval 'echo "$socks" | grep -q "127.0.0.1:$LP" && echo "$socks" | grep -q "\[::1\]:$LP" &&
+	      ! echo "$socks" | grep -Eq "(0.0.0.0|\*|\[::\]):$LP"'
+grep -q "all addresses" "$T/deflt.log"
+t_expect "and does not warn about it" [ $? != 0 ]
+for any in 0.0.0.0 "[::]"; do
+	t_spawn any "$C" --listen "$any:$LP" --config "$T/good.conf"
+	t_wait_log any "listening" 3
+	t_stop any
+	t_expect "mpclient --listen $any:PORT works and warns that anyone can send through it" \
+		grep -q "listening on all addresses.*--listen 127.0.0.1:$LP" "$T/any.log"
+	rm -f "$T/any.log"
+done
 t_done
