@@ -19,6 +19,7 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 	c->prm = *prm;
 	c->last_burst = -1;
 	c->unanswered = -1;
+	c->last_probe = -1;
 	ratelimit_init(&c->open_rl, 10.0, 50.0);
 	drops_init(&c->drops, &c->cnt);
 	if (npaths == 0 || npaths > CLIENT_MAX_PATHS)
@@ -134,8 +135,10 @@ bool client_probe_due(struct client_core *c, double now)
 		wait *= 2;
 	if (wait > c->prm.keepalive)
 		wait = c->prm.keepalive;
-	if (now - c->unanswered < wait || !client_burst_due(c, now))
+	if (now - c->unanswered < wait ||
+	    (c->last_probe >= 0 && now - c->last_probe < CLIENT_BURST_INTERVAL))
 		return false;
+	c->last_probe = now;
 	c->probe_streak++;
 	c->unanswered = now;	/* the next probe waits from here */
 	return true;

@@ -52,6 +52,8 @@ struct client_core {
 	double last_burst;	/* last out-of-turn PING round; <0 never */
 	double unanswered;	/* keyed: first DATA sent since we last heard mpserver; <0 none */
 	unsigned probe_streak;	/* probes answered without DATA since (backoff) */
+	double last_probe;	/* last probe round; <0 never (its own pace: a COOKIE
+				 * answering it must still get its PING round at once) */
 	struct ratelimit open_rl;	/* log lines about new flows (anyone may open many) */
 	struct cpath_state paths[CLIENT_MAX_PATHS];
 	unsigned npaths;
