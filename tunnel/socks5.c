@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cursor.h"
+#include "target.h"
 
 const char *socks5_udp_drop_name(enum socks5_udp_drop why)
 {
@@ -212,54 +213,40 @@ size_t socks5_udp_encode_hdr(const struct socks5_addr *src, void *out, size_t ou
 	return cursor_ok(&c) ? c.pos : 0;
 }
 
+/* Addresses convert through lib/target's (one place knows sockaddrs). */
 bool socks5_addr_from(struct socks5_addr *s, const struct addr *a)
 {
+	struct target t;
+
 	memset(s, 0, sizeof(*s));
-	if (a->ss.ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)&a->ss;
-		s->atyp = SOCKS5_ATYP_IPV4;
-		s->len = 4;
-		memcpy(s->u.v4, &in->sin_addr, 4);
-		s->port = ntohs(in->sin_port);
-		return true;
-	}
-	if (a->ss.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&a->ss;
-		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
-			s->atyp = SOCKS5_ATYP_IPV4;
-			s->len = 4;
-			memcpy(s->u.v4, in6->sin6_addr.s6_addr + 12, 4);
-		} else {
-			s->atyp = SOCKS5_ATYP_IPV6;
-			s->len = 16;
-			memcpy(s->u.v6, &in6->sin6_addr, 16);
-		}
-		s->port = ntohs(in6->sin6_port);
-		return true;
-	}
-	return false;
+	if (!target_from_addr(&t, a))
+		return false;
+	s->atyp = t.kind == TARGET_IPV4 ? SOCKS5_ATYP_IPV4 : SOCKS5_ATYP_IPV6;
+	s->len = t.len;
+	s->port = t.port;
+	memcpy(s->atyp == SOCKS5_ATYP_IPV4 ? s->u.v4 : s->u.v6,
+	       t.kind == TARGET_IPV4 ? t.u.v4 : t.u.v6, t.len);
+	return true;
 }
 
 bool socks5_addr_to(const struct socks5_addr *s, struct addr *a)
 {
-	memset(a, 0, sizeof(*a));
+	struct target t;
+
+	memset(&t, 0, sizeof(t));
 	if (s->atyp == SOCKS5_ATYP_IPV4) {
-		struct sockaddr_in *in = (struct sockaddr_in *)&a->ss;
-		in->sin_family = AF_INET;
-		in->sin_port = htons(s->port);
-		memcpy(&in->sin_addr, s->u.v4, 4);
-		a->len = sizeof(*in);
-		return true;
+		t.kind = TARGET_IPV4;
+		memcpy(t.u.v4, s->u.v4, 4);
+	} else if (s->atyp == SOCKS5_ATYP_IPV6) {
+		t.kind = TARGET_IPV6;
+		memcpy(t.u.v6, s->u.v6, 16);
+	} else {
+		memset(a, 0, sizeof(*a));
+		return false;
 	}
-	if (s->atyp == SOCKS5_ATYP_IPV6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&a->ss;
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(s->port);
-		memcpy(&in6->sin6_addr, s->u.v6, 16);
-		a->len = sizeof(*in6);
-		return true;
-	}
-	return false;
+	t.len = s->len;
+	t.port = s->port;
+	return target_to_addr(&t, a);
 }
 
 bool socks5_addr_equal(const struct socks5_addr *a, const struct socks5_addr *b)

@@ -135,6 +135,32 @@ static void test_udp(void **st)
 	assert_int_equal(dlen, 0);
 }
 
+static void test_addr_roundtrip(void **st)
+{
+	static const char *const hosts[] = {"127.0.0.1", "::1", "2001:db8::7"};
+	struct socks5_addr s;
+	struct addr a, b;
+	const char *err;
+
+	(void)st;
+	for (unsigned i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		assert_int_equal(addr_resolve(hosts[i], 5353, false, &a, &err), 0);
+		assert_true(socks5_addr_from(&s, &a));
+		assert_int_equal(s.port, 5353);
+		assert_true(socks5_addr_to(&s, &b));
+		assert_true(addr_equal(&a, &b));
+	}
+	/* a v4-mapped IPv6 address is named as IPv4 */
+	assert_int_equal(addr_resolve("::ffff:10.1.2.3", 9, false, &a, &err), 0);
+	assert_true(socks5_addr_from(&s, &a));
+	assert_int_equal(s.atyp, SOCKS5_ATYP_IPV4);
+	assert_int_equal(s.u.v4[3], 3);
+	/* a domain has no socket address */
+	memset(&s, 0, sizeof(s));
+	s.atyp = SOCKS5_ATYP_DOMAIN;
+	assert_false(socks5_addr_to(&s, &b));
+}
+
 static void test_target(void **st)
 {
 	struct target t, u;
@@ -184,7 +210,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_greeting), cmocka_unit_test(test_request),
 		cmocka_unit_test(test_reply), cmocka_unit_test(test_udp),
-		cmocka_unit_test(test_target),
+		cmocka_unit_test(test_addr_roundtrip), cmocka_unit_test(test_target),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
