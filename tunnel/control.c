@@ -28,11 +28,6 @@ int control_reload(const struct daemon_hooks *h, char *err, size_t errlen)
 	return rc;
 }
 
-static void write_json(struct json *j, void *arg)
-{
-	report_json(j, arg);
-}
-
 static void handler(struct ctl_conn *conn, const char *req, FILE *out, void *arg)
 {
 	struct control *c = arg;
@@ -69,7 +64,7 @@ static void handler(struct ctl_conn *conn, const char *req, FILE *out, void *arg
 	} else {
 		struct json j;
 		json_begin(&j, out);
-		write_json(&j, &r);
+		report_json(&j, &r);
 		json_end(&j);
 	}
 	report_free(&r);
