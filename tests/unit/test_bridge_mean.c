@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "../../bridge/impair.h"
+#include "markov.h"
 #include "../../bridge/lossmodel.h"
 #include "../../bridge/opts.h"
 #include "../../bridge/settings_json.h"
@@ -73,62 +74,6 @@ static uint64_t run(const struct impair_cfg *c, uint64_t seed, size_t n, double 
 	return lost;
 }
 
-/*
- * The test's own analysis of a chain: P (k x k, row-major), f the loss
- * probability of a datagram that finds (or, 4-state, moves into) each
- * state, start the initial state.  q, s2, B as in the header.
- */
-static void chain(const double *P, int k, const double *f, int start, double *q, double *s2,
-		  double *B)
-{
-	double pi[4], x[4], nx[4], v[4], nv[4], cov = 0, s;
-	int i, j, it, m;
-
-	for (i = 0; i < k; i++)
-		pi[i] = 1.0 / k;
-	for (it = 0; it < 100000; it++) {
-		for (j = 0; j < k; j++) {
-			nx[j] = 0;
-			for (i = 0; i < k; i++)
-				nx[j] += pi[i] * P[i * k + j];
-		}
-		memcpy(pi, nx, sizeof(double) * (size_t)k);
-	}
-	*q = 0;
-	for (i = 0; i < k; i++)
-		*q += pi[i] * f[i];
-	memcpy(v, f, sizeof(double) * (size_t)k);
-	for (m = 1; m < 20000; m++) {
-		for (i = 0; i < k; i++) {
-			nv[i] = 0;
-			for (j = 0; j < k; j++)
-				nv[i] += P[i * k + j] * v[j];
-		}
-		memcpy(v, nv, sizeof(double) * (size_t)k);
-		s = 0;
-		for (i = 0; i < k; i++)
-			s += pi[i] * f[i] * v[i];
-		cov += s - *q * *q;
-	}
-	*s2 = *q * (1 - *q) + 2 * cov;
-	/* B: the start state's transient */
-	memset(x, 0, sizeof(x));
-	x[start] = 1;
-	*B = 0;
-	for (it = 0; it < 100000; it++) {
-		s = 0;
-		for (i = 0; i < k; i++)
-			s += x[i] * f[i];
-		*B += fabs(s - *q);
-		for (j = 0; j < k; j++) {
-			nx[j] = 0;
-			for (i = 0; i < k; i++)
-				nx[j] += x[i] * P[i * k + j];
-		}
-		memcpy(x, nx, sizeof(double) * (size_t)k);
-	}
-}
-
 static void check(const char *settings, const double *P, int k, const double *f, int start,
 		  uint64_t seed)
 {
@@ -138,7 +83,7 @@ static void check(const char *settings, const double *P, int k, const double *f,
 
 	parse(&o, settings);
 	mean = loss_model_mean(&o.base[DIR_C2S].loss);
-	chain(P, k, f, start, &q, &s2, &B);
+	markov_loss(P, k, f, start, &q, &s2, &B);
 	if (fabs(mean - q) > 1e-9)
 		fail_msg("'%s': mpbridge's mean %.12g, the chain's %.12g", settings, mean, q);
 	lost = run(&o.base[DIR_C2S], seed, N_DRAWS, 0, 0.001);

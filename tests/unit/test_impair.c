@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../../bridge/impair.h"
+#include "markov.h"
 #include "../../bridge/rng.h"
 
 #define MAXREC 400000
@@ -95,46 +96,6 @@ static void within4(const char *what, double x, double mean, double sd)
 		fail_msg("%s: %.6g outside %.6g +- 4 * %.6g", what, x, mean, sd);
 }
 
-/*
- * Mean and asymptotic variance (per packet) of a loss indicator driven by
- * a finite Markov chain: P transition matrix (k states, row-major), pi its
- * stationary law, f[s] the loss probability in state s.  Var/N = q(1-q) +
- * 2 sum_{m>=1} Cov(L_0, L_m) with Cov = sum_s pi_s f_s (P^m f)_s - q^2.
- */
-static void markov_loss(const double *P, int k, const double *f, double *q, double *var)
-{
-	double pi[8], nx[8], v[8], nv[8], s, cov = 0;
-	int i, j, it, m;
-
-	for (i = 0; i < k; i++)
-		pi[i] = 1.0 / k;
-	for (it = 0; it < 200000; it++) {
-		for (j = 0; j < k; j++) {
-			nx[j] = 0;
-			for (i = 0; i < k; i++)
-				nx[j] += pi[i] * P[i * k + j];
-		}
-		memcpy(pi, nx, sizeof(double) * (size_t)k);
-	}
-	*q = 0;
-	for (i = 0; i < k; i++)
-		*q += pi[i] * f[i];
-	memcpy(v, f, sizeof(double) * (size_t)k);
-	for (m = 1; m < 20000; m++) {
-		for (i = 0; i < k; i++) {
-			nv[i] = 0;
-			for (j = 0; j < k; j++)
-				nv[i] += P[i * k + j] * v[j];
-		}
-		memcpy(v, nv, sizeof(double) * (size_t)k);
-		s = 0;
-		for (i = 0; i < k; i++)
-			s += pi[i] * f[i] * v[i];
-		cov += s - *q * *q;
-	}
-	*var = *q * (1 - *q) + 2 * cov;
-}
-
 /* ---- loss models ---- */
 
 static void test_bernoulli(void **state)
@@ -176,7 +137,7 @@ static void ge_check(double p, double r, double h1, double k1, uint64_t seed)
 	c.loss.ge_1k = k1;
 	setup_dir(&d, &c, seed, 0);
 	feed(&d, n, 100, 0, 0.001);
-	markov_loss(P, 2, f, &q, &var);
+	markov_loss(P, 2, f, 0, &q, &var, NULL);
 	within4("gemodel loss rate", (double)d.st.dropped[DROP_LOSS], n * q, sqrt(n * var));
 	impair_free(&d);
 }
@@ -250,7 +211,7 @@ static void test_4state(void **state)
 	c.loss.p14 = p14;
 	setup_dir(&d, &c, 99, 0);
 	feed(&d, n, 100, 0, 0.001);
-	markov_loss(P, 4, f, &q, &var);
+	markov_loss(P, 4, f, 0, &q, &var, NULL);
 	within4("4-state loss rate", (double)d.st.dropped[DROP_LOSS], n * q, sqrt(n * var));
 	impair_free(&d);
 }
