@@ -19,7 +19,6 @@ p_rt = 1 - (1 - p_up)(1 - p_down).
 """
 import os
 
-from . import legacy
 from .common import DIRS, read_json
 
 
@@ -112,9 +111,7 @@ def configured(meta, run, paths):
             elif eff is not None:
                 v, note = bridge_mean(eff, dr)
             else:
-                v, note = legacy.bridge_loss(meta.get(f"bridge.{i}", ""), dr)
-                note = note or ("mpbridge did not print its effective settings (--check --json): "
-                                "theory from the lab's own reading of its options")
+                v, note = None, f"mpbridge's effective settings (bridge/effective.{i}.json) missing"
             if note and f"path {i}: {note}" not in notes:
                 notes.append(f"path {i}: {note}")
             if v is not None:

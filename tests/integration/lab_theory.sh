@@ -7,36 +7,46 @@
 # effective settings (`--check --json`); a run folder holding them, as lab.sh writes it, is read
 # by the report's theory (lab/labreport/theory.py): its configured loss per direction, and for
 # settings that change over time each step's loss, must equal mpbridge's `loss.mean` (1e-9),
-# and the end-to-end theory of three such paths must be 1 - (1 - p^3)^2.
+# and the closed form worked out by hand below (1e-7); the end-to-end theory of three such paths
+# must be 1 - (1 - p^3)^2.
 . "$(dirname "$0")/../lib.sh"
 t_init lab_theory
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 MPB=$BUILD/mpbridge
 
+# mpbridge's JSON is the only source of the lab's theory (there is no fallback): no JSON is a failure
 if ! "$MPB" --check --json --listen 127.0.0.1:9 --to 127.0.0.1:9 --loss 10% >"$T/probe.json" 2>"$T/probe.err" ||
 	! python3 -c 'import json,sys; json.load(open(sys.argv[1]))["directions"]' "$T/probe.json" 2>/dev/null; then
-	t_skip "mpbridge prints no effective settings as JSON yet ($(head -c 120 "$T/probe.err"))"
+	t_fail "mpbridge prints no effective settings as JSON ($(head -c 120 "$T/probe.err"))"
 	t_done
 fi
 
+# settings|c2s|s2c: the long-run mean loss worked out by hand (closed form, stationary
+# distribution of the Markov chain; "-" where the settings change over time), so a wrong figure
+# on either side (mpbridge's lossmodel.c or the report) fails here.
+#   gemodel P R 1-H 1-K: pi_bad = P/(P+R), loss = pi_bad(1-H) + (1-pi_bad)(1-K); R defaults to 1-P
+#   state P13 P31 P32 P23 P14: pi2 = pi3 P32/P23, pi3 (P31+P32) = pi1 P13 + pi2 P23, pi4 = pi1 P14;
+#     loss = pi3 + pi4 (5%,30%,10%,20%,1%: pi3 = pi1/6, pi2 = pi1/12, pi1 = 1/1.26: 0.1402116)
+#   flap UP DOWN: DOWN/(UP+DOWN) down, the rest Bernoulli
 MODELS=(
-	"--loss 20%"
-	"--loss gemodel 20%"
-	"--loss gemodel 5% 20%"
-	"--loss gemodel 5% 20% 80%"
-	"--loss gemodel 5% 20% 80% 1%"
-	"--loss state 5%"
-	"--loss state 5% 30% 10% 20% 1%"
-	"--loss nth 10"
-	"--dir c2s --loss 10% --dir s2c --loss gemodel 3% 30% 70% 2%"
-	"--loss none"
-	"--loss 10% --flap 3 1"
-	"--loss 10% --down"
-	"--loss 10% --blackout 2 4"
-	"--loss 10% --at 3 --loss 40%"
+	"--loss 20%|0.2|0.2"
+	"--loss gemodel 20%|0.2|0.2"
+	"--loss gemodel 5% 20%|0.2|0.2"
+	"--loss gemodel 5% 20% 80%|0.16|0.16"
+	"--loss gemodel 5% 20% 80% 1%|0.168|0.168"
+	"--loss state 5%|0.05|0.05"
+	"--loss state 5% 30% 10% 20% 1%|0.14021164|0.14021164"
+	"--loss nth 10|0.1|0.1"
+	"--dir c2s --loss 10% --dir s2c --loss gemodel 3% 30% 70% 2%|0.1|0.08181818"
+	"--loss none|0|0"
+	"--loss 10% --flap 3 1|0.325|0.325"
+	"--loss 10% --down|1|1"
+	"--loss 10% --blackout 2 4|-|-"
+	"--loss 10% --at 3 --loss 40%|-|-"
 )
 k=0
-for m in "${MODELS[@]}"; do
+for entry in "${MODELS[@]}"; do
+	IFS='|' read -r m hand_c2s hand_s2c <<<"$entry"
 	k=$((k + 1))
 	run=$T/run$k
 	mkdir -p "$run/bridge"
@@ -46,7 +56,7 @@ for m in "${MODELS[@]}"; do
 		continue
 	fi
 	printf 'paths\t1\nbridge_kind\tmpbridge\nbridge.1\t%s\n' "$m" >"$run/meta.tsv"
-	out=$(PYTHONPATH=$ROOT/lab python3 - "$run" <<-'PY'
+	out=$(PYTHONPATH=$ROOT/lab python3 - "$run" "$hand_c2s" "$hand_s2c" <<-'PY'
 		import json, sys
 		from labreport import theory
 		from labreport.readers import read_meta
@@ -71,6 +81,9 @@ for m in "${MODELS[@]}"; do
 		        bad.append(f"{d}: a single figure {c} for settings that change over time")
 		    if not varies and (c is None or abs(c - want) > 1e-9):
 		        bad.append(f"{d}: configured {c} vs mpbridge {want}")
+		    hand = sys.argv[2 if d == "c2s" else 3]
+		    if hand != "-" and abs(want - float(hand)) > 1e-7:
+		        bad.append(f"{d}: mpbridge {want} vs the closed form {hand}")
 		    said.append(f"{d} {want:.6g}" + (f" then {', '.join(f'{x[2]:.6g}@{x[0]}s' for x in steps[1:])}" if changes else ""))
 		    # three such paths, end to end
 		if not changes:
