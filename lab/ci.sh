@@ -8,8 +8,9 @@
 # For each scenario: every expectation of the scenario is one [ OK ]/[FAIL] line (end-to-end loss
 # inside the Wilson interval of theory at LAB_LEVEL=0.999, counters agreeing, recovery bounds for
 # the fault scenarios...), and one line for the comparison with lab/baselines/SCENARIO.json: a
-# loss figure that moved further than 3.29 pooled binomial standard errors from its baseline is
-# printed as "moved from X to Y". Closing line: "N passed, N failed".
+# loss figure that moved further than z pooled binomial standard errors from its baseline (z for
+# a false alarm of at most 1 - LAB_LEVEL over the scenario's figures, Bonferroni) is printed as
+# "moved from X to Y". Closing line: "N passed, N failed".
 # As root the lab runs in network namespaces; otherwise on loopback (said in the output).
 set -u
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
