@@ -250,7 +250,8 @@ run_event() {
 
 # --- capture ----------------------------------------------------------------------------------
 start_captures() {
-	local i
+	local i tag
+	CAP_TAGS=()
 	if [ "$LAB_MODE" = ns ]; then
 		for i in $(seq 1 "$PATHS"); do
 			cap "cap$i-c" "${NS_BRIDGE[i]}" "${DEV_BC[i]}" "$RUN/pcap/path$i-c.pcap" || return 1
@@ -263,8 +264,13 @@ start_captures() {
 		for i in $(seq 1 "$PATHS"); do f="$f or udp port ${BPORT[i]}"; done
 		cap caplo - lo "$RUN/pcap/lo.pcap" "$f" || return 1
 	fi
+	# every tcpdump started at once, then each polled until it listens
+	for tag in "${CAP_TAGS[@]}"; do
+		l_wait_log "$tag" 'listening on' 10 || { l_log "capture $tag did not start"; return 1; }
+	done
 }
 
+# cap TAG NS DEV FILE [FILTER]: start one tcpdump (start_captures waits for it)
 cap() {
 	local tag=$1 ns=$2 dev=$3 file=$4 filter=${5:-} snap=128
 	# loopback: a GSO super-packet holds every segment's payload (the report reads the hello
@@ -279,7 +285,7 @@ cap() {
 	fi
 	# shellcheck disable=SC2086
 	l_spawn "$tag" "$ns" "$LIMIT" tcpdump -i "$dev" -n -U --immediate-mode -B "$buf" -s "$snap" -w "$file" $filter
-	l_wait_log "$tag" 'listening on' 5 || { l_log "capture on $dev did not start"; return 1; }
+	CAP_TAGS+=("$tag")
 }
 
 # the size of a tunnel datagram of the lab's traffic: SIZE plus the tunnel's overhead, read
@@ -501,11 +507,12 @@ cmd_run() {
 	l_stop mpclient; l_stop mpserver; l_stop udpserver
 	nl_snapshot end
 	for i in $(seq 1 "$PATHS"); do save_impair_stats "$i" end; done
-	for i in $(seq 1 "$PATHS"); do l_stop "bridge$i"; done
-	local t
+	local t caps=()
+	l_stop_all TERM $(for i in $(seq 1 "$PATHS"); do echo "bridge$i"; done)
 	for t in "${!L_PID[@]}"; do
-		case $t in cap*) l_stop "$t" INT ;; esac
+		case $t in cap*) caps+=("$t") ;; esac
 	done
+	l_stop_all INT "${caps[@]}"
 	capture_meta
 
 	l_cleanup_procs

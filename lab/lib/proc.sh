@@ -3,6 +3,7 @@
 #   l_spawn TAG NS LIMIT CMD...   start CMD (in namespace NS, or "-" for this one) under
 #                                 `timeout LIMIT`; output in $RUN/logs/TAG.log; PID in L_PID[TAG]
 #   l_stop TAG [SIG]              signal that process (and only it), bounded wait, then KILL
+#   l_stop_all SIG TAG...         the same for several at once (all signalled, then each waited)
 #   l_alive TAG                   it is still running
 #   l_wait_udp TAG NS PORT [S]    poll until a UDP socket is bound to PORT in NS (fails early if
 #                                 TAG died)
@@ -55,9 +56,15 @@ l_signal_pid() {
 }
 
 l_stop_pid() {
-	local pid=$1 sig=${2:-TERM} i
+	local pid=$1 sig=${2:-TERM}
 	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
 	l_signal_pid "$pid" "$sig"
+	l_reap_pid "$pid"
+}
+
+# l_reap_pid PID: wait (bounded) for a signalled process to exit, else KILL it
+l_reap_pid() {
+	local pid=$1 i
 	for i in $(seq 1 100); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
@@ -76,6 +83,23 @@ l_stop() {
 	echo "# $(date +%s.%N) stop ($sig)" >>"$RUN/logs/$tag.log"
 	l_stop_pid "$pid" "$sig"
 	unset "L_PID[$tag]"
+}
+
+l_stop_all() {
+	local sig=$1 tag pid
+	shift
+	for tag in "$@"; do
+		pid=${L_PID[$tag]:-}
+		[ -n "$pid" ] || continue
+		echo "# $(date +%s.%N) stop ($sig)" >>"$RUN/logs/$tag.log"
+		kill -0 "$pid" 2>/dev/null && l_signal_pid "$pid" "$sig"
+	done
+	for tag in "$@"; do
+		pid=${L_PID[$tag]:-}
+		[ -n "$pid" ] || continue
+		l_reap_pid "$pid"
+		unset "L_PID[$tag]"
+	done
 }
 
 l_cleanup_procs() {

@@ -29,25 +29,53 @@ topo_ns_add() {
 	local ns=$1
 	ip netns add "$ns" || return 1
 	L_NETNS+=("$ns")
+	# IPv6 off before any link exists (the "default" applies to links created later)
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
-	ip -n "$ns" link set lo up
 }
 
-# topo_link NS_A DEV_A ADDR_A NS_B DEV_B ADDR_B
+# The links are built by a few `ip -batch` runs (one per namespace) instead of a dozen
+# commands per link: on a busy 2-core machine every process costs tens of milliseconds.
+# topo_link queues one link; topo_commit builds every queued link.
+declare -A TOPO_BATCH=()	# namespace -> ip commands run there (ip -n NS -batch)
+declare -A TOPO_OFFLOAD=()	# namespace -> devices whose transmit checksum offload goes off
+TOPO_NSORDER=()
+TOPO_MACS=0
+
+topo_q() { [ -n "${TOPO_BATCH[$1]+x}" ] || TOPO_NSORDER+=("$1"); TOPO_BATCH[$1]+="$2"$'\n'; }
+
+# topo_link NS_A DEV_A ADDR_A NS_B DEV_B ADDR_B: a veth pair with static neighbours (the MAC
+# addresses are chosen here, locally administered, so each side knows the other's)
 topo_link() {
 	local na=$1 da=$2 aa=$3 nb=$4 db=$5 ab=$6 ma mb
-	ip -n "$na" link add "$da" type veth peer name "$db" netns "$nb" || return 1
-	ip -n "$na" addr add "$aa/24" dev "$da" || return 1
-	ip -n "$nb" addr add "$ab/24" dev "$db" || return 1
-	ip netns exec "$na" ethtool -K "$da" tx off >/dev/null 2>&1
-	ip netns exec "$nb" ethtool -K "$db" tx off >/dev/null 2>&1
-	ip -n "$na" link set "$da" up || return 1
-	ip -n "$nb" link set "$db" up || return 1
-	ma=$(ip netns exec "$na" cat "/sys/class/net/$da/address")
-	mb=$(ip netns exec "$nb" cat "/sys/class/net/$db/address")
-	ip -n "$na" neigh replace "$ab" lladdr "$mb" dev "$da" nud permanent || return 1
-	ip -n "$nb" neigh replace "$aa" lladdr "$ma" dev "$db" nud permanent || return 1
+	TOPO_MACS=$((TOPO_MACS + 1))
+	printf -v ma '02:6d:70:74:%02x:01' "$TOPO_MACS"
+	printf -v mb '02:6d:70:74:%02x:02' "$TOPO_MACS"
+	topo_q "$na" "link add $da address $ma type veth peer name $db address $mb netns $nb"
+	topo_q "$na" "addr add $aa/24 dev $da"
+	topo_q "$na" "link set $da up"
+	topo_q "$na" "neigh replace $ab lladdr $mb dev $da nud permanent"
+	TOPO_OFFLOAD[$na]+=" $da"
+	TOPO_LATER[$nb]+="addr add $ab/24 dev $db"$'\n'"link set $db up"$'\n'"neigh replace $aa lladdr $ma dev $db nud permanent"$'\n'
+	TOPO_OFFLOAD[$nb]+=" $db"
+}
+declare -A TOPO_LATER=()	# commands for the peer ends, run once the pairs exist
+
+topo_commit() {
+	local ns d
+	# first every namespace that creates pairs, then the peers' addresses
+	for ns in "${TOPO_NSORDER[@]}"; do
+		printf 'link set lo up\n%s' "${TOPO_BATCH[$ns]}" | ip -n "$ns" -batch - || return 1
+	done
+	for ns in "${!TOPO_LATER[@]}"; do
+		[ -n "${TOPO_BATCH[$ns]+x}" ] || printf 'link set lo up\n' | ip -n "$ns" -batch - || return 1
+		printf '%s' "${TOPO_LATER[$ns]}" | ip -n "$ns" -batch - || return 1
+	done
+	for ns in "${!TOPO_OFFLOAD[@]}"; do
+		# shellcheck disable=SC2086
+		ip netns exec "$ns" sh -c 'for d; do ethtool -K "$d" tx off >/dev/null 2>&1; done' - ${TOPO_OFFLOAD[$ns]}
+	done
+	TOPO_BATCH=() TOPO_LATER=() TOPO_OFFLOAD=() TOPO_NSORDER=()
 }
 
 topo_setup() {
@@ -70,6 +98,7 @@ topo_setup() {
 				"$NS_SERVER" "${DEV_S[i]}" "${ADDR_S[i]}" || return 1
 			BPORT[i]=5000
 		done
+		topo_commit || return 1
 		MPORT=4000 SPORT=6000 UPORT=7000
 		LOCAL_ADDR=127.0.0.1
 		SERVER_LISTEN=0.0.0.0
@@ -139,5 +168,5 @@ topo_teardown() {
 CTL_C=198.18.255.1
 CTL_S=198.18.255.2
 topo_control_link() {
-	topo_link "$NS_CLIENT" ctlc "$CTL_C" "$NS_SERVER" ctls "$CTL_S"
+	topo_link "$NS_CLIENT" ctlc "$CTL_C" "$NS_SERVER" ctls "$CTL_S" && topo_commit
 }
