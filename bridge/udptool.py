@@ -12,7 +12,7 @@
   udptool.py count PORT [--timeout S]       count datagrams until S seconds of silence;
         prints "received K rate R/s" (R from first to last datagram)
   udptool.py sink PORT --out FILE            count datagrams; write the count to FILE
-        (rewritten every 100 datagrams and at SIGTERM)
+        (rewritten every 100 datagrams, after 50 ms without one, and at SIGTERM)
   udptool.py verify PORT --out FILE          like sink, and checks every datagram is the
         numbered pattern of its length; FILE: "received R intact I distinct D maxcopies M"
 Every wait is bounded by --timeout (default 2 s of silence).
@@ -120,6 +120,11 @@ def cmd_count(a):
     return 0
 
 
+# sink and verify also write their counts after this many seconds without a datagram,
+# so a test polling the file sees the final count without stopping them
+IDLE_DUMP = 0.05
+
+
 def cmd_sink(a):
     s = sock(a.port)
     n = [0]
@@ -134,10 +139,19 @@ def cmd_sink(a):
 
     signal.signal(signal.SIGTERM, stop)
     dump()
+    s.settimeout(IDLE_DUMP)
+    dumped = 0
     while True:
-        s.recvfrom(70000)
+        try:
+            s.recvfrom(70000)
+        except socket.timeout:
+            if dumped != n[0]:
+                dumped = n[0]
+                dump()
+            continue
         n[0] += 1
         if n[0] % 100 == 0:
+            dumped = n[0]
             dump()
 
 
@@ -159,8 +173,16 @@ def cmd_verify(a):
 
     signal.signal(signal.SIGTERM, stop)
     dump()
+    s.settimeout(IDLE_DUMP)
+    dumped = 0
     while True:
-        d, _ = s.recvfrom(70000)
+        try:
+            d, _ = s.recvfrom(70000)
+        except socket.timeout:
+            if dumped != st["n"]:
+                dumped = st["n"]
+                dump()
+            continue
         st["n"] += 1
         if len(d) >= 4:
             i = struct.unpack("!I", d[:4])[0]
@@ -168,6 +190,7 @@ def cmd_verify(a):
                 st["intact"] += 1
                 copies[i] = copies.get(i, 0) + 1
         if st["n"] % 100 == 0:
+            dumped = st["n"]
             dump()
 
 
