@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/debian.sh - the Debian packages (CI step, a few minutes: not in make test).
 # Builds mptunnel and mptunnel-tools with `dpkg-buildpackage -us -uc -b` from a
-# copy of the tree (no tests inside: DEB_BUILD_OPTIONS=nocheck), installs them
+# copy of the tree (no tests inside: DEB_BUILD_OPTIONS=nocheck; no -dbgsym packages:
+# noautodbgsym), installs them
 # into an empty root with `dpkg --root`, runs what was installed, and runs
 # lintian (no errors allowed).
 . "$(dirname "$0")/lib.sh"
@@ -13,7 +14,7 @@ SRC=$T/src/mptunnel-$ver
 mkdir -p "$SRC"
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | tar -cf - --null -T -) |
 	tar -xf - -C "$SRC"
-if (cd "$SRC" && DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -us -uc -b) \
+if (cd "$SRC" && DEB_BUILD_OPTIONS="nocheck noautodbgsym parallel=2" dpkg-buildpackage -us -uc -b) \
 	>"$T/build.log" 2>&1; then
 	t_ok "dpkg-buildpackage -us -uc -b"
 else
