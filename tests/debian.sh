@@ -2,9 +2,8 @@
 # tests/debian.sh - the Debian packages (CI step, a few minutes: not in make test).
 # Builds mptunnel and mptunnel-tools with `dpkg-buildpackage -us -uc -b` from a
 # copy of the tree (no tests inside: DEB_BUILD_OPTIONS=nocheck; no -dbgsym packages:
-# noautodbgsym), installs them
-# into an empty root with `dpkg --root`, runs what was installed, and runs
-# lintian (no errors allowed).
+# noautodbgsym), installs them into an empty root with `dpkg --root`, runs what was
+# installed, and runs lintian (no errors allowed).
 . "$(dirname "$0")/lib.sh"
 t_init debian
 for c in dpkg-buildpackage dh lintian; do t_need_cmd "$c" "make deps installs it"; done
