@@ -34,6 +34,13 @@
 #   BENCH_IDLE_SESSIONS=10000  idle sessions of the tunnel-idle configurations
 #   BENCH_TUNNEL_ARGS=   extra arguments for mpclient and mpserver (e.g. --rcvbuf 4194304)
 #   BENCH_OUT=bench/results  where <timestamp>.json, .txt and .png go
+#   BENCH_BASELINE=REV   also build REV's mpclient and mpserver (a temporary git worktree,
+#                        removed at exit) and run every tunnel configuration with them
+#                        beside the current build, point by point alternating (same
+#                        bridges, same mpt-load); the baseline's points are named
+#                        base/CONFIG, and the table ends with current/baseline ratios of
+#                        max goodput below 1% loss and of mpserver's CPU per datagram
+#                        (also under "baseline" in the JSON)
 #   BENCH_PERF=CONFIG@MBIT[/SIZE]  instead of the sweep: load CONFIG (e.g.
 #                        tunnel+mpbridge:3@300) for 4 x BENCH_DURATION under
 #                        `perf record -g` and write each process's profile
@@ -84,6 +91,8 @@ WORK=$(mktemp -d /tmp/mpt-bench.XXXXXX)
 PIDS=()		# every process this script started, in start order
 CUR=()		# tag=pid of the current configuration
 FAILED=0
+BASELINE=${BENCH_BASELINE:-}
+BASE_WT=	# the baseline's git worktree (removed at exit)
 
 stop_pids() {
 	local pid
@@ -97,6 +106,11 @@ stop_pids() {
 
 cleanup() {
 	[ ${#PIDS[@]} -gt 0 ] && stop_pids "${PIDS[@]}"
+	if [ -n "$BASE_WT" ]; then
+		git -C "$ROOT" worktree remove --force "$BASE_WT" 2>/dev/null
+		rm -rf "$BASE_WT"
+		git -C "$ROOT" worktree prune 2>/dev/null
+	fi
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -165,6 +179,81 @@ else
 	ENC=1
 fi
 
+# ---- the tunnel's programs: this build, or BENCH_BASELINE's ----
+
+# TUN_CLIENT, TUN_SERVER: the mpclient and mpserver setup starts; TUN_Q their quiet
+# option; TUN_KEY the key file they read (tunnel_use current|baseline)
+CUR_Q=(-q)
+BASE_DIR=
+BASE_Q=()
+BASE_KEY=
+BASE_DESC=
+tunnel_use() {
+	if [ "$1" = baseline ]; then
+		TUN_CLIENT=$BASE_DIR/mpclient TUN_SERVER=$BASE_DIR/mpserver TUN_KEY=$BASE_KEY
+		TUN_Q=("${BASE_Q[@]}")
+	else
+		TUN_CLIENT=$BUILD/mpclient TUN_SERVER=$BUILD/mpserver TUN_KEY=$KEY
+		TUN_Q=("${CUR_Q[@]}")
+	fi
+}
+tunnel_use current
+
+# build_baseline REV: REV's mpclient and mpserver in a detached worktree (same
+# compiler and flags as make's defaults); sets BASE_DIR, BASE_Q, BASE_KEY
+build_baseline() {
+	local rev=$1 sha help opt
+	sha=$(git -C "$ROOT" rev-parse --verify --quiet "$rev^{commit}") ||
+		{ echo "bench: BENCH_BASELINE=$rev: not a commit" >&2; return 1; }
+	BASE_WT=$WORK/baseline
+	git -C "$ROOT" worktree add --detach "$BASE_WT" "$sha" >"$WORK/baseline-worktree.log" 2>&1 ||
+		{ echo "bench: git worktree add $rev: $(tail -n 2 "$WORK/baseline-worktree.log")" >&2; return 1; }
+	echo "bench: building the baseline $rev ($sha) in $BASE_WT" >&2
+	# BUILD on the command line: the environment's BUILD is this build's
+	if ! nice make -C "$BASE_WT" -j2 BUILD=build build/mpclient build/mpserver \
+		>"$WORK/baseline-build.log" 2>&1; then
+		echo "bench: the baseline $rev does not build:" >&2
+		tail -n 15 "$WORK/baseline-build.log" >&2
+		return 1
+	fi
+	BASE_DIR=$BASE_WT/build
+	BASE_DESC="$rev ($(git -C "$ROOT" log -1 --format='%h %s' "$sha" | cut -c1-72))"
+	# its command line may lack newer options: pass only what its --help names
+	help=$("$BASE_DIR/mpserver" --help 2>&1; "$BASE_DIR/mpclient" --help 2>&1)
+	for opt in --listen --target --bridge --max-sessions; do
+		grep -q -- "$opt" <<<"$help" ||
+			{ echo "bench: the baseline's --help has no $opt: cannot run it here" >&2; return 1; }
+	done
+	BASE_Q=()
+	grep -qE -- '(^|[ ,])-q([ ,]|$)|--quiet' <<<"$help" && BASE_Q=(-q)
+	for opt in $TUNNEL_ARGS; do
+		case $opt in --*) ;; *) continue ;; esac
+		grep -q -- "${opt%%=*}" <<<"$help" ||
+			{ echo "bench: BENCH_TUNNEL_ARGS: the baseline's --help has no ${opt%%=*}" >&2; return 1; }
+	done
+	BASE_KEY=
+	if [ -n "$ENC" ] && grep -q -- --key-file <<<"$help" &&
+		(umask 077; "$BASE_DIR/mpclient" --genkey >"$WORK/base.key" 2>/dev/null); then
+		BASE_KEY=$WORK/base.key
+	fi
+	return 0
+}
+
+# CTX_<SLOT>_*: the globals of a running configuration, to run two side by side
+ctx_save() {
+	local v
+	for v in ENTRY SINK SRC; do printf -v "CTX_$1_$v" '%s' "${!v}"; done
+	eval "CTX_$1_COMPS=(\"\${COMPS[@]}\")"
+	eval "CTX_$1_CUR=(\"\${CUR[@]}\")"
+	CUR=()
+}
+ctx_load() {
+	local v n
+	for v in ENTRY SINK SRC; do n=CTX_$1_$v; printf -v "$v" '%s' "${!n}"; done
+	eval "COMPS=(\"\${CTX_$1_COMPS[@]}\")"
+	eval "CUR=(\"\${CTX_$1_CUR[@]}\")"
+}
+
 # ---- configurations ----
 
 # setup NAME: start the pieces; sets ENTRY (where the load goes), SINK (where
@@ -203,8 +292,8 @@ setup() {
 	esac
 	case $kind in
 	tunnel-enc+*)
-		[ -n "$ENC" ] || return 3
-		enc_args=(--key-file "$KEY")
+		[ -n "$ENC" ] && [ -n "$TUN_KEY" ] || return 3
+		enc_args=(--key-file "$TUN_KEY")
 		;;
 	tunnel-idle+*)
 		srv_args=(--max-sessions $((IDLE_SESSIONS + 64)))
@@ -218,7 +307,7 @@ setup() {
 		;;
 	tunnel*)
 		# shellcheck disable=SC2086
-		spawn server "$BUILD/mpserver" -q $TUNNEL_ARGS "${enc_args[@]}" "${srv_args[@]}" \
+		spawn server "$TUN_SERVER" "${TUN_Q[@]}" $TUNNEL_ARGS "${enc_args[@]}" "${srv_args[@]}" \
 			--listen "127.0.0.1:$srv" --target "127.0.0.1:$SINK"
 		;;
 	esac
@@ -227,6 +316,7 @@ setup() {
 	if [ ${#srv_args[@]} -gt 0 ]; then
 		local opened
 		opened=$(python3 "$ROOT/bench/idle-sessions.py" "127.0.0.1:$srv" "$IDLE_SESSIONS")
+		# (a baseline with another wire format opens none: that configuration fails)
 		echo "bench: $name: $opened idle sessions opened on mpserver" >&2
 		[ "$opened" = "$IDLE_SESSIONS" ] || return 1
 	fi
@@ -253,7 +343,7 @@ setup() {
 		local args=()
 		for i in "${bridges[@]}"; do args+=(--bridge "$i"); done
 		# shellcheck disable=SC2086
-		spawn client "$BUILD/mpclient" -q $TUNNEL_ARGS "${enc_args[@]}" \
+		spawn client "$TUN_CLIENT" "${TUN_Q[@]}" $TUNNEL_ARGS "${enc_args[@]}" \
 			--listen "127.0.0.1:$ENTRY" "${args[@]}"
 		;;
 	esac
@@ -385,6 +475,40 @@ sweep() {
 		awk -v l="$loss" -v g="$gp" -v b="$best" \
 			'BEGIN { exit !(l > 0.30 || (l > 0.05 && g <= b * 1.02)) }' && break
 		best=$(awk -v g="$gp" -v b="$best" 'BEGIN { print (g > b ? g : b) }')
+	done
+	return 0
+}
+
+# sweep_pair NAME PATHS SIZE RATES...: sweep the configurations saved as CTX_A
+# (this build) and CTX_B (the baseline, points named base/NAME) point by point
+# alternating, so both meet the same machine; each stops by sweep's rule
+sweep_pair() {
+	local name=$1 paths=$2 size=$3 rate loss gp slot n
+	local -A best=([A]=0 [B]=0) done_=([A]= [B]=)
+	shift 3
+	if [ "$size" = 1400 ]; then
+		for _ in $(seq 2 "$LAT_REPEAT"); do
+			for slot in A B; do
+				n=$name
+				[ $slot = B ] && n=base/$name
+				ctx_load $slot
+				point "$n" "$paths" "$size" "$1" >/dev/null || return 1
+			done
+		done
+	fi
+	for rate in "$@"; do
+		for slot in A B; do
+			[ -z "${done_[$slot]}" ] || continue
+			n=$name
+			[ $slot = B ] && n=base/$name
+			ctx_load $slot
+			loss=$(point "$n" "$paths" "$size" "$rate") || return 1
+			gp=$(tail -n 1 "$POINTS" | cut -f 6)
+			awk -v l="$loss" -v g="$gp" -v b="${best[$slot]}" \
+				'BEGIN { exit !(l > 0.30 || (l > 0.05 && g <= b * 1.02)) }' && done_[$slot]=1
+			best[$slot]=$(awk -v g="$gp" -v b="${best[$slot]}" 'BEGIN { print (g > b ? g : b) }')
+		done
+		[ -n "${done_[A]}" ] && [ -n "${done_[B]}" ] && break
 	done
 	return 0
 }
@@ -531,12 +655,54 @@ if [ -n "${BENCH_PERF:-}" ]; then
 	exit $?
 fi
 
+if [ -n "$BASELINE" ]; then
+	build_baseline "$BASELINE" || exit 1
+	echo "bench: baseline $BASE_DESC: its mpclient and mpserver run beside this build's, alternating${BASE_KEY:+; encryption: on}" >&2
+fi
+
 # the cipher alone: seal + open per datagram of each AEAD candidate (bench/mpt-aead.c,
 # CPU time of its thread, best of 3 rounds)
 echo "bench: AEAD seal+open per datagram (mpt-aead, thread CPU time):" >&2
 "$BUILD/mpt-aead" --rounds 3 --ms 150 | tee "$WORK/aead.txt" >&2
 "$BUILD/mpt-aead" --json --rounds 3 --ms 150 --sizes 200,1400 >"$WORK/aead.json" ||
 	echo '[]' >"$WORK/aead.json"
+
+# run_pair CFG NAME PATHS: CFG with this build and with the baseline, side by side
+run_pair() {
+	local cfg=$1 name=$2 paths=$3 rc ok=0
+	tunnel_use current
+	setup "$cfg"
+	rc=$?
+	ctx_save A
+	tunnel_use baseline
+	if [ $rc = 0 ]; then
+		setup "$cfg"
+		rc=$?
+		[ $rc = 0 ] || echo "bench: $cfg: the baseline's did not start" >&2
+	fi
+	ctx_save B
+	tunnel_use current
+	if [ $rc = 3 ]; then
+		SKIPPED+="$cfg (no encryption in this build or the baseline); "
+		ok=1
+	elif [ $rc != 0 ]; then
+		echo "bench: $cfg: could not start; logs:" >&2
+		tail -n 5 "$WORK"/*.log >&2 2>/dev/null
+	else
+		ok=1
+		# shellcheck disable=SC2086
+		sweep_pair "$name" "$paths" 1400 $RATES_1400 || ok=0
+		if [ -n "$RATES_200" ] && [[ $SMALL_CONFIGS == *" $cfg "* ]]; then
+			# shellcheck disable=SC2086
+			sweep_pair "$name" "$paths" 200 $RATES_200 || ok=0
+		fi
+	fi
+	ctx_load A
+	stop_config
+	ctx_load B
+	stop_config
+	[ $ok = 1 ]
+}
 
 SKIPPED=
 for cfg in $CONFIGS; do
@@ -545,6 +711,10 @@ for cfg in $CONFIGS; do
 	case $cfg in *:*) paths=${cfg##*:} ;; esac
 	if [ "$cfg" = iperf3 ]; then
 		run_iperf3 || FAILED=1
+		continue
+	fi
+	if [ -n "$BASELINE" ] && [[ $cfg == tunnel* ]]; then
+		run_pair "$cfg" "$name" "$paths" || FAILED=1
 		continue
 	fi
 	setup "$cfg"
@@ -574,7 +744,7 @@ done
 JSON=$OUTDIR/$STAMP.json
 python3 "$ROOT/bench/summary.py" --points "$JSONL" --iperf "$WORK/iperf.jsonl" --json "$JSON" \
 	--cpus "$(nproc)" --lat-repeat "$LAT_REPEAT" --original "$ORIG_LO" "$ORIG_HI" \
-	--idle-sessions "$IDLE_SESSIONS" \
+	--idle-sessions "$IDLE_SESSIONS" ${BASELINE:+--baseline "$BASE_DESC"} \
 	${ENC:+--encryption} --meta timestamp="$STAMP" --meta commit="$COMMIT" \
 	--meta kernel="$(uname -r)" --meta loadavg="$LOADAVG" \
 	--meta-bool quick="$([ -n "$QUICK" ] && echo true || echo false)" --meta-num duration_s="$DUR" \
@@ -596,12 +766,12 @@ if command -v gnuplot >/dev/null; then
 		local size=$1 first=1 k
 		for k in $(awk -F'\t' -v s="$size" '$3 == s { print $1 ":" $2 }' "$POINTS" | awk '!seen[$0]++'); do
 			awk -F'\t' -v s="$size" -v n="${k%:*}" -v p="${k##*:}" \
-				'$3 == s && $1 == n && $2 == p && !seen[$4]++ { print $4, $6 }' "$POINTS" >"$WORK/plot-$size-${k//[:+]/_}.dat"
+				'$3 == s && $1 == n && $2 == p && !seen[$4]++ { print $4, $6 }' "$POINTS" >"$WORK/plot-$size-${k//[:+/]/_}.dat"
 			[ $first = 1 ] || printf ', '
 			first=0
 			local style="lw 1 dt 3"
 			case $k in tunnel*) style="lw 2.5" ;; ref*) style="lw 1.5 dt 2" ;; esac
-			printf "'%s' using 1:2 with linespoints %s title '%s'" "$WORK/plot-$size-${k//[:+]/_}.dat" \
+			printf "'%s' using 1:2 with linespoints %s title '%s'" "$WORK/plot-$size-${k//[:+/]/_}.dat" \
 				"$style" "${k%:*} ${k##*:}p"
 		done
 		printf ", x with lines dashtype 2 lc rgb 'gray' title 'offered'\n"

@@ -13,7 +13,7 @@ mpt-load's own report) and prints, per configuration and datagram size:
 
     summary.py --points points.jsonl --json OUT.json [--iperf iperf.jsonl]
                [--meta KEY=VALUE]... [--cpus N] [--lat-repeat N]
-               [--original LO HI] [--attach KEY=FILE]...
+               [--original LO HI] [--attach KEY=FILE]... [--baseline DESC]
 
 The table goes to stdout; OUT.json holds the run facts, every point, the
 summary rows and iperf3's results. A value that was not measured (no
@@ -244,6 +244,61 @@ def idle_sessions(points, n):
     return out, lines
 
 
+BASE = "base/"     # bench.sh names the baseline's points base/CONFIG (BENCH_BASELINE)
+BASE_MAX_LOSS = 0.01
+
+
+def baseline(points, desc):
+    """This build against BENCH_BASELINE's, per configuration, paths and size both ran:
+    max goodput among the points below 1% loss, and mpserver's CPU per datagram at
+    each offered rate both ran below 1% loss (median of repeats), with the median of
+    the per-rate ratios."""
+    runs = {}
+    for p in points:
+        r = point_row(p)
+        cur = not r["name"].startswith(BASE)
+        name = r["name"] if cur else r["name"][len(BASE):]
+        g = runs.setdefault((name, r["paths"], r["size"]), {True: [], False: []})
+        g[cur].append(r)
+    out, lines = [], []
+    for (name, paths, size), g in runs.items():
+        if not g[True] or not g[False]:
+            continue
+        ok = {c: [r for r in g[c] if r["loss"] is not None and r["loss"] < BASE_MAX_LOSS]
+              for c in (True, False)}
+        best = {c: max((r["goodput"] for r in ok[c] if r["goodput"] is not None), default=None)
+                for c in (True, False)}
+        cpu = {}
+        for c in (True, False):
+            by_rate = {}
+            for r in ok[c]:
+                if r["cpu_server"] is not None and r["rate"] is not None:
+                    by_rate.setdefault(r["rate"], []).append(r["cpu_server"])
+            cpu[c] = {k: median_low(v) for k, v in by_rate.items()}
+        per_rate = []
+        for rate in sorted(set(cpu[True]) & set(cpu[False])):
+            per_rate.append({"rate_mbps": rate, "cpu_server": cpu[True][rate],
+                             "cpu_server_baseline": cpu[False][rate],
+                             "ratio": ratio(cpu[True][rate], cpu[False][rate])})
+        cpu_ratio = median_low([x["ratio"] for x in per_rate])
+        row = {"config": name, "paths": paths, "size": size,
+               "max_goodput_below_1pct_loss_mbps": best[True],
+               "max_goodput_below_1pct_loss_mbps_baseline": best[False],
+               "goodput_ratio": ratio(best[True], best[False]),
+               "cpu_server_ratio": cpu_ratio, "cpu_server_by_rate": per_rate}
+        out.append(row)
+        lines.append("baseline: %s %dp %dB: max goodput below 1%% loss %s / %s Mbit/s = %s; "
+                     "mpserver s/Mdgram current/baseline %s (median over %d rates: %s)"
+                     % (name, paths, size, fmt(best[True], "%.1f"), fmt(best[False], "%.1f"),
+                        fmt(row["goodput_ratio"], "%.3f"), fmt(cpu_ratio, "%.3f"), len(per_rate),
+                        ", ".join("%s: %s" % (fmt(x["rate_mbps"], "%g"), fmt(x["ratio"]))
+                                  for x in per_rate) or "none"))
+    if lines:
+        lines.insert(0, "baseline %s (its mpclient and mpserver, alternating point by point "
+                     "with this build's): current / baseline" % desc)
+    return {"rev": desc, "comparisons": out}, lines
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--points", required=True, help="points, one JSON object per line")
@@ -264,6 +319,9 @@ def main(argv=None):
                     help="print the encrypted/plain ratios")
     ap.add_argument("--idle-sessions", type=int, default=10000,
                     help="idle sessions of the tunnel-idle configurations")
+    ap.add_argument("--baseline", metavar="DESC",
+                    help="the points named base/CONFIG are BENCH_BASELINE's (DESC): "
+                    "print and store the current/baseline ratios")
     a = ap.parse_args(argv)
 
     points = read_points(a.points)
@@ -274,6 +332,10 @@ def main(argv=None):
         lines += encryption_lines(rows)
     idle, idle_lines = idle_sessions(points, a.idle_sessions)
     lines += idle_lines
+    base = None
+    if a.baseline:
+        base, base_lines = baseline(points, a.baseline)
+        lines += base_lines
     print("\n".join(lines))
 
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -299,6 +361,7 @@ def main(argv=None):
     doc["points"] = points
     doc["summary"] = rows
     doc["idle_sessions"] = idle
+    doc["baseline"] = base
     doc["iperf3"] = read_points(a.iperf) if a.iperf and os.path.exists(a.iperf) else []
     for kv in a.attach:
         k, _, path = kv.partition("=")
