@@ -217,7 +217,9 @@ build_baseline() {
 		return 1
 	fi
 	BASE_DIR=$BASE_WT/build
-	BASE_DESC="$rev ($(git -C "$ROOT" log -1 --format='%h %s' "$sha" | cut -c1-72))"
+	BASE_DESC=$rev
+	[ "$rev" = "${sha:0:${#rev}}" ] || BASE_DESC+=" = ${sha:0:9}"
+	BASE_DESC+=" ($(git -C "$ROOT" log -1 --format=%s "$sha" | cut -c1-60))"
 	# its command line may lack newer options: pass only what its --help names
 	help=$("$BASE_DIR/mpserver" --help 2>&1; "$BASE_DIR/mpclient" --help 2>&1)
 	for opt in --listen --target --bridge --max-sessions; do
@@ -766,12 +768,12 @@ if command -v gnuplot >/dev/null; then
 		local size=$1 first=1 k
 		for k in $(awk -F'\t' -v s="$size" '$3 == s { print $1 ":" $2 }' "$POINTS" | awk '!seen[$0]++'); do
 			awk -F'\t' -v s="$size" -v n="${k%:*}" -v p="${k##*:}" \
-				'$3 == s && $1 == n && $2 == p && !seen[$4]++ { print $4, $6 }' "$POINTS" >"$WORK/plot-$size-${k//[:+/]/_}.dat"
+				'$3 == s && $1 == n && $2 == p && !seen[$4]++ { print $4, $6 }' "$POINTS" >"$WORK/plot-$size-${k//[^A-Za-z0-9-]/_}.dat"
 			[ $first = 1 ] || printf ', '
 			first=0
 			local style="lw 1 dt 3"
 			case $k in tunnel*) style="lw 2.5" ;; ref*) style="lw 1.5 dt 2" ;; esac
-			printf "'%s' using 1:2 with linespoints %s title '%s'" "$WORK/plot-$size-${k//[:+/]/_}.dat" \
+			printf "'%s' using 1:2 with linespoints %s title '%s'" "$WORK/plot-$size-${k//[^A-Za-z0-9-]/_}.dat" \
 				"$style" "${k%:*} ${k##*:}p"
 		done
 		printf ", x with lines dashtype 2 lc rgb 'gray' title 'offered'\n"

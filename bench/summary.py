@@ -161,7 +161,7 @@ def fmt(v, spec="%.2f"):
 
 def table(rows, ncpu, nrep, orig):
     out = []
-    head = "%-18s %2s %4s | %8s %8s %8s | %8s %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s %6s | %6s %6s %6s %6s %8s"
+    head = "%-24s %2s %4s | %8s %8s %8s | %8s %6s %6s %6s %6s | %6s %6s %6s %6s %6s %4s %6s | %6s %6s %6s %6s %8s"
     out.append("")
     out.append(head % ("configuration", "p", "size", "max", "kdgram", "lossless", "loss@low", "p50",
                        "p99", "+p50", "+p99", "cpu c", "cpu s", "cpu b", "ksoft", "all", "bg", "cap",
