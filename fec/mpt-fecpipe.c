@@ -34,7 +34,7 @@
 #include "parse.h"
 #include "pathmeas.h"
 #include "udp.h"
-#include "wire2.h"
+#include "wire.h"
 
 #define MAXP FEC_PATHS_MAX
 #define SESSION 0x5eed5eed5eed5eedull
@@ -69,7 +69,7 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-static uint8_t dgram[WIRE2_MAX_DGRAM];
+static uint8_t dgram[WIRE_MAX_DGRAM];
 static uint64_t send_errors, send_waits;
 static uint64_t next_seq = 1;
 
@@ -77,7 +77,7 @@ static void send_on(unsigned p, size_t n)
 {
 	struct pathst *ps = &paths[p];
 
-	wire2_set_per_path(dgram, n, (uint8_t)p, ++ps->path_seq, (uint32_t)now_us());
+	wire_set_per_path(dgram, n, (uint8_t)p, ++ps->path_seq, (uint32_t)now_us());
 	for (;;) {
 		if (send(ps->fd, dgram, n, 0) == (ssize_t)n) {
 			ps->sent++;
@@ -97,18 +97,18 @@ static void send_on(unsigned p, size_t n)
 	}
 }
 
-static size_t encode(uint8_t type, uint64_t seq, uint32_t flow, const struct wire2_ext *ext,
+static size_t encode(uint8_t type, uint64_t seq, uint32_t flow, const struct wire_ext *ext,
 		     const void *payload, size_t len)
 {
-	struct wire2_hdr h = {
-		.version = WIRE2_VERSION, .type = type, .flags = ext ? WIRE2_F_FEC : 0,
-		.suite = WIRE2_SUITE_CLEAR, .flow = flow, .session = SESSION, .epoch = SESSION,
+	struct wire_hdr h = {
+		.version = WIRE_VERSION, .type = type, .flags = ext ? WIRE_F_FEC : 0,
+		.suite = WIRE_SUITE_CLEAR, .flow = flow, .session = SESSION, .epoch = SESSION,
 		.seq = seq, .len = (uint16_t)len,
 	};
 
 	if (ext)
 		h.ext = *ext;
-	return wire2_encode(&h, payload, dgram, sizeof(dgram));
+	return wire_encode(&h, payload, dgram, sizeof(dgram));
 }
 
 /* the best n live paths in `mask` (lowest measured loss first) */
@@ -155,34 +155,34 @@ static void mark(uint64_t seq, bool by_fec, uint64_t t)
 
 static void receive(int fd, struct fec_rx *rx)
 {
-	static uint8_t buf[WIRE2_MAX_DGRAM];
+	static uint8_t buf[WIRE_MAX_DGRAM];
 	ssize_t n;
 
 	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
-		struct wire2_hdr h;
+		struct wire_hdr h;
 		const uint8_t *pl;
 		uint64_t t = now_us();
 		const struct fec_recovered *r;
 		unsigned nr, i;
 
-		enum wire2_drop why = WIRE2_OK;
+		enum wire_drop why = WIRE_OK;
 
-		if (!wire2_decode(buf, (size_t)n, &h, &pl, &why) || h.path >= npaths) {
+		if (!wire_decode(buf, (size_t)n, &h, &pl, &why) || h.path >= npaths) {
 			if (bad_rx++ < 3)
-				fprintf(stderr, "mpt-fecpipe: dropped a datagram: %s\n", wire2_drop_name(why));
+				fprintf(stderr, "mpt-fecpipe: dropped a datagram: %s\n", wire_drop_name(why));
 			continue;
 		}
 		paths[h.path].recv++;
 		paths[h.path].recv_bytes += (uint64_t)n;
 		pathrx_on(&paths[h.path].rx, h.path_seq, h.stamp, (unsigned)n, (double)t / 1e6);
-		if (h.type == WIRE2_DATA) {
+		if (h.type == WIRE_DATA) {
 			if (h.seq >= 1 && h.seq <= count && delivered[h.seq])
 				dup_rx++;
 			mark(h.seq, false, t);
-			if (!(h.flags & WIRE2_F_FEC))
+			if (!(h.flags & WIRE_F_FEC))
 				continue;
 			fec_rx_data(rx, t, h.ext.block, h.ext.index, h.seq, h.flow, 0, pl, h.len);
-		} else if (h.type == WIRE2_PARITY) {
+		} else if (h.type == WIRE_PARITY) {
 			enum fec_rx_verdict v;
 
 			parity_rx++;
@@ -235,9 +235,9 @@ static void send_parity(struct fec_tx *tx, const struct fec_ctl_config *ctl,
 	struct fec_tx_out out;
 
 	while (ctl->mode != FEC_MODE_BROADCAST && fec_tx_parity(tx, t, ch->paths, &out)) {
-		struct wire2_ext e = { .block = out.block, .index = out.index, .k = out.k,
+		struct wire_ext e = { .block = out.block, .index = out.index, .k = out.k,
 				       .m = out.m };
-		size_t n = encode(WIRE2_PARITY, count + 1 + parity_sent, 0, &e, out.payload, out.len);
+		size_t n = encode(WIRE_PARITY, count + 1 + parity_sent, 0, &e, out.payload, out.len);
 
 		parity_sent++;
 		if (dbg)
@@ -425,22 +425,22 @@ int main(int argc, char **argv)
 			bytes_data += size;
 			next_send = t0 + (uint64_t)((double)seq / rate * 1e6);
 			if (ctl.mode == FEC_MODE_BROADCAST || (ch.copies && ctl.mode == FEC_MODE_AUTO)) {
-				n = encode(WIRE2_DATA, next_seq++, 1, NULL, payload, size);
+				n = encode(WIRE_DATA, next_seq++, 1, NULL, payload, size);
 				copies(n, ch.copies ? ch.paths : mask, ch.copies ? ch.ncopies : npaths);
 				/* the receiver's seq is the data number: keep them equal */
 				continue;
 			}
 			v = fec_tx_data(&tx, t, next_seq, 1, 0, payload, size, ch.paths, &out);
 			if (v == FEC_TX_CODED) {
-				struct wire2_ext e = { .block = out.block, .index = out.index };
+				struct wire_ext e = { .block = out.block, .index = out.index };
 
 				blk[next_seq] = out.block;
-				n = encode(WIRE2_DATA, next_seq++, 1, &e, payload, size);
+				n = encode(WIRE_DATA, next_seq++, 1, &e, payload, size);
 				send_on(out.path, n);
 				send_parity(&tx, &ctl, &ch, t);	/* after each datagram, as due */
 			} else {
 				lone++;
-				n = encode(WIRE2_DATA, next_seq++, 1, NULL, payload, size);
+				n = encode(WIRE_DATA, next_seq++, 1, NULL, payload, size);
 				copies(n, ch.paths, out.copies);
 			}
 		}
@@ -478,7 +478,7 @@ int main(int argc, char **argv)
 				 * so that a path left out is still measured */
 				{
 					static const uint8_t fb[4] = { 0 };
-					size_t n = encode(WIRE2_FEEDBACK, count + 1 + parity_sent + 1000000000ull +
+					size_t n = encode(WIRE_FEEDBACK, count + 1 + parity_sent + 1000000000ull +
 							  (uint64_t)ticks * MAXP + p, 0, NULL, fb, sizeof(fb));
 
 					send_on(p, n);
@@ -549,7 +549,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)lost, (double)lost / count, (unsigned long long)parity_sent,
 		       (unsigned long long)lone, (unsigned long long)wire_dgrams,
 		       (unsigned long long)wire,
-		       (double)wire / ((double)count * (size + WIRE2_HDR_LEN + WIRE2_CRC_LEN)));
+		       (double)wire / ((double)count * (size + WIRE_HDR_LEN + WIRE_CRC_LEN)));
 		for (p = 0; p < npaths; p++)
 			printf("path %u: sent %llu received %llu (loss %.2f%%)\n", p,
 			       (unsigned long long)paths[p].sent, (unsigned long long)paths[p].recv,
@@ -569,8 +569,8 @@ int main(int argc, char **argv)
 				(double)lost / count, (unsigned long long)parity_sent,
 				(unsigned long long)lone, (unsigned long long)wire_dgrams,
 				(unsigned long long)wire,
-				(unsigned long long)(count * (size + WIRE2_HDR_LEN + WIRE2_CRC_LEN)),
-				(double)wire / ((double)count * (size + WIRE2_HDR_LEN + WIRE2_CRC_LEN)),
+				(unsigned long long)(count * (size + WIRE_HDR_LEN + WIRE_CRC_LEN)),
+				(double)wire / ((double)count * (size + WIRE_HDR_LEN + WIRE_CRC_LEN)),
 				recovered ? rec_delay_sum / recovered : 0, rec_delay_max,
 				(unsigned long long)rx.st.decoded, (unsigned long long)rx.st.complete,
 				(unsigned long long)rx.st.abandoned, (unsigned long long)rx.st.unknown,

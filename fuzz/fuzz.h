@@ -10,10 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* wire_decode / wire_ping_decode on arbitrary bytes; accepted => re-encodes identically */
+/* wire_decode / wire_parse and the payload codecs; accepted => re-encodes identically */
 const char *fuzz_wire_one(const uint8_t *data, size_t size);
-/* wire2_decode / wire2_parse and the v2 payload codecs; accepted => re-encodes identically */
-const char *fuzz_wire2_one(const uint8_t *data, size_t size);
 /* decode + open: never opens under a wrong key; opened => re-seals to the same bytes;
  * plus a seal/open round trip with the input as payload */
 const char *fuzz_open_one(const uint8_t *data, size_t size);

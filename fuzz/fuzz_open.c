@@ -1,24 +1,28 @@
-/* fuzz_open.c - decode + open of arbitrary bytes, and seal/open round trips.
+/* fuzz_open.c - decode + open of arbitrary bytes, and seal/open round trips
+ * (wire v2 datagrams through lib/wireseal).
  *
- * Part 1, the input as a received datagram: if wire_decode() accepts it,
+ * Part 1, the input as a received datagram: if wire_decode() accepts it and
+ * it is keyed,
  *   - opening under a key from another PSK never succeeds, and leaves the
  *     payload and tag zeroed;
  *   - opening under the key of the fixed PSK (the seed corpus is sealed with
- *     it) either fails, leaving payload and tag zeroed, or succeeds, and then
- *     sealing the plaintext again gives back exactly the input, and the same
- *     bytes do not open under the other direction's key.
- * Part 2, the input as a payload: seal it (direction, session, epoch and seq
- * taken from the input), check the ciphertext is not the plaintext, that it
- * opens back to the input, and that the datagram with one bit flipped (bit
+ *     it) either fails, leaving them zeroed, or succeeds, and then sealing
+ *     the plaintext again gives back exactly the input, and the same bytes
+ *     do not open under the other direction's key.
+ * Part 2, the input as a payload: seal it (suite, direction, session, epoch
+ * and seq taken from the input), check the ciphertext is not the plaintext,
+ * that it opens back to the input, that another path's copy opens too and
+ * that the datagram with one bit flipped outside the per-path fields (bit
  * chosen from the input) does not open. */
 #include "fuzz.h"
 #include "seal.h"
 #include "wire.h"
+#include "wireseal.h"
 
 #include <sodium.h>
 #include <string.h>
 
-#define BUF_LEN (WIRE_HDR_LEN + 65535 + WIRE_TAG_LEN)
+#define BUF_LEN (WIRE_MAX_DGRAM + 64)
 
 static uint8_t buf[BUF_LEN], copy[BUF_LEN];
 
@@ -45,113 +49,102 @@ static bool wiped(const uint8_t *dgram, size_t len)
 	return len <= WIRE_HDR_LEN || sodium_is_zero(dgram + WIRE_HDR_LEN, len - WIRE_HDR_LEN);
 }
 
+static bool derive(struct seal_key *k, const uint8_t key[32], unsigned suite, uint64_t session,
+		   uint64_t epoch, bool from_server)
+{
+	struct seal_psk p;
+
+	return seal_psk_set(&p, key, suite) &&
+	       seal_key_derive(k, &p, session, epoch, from_server) == 0;
+}
+
 static const char *as_received(const uint8_t good[32], const uint8_t bad[32],
-			       const uint8_t *data, size_t size)
+			       const uint8_t *data, size_t size, struct seal_key *k)
 {
 	struct wire_hdr h;
 	const uint8_t *payload;
-	struct seal_key k;
-	const char *why = NULL;
+	bool srv;
 
-	memcpy(buf, data, size);	/* data is never NULL here */
-	if (!wire_decode(buf, size, &h, &payload, NULL))
+	memcpy(buf, data, size);
+	if (!wire_decode(buf, size, &h, &payload, NULL) || h.suite == WIRE_SUITE_CLEAR)
 		return NULL;
-
+	srv = h.flags & WIRE_F_SERVER;
 	memcpy(copy, data, size);
-	seal_derive_for(bad, &h, &k);
-	if (open_datagram(&k, &h, copy, size))
+	if (!derive(k, bad, h.suite, h.session, h.epoch, srv))
+		return "derive failed";
+	if (wire_open(k, &h, copy, size))
 		return "opened under a key from the wrong PSK";
 	if (!wiped(copy, size))
 		return "rejected datagram not wiped (wrong PSK)";
-
-	seal_derive_for(good, &h, &k);
-	if (!open_datagram(&k, &h, buf, size)) {
-		if (!wiped(buf, size))
-			why = "rejected datagram not wiped";
-		goto out;
-	}
-	if (!(h.flags & WIRE_F_SEALED)) {
-		why = "opened a datagram without WIRE_F_SEALED";
-		goto out;
-	}
-	if (!seal_datagram(&k, buf, size) || memcmp(buf, data, size) != 0) {
-		why = "opened datagram does not re-seal to the same bytes";
-		goto out;
-	}
+	if (!derive(k, good, h.suite, h.session, h.epoch, srv))
+		return "derive failed";
+	if (!wire_open(k, &h, buf, size))
+		return wiped(buf, size) ? NULL : "rejected datagram not wiped";
+	if (!wire_seal(k, buf, size) || memcmp(buf, data, size) != 0)
+		return "opened datagram does not re-seal to the same bytes";
 	memcpy(copy, data, size);
-	seal_derive(good, h.session, h.epoch, !(h.flags & WIRE_F_SERVER), &k);
-	if (open_datagram(&k, &h, copy, size))
-		why = "opened under the other direction's key";
-out:
-	seal_key_wipe(&k);
-	return why;
+	if (!derive(k, good, h.suite, h.session, h.epoch, !srv))
+		return "derive failed";
+	if (wire_open(k, &h, copy, size))
+		return "opened under the other direction's key";
+	return NULL;
 }
 
-static const char *as_payload(const uint8_t good[32], const uint8_t *data, size_t size)
+static const char *as_payload(const uint8_t good[32], const uint8_t *data, size_t size,
+			      struct seal_key *k)
 {
+	uint64_t pick = load64(data, size);
 	struct wire_hdr h = {
-		.version = WIRE_VERSION,
-		.type = WIRE_DATA,
-		.flags = WIRE_F_SEALED,
-		.flow = 7,
+		.version = WIRE_VERSION, .type = WIRE_DATA,
+		.suite = (pick & 4) ? WIRE_SUITE_AESGCM : WIRE_SUITE_CHACHA, .key_id = 1,
+		.flow = 7, .path = (uint8_t)(pick >> 40 & 15), .path_seq = 1,
 	};
 	struct wire_hdr h2;
 	const uint8_t *payload;
-	uint64_t pick = load64(data, size);
-	struct seal_key k;
-	const char *why = NULL;
-	size_t n = size > WIRE_MAX_PAYLOAD ? WIRE_MAX_PAYLOAD : size, total, bit;
+	size_t n = size > WIRE_MAX_PAYLOAD - WIRE_EXT_LEN ? WIRE_MAX_PAYLOAD - WIRE_EXT_LEN : size;
+	size_t total, bit, hs;
 
 	if (pick & 1)
 		h.flags |= WIRE_F_SERVER;
+	if (pick & 8) {
+		h.flags |= WIRE_F_FEC;
+		h.ext.block = (uint32_t)(pick >> 32);
+		h.ext.index = (uint8_t)(pick >> 48 & 63);
+	}
 	h.session = (pick >> 8) | 1;
 	h.epoch = (pick & 2) ? h.session : (pick >> 16) + 1;
 	h.seq = (pick >> 24) + 1;
 	h.len = (uint16_t)n;
+	hs = wire_hdr_size(h.flags);
 	total = wire_encode(&h, data, buf, sizeof(buf));
-	if (total != wire_dgram_len(h.flags, n))
-		return "encode of a sealed payload failed";
-	seal_derive_for(good, &h, &k);
-	if (!seal_datagram(&k, buf, total)) {
-		why = "seal failed";
-		goto out;
-	}
-	if (n >= 16 && memcmp(buf + WIRE_HDR_LEN, data, n) == 0) {
-		why = "ciphertext equals plaintext";
-		goto out;
-	}
+	if (total != wire_dgram_len(h.flags, h.suite, n))
+		return "encode of a keyed payload failed";
+	if (!derive(k, good, h.suite, h.session, h.epoch, h.flags & WIRE_F_SERVER) ||
+	    !wire_seal(k, buf, total))
+		return "seal failed";
+	if (n >= 16 && memcmp(buf + hs, data, n) == 0)
+		return "ciphertext equals plaintext";
 	memcpy(copy, buf, total);
 	bit = (size_t)(pick % (total * 8));
+	if (bit / 8 == WIRE_OFF_PATH || (bit / 8 >= WIRE_OFF_PATH_SEQ && bit / 8 < 48))
+		bit = 8 * (total - 1);	/* the per-path fields are not authenticated */
 	copy[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-	if (wire_decode(copy, total, &h2, &payload, NULL)) {
-		struct seal_key k2;
-		bool opened;
-
-		seal_derive_for(good, &h2, &k2);
-		opened = open_datagram(&k2, &h2, copy, total);
-		seal_key_wipe(&k2);
-		if (opened) {
-			why = "opened with a bit flipped";
-			goto out;
-		}
-	}
-	if (!wire_decode(buf, total, &h2, &payload, NULL) || !open_datagram(&k, &h2, buf, total)) {
-		why = "sealed datagram does not open";
-		goto out;
-	}
-	if (memcmp(buf + WIRE_HDR_LEN, data, n) != 0)
-		why = "opened payload differs from the sealed one";
-out:
-	seal_key_wipe(&k);
-	return why;
+	if (wire_decode(copy, total, &h2, &payload, NULL) && wire_open(k, &h2, copy, total))
+		return "opened with a bit flipped";
+	wire_set_per_path(buf, total, (uint8_t)((h.path + 1) & 15), 99, 12345);
+	if (!wire_decode(buf, total, &h2, &payload, NULL) || !wire_open(k, &h2, buf, total))
+		return "sealed datagram (another path's copy) does not open";
+	if (memcmp(buf + hs, data, n) != 0)
+		return "opened payload differs from the sealed one";
+	return NULL;
 }
 
 const char *fuzz_open_one(const uint8_t *data, size_t size)
 {
+	static const uint8_t empty[1];
+	struct seal_key k = SEAL_KEY_EMPTY;
 	uint8_t good[32], bad[32];
 	const char *why;
-
-	static const uint8_t empty[1];
 
 	if (!data)
 		data = empty;
@@ -162,9 +155,10 @@ const char *fuzz_open_one(const uint8_t *data, size_t size)
 	fuzz_open_psk(good);
 	memcpy(bad, good, sizeof(bad));
 	bad[31] ^= 0x80;
-	why = as_received(good, bad, data, size);
+	why = as_received(good, bad, data, size, &k);
 	if (!why)
-		why = as_payload(good, data, size);
+		why = as_payload(good, data, size, &k);
+	seal_key_wipe(&k);
 	return why;
 }
 

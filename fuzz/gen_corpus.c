@@ -3,7 +3,7 @@
 #include "fuzz.h"
 #include "seal.h"
 #include "wire.h"
-#include "wire2.h"
+#include "wireseal.h"
 #include "target.h"
 
 #include <errno.h>
@@ -32,143 +32,6 @@ static void put(const char *dir, const char *name, const void *data, size_t len)
 		perror(path);
 		exit(1);
 	}
-}
-
-static struct wire_hdr hdr(uint8_t type, uint8_t flags, uint64_t seq, uint16_t len)
-{
-	struct wire_hdr h = {
-		.version = WIRE_VERSION,
-		.type = type,
-		.flags = flags,
-		.flow = type == WIRE_DATA ? 3 : 0,
-		.session = 0x1122334455667788ull,
-		.epoch = (flags & WIRE_F_SERVER) ? 0x0badc0ffee000001ull : 0x1122334455667788ull,
-		.seq = seq,
-		.len = len,
-	};
-	return h;
-}
-
-/* Encode h with payload p (PING/PONG: a ping body) and seal it when flagged. */
-static size_t build(struct wire_hdr h, const void *p, const uint8_t *key_psk)
-{
-	uint8_t ping[WIRE_PING_LEN];
-	size_t n;
-
-	if (h.type != WIRE_DATA) {
-		struct wire_ping pg = { .path = 2, .stamp = 123456789012ull };
-
-		wire_ping_encode(&pg, ping, sizeof(ping));
-		p = ping;
-		h.len = WIRE_PING_LEN;
-	}
-	n = wire_encode(&h, p, buf, sizeof(buf));
-	if (!n) {
-		fprintf(stderr, "gen_corpus: encode failed\n");
-		exit(1);
-	}
-	if ((h.flags & WIRE_F_SEALED) && key_psk) {
-		struct seal_key k;
-
-		seal_derive_for(key_psk, &h, &k);
-		if (!seal_datagram(&k, buf, n)) {
-			fprintf(stderr, "gen_corpus: seal failed\n");
-			exit(1);
-		}
-	}
-	return n;
-}
-
-static void gen_wire(void)
-{
-	static const char text[] = "hello, multipath world";
-	const uint8_t S = WIRE_F_SEALED, V = WIRE_F_SERVER;
-	struct wire_ping pg = { .path = 1, .stamp = 42 };
-	uint8_t ping[WIRE_PING_LEN];
-	size_t n;
-
-	n = build(hdr(WIRE_DATA, 0, 1, sizeof(text) - 1), text, NULL);
-	put("wire", "data-client", buf, n);
-	put("wire", "data-client-trunc-header", buf, WIRE_HDR_LEN - 1);
-	put("wire", "data-client-trunc-payload", buf, n - 1);
-	n = build(hdr(WIRE_DATA, V, 7, sizeof(text) - 1), text, NULL);
-	put("wire", "data-server", buf, n);
-	n = build(hdr(WIRE_DATA, 0, 2, 0), "", NULL);
-	put("wire", "data-empty", buf, n);
-	n = build(hdr(WIRE_DATA, S, 3, sizeof(text) - 1), text, psk);
-	put("wire", "data-sealed", buf, n);
-	n = build(hdr(WIRE_DATA, S | V, 3, 0), "", psk);
-	put("wire", "data-sealed-server-empty", buf, n);
-	n = build(hdr(WIRE_PING, 0, 4, 0), NULL, NULL);
-	put("wire", "ping", buf, n);
-	put("wire", "ping-body", buf + WIRE_HDR_LEN, WIRE_PING_LEN);
-	n = build(hdr(WIRE_PONG, V, 5, 0), NULL, NULL);
-	put("wire", "pong", buf, n);
-	n = build(hdr(WIRE_PING, S, 6, 0), NULL, psk);
-	put("wire", "ping-sealed", buf, n);
-	n = build(hdr(WIRE_DATA, 0, 1, 4), "abcd", NULL);
-	buf[0] = 2;
-	put("wire", "bad-version", buf, n);
-	buf[0] = WIRE_VERSION;
-	buf[1] = 9;
-	put("wire", "bad-type", buf, n);
-	buf[1] = WIRE_DATA;
-	buf[2] = 0x80;
-	put("wire", "bad-flags", buf, n);
-	buf[2] = 0;
-	buf[3] = 1;
-	put("wire", "bad-reserved", buf, n);
-	n = build(hdr(WIRE_DATA, 0, 0, 4), "abcd", NULL);
-	put("wire", "bad-seq-zero", buf, n);
-	{
-		struct wire_hdr h = hdr(WIRE_DATA, 0, 1, 4);
-
-		h.session = 0;
-		n = build(h, "abcd", NULL);
-		put("wire", "bad-session-zero", buf, n);
-	}
-	wire_ping_encode(&pg, ping, sizeof(ping));
-	n = build(hdr(WIRE_DATA, 0, 1, WIRE_PING_LEN), ping, NULL);
-	buf[1] = WIRE_PING;
-	put("wire", "bad-ping-flow", buf, n);
-	put("wire", "empty", "", 0);
-}
-
-static void gen_open(void)
-{
-	static const size_t sizes[] = { 0, 1, 16, 100, 1400 };
-	const uint8_t S = WIRE_F_SEALED, V = WIRE_F_SERVER;
-	uint8_t payload[1400], other[32];
-	char name[64];
-	size_t i, n;
-
-	for (i = 0; i < sizeof(payload); i++)
-		payload[i] = (uint8_t)(i * 7 + 1);
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		n = build(hdr(WIRE_DATA, S, 10 + i, (uint16_t)sizes[i]), payload, psk);
-		snprintf(name, sizeof(name), "data-c2s-%zu", sizes[i]);
-		put("open", name, buf, n);
-		n = build(hdr(WIRE_DATA, S | V, 20 + i, (uint16_t)sizes[i]), payload, psk);
-		snprintf(name, sizeof(name), "data-s2c-%zu", sizes[i]);
-		put("open", name, buf, n);
-	}
-	n = build(hdr(WIRE_PING, S, 30, 0), NULL, psk);
-	put("open", "ping-c2s", buf, n);
-	n = build(hdr(WIRE_PONG, S | V, 31, 0), NULL, psk);
-	put("open", "pong-s2c", buf, n);
-	n = build(hdr(WIRE_DATA, S, 32, 100), payload, psk);
-	put("open", "data-c2s-100-truncated", buf, n - 1);
-	buf[WIRE_HDR_LEN + 5] ^= 0x10;
-	put("open", "data-c2s-100-bitflip", buf, n);
-	n = build(hdr(WIRE_DATA, 0, 33, 100), payload, NULL);
-	put("open", "data-unsealed", buf, n);
-	memcpy(other, psk, sizeof(other));
-	other[0] ^= 1;
-	n = build(hdr(WIRE_DATA, S, 34, 100), payload, other);
-	put("open", "data-other-key", buf, n);
-	n = build(hdr(WIRE_DATA, S, 35, 100), payload, NULL);
-	put("open", "data-zero-tag", buf, n);
-	put("open", "short", payload, 20);
 }
 
 static size_t op(uint8_t *p, size_t n, uint8_t code, uint16_t arg)
@@ -260,131 +123,208 @@ static void gen_config(void)
 
 /* ---- version 2 ---- */
 
-static struct wire2_hdr hdr2(uint8_t type, uint8_t flags, uint8_t suite, uint64_t seq,
+static struct wire_hdr hdr2(uint8_t type, uint8_t flags, uint8_t suite, uint64_t seq,
 			     uint16_t len)
 {
-	struct wire2_hdr h = {
-		.version = WIRE2_VERSION, .type = type, .flags = flags, .suite = suite,
-		.server = (flags & WIRE2_F_SERVER) ? 7 : 0, .path = 2,
-		.key_id = suite ? 0x5eed0001u : 0, .flow = type == WIRE2_DATA ? 3 : 0,
+	struct wire_hdr h = {
+		.version = WIRE_VERSION, .type = type, .flags = flags, .suite = suite,
+		.server = (flags & WIRE_F_SERVER) ? 7 : 0, .path = 2,
+		.key_id = suite ? 0x5eed0001u : 0, .flow = type == WIRE_DATA ? 3 : 0,
 		.session = 0x1122334455667788ull,
-		.epoch = (flags & WIRE2_F_SERVER) ? 0x0badc0ffee000001ull : 0x1122334455667788ull,
+		.epoch = (flags & WIRE_F_SERVER) ? 0x0badc0ffee000001ull : 0x1122334455667788ull,
 		.seq = seq, .path_seq = (uint32_t)seq + 100, .stamp = 123456, .len = len,
 	};
 	return h;
 }
 
-static void put2(const char *name, struct wire2_hdr h, const void *p)
+static void put2(const char *name, struct wire_hdr h, const void *p)
 {
-	size_t n = wire2_encode(&h, p, buf, sizeof(buf));
+	size_t n = wire_encode(&h, p, buf, sizeof(buf));
 
 	if (!n) {
 		fprintf(stderr, "gen_corpus: encode %s failed\n", name);
 		exit(1);
 	}
-	put("wire2", name, buf, n);
+	put("wire", name, buf, n);
 }
 
-static void gen_wire2(void)
+/* Encode h and seal it under the corpus PSK (key_psk NULL: a zero tag). */
+static size_t build2(struct wire_hdr h, const void *p, const uint8_t *key_psk)
+{
+	size_t n = wire_encode(&h, p, buf, sizeof(buf));
+	struct seal_key k = SEAL_KEY_EMPTY;
+	struct seal_psk sp;
+
+	if (!n) {
+		fprintf(stderr, "gen_corpus: encode failed\n");
+		exit(1);
+	}
+	if (h.suite && key_psk) {
+		if (!seal_psk_set(&sp, key_psk, h.suite) ||
+		    seal_key_derive(&k, &sp, h.session, h.epoch, h.flags & WIRE_F_SERVER) ||
+		    !wire_seal(&k, buf, n)) {
+			fprintf(stderr, "gen_corpus: seal failed\n");
+			exit(1);
+		}
+		seal_key_wipe(&k);
+	}
+	return n;
+}
+
+static void gen_wire(void)
 {
 	static const char text[] = "hello, multipath world";
-	const uint8_t V = WIRE2_F_SERVER, F = WIRE2_F_FEC, T = WIRE2_F_TARGET;
-	struct wire2_ping pg = { .stamp = 42, .path_flags = WIRE2_PATH_F_BACKUP,
-				 .redundancy = WIRE2_RED_FEC, .fec_k = 20, .fec_m = 10,
+	const uint8_t V = WIRE_F_SERVER, F = WIRE_F_FEC, T = WIRE_F_TARGET;
+	struct wire_ping pg = { .stamp = 42, .path_flags = WIRE_PATH_F_BACKUP,
+				 .redundancy = WIRE_RED_FEC, .fec_k = 20, .fec_m = 10,
 				 .fec_wait = 30, .target_loss = 1000, .name = "lte" };
-	struct wire2_notice nt = { .code = WIRE2_N_AUTH, .expected_suite = 1 };
-	struct wire2_feedback fb = { .count = 3 };
-	struct wire2_coded cd = { .seq = 9, .flow = 3, .len = sizeof(text) - 1 };
+	struct wire_notice nt = { .code = WIRE_N_AUTH, .expected_suite = 1 };
+	struct wire_feedback fb = { .count = 3 };
+	struct wire_coded cd = { .seq = 9, .flow = 3, .len = sizeof(text) - 1 };
 	struct target tg = { .kind = TARGET_IPV4, .port = 6666, .u.v4 = { 198, 18, 0, 9 } };
 	uint8_t pl[1500];
-	struct wire2_hdr h;
+	struct wire_hdr h;
 	size_t n, i;
 
-	put2("data-client", hdr2(WIRE2_DATA, 0, 0, 1, sizeof(text) - 1), text);
-	h = hdr2(WIRE2_DATA, 0, 0, 1, sizeof(text) - 1);
-	n = wire2_encode(&h, text, buf, sizeof(buf));
-	put("wire2", "data-client-trunc-header", buf, WIRE2_HDR_LEN - 1);
-	put("wire2", "data-client-trunc-payload", buf, n - 1);
-	put2("data-server", hdr2(WIRE2_DATA, V, 0, 7, sizeof(text) - 1), text);
-	put2("data-empty", hdr2(WIRE2_DATA, 0, 0, 2, 0), "");
-	put2("data-chacha", hdr2(WIRE2_DATA, 0, 1, 3, sizeof(text) - 1), text);
-	put2("data-aesgcm-server", hdr2(WIRE2_DATA, V, 2, 3, sizeof(text) - 1), text);
-	h = hdr2(WIRE2_DATA, F, 0, 4, sizeof(text) - 1);
-	h.ext = (struct wire2_ext){ .block = 1, .index = 0 };
+	put2("data-client", hdr2(WIRE_DATA, 0, 0, 1, sizeof(text) - 1), text);
+	h = hdr2(WIRE_DATA, 0, 0, 1, sizeof(text) - 1);
+	n = wire_encode(&h, text, buf, sizeof(buf));
+	put("wire", "data-client-trunc-header", buf, WIRE_HDR_LEN - 1);
+	put("wire", "data-client-trunc-payload", buf, n - 1);
+	put2("data-server", hdr2(WIRE_DATA, V, 0, 7, sizeof(text) - 1), text);
+	put2("data-empty", hdr2(WIRE_DATA, 0, 0, 2, 0), "");
+	put2("data-chacha", hdr2(WIRE_DATA, 0, 1, 3, sizeof(text) - 1), text);
+	put2("data-aesgcm-server", hdr2(WIRE_DATA, V, 2, 3, sizeof(text) - 1), text);
+	h = hdr2(WIRE_DATA, F, 0, 4, sizeof(text) - 1);
+	h.ext = (struct wire_ext){ .block = 1, .index = 0 };
 	put2("data-fec", h, text);
 	n = target_desc_encode(&tg, pl, sizeof(pl));
 	memcpy(pl + n, text, sizeof(text) - 1);
-	put2("data-target", hdr2(WIRE2_DATA, T, 0, 5, (uint16_t)(n + sizeof(text) - 1)), pl);
-	put("wire2", "target-ipv4", pl, n);
+	put2("data-target", hdr2(WIRE_DATA, T, 0, 5, (uint16_t)(n + sizeof(text) - 1)), pl);
+	put("wire", "target-ipv4", pl, n);
 	target_from_name(&tg, "dns");
 	n = target_desc_encode(&tg, pl, sizeof(pl));
-	put("wire2", "target-name", pl, n);
-	wire2_coded_encode(&cd, text, pl, WIRE2_CODED_HDR + 30);
-	put("wire2", "coded-symbol", pl, WIRE2_CODED_HDR + 30);
-	h = hdr2(WIRE2_PARITY, V | F, 0, 6, WIRE2_CODED_HDR + 30);
-	h.ext = (struct wire2_ext){ .block = 1, .index = 4, .k = 4, .m = 2 };
+	put("wire", "target-name", pl, n);
+	wire_coded_encode(&cd, text, pl, WIRE_CODED_HDR + 30);
+	put("wire", "coded-symbol", pl, WIRE_CODED_HDR + 30);
+	h = hdr2(WIRE_PARITY, V | F, 0, 6, WIRE_CODED_HDR + 30);
+	h.ext = (struct wire_ext){ .block = 1, .index = 4, .k = 4, .m = 2 };
 	put2("parity", h, pl);
-	wire2_ping_encode(&pg, WIRE2_PING_LEN, pl, sizeof(pl));
-	put("wire2", "ping-body", pl, WIRE2_PING_LEN);
-	put2("ping", hdr2(WIRE2_PING, 0, 0, 8, WIRE2_PING_LEN), pl);
-	put2("ping-sealed", hdr2(WIRE2_PING, 0, 1, 8, WIRE2_PING_LEN), pl);
-	put2("pong", hdr2(WIRE2_PONG, V, 0, 9, WIRE2_PING_LEN), pl);
-	put2("ping-challenge", hdr2(WIRE2_PING, V, 0, 10, WIRE2_PING_LEN), pl);
+	wire_ping_encode(&pg, WIRE_PING_LEN, pl, sizeof(pl));
+	put("wire", "ping-body", pl, WIRE_PING_LEN);
+	put2("ping", hdr2(WIRE_PING, 0, 0, 8, WIRE_PING_LEN), pl);
+	put2("ping-sealed", hdr2(WIRE_PING, 0, 1, 8, WIRE_PING_LEN), pl);
+	put2("pong", hdr2(WIRE_PONG, V, 0, 9, WIRE_PING_LEN), pl);
+	put2("ping-challenge", hdr2(WIRE_PING, V, 0, 10, WIRE_PING_LEN), pl);
 	pg.probe_size = 300;
-	n = 300 - WIRE2_HDR_LEN - WIRE2_CRC_LEN;
-	wire2_ping_encode(&pg, n, pl, sizeof(pl));
-	put2("ping-probe", hdr2(WIRE2_PING, 0, 0, 11, (uint16_t)n), pl);
-	put2("cookie", hdr2(WIRE2_COOKIE, V, 1, 12, WIRE2_COOKIE_LEN), "0123456789abcdef");
-	wire2_notice_encode(&nt, pl, sizeof(pl));
-	put("wire2", "notice-body", pl, WIRE2_NOTICE_LEN);
-	put2("notice", hdr2(WIRE2_NOTICE, V, 0, 13, WIRE2_NOTICE_LEN), pl);
+	n = 300 - WIRE_HDR_LEN - WIRE_CRC_LEN;
+	wire_ping_encode(&pg, n, pl, sizeof(pl));
+	put2("ping-probe", hdr2(WIRE_PING, 0, 0, 11, (uint16_t)n), pl);
+	put2("cookie", hdr2(WIRE_COOKIE, V, 1, 12, WIRE_COOKIE_LEN), "0123456789abcdef");
+	wire_notice_encode(&nt, pl, sizeof(pl));
+	put("wire", "notice-body", pl, WIRE_NOTICE_LEN);
+	put2("notice", hdr2(WIRE_NOTICE, V, 0, 13, WIRE_NOTICE_LEN), pl);
 	for (i = 0; i < fb.count; i++)
-		fb.e[i] = (struct wire2_feedback_entry){ (uint8_t)i, 24, 1000 + (uint32_t)i, 990, 5, 7 };
-	n = wire2_feedback_encode(&fb, pl, sizeof(pl));
-	put("wire2", "feedback-body", pl, n);
-	put2("feedback", hdr2(WIRE2_FEEDBACK, 0, 0, 14, (uint16_t)n), pl);
+		fb.e[i] = (struct wire_feedback_entry){ (uint8_t)i, 24, 1000 + (uint32_t)i, 990, 5, 7 };
+	n = wire_feedback_encode(&fb, pl, sizeof(pl));
+	put("wire", "feedback-body", pl, n);
+	put2("feedback", hdr2(WIRE_FEEDBACK, 0, 0, 14, (uint16_t)n), pl);
 	/* bad fields (CRC made right, so each reaches its own check) */
-	h = hdr2(WIRE2_DATA, 0, 0, 15, 4);
-	n = wire2_encode(&h, "abcd", buf, sizeof(buf));
+	h = hdr2(WIRE_DATA, 0, 0, 15, 4);
+	n = wire_encode(&h, "abcd", buf, sizeof(buf));
 	buf[0] = 3;
-	put("wire2", "bad-version", buf, n);
+	put("wire", "bad-version", buf, n);
 	buf[0] = 2;
 	buf[1] = 9;
-	wire2_crc_update(buf, n);
-	put("wire2", "bad-type", buf, n);
+	wire_crc_update(buf, n);
+	put("wire", "bad-type", buf, n);
 	buf[1] = 1;
 	buf[2] = 0x80;
-	wire2_crc_update(buf, n);
-	put("wire2", "bad-flags", buf, n);
+	wire_crc_update(buf, n);
+	put("wire", "bad-flags", buf, n);
 	buf[2] = 0;
 	buf[3] = 7;
-	put("wire2", "bad-suite", buf, n);
+	put("wire", "bad-suite", buf, n);
 	buf[3] = 0;
 	buf[7] = 1;
-	wire2_crc_update(buf, n);
-	put("wire2", "bad-reserved", buf, n);
+	wire_crc_update(buf, n);
+	put("wire", "bad-reserved", buf, n);
 	buf[7] = 0;
 	buf[6] = 16;
-	wire2_crc_update(buf, n);
-	put("wire2", "bad-path", buf, n);
+	wire_crc_update(buf, n);
+	put("wire", "bad-path", buf, n);
 	buf[6] = 2;
 	buf[15] = 0;
-	wire2_crc_update(buf, n);
-	put("wire2", "bad-flow-zero", buf, n);
+	wire_crc_update(buf, n);
+	put("wire", "bad-flow-zero", buf, n);
 	buf[15] = 3;
 	buf[n - 1] ^= 1;
-	put("wire2", "bad-checksum", buf, n);
+	put("wire", "bad-checksum", buf, n);
 	h.seq = 0;
 	put2("bad-seq-zero", h, "abcd");
 	h.seq = UINT64_MAX;
 	put2("seq-max", h, "abcd");
-	h = hdr2(WIRE2_DATA, 0, 0, 16, 4);
+	h = hdr2(WIRE_DATA, 0, 0, 16, 4);
 	h.session = 0;
 	put2("bad-session-zero", h, "abcd");
-	/* a version 1 datagram */
-	n = build(hdr(WIRE_PING, 0, 4, 0), NULL, NULL);
-	put("wire2", "v1-ping", buf, n);
-	put("wire2", "empty", "", 0);
+	/* a version 1 datagram (a PING: 36-byte header, 28-byte body) */
+	memset(buf, 0, 64);
+	buf[0] = 1;
+	buf[1] = 2;
+	buf[15] = buf[23] = buf[31] = 1;
+	buf[33] = 28;
+	put("wire", "v1-ping", buf, 64);
+	put("wire", "empty", "", 0);
+}
+
+static void gen_open(void)
+{
+	static const size_t sizes[] = { 0, 1, 16, 100, 1400 };
+	const uint8_t V = WIRE_F_SERVER;
+	uint8_t payload[1400], other[32], ping[WIRE_PING_LEN];
+	struct wire_ping pg = { .stamp = 42 };
+	struct wire_hdr h;
+	char name[64];
+	size_t i, n;
+	unsigned s;
+
+	for (i = 0; i < sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 7 + 1);
+	for (s = 1; s <= 2; s++)
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			n = build2(hdr2(WIRE_DATA, 0, (uint8_t)s, 10 + i, (uint16_t)sizes[i]), payload,
+				   psk);
+			snprintf(name, sizeof(name), "data-c2s-s%u-%zu", s, sizes[i]);
+			put("open", name, buf, n);
+			n = build2(hdr2(WIRE_DATA, V, (uint8_t)s, 20 + i, (uint16_t)sizes[i]), payload,
+				   psk);
+			snprintf(name, sizeof(name), "data-s2c-s%u-%zu", s, sizes[i]);
+			put("open", name, buf, n);
+		}
+	wire_ping_encode(&pg, WIRE_PING_LEN, ping, sizeof(ping));
+	n = build2(hdr2(WIRE_PING, 0, 2, 30, WIRE_PING_LEN), ping, psk);
+	put("open", "ping-c2s", buf, n);
+	n = build2(hdr2(WIRE_PONG, V, 2, 31, WIRE_PING_LEN), ping, psk);
+	put("open", "pong-s2c", buf, n);
+	h = hdr2(WIRE_DATA, WIRE_F_FEC, 1, 32, 100);
+	h.ext = (struct wire_ext){ .block = 3, .index = 1 };
+	n = build2(h, payload, psk);
+	put("open", "data-fec-c2s", buf, n);
+	n = build2(hdr2(WIRE_DATA, 0, 2, 33, 100), payload, psk);
+	put("open", "data-c2s-100-truncated", buf, n - 1);
+	buf[WIRE_HDR_LEN + 5] ^= 0x10;
+	put("open", "data-c2s-100-bitflip", buf, n);
+	n = build2(hdr2(WIRE_DATA, 0, 0, 34, 100), payload, NULL);
+	put("open", "data-clear", buf, n);
+	memcpy(other, psk, sizeof(other));
+	other[0] ^= 1;
+	n = build2(hdr2(WIRE_DATA, 0, 2, 35, 100), payload, other);
+	put("open", "data-other-key", buf, n);
+	n = build2(hdr2(WIRE_DATA, 0, 2, 36, 100), payload, NULL);
+	put("open", "data-zero-tag", buf, n);
+	put("open", "short", payload, 20);
+}
+
 /* fuzz_fec: header k, m, limits, base id (4); then (op, a, b) triples */
 static size_t fec_head(uint8_t *p, unsigned k, unsigned m, uint8_t limits, uint32_t base)
 {
@@ -522,7 +462,6 @@ int main(int argc, char **argv)
 	gen_open();
 	gen_window();
 	gen_config();
-	gen_wire2();
 	gen_fec();
 	gen_rx();
 	return 0;

@@ -11,12 +11,12 @@
 #   bodies, built with $(CC) like every unit test (and sanitized with SANITIZE=...).
 
 # --- unit tests (gcc) --------------------------------------------------------
-$(eval $(call unittest,test_seal,$(call objs,tests/unit/test_seal.c),$(CRYPTO_LIBS)))
+$(eval $(call unittest,test_wireseal,$(call objs,tests/unit/test_wireseal.c),$(CRYPTO_LIBS) $(ISAL_LIBS)))
 $(eval $(call unittest,test_seal2,$(call objs,tests/unit/test_seal2.c),$(CRYPTO_LIBS)))
 $(eval $(call unittest,test_keyset,$(call objs,tests/unit/test_keyset.c),$(CRYPTO_LIBS)))
 $(eval $(call unittest,test_keyfile,$(call objs,tests/unit/test_keyfile.c),$(CRYPTO_LIBS)))
 
-FUZZ_TARGETS := wire wire2 open window config fec rx
+FUZZ_TARGETS := wire open window config fec rx
 # the tunnel sources the harnesses need (fuzz_rx: the protocol core of both ends,
 # the same list as TUNNEL_CORE, CLIENT_CORE and SERVER_CORE in tunnel/module.mk)
 FUZZ_EXTRA_SRCS := tunnel/config.c tunnel/event.c tunnel/rx.c tunnel/tx.c tunnel/path.c tunnel/flow.c \

@@ -6,8 +6,8 @@
  *
  *     seq (8) | flow (4) | len (2) | flags (1) | 0 (1) | payload (len) | zero padding
  *
- * (flags: the DATA's TARGET bit; the same layout as lib/wire2's
- * wire2_coded_encode, checked by the unit test)
+ * (flags: the DATA's TARGET bit; the same layout as lib/wire's
+ * wire_coded_encode, checked by the unit test)
  *
  * and parity symbols of the block's symbol size (the largest coded form).
  *
@@ -46,7 +46,7 @@
 #define FEC_M_MAX 64u		/* parity symbols per block */
 #define FEC_N_MAX 128u		/* k + m */
 #define FEC_HDR 16u		/* seq | flow | len | flags | 0 before the payload in the coded form */
-#define FEC_FLAGS_ALLOWED 0x04u	/* WIRE2_F_TARGET: the only flag a coded form carries */
+#define FEC_FLAGS_ALLOWED 0x04u	/* WIRE_F_TARGET: the only flag a coded form carries */
 #define FEC_PATHS_MAX 16u
 #define FEC_DEPTH_MAX 32u
 #define FEC_SYMBOL_DEFAULT 1516u	/* 1500-byte payloads + FEC_HDR */

@@ -1,54 +1,21 @@
-/* seal.h - per-session keys and AEAD sealing of wire datagrams.
- *
- * Version 2 (tunnel/PROTOCOL.md, "Keys and suites") is at the end of this
- * file: suites (ChaCha20-Poly1305, AES-256-GCM), key ids, a suite-independent
- * seal/open of (seq, associated data, payload, tag).  What follows first is
- * version 1, which the daemons speak until the v2 switch.
- *
- * Version 1:
- *
- * Key derivation (libsodium crypto_kdf_derive_from_key, i.e. BLAKE2b-256
- * keyed with the master key, salt = subkey_id as 8 bytes little-endian + 8
- * zero bytes, personal = the 8-byte context + 8 zero bytes, empty message):
- *
- *   PSK          32 bytes from the key file (see keyfile.h)
- *   session_key  = KDF(key = PSK,         subkey_id = session, ctx = "mpt1sess")
- *   seal_key     = KDF(key = session_key, subkey_id = epoch,   ctx = DIR)
- *   DIR          = "mpt1-c2s" for datagrams from mpclient (WIRE_F_SERVER clear)
- *                  "mpt1-s2c" for datagrams from mpserver (WIRE_F_SERVER set)
- *   (contexts are the 8 ASCII bytes shown, no terminator; both keys 32 bytes)
- *
- * session, epoch and the direction are those of the datagram's own clear
- * header (the receiver derives the key from what it received; the header is
- * also authenticated, so a forged session, epoch or flag only fails to open).
- * Each (session, epoch, direction) has its own key: mpclient picks a new
- * random session at start, mpserver a new random epoch when it creates state
- * for a session, so a restarted end never uses an old key again.
- *
- * Sealing (crypto_aead_chacha20poly1305_ietf, detached):
- *
- *   nonce (12 bytes)  = 00 00 00 00 || seq as 8 bytes big-endian
- *                       (i.e. four zero bytes, then header bytes 24..31 as they are)
- *   associated data   = the 36-byte clear header exactly as sent, WIRE_F_SEALED set
- *   plaintext         = the payload, h.len bytes (len counts the payload, not the tag)
- *   datagram          = header || ciphertext (h.len bytes) || tag (16 bytes)
+/* seal.h - per-session keys and AEAD sealing (wire protocol v2,
+ * tunnel/PROTOCOL.md "Keys and suites"; lib/wireseal.c applies it to whole
+ * datagrams): suites (ChaCha20-Poly1305, AES-256-GCM), key ids, a
+ * suite-independent seal/open of (seq, associated data, payload, tag), and
+ * mpserver's freshness cookies.
  *
  * Nonce rule: a sender must never seal two different datagrams with the same
  * seq under one (session, epoch, direction): one counter per sender instance
- * and direction, shared by DATA and PING/PONG, starting at 1, never reset
+ * and direction, shared by every message type, starting at 1, never reset
  * while the epoch lives.  Sending the *same sealed bytes* on several paths is
- * fine (same nonce, same plaintext).  If the counter would wrap, the sender
- * must start a new epoch (never happens in practice: 2^64 datagrams).
- *
- * Test vectors (computed independently with Python's hashlib.blake2b and
- * cryptography's ChaCha20Poly1305): tests/unit/test_seal.c, test_known_answer.
+ * fine (same nonce, same plaintext; the per-path fields are outside the
+ * associated data).
  *
  * Receiving order (the caller's job): wire_decode(); window_check() on the
- * (session, epoch, direction) window (read-only); open_datagram(); only when
- * it returns true, window_commit() and create or refresh any state.
+ * (session, epoch, direction) window (read-only); wire_open(); only when it
+ * returns true, window_commit() and create or refresh any state.
  *
- * No function here allocates memory.  seal_init() must be called once before
- * any other (it calls sodium_init()).
+ * seal_init() must be called once before any other (it calls sodium_init()).
  */
 #ifndef MPT_SEAL_H
 #define MPT_SEAL_H
@@ -57,25 +24,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wire.h"
 
 #define SEAL_PSK_LEN 32
 #define SEAL_KEY_LEN 32
 #define SEAL_NONCE_LEN 12
 
-/* contexts for crypto_kdf (exactly 8 bytes each, no terminating NUL used) */
-#define SEAL_CTX_SESSION "mpt1sess"
-#define SEAL_CTX_C2S "mpt1-c2s"
-#define SEAL_CTX_S2C "mpt1-s2c"
-
 /*
  * A key for one (session, epoch, direction), ready to seal and open.
  *
- * Version 1 (seal_derive, seal_datagram, open_datagram): k only, ChaCha20-
- * Poly1305 through libsodium, ctx NULL; such keys may be copied.
- *
- * Version 2 (seal_key_init, seal_key_derive, seal_seal, seal_open): the suite
- * and, once prepared, the cipher context holding the key schedule (OpenSSL
+ * seal_key_init, seal_key_derive, seal_seal, seal_open: the suite and, once
+ * prepared, the cipher context holding the key schedule (OpenSSL
  * EVP_CIPHER_CTX, allocated by the first seal_key_init of this struct and
  * reused by later ones).  A v2 key must start as SEAL_KEY_EMPTY (or all
  * zero), must not be copied by assignment (use seal_key_move()), and must be
@@ -83,45 +41,16 @@
  */
 struct seal_key {
 	uint8_t k[SEAL_KEY_LEN];
-	uint8_t suite;		/* enum seal_suite; 0 for a v1 key */
-	void *ctx;		/* EVP_CIPHER_CTX *, v2 only */
+	uint8_t suite;		/* enum seal_suite; 0 until prepared */
+	void *ctx;		/* EVP_CIPHER_CTX * */
 };
 #define SEAL_KEY_EMPTY { { 0 }, 0, NULL }
 
 /* sodium_init() once; 0, or -1 if libsodium cannot be initialised. */
 int seal_init(void);
 
-/*
- * Derive the key for datagrams of one (session, epoch, direction):
- * from_server is true for datagrams carrying WIRE_F_SERVER.
- */
-void seal_derive(const uint8_t psk[SEAL_PSK_LEN], uint64_t session, uint64_t epoch,
-		 bool from_server, struct seal_key *out);
-
-/* Derive the key a receiver needs for a decoded header (session, epoch, WIRE_F_SERVER). */
-void seal_derive_for(const uint8_t psk[SEAL_PSK_LEN], const struct wire_hdr *h,
-		     struct seal_key *out);
-
-/* Zero the key and free its cipher context (v1 and v2); it is SEAL_KEY_EMPTY after. */
+/* Zero the key and free its cipher context; it is SEAL_KEY_EMPTY after. */
 void seal_key_wipe(struct seal_key *k);
-
-/*
- * Seal in place a datagram built by wire_encode() with WIRE_F_SEALED (len =
- * its full size, tag space included).  Encrypts the payload and writes the
- * tag.  False (datagram untouched) if dgram is not a valid sealed-flag
- * datagram of exactly len bytes.
- */
-bool seal_datagram(const struct seal_key *k, uint8_t *dgram, size_t len);
-
-/*
- * Verify and decrypt in place a datagram that wire_decode() accepted into
- * *h (len = its full size).  True: the payload bytes (dgram + WIRE_HDR_LEN,
- * h->len of them) are now plaintext.  False on any failure (not sealed, h
- * not matching the bytes, bad tag): nothing was decrypted and the payload
- * and tag bytes are zeroed, so no part of a rejected datagram is usable.
- */
-bool open_datagram(const struct seal_key *k, const struct wire_hdr *h, uint8_t *dgram,
-		   size_t len);
 
 /*
  * mpserver's freshness cookie for a session (keyed mode): the first 16 bytes
@@ -146,7 +75,7 @@ void seal_nonce(uint64_t seq, uint8_t nonce[SEAL_NONCE_LEN]);
  * only: bench/mpt-aead.c measured it faster than libsodium for both suites
  * on this project's machines (README, "Libraries").
  *
- * Key derivation (libsodium crypto_kdf, BLAKE2b, as in v1 with v2 contexts):
+ * Key derivation (libsodium crypto_kdf, BLAKE2b):
  *   session_key = KDF(key = PSK,         subkey_id = session, ctx = "mpt2sess")
  *   seal key    = KDF(key = session_key, subkey_id = epoch,   ctx = "mpt2-c2s" | "mpt2-s2c")
  * The suite does not enter the derivation: one PSK is used with one suite

@@ -2,7 +2,7 @@
 """flood.py - table-exhaustion floods against mpserver and mpclient (test helper).
 
   flood.py PORT sessions N RATE SECS [SOCKS]
-        well-formed PINGs of N session ids, in turn, RATE a second for SECS
+        well-formed clear v2 PINGs of N session ids, in turn, RATE a second for SECS
         seconds, from SOCKS sockets (default 1; session i goes out of socket
         i % SOCKS): holds N sessions open on an unkeyed mpserver
   flood.py PORT flows N RATE SECS
@@ -16,19 +16,14 @@ Prints the number of datagrams sent.  Paced with a monotonic clock.
 import os
 import random
 import socket
-import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from udpsend import v1  # noqa: E402  (one builder of the wire format for every helper)
+from udpsend import v2, PING_BODY  # noqa: E402  (one builder of the wire format for every helper)
 
 PING = 2
 DATA = 1
-
-
-def ping_payload():
-    return struct.pack(">HHQ", 0, 0, 1) + bytes(16)
 
 
 def main():
@@ -61,10 +56,10 @@ def main():
         k = i % n
         if mode == "sessions":
             seqs[k] += 1
-            d = v1(PING, 0, 0, sids[k], sids[k], seqs[k], ping_payload())
+            d = v2(PING, 0, 0, sids[k], sids[k], seqs[k], PING_BODY, pseq=seqs[k])
             s = socks[k % nsocks]
         elif mode == "flows":
-            d = v1(DATA, 0, k + 1, flow_sid, flow_sid, i + 1, b"flood %d" % k)
+            d = v2(DATA, 0, k + 1, flow_sid, flow_sid, i + 1, b"flood %d" % k, pseq=i + 1)
             s = socks[0]
         elif mode == "sources":
             d = b"flood %d" % k

@@ -1,7 +1,6 @@
 # tests/: unit tests of the shared library and the tunnel modules
 $(eval $(call unittest,test_window,$(call objs,tests/unit/test_window.c),))
-$(eval $(call unittest,test_wire,$(call objs,tests/unit/test_wire.c),))
-$(eval $(call unittest,test_wire2,$(call objs,tests/unit/test_wire2.c),$(ISAL_LIBS)))
+$(eval $(call unittest,test_wire,$(call objs,tests/unit/test_wire.c),$(ISAL_LIBS)))
 $(eval $(call unittest,test_jump,$(call objs,tests/unit/test_jump.c),))
 $(eval $(call unittest,test_srclimit,$(call objs,tests/unit/test_srclimit.c),))
 $(eval $(call unittest,test_keylimit,$(call objs,tests/unit/test_keylimit.c),$(CRYPTO_LIBS)))

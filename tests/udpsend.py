@@ -2,10 +2,12 @@
 """udpsend.py - send crafted datagrams to a loopback port (test helper).
 
   udpsend.py PORT random N LEN        N random datagrams of LEN bytes (seeded)
-  udpsend.py PORT flip N              N bit-flipped valid-looking v1 datagrams
-  udpsend.py PORT sessions N          N valid v1 PINGs, each from a new session id
+  udpsend.py PORT flip N              N bit-flipped valid-looking v2 datagrams (clear, CRC32C)
+  udpsend.py PORT sessions N          N valid clear v2 PINGs, each from a new session id
   udpsend.py PORT bytes HEX           one datagram
-Prints how many datagrams came back within 0.3 s (they should not).
+  udpsend.py PORT seq SESSION SEQ     one clear v2 DATA (flow 1) of that session with that seq
+Prints how many datagrams came back within 0.3 s, NOTICEs aside (a NOTICE is
+mpserver's rate-limited word to a misconfigured peer: 1 per source a second).
 """
 import random
 import socket
@@ -13,9 +15,30 @@ import struct
 import sys
 import time
 
-def v1(typ, flags, flow, session, epoch, seq, payload):
-    return struct.pack(">BBBBIQQQHH", 1, typ, flags, 0, flow, session, epoch, seq,
-                       len(payload), 0) + payload
+def _crc32c_table():
+    t = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        t.append(c)
+    return t
+
+_T = _crc32c_table()
+
+def crc32c(data):
+    c = 0xFFFFFFFF
+    for b in data:
+        c = _T[(c ^ b) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+
+def v2(typ, flags, flow, session, epoch, seq, payload, path=0, pseq=1):
+    """A clear (suite 0) protocol v2 datagram: 52-byte header, payload, CRC32C."""
+    d = struct.pack(">BBBBHBBIIQQQIIHH", 2, typ, flags, 0, 0, path, 0, 0, flow, session,
+                    epoch, seq, pseq, 0, len(payload), 0) + payload
+    return d + struct.pack(">I", crc32c(d))
+
+PING_BODY = struct.pack(">Q16sHBBBBHII16s", 1, bytes(16), 0, 0, 0, 0, 0, 0, 0, 0, bytes(16))
 
 def main():
     port = int(sys.argv[1])
@@ -31,7 +54,7 @@ def main():
         n = int(sys.argv[3])
         def gen():
             for i in range(n):
-                d = bytearray(v1(1, 0, 1, 0x1111, 0x1111, i + 1, b"x" * rng.randrange(0, 64)))
+                d = bytearray(v2(1, 0, 1, 0x1111, 0x1111, i + 1, b"x" * rng.randrange(0, 64)))
                 for _ in range(rng.randrange(1, 4)):
                     bit = rng.randrange(len(d) * 8)
                     d[bit // 8] ^= 1 << (bit % 8)
@@ -39,8 +62,11 @@ def main():
         dgrams = gen()
     elif mode == "sessions":
         n = int(sys.argv[3])
-        dgrams = (v1(2, 0, 0, sid, sid, 1, struct.pack(">HHQ", 0, 0, 1) + bytes(16))
+        dgrams = (v2(2, 0, 0, sid, sid, 1, PING_BODY)
                   for sid in (rng.getrandbits(64) | 1 for _ in range(n)))
+    elif mode == "seq":
+        sid, seq = int(sys.argv[3], 0), int(sys.argv[4], 0)
+        dgrams = [v2(1, 0, 1, sid, sid, seq, b"forged")]
     elif mode == "bytes":
         dgrams = [bytes.fromhex(sys.argv[3])]
     else:
@@ -58,8 +84,9 @@ def main():
     back = 0
     try:
         while True:
-            s.recv(70000)
-            back += 1
+            d = s.recv(70000)
+            if not (len(d) >= 2 and d[0] == 2 and d[1] == 7):   # NOTICE
+                back += 1
     except (socket.timeout, OSError):
         pass
     print(back)

@@ -16,14 +16,19 @@ _Static_assert(CONFIG_MAX_BRIDGES == CLIENT_MAX_PATHS, "one path per bridge");
 /* ---- sending ---- */
 
 /* The same datagrams on every path, batched (GSO runs or sendmmsg). */
-static void send_all_paths(struct client *c, struct iovec *dg, unsigned n)
+static void send_all_paths(struct client *c, struct iovec *dg, unsigned n, double now)
 {
-	unsigned i;
+	unsigned i, j;
 
 	for (i = 0; i < c->npaths; i++) {
 		struct cpath *p = &c->paths[i];
 		struct path_stats *st = &c->core.paths[i].st;
-		unsigned sent = batch_send(p->fd, NULL, dg, n, &p->tx);
+		unsigned sent;
+
+		/* this path's copy: its path id, path seq and stamp (sendmmsg copies) */
+		for (j = 0; j < n; j++)
+			client_tx_stamp(&c->core, i, dg[j].iov_base, dg[j].iov_len, now);
+		sent = batch_send(p->fd, NULL, dg, n, &p->tx);
 
 		st->sent += sent;
 		if (sent < n) {
@@ -88,7 +93,7 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 		}
 		if (k)
-			send_all_paths(c, c->out, k);
+			send_all_paths(c, c->out, k, now);
 		if (k && client_probe_due(&c->core, now))
 			ping_all(c);	/* mpserver silent: restarted? (a PING gets a COOKIE) */
 		if ((unsigned)n < c->inb.cap)

@@ -22,6 +22,9 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 	c->last_probe = -1;
 	ratelimit_init(&c->open_rl, 10.0, 50.0);
 	drops_init(&c->drops, &c->cnt);
+	ratelimit_init(&c->notice_rl, 1.0, 3.0);
+	for (i = 0; i < DROP__COUNT; i++)
+		ratelimit_init(&c->peer_rl[i], 1.0, 3.0);
 	if (npaths == 0 || npaths > CLIENT_MAX_PATHS)
 		return -EINVAL;
 	rc = window_init(&c->rx, prm->window);
@@ -39,9 +42,12 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 		c->paths[i].rtt = -1;
 	}
 	c->session = session ? session : random_u64_nonzero();
-	keyring_init(&c->keys, psk);
-	if (psk)
-		seal_derive(psk, c->session, c->session, false, &c->tx_key);
+	keyring_init(&c->keys, psk, prm->suite);
+	if (psk && (!c->keys.sealed ||
+		    seal_key_derive(&c->tx_key, &c->keys.psk, c->session, c->session, false))) {
+		client_core_free(c);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -87,29 +93,44 @@ size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 	if (c->keys.sealed && c->unanswered < 0)
 		c->unanswered = now;
 	h = (struct wire_hdr){
-		.version = WIRE_VERSION, .type = WIRE_DATA,
-		.flags = tx_flags(false, c->keys.sealed), .flow = c->flows.f[f].id,
+		.version = WIRE_VERSION, .type = WIRE_DATA, .flags = tx_flags(false),
+		.server = c->server_id, .flow = c->flows.f[f].id,
 		.session = c->session, .epoch = c->session,
 		.seq = ++c->tx_seq, .len = (uint16_t)len,
 	};
+	tx_keyed(&h, &c->keys);
 	return tx_build(&c->tx_key, &h, slot + WIRE_HDR_LEN, slot, slotlen);
 }
 
 size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t *out,
 		      size_t outlen)
 {
+	struct cpath_state *p = &c->paths[path];
 	struct wire_hdr h = {
-		.version = WIRE_VERSION, .type = WIRE_PING,
-		.flags = tx_flags(false, c->keys.sealed), .flow = 0,
+		.version = WIRE_VERSION, .type = WIRE_PING, .flags = tx_flags(false),
+		.server = c->server_id, .path = (uint8_t)path, .flow = 0,
 		.session = c->session, .epoch = c->session, .seq = ++c->tx_seq,
+		.path_seq = ++p->tx_pseq, .stamp = (uint32_t)(uint64_t)(now * 1e6),
 		.len = WIRE_PING_LEN,
 	};
-	struct wire_ping ping = { .path = (uint16_t)path, .stamp = (uint64_t)(now * 1e9) };
+	struct wire_ping ping = { .stamp = (uint64_t)(now * 1e9) };
 	uint8_t pl[WIRE_PING_LEN];
 
-	memcpy(ping.cookie, c->cookie, WIRE_COOKIE_LEN);
-	wire_ping_encode(&ping, pl, sizeof(pl));
+	memcpy(ping.token, c->cookie, WIRE_COOKIE_LEN);
+	if (p->name) {
+		size_t nl = strnlen(p->name, sizeof(ping.name));
+
+		memcpy(ping.name, p->name, nl);	/* NUL-padded, not terminated when 16 */
+	}
+	tx_keyed(&h, &c->keys);
+	wire_ping_encode(&ping, WIRE_PING_LEN, pl, sizeof(pl));
 	return tx_build(&c->tx_key, &h, pl, out, outlen);
+}
+
+void client_tx_stamp(struct client_core *c, unsigned path, uint8_t *dgram, size_t len, double now)
+{
+	wire_set_per_path(dgram, len, (uint8_t)path, ++c->paths[path].tx_pseq,
+			  (uint32_t)(uint64_t)(now * 1e6));
 }
 
 bool client_burst_due(struct client_core *c, double now)

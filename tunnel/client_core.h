@@ -16,6 +16,7 @@
 
 #include "addr.h"
 #include "flow.h"
+#include "jump.h"
 #include "keyring.h"
 #include "params.h"
 #include "path.h"
@@ -34,6 +35,7 @@ struct cpath_state {
 	const char *name;	/* for log lines (the daemon's; "" by default) */
 	struct path_live live;
 	double rtt;		/* last keepalive round trip, s; <0 unknown */
+	uint32_t tx_pseq;	/* path seq of the last datagram sent on this path */
 	struct path_stats st;
 };
 
@@ -43,6 +45,10 @@ struct client_core {
 	uint64_t session;	/* our random id, also our epoch */
 	uint64_t tx_seq;
 	uint64_t srv_epoch;	/* mpserver instance we hear; 0 = none yet */
+	uint16_t server_id;	/* its server id, copied into what we send (0: none yet) */
+	struct jump_guard jump;	/* a far jump of seq waiting for its confirmation */
+	struct ratelimit notice_rl;	/* log lines about NOTICEs */
+	struct ratelimit peer_rl[DROP__COUNT];	/* log lines naming a path's bad datagrams */
 	uint64_t retired[CLIENT_RETIRED_EPOCHS];
 	unsigned nretired;
 	struct window rx;
@@ -85,6 +91,10 @@ enum rx_verdict client_rx(struct client_core *c, unsigned path, uint8_t *buf, si
  */
 size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 		      const struct addr *src, size_t len, double now);
+/* One path's copy of a datagram from client_tx_data: its path id, path seq
+ * and stamp (and CRC in the clear). */
+void client_tx_stamp(struct client_core *c, unsigned path, uint8_t *dgram, size_t len,
+		     double now);
 /* A PING for path into out; its size or 0. */
 size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t *out,
 		      size_t outlen);

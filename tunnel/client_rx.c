@@ -3,6 +3,7 @@
 #include "client_core.h"
 #include "event.h"
 #include "log.h"
+#include "wireseal.h"
 
 #include <string.h>
 
@@ -16,7 +17,7 @@ static bool epoch_retired(const struct client_core *c, uint64_t epoch)
 	return false;
 }
 
-static void adopt_epoch(struct client_core *c, uint64_t epoch, const struct seal_key *key)
+static void adopt_epoch(struct client_core *c, uint64_t epoch, struct seal_key *key)
 {
 	if (c->srv_epoch) {
 		c->retired[c->nretired % CLIENT_RETIRED_EPOCHS] = c->srv_epoch;
@@ -28,8 +29,9 @@ static void adopt_epoch(struct client_core *c, uint64_t epoch, const struct seal
 	}
 	c->srv_epoch = epoch;
 	if (key)
-		c->rx_key = *key;
+		seal_key_move(&c->rx_key, key);
 	window_reset(&c->rx);
+	jump_reset(&c->jump);
 }
 
 /* A COOKIE (keyed mode): not windowed; a replayed one only makes us ping. */
@@ -37,8 +39,8 @@ static enum rx_verdict take_cookie(struct client_core *c, const struct wire_hdr 
 				   uint8_t *buf, size_t len, const uint8_t *payload, double now,
 				   struct rx_result *r, struct seal_key *candidate)
 {
-	seal_derive_for(c->keys.psk, h, candidate);
-	if (!open_datagram(candidate, h, buf, len))
+	if (seal_key_derive(candidate, &c->keys.psk, h->session, h->epoch, true) ||
+	    !wire_open(candidate, h, buf, len))
 		return rx_drop(r, DROP_BAD_TAG);
 	memcpy(c->cookie, payload, WIRE_COOKIE_LEN);
 	c->cnt.cookies++;
@@ -70,6 +72,39 @@ static enum rx_verdict deliver(struct client_core *c, const uint8_t *payload, do
 	return RX_DELIVER;
 }
 
+/*
+ * A NOTICE: mpserver says why it does not serve us.  Unauthenticated (anyone
+ * on the path can send one), so it changes nothing: counted and logged,
+ * rate-limited, with the path it came through.
+ */
+static enum rx_verdict take_notice(struct client_core *c, struct cpath_state *p,
+				   const struct wire_hdr *h, const uint8_t *payload,
+				   struct rx_result *r)
+{
+	struct wire_notice n;
+
+	if (!wire_notice_decode(payload, h->len, &n)) {
+		r->wire = WIRE_E_PAYLOAD;
+		return rx_drop(r, DROP_MALFORMED);
+	}
+	c->cnt.notices++;
+	log_limited(&c->notice_rl,
+		    "mpserver (via path %u, %s) says, unauthenticated: %s (code %u; it expects %s%s)",
+		    p->index, p->name, wire_notice_text(n.code), n.code,
+		    n.expected_suite ? "suite " : "no key",
+		    n.expected_suite ? seal_suite_name(n.expected_suite) : "");
+	r->verdict = RX_ACCEPT;
+	return RX_ACCEPT;
+}
+
+static bool unsupported(const struct wire_hdr *h)
+{
+	/* FEC and FEEDBACK come with their features; a path challenge with the
+	 * path manager (mpserver does not send one yet) */
+	return h->type == WIRE_PARITY || h->type == WIRE_FEEDBACK || h->type == WIRE_PING ||
+	       (h->flags & (WIRE_F_FEC | WIRE_F_TARGET));
+}
+
 static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint8_t *buf,
 			      size_t len, double now, struct rx_result *r,
 			      struct seal_key *candidate)
@@ -78,10 +113,10 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	const uint8_t *payload;
 	enum window_verdict v;
 	struct wire_ping pong;
-	bool new_epoch, pong_ok = false;
+	bool new_epoch, pong_ok = false, jump = false;
 	double sent = 0;
 
-	/* decode */
+	/* decode (suite 0: the CRC32C is checked here) */
 	if (len > WIRE_MAX_DGRAM) {
 		r->wire = WIRE_E_LENGTH;
 		return rx_drop(r, DROP_MALFORMED);
@@ -91,15 +126,24 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	/* classify */
 	if (!(h->flags & WIRE_F_SERVER))
 		return rx_drop(r, DROP_DIRECTION);
-	if (c->keys.sealed != !!(h->flags & WIRE_F_SEALED))
-		/* keyed: plaintext is refused; keyless: sealed cannot be read */
-		return rx_drop(r, c->keys.sealed ? DROP_PLAINTEXT : DROP_BAD_TAG);
 	if (h->session != c->session)
 		return rx_drop(r, DROP_SESSION);
-	if (h->type == WIRE_PING || (h->type == WIRE_COOKIE && !c->keys.sealed))
+	if (h->type == WIRE_NOTICE && h->suite == WIRE_SUITE_CLEAR)
+		return take_notice(c, p, h, payload, r);
+	if (c->keys.sealed && h->suite == WIRE_SUITE_CLEAR)
+		return rx_drop(r, DROP_PLAINTEXT);
+	if (!c->keys.sealed && h->suite != WIRE_SUITE_CLEAR)
+		return rx_drop(r, DROP_SEALED);
+	if (c->keys.sealed && !keyring_get(&c->keys, h->key_id))
+		return rx_drop(r, DROP_KEY_ID);
+	if (c->keys.sealed && h->suite != c->keys.psk.suite)
+		return rx_drop(r, DROP_SUITE);
+	if (h->type == WIRE_COOKIE && !c->keys.sealed)
 		return rx_drop(r, DROP_TYPE);
 	if (h->type == WIRE_COOKIE)
 		return take_cookie(c, h, buf, len, payload, now, r, candidate);
+	if (unsupported(h) || h->type == WIRE_NOTICE)
+		return rx_drop(r, DROP_UNSUPPORTED);
 	new_epoch = h->epoch != c->srv_epoch;
 	if (new_epoch && (epoch_retired(c, h->epoch) || h->type != WIRE_PONG)) {
 		/* a new mpserver instance is adopted only by a fresh PONG */
@@ -113,20 +157,24 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 		return rx_drop(r, DROP_DUPLICATE);
 	if (v == WINDOW_OLD)
 		return rx_drop(r, DROP_TOO_OLD);
+	jump = !new_epoch && jump_is(&c->rx, h->seq);
 	/* authenticate before anything is committed or adopted */
 	if (c->keys.sealed) {
 		const struct seal_key *k = &c->rx_key;
 
 		if (new_epoch) {
-			seal_derive_for(c->keys.psk, h, candidate);
+			if (seal_key_derive(candidate, &c->keys.psk, h->session, h->epoch, true))
+				return rx_drop(r, DROP_BAD_TAG);
 			k = candidate;
 		}
-		if (!open_datagram(k, h, buf, len))
+		if (!wire_open(k, h, buf, len))
 			return rx_drop(r, DROP_BAD_TAG);
 	}
 	if (h->type == WIRE_PONG) {
-		/* our PING echoed: sent on this path, at our clock's `sent` */
-		pong_ok = wire_ping_decode(payload, h->len, &pong) && pong.path == p->index;
+		/* our PING echoed: sent on this path (the path id it carries), at
+		 * our clock's `sent` */
+		pong_ok = wire_ping_decode(payload, h->len, len, true, &pong) &&
+			  h->path == p->index;
 		sent = pong_ok ? (double)pong.stamp / 1e9 : 0;
 		pong_ok = pong_ok && sent <= now;
 	}
@@ -137,11 +185,15 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 			return rx_drop(r, DROP_EPOCH);
 		adopt_epoch(c, h->epoch, c->keys.sealed ? candidate : NULL);
 	}
+	/* one datagram may not move the window far: a second one must confirm it */
+	if (jump && !jump_confirm(&c->jump, &c->rx, h->seq, now))
+		return rx_drop(r, DROP_JUMP);
 	/* accept */
 	window_commit(&c->rx, h->seq);
 	c->unanswered = -1;
 	if (h->type == WIRE_DATA)
 		c->probe_streak = 0;
+	c->server_id = h->server;
 	p->st.received++;
 	if (path_heard(&p->live, now))
 		event_log("path_up", "path %u (%s) is up", p->index, p->name);
@@ -154,10 +206,43 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	return deliver(c, payload, now, r);	/* WIRE_DATA */
 }
 
+/* What a path brings that says our configuration differs from mpserver's. */
+static void peer_log(struct client_core *c, const struct cpath_state *p,
+		     const struct rx_result *r)
+{
+	const char *what;
+
+	switch (r->drop) {
+	case DROP_MALFORMED:
+		if (r->wire != WIRE_E_V1)
+			return;
+		what = "mpserver speaks protocol v1: upgrade it";
+		break;
+	case DROP_PLAINTEXT:
+		what = "unsealed datagram: mpserver has no key and we do";
+		break;
+	case DROP_SEALED:
+		what = "sealed datagram: mpserver is keyed and we are not";
+		break;
+	case DROP_KEY_ID:
+		what = "unknown key id: mpserver's key differs from ours";
+		break;
+	case DROP_SUITE:
+		what = "another cipher suite than ours: give both ends the same --suite";
+		break;
+	case DROP_BAD_TAG:
+		what = "datagram failed authentication (the keys differ, or forged or damaged)";
+		break;
+	default:
+		return;
+	}
+	log_limited(&c->peer_rl[r->drop], "path %u (%s): %s", p->index, p->name, what);
+}
+
 enum rx_verdict client_rx(struct client_core *c, unsigned path, uint8_t *buf, size_t len,
 			  double now, struct rx_result *r)
 {
-	struct seal_key candidate = { .ctx = NULL };
+	struct seal_key candidate = SEAL_KEY_EMPTY;
 	enum rx_verdict v;
 
 	rx_reset(r);
@@ -165,9 +250,10 @@ enum rx_verdict client_rx(struct client_core *c, unsigned path, uint8_t *buf, si
 		return rx_drop(r, DROP_DIRECTION);	/* a caller's bug: not counted */
 	r->path = path;
 	v = decide(c, &c->paths[path], buf, len, now, r, &candidate);
-	if (c->keys.sealed)
-		seal_key_wipe(&candidate);
-	if (v == RX_DROP)	/* the one drop exit */
+	seal_key_wipe(&candidate);
+	if (v == RX_DROP) {	/* the one drop exit */
 		drops_count(&c->drops, &c->paths[path].st, r->drop, r->wire, 1, 0);
+		peer_log(c, &c->paths[path], r);
+	}
 	return v;
 }

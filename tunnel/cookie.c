@@ -40,16 +40,17 @@ bool cookie_valid(const struct cookie_jar *j, uint64_t session, const uint8_t *c
 	return false;
 }
 
-size_t cookie_build(struct cookie_jar *j, const uint8_t *psk, uint64_t session, double now,
-		    uint8_t *out, size_t outlen, bool *limited)
+size_t cookie_build(struct cookie_jar *j, const struct seal_psk *psk, uint16_t server,
+		    uint64_t session, double now, uint8_t *out, size_t outlen, bool *limited)
 {
 	struct wire_hdr h = {
-		.version = WIRE_VERSION, .type = WIRE_COOKIE, .flags = WIRE_F_SERVER | WIRE_F_SEALED,
+		.version = WIRE_VERSION, .type = WIRE_COOKIE, .flags = WIRE_F_SERVER,
+		.suite = psk->suite, .server = server, .key_id = psk->id,
 		.flow = 0, .session = session, .epoch = j->hs_epoch, .seq = j->hs_seq + 1,
-		.len = WIRE_COOKIE_LEN,
+		.path_seq = 1, .len = WIRE_COOKIE_LEN,
 	};
 	uint8_t cookie[SEAL_COOKIE_LEN];
-	struct seal_key k;
+	struct seal_key k = SEAL_KEY_EMPTY;
 	size_t n;
 
 	*limited = false;
@@ -59,7 +60,8 @@ size_t cookie_build(struct cookie_jar *j, const uint8_t *psk, uint64_t session, 
 	}
 	j->hs_seq++;
 	seal_cookie(j->secret, session, cookie_bucket(now), cookie);
-	seal_derive(psk, session, j->hs_epoch, true, &k);
+	if (seal_key_derive(&k, psk, session, j->hs_epoch, true) != 0)
+		return 0;
 	n = tx_build(&k, &h, cookie, out, outlen);
 	seal_key_wipe(&k);
 	return n;

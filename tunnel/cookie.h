@@ -29,11 +29,12 @@ bool cookie_valid(const struct cookie_jar *j, uint64_t session, const uint8_t *c
 		  double now);
 /*
  * A sealed COOKIE datagram for session into out (psk: the key it is sealed
- * under).  Returns its size, or 0 when the rate limits refuse one now
- * (*limited set: 1000 a second in all, one per session a second) or it
- * cannot be built.
+ * under; server: our server id).  Returns its size, or 0 when the rate
+ * limits refuse one now (*limited set: 1000 a second in all, one per
+ * session a second) or it cannot be built.  The path fields are the
+ * caller's (wire_set_per_path).
  */
-size_t cookie_build(struct cookie_jar *j, const uint8_t *psk, uint64_t session, double now,
-		    uint8_t *out, size_t outlen, bool *limited);
+size_t cookie_build(struct cookie_jar *j, const struct seal_psk *psk, uint16_t server,
+		    uint64_t session, double now, uint8_t *out, size_t outlen, bool *limited);
 
 #endif

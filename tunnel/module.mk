@@ -8,8 +8,8 @@ TUNNEL_COMMON := tunnel/daemon.c tunnel/control.c tunnel/preflight.c tunnel/repo
 MPCLIENT_OBJS := $(call objs,tunnel/mpclient.c tunnel/client.c tunnel/config.c $(CLIENT_CORE) \
 	$(TUNNEL_COMMON))
 MPSERVER_OBJS := $(call objs,tunnel/mpserver.c tunnel/server.c $(SERVER_CORE) $(TUNNEL_COMMON))
-$(eval $(call program,mpclient,$(MPCLIENT_OBJS),$(LIBEV) $(SODIUM_LIBS) $(LIBM)))
-$(eval $(call program,mpserver,$(MPSERVER_OBJS),$(LIBEV) $(SODIUM_LIBS) $(LIBM)))
+$(eval $(call program,mpclient,$(MPCLIENT_OBJS),$(LIBEV) $(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
+$(eval $(call program,mpserver,$(MPSERVER_OBJS),$(LIBEV) $(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
 MPCTL_OBJS := $(call objs,tunnel/mpctl.c)
 $(eval $(call program,mpctl,$(MPCTL_OBJS),$(LIBEV)))
 
@@ -17,8 +17,8 @@ $(eval $(call program,mpctl,$(MPCTL_OBJS),$(LIBEV)))
 EXTRA_CFLAGS_tests/unit += -Itunnel
 CORE_TEST_SRCS := tests/unit/rx_util.c $(TUNNEL_CORE)
 $(eval $(call unittest,test_server_rx,$(call objs,tests/unit/test_server_rx.c $(SERVER_CORE) \
-	$(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(LIBM)))
+	$(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
 $(eval $(call unittest,test_client_rx,$(call objs,tests/unit/test_client_rx.c $(CLIENT_CORE) \
-	$(SERVER_CORE) $(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(LIBM)))
+	$(SERVER_CORE) $(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
 $(eval $(call unittest,test_report,$(call objs,tests/unit/test_report.c tunnel/report.c \
-	tunnel/stats.c),$(LIBM)))
+	tunnel/stats.c),$(ISAL_LIBS) $(LIBM)))

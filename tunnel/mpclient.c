@@ -114,6 +114,7 @@ int main(int argc, char **argv)
 	struct client *cl;
 	unsigned i;
 	uint8_t psk[SEAL_PSK_LEN];
+	struct seal_psk sp = { .suite = 0 };
 	bool sealed = false;
 	int opt, rc;
 
@@ -167,9 +168,15 @@ int main(int argc, char **argv)
 	}
 	if (!params_validate(&prm))
 		return params_usage_error();
-	rc = keys_setup(&prm, psk, &sealed);
+	rc = keys_setup_psk(&prm, &sp, &sealed);
 	if (rc)
 		return rc;
+	if (sealed) {
+		memcpy(psk, sp.key, sizeof(psk));
+		if (!prm.suite)	/* --suite overrides the key file's suite line */
+			prm.suite = sp.suite;
+	}
+	seal_psk_wipe(&sp);
 
 	memset(&cfg, 0, sizeof(cfg));
 	if (config_arg) {

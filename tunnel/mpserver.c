@@ -26,6 +26,7 @@ static void usage(FILE *f)
 		"  -t, --target HOST:PORT   where datagrams are delivered\n"
 		"      --max-sessions N     at most N mpclient sessions (default 64)\n"
 		"      --session-timeout DUR forget sessions idle this long (default 120s)\n"
+		"      --server-id N        routable server id in every datagram (1-65535; default 0)\n"
 		PARAMS_HELP);
 }
 
@@ -41,6 +42,7 @@ int main(int argc, char **argv)
 		{ "target", required_argument, NULL, 't' },
 		{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
 		{ "session-timeout", required_argument, NULL, OPT_SESSION_TIMEOUT },
+		{ "server-id", required_argument, NULL, OPT_SERVER_ID },
 		PARAMS_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -54,6 +56,7 @@ int main(int argc, char **argv)
 	char ctl_path[CTL_PATH_MAX], ctl_label[64];
 	struct server *srv;
 	uint8_t psk[SEAL_PSK_LEN];
+	struct seal_psk sp = { .suite = 0 };
 	bool sealed = false;
 	int opt, rc;
 
@@ -107,9 +110,15 @@ int main(int argc, char **argv)
 	}
 	if (!params_validate(&prm))
 		return params_usage_error();
-	rc = keys_setup(&prm, psk, &sealed);
+	rc = keys_setup_psk(&prm, &sp, &sealed);
 	if (rc)
 		return rc;
+	if (sealed) {
+		memcpy(psk, sp.key, sizeof(psk));
+		if (!prm.suite)	/* --suite overrides the key file's suite line */
+			prm.suite = sp.suite;
+	}
+	seal_psk_wipe(&sp);
 	if (addr_resolve(lhost, lport, true, &listen, &errstr) != 0) {
 		log_warnx("cannot resolve local address '%s': %s", lhost, errstr);
 		return 2;

@@ -3,6 +3,7 @@
 #include "keys.h"
 #include "log.h"
 #include "parse.h"
+#include "seal.h"
 #include "window.h"
 
 #include <stdio.h>
@@ -101,6 +102,19 @@ int params_option(struct tunnel_params *p, int opt, const char *arg)
 		p->metrics = arg;
 		return 1;
 	}
+	case OPT_SUITE: {
+		enum seal_suite su;
+
+		if (!seal_suite_parse(arg, &su))
+			return bad("--suite", arg, "aes-256-gcm or chacha20-poly1305");
+		p->suite = (uint8_t)su;
+		return 1;
+	}
+	case OPT_SERVER_ID:
+		if (!parse_uint(arg, 0, 65535, &u))
+			return bad("--server-id", arg, "a number from 0 to 65535");
+		p->server_id = (uint16_t)u;
+		return 1;
 	case 'n':
 		p->check = true;
 		return 1;

@@ -21,6 +21,8 @@ struct tunnel_params {
 	const char *control;	/* --control PATH (NULL: the default path) */
 	bool no_control;	/* --no-control */
 	const char *metrics;	/* --metrics [ADDR:]PORT (NULL: off) */
+	uint8_t suite;		/* --suite (keyed): 0 = the machine's default (seal_suite_default) */
+	uint16_t server_id;	/* mpserver --server-id: routable id written in every datagram */
 	int verbosity;
 	bool syslog;		/* --syslog: messages to syslog, not stderr */
 	bool check;		/* -n: validate configuration and exit */
@@ -30,6 +32,7 @@ enum {
 	OPT_WINDOW = 0x100, OPT_KEEPALIVE, OPT_PATH_TIMEOUT, OPT_IDLE_TIMEOUT,
 	OPT_SESSION_TIMEOUT, OPT_MAX_SESSIONS, OPT_MAX_FLOWS, OPT_SNDBUF, OPT_RCVBUF,
 	OPT_STATS, OPT_KEY_FILE, OPT_GENKEY, OPT_SYSLOG, OPT_CONTROL, OPT_NO_CONTROL, OPT_METRICS,
+	OPT_SUITE, OPT_SERVER_ID,
 	OPT__PRIVATE = 0x200,	/* programs number their own options from here */
 };
 
@@ -44,6 +47,7 @@ enum {
 	{ "stats", required_argument, NULL, OPT_STATS },                      \
 	{ "key-file", required_argument, NULL, OPT_KEY_FILE },                \
 	{ "genkey", optional_argument, NULL, OPT_GENKEY },                    \
+	{ "suite", required_argument, NULL, OPT_SUITE },                      \
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },                          \
 	{ "control", required_argument, NULL, OPT_CONTROL },                  \
 	{ "no-control", no_argument, NULL, OPT_NO_CONTROL },                  \
@@ -69,6 +73,8 @@ enum {
 	"      --key-file FILE      pre-shared key (see README); MPTUNNEL_ENCRYPT=1 requires one\n" \
 	"      --genkey[=SUITE]     print a new random key file and exit (SUITE: aes-256-gcm,\n" \
 	"                           chacha20-poly1305; default by the CPU's AES support)\n" \
+	"      --suite NAME         keyed: aes-256-gcm or chacha20-poly1305, overriding the\n" \
+	"                           key file's suite line; the same at both ends\n" \
 	"      --syslog             log to syslog (facility daemon) instead of stderr\n" \
 	"      --control PATH       control socket for mpctl (default: PROG-PORT.sock in\n" \
 	"                           /run/mptunnel as root, else $XDG_RUNTIME_DIR/mptunnel)\n" \

@@ -17,7 +17,6 @@ static const char *drop_message(enum drop_reason why)
 {
 	switch (why) {
 	case DROP_MALFORMED: return "malformed datagram";
-	case DROP_BAD_TAG: return "datagram failed authentication";
 	case DROP_SESSION_CAP: return "session table full: datagram dropped";
 	case DROP_FLOW_CAP: return "flow table full: datagram dropped";
 	case DROP_TOO_BIG: return "datagram larger than the tunnel carries: dropped";
@@ -57,7 +56,11 @@ void drops_count(struct drops *d, struct path_stats *ps, enum drop_reason why,
 	msg = drop_message(why);
 	if (!msg)
 		return;
-	if (why == DROP_MALFORMED)
+	if (why == DROP_MALFORMED && wire == WIRE_E_V1)
+		return;	/* the receivers say it, naming the peer */
+	if (why == DROP_MALFORMED && wire == WIRE_E_CHECKSUM)
+		log_limited(&d->rl[why], "datagram failed its CRC32C check (corrupted on the way): dropped");
+	else if (why == DROP_MALFORMED)
 		log_limited(&d->rl[why], "%s (%s)", msg, wire_drop_name(wire));
 	else if (err)
 		log_limited(&d->rl[why], "%s: %s", msg, strerror(err));

@@ -43,6 +43,7 @@ enum rx_reply {
 	RX_REPLY_NONE = 0,
 	RX_REPLY_PONG,		/* mpserver: r->reply_buf to r->path's address */
 	RX_REPLY_COOKIE,	/* mpserver: r->reply_buf to the sender */
+	RX_REPLY_NOTICE,	/* mpserver: r->reply_buf (a NOTICE) to the sender */
 	RX_REPLY_PING_BURST,	/* mpclient: a PING on every path now */
 };
 
@@ -52,7 +53,7 @@ struct rx_result {
 	enum wire_drop wire;	/* DROP_MALFORMED: the decoder's reason */
 	enum rx_reply reply;
 	bool reply_limited;	/* a COOKIE was due but the rate limit refused it */
-	const uint8_t *reply_buf;	/* PONG/COOKIE datagram, sealed if keyed */
+	const uint8_t *reply_buf;	/* PONG/COOKIE/NOTICE datagram */
 	size_t reply_len;
 	const uint8_t *payload;	/* RX_DELIVER: into the received buffer */
 	uint16_t len;

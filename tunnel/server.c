@@ -27,7 +27,12 @@ static void session_send(struct server *srv, uint32_t i, struct iovec *dg, unsig
 
 	for (k = 0; k < np; k++) {
 		struct spath *p = &s->paths[paths[k]];
-		unsigned sent = batch_send(srv->lfd, &p->addr, dg, n, &p->tx);
+		unsigned j, sent;
+
+		/* this path's copy: its path id, path seq and stamp (sendmmsg copies) */
+		for (j = 0; j < n; j++)
+			server_tx_stamp(&srv->core, i, paths[k], dg[j].iov_base, dg[j].iov_len, now);
+		sent = batch_send(srv->lfd, &p->addr, dg, n, &p->tx);
 
 		p->st.sent += sent;
 		p->st.send_errors += n - sent;
@@ -36,7 +41,7 @@ static void session_send(struct server *srv, uint32_t i, struct iovec *dg, unsig
 		server_tx_nopath(&srv->core, n);
 }
 
-/* A PONG or COOKIE the core built. */
+/* A PONG, COOKIE or NOTICE the core built. */
 static void send_reply(struct server *srv, const struct rx_result *r, const struct addr *from)
 {
 	struct spath *p = NULL;
@@ -52,6 +57,9 @@ static void send_reply(struct server *srv, const struct rx_result *r, const stru
 	if (r->reply == RX_REPLY_COOKIE) {
 		if (ok)
 			srv->core.cnt.cookies++;
+	} else if (r->reply == RX_REPLY_NOTICE) {
+		if (ok)
+			srv->core.cnt.notices++;
 	} else if (ok) {
 		p->st.sent++;
 		p->st.pings++;
@@ -191,7 +199,7 @@ static void path_datagram(struct server *srv, const struct addr *from, uint8_t *
 	case RX_DROP:
 		break;
 	}
-	if (r.reply == RX_REPLY_PONG || r.reply == RX_REPLY_COOKIE)
+	if (r.reply != RX_REPLY_NONE)
 		send_reply(srv, &r, from);
 }
 

@@ -6,6 +6,7 @@
 #include "path.h"
 #include "tx.h"
 
+#include <errno.h>
 #include <string.h>
 
 int server_core_init(struct server_core *s, const struct tunnel_params *prm, const uint8_t *psk,
@@ -18,9 +19,18 @@ int server_core_init(struct server_core *s, const struct tunnel_params *prm, con
 	if (hooks)
 		s->hooks = *hooks;
 	drops_init(&s->drops, &s->cnt);
-	keyring_init(&s->keys, psk);
+	keyring_init(&s->keys, psk, prm->suite);
+	if (psk && !s->keys.sealed)
+		return -EINVAL;
 	if (psk)
 		cookie_jar_init(&s->cookies);
+	srclimit_init(&s->notice_rl, 10.0, 1.0);
+	{
+		unsigned i;
+
+		for (i = 0; i < DROP__COUNT; i++)
+			ratelimit_init(&s->peer_rl[i], 1.0, 3.0);
+	}
 	ratelimit_init(&s->unknown_rl, 20000.0, 2000.0);
 	ratelimit_init(&s->icmp_rl, 0.2, 3.0);	/* a log line every 5 s after 3 */
 	ratelimit_init(&s->open_rl, 10.0, 50.0);	/* a stranger may open many */
@@ -86,16 +96,26 @@ void server_session_close(struct server_core *s, uint32_t i, const char *why)
 	session_release(&s->sessions, i, s->keys.sealed);
 }
 
-size_t server_build_pong(struct server_core *s, struct session *ss, const struct wire_ping *ping)
+size_t server_build_pong(struct server_core *s, struct session *ss, struct spath *p,
+			 const struct wire_ping *ping, size_t ping_size, double now)
 {
 	struct wire_hdr h = {
-		.version = WIRE_VERSION, .type = WIRE_PONG,
-		.flags = tx_flags(true, s->keys.sealed), .flow = 0,
-		.session = ss->id, .epoch = ss->epoch, .seq = ++ss->tx_seq, .len = WIRE_PING_LEN,
+		.version = WIRE_VERSION, .type = WIRE_PONG, .flags = tx_flags(true),
+		.server = s->prm.server_id, .path = p->id, .flow = 0, .session = ss->id,
+		.epoch = ss->epoch, .seq = ++ss->tx_seq, .path_seq = ++p->tx_pseq,
+		.stamp = (uint32_t)(uint64_t)(now * 1e6), .len = WIRE_PING_LEN,
 	};
+	struct wire_ping pong = *ping;
 	uint8_t pl[WIRE_PING_LEN];
 
-	wire_ping_encode(ping, pl, sizeof(pl));
+	/* the PING's size as received; what we apply: broadcast, until FEC lands */
+	pong.probe_size = (uint16_t)(ping_size > 0xffff ? 0xffff : ping_size);
+	pong.redundancy = WIRE_RED_BROADCAST;
+	pong.fec_k = pong.fec_m = 0;
+	pong.fec_wait = 0;
+	pong.target_loss = 0;
+	tx_keyed(&h, &s->keys);
+	wire_ping_encode(&pong, WIRE_PING_LEN, pl, sizeof(pl));
 	return tx_build(&ss->tx_key, &h, pl, s->reply, sizeof(s->reply));
 }
 
@@ -118,11 +138,20 @@ size_t server_tx_data(struct server_core *s, uint32_t f, uint8_t *slot, size_t s
 	sflow_answered(&s->flows, f);
 	session_proven(&s->sessions, fl->session);
 	h = (struct wire_hdr){
-		.version = WIRE_VERSION, .type = WIRE_DATA,
-		.flags = tx_flags(true, s->keys.sealed), .flow = fl->id,
-		.session = ss->id, .epoch = ss->epoch, .seq = ++ss->tx_seq, .len = (uint16_t)len,
+		.version = WIRE_VERSION, .type = WIRE_DATA, .flags = tx_flags(true),
+		.server = s->prm.server_id, .flow = fl->id, .session = ss->id,
+		.epoch = ss->epoch, .seq = ++ss->tx_seq, .len = (uint16_t)len,
 	};
+	tx_keyed(&h, &s->keys);
 	return tx_build(&ss->tx_key, &h, slot + WIRE_HDR_LEN, slot, slotlen);
+}
+
+void server_tx_stamp(struct server_core *s, uint32_t i, uint32_t k, uint8_t *dgram, size_t len,
+		     double now)
+{
+	struct spath *p = &session_at(&s->sessions, i)->paths[k];
+
+	wire_set_per_path(dgram, len, p->id, ++p->tx_pseq, (uint32_t)(uint64_t)(now * 1e6));
 }
 
 unsigned server_tx_paths(struct server_core *s, uint32_t i, double now, uint32_t *out)

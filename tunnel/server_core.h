@@ -25,6 +25,7 @@
 #include "params.h"
 #include "rx.h"
 #include "session.h"
+#include "srclimit.h"
 #include "stats.h"
 #include "wire.h"
 
@@ -47,7 +48,9 @@ struct server_core {
 	struct path_stats other;	/* expired sessions' paths and unknown sources */
 	struct drops drops;		/* points at cnt: the struct must not move after init */
 	struct server_hooks hooks;
-	uint8_t reply[WIRE_HDR_LEN + WIRE_PING_LEN + WIRE_TAG_LEN];	/* PONG or COOKIE */
+	struct srclimit notice_rl;	/* NOTICEs: 10 a second in all, 1 per source */
+	struct ratelimit peer_rl[DROP__COUNT];	/* log lines naming a misconfigured peer */
+	uint8_t reply[WIRE_HDR_LEN + WIRE_PING_LEN + WIRE_TAG_LEN];	/* PONG, COOKIE or NOTICE */
 };
 
 /* psk NULL for the clear mode; hooks may be NULL.  0 or -errno. */
@@ -90,8 +93,14 @@ void server_session_close(struct server_core *s, uint32_t i, const char *why);
  * (a dead path goes down when it falls silent).
  */
 void server_icmp_hint(struct server_core *s, const struct addr *a, double now);
-/* The PONG answering ping on session ss, into s->reply (for server_rx.c). */
-size_t server_build_pong(struct server_core *s, struct session *ss, const struct wire_ping *ping);
+/* The PONG answering ping (ping_size: the PING's size as received) on path p
+ * of session ss, into s->reply (for server_rx.c). */
+size_t server_build_pong(struct server_core *s, struct session *ss, struct spath *p,
+			 const struct wire_ping *ping, size_t ping_size, double now);
+/* One path's copy (path slot k of session i) of a datagram from server_tx_data:
+ * its path id, path seq and stamp (and CRC in the clear). */
+void server_tx_stamp(struct server_core *s, uint32_t i, uint32_t k, uint8_t *dgram, size_t len,
+		     double now);
 /* Timers: idle flows closed, idle sessions closed. */
 void server_core_tick(struct server_core *s, double now);
 

@@ -2,7 +2,9 @@
  * PROTOCOL.md, Receiving, for the rules). */
 #include "server_core.h"
 #include "event.h"
+#include "jump.h"
 #include "log.h"
+#include "wireseal.h"
 
 #include <string.h>
 
@@ -37,8 +39,8 @@ static uint32_t session_create(struct server_core *s, uint64_t id, double now)
 static enum rx_verdict want_cookie(struct server_core *s, const struct wire_hdr *h, double now,
 				   struct rx_result *r)
 {
-	r->reply_len = cookie_build(&s->cookies, s->keys.psk, h->session, now, s->reply,
-				    sizeof(s->reply), &r->reply_limited);
+	r->reply_len = cookie_build(&s->cookies, &s->keys.psk, s->prm.server_id, h->session, now,
+				    s->reply, sizeof(s->reply), &r->reply_limited);
 	if (r->reply_len) {
 		r->reply = RX_REPLY_COOKIE;
 		r->reply_buf = s->reply;
@@ -90,6 +92,34 @@ static enum rx_verdict deliver(struct server_core *s, uint32_t si, const uint8_t
 	return RX_DELIVER;
 }
 
+/*
+ * A peer that cannot be served as configured: tell it (an unauthenticated
+ * NOTICE, at most 10 a second in all and 1 per source a second, never
+ * larger than what it answers) and drop.
+ */
+static enum rx_verdict refuse(struct server_core *s, const struct addr *from,
+			      const struct wire_hdr *h, size_t len, uint16_t code, double now,
+			      struct rx_result *r, enum drop_reason why)
+{
+	if (srclimit_allow(&s->notice_rl, from, now)) {
+		r->reply_len = wire_notice_build(s->reply, sizeof(s->reply), len, code,
+						 keyring_suite(&s->keys), s->prm.server_id,
+						 h->session, h->epoch, h->seq);
+		if (r->reply_len) {
+			r->reply = RX_REPLY_NOTICE;
+			r->reply_buf = s->reply;
+		}
+	}
+	return rx_drop(r, why);
+}
+
+/* Types this daemon does not act on yet (FEC, FEEDBACK, targets, path challenges). */
+static bool unsupported(const struct wire_hdr *h)
+{
+	return h->type == WIRE_PARITY || h->type == WIRE_FEEDBACK ||
+	       (h->flags & (WIRE_F_FEC | WIRE_F_TARGET));
+}
+
 static enum rx_verdict decide(struct server_core *s, const struct addr *from, uint8_t *buf,
 			      size_t len, double now, struct rx_result *r,
 			      struct seal_key *candidate)
@@ -101,24 +131,45 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 	struct spath *p;
 	struct wire_ping ping;
 	uint32_t si;
-	bool is_new;
+	bool is_new, jump = false;
 
-	/* decode */
+	/* decode (suite 0: the CRC32C is checked here) */
 	if (len > WIRE_MAX_DGRAM) {
 		r->wire = WIRE_E_LENGTH;
 		return rx_drop(r, DROP_MALFORMED);
 	}
-	if (!wire_decode(buf, len, h, &payload, &r->wire))
+	if (!wire_decode(buf, len, h, &payload, &r->wire)) {
+		if (r->wire == WIRE_E_V1 && len >= 32) {
+			/* session, epoch, seq of a v1 header: bytes 8, 16, 24 */
+			struct wire_hdr v1 = { .session = 0, .epoch = 0, .seq = 0 };
+			unsigned b;
+
+			for (b = 0; b < 8; b++) {
+				v1.session = v1.session << 8 | buf[8 + b];
+				v1.epoch = v1.epoch << 8 | buf[16 + b];
+				v1.seq = v1.seq << 8 | buf[24 + b];
+			}
+			return refuse(s, from, &v1, len, WIRE_N_VERSION, now, r, DROP_MALFORMED);
+		}
 		return rx_drop(r, DROP_MALFORMED);
+	}
 	/* classify */
 	if (h->flags & WIRE_F_SERVER)
 		return rx_drop(r, DROP_DIRECTION);
-	if (s->keys.sealed != !!(h->flags & WIRE_F_SEALED))
-		return rx_drop(r, s->keys.sealed ? DROP_PLAINTEXT : DROP_BAD_TAG);
+	if (h->type == WIRE_PONG || h->type == WIRE_COOKIE || h->type == WIRE_NOTICE)
+		return rx_drop(r, DROP_TYPE);
 	if (h->epoch != h->session)
 		return rx_drop(r, DROP_EPOCH);
-	if (h->type == WIRE_PONG || h->type == WIRE_COOKIE)
-		return rx_drop(r, DROP_TYPE);
+	if (s->keys.sealed && h->suite == WIRE_SUITE_CLEAR)
+		return refuse(s, from, h, len, WIRE_N_PEER_UNKEYED, now, r, DROP_PLAINTEXT);
+	if (!s->keys.sealed && h->suite != WIRE_SUITE_CLEAR)
+		return refuse(s, from, h, len, WIRE_N_PEER_KEYED, now, r, DROP_SEALED);
+	if (s->keys.sealed && !keyring_get(&s->keys, h->key_id))
+		return refuse(s, from, h, len, WIRE_N_KEY_ID, now, r, DROP_KEY_ID);
+	if (s->keys.sealed && h->suite != s->keys.psk.suite)
+		return refuse(s, from, h, len, WIRE_N_SUITE, now, r, DROP_SUITE);
+	if (unsupported(h))
+		return rx_drop(r, DROP_UNSUPPORTED);
 	/* window, read only; never create state for a duplicate */
 	si = session_find(&s->sessions, h->session);
 	if (si != RX_NONE) {
@@ -129,6 +180,7 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 			r->path = session_path_find(&s->sessions, si, from);
 			return rx_drop(r, v == WINDOW_DUP ? DROP_DUPLICATE : DROP_TOO_OLD);
 		}
+		jump = jump_is(&ss->rx, h->seq);
 	}
 	/* authenticate: nothing is created or committed before this */
 	if (s->keys.sealed) {
@@ -138,18 +190,25 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 			/* a flood of made-up sessions may not eat the CPU */
 			if (!ratelimit_allow(&s->unknown_rl, now, NULL))
 				return rx_drop(r, DROP_NEW_RATE);
-			seal_derive_for(s->keys.psk, h, candidate);
+			if (seal_key_derive(candidate, &s->keys.psk, h->session, h->epoch, false))
+				return rx_drop(r, DROP_BAD_TAG);
 		}
-		if (!open_datagram(k, h, buf, len))
-			return rx_drop(r, DROP_BAD_TAG);
+		if (!wire_open(k, h, buf, len))
+			return refuse(s, from, h, len, WIRE_N_AUTH, now, r, DROP_BAD_TAG);
+	}
+	/* one datagram may not move the window far: a second one must confirm it */
+	if (jump && !jump_confirm(&ss->jump, &ss->rx, h->seq, now)) {
+		r->session = si;
+		return rx_drop(r, DROP_JUMP);
 	}
 	if (!ss) {
 		if (s->keys.sealed) {
 			/* keyed: a new session needs a PING with a fresh cookie, so a
 			 * datagram recorded earlier (before a restart) opens nothing */
-			if (h->type != WIRE_PING || !wire_ping_decode(payload, h->len, &ping))
+			if (h->type != WIRE_PING ||
+			    !wire_ping_decode(payload, h->len, len, false, &ping))
 				return rx_drop(r, DROP_NO_COOKIE);
-			if (!cookie_valid(&s->cookies, h->session, ping.cookie, now))
+			if (!cookie_valid(&s->cookies, h->session, ping.token, now))
 				return want_cookie(s, h, now, r);
 			/* a replay of a PING from before this session closed */
 			if (session_closed_top(&s->sessions, h->session) >= h->seq)
@@ -159,9 +218,13 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 		if (si == RX_NONE)
 			return rx_drop(r, DROP_SESSION_CAP);
 		ss = session_at(&s->sessions, si);
+		jump_reset(&ss->jump);
 		if (s->keys.sealed) {
-			ss->rx_key = *candidate;
-			seal_derive(s->keys.psk, ss->id, ss->epoch, true, &ss->tx_key);
+			seal_key_move(&ss->rx_key, candidate);
+			if (seal_key_derive(&ss->tx_key, &s->keys.psk, ss->id, ss->epoch, true)) {
+				server_session_close(s, si, "no key");
+				return rx_drop(r, DROP_SESSION_CAP);
+			}
 			/* nothing the client sent before this PING is accepted */
 			window_set_floor(&ss->rx, h->seq);
 		}
@@ -173,17 +236,18 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 	if (is_new) {
 		char abuf[ADDR_STRLEN];
 
-		event_log("path_up", "session %016llx: path from %s", (unsigned long long)ss->id,
+		event_log("path_up", "session %016llx: path %u from %s", (unsigned long long)ss->id, h->path,
 			 addr_format(from, abuf, sizeof(abuf)));
 	}
 	p = &ss->paths[r->path];
+	p->id = h->path;
 	p->last_rx = now;
 	p->st.received++;
 	session_touch(&s->sessions, si, now);
 
 	if (h->type == WIRE_PING) {
-		if (wire_ping_decode(payload, h->len, &ping)) {
-			r->reply_len = server_build_pong(s, ss, &ping);
+		if (wire_ping_decode(payload, h->len, len, false, &ping)) {
+			r->reply_len = server_build_pong(s, ss, p, &ping, len, now);
 			if (r->reply_len) {
 				r->reply = RX_REPLY_PONG;
 				r->reply_buf = s->reply;
@@ -193,6 +257,51 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 		return RX_ACCEPT;
 	}
 	return deliver(s, si, payload, now, r);	/* WIRE_DATA */
+}
+
+/* A misconfigured peer: say what is wrong and from where (rate-limited per reason). */
+static void peer_log(struct server_core *s, const struct addr *from, const struct rx_result *r)
+{
+	const char *what = NULL, *hint = NULL;
+	char abuf[ADDR_STRLEN];
+	char ours[64] = "";
+
+	switch (r->drop) {
+	case DROP_MALFORMED:
+		if (r->wire != WIRE_E_V1)
+			return;
+		what = "peer speaks protocol v1";
+		hint = "upgrade it";
+		break;
+	case DROP_KEY_ID:
+		what = "unknown key id";
+		hint = "the peer's key differs from ours";
+		snprintf(ours, sizeof(ours), " (its %08x, ours %08x)", r->h.key_id,
+			 s->keys.psk.id);
+		break;
+	case DROP_BAD_TAG:
+		what = "authentication failed";
+		hint = "the keys differ, or the datagram was forged or damaged";
+		break;
+	case DROP_SUITE:
+		what = "cipher suite not accepted";
+		hint = "give both ends the same --suite";
+		snprintf(ours, sizeof(ours), " (its %s, ours %s)", seal_suite_name(r->h.suite),
+			 seal_suite_name(s->keys.psk.suite));
+		break;
+	case DROP_PLAINTEXT:
+		what = "unsealed datagram";
+		hint = "the peer has no key and we do: give both ends the same --key-file";
+		break;
+	case DROP_SEALED:
+		what = "sealed datagram";
+		hint = "the peer is keyed and we are not: give both ends the same --key-file";
+		break;
+	default:
+		return;
+	}
+	log_limited(&s->peer_rl[r->drop], "from %s: %s%s: %s%s", addr_format(from, abuf, sizeof(abuf)),
+		    what, ours, hint, r->reply == RX_REPLY_NOTICE ? " (told it with a NOTICE)" : "");
 }
 
 enum rx_verdict server_rx(struct server_core *s, const struct addr *from, uint8_t *buf,
@@ -213,6 +322,7 @@ enum rx_verdict server_rx(struct server_core *s, const struct addr *from, uint8_
 		     ? &s->sessions.s[r->session].paths[r->path].st
 		     : (r->drop == DROP_DUPLICATE || r->drop == DROP_TOO_OLD ? &s->other : NULL);
 	drops_count(&s->drops, ps, r->drop, r->wire, 1, 0);
+	peer_log(s, from, r);
 	if (r->reply_limited)
 		drops_count(&s->drops, NULL, DROP_COOKIE_RATE, WIRE_OK, 1, 0);
 	return v;

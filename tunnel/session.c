@@ -247,6 +247,8 @@ uint32_t session_path_learn(struct session_table *t, uint32_t i, const struct ad
 	s->paths[slot].addr = *from;
 	s->paths[slot].used = true;
 	s->paths[slot].last_rx = now;
+	s->paths[slot].id = 0;
+	s->paths[slot].tx_pseq = 0;
 	hashtab_insert(&t->by_addr, addr_key(t, i, from), i * SESSION_MAX_PATHS + slot);
 	*is_new = true;
 	s->last_path = slot;

@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "batch.h"
 #include "hashtab.h"
+#include "jump.h"
 #include "lru.h"
 #include "seal.h"
 #include "stats.h"
@@ -28,6 +29,8 @@ struct spath {
 	struct addr addr;	/* the bridge's address as we see it */
 	bool used;
 	double last_rx;		/* last datagram accepted from it */
+	uint8_t id;		/* mpclient's path id (header `path`) of what came from it */
+	uint32_t tx_pseq;	/* path seq of the last datagram sent on it */
 	struct path_stats st;
 	struct batch_tx tx;
 };
@@ -38,6 +41,7 @@ struct session {
 	uint64_t epoch;		/* our random instance id for this session */
 	uint64_t tx_seq;
 	struct window rx;
+	struct jump_guard jump;	/* a far jump of seq waiting for its confirmation */
 	struct seal_key rx_key;	/* (id, id, c2s) */
 	struct seal_key tx_key;	/* (id, epoch, s2c) */
 	struct spath paths[SESSION_MAX_PATHS];

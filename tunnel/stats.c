@@ -25,6 +25,11 @@ const char *drop_reason_name(enum drop_reason r)
 		[DROP_NO_COOKIE] = "no_cookie",
 		[DROP_COOKIE_RATE] = "cookie_rate",
 		[DROP_NEW_RATE] = "new_session_rate",
+		[DROP_KEY_ID] = "key_id",
+		[DROP_SUITE] = "suite",
+		[DROP_SEALED] = "sealed",
+		[DROP_JUMP] = "jump",
+		[DROP_UNSUPPORTED] = "unsupported",
 		[DROP_DUPLICATE] = "duplicate",
 		[DROP_TOO_OLD] = "too_old",
 		[DROP_MALFORMED] = "malformed",
@@ -64,6 +69,7 @@ void counters_json(struct json *j, const struct tunnel_counters *c)
 	json_u64(j, "icmp_errors", c->icmp_errors);
 	json_u64(j, "evicted_flows", c->evicted_flows);
 	json_u64(j, "evicted_sessions", c->evicted_sessions);
+	json_u64(j, "notices", c->notices);
 	json_u64(j, "malformed", counters_malformed(c));
 	json_obj_open(j, "drops");
 	for (i = 1; i < WIRE_E__COUNT; i++) {
@@ -92,9 +98,9 @@ void counters_text(FILE *f, const struct tunnel_counters *c)
 	unsigned i;
 	bool any = false;
 
-	fprintf(f, "  from_app %llu delivered %llu cookies %llu malformed %llu\n",
+	fprintf(f, "  from_app %llu delivered %llu cookies %llu notices %llu malformed %llu\n",
 		(unsigned long long)c->from_app, (unsigned long long)c->delivered,
-		(unsigned long long)c->cookies,
+		(unsigned long long)c->cookies, (unsigned long long)c->notices,
 		(unsigned long long)counters_malformed(c));
 	fprintf(f, "  drops:");
 	for (i = 1; i < WIRE_E__COUNT; i++) {

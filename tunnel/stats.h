@@ -37,6 +37,12 @@ enum drop_reason {
 	DROP_NO_COOKIE,		/* new session without a fresh cookie (keyed mpserver) */
 	DROP_COOKIE_RATE,	/* cookie not sent: rate limit */
 	DROP_NEW_RATE,		/* unknown-session datagrams beyond the crypto budget */
+	DROP_KEY_ID,		/* keyed: a key id we do not have (the keys differ) */
+	DROP_SUITE,		/* keyed: another suite than ours */
+	DROP_SEALED,		/* a sealed datagram while we have no key */
+	DROP_JUMP,		/* seq too far above the window, not (yet) confirmed */
+	DROP_UNSUPPORTED,	/* a message this version of the daemon does not act on yet
+				 * (PARITY, FEEDBACK, FEC- or TARGET-flagged DATA, a path challenge) */
 	DROP__LISTED,		/* the reasons above are listed under "drops"; those below
 				 * have counters of their own (per path, "malformed") */
 	DROP_DUPLICATE = DROP__LISTED,	/* a copy already received (path "duplicates") */
@@ -52,6 +58,7 @@ struct tunnel_counters {
 	uint64_t icmp_errors;	/* ICMP port unreachable for what we sent: hints only */
 	uint64_t evicted_flows;		/* flows replaced by new ones in a full table */
 	uint64_t evicted_sessions;	/* sessions replaced by new ones in a full table */
+	uint64_t notices;	/* NOTICEs sent (mpserver) or received (mpclient) */
 	uint64_t wire[WIRE_E__COUNT];
 	uint64_t drop[DROP__COUNT];
 };

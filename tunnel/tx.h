@@ -1,4 +1,4 @@
-/* tx.h - building what both ends send: header flags, encode and seal. */
+/* tx.h - building what both ends send: the header's suite and key id, encode and seal. */
 #ifndef MPT_TX_H
 #define MPT_TX_H
 
@@ -6,18 +6,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "keyring.h"
 #include "seal.h"
 #include "wire.h"
 
-/* Flags of everything an end sends: WIRE_F_SERVER from mpserver, WIRE_F_SEALED when keyed. */
-static inline uint8_t tx_flags(bool from_server, bool sealed)
+/* Flags of everything an end sends: WIRE_F_SERVER from mpserver. */
+static inline uint8_t tx_flags(bool from_server)
 {
-	return (uint8_t)((from_server ? WIRE_F_SERVER : 0) | (sealed ? WIRE_F_SEALED : 0));
+	return from_server ? WIRE_F_SERVER : 0;
+}
+
+/* Fill the suite and key id of h from the end's keyring. */
+static inline void tx_keyed(struct wire_hdr *h, const struct keyring *keys)
+{
+	h->suite = keyring_suite(keys);
+	h->key_id = keyring_id(keys);
 }
 
 /*
  * Encode h and payload into out (the payload may already sit at out +
- * WIRE_HDR_LEN) and seal it under key when h is flagged sealed.  Returns the
+ * wire_hdr_size(h->flags)) and seal it under key when h's suite is keyed
+ * (suite 0: the CRC32C trailer).  The per-path fields are as in h; each
+ * path's copy sets its own with wire_set_per_path().  Returns the
  * datagram's size, or 0 if it does not fit or cannot be sealed.
  */
 size_t tx_build(const struct seal_key *key, const struct wire_hdr *h, const void *payload,

@@ -1,9 +1,10 @@
 """labreport.wire - the tunnel's per-datagram overhead, read from the one place that defines it.
 
 The lab needs the size of a tunnel datagram (to split GSO super-packets in path captures): the
-application's datagram plus the clear header, plus the AEAD tag when sealed. Both lengths are
-read from lib/wire.h (WIRE_HDR_LEN, WIRE_TAG_LEN), so a new protocol version's header size is
-picked up without touching the lab.
+application's datagram plus the clear header, plus the trailer: the AEAD tag when sealed, the
+CRC32C otherwise (protocol v2). The lengths are read from lib/wire.h (WIRE_HDR_LEN,
+WIRE_TAG_LEN, WIRE_CRC_LEN), so a new protocol version's sizes are picked up without touching
+the lab.
 
     python3 -m labreport.wire [--sealed]     print the overhead in bytes
 """
@@ -40,7 +41,7 @@ def overhead(sealed=False, path=WIRE_H):
     c = constants(path)
     if "WIRE_HDR_LEN" not in c:
         return None
-    return c["WIRE_HDR_LEN"] + (c.get("WIRE_TAG_LEN", 0) if sealed else 0)
+    return c["WIRE_HDR_LEN"] + (c.get("WIRE_TAG_LEN", 0) if sealed else c.get("WIRE_CRC_LEN", 0))
 
 
 if __name__ == "__main__":

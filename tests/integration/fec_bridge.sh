@@ -1,6 +1,6 @@
 #!/bin/bash
 # fec_bridge.sh - Reed-Solomon across three lossy mpbridge paths on loopback
-# (mpt-fecpipe, lib/fec + lib/wire2): fec:20:20 over 3 paths at 30% iid
+# (mpt-fecpipe, lib/fec + lib/wire): fec:20:20 over 3 paths at 30% iid
 # loss: the blocks that fail (lose more than m of their k + m symbols) must
 # have a 99% binomial (Wilson) interval that holds the theory's block-failure
 # probability (lab/theory_fec.py), and the residual loss must stay under

@@ -35,9 +35,9 @@ t_expect "a malformed key file is refused without echoing it (exit $rc)" \
 
 tun_ports
 tun_target
-tun_server --key-file "$KEY"
+tun_server --key-file "$KEY" --suite aes-256-gcm
 tun_bridges
-MPTUNNEL_ENCRYPT=1 tun_client --key-file "$KEY"
+MPTUNNEL_ENCRYPT=1 tun_client --key-file "$KEY" --suite aes-256-gcm
 t_expect "keyed tunnel up (MPTUNNEL_ENCRYPT=1 with a key file)" tun_wait_ready
 tun_measure m --count 1000 --rate 2000 --size 500 --timeout 1s
 t_expect "1000 sealed datagrams: $(json_get "$T/m.json" lost) lost, $(json_get "$T/m.json" duplicates) duplicates" \
@@ -48,32 +48,49 @@ t_expect "a keyed mpserver does not warn about unauthenticated traffic" [ $? != 
 base=$(t_stats target "$T/target.json" received)
 back=$($SEND "$SERVER_PORT" flip 3000)
 back2=$($SEND "$SERVER_PORT" sessions 3000)
-t_expect "forged and bit-flipped datagrams get no answer ($back, $back2)" [ "$back$back2" = 00 ]
+t_expect "forged and bit-flipped datagrams get no answer but NOTICEs ($back, $back2)" [ "$back$back2" = 00 ]
 rcv=$(t_stats target "$T/target.json" received)
 t_expect "none of them reached the target ($base -> $rcv)" [ "$rcv" = "$base" ]
 open=$(t_stats server "$T/server.json" sessions_open)
 t_expect "they created no session (open: $open)" [ "$open" = 1 ]
 
-# a client with another key, and one without a key: nothing gets through
+# a client with another key, one without a key and one with another suite:
+# nothing gets through, and both ends say why within a few seconds
 CLIENT_PORT_SAVE=$CLIENT_PORT
-for variant in wrongkey nokey; do
+for variant in wrongkey nokey wrongsuite; do
 	t_ports 1
 	CLIENT_PORT=$PORT0
-	if [ $variant = wrongkey ]; then
-		t_spawn "c_$variant" "$BUILD/mpclient" --key-file "$T/other.key" "$CLIENT_PORT" "$CONF"
-	else
-		t_spawn "c_$variant" "$BUILD/mpclient" "$CLIENT_PORT" "$CONF"
-	fi
+	case $variant in
+	wrongkey) args=(--key-file "$T/other.key") ;;
+	nokey) args=() ;;
+	wrongsuite) args=(--key-file "$KEY" --suite chacha20-poly1305) ;;
+	esac
+	# straight to mpserver: a bridge keeps replying to the first client it learnt
+	t_spawn "c_$variant" "$BUILD/mpclient" "${args[@]}" --listen "127.0.0.1:$CLIENT_PORT" \
+		--bridge "127.0.0.1:$SERVER_PORT"
 	t_wait_udp "$CLIENT_PORT"
 	tun_measure "$variant" --count 50 --rate 100 --timeout 500ms
 	t_expect "$variant client: 0 of 50 answered" [ "$(json_get "$T/$variant.json" received)" = 0 ]
+	case $variant in
+	wrongkey) want_c="unknown key id"; want_s="unknown key id" ;;
+	nokey) want_c="we are unkeyed, the server is keyed"; want_s="unsealed datagram" ;;
+	wrongsuite) want_c="cipher suite not accepted"; want_s="cipher suite not accepted" ;;
+	esac
+	t_expect "$variant: mpclient logs mpserver's NOTICE ('$want_c', unauthenticated, with the path)" \
+		t_wait_log "c_$variant" "says, unauthenticated: $want_c"
+	t_expect "$variant: mpserver logs '$want_s' with the peer's address" \
+		t_wait_log server "from 127.0.0.1:[0-9]*: $want_s"
 	t_stop "c_$variant"
 done
 CLIENT_PORT=$CLIENT_PORT_SAVE
 rcv=$(t_stats target "$T/target.json" received)
 t_expect "the target saw none of their datagrams ($base -> $rcv)" [ "$rcv" = "$base" ]
-drops=$(t_stats server "$T/server.json" bad_tag)
+kid=$(t_stats server "$T/server.json" key_id)
 plain=$(json_get "$T/server.json" plaintext)
-t_expect "mpserver counted them: bad_tag $drops, plaintext $plain" \
-	eval 'in_range "$drops" 50 100000 && in_range "$plain" 3050 100000'
+suite=$(json_get "$T/server.json" suite)
+notices=$(json_get "$T/server.json" notices)
+t_expect "mpserver counted them: key_id $kid, plaintext $plain, suite $suite" \
+	eval 'in_range "$kid" 50 100000 && in_range "$plain" 3050 100000 && in_range "$suite" 50 100000'
+t_expect "NOTICEs rate-limited: $notices for ~6,000 refused datagrams from a few sources" \
+	in_range "$notices" 3 60
 t_done

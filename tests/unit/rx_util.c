@@ -1,6 +1,7 @@
 /* rx_util.c - datagrams for the protocol-core tests. */
 #include "rx_util.h"
 #include "seal.h"
+#include "wireseal.h"
 
 #include <string.h>
 
@@ -37,15 +38,28 @@ struct wire_hdr rx_hdr(uint8_t type, uint8_t flags, uint32_t flow, uint64_t sess
 
 size_t rx_mk(uint8_t *out, const struct wire_hdr *h, const void *payload, const uint8_t *psk)
 {
-	size_t n = wire_encode(h, payload, out, RX_BUF);
+	struct wire_hdr v = *h;
+	bool keyed = v.flags & RX_KEYED;
+	const uint8_t *key = psk ? psk : rx_psk;
+	size_t n;
 
-	if (n && (h->flags & WIRE_F_SEALED)) {
-		struct seal_key k;
+	v.flags &= (uint8_t)~RX_KEYED;
+	if (keyed) {
+		v.suite = (uint8_t)seal_suite_default();
+		v.key_id = seal_key_id(key);
+	}
+	if (v.path_seq == 0)
+		v.path_seq = 1;
+	n = wire_encode(&v, payload, out, RX_BUF);
+	if (n && keyed) {
+		struct seal_key k = SEAL_KEY_EMPTY;
+		struct seal_psk sp;
 
-		seal_derive(psk ? psk : rx_psk, h->session, h->epoch,
-			    (h->flags & WIRE_F_SERVER) != 0, &k);
-		if (!seal_datagram(&k, out, n))
+		if (!seal_psk_set(&sp, key, v.suite) ||
+		    seal_key_derive(&k, &sp, v.session, v.epoch, (v.flags & WIRE_F_SERVER) != 0) ||
+		    !wire_seal(&k, out, n))
 			n = 0;
+		seal_key_wipe(&k);
 	}
 	return n;
 }
@@ -53,13 +67,30 @@ size_t rx_mk(uint8_t *out, const struct wire_hdr *h, const void *payload, const 
 size_t rx_mk_ping(uint8_t *out, struct wire_hdr h, uint16_t path, double stamp,
 		  const uint8_t *cookie, const uint8_t *psk)
 {
-	struct wire_ping p = { .path = path, .stamp = (uint64_t)(stamp * 1e9) };
+	struct wire_ping p = { .stamp = (uint64_t)(stamp * 1e9) };
 	uint8_t body[WIRE_PING_LEN];
 
 	if (cookie)
-		memcpy(p.cookie, cookie, WIRE_COOKIE_LEN);
-	wire_ping_encode(&p, body, sizeof(body));
+		memcpy(p.token, cookie, WIRE_COOKIE_LEN);
+	wire_ping_encode(&p, WIRE_PING_LEN, body, sizeof(body));
 	h.len = WIRE_PING_LEN;
 	h.flow = 0;
+	h.path = (uint8_t)path;
 	return rx_mk(out, &h, body, psk);
+}
+
+bool rx_open(uint8_t *d, size_t n, const uint8_t *psk)
+{
+	struct seal_key k = SEAL_KEY_EMPTY;
+	struct wire_hdr h;
+	struct seal_psk sp;
+	const uint8_t *p;
+	bool ok;
+
+	if (!wire_decode(d, n, &h, &p, NULL) || !seal_psk_set(&sp, psk ? psk : rx_psk, h.suite))
+		return false;
+	ok = seal_key_derive(&k, &sp, h.session, h.epoch, (h.flags & WIRE_F_SERVER) != 0) == 0 &&
+	     wire_open(&k, &h, d, n);
+	seal_key_wipe(&k);
+	return ok;
 }

@@ -11,6 +11,8 @@
 #include "wire.h"
 
 #define RX_BUF (WIRE_MAX_DGRAM + 64)
+/* In rx_hdr/rx_mk flags: seal it (the default suite, rx_psk's key id). Not a wire flag. */
+#define RX_KEYED 0x80
 
 extern const uint8_t rx_psk[32];
 
@@ -18,8 +20,10 @@ extern const uint8_t rx_psk[32];
 void rx_params(struct tunnel_params *p);
 /* 127.0.0.1:port */
 struct addr rx_addr(uint16_t port);
-/* h with payload (len h->len), sealed under psk's key for h when h->flags has SEALED. */
+/* h with payload (len h->len), sealed under psk's key (rx_psk when NULL) when h->flags has RX_KEYED. */
 size_t rx_mk(uint8_t *out, const struct wire_hdr *h, const void *payload, const uint8_t *psk);
+/* Decode and open a keyed datagram in place (psk NULL: rx_psk). */
+bool rx_open(uint8_t *d, size_t n, const uint8_t *psk);
 /* A PING or PONG (h->type) with this body. */
 size_t rx_mk_ping(uint8_t *out, struct wire_hdr h, uint16_t path, double stamp,
 		  const uint8_t *cookie, const uint8_t *psk);

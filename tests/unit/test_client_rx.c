@@ -32,7 +32,7 @@ static void client_new(struct client_core *c, struct tunnel_params *prm, bool ke
 static size_t s2c(uint8_t *out, uint8_t type, bool keyed, uint32_t flow, uint64_t epoch,
 		  uint64_t seq, uint16_t path, double stamp)
 {
-	struct wire_hdr h = rx_hdr(type, WIRE_F_SERVER | (keyed ? WIRE_F_SEALED : 0), flow, SESS,
+	struct wire_hdr h = rx_hdr(type, WIRE_F_SERVER | (keyed ? RX_KEYED : 0), flow, SESS,
 				   epoch, seq, 5);
 
 	if (type == WIRE_PING || type == WIRE_PONG)
@@ -92,11 +92,11 @@ static const struct cli_case cases[] = {
 	{ "another session", false, P_ADOPT, WIRE_DATA, false, 1, E1, 2, M_OTHER_SESSION,
 	  RX_DROP, DROP_SESSION, RX_REPLY_NONE },
 	{ "sealed to a keyless client", false, P_NONE, WIRE_DATA, true, 1, E1, 1, M_NONE,
-	  RX_DROP, DROP_BAD_TAG, RX_REPLY_NONE },
+	  RX_DROP, DROP_SEALED, RX_REPLY_NONE },
 	{ "keyed: plaintext", true, P_NONE, WIRE_DATA, false, 1, E1, 1, M_NONE, RX_DROP,
 	  DROP_PLAINTEXT, RX_REPLY_NONE },
-	{ "PING to the client", false, P_ADOPT, WIRE_PING, false, 0, E1, 2, M_NONE, RX_DROP,
-	  DROP_TYPE, RX_REPLY_NONE },
+	{ "PING to the client (a path challenge: not yet)", false, P_ADOPT, WIRE_PING, false, 0, E1, 2, M_NONE, RX_DROP,
+	  DROP_UNSUPPORTED, RX_REPLY_NONE },
 	{ "COOKIE to a keyless client", false, P_NONE, WIRE_COOKIE, false, 0, E1, 1, M_NONE,
 	  RX_DROP, DROP_TYPE, RX_REPLY_NONE },
 	{ "DATA of an unknown instance", false, P_NONE, WIRE_DATA, false, 1, E1, 1, M_NONE,
@@ -153,9 +153,11 @@ static void run_case(const struct cli_case *cc)
 		buf[2] &= (uint8_t)~WIRE_F_SERVER;
 		break;
 	case M_OTHER_SESSION:
-		buf[8] ^= 0x80;
+		buf[WIRE_OFF_SESSION] ^= 0x80;
 		break;
 	}
+	if (cc->mut != M_TAG && cc->mut != M_SHORT && buf[3] == WIRE_SUITE_CLEAR)
+		wire_crc_update(buf, n);	/* a well-formed datagram with that field */
 	memcpy(before, c.cnt.drop, sizeof(before));
 	if (client_rx(&c, 2, buf, n, T0 + 0.5, &r) != cc->want)
 		fail_msg("%s: verdict %d, want %d (drop %s)", cc->name, r.verdict, cc->want,

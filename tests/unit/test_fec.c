@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "fec.h"
-#include "wire2.h"
+#include "wire.h"
 
 #define WAIT 5000u	/* µs */
 #define PMAX 300	/* payload sizes in the small tests */
@@ -191,34 +191,34 @@ static void test_coded_form(void **state)
 	uint64_t seq;
 	uint32_t flow;
 	uint16_t len;
-	struct wire2_coded wc = { .seq = 0x0102030405060708ull, .flow = 0xa0b0c0d0, .len = 10,
-				  .flags = WIRE2_F_TARGET };
+	struct wire_coded wc = { .seq = 0x0102030405060708ull, .flow = 0xa0b0c0d0, .len = 10,
+				  .flags = WIRE_F_TARGET };
 	const uint8_t *pl;
 
 	(void)state;
-	assert_int_equal(FEC_HDR, WIRE2_CODED_HDR);
-	assert_int_equal(FEC_FLAGS_ALLOWED, WIRE2_F_TARGET);
+	assert_int_equal(FEC_HDR, WIRE_CODED_HDR);
+	assert_int_equal(FEC_FLAGS_ALLOWED, WIRE_F_TARGET);
 	memset(buf, 0xee, sizeof(buf));
 	assert_int_equal(fec_coded_form(buf, sizeof(buf), 0x0102030405060708ull, 0xa0b0c0d0,
-					WIRE2_F_TARGET, p, 10), 26);
+					WIRE_F_TARGET, p, 10), 26);
 	assert_int_equal(buf[0], 1);
 	assert_int_equal(buf[7], 8);
 	assert_int_equal(buf[8], 0xa0);
 	assert_int_equal(buf[12], 0);
 	assert_int_equal(buf[13], 10);
-	assert_int_equal(buf[14], WIRE2_F_TARGET);
+	assert_int_equal(buf[14], WIRE_F_TARGET);
 	assert_int_equal(buf[15], 0);
 	assert_int_equal(fec_coded_form(buf, 25, 1, 1, 0, p, 10), 0);
 	memset(buf + 26, 0, 8);
-	/* the same bytes as lib/wire2's coded form, both ways */
-	assert_int_equal(wire2_coded_encode(&wc, p, sym, 34), 34);
+	/* the same bytes as lib/wire's coded form, both ways */
+	assert_int_equal(wire_coded_encode(&wc, p, sym, 34), 34);
 	assert_memory_equal(sym, buf, 34);
-	assert_true(wire2_coded_decode(buf, 34, &wc, &pl));
+	assert_true(wire_coded_decode(buf, 34, &wc, &pl));
 	assert_true(fec_parse_coded(buf, 34, &seq, &flow, &len, &flags));
 	assert_int_equal(seq, 0x0102030405060708ull);
 	assert_int_equal(flow, 0xa0b0c0d0);
 	assert_int_equal(len, 10);
-	assert_int_equal(flags, WIRE2_F_TARGET);
+	assert_int_equal(flags, WIRE_F_TARGET);
 	buf[30] = 1;	/* padding must be zero */
 	assert_false(fec_parse_coded(buf, 34, &seq, &flow, &len, &flags));
 	buf[30] = 0;

@@ -113,14 +113,6 @@ static void test_wire(void **state)
 	replay(&h);
 }
 
-static void test_wire2(void **state)
-{
-	static const struct harness h = { "wire2", fuzz_wire2_one };
-
-	(void)state;
-	replay(&h);
-}
-
 static void test_open(void **state)
 {
 	static const struct harness h = { "open", fuzz_open_one };
@@ -165,7 +157,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wire),
-		cmocka_unit_test(test_wire2),
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_config),
