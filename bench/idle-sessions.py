@@ -4,26 +4,31 @@ mpserver (clear mode) by sending one PING for each of N distinct session ids,
 from a few sockets, and counting the PONGs.  Prints the number of sessions
 that answered; exit status 0 when all did.
 
-Protocol version 1 (tunnel/PROTOCOL.md): a 36-byte header (version 1, type 2
-PING, flags 0, flow 0, session, epoch = session, seq, len 28) and the 28-byte
-PING body (path, reserved, stamp, cookie of zeros).  Sent in rounds of a few
-hundred so the server's socket buffer is not overrun; a session without a
-PONG is pinged again (next seq) up to 5 times.
+Protocol version 2 (tunnel/PROTOCOL.md), clear mode: a 52-byte header
+(version 2, type 2 PING, flow 0, session, epoch = session, seq, path id and
+path seq), the 56-byte PING body and the CRC32C trailer, built by
+tests/udpsend.py (one builder of the wire format for every helper).  Sent in
+rounds of a few hundred so the server's socket buffer is not overrun; a
+session without a PONG is pinged again (next seq) up to 5 times.
 """
+import os
 import selectors
 import socket
 import struct
 import sys
 import time
 
-HDR = struct.Struct(">BBBBIQQQHH")
-PING = struct.Struct(">HHQ16s")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+from udpsend import v2, PING_BODY  # noqa: E402
+
+# the v2 header up to the session id: version, type, flags, suite, server, path,
+# reserved, key id, flow, session
+HDR = struct.Struct(">BBBBHBBIIQ")
 ROUND = 500
 
 
 def ping(session, seq, path):
-    body = PING.pack(path, 0, time.monotonic_ns(), bytes(16))
-    return HDR.pack(1, 2, 0, 0, 0, session, session, seq, len(body), 0) + body
+    return v2(2, 0, 0, session, session, seq, PING_BODY, path=path, pseq=seq)
 
 
 def main():
@@ -65,8 +70,8 @@ def main():
                         if len(data) < HDR.size:
                             continue
                         f = HDR.unpack_from(data)
-                        if f[1] == 3 and f[5] in pending:	# a PONG of ours
-                            del pending[f[5]]
+                        if f[0] == 2 and f[1] == 3 and f[9] in pending:	# a PONG of ours
+                            del pending[f[9]]
                             answered += 1
                             got += 1
         if not pending:
