@@ -5,7 +5,7 @@
 #  (b) unkeyed, mpbridge --corrupt 1% on one of three paths: no loss end to
 #      end (the other paths are clean), the corrupted copies counted as
 #      `checksum` drops;
-#  (c) keyed mpclient, unkeyed mpserver, and a v1 peer: both ends say so;
+#  (c) keyed mpclient, unkeyed mpserver, and a v1 peer each way: both ends say so;
 #  (d) DATA with flow 0: dropped and counted (wire_flow).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../tunnel-lib.sh"
@@ -97,4 +97,18 @@ t_expect "(c) a v1 datagram: mpserver logs 'peer speaks protocol v1' with its ad
 	t_wait_log server "from 127.0.0.1:[0-9]*: peer speaks protocol v1: upgrade it" 5
 n1=$(t_stats server "$T/server.json" wire_v1)
 t_expect "(c) and counts it (wire_v1 $n1)" test "$n1" = 1
+# a v1 mpserver (it answers every datagram with a v1 PONG): mpclient names it
+t_ports 2
+t_spawn v1server python3 -c "
+import socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', $PORT0))
+pong = struct.pack('>BBBBIQQQHH', 1, 3, 1, 0, 0, 7, 7, 1, 28, 0) + bytes(28)
+while True:
+    d, a = s.recvfrom(70000)
+    s.sendto(pong, a)"
+t_wait_udp "$PORT0" || t_fail "(c) the v1 mpserver did not start"
+t_spawn c_v1 "$BUILD/mpclient" --listen "127.0.0.1:$PORT1" --bridge "127.0.0.1:$PORT0"
+t_expect "(c) a v1 mpserver: mpclient logs 'mpserver speaks protocol v1' with the path" \
+	t_wait_log c_v1 "path 0 .*: mpserver speaks protocol v1: upgrade it" 5
 t_done
