@@ -33,12 +33,14 @@ for i in 0 1 2; do t_stop "bridge$i" TERM; done
 
 # every record of every capture file: one tshark run per file prints a line per
 # record (empty fields for what the dissector did not show), columns
-# 1 seq, 2 flow, 3 type, 4 session, 5 version, 6 SERVER flag, 7 mpbridge's mark
+# 1 seq, 2 flow, 3 type, 4 session, 5 version, 6 SERVER flag, 7 mpbridge's mark,
+# 8 CRC32C status, 9 path id
 records=0 shown=0 bad=0
 for f in "$T"/b*.pcap; do
 	"${TSHARK[@]}" -r "$f" -T fields -e mptunnel.seq -e mptunnel.flow -e mptunnel.type \
 		-e mptunnel.session -e mptunnel.version -e mptunnel.flags.server \
-		-e mpbridge.record >"$f.fields" 2>>"$T/tshark.err"
+		-e mpbridge.record -e mptunnel.crc.status -e mptunnel.path \
+		>"$f.fields" 2>>"$T/tshark.err"
 	records=$((records + $(wc -l <"$f.fields")))
 	shown=$((shown + $(awk -F'\t' '$1 != "" && $2 != ""' "$f.fields" | wc -l)))
 	bad=$((bad + $(awk -F'\t' '$1 == "" || $2 == ""' "$f.fields" | wc -l)))
@@ -58,6 +60,18 @@ t_expect "one session in the capture" \
 	test "$(cut -f4 "$C2S" | sort -u | wc -l)" = 1
 t_expect "PONGs from mpserver are decoded (type 3, SERVER flag)" \
 	sh -c "awk -F'\t' '\$3 == 3 && (\$6 == 1 || \$6 == \"True\")' '$T/b0-s2c.pcap.fields' | grep -q ."
+
+# the daemons speak protocol v2: every datagram version 2, its CRC32C good,
+# and the path id of the bridge it crossed (mpclient's path i is bridge i)
+notv2=0
+for i in 0 1 2; do
+	for d in c2s s2c; do
+		notv2=$((notv2 + $(awk -F'\t' -v p="$i" '$5 != 2 || $8 != "good" || $9 != p' \
+			"$T/b$i-$d.pcap.fields" | wc -l)))
+	done
+done
+t_expect "every datagram is v2, its CRC32C good, its path id its bridge's ($notv2 not)" \
+	test "$notv2" = 0
 
 # mpbridge marks: arrivals and forwarded copies; drops read "dropped: loss"
 t_expect "arrivals marked" sh -c "cut -f7 '$C2S' | grep -qx arrival"
