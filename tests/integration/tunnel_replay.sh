@@ -83,9 +83,12 @@ t_expect "the tunnel still works: $(json_get "$T/still.json" lost) of 200 lost" 
 # restart mpserver: it forgets everything, yet replays still get nowhere
 t_stop server KILL
 tun_server --key-file "$KEY"
+# resuming takes the cookie round trip; how fast is the lab's and the bench's
+# figure (restart-mpserver), not a test's: here it must resume, then lose nothing
+t_expect "a restarted keyed mpserver resumes (a round trip within 20 tries)" tun_wait_ready
 tun_measure after --count 200 --rate 200 --timeout 1s
-t_expect "a restarted keyed mpserver resumes: $(json_get "$T/after.json" lost) of 200 lost (at most 10)" \
-	in_range "$(json_get "$T/after.json" lost)" 0 10
+t_expect "then: $(json_get "$T/after.json" lost) of 200 lost" \
+	[ "$(json_get "$T/after.json" lost)" = 0 ]
 base=$(t_stats target "$T/target.json" received)
 back=$($PCAP "$T/path0-c2s.pcap" send "$SERVER_PORT")
 rcv=$(t_stats target "$T/target.json" received)
