@@ -42,9 +42,8 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 		c->paths[i].rtt = -1;
 	}
 	c->session = session ? session : random_u64_nonzero();
-	keyring_init(&c->keys, psk, prm->suite);
-	if (psk && (!c->keys.sealed ||
-		    seal_key_derive(&c->tx_key, &c->keys.psk, c->session, c->session, false))) {
+	if (keyring_init(&c->keys, psk, prm->suite) != 0 ||
+	    (psk && seal_key_derive(&c->tx_key, &c->keys.psk, c->session, c->session, false))) {
 		client_core_free(c);
 		return -EINVAL;
 	}
@@ -57,6 +56,7 @@ void client_core_free(struct client_core *c)
 	window_free(&c->rx);
 	seal_key_wipe(&c->tx_key);
 	seal_key_wipe(&c->rx_key);
+	seal_key_wipe(&c->old_rx_key);
 	keyring_wipe(&c->keys);
 }
 
@@ -177,6 +177,7 @@ void client_core_tick(struct client_core *c, double now)
 			event_log("path_down", "path %u (%s) is down: silent for %.1fs", p->index, p->name,
 				 now - p->live.last_rx);
 	}
+	client_key_expire(c, now);
 	/* oldest first: stop at the first flow that is not idle */
 	while ((f = cflow_oldest(&c->flows)) != RX_NONE &&
 	       now - c->flows.f[f].last > c->prm.idle_timeout) {

@@ -54,6 +54,9 @@ struct client_core {
 	struct window rx;
 	struct seal_key tx_key;	/* (session, session, c2s) */
 	struct seal_key rx_key;	/* (session, srv_epoch, s2c) */
+	uint32_t old_key_id;	/* after a key change: replies still open under it; 0 none */
+	double old_until;	/* ... until then (--key-grace) */
+	struct seal_key old_rx_key;	/* (session, srv_epoch, s2c) under the old key */
 	uint8_t cookie[WIRE_COOKIE_LEN];	/* from mpserver, echoed in PINGs */
 	double last_burst;	/* last out-of-turn PING round; <0 never */
 	double unanswered;	/* keyed: first DATA sent since we last heard mpserver; <0 none */
@@ -108,6 +111,24 @@ bool client_burst_due(struct client_core *c, double now);
  * traffic), up to the keepalive interval.
  */
 bool client_probe_due(struct client_core *c, double now);
+/*
+ * A new pre-shared key (a reload, client_keys.c): sealed with at once; the
+ * key before still opens mpserver's replies for grace seconds (until
+ * client_core_tick forgets it).  0 (the same key: nothing changes), or
+ * -errno with nothing changed.
+ */
+int client_core_rekey(struct client_core *c, const struct seal_psk *psk, double now,
+		      double grace);
+/* The key a datagram names opens with (the current or, in its grace period,
+ * the old one): the receive key of the epoch we hear, or NULL. */
+const struct seal_key *client_key_rx(struct client_core *c, const struct seal_psk *kp);
+/* Adopting epoch under kp (candidate: its receive key under kp, moved):
+ * the receive keys of the current and the old key for that epoch. */
+void client_key_adopt(struct client_core *c, uint64_t epoch, const struct seal_psk *kp,
+		      struct seal_key *candidate);
+/* The old key's grace period is over at now: forget it. */
+void client_key_expire(struct client_core *c, double now);
+
 /* Timers: paths silent for the path timeout go down, idle flows are forgotten. */
 void client_core_tick(struct client_core *c, double now);
 

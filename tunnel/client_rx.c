@@ -17,7 +17,8 @@ static bool epoch_retired(const struct client_core *c, uint64_t epoch)
 	return false;
 }
 
-static void adopt_epoch(struct client_core *c, uint64_t epoch, struct seal_key *key)
+static void adopt_epoch(struct client_core *c, uint64_t epoch, const struct seal_psk *kp,
+			struct seal_key *key)
 {
 	if (c->srv_epoch) {
 		c->retired[c->nretired % CLIENT_RETIRED_EPOCHS] = c->srv_epoch;
@@ -28,18 +29,19 @@ static void adopt_epoch(struct client_core *c, uint64_t epoch, struct seal_key *
 		event_log("server_instance", "mpserver instance %016llx", (unsigned long long)epoch);
 	}
 	c->srv_epoch = epoch;
-	if (key)
-		seal_key_move(&c->rx_key, key);
+	if (kp)
+		client_key_adopt(c, epoch, kp, key);
 	window_reset(&c->rx);
 	jump_reset(&c->jump);
 }
 
 /* A COOKIE (keyed mode): not windowed; a replayed one only makes us ping. */
 static enum rx_verdict take_cookie(struct client_core *c, const struct wire_hdr *h,
-				   uint8_t *buf, size_t len, const uint8_t *payload, double now,
-				   struct rx_result *r, struct seal_key *candidate)
+				   const struct seal_psk *kp, uint8_t *buf, size_t len,
+				   const uint8_t *payload, double now, struct rx_result *r,
+				   struct seal_key *candidate)
 {
-	if (seal_key_derive(candidate, &c->keys.psk, h->session, h->epoch, true) ||
+	if (seal_key_derive(candidate, kp, h->session, h->epoch, true) ||
 	    !wire_open(candidate, h, buf, len))
 		return rx_drop(r, DROP_BAD_TAG);
 	memcpy(c->cookie, payload, WIRE_COOKIE_LEN);
@@ -113,6 +115,7 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	const uint8_t *payload;
 	enum window_verdict v;
 	struct wire_ping pong;
+	const struct seal_psk *kp = NULL;	/* keyed: the key the datagram names */
 	bool new_epoch, pong_ok = false, jump = false;
 	double sent = 0;
 
@@ -134,14 +137,14 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 		return rx_drop(r, DROP_PLAINTEXT);
 	if (!c->keys.sealed && h->suite != WIRE_SUITE_CLEAR)
 		return rx_drop(r, DROP_SEALED);
-	if (c->keys.sealed && !keyring_get(&c->keys, h->key_id))
-		return rx_drop(r, DROP_KEY_ID);
-	if (c->keys.sealed && h->suite != c->keys.psk.suite)
+	if (c->keys.sealed && !(kp = keyring_get(&c->keys, h->key_id)))
+		return rx_drop(r, DROP_KEY_ID);	/* an old key after its grace period too */
+	if (c->keys.sealed && h->suite != kp->suite)
 		return rx_drop(r, DROP_SUITE);
 	if (h->type == WIRE_COOKIE && !c->keys.sealed)
 		return rx_drop(r, DROP_TYPE);
 	if (h->type == WIRE_COOKIE)
-		return take_cookie(c, h, buf, len, payload, now, r, candidate);
+		return take_cookie(c, h, kp, buf, len, payload, now, r, candidate);
 	if (unsupported(h) || h->type == WIRE_NOTICE)
 		return rx_drop(r, DROP_UNSUPPORTED);
 	new_epoch = h->epoch != c->srv_epoch;
@@ -160,13 +163,15 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	jump = !new_epoch && jump_is(&c->rx, h->seq);
 	/* authenticate before anything is committed or adopted */
 	if (c->keys.sealed) {
-		const struct seal_key *k = &c->rx_key;
+		const struct seal_key *k = client_key_rx(c, kp);
 
 		if (new_epoch) {
-			if (seal_key_derive(candidate, &c->keys.psk, h->session, h->epoch, true))
+			if (seal_key_derive(candidate, kp, h->session, h->epoch, true))
 				return rx_drop(r, DROP_BAD_TAG);
 			k = candidate;
 		}
+		if (!k)
+			return rx_drop(r, DROP_KEY_ID);
 		if (!wire_open(k, h, buf, len))
 			return rx_drop(r, DROP_BAD_TAG);
 	}
@@ -183,7 +188,7 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 		 * instance's datagrams replayed cannot pass for a new instance */
 		if (!pong_ok || now - sent > c->prm.path_timeout)
 			return rx_drop(r, DROP_EPOCH);
-		adopt_epoch(c, h->epoch, c->keys.sealed ? candidate : NULL);
+		adopt_epoch(c, h->epoch, kp, candidate);
 	}
 	/* one datagram may not move the window far: a second one must confirm it */
 	if (jump && !jump_confirm(&c->jump, &c->rx, h->seq, now))

@@ -1,33 +1,37 @@
-/* keyring.h - the pre-shared key an end seals and opens with, found by the
- * key id every keyed datagram carries (wire v2).  One key per end for now;
- * the lookup is by id, so several keys (clients, rotation) slot in here. */
+/* keyring.h - the pre-shared keys an end seals and opens with, found by the
+ * key id every keyed datagram carries (wire v2).
+ *
+ * mpclient seals with one key (psk) and opens with it, and, for a grace
+ * period after a key change, with the key before it; mpserver opens with
+ * every key it was given (several --key-file, a --key-dir: per-client keys,
+ * rotation) and answers each session under the key that session uses
+ * (server_keys.c).  The set is looked up by key id in O(1) (lib/keyset). */
 #ifndef MPT_KEYRING_H
 #define MPT_KEYRING_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
 
+#include "keyset.h"
 #include "seal.h"
 
+#define KEYRING_MAX 256		/* keys one end holds at once */
+
 struct keyring {
-	bool sealed;			/* a key is set: every datagram sealed */
-	struct seal_psk psk;		/* key, id, suite */
+	bool sealed;			/* keys are set: every datagram sealed */
+	struct seal_psk psk;		/* mpclient: the key it seals with;
+					 * mpserver: its first key (messages) */
+	struct keyset set;		/* every key datagrams are opened with, by id */
 };
 
-/* psk NULL: the clear mode.  suite 0: seal_suite_default(). */
-static inline void keyring_init(struct keyring *k, const uint8_t *psk, unsigned suite)
-{
-	memset(k, 0, sizeof(*k));
-	if (psk) {
-		k->sealed = seal_psk_set(&k->psk, psk, suite ? suite : seal_suite_default());
-	}
-}
+/* psk NULL: the clear mode (0).  suite 0: seal_suite_default().  0, -EINVAL
+ * (not a keyed suite), -ENOMEM. */
+int keyring_init(struct keyring *k, const uint8_t *psk, unsigned suite);
 
 /* The pre-shared key of this id, or NULL. */
 static inline const struct seal_psk *keyring_get(const struct keyring *k, uint32_t key_id)
 {
-	return k->sealed && key_id == k->psk.id ? &k->psk : NULL;
+	return k->sealed ? keyset_find(&k->set, key_id) : NULL;
 }
 
 /* What we put in the header: suite and key id (0, 0 in the clear). */
@@ -41,10 +45,6 @@ static inline uint32_t keyring_id(const struct keyring *k)
 	return k->sealed ? k->psk.id : 0;
 }
 
-static inline void keyring_wipe(struct keyring *k)
-{
-	seal_psk_wipe(&k->psk);
-	k->sealed = false;
-}
+void keyring_wipe(struct keyring *k);
 
 #endif

@@ -1,8 +1,11 @@
 /* keys.c - key setup shared by mpclient and mpserver. */
 #include "keys.h"
 #include "keyfile.h"
+#include "keyring.h"
+#include "keyset.h"
 #include "log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +51,58 @@ int keys_setup(const struct tunnel_params *prm, uint8_t psk[SEAL_PSK_LEN], bool 
 	if (rc == 0 && *sealed)
 		memcpy(psk, p.key, SEAL_PSK_LEN);
 	seal_psk_wipe(&p);
+	return rc;
+}
+
+static int add_key(struct keyset *set, struct seal_psk *p, unsigned suite_override,
+		   const char *from, char *err, size_t errlen)
+{
+	int rc;
+
+	if (suite_override)
+		p->suite = (uint8_t)suite_override;
+	rc = keyset_add(set, p);
+	if (rc == -EEXIST)
+		snprintf(err, errlen, "%s: key id %08x is given twice (another key file holds it)",
+			 from, p->id);
+	else if (rc)
+		snprintf(err, errlen, "%s: cannot hold the key: %s", from, strerror(-rc));
+	seal_psk_wipe(p);
+	return rc;
+}
+
+int keys_load_set(const struct tunnel_params *prm, unsigned suite_override, struct keyset *set,
+		  char *err, size_t errlen)
+{
+	struct seal_psk p;
+	struct keyset dir;
+	unsigned i;
+	int rc = 0;
+
+	while (keyset_count(set))
+		keyset_remove(set, keyset_at(set, 0)->id);
+	for (i = 0; i < prm->nkey_files && rc == 0; i++) {
+		rc = keyfile_load_psk(prm->key_files[i], &p, err, errlen);
+		if (rc == 0)
+			rc = add_key(set, &p, suite_override, prm->key_files[i], err, errlen);
+	}
+	if (rc == 0 && prm->key_dir) {
+		rc = keyset_init(&dir, KEYRING_MAX);
+		if (rc == 0)
+			rc = keyfile_load_dir(prm->key_dir, &dir, err, errlen);
+		for (i = 0; rc == 0 && i < keyset_count(&dir); i++) {
+			p = *keyset_at(&dir, i);
+			rc = add_key(set, &p, suite_override, prm->key_dir, err, errlen);
+		}
+		keyset_free(&dir);
+	}
+	if (rc == 0 && keyset_count(set) == 0) {
+		snprintf(err, errlen, "no key (give --key-file FILE or --key-dir DIR)");
+		rc = -ENOENT;
+	}
+	if (rc)
+		while (keyset_count(set))
+			keyset_remove(set, keyset_at(set, 0)->id);
 	return rc;
 }
 

@@ -25,6 +25,17 @@ int keys_setup(const struct tunnel_params *prm, uint8_t psk[SEAL_PSK_LEN], bool 
  */
 int keys_setup_psk(const struct tunnel_params *prm, struct seal_psk *psk, bool *sealed);
 /*
+ * mpserver's keys: every --key-file and every *.key file of --key-dir into
+ * set (initialised with room for KEYRING_MAX keys; emptied first), each
+ * key's suite its file's, or suite_override when not 0 (--suite).  0, or
+ * -errno with err naming the file (and line) at fault, the set left empty:
+ * a start exits 2, a reload is refused.  Called again by a reload.
+ */
+struct keyset;
+int keys_load_set(const struct tunnel_params *prm, unsigned suite_override, struct keyset *set,
+		  char *err, size_t errlen);
+
+/*
  * --genkey[=SUITE]: print a new key file on stdout (the key in base64, then
  * "suite NAME": SUITE, or seal_suite_default()); returns the exit status
  * (2 with a message for an unknown SUITE).

@@ -1,5 +1,6 @@
 /* mpclient.c - command line and wiring of the client end. */
 #include "client.h"
+#include "client_reload.h"
 #include "config.h"
 #include "ctlsock.h"
 #include "daemon.h"
@@ -30,6 +31,9 @@ static void usage(FILE *f)
 		"                           applications only; 0.0.0.0 lets anyone send through)\n"
 		"  -c, --config FILE        bridge list\n"
 		"  -b, --bridge HOST:PORT   a bridge (repeatable; adds to the config file)\n"
+		"      --key-grace DUR      after a reload changed the key, replies under the old\n"
+		"                           one are still accepted this long (default 60s)\n"
+		"SIGHUP and 'mpctl reload' re-read the key file and the config file.\n"
 		PARAMS_HELP);
 }
 
@@ -94,6 +98,7 @@ int main(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "bridge", required_argument, NULL, 'b' },
+		{ "key-grace", required_argument, NULL, OPT_KEY_GRACE },
 		PARAMS_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -115,6 +120,8 @@ int main(int argc, char **argv)
 	unsigned i;
 	uint8_t psk[SEAL_PSK_LEN];
 	struct seal_psk sp = { .suite = 0 };
+	struct client_reload rctx;
+	unsigned suite_opt;
 	bool sealed = false;
 	int opt, rc;
 
@@ -168,6 +175,12 @@ int main(int argc, char **argv)
 	}
 	if (!params_validate(&prm))
 		return params_usage_error();
+	if (prm.nkey_files > 1) {
+		log_warnx("--key-file '%s': mpclient takes one key file (several are mpserver's)",
+			  prm.key_files[1]);
+		return params_usage_error();
+	}
+	suite_opt = prm.suite;
 	rc = keys_setup_psk(&prm, &sp, &sealed);
 	if (rc)
 		return rc;
@@ -256,6 +269,9 @@ int main(int argc, char **argv)
 		 sealed ? "encrypted (ChaCha20-Poly1305)" : "NOT encrypted");
 	client_start(cl);
 	hooks = (struct daemon_hooks){ .report = report, .arg = cl, .stats_file = prm.stats_file };
+	rctx = (struct client_reload){ .cl = cl, .prm = &prm, .suite_opt = suite_opt };
+	hooks.reload = client_reload;
+	hooks.reload_arg = &rctx;
 	daemon_hooks_control(&hooks, &prm, "mpclient", lport, ctl_path, sizeof(ctl_path), ctl_label,
 			     sizeof(ctl_label));
 	rc = daemon_run(loop, &hooks);

@@ -19,6 +19,7 @@ void params_defaults(struct tunnel_params *p)
 	p->session_timeout = 120.0;
 	p->max_sessions = 64;
 	p->max_flows = 256;
+	p->key_grace = PARAMS_KEY_GRACE;
 	p->verbosity = 2;	/* LOG_LVL_INFO */
 }
 
@@ -81,7 +82,23 @@ int params_option(struct tunnel_params *p, int opt, const char *arg)
 	case OPT_KEY_FILE:
 		if (!*arg)
 			return bad("--key-file", arg, "a file name");
-		p->key_file = arg;
+		if (p->nkey_files >= PARAMS_MAX_KEY_FILES) {
+			log_warnx("too many --key-file (at most %d; a --key-dir holds more)",
+				  PARAMS_MAX_KEY_FILES);
+			return -1;
+		}
+		if (!p->key_file)
+			p->key_file = arg;
+		p->key_files[p->nkey_files++] = arg;
+		return 1;
+	case OPT_KEY_DIR:
+		if (!*arg)
+			return bad("--key-dir", arg, "a folder");
+		p->key_dir = arg;
+		return 1;
+	case OPT_KEY_GRACE:
+		if (!parse_duration(arg, 1.0, 86400, &p->key_grace))
+			return bad("--key-grace", arg, "a duration up to 1 day, e.g. 60s");
 		return 1;
 	case OPT_SYSLOG:
 		p->syslog = true;

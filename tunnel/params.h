@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define PARAMS_MAX_KEY_FILES 16
+#define PARAMS_KEY_GRACE 60.0	/* s: mpclient's default --key-grace */
+
 struct tunnel_params {
 	uint32_t window;	/* de-duplication window, sequence numbers */
 	double keepalive;	/* s between keepalives on each path */
@@ -17,7 +20,11 @@ struct tunnel_params {
 	int sndbuf, rcvbuf;	/* socket buffers, bytes; 0 = PARAMS_TUNNEL_BUF (1 MiB)
 				 * on every socket: paths, local port, flows to the target */
 	const char *stats_file;
-	const char *key_file;
+	const char *key_file;	/* the first --key-file (mpclient's only one) */
+	const char *key_files[PARAMS_MAX_KEY_FILES];	/* mpserver: every --key-file */
+	unsigned nkey_files;
+	const char *key_dir;	/* mpserver --key-dir: every *.key file in it */
+	double key_grace;	/* mpclient --key-grace: s the old key still opens replies */
 	const char *control;	/* --control PATH (NULL: the default path) */
 	bool no_control;	/* --no-control */
 	const char *metrics;	/* --metrics [ADDR:]PORT (NULL: off) */
@@ -32,7 +39,7 @@ enum {
 	OPT_WINDOW = 0x100, OPT_KEEPALIVE, OPT_PATH_TIMEOUT, OPT_IDLE_TIMEOUT,
 	OPT_SESSION_TIMEOUT, OPT_MAX_SESSIONS, OPT_MAX_FLOWS, OPT_SNDBUF, OPT_RCVBUF,
 	OPT_STATS, OPT_KEY_FILE, OPT_GENKEY, OPT_SYSLOG, OPT_CONTROL, OPT_NO_CONTROL, OPT_METRICS,
-	OPT_SUITE, OPT_SERVER_ID,
+	OPT_SUITE, OPT_SERVER_ID, OPT_KEY_DIR, OPT_KEY_GRACE,
 	OPT__PRIVATE = 0x200,	/* programs number their own options from here */
 };
 

@@ -19,9 +19,9 @@ int server_core_init(struct server_core *s, const struct tunnel_params *prm, con
 	if (hooks)
 		s->hooks = *hooks;
 	drops_init(&s->drops, &s->cnt);
-	keyring_init(&s->keys, psk, prm->suite);
-	if (psk && !s->keys.sealed)
-		return -EINVAL;
+	rc = keyring_init(&s->keys, psk, prm->suite);
+	if (rc)
+		return rc;
 	if (psk)
 		cookie_jar_init(&s->cookies);
 	srclimit_init(&s->notice_rl, 10.0, 1.0);
@@ -114,7 +114,8 @@ size_t server_build_pong(struct server_core *s, struct session *ss, struct spath
 	pong.fec_k = pong.fec_m = 0;
 	pong.fec_wait = 0;
 	pong.target_loss = 0;
-	tx_keyed(&h, &s->keys);
+	h.suite = ss->key.suite;	/* the session's key (0, 0 in the clear) */
+	h.key_id = ss->key.id;
 	wire_ping_encode(&pong, WIRE_PING_LEN, pl, sizeof(pl));
 	return tx_build(&ss->tx_key, &h, pl, s->reply, sizeof(s->reply));
 }
@@ -142,7 +143,8 @@ size_t server_tx_data(struct server_core *s, uint32_t f, uint8_t *slot, size_t s
 		.server = s->prm.server_id, .flow = fl->id, .session = ss->id,
 		.epoch = ss->epoch, .seq = ++ss->tx_seq, .len = (uint16_t)len,
 	};
-	tx_keyed(&h, &s->keys);
+	h.suite = ss->key.suite;	/* the session's key (0, 0 in the clear) */
+	h.key_id = ss->key.id;
 	return tx_build(&ss->tx_key, &h, slot + WIRE_HDR_LEN, slot, slotlen);
 }
 

@@ -4,6 +4,7 @@
 #include "event.h"
 #include "jump.h"
 #include "log.h"
+#include "server_keys.h"
 #include "wireseal.h"
 
 #include <string.h>
@@ -36,10 +37,10 @@ static uint32_t session_create(struct server_core *s, uint64_t id, double now)
 /* Keyed: answer an authenticated PING of an unknown session with a cookie
  * (never another type: a replayed recording of DATA gets no answer; the
  * jar's limits bound what replayed PINGs get: one per session a second). */
-static enum rx_verdict want_cookie(struct server_core *s, const struct wire_hdr *h, double now,
-				   struct rx_result *r)
+static enum rx_verdict want_cookie(struct server_core *s, const struct wire_hdr *h,
+				   const struct seal_psk *kp, double now, struct rx_result *r)
 {
-	r->reply_len = cookie_build(&s->cookies, &s->keys.psk, s->prm.server_id, h->session, now,
+	r->reply_len = cookie_build(&s->cookies, kp, s->prm.server_id, h->session, now,
 				    s->reply, sizeof(s->reply), &r->reply_limited);
 	if (r->reply_len) {
 		r->reply = RX_REPLY_COOKIE;
@@ -128,6 +129,7 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 	const uint8_t *payload;
 	enum window_verdict v;
 	struct session *ss = NULL;
+	const struct seal_psk *kp = NULL;	/* keyed: the key the datagram names */
 	struct spath *p;
 	struct wire_ping ping;
 	uint32_t si;
@@ -164,9 +166,9 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 		return refuse(s, from, h, len, WIRE_N_PEER_UNKEYED, now, r, DROP_PLAINTEXT);
 	if (!s->keys.sealed && h->suite != WIRE_SUITE_CLEAR)
 		return refuse(s, from, h, len, WIRE_N_PEER_KEYED, now, r, DROP_SEALED);
-	if (s->keys.sealed && !keyring_get(&s->keys, h->key_id))
+	if (s->keys.sealed && !(kp = keyring_get(&s->keys, h->key_id)))
 		return refuse(s, from, h, len, WIRE_N_KEY_ID, now, r, DROP_KEY_ID);
-	if (s->keys.sealed && h->suite != s->keys.psk.suite)
+	if (s->keys.sealed && h->suite != kp->suite)
 		return refuse(s, from, h, len, WIRE_N_SUITE, now, r, DROP_SUITE);
 	if (unsupported(h))
 		return rx_drop(r, DROP_UNSUPPORTED);
@@ -184,13 +186,19 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 	}
 	/* authenticate: nothing is created or committed before this */
 	if (s->keys.sealed) {
-		const struct seal_key *k = ss ? &ss->rx_key : candidate;
+		const struct seal_key *k = candidate;
+		enum drop_reason why = DROP_BAD_TAG;
 
-		if (!ss) {
+		if (ss) {
+			/* the session's key, the one before it, or another one we hold */
+			k = server_key_rx(s, ss, kp, now, candidate, &why);
+			if (!k)
+				return rx_drop(r, why);
+		} else {
 			/* a flood of made-up sessions may not eat the CPU */
 			if (!ratelimit_allow(&s->unknown_rl, now, NULL))
 				return rx_drop(r, DROP_NEW_RATE);
-			if (seal_key_derive(candidate, &s->keys.psk, h->session, h->epoch, false))
+			if (seal_key_derive(candidate, kp, h->session, h->epoch, false))
 				return rx_drop(r, DROP_BAD_TAG);
 		}
 		if (!wire_open(k, h, buf, len))
@@ -209,7 +217,7 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 			    !wire_ping_decode(payload, h->len, len, false, &ping))
 				return rx_drop(r, DROP_NO_COOKIE);
 			if (!cookie_valid(&s->cookies, h->session, ping.token, now))
-				return want_cookie(s, h, now, r);
+				return want_cookie(s, h, kp, now, r);
 			/* a replay of a PING from before this session closed */
 			if (session_closed_top(&s->sessions, h->session) >= h->seq)
 				return rx_drop(r, DROP_NO_COOKIE);
@@ -220,8 +228,7 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 		ss = session_at(&s->sessions, si);
 		jump_reset(&ss->jump);
 		if (s->keys.sealed) {
-			seal_key_move(&ss->rx_key, candidate);
-			if (seal_key_derive(&ss->tx_key, &s->keys.psk, ss->id, ss->epoch, true)) {
+			if (server_key_start(ss, kp, h->seq, candidate)) {
 				server_session_close(s, si, "no key");
 				return rx_drop(r, DROP_SESSION_CAP);
 			}
@@ -232,6 +239,8 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 	/* accept */
 	r->session = si;
 	window_commit(&ss->rx, h->seq);
+	if (kp)
+		server_key_follow(s, ss, kp, h->seq, candidate);
 	r->path = session_path_learn(&s->sessions, si, from, now, &is_new);
 	if (is_new) {
 		char abuf[ADDR_STRLEN];

@@ -51,6 +51,7 @@ void session_table_free(struct session_table *t)
 		window_free(&t->s[i].rx);
 		seal_key_wipe(&t->s[i].rx_key);
 		seal_key_wipe(&t->s[i].tx_key);
+		seal_key_wipe(&t->s[i].key.prev_rx);
 	}
 	free(t->s);
 	free(t->free);
@@ -131,6 +132,7 @@ void session_release(struct session_table *t, uint32_t i, bool remember)
 		lru_remove(&t->unproven, i);
 	seal_key_wipe(&s->rx_key);
 	seal_key_wipe(&s->tx_key);
+	seal_key_wipe(&s->key.prev_rx);
 	s->used = false;
 	t->free[t->nfree++] = i;
 	t->n--;

@@ -35,6 +35,17 @@ struct spath {
 	struct batch_tx tx;
 };
 
+/* Keyed: the pre-shared key a session is served under (the one its latest
+ * authenticated datagram named: replies are sealed with it), and the one
+ * before it, whose late datagrams still open (rotation; server_keys.c). */
+struct session_key {
+	uint32_t id;		/* key id of rx_key and tx_key */
+	uint8_t suite;
+	uint64_t since;		/* seq of the datagram that named it */
+	uint32_t prev_id;	/* the key before; 0: none */
+	struct seal_key prev_rx;	/* (id, id, c2s) under prev_id */
+};
+
 struct session {
 	bool used;
 	uint64_t id;		/* mpclient's session id (its epoch too) */
@@ -44,6 +55,7 @@ struct session {
 	struct jump_guard jump;	/* a far jump of seq waiting for its confirmation */
 	struct seal_key rx_key;	/* (id, id, c2s) */
 	struct seal_key tx_key;	/* (id, epoch, s2c) */
+	struct session_key key;	/* keyed: which pre-shared key (server_keys.c) */
 	struct spath paths[SESSION_MAX_PATHS];
 	unsigned nflows;
 	bool proven;		/* heard on two addresses, or the target replied to it */

@@ -70,6 +70,8 @@ void counters_json(struct json *j, const struct tunnel_counters *c)
 	json_u64(j, "evicted_flows", c->evicted_flows);
 	json_u64(j, "evicted_sessions", c->evicted_sessions);
 	json_u64(j, "notices", c->notices);
+	json_u64(j, "key_changes", c->key_changes);
+	json_u64(j, "key_closed", c->key_closed);
 	json_u64(j, "malformed", counters_malformed(c));
 	json_obj_open(j, "drops");
 	for (i = 1; i < WIRE_E__COUNT; i++) {
@@ -102,6 +104,9 @@ void counters_text(FILE *f, const struct tunnel_counters *c)
 		(unsigned long long)c->from_app, (unsigned long long)c->delivered,
 		(unsigned long long)c->cookies, (unsigned long long)c->notices,
 		(unsigned long long)counters_malformed(c));
+	if (c->key_changes || c->key_closed)
+		fprintf(f, "  key_changes %llu key_closed %llu\n", (unsigned long long)c->key_changes,
+			(unsigned long long)c->key_closed);
 	fprintf(f, "  drops:");
 	for (i = 1; i < WIRE_E__COUNT; i++) {
 		if (c->wire[i]) {

@@ -58,6 +58,9 @@ struct tunnel_counters {
 	uint64_t icmp_errors;	/* ICMP port unreachable for what we sent: hints only */
 	uint64_t evicted_flows;		/* flows replaced by new ones in a full table */
 	uint64_t evicted_sessions;	/* sessions replaced by new ones in a full table */
+	uint64_t key_changes;	/* mpserver: sessions that moved to another key;
+				 * mpclient: its key changed (reload) */
+	uint64_t key_closed;	/* mpserver: sessions closed: their key was removed */
 	uint64_t notices;	/* NOTICEs sent (mpserver) or received (mpclient) */
 	uint64_t wire[WIRE_E__COUNT];
 	uint64_t drop[DROP__COUNT];
