@@ -25,6 +25,8 @@ static void send_all_paths(struct client *c, struct iovec *dg, unsigned n, doubl
 		struct path_stats *st = &c->core.paths[i].st;
 		unsigned sent;
 
+		if (!c->core.paths[i].used)
+			continue;
 		/* this path's copy: its path id, path seq and stamp (sendmmsg copies) */
 		for (j = 0; j < n; j++)
 			client_tx_stamp(&c->core, i, dg[j].iov_base, dg[j].iov_len, now);
@@ -58,7 +60,8 @@ static void ping_all(struct client *c)
 	unsigned i;
 
 	for (i = 0; i < c->npaths; i++)
-		send_ping(c, &c->paths[i]);
+		if (c->core.paths[i].used)
+			send_ping(c, &c->paths[i]);
 }
 
 /* ---- application side ---- */
@@ -197,6 +200,66 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* ---- life cycle ---- */
 
+/* The socket of path slot i, connected to peer (kept for the path's whole
+ * life: socat bridges lock onto the first source port they see). */
+static int path_socket(struct client *c, unsigned i, const struct addr *peer, const char *name)
+{
+	struct cpath *p = &c->paths[i];
+	int rc;
+
+	p->c = c;
+	p->index = i;
+	p->peer = *peer;
+	p->fd = -1;
+	ratelimit_init(&p->rl_send, 1.0, 5.0);
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	c->core.paths[i].name = p->name;
+	rc = udp_connect(peer, NULL, &p->fd);
+	if (rc)
+		return rc;
+	udp_set_buffers(p->fd, params_tunnel_buf(c->core.prm.sndbuf),
+			params_tunnel_buf(c->core.prm.rcvbuf));
+	ev_io_init(&p->io, path_cb, p->fd, EV_READ);
+	return 0;
+}
+
+int client_path_open(struct client *c, const struct addr *peer, const char *name,
+		     unsigned *id)
+{
+	unsigned i = client_core_path_add(&c->core, name);
+	int rc;
+
+	if (i >= CONFIG_MAX_BRIDGES)
+		return -ENOSPC;
+	rc = path_socket(c, i, peer, name);
+	if (rc) {
+		if (c->paths[i].fd >= 0)
+			close(c->paths[i].fd);
+		c->paths[i].fd = -1;
+		client_core_path_remove(&c->core, i);
+		return rc;
+	}
+	c->npaths = c->core.npaths;
+	ev_io_start(c->loop, &c->paths[i].io);
+	*id = i;
+	return 0;
+}
+
+void client_path_close(struct client *c, unsigned i)
+{
+	struct cpath *p = &c->paths[i];
+
+	if (i >= CONFIG_MAX_BRIDGES || !c->core.paths[i].used)
+		return;
+	/* what already arrived on it goes on first (copies, or the only one) */
+	path_cb(c->loop, &p->io, EV_READ);
+	ev_io_stop(c->loop, &p->io);
+	close(p->fd);
+	p->fd = -1;
+	client_core_path_remove(&c->core, i);
+	c->npaths = c->core.npaths;
+}
+
 int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_params *prm,
 		const struct addr *listen, const struct addr *listen2, const struct addr *bridges,
 		const char *const *names, unsigned nbridges, const uint8_t *psk)
@@ -238,22 +301,12 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 				params_tunnel_buf(prm->rcvbuf));
 	}
 	for (i = 0; i < nbridges; i++) {
-		struct cpath *p = &c->paths[i];
-
-		p->c = c;
-		p->index = i;
-		p->peer = bridges[i];
-		ratelimit_init(&p->rl_send, 1.0, 5.0);
-		snprintf(p->name, sizeof(p->name), "%s", names ? names[i] :
-			 addr_format(&bridges[i], buf, sizeof(buf)));
-		c->core.paths[i].name = p->name;
-		rc = udp_connect(&bridges[i], NULL, &p->fd);
+		rc = path_socket(c, i, &bridges[i], names ? names[i] :
+				 addr_format(&bridges[i], buf, sizeof(buf)));
 		if (rc) {
-			log_errno(rc, "path %u: cannot open a socket to %s", i, p->name);
+			log_errno(rc, "path %u: cannot open a socket to %s", i, c->paths[i].name);
 			goto fail;
 		}
-		udp_set_buffers(p->fd, params_tunnel_buf(prm->sndbuf), params_tunnel_buf(prm->rcvbuf));
-		ev_io_init(&p->io, path_cb, p->fd, EV_READ);
 		c->npaths++;
 	}
 	ev_io_init(&c->lio, listen_cb, c->lfd, EV_READ);
@@ -275,7 +328,8 @@ void client_start(struct client *c)
 	unsigned i;
 
 	for (i = 0; i < c->npaths; i++)
-		ev_io_start(c->loop, &c->paths[i].io);
+		if (c->core.paths[i].used)
+			ev_io_start(c->loop, &c->paths[i].io);
 	ev_io_start(c->loop, &c->lio);
 	if (c->lfd2 >= 0)
 		ev_io_start(c->loop, &c->lio2);
@@ -293,7 +347,8 @@ void client_stop(struct client *c)
 	if (c->lfd2 >= 0)
 		ev_io_stop(c->loop, &c->lio2);
 	for (i = 0; i < c->npaths; i++)
-		ev_io_stop(c->loop, &c->paths[i].io);
+		if (c->core.paths[i].used)
+			ev_io_stop(c->loop, &c->paths[i].io);
 }
 
 void client_free(struct client *c)
@@ -318,22 +373,27 @@ void client_free(struct client *c)
 int client_report(const struct client *c, struct tunnel_report *r)
 {
 	const struct client_core *cc = &c->core;
-	unsigned i;
+	unsigned i, n = 0;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	rc = report_alloc(r, 0, c->npaths);
+	for (i = 0; i < c->npaths; i++)
+		n += cc->paths[i].used;
+	rc = report_alloc(r, 0, n);
 	if (rc)
 		return rc;
 	r->sealed = cc->keys.sealed;
 	r->listen = c->laddr;
 	r->session = cc->session;
 	r->nflows = cc->flows.n;
-	r->npaths = c->npaths;
-	for (i = 0; i < c->npaths; i++) {
+	r->npaths = n;
+	for (i = 0, n = 0; i < c->npaths; i++) {
 		const struct cpath_state *p = &cc->paths[i];
-		struct report_path *rp = &r->paths[i];
+		struct report_path *rp = &r->paths[n];
 
+		if (!p->used)
+			continue;
+		n++;
 		rp->index = p->index;
 		rp->name = c->paths[i].name;
 		rp->peer = c->paths[i].peer;

@@ -43,8 +43,8 @@ struct client {
 	ev_io lio2;
 	ev_timer keepalive;
 	ev_timer housekeeping;
-	struct cpath paths[CONFIG_MAX_BRIDGES];
-	unsigned npaths;
+	struct cpath paths[CONFIG_MAX_BRIDGES];	/* by path id (core.paths[i].used: live) */
+	unsigned npaths;	/* = core.npaths: slots to scan */
 	struct batch inb;		/* application datagrams, encoded in place */
 	struct iovec out[BATCH_MAX];
 	struct batch pb;		/* from the paths, opened in place */
@@ -62,6 +62,14 @@ struct client {
 int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_params *prm,
 		const struct addr *listen, const struct addr *listen2, const struct addr *bridges,
 		const char *const *names, unsigned nbridges, const uint8_t *psk);
+/*
+ * A reload: a new path to peer under a fresh path id (*id), its socket
+ * watched at once.  0, -ENOSPC (every id taken) or -errno (socket).
+ */
+int client_path_open(struct client *c, const struct addr *peer, const char *name,
+		     unsigned *id);
+/* A reload: path id i goes, after what already arrived on it is read. */
+void client_path_close(struct client *c, unsigned i);
 void client_start(struct client *c);
 void client_stop(struct client *c);
 void client_free(struct client *c);

@@ -37,6 +37,8 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 	}
 	c->npaths = npaths;
 	for (i = 0; i < npaths; i++) {
+		c->paths[i].used = true;
+		c->ids_used |= 1u << i;
 		c->paths[i].index = i;
 		c->paths[i].name = "";
 		c->paths[i].rtt = -1;
@@ -149,7 +151,7 @@ bool client_probe_due(struct client_core *c, double now)
 	if (!c->keys.sealed || c->unanswered < 0)
 		return false;
 	for (i = 0; i < c->npaths; i++)
-		if (c->paths[i].rtt >= 0 && (rtt < 0 || c->paths[i].rtt < rtt))
+		if (c->paths[i].used && c->paths[i].rtt >= 0 && (rtt < 0 || c->paths[i].rtt < rtt))
 			rtt = c->paths[i].rtt;
 	wait = rtt < 0 ? 0.1 : 3 * rtt + 0.02;
 	for (i = 0; i < c->probe_streak && wait < c->prm.keepalive; i++)
@@ -173,7 +175,7 @@ void client_core_tick(struct client_core *c, double now)
 	for (i = 0; i < c->npaths; i++) {
 		struct cpath_state *p = &c->paths[i];
 
-		if (path_check(&p->live, now, c->prm.path_timeout))
+		if (p->used && path_check(&p->live, now, c->prm.path_timeout))
 			event_log("path_down", "path %u (%s) is down: silent for %.1fs", p->index, p->name,
 				 now - p->live.last_rx);
 	}
@@ -184,4 +186,40 @@ void client_core_tick(struct client_core *c, double now)
 		event_log("flow_close", "flow %u idle, forgotten", c->flows.f[f].id);
 		cflow_remove(&c->flows, f);
 	}
+}
+
+unsigned client_core_path_add(struct client_core *c, const char *name)
+{
+	unsigned i, pick = CLIENT_MAX_PATHS;
+
+	for (i = 0; i < CLIENT_MAX_PATHS; i++) {
+		if (c->paths[i].used)
+			continue;
+		if (!(c->ids_used & (1u << i))) {
+			pick = i;	/* never used: mpserver has nothing under this id */
+			break;
+		}
+		if (pick == CLIENT_MAX_PATHS)
+			pick = i;
+	}
+	if (pick == CLIENT_MAX_PATHS)
+		return pick;
+	memset(&c->paths[pick], 0, sizeof(c->paths[pick]));
+	c->paths[pick].used = true;
+	c->paths[pick].index = pick;
+	c->paths[pick].name = name ? name : "";
+	c->paths[pick].rtt = -1;
+	c->ids_used |= 1u << pick;
+	if (pick >= c->npaths)
+		c->npaths = pick + 1;
+	return pick;
+}
+
+void client_core_path_remove(struct client_core *c, unsigned i)
+{
+	if (i >= CLIENT_MAX_PATHS || !c->paths[i].used)
+		return;
+	c->paths[i].used = false;
+	while (c->npaths && !c->paths[c->npaths - 1].used)
+		c->npaths--;
 }

@@ -31,7 +31,8 @@
 #define CLIENT_BURST_INTERVAL 0.1	/* s between out-of-turn PING rounds */
 
 struct cpath_state {
-	unsigned index;
+	bool used;		/* a live path (a reload adds and removes paths) */
+	unsigned index;		/* = its slot, and the path id it carries on the wire */
 	const char *name;	/* for log lines (the daemon's; "" by default) */
 	struct path_live live;
 	double rtt;		/* last keepalive round trip, s; <0 unknown */
@@ -64,8 +65,9 @@ struct client_core {
 	double last_probe;	/* last probe round; <0 never (its own pace: a COOKIE
 				 * answering it must still get its PING round at once) */
 	struct ratelimit open_rl;	/* log lines about new flows (anyone may open many) */
-	struct cpath_state paths[CLIENT_MAX_PATHS];
-	unsigned npaths;
+	struct cpath_state paths[CLIENT_MAX_PATHS];	/* by path id; used ones are live */
+	unsigned npaths;	/* slots to scan: 1 + the highest path id in use */
+	uint32_t ids_used;	/* path ids ever used (a new path prefers a fresh one) */
 	struct cflow_table flows;
 	struct tunnel_counters cnt;
 	struct drops drops;	/* points at cnt: the struct must not move after init */
@@ -128,6 +130,15 @@ void client_key_adopt(struct client_core *c, uint64_t epoch, const struct seal_p
 		      struct seal_key *candidate);
 /* The old key's grace period is over at now: forget it. */
 void client_key_expire(struct client_core *c, double now);
+
+/*
+ * A reload adds a path: a free path id, preferably one never used in this
+ * session (mpserver keeps return addresses by (session, path id)), its
+ * state fresh.  Returns the id, or CLIENT_MAX_PATHS when all are taken.
+ */
+unsigned client_core_path_add(struct client_core *c, const char *name);
+/* Path id i goes away (its counters are lost: report them first). */
+void client_core_path_remove(struct client_core *c, unsigned i);
 
 /* Timers: paths silent for the path timeout go down, idle flows are forgotten. */
 void client_core_tick(struct client_core *c, double now);

@@ -1,6 +1,8 @@
 /* client_reload.c - mpclient's reload (client_reload.h). */
 #include "client_reload.h"
+#include "event.h"
 #include "keyfile.h"
+#include "preflight.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -32,35 +34,184 @@ static int read_key(struct client_reload *r, struct seal_psk *p, bool *changed, 
 	return 0;
 }
 
+/* "FILE:LINE" or "--bridge" */
+static const char *where(const char *file, const struct bridge_spec *b, char *buf, size_t len)
+{
+	if (b->line)
+		snprintf(buf, len, "%s:%u", file, b->line);
+	else
+		snprintf(buf, len, "--bridge");
+	return buf;
+}
+
+bool client_bridges_load(const char *config, const struct client_config *extra,
+			 struct client_bridges *out, char *err, size_t errlen)
+{
+	static struct client_config cfg;	/* 4 KiB a bridge: not on the stack */
+	char w1[CONFIG_HOST_MAX + 32], w2[CONFIG_HOST_MAX + 32], abuf[ADDR_STRLEN], why[256];
+	const char *errstr = NULL;
+	unsigned i, j;
+	int rc;
+
+	memset(&cfg, 0, sizeof(cfg));
+	out->n = 0;
+	if (config) {
+		rc = config_load(&cfg, config, err, errlen);
+		if (rc == -ENODATA && extra && extra->nbridges)
+			rc = 0;	/* an empty file is fine with --bridge */
+		if (rc)
+			return false;
+	}
+	for (i = 0; extra && i < extra->nbridges; i++) {
+		if (cfg.nbridges >= CONFIG_MAX_BRIDGES) {
+			snprintf(err, errlen, "too many bridges (at most %d)", CONFIG_MAX_BRIDGES);
+			return false;
+		}
+		cfg.bridges[cfg.nbridges++] = extra->bridges[i];
+	}
+	if (cfg.nbridges == 0) {
+		snprintf(err, errlen, "no bridges: give a CONFIG file or --bridge HOST:PORT");
+		return false;
+	}
+	for (i = 0; i < cfg.nbridges; i++) {
+		const struct bridge_spec *b = &cfg.bridges[i];
+
+		if (addr_resolve(b->host, b->port, false, &out->addr[i], &errstr) != 0) {
+			snprintf(err, errlen, "%s: cannot resolve '%s': %s",
+				 where(config, b, w1, sizeof(w1)), b->host, errstr);
+			return false;
+		}
+		snprintf(out->name[i], sizeof(out->name[i]),
+			 strchr(b->host, ':') ? "[%s]:%u" : "%s:%u", b->host, (unsigned)b->port);
+		for (j = 0; j < i; j++) {
+			const struct bridge_spec *o = &cfg.bridges[j];
+
+			if (!addr_equal(&out->addr[i], &out->addr[j]))
+				continue;
+			where(config, b, w1, sizeof(w1));
+			if (b->line && o->line)
+				snprintf(w2, sizeof(w2), "line %u", o->line);
+			else
+				where(config, o, w2, sizeof(w2));
+			snprintf(err, errlen, "%s: bridge '%s' is the same address as %s '%s' (%s): "
+				 "two paths over one bridge", w1, out->name[i], w2, out->name[j],
+				 addr_format(&out->addr[i], abuf, sizeof(abuf)));
+			return false;
+		}
+		if (preflight_peer(&out->addr[i], why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: bridge %s: %s", where(config, b, w1, sizeof(w1)),
+				 out->name[i], why);
+			return false;
+		}
+	}
+	out->n = cfg.nbridges;
+	return true;
+}
+
+/* The live path with this bridge address, or CONFIG_MAX_BRIDGES. */
+static unsigned path_of(const struct client *cl, const struct addr *a)
+{
+	unsigned i;
+
+	for (i = 0; i < cl->npaths; i++)
+		if (cl->core.paths[i].used && addr_equal(&cl->paths[i].peer, a))
+			return i;
+	return CONFIG_MAX_BRIDGES;
+}
+
+/* Append to err (a summary of what changed). */
+static void say(char *err, size_t errlen, const char *fmt, const char *a, unsigned id,
+		const char *name)
+{
+	size_t used = strlen(err);
+
+	if (used < errlen)
+		snprintf(err + used, errlen - used, fmt, a, id, name);
+}
+
+/* The paths to b: new bridges opened first (a failure closes them again and
+ * changes nothing), then the paths whose bridge is gone closed. */
+static int apply_paths(struct client_reload *r, const struct client_bridges *b, char *err,
+		       size_t errlen)
+{
+	struct client *cl = r->cl;
+	unsigned added[CONFIG_MAX_BRIDGES], nadded = 0, i, k, id;
+	bool keep[CONFIG_MAX_BRIDGES] = { false };
+	int rc;
+
+	for (i = 0; i < b->n; i++) {
+		k = path_of(cl, &b->addr[i]);
+		if (k < CONFIG_MAX_BRIDGES) {
+			keep[k] = true;
+			continue;
+		}
+		rc = client_path_open(cl, &b->addr[i], b->name[i], &id);
+		if (rc) {
+			snprintf(err, errlen, "%s: cannot open a path to bridge %s: %s",
+				 r->config ? r->config : "--bridge", b->name[i], strerror(-rc));
+			while (nadded)
+				client_path_close(cl, added[--nadded]);
+			return rc;
+		}
+		keep[id] = true;
+		added[nadded++] = id;
+	}
+	for (i = 0; i < nadded; i++) {
+		event_log("path_added", "path %u (%s) added", added[i], cl->paths[added[i]].name);
+		say(err, errlen, "%spath %u (%s) added", *err ? "; " : "", added[i],
+		    cl->paths[added[i]].name);
+	}
+	for (i = 0; i < cl->npaths; i++) {
+		if (!cl->core.paths[i].used || keep[i])
+			continue;
+		event_log("path_removed", "path %u (%s) removed", i, cl->paths[i].name);
+		say(err, errlen, "%spath %u (%s) removed", *err ? "; " : "", i, cl->paths[i].name);
+		client_path_close(cl, i);
+	}
+	return 0;
+}
+
 int client_reload(void *arg, char *err, size_t errlen)
 {
 	struct client_reload *r = arg;
 	struct client *cl = r->cl;
+	static struct client_bridges b;
 	struct seal_psk p;
 	bool rekey;
 	size_t used;
 	int rc;
 
 	err[0] = '\0';
+	if (r->config && !client_bridges_load(r->config, r->extra, &b, err, errlen))
+		return -EINVAL;
 	rc = read_key(r, &p, &rekey, err, errlen);
 	if (rc)
 		return rc;
-	/* everything checked: apply */
+	/* everything checked: apply (paths first: opening one may still fail) */
+	if (r->config) {
+		rc = apply_paths(r, &b, err, errlen);
+		if (rc) {
+			if (rekey || r->prm->key_file)
+				seal_psk_wipe(&p);
+			return rc;
+		}
+	}
 	if (rekey) {
 		uint32_t old = cl->core.keys.psk.id;
 
 		rc = client_core_rekey(&cl->core, &p, ev_now(cl->loop), r->prm->key_grace);
 		seal_psk_wipe(&p);
+		used = strlen(err);
 		if (rc) {
-			snprintf(err, errlen, "%s: cannot use the key: %s", r->prm->key_file,
-				 strerror(-rc));
+			/* (paths already changed: said in err) */
+			snprintf(err + used, errlen - used, "%s%s: cannot use the key: %s",
+				 used ? "; " : "", r->prm->key_file, strerror(-rc));
 			return rc;
 		}
-		snprintf(err, errlen, "key %08x replaces %08x (still opened for %gs)",
-			 cl->core.keys.psk.id, old, r->prm->key_grace);
+		snprintf(err + used, errlen - used, "%skey %08x replaces %08x (still opened for %gs)",
+			 used ? "; " : "", cl->core.keys.psk.id, old, r->prm->key_grace);
 	} else if (r->prm->key_file) {
 		seal_psk_wipe(&p);
-		snprintf(err, errlen, "key %08x unchanged", cl->core.keys.psk.id);
 	}
 	used = strlen(err);
 	if (used == 0)

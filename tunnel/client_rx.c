@@ -251,7 +251,7 @@ enum rx_verdict client_rx(struct client_core *c, unsigned path, uint8_t *buf, si
 	enum rx_verdict v;
 
 	rx_reset(r);
-	if (path >= c->npaths)
+	if (path >= c->npaths || !c->paths[path].used)
 		return rx_drop(r, DROP_DIRECTION);	/* a caller's bug: not counted */
 	r->path = path;
 	v = decide(c, &c->paths[path], buf, len, now, r, &candidate);

@@ -20,6 +20,8 @@ $(eval $(call unittest,test_server_rx,$(call objs,tests/unit/test_server_rx.c $(
 	$(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
 $(eval $(call unittest,test_server_keys,$(call objs,tests/unit/test_server_keys.c $(SERVER_CORE) \
 	$(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
+$(eval $(call unittest,test_client_keys,$(call objs,tests/unit/test_client_keys.c $(CLIENT_CORE) \
+	$(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
 $(eval $(call unittest,test_client_rx,$(call objs,tests/unit/test_client_rx.c $(CLIENT_CORE) \
 	$(SERVER_CORE) $(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
 $(eval $(call unittest,test_report,$(call objs,tests/unit/test_report.c tunnel/report.c \

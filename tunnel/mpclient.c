@@ -37,48 +37,12 @@ static void usage(FILE *f)
 		PARAMS_HELP);
 }
 
-/* "FILE:LINE" or "--bridge" */
-static const char *where(const char *file, const struct bridge_spec *b, char *buf, size_t len)
+/* The listen address binds, --stats can be written (the bridges are checked
+ * by client_bridges_load).  False with a message printed. */
+static bool check_setup(const struct tunnel_params *prm, const struct addr *listen)
 {
-	if (b->line)
-		snprintf(buf, len, "%s:%u", file, b->line);
-	else
-		snprintf(buf, len, "--bridge");
-	return buf;
-}
+	char err[512];
 
-/* The listen address binds, every bridge is a distinct, reachable unicast
- * address, --stats can be written.  False with a message printed. */
-static bool check_setup(const struct tunnel_params *prm, const char *file,
-			const struct client_config *cfg, const struct addr *listen,
-			const struct addr *bridges, const char *const *names)
-{
-	char err[512], w1[CONFIG_HOST_MAX + 32], w2[CONFIG_HOST_MAX + 32], abuf[ADDR_STRLEN];
-	unsigned i, j;
-
-	for (i = 0; i < cfg->nbridges; i++) {
-		const struct bridge_spec *b = &cfg->bridges[i];
-
-		for (j = 0; j < i; j++) {
-			const struct bridge_spec *o = &cfg->bridges[j];
-
-			if (!addr_equal(&bridges[i], &bridges[j]))
-				continue;
-			where(file, b, w1, sizeof(w1));
-			if (b->line && o->line)
-				snprintf(w2, sizeof(w2), "line %u", o->line);
-			else
-				where(file, o, w2, sizeof(w2));
-			log_warnx("%s: bridge '%s' is the same address as %s '%s' (%s): "
-				  "two paths over one bridge", w1, names[i], w2, names[j],
-				  addr_format(&bridges[i], abuf, sizeof(abuf)));
-			return false;
-		}
-		if (preflight_peer(&bridges[i], err, sizeof(err)) != 0) {
-			log_warnx("%s: bridge %s: %s", where(file, b, w1, sizeof(w1)), names[i], err);
-			return false;
-		}
-	}
 	if (preflight_listen(listen, err, sizeof(err)) != 0 ||
 	    preflight_stats(prm->stats_file, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
@@ -103,13 +67,13 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tunnel_params prm;
-	struct client_config cfg, extra;
+	static struct client_config extra;
+	static struct client_bridges br;
 	struct config_parser extra_p;
-	struct addr listen, listen2, bridges[CONFIG_MAX_BRIDGES];
+	struct addr listen, listen2;
 	char lbuf[ADDR_STRLEN], lbuf2[ADDR_STRLEN];
 	bool have2 = false;
 	const char *names[CONFIG_MAX_BRIDGES];
-	char names_buf[CONFIG_MAX_BRIDGES][CONFIG_HOST_MAX + 8];
 	const char *listen_arg = NULL, *config_arg = NULL, *errstr = NULL;
 	char lhost[CONFIG_HOST_MAX], err[CONFIG_LINE_MAX + 256];
 	uint16_t lport;
@@ -191,24 +155,7 @@ int main(int argc, char **argv)
 	}
 	seal_psk_wipe(&sp);
 
-	memset(&cfg, 0, sizeof(cfg));
-	if (config_arg) {
-		rc = config_load(&cfg, config_arg, err, sizeof(err));
-		if (rc == -ENODATA && extra.nbridges)
-			rc = 0;	/* an empty file is fine with --bridge */
-		if (rc) {
-			log_warnx("%s", err);
-			return 2;
-		}
-	}
-	for (i = 0; i < extra.nbridges; i++) {
-		if (cfg.nbridges >= CONFIG_MAX_BRIDGES) {
-			log_warnx("too many bridges (at most %d)", CONFIG_MAX_BRIDGES);
-			return 2;
-		}
-		cfg.bridges[cfg.nbridges++] = extra.bridges[i];
-	}
-	if (cfg.nbridges == 0) {
+	if (!config_arg && extra.nbridges == 0) {
 		log_warnx("no bridges: give a CONFIG file or --bridge HOST:PORT");
 		return params_usage_error();
 	}
@@ -227,26 +174,17 @@ int main(int argc, char **argv)
 			  "through the tunnel and take flows; for applications on this host give "
 			  "--listen 127.0.0.1:%u (the default)", (unsigned)lport, (unsigned)lport);
 	}
-	for (i = 0; i < cfg.nbridges; i++) {
-		const struct bridge_spec *b = &cfg.bridges[i];
-
-		if (addr_resolve(b->host, b->port, false, &bridges[i], &errstr) != 0) {
-			if (b->line)
-				log_warnx("%s:%u: cannot resolve '%s': %s", config_arg, b->line,
-					  b->host, errstr);
-			else
-				log_warnx("cannot resolve bridge '%s': %s", b->host, errstr);
-			return 2;
-		}
-		snprintf(names_buf[i], sizeof(names_buf[i]), strchr(b->host, ':') ? "[%s]:%u" : "%s:%u",
-			 b->host, (unsigned)b->port);
-		names[i] = names_buf[i];
-	}
 	/* what start will do, tried now: -n and start fail alike, with exit 2 */
-	if (!check_setup(&prm, config_arg, &cfg, &listen, bridges, names))
+	if (!client_bridges_load(config_arg, &extra, &br, err, sizeof(err))) {
+		log_warnx("%s", err);
+		return 2;
+	}
+	for (i = 0; i < br.n; i++)
+		names[i] = br.name[i];
+	if (!check_setup(&prm, &listen))
 		return 2;
 	if (prm.check) {
-		printf("configuration OK: listen %s, %u bridges, %s\n", listen_arg, cfg.nbridges,
+		printf("configuration OK: listen %s, %u bridges, %s\n", listen_arg, br.n,
 		       sealed ? "encrypted" : "not encrypted");
 		return 0;
 	}
@@ -257,8 +195,8 @@ int main(int argc, char **argv)
 	cl = calloc(1, sizeof(*cl));
 	if (!cl)
 		fatalx("out of memory");
-	rc = client_init(cl, loop, &prm, &listen, have2 ? &listen2 : NULL, bridges, names,
-			 cfg.nbridges, sealed ? psk : NULL);
+	rc = client_init(cl, loop, &prm, &listen, have2 ? &listen2 : NULL, br.addr, names, br.n,
+			 sealed ? psk : NULL);
 	memset(psk, 0, sizeof(psk));
 	if (rc)
 		return 1;
@@ -269,7 +207,8 @@ int main(int argc, char **argv)
 		 sealed ? "encrypted (ChaCha20-Poly1305)" : "NOT encrypted");
 	client_start(cl);
 	hooks = (struct daemon_hooks){ .report = report, .arg = cl, .stats_file = prm.stats_file };
-	rctx = (struct client_reload){ .cl = cl, .prm = &prm, .suite_opt = suite_opt };
+	rctx = (struct client_reload){ .cl = cl, .prm = &prm, .suite_opt = suite_opt,
+				       .config = config_arg, .extra = &extra };
 	hooks.reload = client_reload;
 	hooks.reload_arg = &rctx;
 	daemon_hooks_control(&hooks, &prm, "mpclient", lport, ctl_path, sizeof(ctl_path), ctl_label,
