@@ -14,3 +14,17 @@ uint64_t random_u64_nonzero(void)
 	}
 	return v;
 }
+
+void random_bytes(void *out, size_t n)
+{
+	uint8_t *p = out;
+
+	while (n > 0) {
+		ssize_t got = getrandom(p, n, 0);
+
+		if (got <= 0)
+			fatal("getrandom");
+		p += got;
+		n -= (size_t)got;
+	}
+}

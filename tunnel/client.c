@@ -55,6 +55,19 @@ static void send_ping(struct client *c, struct cpath *p)
 	}
 }
 
+/* A PONG the core built (a path challenge answered), on the path it came by. */
+static void send_reply(struct client *c, struct cpath *p, const struct rx_result *r)
+{
+	struct path_stats *st = &c->core.paths[p->index].st;
+
+	if (send(p->fd, r->reply_buf, r->reply_len, 0) < 0) {
+		st->send_errors++;
+	} else {
+		st->sent++;
+		st->pings++;
+	}
+}
+
 static void ping_all(struct client *c)
 {
 	unsigned i;
@@ -172,6 +185,8 @@ static void path_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 			if (r.reply == RX_REPLY_PING_BURST)
 				ping_all(c);
+			else if (r.reply == RX_REPLY_PONG)
+				send_reply(c, p, &r);
 		}
 		flush_deliver(c);
 		if ((unsigned)n < c->pb.cap)

@@ -129,6 +129,31 @@ size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t 
 	return tx_build(&c->tx_key, &h, pl, out, outlen);
 }
 
+size_t client_build_pong(struct client_core *c, unsigned path, const struct wire_ping *ping,
+			 size_t ping_size, double now)
+{
+	struct cpath_state *p = &c->paths[path];
+	struct wire_hdr h = {
+		.version = WIRE_VERSION, .type = WIRE_PONG, .flags = tx_flags(false),
+		.server = c->server_id, .path = (uint8_t)path, .flow = 0,
+		.session = c->session, .epoch = c->session, .seq = ++c->tx_seq,
+		.path_seq = ++p->tx_pseq, .stamp = (uint32_t)(uint64_t)(now * 1e6),
+		.len = WIRE_PING_LEN,
+	};
+	struct wire_ping pong = *ping;
+	uint8_t pl[WIRE_PING_LEN];
+
+	/* the PING's size as received; what we apply: broadcast, until FEC lands */
+	pong.probe_size = (uint16_t)(ping_size > 0xffff ? 0xffff : ping_size);
+	pong.redundancy = WIRE_RED_BROADCAST;
+	pong.fec_k = pong.fec_m = 0;
+	pong.fec_wait = 0;
+	pong.target_loss = 0;
+	tx_keyed(&h, &c->keys);
+	wire_ping_encode(&pong, WIRE_PING_LEN, pl, sizeof(pl));
+	return tx_build(&c->tx_key, &h, pl, c->reply, sizeof(c->reply));
+}
+
 void client_tx_stamp(struct client_core *c, unsigned path, uint8_t *dgram, size_t len, double now)
 {
 	wire_set_per_path(dgram, len, (uint8_t)path, ++c->paths[path].tx_pseq,

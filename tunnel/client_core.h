@@ -71,6 +71,7 @@ struct client_core {
 	struct cflow_table flows;
 	struct tunnel_counters cnt;
 	struct drops drops;	/* points at cnt: the struct must not move after init */
+	uint8_t reply[WIRE_HDR_LEN + WIRE_PING_LEN + WIRE_TAG_LEN];	/* a challenge's PONG */
 };
 
 /*
@@ -103,6 +104,10 @@ void client_tx_stamp(struct client_core *c, unsigned path, uint8_t *dgram, size_
 /* A PING for path into out; its size or 0. */
 size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t *out,
 		      size_t outlen);
+/* The PONG answering mpserver's challenge ping (ping_size: the PING's size
+ * as received) on path, into c->reply; its size or 0 (for client_rx.c). */
+size_t client_build_pong(struct client_core *c, unsigned path, const struct wire_ping *ping,
+			 size_t ping_size, double now);
 /* An out-of-turn PING round is due now (at most every CLIENT_BURST_INTERVAL). */
 bool client_burst_due(struct client_core *c, double now);
 /*

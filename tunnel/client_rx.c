@@ -101,10 +101,18 @@ static enum rx_verdict take_notice(struct client_core *c, struct cpath_state *p,
 
 static bool unsupported(const struct wire_hdr *h)
 {
-	/* FEC and FEEDBACK come with their features; a path challenge with the
-	 * path manager (mpserver does not send one yet) */
-	return h->type == WIRE_PARITY || h->type == WIRE_FEEDBACK || h->type == WIRE_PING ||
+	/* FEC and FEEDBACK come with their features */
+	return h->type == WIRE_PARITY || h->type == WIRE_FEEDBACK ||
 	       (h->flags & (WIRE_F_FEC | WIRE_F_TARGET));
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+
+	while (n--)
+		acc |= *p++;
+	return acc == 0;
 }
 
 static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint8_t *buf,
@@ -114,7 +122,7 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	struct wire_hdr *h = &r->h;
 	const uint8_t *payload;
 	enum window_verdict v;
-	struct wire_ping pong;
+	struct wire_ping pong, ping;
 	const struct seal_psk *kp = NULL;	/* keyed: the key the datagram names */
 	bool new_epoch, pong_ok = false, jump = false;
 	double sent = 0;
@@ -183,6 +191,15 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 		sent = pong_ok ? (double)pong.stamp / 1e9 : 0;
 		pong_ok = pong_ok && sent <= now;
 	}
+	if (h->type == WIRE_PING) {
+		/* mpserver pings us only to challenge a new address of this path */
+		if (!wire_ping_decode(payload, h->len, len, false, &ping)) {
+			r->wire = WIRE_E_PAYLOAD;
+			return rx_drop(r, DROP_MALFORMED);
+		}
+		if (all_zero(ping.token, WIRE_TOKEN_LEN) || h->path != p->index)
+			return rx_drop(r, DROP_CHALLENGE);
+	}
 	if (new_epoch) {
 		/* it must answer one of our recent PINGs on this path: an old
 		 * instance's datagrams replayed cannot pass for a new instance */
@@ -205,6 +222,18 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	if (h->type == WIRE_PONG) {
 		if (pong_ok)
 			p->rtt = now - sent;
+		r->verdict = RX_ACCEPT;
+		return RX_ACCEPT;
+	}
+	if (h->type == WIRE_PING) {
+		/* answer the challenge through this path's socket: the PONG
+		 * leaves from the address mpserver challenged */
+		r->reply_len = client_build_pong(c, p->index, &ping, len, now);
+		if (r->reply_len) {
+			r->reply = RX_REPLY_PONG;
+			r->reply_buf = c->reply;
+			c->cnt.challenges++;
+		}
 		r->verdict = RX_ACCEPT;
 		return RX_ACCEPT;
 	}

@@ -125,6 +125,17 @@ void report_prom(FILE *f, const struct tunnel_report *r, const char *daemon)
 		daemon, r->cnt.delivered);
 	counter(f, "mptunnel_cookies_total",
 		r->server ? "Cookies sent." : "Cookies accepted.", daemon, r->cnt.cookies);
+	counter(f, "mptunnel_path_challenges_total",
+		r->server ? "Path challenges sent to a new address of a path."
+			  : "Path challenges answered.", daemon, r->cnt.challenges);
+	if (r->server) {
+		counter(f, "mptunnel_path_challenges_limited_total",
+			"New addresses of a path not challenged (rate limit).", daemon,
+			r->cnt.challenges_limited);
+		counter(f, "mptunnel_path_moves_total",
+			"Paths moved to a new address after a confirmed challenge.", daemon,
+			r->cnt.path_moves);
+	}
 	prom_family(f, "mptunnel_dropped_datagrams_total", PROM_COUNTER,
 		    "Datagrams dropped, by stage (decode, tunnel) and reason.");
 	for (unsigned i = 1; i < WIRE_E__COUNT; i++) {

@@ -41,7 +41,10 @@ enum rx_verdict {
 
 enum rx_reply {
 	RX_REPLY_NONE = 0,
-	RX_REPLY_PONG,		/* mpserver: r->reply_buf to r->path's address */
+	RX_REPLY_PONG,		/* mpserver: r->reply_buf to r->path's return address;
+				 * mpclient: r->reply_buf on path r->path (a challenge answered) */
+	RX_REPLY_CHALLENGE,	/* mpserver: r->reply_buf (a PING with a path challenge) to
+				 * the sender, a new address of path r->path */
 	RX_REPLY_COOKIE,	/* mpserver: r->reply_buf to the sender */
 	RX_REPLY_NOTICE,	/* mpserver: r->reply_buf (a NOTICE) to the sender */
 	RX_REPLY_PING_BURST,	/* mpclient: a PING on every path now */

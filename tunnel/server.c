@@ -60,6 +60,9 @@ static void send_reply(struct server *srv, const struct rx_result *r, const stru
 	} else if (r->reply == RX_REPLY_NOTICE) {
 		if (ok)
 			srv->core.cnt.notices++;
+	} else if (r->reply == RX_REPLY_CHALLENGE) {
+		if (ok)
+			srv->core.cnt.challenges++;
 	} else if (ok) {
 		p->st.sent++;
 		p->st.pings++;

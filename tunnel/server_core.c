@@ -120,6 +120,24 @@ size_t server_build_pong(struct server_core *s, struct session *ss, struct spath
 	return tx_build(&ss->tx_key, &h, pl, s->reply, sizeof(s->reply));
 }
 
+size_t server_build_challenge(struct server_core *s, struct session *ss, struct spath *p,
+			      double now)
+{
+	struct wire_hdr h = {
+		.version = WIRE_VERSION, .type = WIRE_PING, .flags = tx_flags(true),
+		.server = s->prm.server_id, .path = p->id, .flow = 0, .session = ss->id,
+		.epoch = ss->epoch, .seq = ++ss->tx_seq, .path_seq = ++p->tx_pseq,
+		.stamp = (uint32_t)(uint64_t)(now * 1e6), .len = WIRE_PING_LEN,
+	};
+	struct wire_ping ping = { .stamp = (uint64_t)(now * 1e9) };
+	uint8_t pl[WIRE_PING_LEN];
+
+	memcpy(ping.token, p->chal_token, WIRE_TOKEN_LEN);
+	tx_keyed(&h, &s->keys);
+	wire_ping_encode(&ping, WIRE_PING_LEN, pl, sizeof(pl));
+	return tx_build(&ss->tx_key, &h, pl, s->reply, sizeof(s->reply));
+}
+
 size_t server_tx_data(struct server_core *s, uint32_t f, uint8_t *slot, size_t slotlen,
 		      size_t len, double now)
 {

@@ -29,6 +29,9 @@
 #include "stats.h"
 #include "wire.h"
 
+/* At most one path challenge per path in this many seconds (PROTOCOL.md, Paths). */
+#define SERVER_CHALLENGE_INTERVAL 0.25
+
 struct server_hooks {
 	/* flow slot f is about to be freed: send what is queued, close its socket */
 	void (*flow_closed)(void *arg, uint32_t f);
@@ -97,6 +100,10 @@ void server_icmp_hint(struct server_core *s, const struct addr *a, double now);
  * of session ss, into s->reply (for server_rx.c). */
 size_t server_build_pong(struct server_core *s, struct session *ss, struct spath *p,
 			 const struct wire_ping *ping, size_t ping_size, double now);
+/* A PING carrying path p's pending challenge (p->chal_token), into s->reply
+ * (for server_rx.c). */
+size_t server_build_challenge(struct server_core *s, struct session *ss, struct spath *p,
+			      double now);
 /* One path's copy (path slot k of session i) of a datagram from server_tx_data:
  * its path id, path seq and stamp (and CRC in the clear). */
 void server_tx_stamp(struct server_core *s, uint32_t i, uint32_t k, uint8_t *dgram, size_t len,

@@ -4,6 +4,7 @@
 #include "event.h"
 #include "jump.h"
 #include "log.h"
+#include "random.h"
 #include "server_keys.h"
 #include "wireseal.h"
 
@@ -114,7 +115,77 @@ static enum rx_verdict refuse(struct server_core *s, const struct addr *from,
 	return rx_drop(r, why);
 }
 
-/* Types this daemon does not act on yet (FEC, FEEDBACK, targets, path challenges). */
+/*
+ * An authenticated datagram of path p came from `from`, not p's return
+ * address (NAT rebinding, roaming, or someone re-sending what they
+ * captured): nothing moves; the new address gets a PING with a random
+ * challenge (at most one per path every SERVER_CHALLENGE_INTERVAL), and
+ * only a PONG echoing it from that address moves the path (take_pong).
+ */
+static void challenge(struct server_core *s, struct session *ss, struct spath *p,
+		      const struct addr *from, double now, struct rx_result *r)
+{
+	if (p->chal_sent >= 0 && now - p->chal_sent < SERVER_CHALLENGE_INTERVAL) {
+		s->cnt.challenges_limited++;
+		return;
+	}
+	random_bytes(p->chal_token, sizeof(p->chal_token));
+	p->chal_addr = *from;
+	p->chal_pending = true;
+	p->chal_sent = now;
+	r->reply_len = server_build_challenge(s, ss, p, now);
+	if (r->reply_len) {
+		r->reply = RX_REPLY_CHALLENGE;
+		r->reply_buf = s->reply;
+	}
+}
+
+/*
+ * A PONG to mpserver answers a path challenge or nothing.  Right token,
+ * in time, from the challenged address: path k moves there.  A PONG that
+ * does not confirm anything leaves the window as it was, so the genuine
+ * answer still passes if a copy from elsewhere came first.
+ */
+static enum rx_verdict take_pong(struct server_core *s, uint32_t si, const struct addr *from,
+				 const uint8_t *payload, size_t len, double now,
+				 struct rx_result *r)
+{
+	struct session *ss = session_at(&s->sessions, si);
+	struct spath *p = &ss->paths[r->h.path];
+	struct wire_ping pong;
+	char abuf[ADDR_STRLEN], bbuf[ADDR_STRLEN];
+
+	if (!wire_ping_decode(payload, r->h.len, len, true, &pong)) {
+		r->wire = WIRE_E_PAYLOAD;
+		return rx_drop(r, DROP_MALFORMED);
+	}
+	if (!p->used || !p->chal_pending ||
+	    memcmp(pong.token, p->chal_token, WIRE_TOKEN_LEN) != 0)
+		return rx_drop(r, DROP_CHALLENGE);
+	if (now - p->chal_sent > s->prm.path_timeout) {
+		p->chal_pending = false;
+		return rx_drop(r, DROP_CHALLENGE_LATE);
+	}
+	if (!addr_equal(from, &p->chal_addr))
+		return rx_drop(r, DROP_CHALLENGE_ADDR);
+	window_commit(&ss->rx, r->h.seq);
+	p->chal_pending = false;
+	addr_format(&p->addr, bbuf, sizeof(bbuf));
+	session_path_move(&s->sessions, si, r->h.path, from);
+	p->last_rx = now;
+	p->st.received++;
+	session_touch(&s->sessions, si, now);
+	s->cnt.path_moves++;
+	if (ratelimit_allow(&s->open_rl, now, NULL))
+		event_log("path_moved", "session %016llx: path %u moved from %s to %s (challenge answered)",
+			  (unsigned long long)ss->id, r->h.path, bbuf,
+			  addr_format(from, abuf, sizeof(abuf)));
+	r->path = r->h.path;
+	r->verdict = RX_ACCEPT;
+	return RX_ACCEPT;
+}
+
+/* Types this daemon does not act on yet (FEC, FEEDBACK, targets). */
 static bool unsupported(const struct wire_hdr *h)
 {
 	return h->type == WIRE_PARITY || h->type == WIRE_FEEDBACK ||
@@ -158,7 +229,7 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 	/* classify */
 	if (h->flags & WIRE_F_SERVER)
 		return rx_drop(r, DROP_DIRECTION);
-	if (h->type == WIRE_PONG || h->type == WIRE_COOKIE || h->type == WIRE_NOTICE)
+	if (h->type == WIRE_COOKIE || h->type == WIRE_NOTICE)
 		return rx_drop(r, DROP_TYPE);
 	if (h->epoch != h->session)
 		return rx_drop(r, DROP_EPOCH);
@@ -209,6 +280,8 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 		r->session = si;
 		return rx_drop(r, DROP_JUMP);
 	}
+	if (!ss && h->type == WIRE_PONG)
+		return rx_drop(r, DROP_CHALLENGE);	/* we challenge known paths only */
 	if (!ss) {
 		if (s->keys.sealed) {
 			/* keyed: a new session needs a PING with a fresh cookie, so a
@@ -238,10 +311,12 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 	}
 	/* accept */
 	r->session = si;
+	if (h->type == WIRE_PONG)
+		return take_pong(s, si, from, payload, len, now, r);
 	window_commit(&ss->rx, h->seq);
 	if (kp)
 		server_key_follow(s, ss, kp, h->seq, candidate);
-	r->path = session_path_learn(&s->sessions, si, from, now, &is_new);
+	r->path = session_path_learn(&s->sessions, si, h->path, from, now, &is_new);
 	if (is_new) {
 		char abuf[ADDR_STRLEN];
 
@@ -249,13 +324,17 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 			 addr_format(from, abuf, sizeof(abuf)));
 	}
 	p = &ss->paths[r->path];
-	p->id = h->path;
 	p->last_rx = now;
 	p->st.received++;
 	session_touch(&s->sessions, si, now);
+	if (!is_new && !addr_equal(&p->addr, from))
+		challenge(s, ss, p, from, now, r);
 
 	if (h->type == WIRE_PING) {
-		if (wire_ping_decode(payload, h->len, len, false, &ping)) {
+		/* the PONG goes to the path's return address; not when the PING
+		 * came from a new address and that address was just challenged */
+		if (r->reply == RX_REPLY_NONE &&
+		    wire_ping_decode(payload, h->len, len, false, &ping)) {
 			r->reply_len = server_build_pong(s, ss, p, &ping, len, now);
 			if (r->reply_len) {
 				r->reply = RX_REPLY_PONG;

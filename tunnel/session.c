@@ -220,39 +220,37 @@ void session_path_forget(struct session_table *t, uint32_t i, uint32_t k)
 	memset(p, 0, sizeof(*p));
 }
 
-uint32_t session_path_learn(struct session_table *t, uint32_t i, const struct addr *from,
-			    double now, bool *is_new)
+uint32_t session_path_learn(struct session_table *t, uint32_t i, uint32_t k,
+			    const struct addr *from, double now, bool *is_new)
 {
 	struct session *s = &t->s[i];
-	uint32_t k = session_path_find(t, i, from), slot = RX_NONE, stalest = RX_NONE;
+	struct spath *p = &s->paths[k];
+	uint32_t j;
 
 	*is_new = false;
-	if (k != RX_NONE)
+	if (p->used)
 		return k;
-	for (k = 0; k < SESSION_MAX_PATHS; k++) {
-		struct spath *p = &s->paths[k];
-
-		if (!p->used) {
-			slot = k;
-			break;
-		}
-		if (stalest == RX_NONE || p->last_rx < s->paths[stalest].last_rx)
-			stalest = k;
-	}
-	if (slot == RX_NONE) {
-		slot = stalest;	/* full: the path heard from least recently goes */
-		session_path_forget(t, i, slot);
-	}
-	for (k = 0; k < SESSION_MAX_PATHS && !s->proven; k++)
-		if (s->paths[k].used && k != slot)
-			session_proven(t, i);	/* a second address */
-	s->paths[slot].addr = *from;
-	s->paths[slot].used = true;
-	s->paths[slot].last_rx = now;
-	s->paths[slot].id = 0;
-	s->paths[slot].tx_pseq = 0;
-	hashtab_insert(&t->by_addr, addr_key(t, i, from), i * SESSION_MAX_PATHS + slot);
+	for (j = 0; j < SESSION_MAX_PATHS && !s->proven; j++)
+		if (s->paths[j].used)
+			session_proven(t, i);	/* a second path */
+	memset(p, 0, sizeof(*p));
+	p->addr = *from;
+	p->used = true;
+	p->last_rx = now;
+	p->id = (uint8_t)k;
+	p->chal_sent = -1;
+	hashtab_insert(&t->by_addr, addr_key(t, i, from), i * SESSION_MAX_PATHS + k);
 	*is_new = true;
-	s->last_path = slot;
-	return slot;
+	s->last_path = k;
+	return k;
+}
+
+void session_path_move(struct session_table *t, uint32_t i, uint32_t k, const struct addr *to)
+{
+	struct spath *p = &t->s[i].paths[k];
+
+	hashtab_remove(&t->by_addr, addr_key(t, i, &p->addr), i * SESSION_MAX_PATHS + k);
+	p->addr = *to;
+	hashtab_insert(&t->by_addr, addr_key(t, i, to), i * SESSION_MAX_PATHS + k);
+	t->s[i].last_path = k;
 }

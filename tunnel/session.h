@@ -1,6 +1,7 @@
 /* session.h - mpserver's session table: one session per mpclient instance,
- * found by id, with the return addresses (paths) it was heard from, found
- * by (session, address).  O(1) per datagram; no allocation after init.
+ * found by id, with its paths: a path is (session, path id), slot k of a
+ * session is mpclient's path id k, with one return address (also found by
+ * (session, address)).  O(1) per datagram; no allocation after init.
  *
  * Slots are numbered 0 .. max-1 (RX_NONE: none).  The table keeps the
  * sessions in order of last_rx, so the one to evict or expire is found at
@@ -22,15 +23,25 @@
 #include "stats.h"
 #include "window.h"
 
-#define SESSION_MAX_PATHS 16	/* return addresses remembered per session */
+#define SESSION_MAX_PATHS 16	/* paths per session: path ids 0..15 (WIRE_MAX_PATHS) */
 #define SESSION_CLOSED_RING 256	/* keyed: closed sessions remembered with their top seq */
 
+/*
+ * A path's return address changes only through a challenge (PROTOCOL.md,
+ * Paths): a datagram of the path from another address gets a PING with a
+ * random token sent to that address (chal_addr); a PONG echoing the token
+ * from that address within the path timeout moves the path there.
+ */
 struct spath {
-	struct addr addr;	/* the bridge's address as we see it */
+	struct addr addr;	/* the return address: replies go only here */
 	bool used;
-	double last_rx;		/* last datagram accepted from it */
-	uint8_t id;		/* mpclient's path id (header `path`) of what came from it */
+	double last_rx;		/* last datagram accepted on this path (any address) */
+	uint8_t id;		/* mpclient's path id = this slot's index */
 	uint32_t tx_pseq;	/* path seq of the last datagram sent on it */
+	bool chal_pending;	/* a challenge to chal_addr waits for its PONG */
+	struct addr chal_addr;	/* the new address being challenged */
+	uint8_t chal_token[WIRE_TOKEN_LEN];
+	double chal_sent;	/* when the pending challenge went out; <0 never */
 	struct path_stats st;
 	struct batch_tx tx;
 };
@@ -105,11 +116,14 @@ static inline struct session *session_at(struct session_table *t, uint32_t i)
 /* Highest seq seen of a closed session with this id (0: none). */
 uint64_t session_closed_top(const struct session_table *t, uint64_t id);
 
-/* The path of session i with this address, or RX_NONE. */
+/* A path of session i with this return address, or RX_NONE. */
 uint32_t session_path_find(struct session_table *t, uint32_t i, const struct addr *from);
-/* That path, learnt now if new (replacing the stalest when all are taken). */
-uint32_t session_path_learn(struct session_table *t, uint32_t i, const struct addr *from,
-			    double now, bool *is_new);
+/* Path id k (< SESSION_MAX_PATHS) of session i, created now with return
+ * address `from` if unused (*is_new); an existing path keeps its address. */
+uint32_t session_path_learn(struct session_table *t, uint32_t i, uint32_t k,
+			    const struct addr *from, double now, bool *is_new);
+/* Path k of session i answers at `to` from now on (a confirmed challenge). */
+void session_path_move(struct session_table *t, uint32_t i, uint32_t k, const struct addr *to);
 /* Forget path k of session i. */
 void session_path_forget(struct session_table *t, uint32_t i, uint32_t k);
 

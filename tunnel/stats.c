@@ -30,6 +30,9 @@ const char *drop_reason_name(enum drop_reason r)
 		[DROP_SEALED] = "sealed",
 		[DROP_JUMP] = "jump",
 		[DROP_UNSUPPORTED] = "unsupported",
+		[DROP_CHALLENGE] = "challenge",
+		[DROP_CHALLENGE_LATE] = "challenge_late",
+		[DROP_CHALLENGE_ADDR] = "challenge_addr",
 		[DROP_DUPLICATE] = "duplicate",
 		[DROP_TOO_OLD] = "too_old",
 		[DROP_MALFORMED] = "malformed",
@@ -72,6 +75,9 @@ void counters_json(struct json *j, const struct tunnel_counters *c)
 	json_u64(j, "notices", c->notices);
 	json_u64(j, "key_changes", c->key_changes);
 	json_u64(j, "key_closed", c->key_closed);
+	json_u64(j, "challenges", c->challenges);
+	json_u64(j, "challenges_limited", c->challenges_limited);
+	json_u64(j, "path_moves", c->path_moves);
 	json_u64(j, "malformed", counters_malformed(c));
 	json_obj_open(j, "drops");
 	for (i = 1; i < WIRE_E__COUNT; i++) {
@@ -107,6 +113,11 @@ void counters_text(FILE *f, const struct tunnel_counters *c)
 	if (c->key_changes || c->key_closed)
 		fprintf(f, "  key_changes %llu key_closed %llu\n", (unsigned long long)c->key_changes,
 			(unsigned long long)c->key_closed);
+	if (c->challenges || c->challenges_limited || c->path_moves)
+		fprintf(f, "  path challenges %llu (not sent: rate %llu) path moves %llu\n",
+			(unsigned long long)c->challenges,
+			(unsigned long long)c->challenges_limited,
+			(unsigned long long)c->path_moves);
 	fprintf(f, "  drops:");
 	for (i = 1; i < WIRE_E__COUNT; i++) {
 		if (c->wire[i]) {

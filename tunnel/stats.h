@@ -42,7 +42,13 @@ enum drop_reason {
 	DROP_SEALED,		/* a sealed datagram while we have no key */
 	DROP_JUMP,		/* seq too far above the window, not (yet) confirmed */
 	DROP_UNSUPPORTED,	/* a message this version of the daemon does not act on yet
-				 * (PARITY, FEEDBACK, FEC- or TARGET-flagged DATA, a path challenge) */
+				 * (PARITY, FEC- or TARGET-flagged DATA) */
+	DROP_CHALLENGE,		/* a PONG to mpserver that answers no pending path challenge
+				 * (none pending, another token, another path), or a challenge
+				 * PING to mpclient without a token */
+	DROP_CHALLENGE_LATE,	/* a PONG echoing a challenge older than the path timeout */
+	DROP_CHALLENGE_ADDR,	/* a PONG echoing a challenge, from another address than
+				 * the one challenged */
 	DROP__LISTED,		/* the reasons above are listed under "drops"; those below
 				 * have counters of their own (per path, "malformed") */
 	DROP_DUPLICATE = DROP__LISTED,	/* a copy already received (path "duplicates") */
@@ -62,6 +68,9 @@ struct tunnel_counters {
 				 * mpclient: its key changed (reload) */
 	uint64_t key_closed;	/* mpserver: sessions closed: their key was removed */
 	uint64_t notices;	/* NOTICEs sent (mpserver) or received (mpclient) */
+	uint64_t challenges;	/* path challenges sent (mpserver) or answered (mpclient) */
+	uint64_t challenges_limited;	/* mpserver: a new address not challenged (rate) */
+	uint64_t path_moves;	/* mpserver: paths moved to a new address (challenge confirmed) */
 	uint64_t wire[WIRE_E__COUNT];
 	uint64_t drop[DROP__COUNT];
 };

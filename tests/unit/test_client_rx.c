@@ -95,8 +95,8 @@ static const struct cli_case cases[] = {
 	  RX_DROP, DROP_SEALED, RX_REPLY_NONE },
 	{ "keyed: plaintext", true, P_NONE, WIRE_DATA, false, 1, E1, 1, M_NONE, RX_DROP,
 	  DROP_PLAINTEXT, RX_REPLY_NONE },
-	{ "PING to the client (a path challenge: not yet)", false, P_ADOPT, WIRE_PING, false, 0, E1, 2, M_NONE, RX_DROP,
-	  DROP_UNSUPPORTED, RX_REPLY_NONE },
+	{ "PING to the client without a challenge token", false, P_ADOPT, WIRE_PING, false, 0, E1, 2, M_NONE, RX_DROP,
+	  DROP_CHALLENGE, RX_REPLY_NONE },
 	{ "COOKIE to a keyless client", false, P_NONE, WIRE_COOKIE, false, 0, E1, 1, M_NONE,
 	  RX_DROP, DROP_TYPE, RX_REPLY_NONE },
 	{ "DATA of an unknown instance", false, P_NONE, WIRE_DATA, false, 1, E1, 1, M_NONE,
@@ -442,6 +442,59 @@ static void test_keyed_handshake(void **state)
 	client_core_free(&c);
 }
 
+/* mpserver's path challenge (PROTOCOL.md, Paths): a PING with a token, on
+ * path 2, is answered with a PONG echoing it on that path, keyed and not. */
+static void test_challenge_answered(void **state)
+{
+	static const uint8_t token[WIRE_TOKEN_LEN] = "0123456789abcdef";
+	struct tunnel_params prm;
+	struct client_core c;
+	struct rx_result r;
+	struct wire_hdr h;
+	struct wire_ping pong;
+	const uint8_t *pl;
+	uint8_t out[RX_BUF];
+	unsigned keyed;
+	size_t n;
+
+	(void)state;
+	for (keyed = 0; keyed < 2; keyed++) {
+		rx_params(&prm);
+		client_new(&c, &prm, keyed);
+		adopt(&c, E1, 1, T0);
+		h = rx_hdr(WIRE_PING, WIRE_F_SERVER | (keyed ? RX_KEYED : 0), 0, SESS, E1, 2, 0);
+		n = rx_mk_ping(buf, h, 2, 5.0, token, NULL);
+		assert_int_equal(client_rx(&c, 2, buf, n, T0 + 0.1, &r), RX_ACCEPT);
+		assert_int_equal(r.reply, RX_REPLY_PONG);
+		assert_int_equal(c.cnt.challenges, 1);
+		memcpy(out, r.reply_buf, r.reply_len);
+		if (keyed)
+			assert_true(rx_open(out, r.reply_len, NULL));
+		assert_true(wire_decode(out, r.reply_len, &h, &pl, NULL));
+		assert_int_equal(h.type, WIRE_PONG);
+		assert_int_equal(h.flags & WIRE_F_SERVER, 0);
+		assert_int_equal(h.path, 2);
+		assert_int_equal(h.session, SESS);
+		assert_true(wire_ping_decode(pl, h.len, r.reply_len, true, &pong));
+		assert_memory_equal(pong.token, token, WIRE_TOKEN_LEN);
+		assert_int_equal(pong.stamp, 5000000000ull);
+		assert_int_equal(pong.probe_size, n);
+		/* replayed: a duplicate, no second answer */
+		n = rx_mk_ping(buf, h = rx_hdr(WIRE_PING, WIRE_F_SERVER | (keyed ? RX_KEYED : 0), 0,
+					       SESS, E1, 2, 0), 2, 5.0, token, NULL);
+		assert_int_equal(client_rx(&c, 2, buf, n, T0 + 0.2, &r), RX_DROP);
+		assert_int_equal(r.drop, DROP_DUPLICATE);
+		assert_int_equal(r.reply, RX_REPLY_NONE);
+		/* naming another path than the one it came by: not answered */
+		n = rx_mk_ping(buf, h = rx_hdr(WIRE_PING, WIRE_F_SERVER | (keyed ? RX_KEYED : 0), 0,
+					       SESS, E1, 3, 0), 1, 5.0, token, NULL);
+		assert_int_equal(client_rx(&c, 2, buf, n, T0 + 0.3, &r), RX_DROP);
+		assert_int_equal(r.drop, DROP_CHALLENGE);
+		assert_int_equal(r.reply, RX_REPLY_NONE);
+		client_core_free(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_path_up_down),
 		cmocka_unit_test(test_idle_flows),
 		cmocka_unit_test(test_keyed_handshake),
+		cmocka_unit_test(test_challenge_answered),
 	};
 
 	seal_init();

@@ -43,15 +43,24 @@ static void valid_cookie(const struct server_core *s, uint64_t session, double n
 	seal_cookie(s->cookies.secret, session, cookie_bucket(now), cookie);
 }
 
-/* A client datagram of session (its epoch = session). */
-static size_t c2s(uint8_t *out, uint8_t type, bool keyed, uint32_t flow, uint64_t session,
-		  uint64_t seq, const uint8_t *cookie)
+/* A client datagram of session (its epoch = session) on path id `path`
+ * (token: a PING's cookie or a PONG's challenge). */
+static size_t c2s_on(uint8_t *out, uint8_t type, bool keyed, uint32_t flow, uint64_t session,
+		     uint64_t seq, uint8_t path, const uint8_t *token)
 {
 	struct wire_hdr h = rx_hdr(type, keyed ? RX_KEYED : 0, flow, session, session, seq, 5);
 
 	if (type == WIRE_PING || type == WIRE_PONG)
-		return rx_mk_ping(out, h, 0, 1.0, cookie, NULL);
+		return rx_mk_ping(out, h, path, 1.0, token, NULL);
+	h.path = path;
 	return rx_mk(out, &h, "hello", NULL);
+}
+
+/* The same on path 0. */
+static size_t c2s(uint8_t *out, uint8_t type, bool keyed, uint32_t flow, uint64_t session,
+		  uint64_t seq, const uint8_t *cookie)
+{
+	return c2s_on(out, type, keyed, flow, session, seq, 0, cookie);
 }
 
 /* Open session `session` from addr (keyed: through a PING with a valid cookie). */
@@ -108,8 +117,8 @@ static const struct srv_case cases[] = {
 	  SESS, 1, M_NONE, RX_DROP, DROP_SEALED, 0, RX_REPLY_NOTICE },
 	{ "epoch is not the session", false, 0, 0, P_NONE, WIRE_DATA, 0, 7, SESS, SESS2, 1,
 	  M_NONE, RX_DROP, DROP_EPOCH, 0, RX_REPLY_NONE },
-	{ "PONG to the server", false, 0, 0, P_NONE, WIRE_PONG, 0, 0, SESS, SESS, 1, M_NONE,
-	  RX_DROP, DROP_TYPE, 0, RX_REPLY_NONE },
+	{ "PONG to the server, unknown session (no challenge)", false, 0, 0, P_NONE, WIRE_PONG, 0, 0,
+	  SESS, SESS, 1, M_NONE, RX_DROP, DROP_CHALLENGE, 0, RX_REPLY_NONE },
 	{ "duplicate", false, 0, 0, P_SAME, WIRE_DATA, 0, 7, SESS, SESS, 1, M_NONE,
 	  RX_DROP, DROP_DUPLICATE, 0, RX_REPLY_NONE },
 	{ "below the window", false, 0, 0, P_SEQ1000, WIRE_DATA, 0, 7, SESS, SESS, 900, M_NONE,
@@ -416,7 +425,7 @@ static void test_flood_eviction(void **state)
 	n = c2s(buf, WIRE_DATA, false, 1, SESS, 1, NULL);
 	assert_int_equal(server_rx(&s, &a, buf, n, T0, &r), RX_DELIVER);
 	f = r.flow;
-	n = c2s(buf, WIRE_PING, false, 0, SESS, 2, NULL);
+	n = c2s_on(buf, WIRE_PING, false, 0, SESS, 2, 1, NULL);
 	assert_int_equal(server_rx(&s, &b, buf, n, T0, &r), RX_ACCEPT);
 	si = session_find(&s.sessions, SESS);
 	assert_true(s.sessions.s[si].proven);
@@ -559,27 +568,29 @@ static void test_paths(void **state)
 	rx_params(&prm);
 	prm.path_timeout = 3;
 	server_new(&s, &prm, false);
+	/* a path is (session, path id): slot k is path id k */
 	for (i = 0; i < 3; i++) {
 		a = rx_addr((uint16_t)(5000 + i));
-		n = c2s(buf, WIRE_PING, false, 0, SESS, seq++, NULL);
+		n = c2s_on(buf, WIRE_PING, false, 0, SESS, seq++, (uint8_t)(i * 2), NULL);
 		assert_int_equal(server_rx(&s, &a, buf, n, 10.0 + i, &r), RX_ACCEPT);
-		assert_int_equal(r.path, i);
+		assert_int_equal(r.path, i * 2);
+		assert_int_equal(r.reply, RX_REPLY_PONG);
 	}
 	si = session_find(&s.sessions, SESS);
 	assert_int_equal(server_tx_paths(&s, si, 12.5, out), 3);
 	/* up on what was heard within the timeout, down on silence */
 	assert_int_equal(server_tx_paths(&s, si, 14.5, out), 1);
-	assert_int_equal(out[0], 2);
+	assert_int_equal(out[0], 4);
 	/* all silent: every known path */
 	assert_int_equal(server_tx_paths(&s, si, 20.0, out), 3);
 	/* the same address again is the same path; a duplicate counts on it */
 	a = rx_addr(5001);
-	n = c2s(buf, WIRE_DATA, false, 1, SESS, seq, NULL);
+	n = c2s_on(buf, WIRE_DATA, false, 1, SESS, seq, 2, NULL);
 	memcpy(pre, buf, n);
 	assert_int_equal(server_rx(&s, &a, buf, n, 20.0, &r), RX_DELIVER);
-	assert_int_equal(r.path, 1);
+	assert_int_equal(r.path, 2);
 	assert_int_equal(server_rx(&s, &a, pre, n, 20.0, &r), RX_DROP);
-	assert_int_equal(s.sessions.s[si].paths[1].st.duplicates, 1);
+	assert_int_equal(s.sessions.s[si].paths[2].st.duplicates, 1);
 	/* from an unknown address: counted apart */
 	a = rx_addr(6000);
 	memcpy(buf, pre, n);
@@ -591,18 +602,189 @@ static void test_paths(void **state)
 		server_icmp_hint(&s, &a, 25.0 + i * 0.001);
 	assert_int_equal(s.cnt.icmp_errors, 1000);
 	assert_int_equal(server_tx_paths(&s, si, 25.0, out), 3);
-	/* at most SESSION_MAX_PATHS: the stalest one is replaced */
-	for (i = 0; i < SESSION_MAX_PATHS + 2; i++) {
+	/* fresh datagrams of known paths from 100 other addresses (an
+	 * eavesdropper re-sending them): no path added, none moved */
+	for (i = 0; i < 100; i++) {
 		a = rx_addr((uint16_t)(7000 + i));
-		n = c2s(buf, WIRE_PING, false, 0, SESS, ++seq, NULL);
-		assert_int_equal(server_rx(&s, &a, buf, n, 30.0 + i, &r), RX_ACCEPT);
+		n = c2s_on(buf, WIRE_DATA, false, 1, SESS, ++seq, (uint8_t)(i % 3 * 2), NULL);
+		assert_int_equal(server_rx(&s, &a, buf, n, 30.0 + i * 0.01, &r), RX_DELIVER);
 	}
-	assert_int_equal(server_tx_paths(&s, si, 100.0, out), SESSION_MAX_PATHS);
-	a = rx_addr(7000);
-	assert_int_equal(session_path_find(&s.sessions, si, &a), RX_NONE);
-	a = rx_addr(7000 + SESSION_MAX_PATHS + 1);
-	assert_int_not_equal(session_path_find(&s.sessions, si, &a), RX_NONE);
+	assert_int_equal(server_tx_paths(&s, si, 31.0, out), 3);
+	for (i = 0; i < 3; i++) {
+		a = rx_addr((uint16_t)(5000 + i));
+		assert_true(addr_equal(&s.sessions.s[si].paths[i * 2].addr, &a));
+	}
+	assert_int_equal(s.cnt.path_moves, 0);
+	/* 16 path ids at most, each with its own slot */
+	for (i = 0; i < SESSION_MAX_PATHS; i++) {
+		a = rx_addr((uint16_t)(8000 + i));
+		n = c2s_on(buf, WIRE_PING, false, 0, SESS, ++seq, (uint8_t)i, NULL);
+		assert_int_equal(server_rx(&s, &a, buf, n, 40.0, &r), RX_ACCEPT);
+		assert_int_equal(r.path, i);
+	}
+	assert_int_equal(server_tx_paths(&s, si, 40.5, out), SESSION_MAX_PATHS);
+	a = rx_addr(8001);
+	assert_int_equal(session_path_find(&s.sessions, si, &a), 1);
 	server_core_free(&s);
+}
+
+/* ---- path challenges (PROTOCOL.md, Paths), table-driven ---- */
+
+enum chal_kind { C_DATA, C_PING, C_PONG };
+enum chal_tok { K_RIGHT, K_WRONG, K_ZERO };
+enum chal_mut { X_NONE, X_TRAILER, X_RESEND };
+
+struct chal_step {
+	enum chal_kind kind;
+	uint16_t port;		/* from 127.0.0.1:port (the path's own: 4001) */
+	double at;		/* seconds after the session opened */
+	enum chal_tok tok;	/* PONG: the last challenge's token, another, zeros */
+	enum chal_mut mut;	/* a broken trailer; or the previous step's bytes again */
+	enum rx_verdict want;
+	enum drop_reason why;
+	enum rx_reply reply;
+};
+
+struct chal_case {
+	const char *name;
+	bool keyed;
+	struct chal_step st[4];
+	unsigned n;
+	uint16_t final;		/* path 0's return address at the end */
+	uint64_t moves, limited;
+};
+
+#define OK_DATA(port, at) { C_DATA, port, at, K_RIGHT, X_NONE, RX_DELIVER, 0, RX_REPLY_NONE }
+#define CHAL_DATA(port, at) { C_DATA, port, at, K_RIGHT, X_NONE, RX_DELIVER, 0, RX_REPLY_CHALLENGE }
+#define PONG(port, at, tok, mut, want, why) { C_PONG, port, at, tok, mut, want, why, RX_REPLY_NONE }
+
+static const struct chal_case chal_cases[] = {
+	{ "new address: challenged, replies stay at the old one", false,
+	  { CHAL_DATA(4002, 1) }, 1, 4001, 0, 0 },
+	{ "keyed: new address: challenged", true, { CHAL_DATA(4002, 1) }, 1, 4001, 0, 0 },
+	{ "confirmed: the path moves", false,
+	  { CHAL_DATA(4002, 1), PONG(4002, 1.01, K_RIGHT, X_NONE, RX_ACCEPT, 0) }, 2, 4002, 1, 0 },
+	{ "keyed: confirmed: the path moves", true,
+	  { CHAL_DATA(4002, 1), PONG(4002, 1.01, K_RIGHT, X_NONE, RX_ACCEPT, 0) }, 2, 4002, 1, 0 },
+	{ "expired: the answer came after the path timeout", false,
+	  { CHAL_DATA(4002, 1), PONG(4002, 4.5, K_RIGHT, X_NONE, RX_DROP, DROP_CHALLENGE_LATE) },
+	  2, 4001, 0, 0 },
+	{ "wrong token", true,
+	  { CHAL_DATA(4002, 1), PONG(4002, 1.01, K_WRONG, X_NONE, RX_DROP, DROP_CHALLENGE) },
+	  2, 4001, 0, 0 },
+	{ "no challenge pending", false,
+	  { PONG(4002, 1, K_ZERO, X_NONE, RX_DROP, DROP_CHALLENGE) }, 1, 4001, 0, 0 },
+	{ "the right token from another address", true,
+	  { CHAL_DATA(4002, 1), PONG(4003, 1.01, K_RIGHT, X_NONE, RX_DROP, DROP_CHALLENGE_ADDR) },
+	  2, 4001, 0, 0 },
+	{ "keyed: unauthenticated PONG (bad tag)", true,
+	  { CHAL_DATA(4002, 1),
+	    { C_PONG, 4002, 1.01, K_RIGHT, X_TRAILER, RX_DROP, DROP_BAD_TAG, RX_REPLY_NOTICE } },
+	  2, 4001, 0, 0 },
+	{ "unkeyed: PONG failing its checksum", false,
+	  { CHAL_DATA(4002, 1), PONG(4002, 1.01, K_RIGHT, X_TRAILER, RX_DROP, DROP_MALFORMED) },
+	  2, 4001, 0, 0 },
+	{ "a copy from elsewhere first does not block the genuine answer", true,
+	  { CHAL_DATA(4002, 1), PONG(4003, 1.01, K_RIGHT, X_NONE, RX_DROP, DROP_CHALLENGE_ADDR),
+	    PONG(4002, 1.02, K_RIGHT, X_RESEND, RX_ACCEPT, 0) }, 3, 4002, 1, 0 },
+	{ "a replayed answer moves nothing more", false,
+	  { CHAL_DATA(4002, 1), PONG(4002, 1.01, K_RIGHT, X_NONE, RX_ACCEPT, 0),
+	    PONG(4002, 1.02, K_RIGHT, X_RESEND, RX_DROP, DROP_DUPLICATE) }, 3, 4002, 1, 0 },
+	{ "rate: one challenge per path per interval", false,
+	  { CHAL_DATA(4002, 1), OK_DATA(4003, 1.1), CHAL_DATA(4003, 1.3),
+	    PONG(4002, 1.31, K_RIGHT, X_NONE, RX_DROP, DROP_CHALLENGE_ADDR) }, 4, 4001, 0, 1 },
+	{ "a PING from a new address gets the challenge, not a PONG", false,
+	  { { C_PING, 4002, 1, K_RIGHT, X_NONE, RX_ACCEPT, 0, RX_REPLY_CHALLENGE } }, 1, 4001, 0, 0 },
+	{ "a PING from the path's address gets its PONG", false,
+	  { CHAL_DATA(4002, 1), { C_PING, 4001, 1.1, K_RIGHT, X_NONE, RX_ACCEPT, 0, RX_REPLY_PONG } },
+	  2, 4001, 0, 0 },
+	{ "a PING from the new address within the interval: PONG to the old one", false,
+	  { CHAL_DATA(4002, 1), { C_PING, 4002, 1.1, K_RIGHT, X_NONE, RX_ACCEPT, 0, RX_REPLY_PONG } },
+	  2, 4001, 0, 1 },
+};
+
+/* The token of the challenge PING in r (opened in a copy when keyed). */
+static void chal_token(const struct rx_result *r, bool keyed, uint8_t token[WIRE_TOKEN_LEN])
+{
+	uint8_t d[RX_BUF];
+	struct wire_hdr h;
+	struct wire_ping p;
+	const uint8_t *pl;
+
+	memcpy(d, r->reply_buf, r->reply_len);
+	if (keyed)
+		assert_true(rx_open(d, r->reply_len, NULL));
+	assert_true(wire_decode(d, r->reply_len, &h, &pl, NULL));
+	assert_int_equal(h.type, WIRE_PING);
+	assert_true(h.flags & WIRE_F_SERVER);
+	assert_int_equal(h.path, 0);
+	assert_true(wire_ping_decode(pl, h.len, r->reply_len, false, &p));
+	memcpy(token, p.token, WIRE_TOKEN_LEN);
+}
+
+static void run_chal_case(const struct chal_case *c)
+{
+	struct tunnel_params prm;
+	struct server_core s;
+	struct rx_result r;
+	struct addr a;
+	uint8_t token[WIRE_TOKEN_LEN] = { 0 }, tok[WIRE_TOKEN_LEN];
+	uint64_t seq = 2;
+	uint32_t si, out[SESSION_MAX_PATHS];
+	size_t n = 0;
+	unsigned i;
+
+	rx_params(&prm);
+	prm.path_timeout = 3;
+	server_new(&s, &prm, c->keyed);
+	open_session(&s, SESS, 1, 4001, T0);
+	si = session_find(&s.sessions, SESS);
+	for (i = 0; i < c->n; i++) {
+		const struct chal_step *st = &c->st[i];
+		enum rx_verdict v;
+
+		a = rx_addr(st->port);
+		if (st->mut == X_RESEND) {
+			memcpy(buf, pre, n);
+		} else if (st->kind == C_PONG) {
+			memcpy(tok, token, sizeof(tok));
+			if (st->tok == K_WRONG)
+				tok[3] ^= 1;
+			if (st->tok == K_ZERO)
+				memset(tok, 0, sizeof(tok));
+			n = c2s_on(buf, WIRE_PONG, c->keyed, 0, SESS, ++seq, 0, tok);
+		} else {
+			n = c2s_on(buf, st->kind == C_PING ? WIRE_PING : WIRE_DATA, c->keyed,
+				   st->kind == C_PING ? 0 : 7, SESS, ++seq, 0, NULL);
+		}
+		memcpy(pre, buf, n);
+		if (st->mut == X_TRAILER)
+			buf[n - 1] ^= 1;
+		v = server_rx(&s, &a, buf, n, T0 + st->at, &r);
+		if (v != st->want || (v == RX_DROP && r.drop != st->why) || r.reply != st->reply)
+			fail_msg("%s, step %u: verdict %d drop %s reply %d; want %d %s %d", c->name, i,
+				 v, v == RX_DROP ? drop_reason_name(r.drop) : "-", r.reply, st->want,
+				 st->want == RX_DROP ? drop_reason_name(st->why) : "-", st->reply);
+		if (r.reply == RX_REPLY_CHALLENGE)
+			chal_token(&r, c->keyed, token);
+	}
+	a = rx_addr(c->final);
+	if (!addr_equal(&s.sessions.s[si].paths[0].addr, &a))
+		fail_msg("%s: path 0 answers at the wrong address", c->name);
+	/* replies go only to the one return address of the one path */
+	assert_int_equal(server_tx_paths(&s, si, T0 + 5, out), 1);
+	assert_int_equal(s.cnt.path_moves, c->moves);
+	assert_int_equal(s.cnt.challenges_limited, c->limited);
+	server_core_free(&s);
+}
+
+static void test_challenges(void **state)
+{
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(chal_cases) / sizeof(chal_cases[0]); i++)
+		run_chal_case(&chal_cases[i]);
 }
 
 /* tables bounded and consistent after many sessions come and go */
@@ -721,6 +903,7 @@ int main(void)
 		cmocka_unit_test(test_session_eviction),
 		cmocka_unit_test(test_client_restart),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_challenges),
 		cmocka_unit_test(test_many_sessions),
 		cmocka_unit_test(test_v2_rules),
 	};

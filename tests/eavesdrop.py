@@ -4,8 +4,10 @@
   eavesdrop.py WATCH_PORT SEND_PORT SECS
         captures (AF_PACKET on lo) every UDP datagram sent to 127.0.0.1:WATCH_PORT
         and sends its payload at once to 127.0.0.1:SEND_PORT from its own
-        socket (a new address), for SECS seconds; prints "resent replies":
-        how many it re-sent and how many datagrams came back to its socket.
+        socket (a new address), for SECS seconds; prints
+        "resent replies challenges": how many it re-sent, how many datagrams
+        came back to its socket in all, and how many of those were wire v2
+        PINGs from mpserver (path challenges, byte 1 = 2, flag SERVER).
 """
 import select
 import socket
@@ -22,7 +24,7 @@ def main():
     cap.bind(("lo", ETH_P_IP))
     out = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     out.bind(("127.0.0.1", 0))
-    resent = replies = 0
+    resent = replies = challenges = 0
     end = time.monotonic() + secs
     while True:
         left = end - time.monotonic()
@@ -31,8 +33,10 @@ def main():
         r, _, _ = select.select([cap, out], [], [], min(left, 0.1))
         if out in r:
             try:
-                out.recv(70000)
+                d = out.recv(70000)
                 replies += 1
+                if len(d) > 2 and d[0] == 2 and d[1] == 2 and d[2] & 1:
+                    challenges += 1
             except OSError:
                 pass
         if cap in r:
@@ -50,7 +54,7 @@ def main():
                 resent += 1
             except OSError:
                 pass
-    print(resent, replies)
+    print(resent, replies, challenges, flush=True)
 
 
 if __name__ == "__main__":

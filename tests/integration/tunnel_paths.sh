@@ -1,0 +1,135 @@
+#!/bin/bash
+# Reply paths are the paths mpclient uses (issue 16 item 3, PROTOCOL.md
+# "Paths"): a path is (session, path id) with one return address, and a
+# new address takes over only after answering a path challenge.
+#
+# (a) An eavesdropper on bridge 0's link re-sends every datagram mpclient
+#     sends there from its own address, before the (delayed) bridge: it gets
+#     no DATA back (only path challenges, at most 4 a second per path), and
+#     the flow loses nothing; keyed and unkeyed.  Before the fix its address
+#     became a reply path and it got a copy of every reply.
+# (b) NAT rebinding: path 0 goes through a NAT (tests/natbox.py) straight to
+#     mpserver; the NAT changes its source port in the middle of a
+#     downstream stream: nothing is lost (the other paths carry it), the
+#     challenge moves the path (path_moves 1, bounded wait), and path 0
+#     carries replies again afterwards.
+# AF_PACKET capture needs root.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../tunnel-lib.sh"
+t_init tunnel_paths
+if [ "$(id -u)" != 0 ]; then
+	t_skip "the eavesdropper captures with AF_PACKET (root)"
+	t_done
+fi
+have_mpbridge || { t_fail "mpbridge not built"; t_done; }
+EAVES="python3 $ROOT/tests/eavesdrop.py"
+STREAM="python3 $ROOT/tests/stream.py"
+N=1500
+RATE=500
+
+# ---- (a) eavesdropper, unkeyed then keyed ----
+eavesdrop_round() {
+	local mode=$1 keyargs=() secs out resent replies chal data lost limit
+	[ "$mode" = keyed ] && keyargs=(--key-file "$T/key")
+	tun_ports
+	tun_target
+	tun_server "${keyargs[@]}"
+	# bridge 0 is slow (30 ms each way): the eavesdropper's copies come first
+	t_spawn bridge0 "$BUILD/mpbridge" --listen "$BRIDGE_BASE" --to "localhost:$SERVER_PORT" \
+		--delay 30ms
+	t_wait_udp "$BRIDGE_BASE"
+	tun_bridge 1
+	tun_bridge 2
+	tun_client "${keyargs[@]}"
+	t_expect "$mode: tunnel up" tun_wait_ready
+	secs=$(((N + RATE - 1) / RATE + 4))
+	t_spawn "eaves_$mode" $EAVES "$BRIDGE_BASE" "$SERVER_PORT" "$secs"
+	sleep 0.3	# the capture socket opens (its first datagram is not needed)
+	tun_measure "run_$mode" --count "$N" --rate "$RATE" --timeout 2s
+	t_wait_log "eaves_$mode" '^[0-9]+ [0-9]+ [0-9]+$' $((secs + 5))
+	out=$(grep -E '^[0-9]+ [0-9]+ [0-9]+$' "$T/eaves_$mode.log")
+	read -r resent replies chal <<<"$out"
+	data=$((replies - chal))
+	# challenges: one per path per 0.25 s at most (path 0 only here), +1
+	limit=$((secs * 4 + 1))
+	t_expect "$mode: the eavesdropper re-sent $resent datagrams from its own address" \
+		in_range "${resent:-0}" 500 1000000
+	t_expect "$mode: it got $data replies other than path challenges (want 0; $chal challenges, at most $limit)" \
+		eval '[ "${data:--1}" = 0 ] && in_range "${chal:-0}" 0 "$limit"'
+	lost=$(json_get "$T/run_$mode.json" lost)
+	t_expect "$mode: the flow lost nothing ($lost of $N)" [ "${lost:-x}" = 0 ]
+	t_stats server "$T/server.json" sessions_open >/dev/null
+	t_expect "$mode: mpserver moved no path ($(json_get "$T/server.json" path_moves) moves)" \
+		[ "$(json_get "$T/server.json" path_moves)" = 0 ]
+	t_stop client
+	t_stop bridge0
+	t_stop bridge1
+	t_stop bridge2
+	t_stop server
+	t_stop target
+}
+
+(umask 077 && "$BUILD/mpclient" --genkey >"$T/key")
+eavesdrop_round unkeyed
+eavesdrop_round keyed
+
+# ---- (b) NAT rebinding on path 0 ----
+tun_ports
+{
+	echo "# path 0 through a NAT straight to mpserver, paths 1-2 through bridges"
+	echo "localhost $BRIDGE_BASE"
+	echo "localhost $((BRIDGE_BASE + 1))"
+	echo "localhost $((BRIDGE_BASE + 2))"
+} >"$CONF"
+t_spawn target $STREAM serve "$TARGET_PORT"
+t_wait_udp "$TARGET_PORT"
+tun_server --key-file "$T/key"
+t_spawn nat python3 "$ROOT/tests/natbox.py" "$BRIDGE_BASE" "$SERVER_PORT"
+t_wait_udp "$BRIDGE_BASE"
+tun_bridge 1
+tun_bridge 2
+tun_client --key-file "$T/key" --keepalive 200ms
+ok=0
+for _ in 1 2 3 4 5; do
+	read -r got _ < <($STREAM get "$CLIENT_PORT" 10 100)
+	[ "$got" = 10 ] && { ok=1; break; }
+done
+t_expect "NAT: keyed tunnel up, a stream flows downstream" [ $ok = 1 ]
+# the three paths known to mpserver (bounded wait)
+for _ in $(seq 1 50); do
+	t_stats server "$T/server.json" sessions_open >/dev/null
+	[ "$(grep -o '"peer":"[^"]*"' "$T/server.json" | sort -u | grep -c .)" = 3 ] && break
+	sleep 0.1
+done
+t_stats client "$T/client.json" from_app >/dev/null
+p0before=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print([p for p in d["paths"] if p["index"] == 0][0]["received"])' "$T/client.json")
+# rebind in the middle of a stream of N at RATE
+( sleep 1; kill -USR1 "$(t_pid nat)" ) &
+rebinder=$!
+read -r got _ < <($STREAM get "$CLIENT_PORT" "$N" "$RATE")
+wait "$rebinder"
+ports=$(grep -cE '^[0-9]+$' "$T/nat.log")
+t_expect "NAT: it rebound ($ports outside ports used)" [ "$ports" = 2 ]
+t_expect "NAT: nothing lost across the rebinding ($got of $N; the other paths carry it)" \
+	[ "${got:-0}" = "$N" ]
+moves=0
+for _ in $(seq 1 50); do
+	t_stats server "$T/server.json" sessions_open >/dev/null
+	moves=$(json_get "$T/server.json" path_moves)
+	[ "${moves:-0}" -ge 1 ] && break
+	sleep 0.1
+done
+t_expect "NAT: the challenge moved path 0 to the new port (path_moves $moves, challenges $(json_get "$T/server.json" challenges))" \
+	[ "${moves:-0}" = 1 ]
+read -r got2 _ < <($STREAM get "$CLIENT_PORT" 500 "$RATE")
+t_stats client "$T/client.json" from_app >/dev/null
+p0after=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print([p for p in d["paths"] if p["index"] == 0][0]["received"])' "$T/client.json")
+t_expect "NAT: path 0 carries replies again ($((p0after - p0before)) received on it; stream $got2 of 500)" \
+	eval 'in_range "$((p0after - p0before))" 500 1000000 && [ "${got2:-0}" = 500 ]'
+t_done
