@@ -4,7 +4,8 @@
   eavesdrop.py WATCH_PORT SEND_PORT SECS
         captures (AF_PACKET on lo) every UDP datagram sent to 127.0.0.1:WATCH_PORT
         and sends its payload at once to 127.0.0.1:SEND_PORT from its own
-        socket (a new address), for SECS seconds; prints
+        socket (a new address), for SECS seconds; prints "capturing" once
+        its capture is open, then at the end
         "resent replies challenges": how many it re-sent, how many datagrams
         came back to its socket in all, and how many of those were wire v2
         PINGs from mpserver (path challenges, byte 1 = 2, flag SERVER).
@@ -25,6 +26,7 @@ def main():
     out = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     out.bind(("127.0.0.1", 0))
     resent = replies = challenges = 0
+    print("capturing", flush=True)
     end = time.monotonic() + secs
     while True:
         left = end - time.monotonic()
