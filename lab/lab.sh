@@ -276,8 +276,18 @@ cap() {
 	# loopback: a GSO super-packet holds every segment's payload (the report reads the hello
 	# number of each); the veths see single datagrams, whose first bytes are enough
 	# and a larger kernel buffer (tcpdump falls behind on a busy machine; it says when it did)
+	# tcpdump's --immediate-mode ring (TPACKET_V2) has one slot of the snap length per packet:
+	# 65535 bytes would leave 128 MiB about a thousand slots, which a starved tcpdump fills in
+	# well under a second. A GSO super-packet has at most 64 segments (lib/batch.h), so 64 of
+	# the demo's datagrams with any tunnel overhead fit in 64 x (SIZE + 128) bytes; longer ones
+	# (iperf3, OpenVPN) are counted from their IP length, their payload is not read.
 	local buf=32768
-	[ "$dev" = lo ] && snap=65535 buf=131072
+	if [ "$dev" = lo ]; then
+		snap=$((64 * (SIZE + 128) + 128))
+		[ "$snap" -le 65535 ] || snap=65535
+		buf=131072
+		[ "$LAB_MODE" = loopback ] && buf=262144	# one capture holds every path's packets
+	fi
 	if ! command -v tcpdump >/dev/null || [ "$(id -u)" != 0 ]; then
 		l_log "capture: no tcpdump or not root: $dev not captured"
 		meta no_capture "$dev"
@@ -445,6 +455,11 @@ lab_setup() {
 	done
 
 	[ "$LAB_MODE" = ns ] && { topo_control_link || { l_log "control link failed"; exit 2; }; }
+	# TRAFFIC=mptcp compares no per-path counters and moves gigabytes of TCP: no captures unless
+	# asked for (LAB_CAPTURE=1, LAB_BRIDGE_PCAP=1)
+	if [ "$TRAFFIC" = mptcp ]; then
+		: "${LAB_CAPTURE:=0}" "${LAB_BRIDGE_PCAP:=0}"
+	fi
 	if { [ "${LAB_UP:-0}" != 1 ] && [ "${LAB_CAPTURE:-1}" = 1 ]; } || [ "${LAB_CAPTURE:-0}" = 1 ]; then
 		start_captures || exit 2
 	fi

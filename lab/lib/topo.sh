@@ -119,11 +119,16 @@ topo_setup() {
 
 topo_port_free() { ! ss -Haun "sport = :$1" 2>/dev/null | grep -q .; }
 
-# topo_ports N: P0..P(N-1), consecutive free UDP ports from a random base
+# topo_ports N: P0..P(N-1), consecutive free UDP ports from a random base below the ephemeral range
 topo_ports() {
-	local n=$1 try base i ok
+	local n=$1 try base i ok lo=32768 span
+	# below the kernel's ephemeral range, so a socket bound to port 0 (a bridge's upstream
+	# socket, anyone's client socket) cannot take a port handed out here before it is bound
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+	span=$((lo - 10000 - n))
+	[ "$span" -gt 1000 ] || span=20000
 	for try in $(seq 1 50); do
-		base=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		base=$((10000 + (RANDOM * 32768 + RANDOM) % span))
 		ok=1
 		for i in $(seq 0 $((n - 1))); do
 			topo_port_free $((base + i)) || { ok=0; break; }
