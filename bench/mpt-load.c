@@ -72,6 +72,7 @@ struct rx {
 	bool echo;		/* --serve --echo: send each datagram back */
 	/* written by the receiver thread, read by main after join or atomically */
 	_Atomic uint64_t received, last_rx_ns;
+	uint64_t first_rx_ns;	/* the first receipt (receiver thread; main reads after join) */
 	uint64_t dups, foreign, reordered, bytes, max_seq, lat_max_ns, echo_errors;
 };
 
@@ -227,6 +228,8 @@ static void *rx_thread(void *arg)
 		{
 			uint64_t now = clock_now_ns();
 
+			if (!r->first_rx_ns)
+				r->first_rx_ns = now;
 			for (i = 0; i < n; i++) {
 				/* MSG_TRUNC: msg_len is the datagram's full length,
 				 * of which the header, all we read, is in bufs[i] */
@@ -521,6 +524,10 @@ static int run_load(const struct opts *o)
 			json_fixed(&j, "loss", tx.sent ? loss : NAN, 6);
 			json_fixed(&j, "goodput_mbps", elapsed > 0 ? gp : NAN, 3);
 			json_fixed(&j, "goodput_pps", elapsed > 0 ? (double)rcv / elapsed : NAN, 1);
+			/* receipts from the first to the last: the delivery rate while data flowed
+			 * (a rate-limited link drains its queue after the sender stops) */
+			json_fixed(&j, "rx_span_s", rcv > 1 ? (double)(atomic_load(&r.last_rx_ns) -
+								       r.first_rx_ns) / 1e9 : NAN, 6);
 			json_latency(&j, &r);
 			json_u64(&j, "late_batches", tx.late_batches);
 			json_fixed(&j, "late_max_us", (double)tx.late_max_ns / 1e3, 1);
