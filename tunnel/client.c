@@ -15,31 +15,76 @@ _Static_assert(CONFIG_MAX_BRIDGES == CLIENT_MAX_PATHS, "one path per bridge");
 
 /* ---- sending ---- */
 
-/* The same datagrams on every path, batched (GSO runs or sendmmsg). */
-static void send_all_paths(struct client *c, struct iovec *dg, unsigned n, double now)
+/* Datagram j on the paths of bits[j] (broadcast: every path), each path's
+ * share batched (GSO runs or sendmmsg). */
+static void send_paths(struct client *c, struct iovec *dg, const uint16_t *bits, unsigned n,
+		       double now)
 {
 	unsigned i, j;
 
 	for (i = 0; i < c->npaths; i++) {
 		struct cpath *p = &c->paths[i];
 		struct path_stats *st = &c->core.paths[i].st;
-		unsigned sent;
+		struct iovec *mine = c->path_out;
+		unsigned sent, k = 0;
 
 		if (!c->core.paths[i].used)
 			continue;
 		/* this path's copy: its path id, path seq and stamp (sendmmsg copies) */
-		for (j = 0; j < n; j++)
+		for (j = 0; j < n; j++) {
+			if (!((bits[j] >> i) & 1))
+				continue;
 			client_tx_stamp(&c->core, i, dg[j].iov_base, dg[j].iov_len, now);
-		sent = batch_send(p->fd, NULL, dg, n, &p->tx);
+			mine[k++] = dg[j];
+		}
+		if (k == 0)
+			continue;
+		sent = batch_send(p->fd, NULL, mine, k, &p->tx);
 
 		st->sent += sent;
-		if (sent < n) {
-			st->send_errors += n - sent;
+		if (sent < k) {
+			st->send_errors += k - sent;
 			if (!udp_err_transient(p->tx.last_err))
 				log_limited(&p->rl_send, "path %u (%s): send: %s", p->index, p->name,
 					    strerror(p->tx.last_err));
 		}
 	}
+}
+
+/* FEC: the PARITY due now, each on its path, then the timer for the next. */
+static void send_parity(struct client *c, double now)
+{
+	unsigned path, round;
+	size_t n;
+	double due;
+
+	for (round = 0; round < 4 * FEC_N_MAX; round++) {
+		struct path_stats *st;
+
+		n = client_tx_parity(&c->core, now, c->txbuf, sizeof(c->txbuf), &path);
+		if (n == 0)
+			break;
+		st = &c->core.paths[path].st;
+		if (send(c->paths[path].fd, c->txbuf, n, 0) < 0)
+			st->send_errors++;
+		else
+			st->sent++;
+	}
+	ev_timer_stop(c->loop, &c->fec_timer);
+	due = client_fec_deadline(&c->core);
+	if (due >= 0) {
+		/* libev timers run on the monotonic clock: a relative delay */
+		ev_timer_set(&c->fec_timer, due > now ? due - now : 0.0, 0.0);
+		ev_timer_start(c->loop, &c->fec_timer);
+	}
+}
+
+static void fec_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct client *c = (struct client *)((char *)w - offsetof(struct client, fec_timer));
+
+	(void)revents;
+	send_parity(c, ev_now(loop));
 }
 
 static void send_ping(struct client *c, struct cpath *p)
@@ -105,11 +150,14 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 			if (len) {
 				c->out[k].iov_base = slot;
 				c->out[k].iov_len = len;
+				c->out_paths[k] = c->core.tx_paths;
 				k++;
 			}
 		}
 		if (k)
-			send_all_paths(c, c->out, k, now);
+			send_paths(c, c->out, c->out_paths, k, now);
+		if (k && fec_send_active(&c->core.fec_tx))
+			send_parity(c, now);
 		if (k && client_probe_due(&c->core, now))
 			ping_all(c);	/* mpserver silent: restarted? (a PING gets a COOKIE) */
 		if ((unsigned)n < c->inb.cap)
@@ -182,6 +230,19 @@ static void path_cb(struct ev_loop *loop, ev_io *w, int revents)
 			case RX_ACCEPT:
 			case RX_DROP:
 				break;
+			}
+			if (r.nrec) {
+				/* recovered by FEC: their payloads live in the decoder
+				 * until the next client_rx, so out with them now */
+				unsigned j;
+
+				for (j = 0; j < r.nrec; j++) {
+					if (batch_queue_full(&c->dlv))
+						flush_deliver(c);
+					batch_queue_add(&c->dlv, r.rec[j].flow, r.rec[j].payload,
+							r.rec[j].len);
+				}
+				flush_deliver(c);
 			}
 			if (r.reply == RX_REPLY_PING_BURST)
 				ping_all(c);
@@ -332,6 +393,7 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 	}
 	ev_timer_init(&c->keepalive, keepalive_cb, 0.0, prm->keepalive);
 	ev_timer_init(&c->housekeeping, housekeeping_cb, 0.25, 0.25);
+	ev_timer_init(&c->fec_timer, fec_timer_cb, 0.0, 0.0);
 	return 0;
 fail:
 	client_free(c);
@@ -358,6 +420,7 @@ void client_stop(struct client *c)
 
 	ev_timer_stop(c->loop, &c->housekeeping);
 	ev_timer_stop(c->loop, &c->keepalive);
+	ev_timer_stop(c->loop, &c->fec_timer);
 	ev_io_stop(c->loop, &c->lio);
 	if (c->lfd2 >= 0)
 		ev_io_stop(c->loop, &c->lio2);

@@ -43,6 +43,9 @@ struct client {
 	ev_io lio2;
 	ev_timer keepalive;
 	ev_timer housekeeping;
+	ev_timer fec_timer;		/* the next PARITY due (--redundancy fec) */
+	uint16_t out_paths[BATCH_MAX];	/* paths of out[i] (client_tx_data) */
+	struct iovec path_out[BATCH_MAX];	/* one path's share of out */
 	struct cpath paths[CONFIG_MAX_BRIDGES];	/* by path id (core.paths[i].used: live) */
 	unsigned npaths;	/* = core.npaths: slots to scan */
 	struct batch inb;		/* application datagrams, encoded in place */

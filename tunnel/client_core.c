@@ -44,6 +44,14 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 		c->paths[i].rtt = -1;
 	}
 	c->session = session ? session : random_u64_nonzero();
+	c->srv_red.mode = WIRE_RED_BROADCAST;
+	if (prm->red.mode == WIRE_RED_FEC) {
+		rc = fec_send_apply(&c->fec_tx, &prm->red, prm->fec_depth, 0);
+		if (rc) {
+			client_core_free(c);
+			return rc;
+		}
+	}
 	if (keyring_init(&c->keys, psk, prm->suite) != 0 ||
 	    (psk && seal_key_derive(&c->tx_key, &c->keys.psk, c->session, c->session, false))) {
 		client_core_free(c);
@@ -54,12 +62,38 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 
 void client_core_free(struct client_core *c)
 {
+	fec_send_free(&c->fec_tx);
+	fec_recv_free(&c->fec_rx);
 	cflow_table_free(&c->flows);
 	window_free(&c->rx);
 	seal_key_wipe(&c->tx_key);
 	seal_key_wipe(&c->rx_key);
 	seal_key_wipe(&c->old_rx_key);
 	keyring_wipe(&c->keys);
+}
+
+/* Every path in use (a reload adds and removes paths). */
+static uint16_t client_all_paths(const struct client_core *c)
+{
+	uint16_t all = 0;
+	unsigned i;
+
+	for (i = 0; i < c->npaths; i++)
+		if (c->paths[i].used)
+			all |= (uint16_t)(1u << i);
+	return all;
+}
+
+/* The paths FEC stripes over: those up, or all when none is (yet). */
+static uint16_t client_live_paths(const struct client_core *c)
+{
+	uint16_t live = 0;
+	unsigned i;
+
+	for (i = 0; i < c->npaths; i++)
+		if (c->paths[i].used && c->paths[i].live.alive)
+			live |= (uint16_t)(1u << i);
+	return live ? live : client_all_paths(c);
 }
 
 size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
@@ -100,8 +134,51 @@ size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 		.session = c->session, .epoch = c->session,
 		.seq = ++c->tx_seq, .len = (uint16_t)len,
 	};
+	c->tx_paths = client_all_paths(c);
+	if (fec_send_active(&c->fec_tx)) {
+		bool coded;
+
+		/* coded from the plaintext, before sealing; the extension makes
+		 * the header 8 bytes longer (wire_encode moves the payload) */
+		c->tx_paths = fec_send_data(&c->fec_tx, (uint64_t)(now * 1e6), h.seq, h.flow, h.flags,
+					    slot + WIRE_HDR_LEN, len, client_live_paths(c), &h.ext,
+					    &coded, &c->cnt.fec);
+		if (coded)
+			h.flags |= WIRE_F_FEC;
+	}
 	tx_keyed(&h, &c->keys);
 	return tx_build(&c->tx_key, &h, slot + WIRE_HDR_LEN, slot, slotlen);
+}
+
+size_t client_tx_parity(struct client_core *c, double now, uint8_t *out, size_t outlen,
+			unsigned *path)
+{
+	struct fec_tx_out o;
+	struct wire_hdr h;
+	size_t n;
+
+	if (!fec_send_parity(&c->fec_tx, (uint64_t)(now * 1e6), client_live_paths(c), &o,
+			     &c->cnt.fec))
+		return 0;
+	h = (struct wire_hdr){
+		.version = WIRE_VERSION, .type = WIRE_PARITY, .flags = tx_flags(false) | WIRE_F_FEC,
+		.server = c->server_id, .session = c->session, .epoch = c->session,
+		.seq = ++c->tx_seq, .len = o.len,
+		.ext = { .block = o.block, .index = o.index, .k = o.k, .m = o.m },
+	};
+	tx_keyed(&h, &c->keys);
+	n = tx_build(&c->tx_key, &h, o.payload, out, outlen);
+	*path = o.path < c->npaths ? o.path : 0;
+	if (n)
+		client_tx_stamp(c, *path, out, n, now);
+	return n;
+}
+
+double client_fec_deadline(const struct client_core *c)
+{
+	uint64_t d = fec_send_deadline(&c->fec_tx);
+
+	return d == UINT64_MAX ? -1.0 : (double)d / 1e6;
 }
 
 size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t *out,
@@ -119,6 +196,7 @@ size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t 
 	uint8_t pl[WIRE_PING_LEN];
 
 	memcpy(ping.token, c->cookie, WIRE_COOKIE_LEN);
+	redundancy_to_ping(&c->prm.red, &ping);	/* asked for server -> client */
 	if (p->name) {
 		size_t nl = strnlen(p->name, sizeof(ping.name));
 
@@ -197,6 +275,7 @@ void client_core_tick(struct client_core *c, double now)
 	unsigned i;
 	uint32_t f;
 
+	fec_recv_expire(&c->fec_rx, (uint64_t)(now * 1e6), &c->cnt.fec);
 	for (i = 0; i < c->npaths; i++) {
 		struct cpath_state *p = &c->paths[i];
 

@@ -69,6 +69,10 @@ struct client_core {
 	unsigned npaths;	/* slots to scan: 1 + the highest path id in use */
 	uint32_t ids_used;	/* path ids ever used (a new path prefers a fresh one) */
 	struct cflow_table flows;
+	struct fec_send fec_tx;	/* what we send: prm.red */
+	struct fec_recv fec_rx;	/* what mpserver sends with FEC (set up at its first symbol) */
+	struct redundancy srv_red;	/* what mpserver applies (its last PONG) */
+	uint16_t tx_paths;	/* client_tx_data: the paths its datagram goes on (bit i: path i) */
 	struct tunnel_counters cnt;
 	struct drops drops;	/* points at cnt: the struct must not move after init */
 	uint8_t reply[WIRE_HDR_LEN + WIRE_PING_LEN + WIRE_TAG_LEN];	/* a challenge's PONG */
@@ -93,10 +97,20 @@ enum rx_verdict client_rx(struct client_core *c, unsigned path, uint8_t *buf, si
 /*
  * An application datagram of len bytes from src, sitting at slot +
  * WIRE_HDR_LEN, becomes a tunnel datagram in place (slot has slotlen
- * bytes).  Returns its size, or 0 when dropped (counted).
+ * bytes).  Returns its size, or 0 when dropped (counted).  c->tx_paths
+ * says which paths it goes on: every path in broadcast; with FEC one path
+ * (a coded symbol) or a few (copies).
  */
 size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 		      const struct addr *src, size_t len, double now);
+/*
+ * With FEC (--redundancy fec:K:M) the next PARITY due at now, built into out
+ * and stamped for its path *path; its size, or 0 when none is due.
+ */
+size_t client_tx_parity(struct client_core *c, double now, uint8_t *out, size_t outlen,
+			unsigned *path);
+/* When client_tx_parity next has work, s (<0: nothing pending). */
+double client_fec_deadline(const struct client_core *c);
 /* One path's copy of a datagram from client_tx_data: its path id, path seq
  * and stamp (and CRC in the clear). */
 void client_tx_stamp(struct client_core *c, unsigned path, uint8_t *dgram, size_t len,

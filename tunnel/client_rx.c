@@ -33,6 +33,7 @@ static void adopt_epoch(struct client_core *c, uint64_t epoch, const struct seal
 		client_key_adopt(c, epoch, kp, key);
 	window_reset(&c->rx);
 	jump_reset(&c->jump);
+	fec_recv_free(&c->fec_rx);	/* its block ids start again (set up at its first symbol) */
 }
 
 /* A COOKIE (keyed mode): not windowed; a replayed one only makes us ping. */
@@ -54,9 +55,8 @@ static enum rx_verdict take_cookie(struct client_core *c, const struct wire_hdr 
 }
 
 /*
- * Deliver stage: accepted DATA goes to the application of its flow.  An FEC
- * decoder goes in front of this (accepted symbols in, recovered datagrams
- * out, each through here).
+ * Deliver stage: accepted DATA goes to the application of its flow.  The FEC
+ * stage (take_symbol) goes in front of this.
  */
 static enum rx_verdict deliver(struct client_core *c, const uint8_t *payload, double now,
 			       struct rx_result *r)
@@ -72,6 +72,52 @@ static enum rx_verdict deliver(struct client_core *c, const uint8_t *payload, do
 	r->len = r->h.len;
 	r->verdict = RX_DELIVER;
 	return RX_DELIVER;
+}
+
+/*
+ * FEC stage, between accept and deliver: an accepted symbol (DATA with the
+ * extension, or PARITY) into the decoder; the datagrams it recovers go
+ * through the window (nothing is delivered twice: a seq already received is
+ * `recovered_dup`) and on to their flow, in r->rec.  False when the decoder
+ * refused the symbol (a PARITY so refused is the drop `fec`).
+ */
+static bool take_symbol(struct client_core *c, struct cpath_state *p, const uint8_t *payload,
+			double now, struct rx_result *r)
+{
+	const struct fec_recovered *rec;
+	enum fec_recv_verdict v;
+	unsigned n, i;
+
+	if (!c->fec_rx.on && fec_recv_init(&c->fec_rx) != 0) {
+		c->cnt.fec.rx_refused++;
+		return false;
+	}
+	v = fec_recv_symbol(&c->fec_rx, &r->h, payload, (uint64_t)(now * 1e6), &c->cnt.fec);
+	n = fec_recv_recovered(&c->fec_rx, &rec);
+	for (i = 0; i < n && r->nrec < RX_REC_MAX; i++) {
+		uint32_t f;
+
+		if (window_check(&c->rx, rec[i].seq) != WINDOW_NEW) {
+			c->cnt.fec.recovered_dup++;
+			continue;
+		}
+		window_commit(&c->rx, rec[i].seq);
+		if (rec[i].flags & WIRE_F_TARGET) {	/* mpserver never sends one */
+			drops_count(&c->drops, &p->st, DROP_UNSUPPORTED, WIRE_OK, 1, 0);
+			continue;
+		}
+		f = cflow_by_id(&c->flows, rec[i].flow);
+		if (f == RX_NONE) {
+			drops_count(&c->drops, &p->st, DROP_NO_FLOW, WIRE_OK, 1, 0);
+			continue;
+		}
+		cflow_touch(&c->flows, f, now);
+		cflow_answered(&c->flows, f);
+		r->rec[r->nrec++] = (struct rx_rec){ .payload = rec[i].payload, .len = rec[i].len,
+						     .flow = f };
+		c->cnt.fec.recovered++;
+	}
+	return v != FEC_RECV_REFUSED;
 }
 
 /*
@@ -101,9 +147,8 @@ static enum rx_verdict take_notice(struct client_core *c, struct cpath_state *p,
 
 static bool unsupported(const struct wire_hdr *h)
 {
-	/* FEC and FEEDBACK come with their features */
-	return h->type == WIRE_PARITY || h->type == WIRE_FEEDBACK ||
-	       (h->flags & (WIRE_F_FEC | WIRE_F_TARGET));
+	/* FEEDBACK comes with its feature */
+	return h->type == WIRE_FEEDBACK || (h->flags & WIRE_F_TARGET);
 }
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -220,8 +265,10 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	if (path_heard(&p->live, now))
 		event_log("path_up", "path %u (%s) is up", p->index, p->name);
 	if (h->type == WIRE_PONG) {
-		if (pong_ok)
+		if (pong_ok) {
 			p->rtt = now - sent;
+			redundancy_from_ping(&pong, &c->srv_red);	/* what mpserver applies */
+		}
 		r->verdict = RX_ACCEPT;
 		return RX_ACCEPT;
 	}
@@ -237,6 +284,14 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 		r->verdict = RX_ACCEPT;
 		return RX_ACCEPT;
 	}
+	if (h->type == WIRE_PARITY) {
+		if (!take_symbol(c, p, payload, now, r))
+			return rx_drop(r, DROP_FEC);
+		r->verdict = RX_ACCEPT;
+		return RX_ACCEPT;
+	}
+	if (h->flags & WIRE_F_FEC)
+		take_symbol(c, p, payload, now, r);	/* the DATA itself goes on regardless */
 	return deliver(c, payload, now, r);	/* WIRE_DATA */
 }
 

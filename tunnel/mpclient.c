@@ -34,6 +34,13 @@ static void usage(FILE *f)
 		"      --key-grace DUR      after a reload changed the key, replies under the old\n"
 		"                           one are still accepted this long (default 60s)\n"
 		"SIGHUP and 'mpctl reload' re-read the key file and the config file.\n"
+		"      --redundancy MODE    broadcast (default: every datagram on every path) or\n"
+		"                           fec:K:M (Reed-Solomon across the paths: K data, M parity\n"
+		"                           per block); both directions (mpserver applies it within\n"
+		"                           its --fec-max)\n"
+		"      --fec-wait DUR       a block closes this long after its first datagram\n"
+		"                           (default 5ms; a bare number is milliseconds)\n"
+		"      --fec-depth N        blocks open at once, interleaved (default 4)\n"
 		PARAMS_HELP);
 }
 
@@ -63,6 +70,9 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "bridge", required_argument, NULL, 'b' },
 		{ "key-grace", required_argument, NULL, OPT_KEY_GRACE },
+		{ "redundancy", required_argument, NULL, OPT_REDUNDANCY },
+		{ "fec-wait", required_argument, NULL, OPT_FEC_WAIT },
+		{ "fec-depth", required_argument, NULL, OPT_FEC_DEPTH },
 		PARAMS_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};

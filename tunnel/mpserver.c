@@ -34,6 +34,9 @@ static void usage(FILE *f)
 		"      --key-dir DIR        every *.key file in DIR is a key (besides --key-file)\n"
 		"SIGHUP and 'mpctl reload' re-read the key files: keys added or removed live;\n"
 		"a session under a removed key is closed; a bad file refuses the whole reload.\n"
+		"      --fec-max K:M        largest FEC code applied when a client asks for one\n"
+		"                           (default 32:32; 0:0: broadcast only)\n"
+		"      --fec-depth N        FEC blocks open at once, interleaved (default 4)\n"
 		PARAMS_HELP);
 }
 
@@ -76,6 +79,8 @@ int main(int argc, char **argv)
 		{ "session-timeout", required_argument, NULL, OPT_SESSION_TIMEOUT },
 		{ "server-id", required_argument, NULL, OPT_SERVER_ID },
 		{ "key-dir", required_argument, NULL, OPT_KEY_DIR },
+		{ "fec-max", required_argument, NULL, OPT_FEC_MAX },
+		{ "fec-depth", required_argument, NULL, OPT_FEC_DEPTH },
 		PARAMS_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};

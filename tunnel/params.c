@@ -21,6 +21,10 @@ void params_defaults(struct tunnel_params *p)
 	p->max_flows = 256;
 	p->key_grace = PARAMS_KEY_GRACE;
 	p->verbosity = 2;	/* LOG_LVL_INFO */
+	p->red.mode = WIRE_RED_BROADCAST;
+	p->red.wait_us = RED_WAIT_DEFAULT_US;
+	p->fec_depth = RED_DEPTH_DEFAULT;
+	p->fec_max_k = p->fec_max_m = 32;
 }
 
 static int bad(const char *opt, const char *arg, const char *what)
@@ -74,6 +78,42 @@ int params_option(struct tunnel_params *p, int opt, const char *arg)
 		else
 			p->rcvbuf = (int)u;
 		return 1;
+	case OPT_REDUNDANCY: {
+		uint32_t wait = p->red.wait_us;
+
+		if (strcmp(arg, "auto") == 0)
+			return bad("--redundancy", arg, "auto is not implemented yet: broadcast or fec:K:M");
+		if (!redundancy_parse(arg, &p->red))
+			return bad("--redundancy", arg,
+				   "broadcast or fec:K:M with K, M from 1 to 64, K + M <= 128");
+		p->red.wait_us = wait;
+		return 1;
+	}
+	case OPT_FEC_WAIT: {
+		double d;
+
+		if (!parse_duration(arg, 0.001, 1.0, &d) || d < 0.0001)
+			return bad("--fec-wait", arg,
+				   "a duration from 100us to 1s (a bare number is milliseconds)");
+		p->red.wait_us = (uint32_t)(d * 1e6 + 0.5);
+		return 1;
+	}
+	case OPT_FEC_DEPTH:
+		if (!parse_uint(arg, 1, FEC_DEPTH_MAX, &p->fec_depth))
+			return bad("--fec-depth", arg, "a number from 1 to 32");
+		return 1;
+	case OPT_FEC_MAX: {
+		unsigned k, m;
+		char tail;
+
+		if (strspn(arg, "0123456789:") != strlen(arg) ||
+		    sscanf(arg, "%3u:%3u%c", &k, &m, &tail) != 2 ||
+		    !((k == 0 && m == 0) || fec_code_valid(k, m)))
+			return bad("--fec-max", arg, "K:M with K, M from 1 to 64, K + M <= 128, or 0:0");
+		p->fec_max_k = k;
+		p->fec_max_m = m;
+		return 1;
+	}
 	case OPT_STATS:
 		if (!*arg)
 			return bad("--stats", arg, "a file name");

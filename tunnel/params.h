@@ -8,6 +8,7 @@
 
 #define PARAMS_MAX_KEY_FILES 16
 #define PARAMS_KEY_GRACE 60.0	/* s: mpclient's default --key-grace */
+#include "redundancy.h"
 
 struct tunnel_params {
 	uint32_t window;	/* de-duplication window, sequence numbers */
@@ -33,6 +34,9 @@ struct tunnel_params {
 	int verbosity;
 	bool syslog;		/* --syslog: messages to syslog, not stderr */
 	bool check;		/* -n: validate configuration and exit */
+	struct redundancy red;	/* mpclient --redundancy, --fec-wait: both directions */
+	unsigned fec_depth;	/* --fec-depth: FEC blocks open at once (what this end sends) */
+	unsigned fec_max_k, fec_max_m;	/* mpserver --fec-max K:M (0:0: broadcast only) */
 };
 
 enum {
@@ -40,6 +44,7 @@ enum {
 	OPT_SESSION_TIMEOUT, OPT_MAX_SESSIONS, OPT_MAX_FLOWS, OPT_SNDBUF, OPT_RCVBUF,
 	OPT_STATS, OPT_KEY_FILE, OPT_GENKEY, OPT_SYSLOG, OPT_CONTROL, OPT_NO_CONTROL, OPT_METRICS,
 	OPT_SUITE, OPT_SERVER_ID, OPT_KEY_DIR, OPT_KEY_GRACE,
+	OPT_REDUNDANCY, OPT_FEC_WAIT, OPT_FEC_DEPTH, OPT_FEC_MAX,
 	OPT__PRIVATE = 0x200,	/* programs number their own options from here */
 };
 

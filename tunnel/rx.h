@@ -9,6 +9,10 @@
  *   RX_ACCEPT   a control message was taken in (PING, PONG, COOKIE)
  *   RX_DELIVER  r->payload (r->len bytes) goes to flow r->flow
  *
+ * and, whatever the verdict, r->rec[0 .. r->nrec): datagrams the FEC decoder
+ * recovered with this one (a DATA or PARITY), each already through the
+ * window, for flow rec[i].flow; their payloads live in the decoder and stay
+ * valid only until the next call on the core (deliver them at once);
  * and, whatever the verdict, r->reply: a PONG or COOKIE the core built in
  * r->reply_buf for the sender's address, or a round of PINGs on every path.
  *
@@ -32,6 +36,15 @@
 #include "wire.h"
 
 #define RX_NONE UINT32_MAX	/* no flow, session or path */
+#define RX_REC_MAX 64		/* recovered datagrams per call (FEC_M_MAX) */
+
+/* One datagram the FEC decoder recovered, to deliver like an RX_DELIVER. */
+struct rx_rec {
+	const uint8_t *payload;
+	uint16_t len;
+	uint32_t flow;		/* slot in the end's flow table */
+	bool flow_new;		/* mpserver: the flow was created: open its socket */
+};
 
 enum rx_verdict {
 	RX_DROP = 0,
@@ -65,6 +78,8 @@ struct rx_result {
 	uint32_t session;	/* mpserver: the session's slot, or RX_NONE */
 	uint32_t path;		/* client: path index; server: session path slot; or RX_NONE */
 	struct wire_hdr h;	/* decoded header (valid from the classify stage on) */
+	unsigned nrec;		/* FEC: recovered datagrams to deliver too */
+	struct rx_rec rec[RX_REC_MAX];
 };
 
 /* Where drops go: the counters, and one log rate limit per reason. */
@@ -96,6 +111,7 @@ static inline void rx_reset(struct rx_result *r)
 	r->len = 0;
 	r->flow = r->session = r->path = RX_NONE;
 	r->flow_new = false;
+	r->nrec = 0;
 }
 
 /* Set a drop verdict; returns RX_DROP (for `return rx_drop(r, ...)`). */

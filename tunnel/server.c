@@ -17,28 +17,90 @@
 
 /* ---- sending towards mpclient ---- */
 
-/* Send n datagrams on the paths of session i the core chooses, each path batched. */
-static void session_send(struct server *srv, uint32_t i, struct iovec *dg, unsigned n,
-			 double now)
+/* Send datagram j of session i on the path slots of bits[j] (the core's
+ * choice: every live path in broadcast), each path's share batched. */
+static void session_send(struct server *srv, uint32_t i, struct iovec *dg, const uint16_t *bits,
+			 unsigned n, double now)
 {
 	struct session *s = session_at(&srv->core.sessions, i);
-	uint32_t paths[SESSION_MAX_PATHS];
-	unsigned k, np = server_tx_paths(&srv->core, i, now, paths);
+	uint16_t any = 0;
+	unsigned k, j, none = 0;
 
-	for (k = 0; k < np; k++) {
-		struct spath *p = &s->paths[paths[k]];
-		unsigned j, sent;
+	for (j = 0; j < n; j++) {
+		any |= bits[j];
+		none += bits[j] == 0;
+	}
+	for (k = 0; k < SESSION_MAX_PATHS; k++) {
+		struct spath *p = &s->paths[k];
+		struct iovec *mine = srv->path_out;
+		unsigned sent, m = 0;
 
+		if (!((any >> k) & 1) || !p->used)
+			continue;
 		/* this path's copy: its path id, path seq and stamp (sendmmsg copies) */
-		for (j = 0; j < n; j++)
-			server_tx_stamp(&srv->core, i, paths[k], dg[j].iov_base, dg[j].iov_len, now);
-		sent = batch_send(srv->lfd, &p->addr, dg, n, &p->tx);
+		for (j = 0; j < n; j++) {
+			if (!((bits[j] >> k) & 1))
+				continue;
+			server_tx_stamp(&srv->core, i, k, dg[j].iov_base, dg[j].iov_len, now);
+			mine[m++] = dg[j];
+		}
+		sent = batch_send(srv->lfd, &p->addr, mine, m, &p->tx);
 
 		p->st.sent += sent;
-		p->st.send_errors += n - sent;
+		p->st.send_errors += m - sent;
 	}
-	if (np == 0)
-		server_tx_nopath(&srv->core, n);
+	if (none)
+		server_tx_nopath(&srv->core, none);
+}
+
+/* Arm the FEC timer for `due` unless it fires earlier already. */
+static void fec_arm(struct server *srv, double due, double now)
+{
+	if (due < 0 || (srv->fec_due >= 0 && srv->fec_due <= due))
+		return;
+	ev_timer_stop(srv->loop, &srv->fec_timer);
+	srv->fec_due = due;
+	/* libev timers run on the monotonic clock: a relative delay */
+	ev_timer_set(&srv->fec_timer, due > now ? due - now : 0.0, 0.0);
+	ev_timer_start(srv->loop, &srv->fec_timer);
+}
+
+/* FEC: the PARITY of session i due now, each on its path; the timer for its next. */
+static void session_parity(struct server *srv, uint32_t i, double now)
+{
+	struct session *s = session_at(&srv->core.sessions, i);
+	unsigned round;
+	uint32_t k;
+	size_t n;
+
+	for (round = 0; round < 4 * FEC_N_MAX; round++) {
+		struct spath *p;
+
+		n = server_tx_parity(&srv->core, i, now, srv->txbuf, sizeof(srv->txbuf), &k);
+		if (n == 0)
+			break;
+		p = &s->paths[k];
+		if (sendto(srv->lfd, srv->txbuf, n, 0, (const struct sockaddr *)&p->addr.ss,
+			   p->addr.len) < 0)
+			p->st.send_errors++;
+		else
+			p->st.sent++;
+	}
+	fec_arm(srv, server_fec_deadline(&srv->core, i), now);
+}
+
+static void fec_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct server *srv = (struct server *)((char *)w - offsetof(struct server, fec_timer));
+	struct session_table *t = &srv->core.sessions;
+	double now = ev_now(loop);
+	uint32_t i;
+
+	(void)revents;
+	srv->fec_due = -1;
+	for (i = session_oldest(t); i != RX_NONE && i != LRU_NONE; i = lru_newer(&t->lru, i))
+		if (t->s[i].fec)
+			session_parity(srv, i, now);
 }
 
 /* A PONG, COOKIE or NOTICE the core built. */
@@ -104,11 +166,17 @@ static void flow_cb(struct ev_loop *loop, ev_io *w, int revents)
 			if (len) {
 				srv->out[k].iov_base = slot;
 				srv->out[k].iov_len = len;
+				srv->out_paths[k] = srv->core.tx_paths;
 				k++;
 			}
 		}
-		if (k)
-			session_send(srv, srv->core.flows.f[f].session, srv->out, k, now);
+		if (k) {
+			uint32_t si = srv->core.flows.f[f].session;
+
+			session_send(srv, si, srv->out, srv->out_paths, k, now);
+			if (session_at(&srv->core.sessions, si)->fec)
+				session_parity(srv, si, now);
+		}
 		if ((unsigned)n < srv->rb.cap)
 			break;
 	}
@@ -201,6 +269,25 @@ static void path_datagram(struct server *srv, const struct addr *from, uint8_t *
 	case RX_ACCEPT:
 	case RX_DROP:
 		break;
+	}
+	if (r.nrec) {
+		/* recovered by FEC: their payloads live in the decoder until the
+		 * next server_rx, so out with them now */
+		unsigned j;
+
+		for (j = 0; j < r.nrec; j++) {
+			if (r.rec[j].flow_new) {
+				rc = flow_open(srv, r.rec[j].flow);
+				if (rc) {
+					server_flow_failed(&srv->core, r.rec[j].flow, -rc);
+					continue;
+				}
+			}
+			if (batch_queue_full(&srv->fwd))
+				flush_forward(srv);
+			batch_queue_add(&srv->fwd, r.rec[j].flow, r.rec[j].payload, r.rec[j].len);
+		}
+		flush_forward(srv);
 	}
 	if (r.reply != RX_REPLY_NONE)
 		send_reply(srv, &r, from);
@@ -329,6 +416,8 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 	udp_set_recverr(srv->lfd);
 	ev_io_init(&srv->lio, listen_cb, srv->lfd, EV_READ);
 	ev_timer_init(&srv->housekeeping, housekeeping_cb, 1.0, 1.0);
+	ev_timer_init(&srv->fec_timer, fec_timer_cb, 0.0, 0.0);
+	srv->fec_due = -1;
 	return 0;
 fail:
 	server_free(srv);
@@ -346,6 +435,7 @@ void server_stop(struct server *srv)
 	unsigned i;
 
 	ev_timer_stop(srv->loop, &srv->housekeeping);
+	ev_timer_stop(srv->loop, &srv->fec_timer);
 	ev_io_stop(srv->loop, &srv->lio);
 	for (i = 0; srv->fio && i < srv->core.flows.max; i++)
 		if (srv->fio[i].fd >= 0)

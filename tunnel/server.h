@@ -38,6 +38,11 @@ struct server {
 	int lfd;
 	ev_io lio;
 	ev_timer housekeeping;
+	ev_timer fec_timer;		/* the next PARITY due, any session */
+	double fec_due;			/* when fec_timer fires (<0: stopped) */
+	uint16_t out_paths[BATCH_MAX];	/* path slots of out[i] (server_tx_data) */
+	struct iovec path_out[BATCH_MAX];	/* one path's share of out */
+	uint8_t txbuf[WIRE_MAX_DGRAM + 64];	/* a PARITY */
 	struct sflow_io *fio;		/* core.flows.max */
 	struct batch inb;		/* from the paths */
 	struct batch rb;		/* replies from the target, encoded in place */

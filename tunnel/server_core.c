@@ -7,6 +7,7 @@
 #include "tx.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 int server_core_init(struct server_core *s, const struct tunnel_params *prm, const uint8_t *psk,
@@ -45,8 +46,22 @@ int server_core_init(struct server_core *s, const struct tunnel_params *prm, con
 	return 0;
 }
 
+static void session_fec_free(struct session *ss)
+{
+	if (!ss->fec)
+		return;
+	fec_send_free(&ss->fec->tx);
+	fec_recv_free(&ss->fec->rx);
+	free(ss->fec);
+	ss->fec = NULL;
+}
+
 void server_core_free(struct server_core *s)
 {
+	uint32_t i;
+
+	for (i = 0; s->sessions.s && i < s->sessions.max; i++)
+		session_fec_free(&s->sessions.s[i]);
 	sflow_table_free(&s->flows);
 	session_table_free(&s->sessions);
 	cookie_jar_wipe(&s->cookies);
@@ -93,6 +108,7 @@ void server_session_close(struct server_core *s, uint32_t i, const char *why)
 	for (k = 0; k < SESSION_MAX_PATHS; k++)
 		if (ss->paths[k].used)
 			path_stats_add(&s->other, &ss->paths[k].st);
+	session_fec_free(ss);
 	session_release(&s->sessions, i, s->keys.sealed);
 }
 
@@ -108,12 +124,9 @@ size_t server_build_pong(struct server_core *s, struct session *ss, struct spath
 	struct wire_ping pong = *ping;
 	uint8_t pl[WIRE_PING_LEN];
 
-	/* the PING's size as received; what we apply: broadcast, until FEC lands */
+	/* the PING's size as received; the redundancy we apply */
 	pong.probe_size = (uint16_t)(ping_size > 0xffff ? 0xffff : ping_size);
-	pong.redundancy = WIRE_RED_BROADCAST;
-	pong.fec_k = pong.fec_m = 0;
-	pong.fec_wait = 0;
-	pong.target_loss = 0;
+	redundancy_to_ping(&ss->red, &pong);
 	h.suite = ss->key.suite;	/* the session's key (0, 0 in the clear) */
 	h.key_id = ss->key.id;
 	wire_ping_encode(&pong, WIRE_PING_LEN, pl, sizeof(pl));
@@ -136,6 +149,85 @@ size_t server_build_challenge(struct server_core *s, struct session *ss, struct 
 	tx_keyed(&h, &s->keys);
 	wire_ping_encode(&ping, WIRE_PING_LEN, pl, sizeof(pl));
 	return tx_build(&ss->tx_key, &h, pl, s->reply, sizeof(s->reply));
+}
+
+/* The session path slots to send on now, as bits (server_tx_paths). */
+static uint16_t live_slots(struct server_core *s, uint32_t i, double now)
+{
+	uint32_t paths[SESSION_MAX_PATHS];
+	unsigned k, n = server_tx_paths(s, i, now, paths);
+	uint16_t bits = 0;
+
+	for (k = 0; k < n; k++)
+		bits |= (uint16_t)(1u << paths[k]);
+	return bits;
+}
+
+int server_session_redundancy(struct server_core *s, uint32_t i, const struct redundancy *want,
+			      double now)
+{
+	struct session *ss = session_at(&s->sessions, i);
+	struct redundancy r = *want;
+	int rc;
+
+	redundancy_clamp(&r, s->prm.fec_max_k, s->prm.fec_max_m);
+	if (r.mode == ss->red.mode && r.k == ss->red.k && r.m == ss->red.m &&
+	    (r.mode != WIRE_RED_FEC || r.wait_us == ss->red.wait_us))
+		return 0;
+	if (r.mode == WIRE_RED_FEC && !ss->fec) {
+		ss->fec = calloc(1, sizeof(*ss->fec));	/* once per session */
+		if (!ss->fec)
+			return -ENOMEM;
+	}
+	if (ss->fec) {
+		rc = fec_send_apply(&ss->fec->tx, &r, s->prm.fec_depth, (uint64_t)(now * 1e6));
+		if (rc) {
+			ss->red.mode = WIRE_RED_BROADCAST;
+			return rc;
+		}
+	}
+	ss->red = r;
+	return 0;
+}
+
+size_t server_tx_parity(struct server_core *s, uint32_t i, double now, uint8_t *out,
+			size_t outlen, uint32_t *slot)
+{
+	struct session *ss = session_at(&s->sessions, i);
+	struct fec_tx_out o;
+	struct wire_hdr h;
+	uint16_t live;
+	size_t n;
+
+	if (!ss->fec || !ss->fec->tx.on)
+		return 0;
+	live = live_slots(s, i, now);
+	if (!live || !fec_send_parity(&ss->fec->tx, (uint64_t)(now * 1e6), live, &o, &s->cnt.fec))
+		return 0;
+	h = (struct wire_hdr){
+		.version = WIRE_VERSION, .type = WIRE_PARITY, .flags = tx_flags(true) | WIRE_F_FEC,
+		.server = s->prm.server_id, .session = ss->id, .epoch = ss->epoch,
+		.seq = ++ss->tx_seq, .len = o.len,
+		.ext = { .block = o.block, .index = o.index, .k = o.k, .m = o.m },
+	};
+	h.suite = ss->key.suite;	/* the session's key (0, 0 in the clear) */
+	h.key_id = ss->key.id;
+	n = tx_build(&ss->tx_key, &h, o.payload, out, outlen);
+	*slot = o.path < SESSION_MAX_PATHS && ss->paths[o.path].used ? o.path : 0;
+	if (n)
+		server_tx_stamp(s, i, *slot, out, n, now);
+	return n;
+}
+
+double server_fec_deadline(struct server_core *s, uint32_t i)
+{
+	struct session *ss = session_at(&s->sessions, i);
+	uint64_t d;
+
+	if (!ss->fec)
+		return -1.0;
+	d = fec_send_deadline(&ss->fec->tx);
+	return d == UINT64_MAX ? -1.0 : (double)d / 1e6;
 }
 
 size_t server_tx_data(struct server_core *s, uint32_t f, uint8_t *slot, size_t slotlen,
@@ -161,6 +253,17 @@ size_t server_tx_data(struct server_core *s, uint32_t f, uint8_t *slot, size_t s
 		.server = s->prm.server_id, .flow = fl->id, .session = ss->id,
 		.epoch = ss->epoch, .seq = ++ss->tx_seq, .len = (uint16_t)len,
 	};
+	s->tx_paths = live_slots(s, fl->session, now);
+	if (s->tx_paths && ss->fec && fec_send_active(&ss->fec->tx)) {
+		bool coded;
+
+		/* coded from the plaintext, before sealing (see client_tx_data) */
+		s->tx_paths = fec_send_data(&ss->fec->tx, (uint64_t)(now * 1e6), h.seq, h.flow,
+					    h.flags, slot + WIRE_HDR_LEN, len, s->tx_paths, &h.ext,
+					    &coded, &s->cnt.fec);
+		if (coded)
+			h.flags |= WIRE_F_FEC;
+	}
 	h.suite = ss->key.suite;	/* the session's key (0, 0 in the clear) */
 	h.key_id = ss->key.id;
 	return tx_build(&ss->tx_key, &h, slot + WIRE_HDR_LEN, slot, slotlen);
@@ -219,6 +322,12 @@ void server_icmp_hint(struct server_core *s, const struct addr *a, double now)
 void server_core_tick(struct server_core *s, double now)
 {
 	uint32_t f, i;
+
+	/* FEC blocks held too long are given up (counted) */
+	for (i = session_oldest(&s->sessions); i != RX_NONE && i != LRU_NONE;
+	     i = lru_newer(&s->sessions.lru, i))
+		if (s->sessions.s[i].fec)
+			fec_recv_expire(&s->sessions.s[i].fec->rx, (uint64_t)(now * 1e6), &s->cnt.fec);
 
 	for (f = 0; f < s->flows.max; f++) {
 		struct sflow *fl = &s->flows.f[f];

@@ -54,6 +54,7 @@ struct server_core {
 	struct srclimit notice_rl;	/* NOTICEs: 10 a second in all, 1 per source */
 	struct ratelimit peer_rl[DROP__COUNT];	/* log lines naming a misconfigured peer */
 	uint8_t reply[WIRE_HDR_LEN + WIRE_PING_LEN + WIRE_TAG_LEN];	/* PONG, COOKIE or NOTICE */
+	uint16_t tx_paths;	/* server_tx_data: the session path slots its datagram goes on */
 };
 
 /* psk NULL for the clear mode; hooks may be NULL.  0 or -errno. */
@@ -70,15 +71,32 @@ void server_core_free(struct server_core *s);
  */
 enum rx_verdict server_rx(struct server_core *s, const struct addr *from, uint8_t *buf,
 			  size_t len, double now, struct rx_result *r);
+/*
+ * What the client asks for the server -> client direction (its PINGs),
+ * applied to session i within --fec-max (server_build_pong reports it).
+ * 0 or -errno (then broadcast).
+ */
+int server_session_redundancy(struct server_core *s, uint32_t i, const struct redundancy *want,
+			      double now);
 /* The daemon could not open a socket for a new flow (err: errno): drop and count. */
 void server_flow_failed(struct server_core *s, uint32_t f, int err);
 
 /*
  * A reply of len bytes from the target on flow f, sitting at slot +
  * WIRE_HDR_LEN, becomes a tunnel datagram in place.  Its size, or 0 (counted).
+ * s->tx_paths: the session's path slots it goes on (bit k: slot k): those
+ * of server_tx_paths in broadcast, one (coded) or a few (copies) with FEC.
  */
 size_t server_tx_data(struct server_core *s, uint32_t f, uint8_t *slot, size_t slotlen,
 		      size_t len, double now);
+/*
+ * With FEC towards this session's client: the next PARITY due at now, built
+ * into out and stamped for its path slot *slot; its size, or 0 when none.
+ */
+size_t server_tx_parity(struct server_core *s, uint32_t i, double now, uint8_t *out,
+			size_t outlen, uint32_t *slot);
+/* When server_tx_parity next has work for session i, s (<0: nothing pending). */
+double server_fec_deadline(struct server_core *s, uint32_t i);
 /*
  * The paths of session i to send on now: those heard within the path
  * timeout, or every known one if none.  Fills out (SESSION_MAX_PATHS), returns the count.

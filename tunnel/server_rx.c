@@ -8,6 +8,7 @@
 #include "server_keys.h"
 #include "wireseal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* A slot for a new session.  When full, it takes the place of the unproven
@@ -28,6 +29,8 @@ static uint32_t session_create(struct server_core *s, uint64_t id, double now)
 		server_session_close(s, i, "evicted for a new session");
 	}
 	i = session_alloc(&s->sessions, id, now);
+	if (i != RX_NONE)
+		s->sessions.s[i].red.mode = WIRE_RED_BROADCAST;	/* until the client asks */
 	if (i != RX_NONE)
 		if (ratelimit_allow(&s->open_rl, now, NULL))
 			event_log("session_open", "session %016llx opened (%u sessions)",
@@ -51,47 +54,117 @@ static enum rx_verdict want_cookie(struct server_core *s, const struct wire_hdr 
 }
 
 /*
- * Deliver stage: the accepted DATA of session si goes to its flow (created
- * here; the daemon opens its socket).  An FEC decoder goes in front of this
- * (accepted symbols in, recovered datagrams out, each through here).
+ * The flow slot of flow id `flow` of session si, created if new (*flow_new:
+ * the daemon opens its socket); RX_NONE with *why when the table is full.
  */
-static enum rx_verdict deliver(struct server_core *s, uint32_t si, const uint8_t *payload,
-			       double now, struct rx_result *r)
+static uint32_t flow_for(struct server_core *s, uint32_t si, uint32_t flow, double now,
+			 bool *flow_new, enum drop_reason *why)
 {
 	struct session *ss = session_at(&s->sessions, si);
 	uint32_t f = ss->last_flow;
 
-	if (f == RX_NONE || s->flows.f[f].session != si || s->flows.f[f].id != r->h.flow)
-		f = sflow_find(&s->flows, si, r->h.flow);
+	*flow_new = false;
+	if (f == RX_NONE || s->flows.f[f].session != si || s->flows.f[f].id != flow)
+		f = sflow_find(&s->flows, si, flow);
 	if (f == RX_NONE) {
 		if (s->flows.nfree == 0) {
 			/* full: a flow the target never replied on (a flood's) makes room */
 			uint32_t v = sflow_victim(&s->flows, now, s->prm.idle_timeout);
 
-			if (v == RX_NONE)
-				return rx_drop(r, DROP_FLOW_CAP);
+			if (v == RX_NONE) {
+				*why = DROP_FLOW_CAP;
+				return RX_NONE;
+			}
 			s->cnt.evicted_flows++;
 			log_limited(&s->open_rl, "flow table full (%u): flow %u of session %016llx "
 				    "evicted for a new one", s->flows.max, s->flows.f[v].id,
 				    (unsigned long long)s->sessions.s[s->flows.f[v].session].id);
 			server_flow_close(s, v);
 		}
-		f = sflow_add(&s->flows, si, r->h.flow, now);
-		if (f == RX_NONE)
-			return rx_drop(r, DROP_FLOW_CAP);
+		f = sflow_add(&s->flows, si, flow, now);
+		if (f == RX_NONE) {
+			*why = DROP_FLOW_CAP;
+			return RX_NONE;
+		}
 		ss->nflows++;
-		r->flow_new = true;
+		*flow_new = true;
 		if (ratelimit_allow(&s->open_rl, now, NULL))
 			event_log("flow_open", "session %016llx: flow %u opened",
-				  (unsigned long long)ss->id, r->h.flow);
+				  (unsigned long long)ss->id, flow);
 	}
 	ss->last_flow = f;
 	sflow_touch(&s->flows, f, now);
+	return f;
+}
+
+/*
+ * Deliver stage: the accepted DATA of session si goes to its flow (created
+ * here; the daemon opens its socket).  The FEC stage (take_symbol) goes in
+ * front of this.
+ */
+static enum rx_verdict deliver(struct server_core *s, uint32_t si, const uint8_t *payload,
+			       double now, struct rx_result *r)
+{
+	enum drop_reason why = DROP_FLOW_CAP;
+	uint32_t f = flow_for(s, si, r->h.flow, now, &r->flow_new, &why);
+
+	if (f == RX_NONE)
+		return rx_drop(r, why);
 	r->flow = f;
 	r->payload = payload;
 	r->len = r->h.len;
 	r->verdict = RX_DELIVER;
 	return RX_DELIVER;
+}
+
+/*
+ * FEC stage, between accept and deliver: an accepted symbol (DATA with the
+ * extension, or PARITY) of session si into its decoder (set up at the
+ * session's first symbol); what it recovers goes through the window (a seq
+ * already received is `recovered_dup`) and on to its flow, in r->rec.
+ * False when the decoder refused the symbol (a PARITY so refused is the drop
+ * `fec`).
+ */
+static bool take_symbol(struct server_core *s, uint32_t si, struct spath *p,
+			const uint8_t *payload, double now, struct rx_result *r)
+{
+	struct session *ss = session_at(&s->sessions, si);
+	const struct fec_recovered *rec;
+	enum fec_recv_verdict v;
+	unsigned n, i;
+
+	if (!ss->fec)
+		ss->fec = calloc(1, sizeof(*ss->fec));	/* once per session */
+	if (!ss->fec || (!ss->fec->rx.on && fec_recv_init(&ss->fec->rx) != 0)) {
+		s->cnt.fec.rx_refused++;
+		return false;
+	}
+	v = fec_recv_symbol(&ss->fec->rx, &r->h, payload, (uint64_t)(now * 1e6), &s->cnt.fec);
+	n = fec_recv_recovered(&ss->fec->rx, &rec);
+	for (i = 0; i < n && r->nrec < RX_REC_MAX; i++) {
+		enum drop_reason why = DROP_FLOW_CAP;
+		struct rx_rec *o = &r->rec[r->nrec];
+
+		if (window_check(&ss->rx, rec[i].seq) != WINDOW_NEW) {
+			s->cnt.fec.recovered_dup++;
+			continue;
+		}
+		window_commit(&ss->rx, rec[i].seq);
+		if (rec[i].flags & WIRE_F_TARGET) {	/* as a received TARGET DATA */
+			drops_count(&s->drops, &p->st, DROP_UNSUPPORTED, WIRE_OK, 1, 0);
+			continue;
+		}
+		o->flow = flow_for(s, si, rec[i].flow, now, &o->flow_new, &why);
+		if (o->flow == RX_NONE) {
+			drops_count(&s->drops, &p->st, why, WIRE_OK, 1, 0);
+			continue;
+		}
+		o->payload = rec[i].payload;
+		o->len = rec[i].len;
+		r->nrec++;
+		s->cnt.fec.recovered++;
+	}
+	return v != FEC_RECV_REFUSED;
 }
 
 /*
@@ -185,11 +258,10 @@ static enum rx_verdict take_pong(struct server_core *s, uint32_t si, const struc
 	return RX_ACCEPT;
 }
 
-/* Types this daemon does not act on yet (FEC, FEEDBACK, targets). */
+/* Types this daemon does not act on yet (FEEDBACK, targets). */
 static bool unsupported(const struct wire_hdr *h)
 {
-	return h->type == WIRE_PARITY || h->type == WIRE_FEEDBACK ||
-	       (h->flags & (WIRE_F_FEC | WIRE_F_TARGET));
+	return h->type == WIRE_FEEDBACK || (h->flags & WIRE_F_TARGET);
 }
 
 static enum rx_verdict decide(struct server_core *s, const struct addr *from, uint8_t *buf,
@@ -335,6 +407,11 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 		 * came from a new address and that address was just challenged */
 		if (r->reply == RX_REPLY_NONE &&
 		    wire_ping_decode(payload, h->len, len, false, &ping)) {
+			struct redundancy want = ss->red;
+
+			/* the client's request for what we send it (keep: as is) */
+			if (redundancy_from_ping(&ping, &want))
+				server_session_redundancy(s, si, &want, now);
 			r->reply_len = server_build_pong(s, ss, p, &ping, len, now);
 			if (r->reply_len) {
 				r->reply = RX_REPLY_PONG;
@@ -344,6 +421,14 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 		r->verdict = RX_ACCEPT;
 		return RX_ACCEPT;
 	}
+	if (h->type == WIRE_PARITY) {
+		if (!take_symbol(s, si, p, payload, now, r))
+			return rx_drop(r, DROP_FEC);
+		r->verdict = RX_ACCEPT;
+		return RX_ACCEPT;
+	}
+	if (h->flags & WIRE_F_FEC)
+		take_symbol(s, si, p, payload, now, r);	/* the DATA itself goes on regardless */
 	return deliver(s, si, payload, now, r);	/* WIRE_DATA */
 }
 

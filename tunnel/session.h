@@ -22,6 +22,7 @@
 #include "seal.h"
 #include "stats.h"
 #include "window.h"
+#include "redundancy.h"
 
 #define SESSION_MAX_PATHS 16	/* paths per session: path ids 0..15 (WIRE_MAX_PATHS) */
 #define SESSION_CLOSED_RING 256	/* keyed: closed sessions remembered with their top seq */
@@ -72,6 +73,8 @@ struct session {
 	bool proven;		/* heard on two addresses, or the target replied to it */
 	uint32_t last_flow;	/* flow slot of the last datagram (skips hashing) */
 	uint32_t last_path;	/* path of the last datagram (runs from one bridge skip hashing) */
+	struct session_fec *fec;	/* FEC both ways (redundancy.h); NULL until first used */
+	struct redundancy red;	/* what we apply to what we send (the client's request) */
 	double created, last_rx;
 };
 

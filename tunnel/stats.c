@@ -33,6 +33,7 @@ const char *drop_reason_name(enum drop_reason r)
 		[DROP_CHALLENGE] = "challenge",
 		[DROP_CHALLENGE_LATE] = "challenge_late",
 		[DROP_CHALLENGE_ADDR] = "challenge_addr",
+		[DROP_FEC] = "fec",
 		[DROP_DUPLICATE] = "duplicate",
 		[DROP_TOO_OLD] = "too_old",
 		[DROP_MALFORMED] = "malformed",
@@ -89,6 +90,9 @@ void counters_json(struct json *j, const struct tunnel_counters *c)
 	for (i = 0; i < DROP__LISTED; i++)
 		json_u64(j, drop_reason_name(i), c->drop[i]);
 	json_obj_close(j);
+	json_obj_open(j, "fec");
+	fec_counters_json(j, &c->fec);
+	json_obj_close(j);
 }
 
 void path_stats_text(FILE *f, const struct path_stats *s)
@@ -132,6 +136,18 @@ void counters_text(FILE *f, const struct tunnel_counters *c)
 		}
 	}
 	fprintf(f, "%s\n", any ? "" : " none");
+	if (fec_counters_any(&c->fec))
+		fprintf(f, "  fec: sent %llu coded %llu parity %llu copies; received %llu coded "
+			"%llu parity (%llu unneeded); blocks %llu whole %llu decoded %llu failed; "
+			"recovered %llu unrecoverable %llu\n",
+			(unsigned long long)c->fec.tx_data, (unsigned long long)c->fec.tx_parity,
+			(unsigned long long)c->fec.tx_copies, (unsigned long long)c->fec.rx_data,
+			(unsigned long long)c->fec.rx_parity,
+			(unsigned long long)c->fec.parity_unneeded,
+			(unsigned long long)c->fec.blocks_complete,
+			(unsigned long long)c->fec.blocks_decoded,
+			(unsigned long long)c->fec.blocks_failed, (unsigned long long)c->fec.recovered,
+			(unsigned long long)c->fec.unrecoverable);
 }
 
 void path_stats_add(struct path_stats *sum, const struct path_stats *s)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "redundancy.h"
 #include "wire.h"
 
 struct path_stats {
@@ -42,13 +43,15 @@ enum drop_reason {
 	DROP_SEALED,		/* a sealed datagram while we have no key */
 	DROP_JUMP,		/* seq too far above the window, not (yet) confirmed */
 	DROP_UNSUPPORTED,	/* a message this version of the daemon does not act on yet
-				 * (PARITY, FEC- or TARGET-flagged DATA) */
+				 * (FEEDBACK, TARGET-flagged DATA) */
 	DROP_CHALLENGE,		/* a PONG to mpserver that answers no pending path challenge
 				 * (none pending, another token, another path), or a challenge
 				 * PING to mpclient without a token */
 	DROP_CHALLENGE_LATE,	/* a PONG echoing a challenge older than the path timeout */
 	DROP_CHALLENGE_ADDR,	/* a PONG echoing a challenge, from another address than
 				 * the one challenged */
+	DROP_FEC,		/* a PARITY the FEC decoder refused (duplicate symbol, stale
+				 * block, inconsistent k/m/size, too big; fec.rx_refused) */
 	DROP__LISTED,		/* the reasons above are listed under "drops"; those below
 				 * have counters of their own (per path, "malformed") */
 	DROP_DUPLICATE = DROP__LISTED,	/* a copy already received (path "duplicates") */
@@ -73,6 +76,7 @@ struct tunnel_counters {
 	uint64_t path_moves;	/* mpserver: paths moved to a new address (challenge confirmed) */
 	uint64_t wire[WIRE_E__COUNT];
 	uint64_t drop[DROP__COUNT];
+	struct fec_counters fec;	/* redundancy.h: both roles of this end */
 };
 
 const char *drop_reason_name(enum drop_reason r);

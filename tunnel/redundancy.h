@@ -1,0 +1,158 @@
+/* redundancy.h - how one direction of the tunnel protects its DATA
+ * (PROTOCOL.md, "Redundancy"), and the FEC glue of one direction.
+ *
+ * Modes: broadcast (every DATA on every path, the default) or fec:K:M
+ * (systematic Reed-Solomon across paths, lib/fec).  mpclient chooses both
+ * directions: what it sends follows its own --redundancy; it asks for the
+ * server -> client direction in every PING (mode, k, m, wait), and mpserver
+ * applies the request within its limits (--fec-max K:M) and says what it
+ * applies in the PONG.
+ *
+ * struct fec_send: one direction's sender.  Each DATA is coded into a block
+ * and goes out at once on one path (lib/fec stripes the symbols of a block
+ * over the live paths); parity follows as the blocks close (k symbols or the
+ * wait), handed out by fec_send_parity().  A datagram the code cannot take
+ * (a lone one after a pause, one too big) goes as copies on several paths.
+ *
+ * struct fec_recv: one direction's receiver: data symbols and parity in, data
+ * symbols recovered out (lib/fec's bounded pools).  The cores put each
+ * recovered one through their window (nothing is delivered twice) and
+ * deliver it like a received DATA.
+ *
+ * All memory is allocated when a direction switches to FEC (once per
+ * session), never per datagram.
+ */
+#ifndef MPT_REDUNDANCY_H
+#define MPT_REDUNDANCY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fec.h"
+#include "wire.h"
+
+#define RED_WAIT_DEFAULT_US 5000u	/* --fec-wait: a block closes 5 ms after its first symbol */
+#define RED_WAIT_MAX_US 1000000u	/* the PING field holds up to 6.5 s; we take 1 s */
+#define RED_DEPTH_DEFAULT 4u		/* blocks open at once (interleaving in time) */
+
+struct redundancy {
+	uint8_t mode;		/* WIRE_RED_BROADCAST or WIRE_RED_FEC */
+	uint8_t k, m;		/* fec */
+	uint32_t wait_us;	/* fec: block wait */
+};
+
+/* "broadcast" or "fec:K:M" (1 <= K, M <= 64, K + M <= 128); wait_us is kept. */
+bool redundancy_parse(const char *s, struct redundancy *r);
+/* "broadcast", "fec:20:20" into buf. */
+const char *redundancy_format(const struct redundancy *r, char *buf, size_t len);
+/* The request for the other direction, written into a PING's fields. */
+void redundancy_to_ping(const struct redundancy *r, struct wire_ping *p);
+/* A PING's (or PONG's) fields; false when the mode is `keep` or not one we
+ * apply (auto), r unchanged. */
+bool redundancy_from_ping(const struct wire_ping *p, struct redundancy *r);
+/* mpserver's limits: k <= kmax and m <= mmax (kmax or mmax 0: broadcast only). */
+void redundancy_clamp(struct redundancy *r, unsigned kmax, unsigned mmax);
+
+/* ---- counters (both ends, both roles) ---- */
+
+struct fec_counters {
+	/* sender */
+	uint64_t tx_data;	/* DATA sent as coded symbols (one path each) */
+	uint64_t tx_parity;	/* PARITY sent */
+	uint64_t tx_copies;	/* DATA sent as copies in FEC mode (lone after a pause, too big) */
+	/* receiver */
+	uint64_t rx_data;	/* coded DATA taken by the decoder */
+	uint64_t rx_parity;	/* PARITY taken by the decoder */
+	uint64_t parity_unneeded;	/* PARITY for a block already whole or decoded */
+	uint64_t blocks_complete;	/* blocks with every data symbol received */
+	uint64_t blocks_decoded;	/* blocks that needed parity and got it */
+	uint64_t blocks_failed;	/* blocks given up with data missing (k known) */
+	uint64_t blocks_unknown;	/* blocks given up before any parity said k */
+	uint64_t recovered;	/* data symbols recovered and delivered */
+	uint64_t recovered_dup;	/* recovered but already received (window): not delivered */
+	uint64_t unrecoverable;	/* data symbols lost in failed blocks */
+	uint64_t rx_refused;	/* symbols the decoder refused (in drops as fec_*) */
+};
+
+/* ---- sender ---- */
+
+struct fec_send {
+	bool on;		/* tx initialised */
+	struct redundancy red;	/* applied now */
+	unsigned depth;
+	unsigned copy_rr;	/* rotates the first path of copies */
+	struct fec_tx tx;
+};
+
+/*
+ * Apply r (broadcast: FEC off, pools kept for a switch back; fec: the pools
+ * are allocated at the first switch, or again for a larger code).  0 or
+ * -errno (then broadcast).
+ */
+int fec_send_apply(struct fec_send *s, const struct redundancy *r, unsigned depth,
+		   uint64_t now_us);
+void fec_send_free(struct fec_send *s);
+static inline bool fec_send_active(const struct fec_send *s)
+{
+	return s->on && s->red.mode == WIRE_RED_FEC;
+}
+
+/*
+ * One DATA (seq, flow, TARGET flag, plaintext payload) with FEC on; live:
+ * the paths usable now (bit i: path i).  Returns the paths to send it on:
+ * one bit when coded (*ext is its extension), several for copies (*ext
+ * untouched, coded false).
+ */
+uint16_t fec_send_data(struct fec_send *s, uint64_t now_us, uint64_t seq, uint32_t flow,
+		       uint8_t flags, const void *payload, size_t len, uint16_t live,
+		       struct wire_ext *ext, bool *coded, struct fec_counters *cnt);
+/* The next parity symbol due (out->path: its path); false when none. */
+bool fec_send_parity(struct fec_send *s, uint64_t now_us, uint16_t live, struct fec_tx_out *out,
+		     struct fec_counters *cnt);
+/* When fec_send_parity next has work (UINT64_MAX: never). */
+uint64_t fec_send_deadline(const struct fec_send *s);
+
+/* ---- receiver ---- */
+
+struct fec_recv {
+	bool on;
+	struct fec_rx rx;
+	struct fec_rx_stats seen;	/* rx.st already added to the counters */
+};
+
+/* The receiver's sizes: 64 open blocks, 1024 symbol buffers of 1516 bytes. */
+int fec_recv_init(struct fec_recv *r);
+void fec_recv_free(struct fec_recv *r);
+
+enum fec_recv_verdict {
+	FEC_RECV_OK = 0,	/* taken (see fec_recv_recovered) */
+	FEC_RECV_UNNEEDED,	/* parity for a block already whole: not a fault */
+	FEC_RECV_REFUSED,	/* duplicate, stale, inconsistent or too big: count a drop */
+};
+
+/*
+ * An accepted (authenticated, windowed) DATA with the extension or PARITY,
+ * h its header and payload its plaintext.  Recovered data symbols, if any,
+ * are then in fec_recv_recovered() until the next call.
+ */
+enum fec_recv_verdict fec_recv_symbol(struct fec_recv *r, const struct wire_hdr *h,
+				      const uint8_t *payload, uint64_t now_us,
+				      struct fec_counters *cnt);
+unsigned fec_recv_recovered(const struct fec_recv *r, const struct fec_recovered **out);
+/* Give up blocks held too long (timers). */
+void fec_recv_expire(struct fec_recv *r, uint64_t now_us, struct fec_counters *cnt);
+
+/* Both directions' FEC state of one mpserver session (allocated when the
+ * session first uses FEC). */
+struct session_fec {
+	struct fec_send tx;
+	struct fec_recv rx;
+};
+
+/* The counters as text (one line) and in a JSON object (stats.c calls these). */
+struct json;
+void fec_counters_json(struct json *j, const struct fec_counters *c);
+bool fec_counters_any(const struct fec_counters *c);
+
+#endif
