@@ -24,5 +24,7 @@ $(eval $(call unittest,test_client_keys,$(call objs,tests/unit/test_client_keys.
 	$(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
 $(eval $(call unittest,test_client_rx,$(call objs,tests/unit/test_client_rx.c $(CLIENT_CORE) \
 	$(SERVER_CORE) $(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
+$(eval $(call unittest,test_redundancy,$(call objs,tests/unit/test_redundancy.c $(CLIENT_CORE) \
+	$(SERVER_CORE) $(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
 $(eval $(call unittest,test_report,$(call objs,tests/unit/test_report.c tunnel/report.c \
 	tunnel/stats.c tunnel/redundancy.c),$(ISAL_LIBS) $(LIBM)))

@@ -1,0 +1,635 @@
+/* test_redundancy.c - the tunnel's FEC glue (tunnel/redundancy.c) and FEC
+ * through the protocol cores: modes and their PING fields, striping of a
+ * block's symbols over the live paths, copies for lone datagrams; then a
+ * client core and a server core, datagrams passed by hand (no sockets), in
+ * both directions, keyed and unkeyed: erasures up to m per block recovered,
+ * reordering, duplicates, nothing delivered twice, blocks that fail or never
+ * complete counted, the server's limits applied and reported in the PONG. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "client_core.h"
+#include "redundancy.h"
+#include "rx_util.h"
+#include "seal.h"
+#include "server_core.h"
+
+#define SESS 0x1111222233334444ull
+#define T0 600.0
+#define NMAX 800
+
+/* ---- modes ---- */
+
+static void test_parse(void **state)
+{
+	static const char *const bad[] = {
+		"", "fec", "fec:", "fec:20", "fec:20:", "fec:0:1", "fec:1:0", "fec:65:1",
+		"fec:64:65", "fec:64:64x", "fec: 2:2", "fec:+2:2", "fec:2:2:2", "Broadcast",
+		"broadcast ", "fec:-1:2", "auto",
+	};
+	struct redundancy r = { .wait_us = 777 };
+	char b[32];
+	unsigned i;
+
+	(void)state;
+	assert_true(redundancy_parse("fec:20:20", &r));
+	assert_int_equal(r.mode, WIRE_RED_FEC);
+	assert_int_equal(r.k, 20);
+	assert_int_equal(r.m, 20);
+	assert_int_equal(r.wait_us, 777);	/* kept */
+	assert_string_equal(redundancy_format(&r, b, sizeof(b)), "fec:20:20");
+	assert_true(redundancy_parse("fec:64:64", &r));
+	assert_true(redundancy_parse("fec:1:1", &r));
+	assert_true(redundancy_parse("broadcast", &r));
+	assert_int_equal(r.mode, WIRE_RED_BROADCAST);
+	assert_string_equal(redundancy_format(&r, b, sizeof(b)), "broadcast");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct redundancy x = { .mode = 9 };
+
+		if (redundancy_parse(bad[i], &x))
+			fail_msg("'%s' accepted", bad[i]);
+		assert_int_equal(x.mode, 9);	/* untouched */
+	}
+}
+
+static void test_ping_fields_and_clamp(void **state)
+{
+	struct redundancy r = { .mode = WIRE_RED_FEC, .k = 20, .m = 10, .wait_us = 4950 }, back;
+	struct wire_ping p;
+	uint8_t pl[WIRE_PING_LEN];
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	redundancy_to_ping(&r, &p);
+	assert_int_equal(p.redundancy, WIRE_RED_FEC);
+	assert_int_equal(p.fec_wait, 50);	/* 100 µs units, rounded up */
+	/* through the codec and back */
+	assert_int_equal(wire_ping_encode(&p, WIRE_PING_LEN, pl, sizeof(pl)), WIRE_PING_LEN);
+	memset(&p, 0, sizeof(p));
+	assert_true(wire_ping_decode(pl, WIRE_PING_LEN, WIRE_HDR_LEN + WIRE_PING_LEN + 4, false, &p));
+	assert_true(redundancy_from_ping(&p, &back));
+	assert_int_equal(back.mode, WIRE_RED_FEC);
+	assert_int_equal(back.k, 20);
+	assert_int_equal(back.m, 10);
+	assert_int_equal(back.wait_us, 5000);
+	/* keep and auto: nothing changes */
+	back.mode = WIRE_RED_BROADCAST;
+	p.redundancy = WIRE_RED_KEEP;
+	assert_false(redundancy_from_ping(&p, &back));
+	p.redundancy = WIRE_RED_AUTO;
+	assert_false(redundancy_from_ping(&p, &back));
+	assert_int_equal(back.mode, WIRE_RED_BROADCAST);
+	/* a wait of 0 is the default, a long one the cap */
+	p.redundancy = WIRE_RED_FEC;
+	p.fec_wait = 0;
+	assert_true(redundancy_from_ping(&p, &back));
+	assert_int_equal(back.wait_us, RED_WAIT_DEFAULT_US);
+	p.fec_wait = 65535;
+	assert_true(redundancy_from_ping(&p, &back));
+	assert_int_equal(back.wait_us, RED_WAIT_MAX_US);
+	/* mpserver's limits */
+	back = r;
+	redundancy_clamp(&back, 16, 8);
+	assert_int_equal(back.k, 16);
+	assert_int_equal(back.m, 8);
+	back = r;
+	redundancy_clamp(&back, 0, 0);
+	assert_int_equal(back.mode, WIRE_RED_BROADCAST);
+	back = (struct redundancy){ .mode = WIRE_RED_BROADCAST };
+	redundancy_clamp(&back, 4, 4);
+	assert_int_equal(back.mode, WIRE_RED_BROADCAST);
+}
+
+/* ---- the sender: striping and copies ---- */
+
+static void test_striping(void **state)
+{
+	struct redundancy r = { .mode = WIRE_RED_FEC, .k = 10, .m = 5, .wait_us = 100000 };
+	struct fec_counters cnt;
+	struct fec_send s;
+	unsigned per_block[64][16], i, b, p;
+	uint8_t payload[100];
+	uint64_t t = 1000000;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	memset(&cnt, 0, sizeof(cnt));
+	memset(per_block, 0, sizeof(per_block));
+	memset(payload, 'x', sizeof(payload));
+	assert_int_equal(fec_send_apply(&s, &r, 2, 0), 0);
+	assert_true(fec_send_active(&s));
+	for (i = 0; i < 400; i++) {
+		struct wire_ext ext;
+		bool coded;
+		/* paths 0, 2 and 3 live, 1 down */
+		uint16_t bits = fec_send_data(&s, t, i + 1, 1, 0, payload, 10 + i % 80, 0x0d, &ext,
+					      &coded, &cnt);
+		struct fec_tx_out o;
+
+		t += 1000;
+		if (i == 0) {
+			/* the first datagram of a stream: copies on m_for_k[1] + 1 paths */
+			assert_false(coded);
+			assert_int_equal(__builtin_popcount(bits), 2);
+			assert_int_equal(bits & 0x02, 0);
+			continue;
+		}
+		assert_true(coded);
+		assert_int_equal(__builtin_popcount(bits), 1);
+		assert_int_equal(bits & 0xfff2, 0);	/* only live paths */
+		assert_true(ext.block < 64);
+		per_block[ext.block][__builtin_ctz(bits)]++;
+		while (fec_send_parity(&s, t, 0x0d, &o, &cnt)) {
+			assert_true(o.path == 0 || o.path == 2 || o.path == 3);
+			assert_int_equal(o.k, 10);
+			assert_int_equal(o.m, 5);
+			assert_true(o.block < 64);
+			per_block[o.block][o.path]++;
+		}
+	}
+	/* every full block: its 15 symbols 5 on each live path */
+	for (b = 1; b < 35; b++) {
+		unsigned total = 0;
+
+		for (p = 0; p < 16; p++)
+			total += per_block[b][p];
+		if (total != 15)
+			continue;	/* the last ones are still open */
+		assert_int_equal(per_block[b][0], 5);
+		assert_int_equal(per_block[b][2], 5);
+		assert_int_equal(per_block[b][3], 5);
+	}
+	assert_int_equal(cnt.tx_copies, 1);
+	assert_int_equal(cnt.tx_data, 399);
+	assert_true(fec_send_deadline(&s) != UINT64_MAX);
+	/* back to broadcast: off, and a switch to a larger code reallocates */
+	r.mode = WIRE_RED_BROADCAST;
+	assert_int_equal(fec_send_apply(&s, &r, 2, t), 0);
+	assert_false(fec_send_active(&s));
+	r = (struct redundancy){ .mode = WIRE_RED_FEC, .k = 32, .m = 32, .wait_us = 5000 };
+	assert_int_equal(fec_send_apply(&s, &r, 2, t), 0);
+	assert_true(fec_send_active(&s));
+	assert_int_equal(s.tx.cfg.k, 32);
+	fec_send_free(&s);
+}
+
+/* ---- through the cores ---- */
+
+struct dgram {
+	uint8_t b[2048];
+	size_t n;
+	unsigned path;
+	bool parity;
+	uint32_t block;
+	uint8_t index;
+	int id;			/* the application datagram it carries (data), else -1 */
+};
+
+static struct dgram dg[NMAX];
+static unsigned ndg;
+static unsigned delivered[NMAX];
+static uint8_t tmp[RX_BUF];
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static unsigned rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+/* The payload of application datagram i: its number, then a size of its own. */
+static size_t app_payload(uint8_t *p, int i)
+{
+	size_t len = 8 + (size_t)(i * 37) % 300;
+
+	memset(p, 'a' + i % 26, len);
+	snprintf((char *)p, 8, "%06d", i);
+	return len;
+}
+
+static int payload_id(const uint8_t *p, size_t len)
+{
+	uint8_t want[400];
+	int i = atoi((const char *)p);	/* "%06d" then the fill byte: not a digit */
+
+	if (i < 0 || i >= NMAX || app_payload(want, i) != len || memcmp(want, p, len) != 0)
+		return -1;
+	return i;
+}
+
+static void record(const uint8_t *b, size_t n, unsigned path, int id)
+{
+	struct wire_hdr h;
+	const uint8_t *pl;
+
+	assert_true(ndg < NMAX);
+	memcpy(dg[ndg].b, b, n);
+	dg[ndg].n = n;
+	dg[ndg].path = path;
+	dg[ndg].id = id;
+	assert_true(wire_parse(b, n, &h, &pl, NULL));
+	dg[ndg].parity = h.type == WIRE_PARITY;
+	dg[ndg].block = h.ext.block;
+	dg[ndg].index = h.ext.index;
+	ndg++;
+}
+
+static void take(const uint8_t *payload, size_t len)
+{
+	int id = payload_id(payload, len);
+
+	assert_true(id >= 0);
+	delivered[id]++;
+}
+
+static void join(struct client_core *c, struct server_core *s, bool keyed, double now)
+{
+	struct rx_result r, rs;
+	struct addr from = rx_addr(4000);
+	unsigned p;
+	size_t n;
+
+	/* keyed: the first PING gets a COOKIE, the next one opens the session */
+	n = client_tx_ping(c, 0, now, tmp, RX_BUF);
+	if (keyed) {
+		assert_int_equal(server_rx(s, &from, tmp, n, now, &rs), RX_DROP);
+		assert_int_equal(rs.reply, RX_REPLY_COOKIE);
+		memcpy(tmp, rs.reply_buf, rs.reply_len);
+		assert_int_equal(client_rx(c, 0, tmp, rs.reply_len, now, &r), RX_ACCEPT);
+		n = client_tx_ping(c, 0, now, tmp, RX_BUF);
+	}
+	assert_int_equal(server_rx(s, &from, tmp, n, now, &rs), RX_ACCEPT);
+	assert_int_equal(rs.reply, RX_REPLY_PONG);
+	memcpy(tmp, rs.reply_buf, rs.reply_len);
+	assert_int_equal(client_rx(c, 0, tmp, rs.reply_len, now, &r), RX_ACCEPT);
+	/* every path heard both ways */
+	for (p = 1; p < c->npaths; p++) {
+		from = rx_addr((uint16_t)(4000 + p));
+		n = client_tx_ping(c, p, now, tmp, RX_BUF);
+		assert_int_equal(server_rx(s, &from, tmp, n, now, &rs), RX_ACCEPT);
+		memcpy(tmp, rs.reply_buf, rs.reply_len);
+		assert_int_equal(client_rx(c, p, tmp, rs.reply_len, now, &r), RX_ACCEPT);
+	}
+}
+
+/* The client sends count datagrams (1 ms apart) and all their parity. */
+static void client_sends(struct client_core *c, int first, int count, double *now)
+{
+	struct addr app = rx_addr(3000);
+	unsigned path;
+	int i;
+	size_t n;
+
+	for (i = first; i < first + count; i++) {
+		size_t len = app_payload(tmp + WIRE_HDR_LEN, i);
+
+		n = client_tx_data(c, tmp, RX_BUF, &app, len, *now);
+		assert_true(n > 0);
+		for (path = 0; path < c->npaths; path++) {
+			if (!((c->tx_paths >> path) & 1))
+				continue;
+			client_tx_stamp(c, path, tmp, n, *now);
+			record(tmp, n, path, i);
+		}
+		while ((n = client_tx_parity(c, *now, tmp, RX_BUF, &path)) > 0)
+			record(tmp, n, path, -1);
+		*now += 0.001;
+	}
+	*now += 1.0;	/* past every wait: the rest of the parity */
+	while ((n = client_tx_parity(c, *now, tmp, RX_BUF, &path)) > 0)
+		record(tmp, n, path, -1);
+	assert_true(client_fec_deadline(c) < 0);
+}
+
+/* The server sends count datagrams on flow slot f, and all their parity. */
+static void server_sends(struct server_core *s, uint32_t si, uint32_t f, int first, int count,
+			 double *now)
+{
+	uint32_t slot;
+	unsigned k;
+	int i;
+	size_t n;
+
+	for (i = first; i < first + count; i++) {
+		size_t len = app_payload(tmp + WIRE_HDR_LEN, i);
+
+		n = server_tx_data(s, f, tmp, RX_BUF, len, *now);
+		assert_true(n > 0);
+		for (k = 0; k < SESSION_MAX_PATHS; k++) {
+			if (!((s->tx_paths >> k) & 1))
+				continue;
+			server_tx_stamp(s, si, k, tmp, n, *now);
+			record(tmp, n, s->sessions.s[si].paths[k].id, i);
+		}
+		while ((n = server_tx_parity(s, si, *now, tmp, RX_BUF, &slot)) > 0)
+			record(tmp, n, s->sessions.s[si].paths[slot].id, -1);
+		*now += 0.001;
+	}
+	*now += 1.0;
+	while ((n = server_tx_parity(s, si, *now, tmp, RX_BUF, &slot)) > 0)
+		record(tmp, n, s->sessions.s[si].paths[slot].id, -1);
+	assert_true(server_fec_deadline(s, si) < 0);
+}
+
+/* Erase up to `erase` data symbols of each block (more for block `sink`),
+ * shuffle, duplicate some; the order to send in, into order[] (n). */
+static unsigned plan(unsigned *order, unsigned erase, uint32_t sink, unsigned *erased)
+{
+	unsigned i, n = 0, lost_in[256] = { 0 };
+
+	*erased = 0;
+	for (i = 0; i < ndg; i++) {
+		struct dgram *d = &dg[i];
+		/* the sunk block loses all its data; the others up to `erase`
+		 * each; copies (block 0: not coded) are never erased */
+		bool sunk = d->block == sink;
+
+		if (!d->parity && d->block > 0 && d->block < 256 && d->id >= 0 &&
+		    (sunk || (lost_in[d->block] < erase && rnd(3) == 0))) {
+			lost_in[d->block]++;
+			(*erased)++;
+			continue;
+		}
+		order[n++] = i;
+		if (rnd(8) == 0)
+			order[n++] = i;	/* a duplicate (another path's copy, a replay) */
+	}
+	for (i = n - 1; i > 0; i--) {	/* reordering: a shuffle within a span of 12 */
+		unsigned j = i >= 12 ? i - rnd(12) : rnd(i + 1), t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+	return n;
+}
+
+static void fec_both_ways(bool keyed)
+{
+	static unsigned order[2 * NMAX];
+	struct tunnel_params prm;
+	struct client_core c;
+	struct server_core s;
+	struct rx_result r;
+	double now = T0;
+	unsigned n, i, erased, j, nrec = 0;
+	uint32_t si, f;
+	int id;
+
+	rx_params(&prm);
+	prm.window = 1024;
+	prm.red = (struct redundancy){ .mode = WIRE_RED_FEC, .k = 8, .m = 3, .wait_us = 20000 };
+	prm.fec_depth = 2;
+	prm.fec_max_k = 6;	/* mpserver sends fec:6:3 */
+	prm.fec_max_m = 4;
+	assert_int_equal(client_core_init(&c, &prm, 3, keyed ? rx_psk : NULL, SESS), 0);
+	assert_int_equal(server_core_init(&s, &prm, keyed ? rx_psk : NULL, NULL), 0);
+	join(&c, &s, keyed, now);
+	/* the PONG says what mpserver applies: the request within its limits */
+	assert_int_equal(c.srv_red.mode, WIRE_RED_FEC);
+	assert_int_equal(c.srv_red.k, 6);
+	assert_int_equal(c.srv_red.m, 3);
+	assert_int_equal(c.srv_red.wait_us, 20000);
+
+	/* ---- client -> server: 8:3 blocks, up to 3 erasures each, block 5 sunk */
+	ndg = 0;
+	memset(delivered, 0, sizeof(delivered));
+	client_sends(&c, 0, 120, &now);
+	n = plan(order, 3, 5, &erased);
+	for (i = 0; i < n; i++) {
+		struct dgram *d = &dg[order[i]];
+		struct addr from = rx_addr((uint16_t)(4000 + d->path));
+
+		memcpy(tmp, d->b, d->n);
+		if (server_rx(&s, &from, tmp, d->n, now, &r) == RX_DELIVER)
+			take(r.payload, r.len);
+		for (j = 0; j < r.nrec; j++) {
+			assert_true(r.rec[j].flow == r.rec[0].flow);
+			take(r.rec[j].payload, r.rec[j].len);
+			nrec++;
+		}
+	}
+	server_core_tick(&s, now + 5);	/* blocks held past 2 s are given up */
+	{
+		unsigned lost = 0;
+
+		for (id = 0; id < 120; id++) {
+			assert_true(delivered[id] <= 1);	/* nothing twice */
+			lost += delivered[id] == 0;
+		}
+		/* everything but the sunk block arrived or was recovered (some
+		 * recovered before their own datagram came: reordering); the
+		 * sunk block's 8 data are lost, counted */
+		assert_int_equal(lost, 8);
+		assert_true(s.cnt.fec.recovered >= erased - lost);
+		assert_int_equal(s.cnt.fec.recovered, nrec);
+		assert_int_equal(s.cnt.fec.unrecoverable, lost);
+		assert_true(s.cnt.fec.recovered > 10);
+		assert_int_equal(s.cnt.fec.blocks_failed, lost ? 1 : 0);
+		assert_true(s.cnt.drop[DROP_DUPLICATE] > 0);	/* the copies, by the window */
+		assert_int_equal(s.cnt.drop[DROP_FEC], 0);
+		assert_int_equal(c.cnt.fec.tx_copies, 1);
+		assert_int_equal(c.cnt.fec.tx_data, 119);
+	}
+
+	/* ---- server -> client on the flow just made: 6:3 blocks */
+	si = session_find(&s.sessions, SESS);
+	assert_true(si != RX_NONE);
+	f = s.sessions.s[si].last_flow;
+	ndg = 0;
+	nrec = 0;
+	memset(delivered, 0, sizeof(delivered));
+	server_sends(&s, si, f, 200, 120, &now);
+	n = plan(order, 3, 0, &erased);
+	for (i = 0; i < n; i++) {
+		struct dgram *d = &dg[order[i]];
+
+		memcpy(tmp, d->b, d->n);
+		if (client_rx(&c, d->path, tmp, d->n, now, &r) == RX_DELIVER)
+			take(r.payload, r.len);
+		for (j = 0; j < r.nrec; j++) {
+			take(r.rec[j].payload, r.rec[j].len);
+			nrec++;
+		}
+	}
+	for (id = 200; id < 320; id++)
+		assert_int_equal(delivered[id], 1);
+	assert_true(c.cnt.fec.recovered >= erased);
+	assert_int_equal(c.cnt.fec.recovered, nrec);
+	assert_int_equal(c.cnt.fec.unrecoverable, 0);
+	assert_int_equal(c.cnt.drop[DROP_FEC], 0);
+
+	/* a replayed PARITY is a duplicate (window), a forged symbol of a
+	 * finished block changes nothing: still nothing twice */
+	for (i = 0; i < ndg; i++) {
+		if (!dg[i].parity)
+			continue;
+		memcpy(tmp, dg[i].b, dg[i].n);
+		assert_int_equal(client_rx(&c, 0, tmp, dg[i].n, now, &r), RX_DROP);
+		assert_int_equal(r.drop, DROP_DUPLICATE);
+		assert_int_equal(r.nrec, 0);
+	}
+	/* the client asks for broadcast again: mpserver applies it */
+	c.prm.red.mode = WIRE_RED_BROADCAST;
+	join(&c, &s, false, now);
+	assert_int_equal(c.srv_red.mode, WIRE_RED_BROADCAST);
+	assert_int_equal(s.sessions.s[si].red.mode, WIRE_RED_BROADCAST);
+	{
+		size_t len = app_payload(tmp + WIRE_HDR_LEN, 7);
+
+		assert_true(server_tx_data(&s, f, tmp, RX_BUF, len, now) > 0);
+		assert_int_equal(s.tx_paths, 0x7);	/* every path */
+	}
+	server_core_free(&s);
+	client_core_free(&c);
+}
+
+static void test_cores_unkeyed(void **state)
+{
+	(void)state;
+	fec_both_ways(false);
+}
+
+static void test_cores_keyed(void **state)
+{
+	(void)state;
+	fec_both_ways(true);
+}
+
+/* Symbols of blocks that never complete: the receiver holds a bounded number
+ * and gives them up, counted; a PARITY it cannot use is the drop `fec`. */
+static void test_incomplete_blocks(void **state)
+{
+	struct tunnel_params prm;
+	struct client_core c;
+	struct server_core s;
+	struct rx_result r;
+	double now = T0;
+	unsigned i;
+
+	(void)state;
+	rx_params(&prm);
+	prm.window = 4096;
+	prm.red = (struct redundancy){ .mode = WIRE_RED_FEC, .k = 4, .m = 2, .wait_us = 20000 };
+	prm.fec_depth = 1;
+	assert_int_equal(client_core_init(&c, &prm, 3, NULL, SESS), 0);
+	assert_int_equal(server_core_init(&s, &prm, NULL, NULL), 0);
+	join(&c, &s, false, now);
+	ndg = 0;
+	memset(delivered, 0, sizeof(delivered));
+	client_sends(&c, 0, 300, &now);
+	/* only the data, no parity: every block stays open until evicted or expired */
+	for (i = 0; i < ndg; i++) {
+		struct addr from = rx_addr((uint16_t)(4000 + dg[i].path));
+
+		if (dg[i].parity || dg[i].index == 1)
+			continue;	/* and a data symbol of each block lost */
+		memcpy(tmp, dg[i].b, dg[i].n);
+		if (dg[i].block == 0) {	/* the first, as copies: one gets through */
+			server_rx(&s, &from, tmp, dg[i].n, now, &r);
+			continue;
+		}
+		assert_int_equal(server_rx(&s, &from, tmp, dg[i].n, now, &r), RX_DELIVER);
+		assert_int_equal(r.nrec, 0);
+	}
+	server_core_tick(&s, now + 5);
+	/* no parity ever said k: the loss is not known, the blocks are given up */
+	assert_true(s.cnt.fec.blocks_unknown > 50);
+	assert_int_equal(s.cnt.fec.recovered, 0);
+	/* a parity of a block long given up: refused, counted */
+	for (i = 0; i < ndg; i++) {
+		struct addr from = rx_addr((uint16_t)(4000 + dg[i].path));
+
+		if (!dg[i].parity || dg[i].block != 1)
+			continue;
+		memcpy(tmp, dg[i].b, dg[i].n);
+		assert_int_equal(server_rx(&s, &from, tmp, dg[i].n, now + 5, &r), RX_DROP);
+		assert_int_equal(r.drop, DROP_FEC);
+		break;
+	}
+	assert_int_equal(s.cnt.drop[DROP_FEC], 1);
+	assert_int_equal(s.cnt.fec.rx_refused, 1);
+	server_core_free(&s);
+	client_core_free(&c);
+}
+
+/* A datagram the window has seen (here: its bytes sent again without the
+ * extension, so the decoder never had it) and the decoder then recovers is
+ * not delivered twice: `recovered_dup`. */
+static void test_recovered_already_seen(void **state)
+{
+	struct tunnel_params prm;
+	struct client_core c;
+	struct server_core s;
+	struct rx_result r;
+	double now = T0;
+	unsigned i, got = 0;
+	int hidden = -1;
+
+	(void)state;
+	rx_params(&prm);
+	prm.window = 1024;
+	prm.red = (struct redundancy){ .mode = WIRE_RED_FEC, .k = 4, .m = 2, .wait_us = 20000 };
+	prm.fec_depth = 1;
+	assert_int_equal(client_core_init(&c, &prm, 3, NULL, SESS), 0);
+	assert_int_equal(server_core_init(&s, &prm, NULL, NULL), 0);
+	join(&c, &s, false, now);
+	ndg = 0;
+	memset(delivered, 0, sizeof(delivered));
+	client_sends(&c, 0, 9, &now);	/* 1 as copies, then blocks 1 and 2 */
+	for (i = 0; i < ndg; i++) {
+		struct addr from = rx_addr((uint16_t)(4000 + dg[i].path));
+		unsigned j;
+
+		memcpy(tmp, dg[i].b, dg[i].n);
+		if (dg[i].block == 1 && !dg[i].parity && dg[i].index == 2) {
+			struct wire_hdr h;
+			const uint8_t *pl;
+			uint8_t copy[2048];
+
+			assert_true(wire_parse(tmp, dg[i].n, &h, &pl, NULL));
+			memcpy(copy, pl, h.len);
+			h.flags &= (uint8_t)~WIRE_F_FEC;
+			h.ext = (struct wire_ext){ .block = 0 };
+			dg[i].n = rx_mk(tmp, &h, copy, NULL);
+			hidden = dg[i].id;
+		}
+		if (server_rx(&s, &from, tmp, dg[i].n, now, &r) == RX_DELIVER)
+			take(r.payload, r.len);
+		for (j = 0; j < r.nrec; j++)
+			take(r.rec[j].payload, r.rec[j].len);
+		got += r.nrec;
+	}
+	assert_true(hidden > 0);
+	assert_int_equal(delivered[hidden], 1);
+	assert_int_equal(s.cnt.fec.recovered_dup, 1);
+	assert_int_equal(s.cnt.fec.recovered, 0);
+	assert_int_equal(got, 0);
+	server_core_free(&s);
+	client_core_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_ping_fields_and_clamp),
+		cmocka_unit_test(test_striping),
+		cmocka_unit_test(test_cores_unkeyed),
+		cmocka_unit_test(test_cores_keyed),
+		cmocka_unit_test(test_incomplete_blocks),
+		cmocka_unit_test(test_recovered_already_seen),
+	};
+
+	seal_init();
+	log_set_verbosity(-1);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
