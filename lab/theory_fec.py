@@ -22,6 +22,8 @@ Usage:
   theory_fec.py K M P [P ...]      residual of fec:K:M over paths with losses P
   theory_fec.py --residual K M P [P ...]   the number alone
   theory_fec.py --block-failure K M P [P ...]   P(a block loses more than M symbols)
+  theory_fec.py --lost-quantile K M P BLOCKS Q  the Q-quantile of the data datagrams
+                                   BLOCKS blocks lose for good (iid loss P per symbol)
 """
 import math
 import sys
@@ -91,6 +93,59 @@ def block_failure(k, m, p):
     return sum(lost_dist(u, p, [1] * s)[m + 1:])
 
 
+def block_lost_pmf(k, m, p):
+    """Distribution of the data symbols a (k, m) block loses for good under iid
+    loss p per symbol: j of the n = k + m symbols lost (binomial); a block with
+    j > m erasures keeps none of its j lost data, which are hypergeometric
+    (k data among n symbols, j drawn); j <= m: nothing lost."""
+    n = k + m
+    out = [0.0] * (k + 1)
+    for j, pj in enumerate(binom_pmf(n, p)):
+        if j <= m:
+            out[0] += pj
+            continue
+        for d in range(max(0, j - m), min(k, j) + 1):
+            out[d] += pj * math.comb(k, d) * math.comb(m, j - d) / math.comb(n, j)
+    return out
+
+
+def lost_quantile(k, m, p, blocks, q):
+    """Smallest L with P(data lost in `blocks` independent blocks <= L) >= q.
+    F blocks fail (binomial, blocks and P(a block loses data)); given F = f,
+    the loss is the f-fold convolution of a failed block's loss."""
+    one = block_lost_pmf(k, m, p)
+    fail = 1.0 - one[0]
+    if fail <= 0:
+        return 0
+    cond = [0.0] + [x / fail for x in one[1:]]
+    pf = binom_pmf(blocks, fail)
+    cdf_target = q
+    # P(total <= L) for L = 0, 1, ...: sum over f of P(F = f) P(S_f <= L)
+    lmax = k * blocks
+    conv = [1.0]                        # S_0
+    totals = [0.0] * (lmax + 1)
+    mass = 0.0
+    for f, pff in enumerate(pf):
+        if f > 0:
+            nxt = [0.0] * (len(conv) + k)
+            for a, pa in enumerate(conv):
+                if pa:
+                    for d in range(1, k + 1):
+                        nxt[a + d] += pa * cond[d]
+            conv = nxt
+        for lost, pl in enumerate(conv):
+            totals[lost] += pff * pl
+        mass += pff
+        if 1.0 - mass < (1.0 - q) * 1e-3:
+            break
+    acc = 0.0
+    for lost, pl in enumerate(totals):
+        acc += pl
+        if acc >= cdf_target:
+            return lost
+    return lmax
+
+
 def copies_residual(p):
     r = 1.0
     for x in p:
@@ -134,6 +189,10 @@ def main(argv):
         return 0
     if len(argv) >= 5 and argv[1] == "--block-failure":
         print(f"{block_failure(int(argv[2]), int(argv[3]), [float(x) for x in argv[4:]]):.6g}")
+        return 0
+    if len(argv) == 7 and argv[1] == "--lost-quantile":
+        print(lost_quantile(int(argv[2]), int(argv[3]), float(argv[4]), int(argv[5]),
+                            float(argv[6])))
         return 0
     if len(argv) >= 5 and argv[1] == "--residual":
         print(f"{block_residual(int(argv[2]), int(argv[3]), [float(x) for x in argv[4:]]):.6g}")
