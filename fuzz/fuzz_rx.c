@@ -8,18 +8,23 @@
  * bytes, let time pass, run the timers, restart either end.
  *
  * Input: byte 0 = mode (bit 0 keyed, bit 1 small tables: 2 sessions, 2
- * flows), then operations, one op byte and its arguments (missing bytes
+ * flows, bit 2 FEC: mpclient asks for fec:K:M both ways, K = 1 + bits 3-4,
+ * M = 1 + bits 5-6; the PARITY both ends build goes into the rings as they
+ * send and as time passes), then operations, one op byte and its arguments (missing bytes
  * read as 0; see the FUZZ_RX_* codes in fuzz.h).  At most 512 operations.
  *
  * Properties:
- *   - nothing is delivered twice: mpserver never delivers a (session,
+ *   - nothing is delivered twice (received or recovered by FEC): mpserver
+ *     never delivers a (session,
  *     instance, seq) twice, keyed not even across instances of a session;
  *     mpclient never a (instance, seq) twice;
- *   - keyed: everything delivered is what one of the two cores sealed,
- *     byte for byte (so nothing that failed to authenticate);
+ *   - keyed: everything delivered, recovered ones too, is what one of the
+ *     two cores sealed, byte for byte (so nothing that failed to
+ *     authenticate, and every recovery is exact);
  *   - the state stays bounded and consistent: table counts within their
  *     limits and equal to the entries of their hash indexes and LRU lists;
- *   - every datagram gets exactly one verdict, and a drop exactly one count.
+ *   - every datagram gets exactly one verdict, and a drop exactly one count
+ *     (a recovered datagram dropped, one more, r.rec_drops).
  */
 #include "fuzz.h"
 #include "tunnel/client_core.h"
@@ -235,17 +240,30 @@ static void to_server(uint8_t *dg, size_t len, unsigned src)
 	struct rx_result r;
 	uint64_t before = drops_total(&h.s.cnt);
 	enum rx_verdict v;
+	unsigned i;
 
 	addr_resolve("127.0.0.1", (uint16_t)(4000 + src % 4), false, &from, &err);
 	v = server_rx(&h.s, &from, dg, len, h.now, &r);
 	if (h.trace)
-		fprintf(stderr, "t=%.2f mpserver <- %zu bytes from %u: %s %s reply %d\n", h.now, len,
-			src % 4, v == RX_DROP ? "drop" : v == RX_ACCEPT ? "accept" : "deliver",
-			v == RX_DROP ? drop_reason_name(r.drop) : "", r.reply);
+		fprintf(stderr, "t=%.2f mpserver <- %zu bytes from %u: %s %s reply %d recovered %u\n",
+			h.now, len, src % 4,
+			v == RX_DROP ? "drop" : v == RX_ACCEPT ? "accept" : "deliver",
+			v == RX_DROP ? drop_reason_name(r.drop) : "", r.reply, r.nrec);
 	if (v != r.verdict)
 		fail("server verdict differs from its result");
-	if ((v == RX_DROP) != (drops_total(&h.s.cnt) == before + 1))
+	if (drops_total(&h.s.cnt) != before + (v == RX_DROP) + r.rec_drops)
 		fail("server: a drop is not counted exactly once");
+	for (i = 0; i < r.nrec; i++) {
+		const struct session *ss = &h.s.sessions.s[r.session];
+		const struct rx_rec *rc = &r.rec[i];
+
+		if (r.session >= h.s.sessions.max || rc->flow >= h.s.flows.max ||
+		    h.s.flows.f[rc->flow].session != r.session)
+			fail("server recovered to the wrong flow");
+		else
+			check_delivery(false, r.h.session, ss->epoch, rc->seq, r.h.epoch, rc->payload,
+				       rc->len);
+	}
 	if (v == RX_DELIVER) {
 		const struct session *ss = &h.s.sessions.s[r.session];
 
@@ -272,16 +290,27 @@ static void to_client(uint8_t *dg, size_t len, unsigned path)
 	struct rx_result r;
 	uint64_t before = drops_total(&h.c.cnt);
 	enum rx_verdict v;
+	unsigned i;
 
 	v = client_rx(&h.c, path % NPATHS, dg, len, h.now, &r);
 	if (h.trace)
-		fprintf(stderr, "t=%.2f mpclient <- %zu bytes on %u: %s %s reply %d\n", h.now, len,
-			path % NPATHS, v == RX_DROP ? "drop" : v == RX_ACCEPT ? "accept" : "deliver",
-			v == RX_DROP ? drop_reason_name(r.drop) : "", r.reply);
+		fprintf(stderr, "t=%.2f mpclient <- %zu bytes on %u: %s %s reply %d recovered %u\n",
+			h.now, len, path % NPATHS,
+			v == RX_DROP ? "drop" : v == RX_ACCEPT ? "accept" : "deliver",
+			v == RX_DROP ? drop_reason_name(r.drop) : "", r.reply, r.nrec);
 	if (v != r.verdict)
 		fail("client verdict differs from its result");
-	if ((v == RX_DROP) != (drops_total(&h.c.cnt) == before + 1))
+	if (drops_total(&h.c.cnt) != before + (v == RX_DROP) + r.rec_drops)
 		fail("client: a drop is not counted exactly once");
+	for (i = 0; i < r.nrec; i++) {
+		const struct rx_rec *rc = &r.rec[i];
+
+		if (rc->flow >= h.c.flows.max)
+			fail("client recovered to the wrong flow");
+		else
+			check_delivery(true, r.h.session, r.h.epoch, rc->seq, r.h.epoch, rc->payload,
+				       rc->len);
+	}
 	if (v == RX_DELIVER) {
 		if (r.flow >= h.c.flows.max || h.c.flows.f[r.flow].id != r.h.flow)
 			fail("client delivered to the wrong flow");
@@ -291,6 +320,31 @@ static void to_client(uint8_t *dg, size_t len, unsigned path)
 	}
 	if (r.reply == RX_REPLY_PING_BURST)
 		pings(7);
+}
+
+/* FEC: the PARITY both ends have due now, into the rings. */
+static void parity(void)
+{
+	uint32_t i, slot;
+	unsigned path, n;
+	size_t len;
+
+	for (n = 0; n < 4 * FEC_N_MAX; n++) {
+		len = client_tx_parity(&h.c, h.now, h.work, sizeof(h.work), &path);
+		if (len == 0)
+			break;
+		record(false, h.work, len, NULL, 0);
+	}
+	for (i = 0; i < h.s.sessions.max; i++) {
+		if (!h.s.sessions.s[i].used)
+			continue;
+		for (n = 0; n < 4 * FEC_N_MAX; n++) {
+			len = server_tx_parity(&h.s, i, h.now, h.work, sizeof(h.work), &slot);
+			if (len == 0)
+				break;
+			record(true, h.work, len, NULL, 0);
+		}
+	}
 }
 
 static struct dgram *pick(struct ring *r, uint8_t k)
@@ -331,6 +385,7 @@ static void app_data(struct input *in)
 	memcpy(plain, h.work + WIRE_HDR_LEN, len);
 	n = client_tx_data(&h.c, h.work, sizeof(h.work), &src, len, h.now);
 	record(false, h.work, n, plain, len);
+	parity();
 }
 
 static void target_reply(struct input *in)
@@ -346,6 +401,7 @@ static void target_reply(struct input *in)
 	memcpy(h.work + WIRE_HDR_LEN, plain, len);
 	n = server_tx_data(&h.s, slot % h.s.flows.max, h.work, sizeof(h.work), len, h.now);
 	record(true, h.work, n, plain, len);
+	parity();
 }
 
 static void raw(struct input *in, bool s2c)
@@ -379,6 +435,11 @@ const char *fuzz_rx_one(const uint8_t *data, size_t size)
 	h.prm.max_flows = (mode & 2) ? 2 : 8;
 	h.prm.session_timeout = 20;
 	h.prm.idle_timeout = 10;
+	if (mode & 4) {
+		h.prm.red = (struct redundancy){ .mode = WIRE_RED_FEC, .k = (uint8_t)(1 + (mode >> 3) % 4),
+						 .m = (uint8_t)(1 + (mode >> 5) % 4), .wait_us = 20000 };
+		h.prm.fec_depth = 2;
+	}
 	log_set_verbosity(-1);
 	if (h.keyed && seal_init() != 0)
 		return "seal_init";
@@ -391,6 +452,7 @@ const char *fuzz_rx_one(const uint8_t *data, size_t size)
 		case FUZZ_RX_TIME:
 			a = byte(&in);
 			h.now += (a & 0x80) ? (double)(a & 0x7f) : a * 0.01;
+			parity();
 			break;
 		case FUZZ_RX_APP:
 			app_data(&in);

@@ -394,6 +394,8 @@ static void gen_fec(void)
 		for (i = 1; i < 13; i++)
 			n = fec_op(p, n, (uint8_t)(b << 2), (uint8_t)i, 0);
 	put("fec", "evict-one-place", p, n);
+}
+
 /* fuzz_rx scripts: op bytes and arguments (FUZZ_RX_* in fuzz.h) */
 #define APP(port) FUZZ_RX_APP, port, 5, 'h', 'e', 'l', 'l', 'o'
 #define TARGET(slot) FUZZ_RX_TARGET, slot, 5, 'r', 'e', 'p', 'l', 'y'
@@ -438,6 +440,39 @@ static void gen_rx(void)
 		FUZZ_RX_C2S_RAW, 1, 8, 1, 1, 0, 0, 0, 0, 0, 7, FUZZ_RX_S2C_RAW, 0, 3, 1, 3, 1,
 	};
 
+	/* FEC (mode bit 2) fec:3:2 both ways (k - 1 in bits 3-4, m - 1 in bits 5-6),
+	 * clear then keyed: the PINGs ask, the PONGs answer; data both ways with
+	 * some symbols never delivered, others twice, out of order, so that
+	 * blocks are recovered, duplicated and left incomplete */
+#define FEC_MODE (4 | 2 << 3 | 1 << 5)
+#define FEC_TRAFFIC                                                                     \
+	APP(0), FUZZ_RX_TIME, 1, APP(0), FUZZ_RX_TIME, 1, APP(0), FUZZ_RX_TIME, 1, APP(0), \
+	FUZZ_RX_TIME, 1, APP(0), FUZZ_RX_TIME, 1, APP(0), FUZZ_RX_TIME, 1, APP(0),         \
+	FUZZ_RX_C2S, 12, 0, FUZZ_RX_C2S, 10, 1, FUZZ_RX_C2S, 11, 2, FUZZ_RX_C2S, 8, 0,      \
+	FUZZ_RX_C2S, 7, 1, FUZZ_RX_C2S, 5, 2, FUZZ_RX_C2S, 4, 0, FUZZ_RX_C2S, 3, 1,         \
+	FUZZ_RX_C2S, 3, 2, FUZZ_RX_C2S, 1, 0, FUZZ_RX_TIME, 0x80 + 1, FUZZ_RX_C2S, 0, 0,    \
+	FUZZ_RX_C2S, 1, 1, FUZZ_RX_C2S, 2, 2, FUZZ_RX_C2S, 6, 2,                            \
+	TARGET(0), FUZZ_RX_TIME, 1, TARGET(0), FUZZ_RX_TIME, 1, TARGET(0), FUZZ_RX_TIME, 1, \
+	TARGET(0), FUZZ_RX_TIME, 1, TARGET(0), FUZZ_RX_TIME, 1, TARGET(0),                  \
+	FUZZ_RX_S2C, 10, 0, FUZZ_RX_S2C, 9, 1, FUZZ_RX_S2C, 7, 2, FUZZ_RX_S2C, 6, 0,        \
+	FUZZ_RX_S2C, 4, 1, FUZZ_RX_S2C, 3, 2, FUZZ_RX_S2C, 2, 0, FUZZ_RX_S2C, 2, 1,         \
+	FUZZ_RX_TIME, 0x80 + 1, FUZZ_RX_S2C, 0, 0, FUZZ_RX_S2C, 1, 1, FUZZ_RX_S2C, 5, 2,    \
+	FUZZ_RX_S2C_FLIP, 0, 0, 70, 1, FUZZ_RX_TIME, 0x80 + 3, FUZZ_RX_TICK
+	static const uint8_t fec_clear[] = {
+		FEC_MODE, FUZZ_RX_PING, 7,
+		FUZZ_RX_C2S, 2, 0, FUZZ_RX_C2S, 1, 1, FUZZ_RX_C2S, 0, 2,
+		FUZZ_RX_S2C, 2, 0, FUZZ_RX_S2C, 1, 1, FUZZ_RX_S2C, 0, 2,
+		FEC_TRAFFIC,
+	};
+	static const uint8_t fec_keyed[] = {
+		FEC_MODE | 1, FUZZ_RX_PING, 1, FUZZ_RX_C2S, 0, 0, FUZZ_RX_S2C, 0, 0,
+		FUZZ_RX_C2S, 0, 0, FUZZ_RX_C2S, 1, 1, FUZZ_RX_C2S, 2, 2,
+		FUZZ_RX_S2C, 0, 0, FUZZ_RX_S2C, 1, 1, FUZZ_RX_S2C, 2, 2,
+		FEC_TRAFFIC,
+	};
+
+	put("rx", "fec-clear", fec_clear, sizeof(fec_clear));
+	put("rx", "fec-keyed", fec_keyed, sizeof(fec_keyed));
 	put("rx", "clear-exchange", clear, sizeof(clear));
 	put("rx", "keyed-handshake", keyed, sizeof(keyed));
 	put("rx", "keyed-server-restart", restart, sizeof(restart));

@@ -104,17 +104,19 @@ static bool take_symbol(struct client_core *c, struct cpath_state *p, const uint
 		window_commit(&c->rx, rec[i].seq);
 		if (rec[i].flags & WIRE_F_TARGET) {	/* mpserver never sends one */
 			drops_count(&c->drops, &p->st, DROP_UNSUPPORTED, WIRE_OK, 1, 0);
+			r->rec_drops++;
 			continue;
 		}
 		f = cflow_by_id(&c->flows, rec[i].flow);
 		if (f == RX_NONE) {
 			drops_count(&c->drops, &p->st, DROP_NO_FLOW, WIRE_OK, 1, 0);
+			r->rec_drops++;
 			continue;
 		}
 		cflow_touch(&c->flows, f, now);
 		cflow_answered(&c->flows, f);
-		r->rec[r->nrec++] = (struct rx_rec){ .payload = rec[i].payload, .len = rec[i].len,
-						     .flow = f };
+		r->rec[r->nrec++] = (struct rx_rec){ .payload = rec[i].payload, .seq = rec[i].seq,
+						     .len = rec[i].len, .flow = f };
 		c->cnt.fec.recovered++;
 	}
 	return v != FEC_RECV_REFUSED;

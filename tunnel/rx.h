@@ -41,6 +41,7 @@
 /* One datagram the FEC decoder recovered, to deliver like an RX_DELIVER. */
 struct rx_rec {
 	const uint8_t *payload;
+	uint64_t seq;		/* its seq (from the coded form) */
 	uint16_t len;
 	uint32_t flow;		/* slot in the end's flow table */
 	bool flow_new;		/* mpserver: the flow was created: open its socket */
@@ -79,6 +80,8 @@ struct rx_result {
 	uint32_t path;		/* client: path index; server: session path slot; or RX_NONE */
 	struct wire_hdr h;	/* decoded header (valid from the classify stage on) */
 	unsigned nrec;		/* FEC: recovered datagrams to deliver too */
+	unsigned rec_drops;	/* FEC: recovered datagrams dropped (each counted, beside
+				 * this datagram's own verdict) */
 	struct rx_rec rec[RX_REC_MAX];
 };
 
@@ -112,6 +115,7 @@ static inline void rx_reset(struct rx_result *r)
 	r->flow = r->session = r->path = RX_NONE;
 	r->flow_new = false;
 	r->nrec = 0;
+	r->rec_drops = 0;
 }
 
 /* Set a drop verdict; returns RX_DROP (for `return rx_drop(r, ...)`). */

@@ -152,14 +152,17 @@ static bool take_symbol(struct server_core *s, uint32_t si, struct spath *p,
 		window_commit(&ss->rx, rec[i].seq);
 		if (rec[i].flags & WIRE_F_TARGET) {	/* as a received TARGET DATA */
 			drops_count(&s->drops, &p->st, DROP_UNSUPPORTED, WIRE_OK, 1, 0);
+			r->rec_drops++;
 			continue;
 		}
 		o->flow = flow_for(s, si, rec[i].flow, now, &o->flow_new, &why);
 		if (o->flow == RX_NONE) {
 			drops_count(&s->drops, &p->st, why, WIRE_OK, 1, 0);
+			r->rec_drops++;
 			continue;
 		}
 		o->payload = rec[i].payload;
+		o->seq = rec[i].seq;
 		o->len = rec[i].len;
 		r->nrec++;
 		s->cnt.fec.recovered++;
