@@ -414,6 +414,8 @@ lab_setup() {
 	meta seed "$SEED"
 	meta level "${LAB_LEVEL:-0.99}"
 	meta bridge_kind "$BRIDGE_KIND"
+	meta mpclient_args "${MPCLIENT_ARGS:-}"
+	meta mpserver_args "${MPSERVER_ARGS:-}"
 	meta started "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	local i v e
 	for i in $(seq 1 "$PATHS"); do

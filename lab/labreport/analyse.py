@@ -8,6 +8,7 @@ import os
 import re
 
 from .common import DIRS, read_json, wilson
+from .fec import fec_report
 from .readers import (bridge_counters, capture_counts, impair_drops, nl_diff, pcap_udp, read_events,
                       read_meta, seg_sizes, timeline, udp_mib)
 from .theory import configured, theory
@@ -346,6 +347,9 @@ def analyse(run):
     e2e, tl = end_to_end(run, meta, conf, measured)
     rep["end_to_end"] = e2e
     rep["faults"] = faults_of(run, meta, events, tl, conf, measured)
+    fec = fec_report(run, meta, conf, e2e)
+    if fec:
+        rep["fec"] = fec
     steady = steady_of(tl, rep["faults"], level)
     if steady:
         rep["steady"] = steady

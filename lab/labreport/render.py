@@ -43,6 +43,19 @@ def table_lines(rep):
     L.append(f"theory:     configured {pct(tc['round_trip'], 3)} (up {pct(tc['up'], 3)}, down {pct(tc['down'], 3)})   "
              f"from measured paths {pct(tm['round_trip'], 3)}"
              + (f"   measured {lvl(rep['level'])} Wilson interval [{pct(ci[0], 3)}, {pct(ci[1], 3)}]" if ci else ""))
+    f = rep.get("fec")
+    if f:
+        r = f.get("bytes_ratio")
+        L.append(f"fec:{f['k']}:{f['m']}: round-trip residual {pct(f.get('residual'), 3)} beside theory "
+                 f"{pct(f.get('theory_round_trip'), 3)} (up {pct(f.get('theory_up'), 3)}, down "
+                 f"{pct(f.get('theory_down'), 3)}; 99.9% bound {pct(f.get('bound'), 3)}); bytes c2s "
+                 f"{'-' if r is None else f'{r:.3f}'}x the data (theory {(f['k'] + f['m']) / f['k']:.2f}x + headers)")
+        for who in ("mpserver", "mpclient"):
+            if f.get(who):
+                d = f[who]
+                L.append(f"  {who} decoded: {num(d.get('recovered'))} recovered, {num(d.get('unrecoverable'))} "
+                         f"unrecoverable; blocks {num(d.get('blocks_complete'))} whole, {num(d.get('blocks_decoded'))} "
+                         f"decoded, {num(d.get('blocks_failed'))} failed")
     a = e.get("app")
     if a:
         if a.get("ci"):
@@ -131,6 +144,12 @@ def markdown(rep):
               f"| downstream loss | {pct(e.get('downstream_loss'), 3)} |"]
     M += [f"| theory, configured: up / down / round trip | {pct(tc['up'], 3)} / {pct(tc['down'], 3)} / {pct(tc['round_trip'], 3)} |",
           f"| theory, from measured paths | {pct(tm['up'], 3)} / {pct(tm['down'], 3)} / {pct(tm['round_trip'], 3)} |"]
+    f = rep.get("fec")
+    if f:
+        r = f.get("bytes_ratio")
+        M += [f"| fec:{f['k']}:{f['m']}: round-trip residual / theory / 99.9% bound | {pct(f.get('residual'), 3)} / "
+              f"{pct(f.get('theory_round_trip'), 3)} / {pct(f.get('bound'), 3)} |",
+              f"| bytes on the wire c2s / data datagrams | {'-' if r is None else f'{r:.3f}'}x |"]
     a = e.get("app")
     if a and a.get("ci"):
         M.append(f"| {a['kind']}: {a['direction']} loss, its own count | {a['lost']}/{a['sent']} ({pct(a['loss'], 3)}), "

@@ -96,6 +96,20 @@ def verdicts(rep, expects, measured):
             ok = all(c[0] <= tot for _, _, c in parts)
             add(ex, ok, "; ".join(f"{d}stream {pct(v, 3)} (interval from {pct(c[0], 3)})" for d, v, c in parts)
                 + f" {'each within' if ok else 'NOT within'} the end-to-end loss {pct(tot, 3)}")
+        elif name == "fec_loss_bound":
+            f = rep.get("fec") or {}
+            v, b = f.get("residual"), f.get("bound")
+            ok = None if v is None or b is None else v <= b
+            add(ex, ok, f"fec:{f.get('k')}:{f.get('m')} round-trip loss {pct(v, 3)} (theory "
+                        f"{pct(f.get('theory_round_trip'), 3)}), 99.9% bound of {num(f.get('bound_blocks'))} "
+                        f"blocks {pct(b, 3)}")
+        elif name == "bytes_ratio_max":
+            lim = float(args[0])
+            f = rep.get("fec") or {}
+            v = f.get("bytes_ratio")
+            add(ex, None if v is None else v <= lim,
+                f"bytes on the wire client -> server {'-' if v is None else f'{v:.3f}'}x the data "
+                f"(max {lim}; (k+m)/k = {f.get('bytes_ratio_theory')})")
         elif name == "no_duplicates":
             d = e2e.get("duplicates")
             add(ex, None if d is None else d == 0, f"duplicates {num(d)}")
