@@ -136,6 +136,15 @@ void report_prom(FILE *f, const struct tunnel_report *r, const char *daemon)
 			"Paths moved to a new address after a confirmed challenge.", daemon,
 			r->cnt.path_moves);
 	}
+	counter(f, "mptunnel_fec_parity_sent_total", "FEC parity datagrams sent.", daemon,
+		r->cnt.fec.tx_parity);
+	counter(f, "mptunnel_fec_recovered_datagrams_total",
+		"Datagrams lost on the way and recovered by FEC.", daemon, r->cnt.fec.recovered);
+	counter(f, "mptunnel_fec_unrecoverable_datagrams_total",
+		"Datagrams lost in FEC blocks that could not be decoded.", daemon,
+		r->cnt.fec.unrecoverable);
+	counter(f, "mptunnel_fec_failed_blocks_total",
+		"FEC blocks given up with data missing.", daemon, r->cnt.fec.blocks_failed);
 	prom_family(f, "mptunnel_dropped_datagrams_total", PROM_COUNTER,
 		    "Datagrams dropped, by stage (decode, tunnel) and reason.");
 	for (unsigned i = 1; i < WIRE_E__COUNT; i++) {
