@@ -72,6 +72,23 @@ tun_wait_ready() {
 	return 1
 }
 
+# mpserver's return addresses (the bridges as it sees them), comma-separated,
+# once it knows N of them; a path whose first datagrams came before the
+# session existed (keyed: the cookie round trip) is learnt at mpclient's next
+# datagram on it: polled, bounded (5 s). Prints what it has; 1 if short.
+tun_server_peers() {
+	local n=$1 peers=
+	for _ in $(seq 1 50); do
+		t_stats server "$T/server.json" sessions_open >/dev/null
+		peers=$(grep -o '"peer":"127.0.0.1:[0-9]*"' "$T/server.json" | sed 's/.*://; s/"//' |
+			sort -u | paste -sd, -)
+		[ "$(echo "$peers" | tr , "\n" | grep -c .)" = "$n" ] && break
+		sleep 0.1
+	done
+	echo "$peers"
+	[ "$(echo "$peers" | tr , "\n" | grep -c .)" = "$n" ]
+}
+
 tun_measure() {
 	local tag=$1
 	shift

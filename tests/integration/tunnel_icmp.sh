@@ -33,16 +33,8 @@ for _ in 1 2 3 4 5; do
 done
 t_expect "keyed tunnel up, a stream flows downstream" [ $ok = 1 ]
 
-# the bridges' addresses as mpserver sees them (its return paths); a path
-# whose first datagrams came before the session existed (keyed: cookie round
-# trip) is learnt at mpclient's next datagram on it: poll, bounded (5 s)
-for _ in $(seq 1 50); do
-	t_stats server "$T/server.json" sessions_open >/dev/null
-	peers=$(grep -o '"peer":"127.0.0.1:[0-9]*"' "$T/server.json" | sed 's/.*://; s/"//' | sort -u |
-		paste -sd, -)
-	[ "$(echo "$peers" | tr , "\n" | grep -c .)" = 3 ] && break
-	sleep 0.1
-done
+# the bridges' addresses as mpserver sees them (its return paths)
+peers=$(tun_server_peers 3)
 t_expect "mpserver knows the 3 bridges' addresses ($peers)" \
 	eval '[ "$(echo "$peers" | tr , "\n" | grep -c .)" = 3 ]'
 

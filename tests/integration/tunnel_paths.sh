@@ -29,7 +29,7 @@ RATE=500
 
 # ---- (a) eavesdropper, unkeyed then keyed ----
 eavesdrop_round() {
-	local mode=$1 keyargs=() secs out resent replies chal data lost limit
+	local mode=$1 keyargs=() secs out resent replies chal data lost limit peers
 	[ "$mode" = keyed ] && keyargs=(--key-file "$T/key")
 	tun_ports
 	tun_target
@@ -42,6 +42,14 @@ eavesdrop_round() {
 	tun_bridge 2
 	tun_client "${keyargs[@]}"
 	t_expect "$mode: tunnel up" tun_wait_ready
+	# the eavesdropper comes once mpserver knows every path: a path's first
+	# address is the first that delivers an authenticated datagram on it, and
+	# this one is faster than bridge 0 (the first-contact race: PROTOCOL.md,
+	# Paths, and README's security section say what it allows)
+	tun_measure "warm_$mode" --count 20 --rate 100 --timeout 1s
+	peers=$(tun_server_peers 3)
+	t_expect "$mode: mpserver knows the 3 paths ($peers)" \
+		eval '[ "$(echo "$peers" | tr , "\n" | grep -c .)" = 3 ]'
 	secs=$(((N + RATE - 1) / RATE + 4))
 	t_spawn "eaves_$mode" $EAVES "$BRIDGE_BASE" "$SERVER_PORT" "$secs"
 	t_wait_log "eaves_$mode" '^capturing$' 10
