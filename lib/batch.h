@@ -105,6 +105,15 @@ static inline void batch_queue_add(struct batch_queue *q, uint32_t dst, const vo
 /* Send and empty the queue; returns the number sent. */
 unsigned batch_queue_flush(struct batch_queue *q, const struct batch_queue_ops *ops);
 
+/* Append one datagram, sending the queue first when it is full. */
+static inline void batch_queue_put(struct batch_queue *q, const struct batch_queue_ops *ops,
+				   uint32_t dst, const void *p, size_t len)
+{
+	if (batch_queue_full(q))
+		batch_queue_flush(q, ops);
+	batch_queue_add(q, dst, p, len);
+}
+
 /* Disable GSO for every batch_send (e.g. from an option or a test). */
 void batch_gso_disable(bool off);
 

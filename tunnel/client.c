@@ -191,10 +191,8 @@ static void dlv_done(void *arg, uint32_t f, unsigned queued, unsigned sent, int 
 /* Hand this batch's payloads to the applications, one batched send per run of a flow. */
 static void flush_deliver(struct client *c)
 {
-	static const struct batch_queue_ops ops = { dlv_dest, dlv_done, NULL };
-	struct batch_queue_ops o = ops;
+	const struct batch_queue_ops o = { dlv_dest, dlv_done, c };
 
-	o.arg = c;
 	batch_queue_flush(&c->dlv, &o);
 }
 
@@ -202,6 +200,7 @@ static void path_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct cpath *p = (struct cpath *)((char *)w - offsetof(struct cpath, io));
 	struct client *c = p->c;
+	const struct batch_queue_ops dlv = { dlv_dest, dlv_done, c };
 	double now = ev_now(loop);
 	struct rx_result r;
 	unsigned round, i;
@@ -223,9 +222,7 @@ static void path_cb(struct ev_loop *loop, ev_io *w, int revents)
 			switch (client_rx(&c->core, p->index, batch_slot(&c->pb, i), c->pb.len[i],
 					  now, &r)) {
 			case RX_DELIVER:
-				if (batch_queue_full(&c->dlv))
-					flush_deliver(c);
-				batch_queue_add(&c->dlv, r.flow, r.payload, r.len);
+				batch_queue_put(&c->dlv, &dlv, r.flow, r.payload, r.len);
 				break;
 			case RX_ACCEPT:
 			case RX_DROP:
@@ -237,9 +234,7 @@ static void path_cb(struct ev_loop *loop, ev_io *w, int revents)
 				unsigned j;
 
 				for (j = 0; j < r.nrec; j++) {
-					if (batch_queue_full(&c->dlv))
-						flush_deliver(c);
-					batch_queue_add(&c->dlv, r.rec[j].flow, r.rec[j].payload,
+					batch_queue_put(&c->dlv, &dlv, r.rec[j].flow, r.rec[j].payload,
 							r.rec[j].len);
 				}
 				flush_deliver(c);

@@ -206,7 +206,7 @@ static void fwd_done(void *arg, uint32_t f, unsigned queued, unsigned sent, int 
 /* Hand this batch's payloads to the target, one batched send per run of a flow. */
 static void flush_forward(struct server *srv)
 {
-	struct batch_queue_ops ops = { fwd_dest, fwd_done, srv };
+	const struct batch_queue_ops ops = { fwd_dest, fwd_done, srv };
 
 	batch_queue_flush(&srv->fwd, &ops);
 }
@@ -250,6 +250,7 @@ static int flow_open(struct server *srv, uint32_t f)
 static void path_datagram(struct server *srv, const struct addr *from, uint8_t *buf,
 			  size_t len, double now)
 {
+	const struct batch_queue_ops fwd = { fwd_dest, fwd_done, srv };
 	struct rx_result r;
 	int rc;
 
@@ -262,9 +263,7 @@ static void path_datagram(struct server *srv, const struct addr *from, uint8_t *
 				break;
 			}
 		}
-		if (batch_queue_full(&srv->fwd))
-			flush_forward(srv);
-		batch_queue_add(&srv->fwd, r.flow, r.payload, r.len);
+		batch_queue_put(&srv->fwd, &fwd, r.flow, r.payload, r.len);
 		break;
 	case RX_ACCEPT:
 	case RX_DROP:
@@ -283,9 +282,7 @@ static void path_datagram(struct server *srv, const struct addr *from, uint8_t *
 					continue;
 				}
 			}
-			if (batch_queue_full(&srv->fwd))
-				flush_forward(srv);
-			batch_queue_add(&srv->fwd, r.rec[j].flow, r.rec[j].payload, r.rec[j].len);
+			batch_queue_put(&srv->fwd, &fwd, r.rec[j].flow, r.rec[j].payload, r.rec[j].len);
 		}
 		flush_forward(srv);
 	}
