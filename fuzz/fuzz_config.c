@@ -44,10 +44,19 @@ const char *fuzz_config_one(const uint8_t *data, size_t size)
 		if (b->port == 0)
 			return "accepted port 0";
 		for (j = 0; j < i; j++)
-			if (cfg.bridges[j].port == b->port && !strcmp(cfg.bridges[j].host, b->host))
+			if (cfg.bridges[j].port == b->port && !strcmp(cfg.bridges[j].host, b->host) &&
+			    !strcmp(cfg.bridges[j].dev, b->dev) && !strcmp(cfg.bridges[j].src, b->src))
 				return "accepted a duplicate bridge";
-		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s %u\n", b->host,
-					(unsigned)b->port);
+		if (b->dev[0] || b->src[0])
+			len += (size_t)snprintf(text + len, sizeof(text) - len,
+						"%s%s%s%s%s%sbridge=%s%s%s:%u\n",
+						b->dev[0] ? "dev=" : "", b->dev, b->dev[0] ? "," : "",
+						b->src[0] ? "src=" : "", b->src, b->src[0] ? "," : "",
+						strchr(b->host, ':') ? "[" : "", b->host,
+						strchr(b->host, ':') ? "]" : "", (unsigned)b->port);
+		else
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s %u\n", b->host,
+						(unsigned)b->port);
 		if (len >= sizeof(text))
 			return "printed config does not fit";
 	}
@@ -57,7 +66,9 @@ const char *fuzz_config_one(const uint8_t *data, size_t size)
 		return "printed config parses to a different bridge count";
 	for (i = 0; i < cfg.nbridges; i++)
 		if (again.bridges[i].port != cfg.bridges[i].port ||
-		    strcmp(again.bridges[i].host, cfg.bridges[i].host) != 0)
+		    strcmp(again.bridges[i].host, cfg.bridges[i].host) != 0 ||
+		    strcmp(again.bridges[i].dev, cfg.bridges[i].dev) != 0 ||
+		    strcmp(again.bridges[i].src, cfg.bridges[i].src) != 0)
 			return "printed config parses to different bridges";
 	return NULL;
 }

@@ -2,6 +2,7 @@
  * every path, what comes back through client_rx() and on to the
  * applications. */
 #include "client.h"
+#include "event.h"
 #include "log.h"
 #include "udp.h"
 
@@ -28,7 +29,7 @@ static void send_paths(struct client *c, struct iovec *dg, const uint16_t *bits,
 		struct iovec *mine = c->path_out;
 		unsigned sent, k = 0;
 
-		if (!c->core.paths[i].used)
+		if (!c->core.paths[i].used || c->core.paths[i].link_down)
 			continue;
 		/* this path's copy: its path id, path seq and stamp (sendmmsg copies) */
 		for (j = 0; j < n; j++) {
@@ -65,7 +66,7 @@ static void send_parity(struct client *c, double now)
 		if (n == 0)
 			break;
 		st = &c->core.paths[path].st;
-		if (send(c->paths[path].fd, c->txbuf, n, 0) < 0)
+		if (c->core.paths[path].link_down || send(c->paths[path].fd, c->txbuf, n, 0) < 0)
 			st->send_errors++;
 		else
 			st->sent++;
@@ -115,10 +116,11 @@ static void send_reply(struct client *c, struct cpath *p, const struct rx_result
 
 static void ping_all(struct client *c)
 {
+	uint16_t ok = client_core_sendable(&c->core);
 	unsigned i;
 
 	for (i = 0; i < c->npaths; i++)
-		if (c->core.paths[i].used)
+		if ((ok >> i) & 1)
 			send_ping(c, &c->paths[i]);
 }
 
@@ -264,16 +266,73 @@ static void keepalive_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct client *c = (struct client *)((char *)w - offsetof(struct client, housekeeping));
+	double now = ev_now(loop);
+	unsigned i;
 
 	(void)revents;
-	client_core_tick(&c->core, ev_now(loop));
+	client_core_tick(&c->core, now);
+	/* paths whose interface or address was not there: try again */
+	for (i = 0; i < c->npaths; i++)
+		if (c->core.paths[i].used && !c->paths[i].ready && now >= c->paths[i].retry_at)
+			client_path_retry(c, i);
 }
 
 /* ---- life cycle ---- */
 
+static bool path_bound(const struct cpath *p)
+{
+	return p->bind.dev[0] || p->bind.has_src;
+}
+
+/* Open path i's socket as its bind says; a new one replaces the old (its
+ * address went away).  0 or -errno (p->ready false, tried again later). */
+static int path_open_fd(struct client *c, struct cpath *p, bool quiet)
+{
+	char bt[CONFIG_DEV_MAX + ADDR_STRLEN + 16];
+	const char *what = "";
+	int fd, rc;
+
+	rc = pathsock_open(&p->peer, path_bound(p) ? &p->bind : NULL, &fd, &what);
+	if (rc) {
+		p->retry_at = ev_now(c->loop) + 1.0;
+		if (!quiet)
+			log_warnx("path %u (%s): %s (%s): %s: down until it can be opened", p->index,
+				  p->name, what, pathsock_bind_text(&p->bind, bt, sizeof(bt)),
+				  strerror(-rc));
+		return rc;
+	}
+	if (p->fd >= 0) {
+		ev_io_stop(c->loop, &p->io);
+		close(p->fd);
+	}
+	p->fd = fd;
+	p->ready = true;
+	udp_set_buffers(fd, params_tunnel_buf(c->core.prm.sndbuf),
+			params_tunnel_buf(c->core.prm.rcvbuf));
+	ev_io_set(&p->io, fd, EV_READ);
+	if (c->running)
+		ev_io_start(c->loop, &p->io);
+	return 0;
+}
+
+int client_path_retry(struct client *c, unsigned i)
+{
+	struct cpath *p = &c->paths[i];
+	int rc;
+
+	if (i >= CONFIG_MAX_BRIDGES || !c->core.paths[i].used)
+		return -EINVAL;
+	rc = path_open_fd(c, p, true);
+	if (rc == 0)
+		client_core_path_link(&c->core, i, true, "socket open");
+	return rc;
+}
+
 /* The socket of path slot i, connected to peer (kept for the path's whole
- * life: socat bridges lock onto the first source port they see). */
-static int path_socket(struct client *c, unsigned i, const struct addr *peer, const char *name)
+ * life: socat bridges lock onto the first source port they see).  A path
+ * bound to an interface or address that is not there (yet) starts down. */
+static int path_socket(struct client *c, unsigned i, const struct addr *peer, const char *name,
+		       const struct path_bind *bind)
 {
 	struct cpath *p = &c->paths[i];
 	int rc;
@@ -282,27 +341,44 @@ static int path_socket(struct client *c, unsigned i, const struct addr *peer, co
 	p->index = i;
 	p->peer = *peer;
 	p->fd = -1;
+	p->ready = false;
+	memset(&p->bind, 0, sizeof(p->bind));
+	p->src[0] = '\0';
+	if (bind)
+		p->bind = *bind;
+	if (p->bind.has_src) {
+		char *colon;
+
+		addr_format(&p->bind.src, p->src, sizeof(p->src));
+		colon = strrchr(p->src, ':');	/* no port: "1.2.3.4", "::1" */
+		if (colon)
+			*colon = '\0';
+		if (p->src[0] == '[') {
+			memmove(p->src, p->src + 1, strlen(p->src));
+			p->src[strlen(p->src) - 1] = '\0';
+		}
+	}
 	ratelimit_init(&p->rl_send, 1.0, 5.0);
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	c->core.paths[i].name = p->name;
-	rc = udp_connect(peer, NULL, &p->fd);
-	if (rc)
+	ev_io_init(&p->io, path_cb, 0, EV_READ);
+	rc = path_open_fd(c, p, true);	/* (client_bridges_load warned) */
+	if (rc && !path_bound(p))
 		return rc;
-	udp_set_buffers(p->fd, params_tunnel_buf(c->core.prm.sndbuf),
-			params_tunnel_buf(c->core.prm.rcvbuf));
-	ev_io_init(&p->io, path_cb, p->fd, EV_READ);
+	if (rc)
+		c->core.paths[i].link_down = true;	/* until it opens */
 	return 0;
 }
 
 int client_path_open(struct client *c, const struct addr *peer, const char *name,
-		     unsigned *id)
+		     const struct path_bind *bind, unsigned *id)
 {
 	unsigned i = client_core_path_add(&c->core, name);
 	int rc;
 
 	if (i >= CONFIG_MAX_BRIDGES)
 		return -ENOSPC;
-	rc = path_socket(c, i, peer, name);
+	rc = path_socket(c, i, peer, name, bind);
 	if (rc) {
 		if (c->paths[i].fd >= 0)
 			close(c->paths[i].fd);
@@ -311,7 +387,6 @@ int client_path_open(struct client *c, const struct addr *peer, const char *name
 		return rc;
 	}
 	c->npaths = c->core.npaths;
-	ev_io_start(c->loop, &c->paths[i].io);
 	*id = i;
 	return 0;
 }
@@ -323,17 +398,21 @@ void client_path_close(struct client *c, unsigned i)
 	if (i >= CONFIG_MAX_BRIDGES || !c->core.paths[i].used)
 		return;
 	/* what already arrived on it goes on first (copies, or the only one) */
-	path_cb(c->loop, &p->io, EV_READ);
-	ev_io_stop(c->loop, &p->io);
-	close(p->fd);
+	if (p->fd >= 0) {
+		path_cb(c->loop, &p->io, EV_READ);
+		ev_io_stop(c->loop, &p->io);
+		close(p->fd);
+	}
 	p->fd = -1;
+	p->ready = false;
 	client_core_path_remove(&c->core, i);
 	c->npaths = c->core.npaths;
 }
 
 int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_params *prm,
 		const struct addr *listen, const struct addr *listen2, const struct addr *bridges,
-		const char *const *names, unsigned nbridges, const uint8_t *psk)
+		const char *const *names, const struct path_bind *binds, unsigned nbridges,
+		const uint8_t *psk)
 {
 	char buf[ADDR_STRLEN];
 	unsigned i;
@@ -373,7 +452,7 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 	}
 	for (i = 0; i < nbridges; i++) {
 		rc = path_socket(c, i, &bridges[i], names ? names[i] :
-				 addr_format(&bridges[i], buf, sizeof(buf)));
+				 addr_format(&bridges[i], buf, sizeof(buf)), binds ? &binds[i] : NULL);
 		if (rc) {
 			log_errno(rc, "path %u: cannot open a socket to %s", i, c->paths[i].name);
 			goto fail;
@@ -399,8 +478,9 @@ void client_start(struct client *c)
 {
 	unsigned i;
 
+	c->running = true;
 	for (i = 0; i < c->npaths; i++)
-		if (c->core.paths[i].used)
+		if (c->core.paths[i].used && c->paths[i].fd >= 0)
 			ev_io_start(c->loop, &c->paths[i].io);
 	ev_io_start(c->loop, &c->lio);
 	if (c->lfd2 >= 0)
@@ -420,8 +500,9 @@ void client_stop(struct client *c)
 	if (c->lfd2 >= 0)
 		ev_io_stop(c->loop, &c->lio2);
 	for (i = 0; i < c->npaths; i++)
-		if (c->core.paths[i].used)
+		if (c->core.paths[i].used && c->paths[i].fd >= 0)
 			ev_io_stop(c->loop, &c->paths[i].io);
+	c->running = false;
 }
 
 void client_free(struct client *c)
@@ -471,6 +552,9 @@ int client_report(const struct client *c, struct tunnel_report *r)
 		rp->name = c->paths[i].name;
 		rp->peer = c->paths[i].peer;
 		rp->alive = p->live.alive;
+		rp->dev = c->paths[i].bind.dev[0] ? c->paths[i].bind.dev : NULL;
+		rp->src = c->paths[i].src[0] ? c->paths[i].src : NULL;
+		rp->link = p->link_down ? "down" : "up";
 		rp->rtt = p->rtt >= 0 ? p->rtt : NAN;
 		rp->st = p->st;
 	}

@@ -13,6 +13,7 @@
 #include "client_core.h"
 #include "config.h"
 #include "params.h"
+#include "pathsock.h"
 #include "report.h"
 
 #define CLIENT_BATCH 64		/* datagrams read per wakeup and socket */
@@ -27,7 +28,11 @@ struct cpath {
 	int fd;
 	unsigned index;
 	struct addr peer;
-	char name[CONFIG_HOST_MAX + 8];	/* as configured: host:port */
+	struct path_bind bind;		/* its interface and source address, if named */
+	bool ready;			/* fd bound as asked and connected (else retried) */
+	double retry_at;		/* !ready: next try to open it */
+	char name[CONFIG_HOST_MAX + 8];	/* as configured: host:port, IF/host:port */
+	char src[ADDR_STRLEN];		/* bind.src as text, for reports ("" none) */
 	struct batch_tx tx;
 	struct ratelimit rl_send;	/* "send failed" lines */
 };
@@ -48,6 +53,7 @@ struct client {
 	struct iovec path_out[BATCH_MAX];	/* one path's share of out */
 	struct cpath paths[CONFIG_MAX_BRIDGES];	/* by path id (core.paths[i].used: live) */
 	unsigned npaths;	/* = core.npaths: slots to scan */
+	bool running;		/* client_start .. client_stop: watchers started */
 	struct batch inb;		/* application datagrams, encoded in place */
 	struct iovec out[BATCH_MAX];
 	struct batch pb;		/* from the paths, opened in place */
@@ -64,13 +70,18 @@ struct client {
  */
 int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_params *prm,
 		const struct addr *listen, const struct addr *listen2, const struct addr *bridges,
-		const char *const *names, unsigned nbridges, const uint8_t *psk);
+		const char *const *names, const struct path_bind *binds, unsigned nbridges,
+		const uint8_t *psk);
 /*
- * A reload: a new path to peer under a fresh path id (*id), its socket
- * watched at once.  0, -ENOSPC (every id taken) or -errno (socket).
+ * A reload: a new path to peer (bound as bind says; NULL: not bound) under
+ * a fresh path id (*id), its socket watched at once.  0, -ENOSPC (every id
+ * taken) or -errno (socket).  A path whose interface or source address is
+ * not there (yet) is opened down and retried (pathsock.h).
  */
 int client_path_open(struct client *c, const struct addr *peer, const char *name,
-		     unsigned *id);
+		     const struct path_bind *bind, unsigned *id);
+/* Try again to open path i's socket now (its link came back): 0 or -errno. */
+int client_path_retry(struct client *c, unsigned i);
 /* A reload: path id i goes, after what already arrived on it is read. */
 void client_path_close(struct client *c, unsigned i);
 void client_start(struct client *c);

@@ -72,28 +72,40 @@ void client_core_free(struct client_core *c)
 	keyring_wipe(&c->keys);
 }
 
-/* Every path in use (a reload adds and removes paths). */
-static uint16_t client_all_paths(const struct client_core *c)
+/* Every path in use (a reload adds and removes paths) whose link is up. */
+uint16_t client_core_sendable(const struct client_core *c)
 {
 	uint16_t all = 0;
 	unsigned i;
 
 	for (i = 0; i < c->npaths; i++)
-		if (c->paths[i].used)
+		if (c->paths[i].used && !c->paths[i].link_down)
 			all |= (uint16_t)(1u << i);
 	return all;
 }
 
-/* The paths FEC stripes over: those up, or all when none is (yet). */
+/* The paths FEC stripes over: those up, or all sendable when none is (yet). */
 static uint16_t client_live_paths(const struct client_core *c)
 {
-	uint16_t live = 0;
+	uint16_t live = 0, all = client_core_sendable(c);
 	unsigned i;
 
 	for (i = 0; i < c->npaths; i++)
-		if (c->paths[i].used && c->paths[i].live.alive)
+		if (((all >> i) & 1) && c->paths[i].live.alive)
 			live |= (uint16_t)(1u << i);
-	return live ? live : client_all_paths(c);
+	return live ? live : all;
+}
+
+bool client_core_path_link(struct client_core *c, unsigned i, bool up, const char *why)
+{
+	struct cpath_state *p = &c->paths[i];
+
+	if (i >= CLIENT_MAX_PATHS || !p->used || p->link_down == !up)
+		return false;
+	p->link_down = !up;
+	event_log(up ? "path_link_up" : "path_link_down", "path %u (%s): link %s: %s", p->index,
+		  p->name, up ? "up" : "down", why);
+	return true;
 }
 
 size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
@@ -126,6 +138,11 @@ size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 				  evicted ? " (table full: replaces a flow never answered)" : "");
 	}
 	cflow_touch(&c->flows, f, now);
+	c->tx_paths = client_core_sendable(c);
+	if (!c->tx_paths) {
+		drops_count(&c->drops, NULL, DROP_NO_PATH, WIRE_OK, 1, 0);
+		return 0;
+	}
 	if (c->keys.sealed && c->unanswered < 0)
 		c->unanswered = now;
 	h = (struct wire_hdr){
@@ -134,7 +151,6 @@ size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 		.session = c->session, .epoch = c->session,
 		.seq = ++c->tx_seq, .len = (uint16_t)len,
 	};
-	c->tx_paths = client_all_paths(c);
 	if (fec_send_active(&c->fec_tx)) {
 		bool coded;
 

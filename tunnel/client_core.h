@@ -37,6 +37,8 @@ struct cpath_state {
 	struct path_live live;
 	double rtt;		/* last keepalive round trip, s; <0 unknown */
 	uint32_t tx_pseq;	/* path seq of the last datagram sent on this path */
+	bool link_down;		/* its interface or source address is gone (link events),
+				 * or its socket is not set up: nothing is sent on it */
 	struct path_stats st;
 };
 
@@ -158,6 +160,15 @@ void client_key_expire(struct client_core *c, double now);
 unsigned client_core_path_add(struct client_core *c, const char *name);
 /* Path id i goes away (its counters are lost: report them first). */
 void client_core_path_remove(struct client_core *c, unsigned i);
+
+/*
+ * Path i's link (its interface and source address, lib/linkmon) went down
+ * (up = false: nothing more is sent on it) or came back; why says what
+ * happened, for the event.  True when that changed the path's state.
+ */
+bool client_core_path_link(struct client_core *c, unsigned i, bool up, const char *why);
+/* The paths a datagram may go on now (bit i: path i): in use, link up. */
+uint16_t client_core_sendable(const struct client_core *c);
 
 /* Timers: paths silent for the path timeout go down, idle flows are forgotten. */
 void client_core_tick(struct client_core *c, double now);

@@ -2,11 +2,14 @@
 #include "client_reload.h"
 #include "event.h"
 #include "keyfile.h"
+#include "log.h"
+#include "pathsock.h"
 #include "preflight.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The key file again: *p filled, *changed when it is another key. */
 static int read_key(struct client_reload *r, struct seal_psk *p, bool *changed, char *err,
@@ -34,14 +37,41 @@ static int read_key(struct client_reload *r, struct seal_psk *p, bool *changed, 
 	return 0;
 }
 
-/* "FILE:LINE" or "--bridge" */
+/* "FILE:LINE", "--bridge" or "--path" */
 static const char *where(const char *file, const struct bridge_spec *b, char *buf, size_t len)
 {
 	if (b->line)
 		snprintf(buf, len, "%s:%u", file, b->line);
 	else
-		snprintf(buf, len, "--bridge");
+		snprintf(buf, len, b->dev[0] || b->src[0] ? "--path" : "--bridge");
 	return buf;
+}
+
+/* The bind of b (src resolved: a literal); false with err set. */
+static bool bind_of(const char *config, const struct bridge_spec *b, const struct addr *peer,
+		    struct path_bind *out, char *err, size_t errlen)
+{
+	char w[CONFIG_HOST_MAX + 32];
+	const char *errstr = "";
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->dev, sizeof(out->dev), "%s", b->dev);
+	if (!b->src[0])
+		return true;
+	if (addr_resolve(b->src, 0, true, &out->src, &errstr) != 0) {
+		snprintf(err, errlen, "%s: bad source address '%s': %s",
+			 where(config, b, w, sizeof(w)), b->src, errstr);
+		return false;
+	}
+	if (out->src.ss.ss_family != peer->ss.ss_family) {
+		snprintf(err, errlen, "%s: source address '%s' is %s but bridge '%s' is %s",
+			 where(config, b, w, sizeof(w)), b->src,
+			 out->src.ss.ss_family == AF_INET6 ? "IPv6" : "IPv4", b->host,
+			 peer->ss.ss_family == AF_INET6 ? "IPv6" : "IPv4");
+		return false;
+	}
+	out->has_src = true;
+	return true;
 }
 
 bool client_bridges_load(const char *config, const struct client_config *extra,
@@ -81,12 +111,19 @@ bool client_bridges_load(const char *config, const struct client_config *extra,
 				 where(config, b, w1, sizeof(w1)), b->host, errstr);
 			return false;
 		}
+		if (!bind_of(config, b, &out->addr[i], &out->bind[i], err, errlen))
+			return false;
 		snprintf(out->name[i], sizeof(out->name[i]),
-			 strchr(b->host, ':') ? "[%s]:%u" : "%s:%u", b->host, (unsigned)b->port);
+			 strchr(b->host, ':') ? "%s%s[%s]:%u" : "%s%s%s:%u",
+			 b->dev[0] ? b->dev : b->src, b->dev[0] || b->src[0] ? "/" : "", b->host,
+			 (unsigned)b->port);
 		for (j = 0; j < i; j++) {
 			const struct bridge_spec *o = &cfg.bridges[j];
 
-			if (!addr_equal(&out->addr[i], &out->addr[j]))
+			if (!addr_equal(&out->addr[i], &out->addr[j]) ||
+			    strcmp(b->dev, o->dev) != 0 ||
+			    out->bind[i].has_src != out->bind[j].has_src ||
+			    (out->bind[i].has_src && !addr_equal(&out->bind[i].src, &out->bind[j].src)))
 				continue;
 			where(config, b, w1, sizeof(w1));
 			if (b->line && o->line)
@@ -98,7 +135,26 @@ bool client_bridges_load(const char *config, const struct client_config *extra,
 				 addr_format(&out->addr[i], abuf, sizeof(abuf)));
 			return false;
 		}
-		if (preflight_peer(&out->addr[i], why, sizeof(why)) != 0) {
+		if (b->dev[0] || b->src[0]) {
+			/* hot-plug: an interface or address not there yet is a warning */
+			const char *what = "";
+			int fd = -1;
+
+			rc = addr_not_unicast(&out->addr[i]) ? -EINVAL :
+			     pathsock_open(&out->addr[i], &out->bind[i], &fd, &what);
+			if (rc == -EINVAL) {
+				snprintf(err, errlen, "%s: bridge %s: not a unicast address (%s)",
+					 where(config, b, w1, sizeof(w1)), out->name[i],
+					 addr_not_unicast(&out->addr[i]));
+				return false;
+			}
+			if (rc)
+				log_warnx("%s: path %s: %s: %s: the path stays down until it can be "
+					  "opened", where(config, b, w1, sizeof(w1)), out->name[i], what,
+					  strerror(-rc));
+			if (fd >= 0)
+				close(fd);
+		} else if (preflight_peer(&out->addr[i], why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "%s: bridge %s: %s", where(config, b, w1, sizeof(w1)),
 				 out->name[i], why);
 			return false;
@@ -108,13 +164,20 @@ bool client_bridges_load(const char *config, const struct client_config *extra,
 	return true;
 }
 
-/* The live path with this bridge address, or CONFIG_MAX_BRIDGES. */
-static unsigned path_of(const struct client *cl, const struct addr *a)
+static bool bind_equal(const struct path_bind *a, const struct path_bind *b)
+{
+	return strcmp(a->dev, b->dev) == 0 && a->has_src == b->has_src &&
+	       (!a->has_src || addr_equal(&a->src, &b->src));
+}
+
+/* The live path with this bridge address and bind, or CONFIG_MAX_BRIDGES. */
+static unsigned path_of(const struct client *cl, const struct addr *a, const struct path_bind *b)
 {
 	unsigned i;
 
 	for (i = 0; i < cl->npaths; i++)
-		if (cl->core.paths[i].used && addr_equal(&cl->paths[i].peer, a))
+		if (cl->core.paths[i].used && addr_equal(&cl->paths[i].peer, a) &&
+		    bind_equal(&cl->paths[i].bind, b))
 			return i;
 	return CONFIG_MAX_BRIDGES;
 }
@@ -140,12 +203,12 @@ static int apply_paths(struct client_reload *r, const struct client_bridges *b, 
 	int rc;
 
 	for (i = 0; i < b->n; i++) {
-		k = path_of(cl, &b->addr[i]);
+		k = path_of(cl, &b->addr[i], &b->bind[i]);
 		if (k < CONFIG_MAX_BRIDGES) {
 			keep[k] = true;
 			continue;
 		}
-		rc = client_path_open(cl, &b->addr[i], b->name[i], &id);
+		rc = client_path_open(cl, &b->addr[i], b->name[i], &b->bind[i], &id);
 		if (rc) {
 			snprintf(err, errlen, "%s: cannot open a path to bridge %s: %s",
 				 r->config ? r->config : "--bridge", b->name[i], strerror(-rc));

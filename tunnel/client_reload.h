@@ -26,17 +26,22 @@ struct client_reload {
 	const struct client_config *extra;	/* the --bridge options, kept as given */
 };
 
-/* The bridges of a configuration, resolved: addresses and "host:port" names. */
+/* The bridges of a configuration, resolved: addresses, what each path is
+ * bound to, and names ("host:port", "IF/host:port", "SRC/host:port"). */
 struct client_bridges {
 	unsigned n;
 	struct addr addr[CONFIG_MAX_BRIDGES];
+	struct path_bind bind[CONFIG_MAX_BRIDGES];
 	char name[CONFIG_MAX_BRIDGES][CONFIG_HOST_MAX + 8];
 };
 
 /*
- * The config file (config: NULL for none) plus the --bridge options,
- * resolved, each a distinct unicast address with a route (what a start
- * requires).  True, or false with err naming file, line and token.
+ * The config file (config: NULL for none) plus the --bridge/--path options,
+ * resolved, each a distinct (unicast address with a route, interface,
+ * source) (what a start requires).  True, or false with err naming file,
+ * line and token.  A path whose interface does not exist or whose source
+ * address or route is not there yet is not an error (hot-plug): a warning
+ * is logged and the path starts down.
  */
 bool client_bridges_load(const char *config, const struct client_config *extra,
 			 struct client_bridges *out, char *err, size_t errlen);

@@ -3,12 +3,13 @@
 #include "lines.h"
 #include "parse.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_TOKENS 3
+#define MAX_TOKENS 8	/* a path's KEY=VALUE items; HOST PORT is 2 */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define LINE_MAX_STR STR(CONFIG_LINE_MAX)
@@ -34,7 +35,8 @@ static bool fail(struct config_parser *p, const char *fmt, const char *tok)
 	return false;
 }
 
-static bool add(struct config_parser *p, const char *host, const char *portstr)
+static bool add(struct config_parser *p, const char *host, const char *portstr, const char *dev,
+		const char *src)
 {
 	struct client_config *cfg = p->cfg;
 	struct bridge_spec *b;
@@ -54,10 +56,12 @@ static bool add(struct config_parser *p, const char *host, const char *portstr)
 	if (!parse_port(portstr, false, &port))
 		return fail(p, "bad port '%s' (expected 1-65535)", portstr);
 	for (i = 0; i < cfg->nbridges; i++) {
-		if (cfg->bridges[i].port == port && strcmp(cfg->bridges[i].host, host) == 0) {
-			char what[CONFIG_HOST_MAX + 16];
+		if (cfg->bridges[i].port == port && strcmp(cfg->bridges[i].host, host) == 0 &&
+		    strcmp(cfg->bridges[i].dev, dev) == 0 && strcmp(cfg->bridges[i].src, src) == 0) {
+			char what[CONFIG_HOST_MAX + CONFIG_DEV_MAX + CONFIG_SRC_MAX + 32];
 
-			snprintf(what, sizeof(what), "%s %u", host, (unsigned)port);
+			snprintf(what, sizeof(what), "%s%s%s%s%s %u", *dev ? dev : "", *dev ? " " : "",
+				 *src ? src : "", *src ? " " : "", host, (unsigned)port);
 			return fail(p, "duplicate bridge '%s'", what);
 		}
 	}
@@ -70,12 +74,14 @@ static bool add(struct config_parser *p, const char *host, const char *portstr)
 	b = &cfg->bridges[cfg->nbridges++];
 	memcpy(b->host, host, strlen(host) + 1);
 	b->port = port;
+	snprintf(b->dev, sizeof(b->dev), "%s", dev);
+	snprintf(b->src, sizeof(b->src), "%s", src);
 	b->line = p->lineno;
 	return true;
 }
 
 /* "HOST:PORT" or "[V6]:PORT" as one token */
-static bool add_joined(struct config_parser *p, const char *tok)
+static bool add_joined(struct config_parser *p, const char *tok, const char *dev, const char *src)
 {
 	char host[CONFIG_HOST_MAX];
 	const char *colon = strrchr(tok, ':');
@@ -88,7 +94,78 @@ static bool add_joined(struct config_parser *p, const char *tok)
 			return fail(p, "bad port '%s' (expected 1-65535)", colon + 1);
 		return fail(p, "bad bridge '%s' (expected HOST:PORT)", tok);
 	}
-	return add(p, host, colon + 1);
+	return add(p, host, colon + 1, dev, src);
+}
+
+/* An interface name as the kernel takes it (dev_valid_name). */
+static bool dev_name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n >= CONFIG_DEV_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (s[i] == '/' || s[i] == ':' || isspace((unsigned char)s[i]) ||
+		    !isprint((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static bool src_ok(const char *s)
+{
+	unsigned char a[16];
+
+	return strlen(s) < CONFIG_SRC_MAX &&
+	       (inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1);
+}
+
+/* A path: KEY=VALUE items (dev=, src=, bridge=), in tokens split on commas. */
+static bool add_path(struct config_parser *p, char **tok, unsigned n)
+{
+	const char *dev = NULL, *src = NULL, *bridge = NULL;
+	char *item, *save = NULL;
+	unsigned t;
+
+	for (t = 0; t < n; t++) {
+		if (!*tok[t] || *tok[t] == ',' || tok[t][strlen(tok[t]) - 1] == ',' ||
+		    strstr(tok[t], ",,"))
+			return fail(p, "empty item in path '%s' (items are KEY=VALUE, separated by commas)",
+				    tok[t]);
+		for (item = strtok_r(tok[t], ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+			char *eq = strchr(item, '=');
+			const char **slot;
+
+			if (!eq)
+				return fail(p, "bad path item '%s' (expected dev=IF, src=ADDR or "
+					    "bridge=HOST:PORT)", item);
+			*eq = '\0';
+			if (strcmp(item, "dev") == 0) {
+				slot = &dev;
+			} else if (strcmp(item, "src") == 0) {
+				slot = &src;
+			} else if (strcmp(item, "bridge") == 0) {
+				slot = &bridge;
+			} else {
+				*eq = '=';
+				return fail(p, "unknown path item '%s' (expected dev=IF, src=ADDR or "
+					    "bridge=HOST:PORT)", item);
+			}
+			if (*slot)
+				return fail(p, "'%s=' given twice in one path", item);
+			*slot = eq + 1;
+			if (slot == &dev && !dev_name_ok(dev))
+				return fail(p, "bad interface name '%s' (1-15 characters, no '/', ':' or "
+					    "blanks)", dev);
+			if (slot == &src && !src_ok(src))
+				return fail(p, "bad source address '%s' (expected an IPv4 or IPv6 "
+					    "address)", src);
+		}
+	}
+	if (!bridge)
+		return fail(p, "path without bridge=HOST:PORT%s", "");
+	if (!strchr(bridge, ':'))
+		return fail(p, "bad bridge '%s' (expected HOST:PORT)", bridge);
+	return add_joined(p, bridge, dev ? dev : "", src ? src : "");
 }
 
 static bool handle_tokens(struct config_parser *p, char *buf)
@@ -103,7 +180,8 @@ static bool handle_tokens(struct config_parser *p, char *buf)
 		if (!*s)
 			break;
 		if (n == MAX_TOKENS)
-			return fail(p, "unexpected '%s' after HOST PORT", tok[2]);
+			return fail(p, strchr(tok[0], '=') ? "too many items in path, at '%s'" :
+				    "unexpected '%s' after HOST PORT", strchr(tok[0], '=') ? s : tok[2]);
 		tok[n++] = s;
 		while (*s && !isspace((unsigned char)*s))
 			s++;
@@ -112,10 +190,12 @@ static bool handle_tokens(struct config_parser *p, char *buf)
 	}
 	if (n == 0)
 		return true;
+	if (strchr(tok[0], '='))
+		return add_path(p, tok, n);
 	if (n == 1)
-		return add_joined(p, tok[0]);
+		return add_joined(p, tok[0], "", "");
 	if (n == 2)
-		return add(p, tok[0], tok[1]);
+		return add(p, tok[0], tok[1], "", "");
 	return fail(p, "unexpected '%s' after HOST PORT", tok[2]);
 }
 

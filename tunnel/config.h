@@ -4,6 +4,10 @@
  *                         blank lines are ignored
  *   localhost 4001        one bridge per line: HOST PORT
  *   [::1]:4002            or HOST:PORT / [V6ADDR]:PORT
+ *   dev=wwan0,src=198.18.0.2,bridge=HOST:PORT
+ *                         a path bound to an interface and/or a source
+ *                         address: KEY=VALUE items separated by commas or
+ *                         blanks, bridge= required (the same as --path)
  *
  * Parsed as context + init/line/finish, so files, command-line --bridge
  * options and fuzzers share one parser. */
@@ -18,10 +22,14 @@
 #define CONFIG_HOST_MAX 256
 #define CONFIG_LINE_MAX 1024
 #define CONFIG_FILE_MAX (1u << 20)	/* bytes; exactly this much is allowed */
+#define CONFIG_DEV_MAX 16		/* IFNAMSIZ: an interface name and its NUL */
+#define CONFIG_SRC_MAX 64		/* a source address literal */
 
 struct bridge_spec {
 	char host[CONFIG_HOST_MAX];
 	uint16_t port;
+	char dev[CONFIG_DEV_MAX];	/* dev=: the interface it leaves by ("" any) */
+	char src[CONFIG_SRC_MAX];	/* src=: the source address, a literal ("" any) */
 	unsigned line;		/* line in the file, 0 from the command line */
 };
 
@@ -40,7 +48,8 @@ struct config_parser {
 void config_init(struct config_parser *p, struct client_config *cfg, const char *source);
 /* One line (without or with its newline). False with p->err set on error. */
 bool config_line(struct config_parser *p, const char *line);
-/* Add one bridge given as "HOST:PORT" or "HOST PORT" (command line). */
+/* Add one bridge given as "HOST:PORT" or "HOST PORT", or a path given as
+ * "dev=IF,src=ADDR,bridge=HOST:PORT" (command line: --bridge, --path). */
 bool config_add_bridge(struct config_parser *p, const char *spec);
 /* Whole-config checks (at least one bridge). */
 bool config_finish(struct config_parser *p);

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_LISTEN = OPT__PRIVATE, OPT_CONFIG, OPT_BRIDGE };
+enum { OPT_LISTEN = OPT__PRIVATE, OPT_CONFIG, OPT_BRIDGE, OPT_PATH };
 
 static void usage(FILE *f)
 {
@@ -31,6 +31,11 @@ static void usage(FILE *f)
 		"                           applications only; 0.0.0.0 lets anyone send through)\n"
 		"  -c, --config FILE        bridge list\n"
 		"  -b, --bridge HOST:PORT   a bridge (repeatable; adds to the config file)\n"
+		"      --path dev=IF,src=ADDR,bridge=HOST:PORT\n"
+		"                           a path leaving by interface IF and/or from source\n"
+		"                           address ADDR (repeatable; bridge= required; an\n"
+		"                           interface not there yet keeps the path down until\n"
+		"                           it appears)\n"
 		"      --key-grace DUR      after a reload changed the key, replies under the old\n"
 		"                           one are still accepted this long (default 60s)\n"
 		"SIGHUP and 'mpctl reload' re-read the key file and the config file.\n"
@@ -69,6 +74,7 @@ int main(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "bridge", required_argument, NULL, 'b' },
+		{ "path", required_argument, NULL, OPT_PATH },
 		{ "key-grace", required_argument, NULL, OPT_KEY_GRACE },
 		{ "redundancy", required_argument, NULL, OPT_REDUNDANCY },
 		{ "fec-wait", required_argument, NULL, OPT_FEC_WAIT },
@@ -107,8 +113,9 @@ int main(int argc, char **argv)
 		case 'l': listen_arg = optarg; break;
 		case 'c': config_arg = optarg; break;
 		case 'b':
+		case OPT_PATH:
 			if (!config_add_bridge(&extra_p, optarg)) {
-				log_warnx("--bridge: %s", extra_p.err);
+				log_warnx("%s: %s", opt == 'b' ? "--bridge" : "--path", extra_p.err);
 				return params_usage_error();
 			}
 			break;
@@ -166,7 +173,7 @@ int main(int argc, char **argv)
 	seal_psk_wipe(&sp);
 
 	if (!config_arg && extra.nbridges == 0) {
-		log_warnx("no bridges: give a CONFIG file or --bridge HOST:PORT");
+		log_warnx("no bridges: give a CONFIG file, --bridge HOST:PORT or --path ...");
 		return params_usage_error();
 	}
 
@@ -205,8 +212,8 @@ int main(int argc, char **argv)
 	cl = calloc(1, sizeof(*cl));
 	if (!cl)
 		fatalx("out of memory");
-	rc = client_init(cl, loop, &prm, &listen, have2 ? &listen2 : NULL, br.addr, names, br.n,
-			 sealed ? psk : NULL);
+	rc = client_init(cl, loop, &prm, &listen, have2 ? &listen2 : NULL, br.addr, names, br.bind,
+			 br.n, sealed ? psk : NULL);
 	memset(psk, 0, sizeof(psk));
 	if (rc)
 		return 1;

@@ -48,6 +48,12 @@ void report_text(FILE *f, const struct tunnel_report *r)
 				fprintf(f, "%.3fms ", p->rtt * 1e3);
 			else
 				fprintf(f, "- ");
+			if (p->dev)
+				fprintf(f, "dev %s ", p->dev);
+			if (p->src)
+				fprintf(f, "src %s ", p->src);
+			if (p->link)
+				fprintf(f, "link %s ", p->link);
 			path_stats_text(f, &p->st);
 			fputc('\n', f);
 		}
@@ -85,6 +91,9 @@ static void path_json(struct json *j, const struct report_path *p, bool client)
 		else
 			json_null(j, "alive");
 		json_dbl(j, "rtt_ms", p->rtt * 1e3);	/* NAN: null */
+		json_str(j, "dev", p->dev);	/* NULL: null */
+		json_str(j, "src", p->src);
+		json_str(j, "link", p->link);
 	}
 	path_stats_json(j, &p->st);
 	json_obj_close(j);

@@ -27,6 +27,10 @@ struct report_path {
 	struct addr peer;	/* mpserver: the bridge's address as seen */
 	int alive;		/* 1 up, 0 down, -1 not tracked */
 	double rtt;		/* last round trip, s; NAN: never measured */
+	/* mpclient: what the path leaves by (--path dev=, src=; NULL: not
+	 * bound) and its link: "up", "down" (interface or address gone, or
+	 * its socket not open yet); NULL: not tracked (mpserver) */
+	const char *dev, *src, *link;
 	struct path_stats st;
 };
 

@@ -12,7 +12,7 @@ _mptunnel() {
 	--config | -c | --stats | --key-file | --pcap | --decision-log | --timeline)
 		_filedir
 		return ;;
-	--listen | -l | --target | -t | --to | --bridge | -b | --source)
+	--listen | -l | --target | -t | --to | --bridge | -b | --source | --path)
 		return ;;
 	--dir)
 		COMPREPLY=($(compgen -W 'c2s s2c both' -- "$cur"))

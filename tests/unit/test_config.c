@@ -152,6 +152,60 @@ static void test_command_line_bridges(void **st)
 	assert_int_equal(cfg.nbridges, 2);
 }
 
+/* dev=, src=, bridge=: on the command line and in the file, errors naming the token */
+static void test_paths(void **st)
+{
+	struct config_parser p;
+	static const char good[] = "dev=veth1,src=198.18.0.2,bridge=198.18.9.1:4001\n"
+				   "dev=veth2 bridge=198.18.9.1:4001\n"
+				   "src=::1,bridge=[::1]:4002\n"
+				   "198.18.9.1 4001\n";
+	static const struct { const char *spec, *msg; } bad[] = {
+		{ "dev=veth1", "without bridge" },
+		{ "dev=veth1,bridge=x", "expected HOST:PORT" },
+		{ "dev=veth1,bridge=h:0", "bad port '0'" },
+		{ "dev=a/b,bridge=h:1", "bad interface name 'a/b'" },
+		{ "dev=0123456789abcdef,bridge=h:1", "bad interface name '0123456789abcdef'" },
+		{ "dev=,bridge=h:1", "bad interface name ''" },
+		{ "src=1.2.3,bridge=h:1", "bad source address '1.2.3'" },
+		{ "src=host,bridge=h:1", "bad source address 'host'" },
+		{ "via=x,bridge=h:1", "unknown path item 'via=x'" },
+		{ "dev=a,dev=b,bridge=h:1", "'dev=' given twice" },
+		{ "dev=a,,bridge=h:1", "empty item" },
+		{ "dev=a,bridge=h:1,", "empty item" },
+		{ "dev=a,junk,bridge=h:1", "bad path item 'junk'" },
+	};
+	unsigned i;
+
+	(void)st;
+	config_init(&p, &cfg, "--path");
+	assert_true(config_add_bridge(&p, "dev=wwan0,bridge=localhost:4001"));
+	assert_true(config_add_bridge(&p, "bridge=localhost:4001,dev=wlan0"));
+	assert_true(config_add_bridge(&p, "localhost:4001"));	/* unbound: a third path */
+	assert_false(config_add_bridge(&p, "dev=wlan0,bridge=localhost:4001"));
+	assert_non_null(strstr(p.err, "duplicate bridge 'wlan0 localhost 4001'"));
+	assert_int_equal(cfg.nbridges, 3);
+	assert_string_equal(cfg.bridges[0].dev, "wwan0");
+	assert_string_equal(cfg.bridges[1].dev, "wlan0");
+	assert_string_equal(cfg.bridges[2].dev, "");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_false(config_add_bridge(&p, bad[i].spec));
+		if (!strstr(p.err, bad[i].msg))
+			fail_msg("'%s': got '%s', expected '%s'", bad[i].spec, p.err, bad[i].msg);
+	}
+	assert_true(config_parse_buffer(&cfg, "c", good, sizeof(good) - 1, err, sizeof(err)));
+	assert_int_equal(cfg.nbridges, 4);
+	assert_string_equal(cfg.bridges[0].src, "198.18.0.2");
+	assert_string_equal(cfg.bridges[1].dev, "veth2");
+	assert_string_equal(cfg.bridges[2].host, "::1");
+	assert_string_equal(cfg.bridges[2].src, "::1");
+	assert_int_equal(cfg.bridges[2].port, 4002);
+	assert_string_equal(cfg.bridges[3].host, "198.18.9.1");
+	assert_false(config_parse_buffer(&cfg, "c", "localhost 1\ndev=x bridge=h:1 via=y\n", 34,
+					 err, sizeof(err)));
+	assert_non_null(strstr(err, "c:2: unknown path item 'via=y'"));
+}
+
 static void test_load_file(void **st)
 {
 	char path[] = "/tmp/mpt-config-XXXXXX";
@@ -217,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_command_line_bridges),
+		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_load_kinds_and_size),
 	};
