@@ -9,8 +9,10 @@
         "resent replies challenges": how many it re-sent, how many datagrams
         came back to its socket in all, and how many of those were wire v2
         PINGs from mpserver (path challenges, byte 1 = 2, flag SERVER).
+        SIGUSR1 ends it early (same report).
 """
 import select
+import signal
 import socket
 import struct
 import sys
@@ -26,13 +28,18 @@ def main():
     out = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     out.bind(("127.0.0.1", 0))
     resent = replies = challenges = 0
+    stop = []
+    signal.signal(signal.SIGUSR1, lambda *_: stop.append(1))
     print("capturing", flush=True)
     end = time.monotonic() + secs
-    while True:
+    while not stop:
         left = end - time.monotonic()
         if left <= 0:
             break
-        r, _, _ = select.select([cap, out], [], [], min(left, 0.1))
+        try:
+            r, _, _ = select.select([cap, out], [], [], min(left, 0.1))
+        except InterruptedError:
+            continue
         if out in r:
             try:
                 d = out.recv(70000)

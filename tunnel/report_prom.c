@@ -132,6 +132,9 @@ void report_prom(FILE *f, const struct tunnel_report *r, const char *daemon)
 		counter(f, "mptunnel_path_challenges_limited_total",
 			"New addresses of a path not challenged (rate limit).", daemon,
 			r->cnt.challenges_limited);
+		counter(f, "mptunnel_path_dup_challenges_total",
+			"Path challenges drawn by a duplicate from another address than its path's.",
+			daemon, r->cnt.dup_challenges);
 		counter(f, "mptunnel_path_moves_total",
 			"Paths moved to a new address after a confirmed challenge.", daemon,
 			r->cnt.path_moves);

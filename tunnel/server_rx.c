@@ -217,6 +217,44 @@ static void challenge(struct server_core *s, struct session *ss, struct spath *p
 }
 
 /*
+ * The first-contact race: whoever first delivers an authenticated datagram
+ * on a path sets its return address.  If that was someone re-sending
+ * captured datagrams faster than the bridge, the bridge's copies arrive as
+ * duplicates from another address; they too show that the path has another
+ * sender.  So a duplicate of path k from an address other than k's is
+ * authenticated and draws a challenge as a fresh datagram would -- at most
+ * one per path every SERVER_CHALLENGE_INTERVAL, checked before the (costly)
+ * authentication, so re-sent duplicates cannot buy CPU.  Nothing is
+ * committed: the datagram is still dropped as a duplicate.
+ */
+static void dup_elsewhere(struct server_core *s, struct session *ss, const struct seal_psk *kp,
+			  const struct addr *from, uint8_t *buf, size_t len, double now,
+			  struct rx_result *r, struct seal_key *candidate)
+{
+	const struct wire_hdr *h = &r->h;
+	struct spath *p;
+
+	if (h->path >= SESSION_MAX_PATHS || h->type == WIRE_PONG)
+		return;
+	p = &ss->paths[h->path];
+	if (!p->used || addr_equal(&p->addr, from))
+		return;
+	if (p->chal_sent >= 0 && now - p->chal_sent < SERVER_CHALLENGE_INTERVAL) {
+		s->cnt.challenges_limited++;
+		return;
+	}
+	if (s->keys.sealed) {
+		enum drop_reason why = DROP_BAD_TAG;
+		const struct seal_key *k = server_key_rx(s, ss, kp, now, candidate, &why);
+
+		if (!k || !wire_open(k, h, buf, len))
+			return;
+	}
+	s->cnt.dup_challenges++;
+	challenge(s, ss, p, from, now, r);
+}
+
+/*
  * A PONG to mpserver answers a path challenge or nothing.  Right token,
  * in time, from the challenged address: path k moves there.  A PONG that
  * does not confirm anything leaves the window as it was, so the genuine
@@ -326,6 +364,8 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 		if (v != WINDOW_NEW) {
 			r->session = si;
 			r->path = session_path_find(&s->sessions, si, from);
+			if (v == WINDOW_DUP)
+				dup_elsewhere(s, ss, kp, from, buf, len, now, r, candidate);
 			return rx_drop(r, v == WINDOW_DUP ? DROP_DUPLICATE : DROP_TOO_OLD);
 		}
 		jump = jump_is(&ss->rx, h->seq);

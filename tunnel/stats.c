@@ -78,6 +78,7 @@ void counters_json(struct json *j, const struct tunnel_counters *c)
 	json_u64(j, "key_closed", c->key_closed);
 	json_u64(j, "challenges", c->challenges);
 	json_u64(j, "challenges_limited", c->challenges_limited);
+	json_u64(j, "dup_challenges", c->dup_challenges);
 	json_u64(j, "path_moves", c->path_moves);
 	json_u64(j, "malformed", counters_malformed(c));
 	json_obj_open(j, "drops");
@@ -118,8 +119,9 @@ void counters_text(FILE *f, const struct tunnel_counters *c)
 		fprintf(f, "  key_changes %llu key_closed %llu\n", (unsigned long long)c->key_changes,
 			(unsigned long long)c->key_closed);
 	if (c->challenges || c->challenges_limited || c->path_moves)
-		fprintf(f, "  path challenges %llu (not sent: rate %llu) path moves %llu\n",
+		fprintf(f, "  path challenges %llu (after a duplicate %llu, not sent: rate %llu) path moves %llu\n",
 			(unsigned long long)c->challenges,
+			(unsigned long long)c->dup_challenges,
 			(unsigned long long)c->challenges_limited,
 			(unsigned long long)c->path_moves);
 	fprintf(f, "  drops:");

@@ -73,6 +73,8 @@ struct tunnel_counters {
 	uint64_t notices;	/* NOTICEs sent (mpserver) or received (mpclient) */
 	uint64_t challenges;	/* path challenges sent (mpserver) or answered (mpclient) */
 	uint64_t challenges_limited;	/* mpserver: a new address not challenged (rate) */
+	uint64_t dup_challenges;	/* mpserver: challenges drawn by a duplicate from another
+					 * address than its path's (the first-contact race) */
 	uint64_t path_moves;	/* mpserver: paths moved to a new address (challenge confirmed) */
 	uint64_t wire[WIRE_E__COUNT];
 	uint64_t drop[DROP__COUNT];

@@ -8,6 +8,13 @@
 #     no DATA back (only path challenges, at most 4 a second per path), and
 #     the flow loses nothing; keyed and unkeyed.  Before the fix its address
 #     became a reply path and it got a copy of every reply.
+# (a') The first-contact race: the same eavesdropper running before mpclient
+#     starts, so its copies are the first mpserver sees on path 0 and set the
+#     path's address.  The bridge's copies then arrive as duplicates from
+#     another address: one draws a challenge, mpclient answers through the
+#     bridge, and the path moves there (path_moves 1, dup_challenges >= 1).
+#     Before the fix nothing moved it back (path_moves 0): path 0's replies
+#     went to the eavesdropper until mpclient gave the path up.
 # (b) NAT rebinding: path 0 goes through a NAT (tests/natbox.py) straight to
 #     mpserver; the NAT changes its source port in the middle of a
 #     downstream stream: nothing is lost (the other paths carry it), the
@@ -77,9 +84,59 @@ eavesdrop_round() {
 	t_stop target
 }
 
+# ---- (a') the eavesdropper is there first ----
+first_contact_round() {
+	local mode=$1 keyargs=() secs out resent replies chal data lost moves dupc
+	[ "$mode" = keyed ] && keyargs=(--key-file "$T/key")
+	tun_ports
+	tun_target
+	tun_server "${keyargs[@]}"
+	t_spawn bridge0 "$BUILD/mpbridge" --listen "$BRIDGE_BASE" --to "localhost:$SERVER_PORT" \
+		--delay 30ms
+	t_wait_udp "$BRIDGE_BASE"
+	tun_bridge 1
+	tun_bridge 2
+	secs=$(((N + RATE - 1) / RATE + 12))
+	t_spawn "first_$mode" $EAVES "$BRIDGE_BASE" "$SERVER_PORT" "$secs"
+	t_wait_log "first_$mode" '^capturing$' 10
+	tun_client "${keyargs[@]}"
+	t_expect "$mode first: tunnel up" tun_wait_ready
+	moves=0
+	for _ in $(seq 1 50); do
+		t_stats server "$T/server.json" sessions_open >/dev/null
+		moves=$(json_get "$T/server.json" path_moves)
+		[ "${moves:-0}" -ge 1 ] && break
+		sleep 0.1
+	done
+	dupc=$(json_get "$T/server.json" dup_challenges)
+	t_expect "$mode first: a duplicate from bridge 0 drew a challenge and path 0 moved there (path_moves $moves, dup_challenges $dupc)" \
+		eval '[ "${moves:-0}" = 1 ] && in_range "${dupc:-0}" 1 1000000'
+	tun_measure "first_run_$mode" --count "$N" --rate "$RATE" --timeout 2s
+	kill -USR1 "$(t_pid "first_$mode")"
+	t_wait_log "first_$mode" '^[0-9]+ [0-9]+ [0-9]+$' $((secs + 5))
+	out=$(grep -E '^[0-9]+ [0-9]+ [0-9]+$' "$T/first_$mode.log")
+	read -r resent replies chal <<<"$out"
+	data=$((replies - chal))
+	# what it got while it held path 0, before the stream: cookies, PONGs,
+	# the readiness probes' replies (a few tens); before the fix, every reply
+	t_expect "$mode first: the eavesdropper re-sent $resent datagrams and got $data replies other than challenges (want < 50 of $N)" \
+		eval 'in_range "${resent:-0}" 100 1000000 && in_range "${data:-999999}" 0 49'
+	lost=$(json_get "$T/first_run_$mode.json" lost)
+	t_expect "$mode first: the flow lost nothing ($lost of $N)" [ "${lost:-x}" = 0 ]
+	t_stop client
+	t_stop "first_$mode"
+	t_stop bridge0
+	t_stop bridge1
+	t_stop bridge2
+	t_stop server
+	t_stop target
+}
+
 (umask 077 && "$BUILD/mpclient" --genkey >"$T/key")
 eavesdrop_round unkeyed
 eavesdrop_round keyed
+first_contact_round unkeyed
+first_contact_round keyed
 
 # ---- (b) NAT rebinding on path 0 ----
 tun_ports

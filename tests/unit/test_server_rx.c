@@ -632,14 +632,14 @@ static void test_paths(void **state)
 
 enum chal_kind { C_DATA, C_PING, C_PONG };
 enum chal_tok { K_RIGHT, K_WRONG, K_ZERO };
-enum chal_mut { X_NONE, X_TRAILER, X_RESEND };
+enum chal_mut { X_NONE, X_TRAILER, X_RESEND, X_RESEND_BAD };
 
 struct chal_step {
 	enum chal_kind kind;
 	uint16_t port;		/* from 127.0.0.1:port (the path's own: 4001) */
 	double at;		/* seconds after the session opened */
 	enum chal_tok tok;	/* PONG: the last challenge's token, another, zeros */
-	enum chal_mut mut;	/* a broken trailer; or the previous step's bytes again */
+	enum chal_mut mut;	/* a broken trailer; or the previous step's bytes again (broken) */
 	enum rx_verdict want;
 	enum drop_reason why;
 	enum rx_reply reply;
@@ -657,6 +657,8 @@ struct chal_case {
 #define OK_DATA(port, at) { C_DATA, port, at, K_RIGHT, X_NONE, RX_DELIVER, 0, RX_REPLY_NONE }
 #define CHAL_DATA(port, at) { C_DATA, port, at, K_RIGHT, X_NONE, RX_DELIVER, 0, RX_REPLY_CHALLENGE }
 #define PONG(port, at, tok, mut, want, why) { C_PONG, port, at, tok, mut, want, why, RX_REPLY_NONE }
+/* the previous step's datagram again from port: a duplicate, with the reply wanted */
+#define DUP(port, at, mut, reply) { C_DATA, port, at, K_RIGHT, mut, RX_DROP, DROP_DUPLICATE, reply }
 
 static const struct chal_case chal_cases[] = {
 	{ "new address: challenged, replies stay at the old one", false,
@@ -701,6 +703,20 @@ static const struct chal_case chal_cases[] = {
 	{ "a PING from the new address within the interval: PONG to the old one", false,
 	  { CHAL_DATA(4002, 1), { C_PING, 4002, 1.1, K_RIGHT, X_NONE, RX_ACCEPT, 0, RX_REPLY_PONG } },
 	  2, 4001, 0, 1 },
+	/* the first-contact race: 4001 (an eavesdropper) delivered first, the
+	 * bridge's copy from 4002 is a duplicate; it draws the challenge */
+	{ "race: a duplicate from another address is challenged", false,
+	  { OK_DATA(4001, 1), DUP(4002, 1.01, X_RESEND, RX_REPLY_CHALLENGE),
+	    PONG(4002, 1.02, K_RIGHT, X_NONE, RX_ACCEPT, 0) }, 3, 4002, 1, 0 },
+	{ "keyed race: a duplicate from another address is challenged", true,
+	  { OK_DATA(4001, 1), DUP(4002, 1.01, X_RESEND, RX_REPLY_CHALLENGE),
+	    PONG(4002, 1.02, K_RIGHT, X_NONE, RX_ACCEPT, 0) }, 3, 4002, 1, 0 },
+	{ "keyed race: an unauthenticated duplicate draws nothing", true,
+	  { OK_DATA(4001, 1), DUP(4002, 1.01, X_RESEND_BAD, RX_REPLY_NONE) }, 2, 4001, 0, 0 },
+	{ "race: a duplicate from the path's own address draws nothing", true,
+	  { OK_DATA(4001, 1), DUP(4001, 1.01, X_RESEND, RX_REPLY_NONE) }, 2, 4001, 0, 0 },
+	{ "race: a duplicate within the challenge interval draws nothing", false,
+	  { CHAL_DATA(4002, 1), DUP(4002, 1.1, X_RESEND, RX_REPLY_NONE) }, 2, 4001, 0, 1 },
 };
 
 /* The token of the challenge PING in r (opened in a copy when keyed). */
@@ -744,7 +760,7 @@ static void run_chal_case(const struct chal_case *c)
 		enum rx_verdict v;
 
 		a = rx_addr(st->port);
-		if (st->mut == X_RESEND) {
+		if (st->mut == X_RESEND || st->mut == X_RESEND_BAD) {
 			memcpy(buf, pre, n);
 		} else if (st->kind == C_PONG) {
 			memcpy(tok, token, sizeof(tok));
@@ -758,7 +774,7 @@ static void run_chal_case(const struct chal_case *c)
 				   st->kind == C_PING ? 0 : 7, SESS, ++seq, 0, NULL);
 		}
 		memcpy(pre, buf, n);
-		if (st->mut == X_TRAILER)
+		if (st->mut == X_TRAILER || st->mut == X_RESEND_BAD)
 			buf[n - 1] ^= 1;
 		v = server_rx(&s, &a, buf, n, T0 + st->at, &r);
 		if (v != st->want || (v == RX_DROP && r.drop != st->why) || r.reply != st->reply)
