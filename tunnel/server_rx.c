@@ -221,11 +221,13 @@ static void challenge(struct server_core *s, struct session *ss, struct spath *p
  * on a path sets its return address.  If that was someone re-sending
  * captured datagrams faster than the bridge, the bridge's copies arrive as
  * duplicates from another address; they too show that the path has another
- * sender.  So a duplicate of path k from an address other than k's is
- * authenticated and draws a challenge as a fresh datagram would -- at most
- * one per path every SERVER_CHALLENGE_INTERVAL, checked before the (costly)
- * authentication, so re-sent duplicates cannot buy CPU.  Nothing is
- * committed: the datagram is still dropped as a duplicate.
+ * sender.  So while a path's address is a first contact's (learnt within
+ * the path timeout, not confirmed by a challenge since), a duplicate of it
+ * from another address is authenticated and draws a challenge as a fresh
+ * datagram would -- at most one per path every SERVER_CHALLENGE_INTERVAL,
+ * checked before the (costly) authentication, so re-sent duplicates cannot
+ * buy CPU.  Nothing is committed: the datagram is still dropped as a
+ * duplicate.  Later, a replayed recording draws nothing.
  */
 static void dup_elsewhere(struct server_core *s, struct session *ss, const struct seal_psk *kp,
 			  const struct addr *from, uint8_t *buf, size_t len, double now,
@@ -237,7 +239,8 @@ static void dup_elsewhere(struct server_core *s, struct session *ss, const struc
 	if (h->path >= SESSION_MAX_PATHS || h->type == WIRE_PONG)
 		return;
 	p = &ss->paths[h->path];
-	if (!p->used || addr_equal(&p->addr, from))
+	if (!p->used || addr_equal(&p->addr, from) || p->learnt < 0 ||
+	    now - p->learnt > s->prm.path_timeout)
 		return;
 	if (p->chal_sent >= 0 && now - p->chal_sent < SERVER_CHALLENGE_INTERVAL) {
 		s->cnt.challenges_limited++;

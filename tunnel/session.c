@@ -237,6 +237,7 @@ uint32_t session_path_learn(struct session_table *t, uint32_t i, uint32_t k,
 	p->addr = *from;
 	p->used = true;
 	p->last_rx = now;
+	p->learnt = now;
 	p->id = (uint8_t)k;
 	p->chal_sent = -1;
 	hashtab_insert(&t->by_addr, addr_key(t, i, from), i * SESSION_MAX_PATHS + k);
@@ -251,6 +252,7 @@ void session_path_move(struct session_table *t, uint32_t i, uint32_t k, const st
 
 	hashtab_remove(&t->by_addr, addr_key(t, i, &p->addr), i * SESSION_MAX_PATHS + k);
 	p->addr = *to;
+	p->learnt = -1;		/* confirmed: its address no longer a first contact's */
 	hashtab_insert(&t->by_addr, addr_key(t, i, to), i * SESSION_MAX_PATHS + k);
 	t->s[i].last_path = k;
 }

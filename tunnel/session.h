@@ -37,6 +37,8 @@ struct spath {
 	struct addr addr;	/* the return address: replies go only here */
 	bool used;
 	double last_rx;		/* last datagram accepted on this path (any address) */
+	double learnt;		/* when its address was learnt by first contact; <0: it was
+				 * confirmed by a challenge since (server_rx.c, dup_elsewhere) */
 	uint8_t id;		/* mpclient's path id = this slot's index */
 	uint32_t tx_pseq;	/* path seq of the last datagram sent on it */
 	bool chal_pending;	/* a challenge to chal_addr waits for its PONG */

@@ -715,6 +715,8 @@ static const struct chal_case chal_cases[] = {
 	  { OK_DATA(4001, 1), DUP(4002, 1.01, X_RESEND_BAD, RX_REPLY_NONE) }, 2, 4001, 0, 0 },
 	{ "race: a duplicate from the path's own address draws nothing", true,
 	  { OK_DATA(4001, 1), DUP(4001, 1.01, X_RESEND, RX_REPLY_NONE) }, 2, 4001, 0, 0 },
+	{ "race: a duplicate after the path timeout (3 s) draws nothing", true,
+	  { OK_DATA(4001, 3.5), DUP(4002, 3.51, X_RESEND, RX_REPLY_NONE) }, 2, 4001, 0, 0 },
 	{ "race: a duplicate within the challenge interval draws nothing", false,
 	  { CHAL_DATA(4002, 1), DUP(4002, 1.1, X_RESEND, RX_REPLY_NONE) }, 2, 4001, 0, 1 },
 };
