@@ -1,5 +1,6 @@
 /* linkmon.c - rtnetlink link/address monitor (see linkmon.h). */
 #include "linkmon.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <linux/rtnetlink.h>
@@ -36,6 +37,8 @@ static void link_event(struct linkmon *m, struct rtnl_link *l, int msgtype)
 	ev.ifindex = rtnl_link_get_ifindex(l);
 	if (name)
 		snprintf(ev.ifname, sizeof(ev.ifname), "%s", name);
+	ev.rx_mono = m->rx_mono;
+	ev.rx_wall = m->rx_wall;
 	ev.deleted = msgtype == RTM_DELLINK;
 	ev.up = !ev.deleted && (flags & IFF_UP) && (flags & IFF_RUNNING);
 	m->events++;
@@ -51,6 +54,8 @@ static void addr_event(struct linkmon *m, struct rtnl_addr *a, int msgtype)
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = msgtype == RTM_DELADDR ? LINKMON_ADDR_DEL : LINKMON_ADDR_ADD;
 	ev.ifindex = rtnl_addr_get_ifindex(a);
+	ev.rx_mono = m->rx_mono;
+	ev.rx_wall = m->rx_wall;
 	if_indextoname((unsigned)ev.ifindex, ev.ifname);
 	if (local && family == AF_INET && nl_addr_get_len(local) == 4) {
 		struct sockaddr_in *s = (struct sockaddr_in *)&ev.addr.ss;
@@ -99,6 +104,8 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	m->rx_mono = clock_now();
+	m->rx_wall = clock_wall();
 	/* the socket is non-blocking: read what is queued, bounded */
 	for (int i = 0; i < 64; i++) {
 		int rc = nl_recvmsgs_default(m->sk);
@@ -203,4 +210,59 @@ out:
 		rtnl_link_put(link);
 	nl_socket_free(sk);
 	return rc < 0 ? nl_errno(rc) : 0;
+}
+
+struct find_ctx {
+	const struct addr *a;
+	int ifindex;
+};
+
+static void find_addr(struct nl_object *obj, void *arg)
+{
+	struct find_ctx *f = arg;
+	struct rtnl_addr *ra = (struct rtnl_addr *)obj;
+	struct nl_addr *local = rtnl_addr_get_local(ra);
+	const void *want;
+	unsigned len;
+
+	if (!local || f->ifindex)
+		return;
+	if (f->a->ss.ss_family == AF_INET) {
+		want = &((const struct sockaddr_in *)&f->a->ss)->sin_addr;
+		len = 4;
+	} else {
+		want = &((const struct sockaddr_in6 *)&f->a->ss)->sin6_addr;
+		len = 16;
+	}
+	if (rtnl_addr_get_family(ra) == f->a->ss.ss_family && nl_addr_get_len(local) == len &&
+	    memcmp(nl_addr_get_binary_addr(local), want, len) == 0)
+		f->ifindex = rtnl_addr_get_ifindex(ra);
+}
+
+int linkmon_query_addr(const struct addr *a, int *ifindex)
+{
+	struct nl_sock *sk;
+	struct nl_cache *addrs = NULL;
+	struct find_ctx f = {.a = a};
+	int rc;
+
+	if (a->ss.ss_family != AF_INET && a->ss.ss_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	sk = nl_socket_alloc();
+	if (!sk)
+		return -ENOMEM;
+	rc = nl_connect(sk, NETLINK_ROUTE);
+	if (rc >= 0)
+		rc = rtnl_addr_alloc_cache(sk, &addrs);
+	if (rc >= 0) {
+		nl_cache_foreach(addrs, find_addr, &f);
+		nl_cache_free(addrs);
+	}
+	nl_socket_free(sk);
+	if (rc < 0)
+		return nl_errno(rc);
+	if (!f.ifindex)
+		return -EADDRNOTAVAIL;
+	*ifindex = f.ifindex;
+	return 0;
 }

@@ -29,6 +29,8 @@ struct linkmon_event {
 	bool up;			/* LINKMON_LINK: usable */
 	bool deleted;			/* LINKMON_LINK: the link is gone */
 	struct addr addr;		/* LINKMON_ADDR_*: the local address (port 0) */
+	double rx_mono, rx_wall;	/* when the monitor woke up to read it (monotonic and
+					 * wall-clock s; netlink carries no kernel time stamp) */
 };
 
 typedef void (*linkmon_cb)(const struct linkmon_event *ev, void *arg);
@@ -41,6 +43,7 @@ struct linkmon {
 	void *arg;
 	uint64_t events;	/* events delivered */
 	uint64_t errors;	/* receive or parse failures (e.g. ENOBUFS: resync advised) */
+	double rx_mono, rx_wall;	/* the current read's wake-up (see linkmon_event) */
 };
 
 /* Subscribe to link and IPv4/IPv6 address changes. Returns 0 or -errno. */
@@ -51,5 +54,8 @@ void linkmon_close(struct linkmon *m);
  * socket of its own): *ifindex, whether it is up, and how many addresses of
  * family (AF_UNSPEC: any) it has.  Returns 0, -ENODEV or -errno. */
 int linkmon_query(const char *ifname, int family, int *ifindex, bool *up, unsigned *naddrs);
+/* Which link holds the local address a (the port is ignored): *ifindex, or
+ * -EADDRNOTAVAIL when none does; -errno. */
+int linkmon_query_addr(const struct addr *a, int *ifindex);
 
 #endif

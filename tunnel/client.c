@@ -2,12 +2,14 @@
  * every path, what comes back through client_rx() and on to the
  * applications. */
 #include "client.h"
+#include "client_link.h"
 #include "event.h"
 #include "log.h"
 #include "udp.h"
 
 #include <errno.h>
 #include <math.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -307,6 +309,9 @@ static int path_open_fd(struct client *c, struct cpath *p, bool quiet)
 	}
 	p->fd = fd;
 	p->ready = true;
+	p->sock_ifindex = p->bind.dev[0] ? (int)if_nametoindex(p->bind.dev) : 0;
+	if (udp_local(fd, &p->local) == 0)
+		addr_format(&p->local, p->local_text, sizeof(p->local_text));
 	udp_set_buffers(fd, params_tunnel_buf(c->core.prm.sndbuf),
 			params_tunnel_buf(c->core.prm.rcvbuf));
 	ev_io_set(&p->io, fd, EV_READ);
@@ -323,8 +328,31 @@ int client_path_retry(struct client *c, unsigned i)
 	if (i >= CONFIG_MAX_BRIDGES || !c->core.paths[i].used)
 		return -EINVAL;
 	rc = path_open_fd(c, p, true);
-	if (rc == 0)
-		client_core_path_link(&c->core, i, true, "socket open");
+	if (rc == 0 && c->lm_open)
+		client_link_check(c, i);	/* its link's state, from the kernel */
+	else if (rc == 0)
+		client_core_path_link(&c->core, i, p->link_ok, "socket open");
+	return rc;
+}
+
+int client_path_reopen(struct client *c, unsigned i)
+{
+	struct cpath *p = &c->paths[i];
+	int rc;
+
+	if (p->fd >= 0) {
+		/* what already arrived on the old socket goes on first */
+		path_cb(c->loop, &p->io, EV_READ);
+	}
+	rc = path_open_fd(c, p, true);
+	if (rc) {
+		if (p->fd >= 0) {
+			ev_io_stop(c->loop, &p->io);
+			close(p->fd);
+			p->fd = -1;
+		}
+		p->ready = false;
+	}
 	return rc;
 }
 
@@ -342,6 +370,9 @@ static int path_socket(struct client *c, unsigned i, const struct addr *peer, co
 	p->peer = *peer;
 	p->fd = -1;
 	p->ready = false;
+	p->link_ok = true;
+	p->ifindex = p->sock_ifindex = 0;
+	p->local_text[0] = '\0';
 	memset(&p->bind, 0, sizeof(p->bind));
 	p->src[0] = '\0';
 	if (bind)
@@ -388,6 +419,8 @@ int client_path_open(struct client *c, const struct addr *peer, const char *name
 	}
 	c->npaths = c->core.npaths;
 	*id = i;
+	if (c->running)
+		client_link_check(c, i);
 	return 0;
 }
 
@@ -487,12 +520,14 @@ void client_start(struct client *c)
 		ev_io_start(c->loop, &c->lio2);
 	ev_timer_start(c->loop, &c->keepalive);
 	ev_timer_start(c->loop, &c->housekeeping);
+	client_link_start(c);
 }
 
 void client_stop(struct client *c)
 {
 	unsigned i;
 
+	client_link_stop(c);
 	ev_timer_stop(c->loop, &c->housekeeping);
 	ev_timer_stop(c->loop, &c->keepalive);
 	ev_timer_stop(c->loop, &c->fec_timer);

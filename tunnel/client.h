@@ -12,6 +12,7 @@
 #include "batch.h"
 #include "client_core.h"
 #include "config.h"
+#include "linkmon.h"
 #include "params.h"
 #include "pathsock.h"
 #include "report.h"
@@ -31,6 +32,11 @@ struct cpath {
 	struct path_bind bind;		/* its interface and source address, if named */
 	bool ready;			/* fd bound as asked and connected (else retried) */
 	double retry_at;		/* !ready: next try to open it */
+	bool link_ok;			/* bound paths: interface up with an address (client_link.c) */
+	int ifindex;			/* bound paths: its link's index as last seen (0 unknown) */
+	int sock_ifindex;		/* dev's index when fd was opened */
+	struct addr local;		/* fd's local address */
+	char local_text[ADDR_STRLEN];
 	char name[CONFIG_HOST_MAX + 8];	/* as configured: host:port, IF/host:port */
 	char src[ADDR_STRLEN];		/* bind.src as text, for reports ("" none) */
 	struct batch_tx tx;
@@ -54,6 +60,8 @@ struct client {
 	struct cpath paths[CONFIG_MAX_BRIDGES];	/* by path id (core.paths[i].used: live) */
 	unsigned npaths;	/* = core.npaths: slots to scan */
 	bool running;		/* client_start .. client_stop: watchers started */
+	struct linkmon lm;	/* link events, when a path is bound (client_link.c) */
+	bool lm_open;
 	struct batch inb;		/* application datagrams, encoded in place */
 	struct iovec out[BATCH_MAX];
 	struct batch pb;		/* from the paths, opened in place */
@@ -80,8 +88,11 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
  */
 int client_path_open(struct client *c, const struct addr *peer, const char *name,
 		     const struct path_bind *bind, unsigned *id);
-/* Try again to open path i's socket now (its link came back): 0 or -errno. */
+/* Try again to open path i's socket now (the retry timer): 0 or -errno. */
 int client_path_retry(struct client *c, unsigned i);
+/* A new socket for path i (its address or interface changed; client_link.c):
+ * 0, or -errno with the path not ready (retried by the timer). */
+int client_path_reopen(struct client *c, unsigned i);
 /* A reload: path id i goes, after what already arrived on it is read. */
 void client_path_close(struct client *c, unsigned i);
 void client_start(struct client *c);
