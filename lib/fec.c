@@ -7,8 +7,37 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "cursor.h"
+
+/* A coder's pools are one mapping of zeroed pages: a page costs memory only
+ * once written, and all of it goes back to the system when the coder is
+ * freed (freed malloc chunks stay in the heap, where the long-lived
+ * allocations between them pin them: 1000 coders set up and freed left 30
+ * MB in mpserver's heap). */
+static void *pages_alloc(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* The offset of the next n bytes of a mapping laid out in *len (64-byte aligned). */
+static size_t carve(size_t *len, size_t n)
+{
+	size_t o = (*len + 63) & ~(size_t)63;
+
+	*len = o + n;
+	return o;
+}
+
+static void pages_free(void *p, size_t n)
+{
+	if (p)
+		munmap(p, n);
+}
 
 bool fec_code_valid(unsigned k, unsigned m)
 {
@@ -67,9 +96,10 @@ struct fec_txblock {
 	uint8_t sent;		/* parity handed out */
 	uint16_t size;		/* largest coded form so far */
 	uint16_t lens[FEC_K_MAX];
+	bool touched;		/* used at least once (its pages are in memory) */
 	uint64_t first_us, closed_us;
-	uint8_t *data;		/* k_max * symbol_max */
-	uint8_t *parity;	/* m_max * symbol_max */
+	uint8_t *data;		/* k_max * symbol_max, in tx->map */
+	uint8_t *parity;	/* m_max * symbol_max, in tx->map */
 };
 
 static unsigned default_m_for(unsigned k, unsigned m, unsigned kk, unsigned m_max)
@@ -87,24 +117,14 @@ static unsigned default_m_for(unsigned k, unsigned m, unsigned kk, unsigned m_ma
 
 void fec_tx_free(struct fec_tx *tx)
 {
-	unsigned i;
-
-	if (tx->blocks) {
-		for (i = 0; i < tx->nblocks; i++) {
-			free(tx->blocks[i].data);
-			free(tx->blocks[i].parity);
-		}
-	}
-	free(tx->blocks);
-	free(tx->enc_tables);
-	free(tx->scratch_tables);
-	free(tx->matrix);
+	pages_free(tx->map, tx->map_len);
 	memset(tx, 0, sizeof(*tx));
 }
 
 int fec_tx_init(struct fec_tx *tx, const struct fec_tx_config *cfg)
 {
 	struct fec_tx_config c = *cfg;
+	size_t o_blocks, o_enc, o_scratch, o_matrix, o_bufs, per_block;
 	unsigned i;
 
 	memset(tx, 0, sizeof(*tx));
@@ -120,21 +140,27 @@ int fec_tx_init(struct fec_tx *tx, const struct fec_tx_config *cfg)
 		return -EINVAL;
 	tx->cfg = c;
 	tx->nblocks = 2 * c.depth + 8;
-	tx->blocks = calloc(tx->nblocks, sizeof(*tx->blocks));
-	tx->enc_tables = malloc(32u * c.k_max * c.m_max);
-	tx->scratch_tables = malloc(32u * c.k_max * c.m_max);
-	tx->matrix = malloc((size_t)(c.k_max + c.m_max) * c.k_max);
-	if (!tx->blocks || !tx->enc_tables || !tx->scratch_tables || !tx->matrix)
+	per_block = (size_t)(c.k_max + c.m_max) * c.symbol_max;
+	carve(&tx->map_len, sizeof(*tx));	/* room for the struct itself (fec_tx_new) */
+	o_blocks = carve(&tx->map_len, tx->nblocks * sizeof(*tx->blocks));
+	o_enc = carve(&tx->map_len, 32u * c.k_max * c.m_max);
+	o_scratch = carve(&tx->map_len, 32u * c.k_max * c.m_max);
+	o_matrix = carve(&tx->map_len, (size_t)(c.k_max + c.m_max) * c.k_max);
+	o_bufs = carve(&tx->map_len, tx->nblocks * per_block);	/* in memory as blocks use them */
+	tx->map = pages_alloc(tx->map_len);
+	if (!tx->map)
 		goto nomem;
+	tx->blocks = (struct fec_txblock *)(void *)(tx->map + o_blocks);
+	tx->enc_tables = tx->map + o_enc;
+	tx->scratch_tables = tx->map + o_scratch;
+	tx->matrix = tx->map + o_matrix;
 	for (i = 0; i < tx->nblocks; i++) {
-		tx->blocks[i].data = malloc(c.k_max * c.symbol_max);
-		tx->blocks[i].parity = malloc(c.m_max * c.symbol_max);
-		if (!tx->blocks[i].data || !tx->blocks[i].parity)
-			goto nomem;
+		tx->blocks[i].data = tx->map + o_bufs + i * per_block;
+		tx->blocks[i].parity = tx->blocks[i].data + (size_t)c.k_max * c.symbol_max;
 	}
 	for (i = 0; i < FEC_DEPTH_MAX; i++)
 		tx->open[i] = UINT_MAX;
-	tx->next_id = 1;
+	tx->next_id = c.first_block ? c.first_block : 1;
 	tx->lanes_used = 1;
 	tx->gap_us = c.wait_us;
 	if (!fec_tx_set_code(tx, c.k, c.m, NULL, 0))
@@ -143,6 +169,26 @@ int fec_tx_init(struct fec_tx *tx, const struct fec_tx_config *cfg)
 nomem:
 	fec_tx_free(tx);
 	return -ENOMEM;
+}
+
+struct fec_tx *fec_tx_new(const struct fec_tx_config *cfg)
+{
+	struct fec_tx tmp;
+
+	if (fec_tx_init(&tmp, cfg) != 0)
+		return NULL;
+	memcpy(tmp.map, &tmp, sizeof(tmp));	/* no pointer into the struct itself */
+	return (struct fec_tx *)(void *)tmp.map;
+}
+
+void fec_tx_delete(struct fec_tx *tx)
+{
+	struct fec_tx tmp;
+
+	if (!tx)
+		return;
+	tmp = *tx;
+	fec_tx_free(&tmp);
 }
 
 static void tx_close(struct fec_tx *tx, struct fec_txblock *b, uint64_t now_us, bool by_wait);
@@ -329,6 +375,7 @@ enum fec_tx_verdict fec_tx_data(struct fec_tx *tx, uint64_t now_us, uint64_t seq
 			return FEC_TX_LONE;
 		}
 		b = &tx->blocks[bi];
+		b->touched = true;
 		b->state = TXB_OPEN;
 		b->id = tx->next_id++;
 		if (tx->next_id == 0)
@@ -428,6 +475,28 @@ bool fec_tx_parity(struct fec_tx *tx, uint64_t now_us, uint16_t paths, struct fe
 	return false;
 }
 
+bool fec_tx_busy(const struct fec_tx *tx)
+{
+	unsigned i;
+
+	for (i = 0; i < tx->nblocks; i++)
+		if (tx->blocks[i].state != TXB_FREE)
+			return true;
+	return false;
+}
+
+size_t fec_tx_memory(const struct fec_tx *tx)
+{
+	size_t per_block = (size_t)(tx->cfg.k_max + tx->cfg.m_max) * tx->cfg.symbol_max;
+	size_t n = tx->map_len - tx->nblocks * per_block;
+	unsigned i;
+
+	for (i = 0; i < tx->nblocks; i++)
+		if (tx->blocks[i].touched)
+			n += (size_t)(tx->cfg.k_max + tx->cfg.m_max) * tx->cfg.symbol_max;
+	return n;
+}
+
 uint64_t fec_tx_deadline(const struct fec_tx *tx)
 {
 	uint64_t t = UINT64_MAX;
@@ -471,25 +540,18 @@ struct fec_rxblock {
 
 struct fec_cache_entry {
 	bool used;
+	bool touched;		/* written at least once (its pages are in memory) */
 	uint8_t k, e;
 	uint64_t miss, par;
 	uint8_t *tables;	/* ec_init_tables(k, e): 32 * k * e */
 };
 
 #define E_MAX(rx) ((rx)->cfg.k_max < (rx)->cfg.m_max ? (rx)->cfg.k_max : (rx)->cfg.m_max)
+#define CACHE_TABLES(rx) (32u * (size_t)(rx)->cfg.k_max * E_MAX(rx))
 
 void fec_rx_free(struct fec_rx *rx)
 {
-	unsigned i;
-
-	if (rx->cache)
-		for (i = 0; i < rx->cfg.cache; i++)
-			free(rx->cache[i].tables);
-	free(rx->cache);
-	free(rx->blocks);
-	free(rx->pool);
-	free(rx->free_slots);
-	free(rx->matrix);
+	pages_free(rx->map, rx->map_len);
 	memset(rx, 0, sizeof(*rx));
 }
 
@@ -497,6 +559,7 @@ void fec_rx_free(struct fec_rx *rx)
 int fec_rx_init(struct fec_rx *rx, const struct fec_rx_config *cfg)
 {
 	struct fec_rx_config c = *cfg;
+	size_t o_blocks, o_pool, o_free, o_cache, o_tables, o_matrix;
 	unsigned i;
 
 	memset(rx, 0, sizeof(*rx));
@@ -519,18 +582,24 @@ int fec_rx_init(struct fec_rx *rx, const struct fec_rx_config *cfg)
 	    c.k_max > FEC_K_MAX || c.m_max > FEC_M_MAX)
 		return -EINVAL;
 	rx->cfg = c;
-	rx->blocks = calloc(c.max_blocks, sizeof(*rx->blocks));
-	rx->pool = malloc((size_t)c.slots * c.symbol_max);
-	rx->free_slots = malloc(c.slots * sizeof(*rx->free_slots));
-	rx->cache = calloc(c.cache, sizeof(*rx->cache));
-	rx->matrix = malloc((size_t)FEC_N_MAX * c.k_max + 3u * FEC_M_MAX * FEC_K_MAX);
-	if (!rx->blocks || !rx->pool || !rx->free_slots || !rx->cache || !rx->matrix)
+	carve(&rx->map_len, sizeof(*rx));	/* room for the struct itself (fec_rx_new) */
+	o_blocks = carve(&rx->map_len, c.max_blocks * sizeof(*rx->blocks));
+	o_free = carve(&rx->map_len, c.slots * sizeof(*rx->free_slots));
+	o_cache = carve(&rx->map_len, c.cache * sizeof(*rx->cache));
+	o_matrix = carve(&rx->map_len, (size_t)FEC_N_MAX * c.k_max + 3u * FEC_M_MAX * FEC_K_MAX);
+	o_tables = carve(&rx->map_len, c.cache * CACHE_TABLES(rx));	/* in memory as used */
+	o_pool = carve(&rx->map_len, (size_t)c.slots * c.symbol_max);	/* the same */
+	rx->map = pages_alloc(rx->map_len);
+	if (!rx->map)
 		goto nomem;
-	for (i = 0; i < c.cache; i++) {
-		rx->cache[i].tables = malloc(32u * c.k_max * E_MAX(rx));
-		if (!rx->cache[i].tables)
-			goto nomem;
-	}
+	rx->blocks = (struct fec_rxblock *)(void *)(rx->map + o_blocks);
+	rx->free_slots = (uint16_t *)(void *)(rx->map + o_free);
+	rx->cache = (struct fec_cache_entry *)(void *)(rx->map + o_cache);
+	rx->matrix = rx->map + o_matrix;
+	rx->cache_tables = rx->map + o_tables;
+	rx->pool = rx->map + o_pool;
+	for (i = 0; i < c.cache; i++)
+		rx->cache[i].tables = rx->cache_tables + (size_t)i * CACHE_TABLES(rx);
 	for (i = 0; i < c.slots; i++)
 		rx->free_slots[i] = (uint16_t)(c.slots - 1 - i);
 	rx->nfree = c.slots;
@@ -538,6 +607,26 @@ int fec_rx_init(struct fec_rx *rx, const struct fec_rx_config *cfg)
 nomem:
 	fec_rx_free(rx);
 	return -ENOMEM;
+}
+
+struct fec_rx *fec_rx_new(const struct fec_rx_config *cfg)
+{
+	struct fec_rx tmp;
+
+	if (fec_rx_init(&tmp, cfg) != 0)
+		return NULL;
+	memcpy(tmp.map, &tmp, sizeof(tmp));	/* no pointer into the struct itself */
+	return (struct fec_rx *)(void *)tmp.map;
+}
+
+void fec_rx_delete(struct fec_rx *rx)
+{
+	struct fec_rx tmp;
+
+	if (!rx)
+		return;
+	tmp = *rx;
+	fec_rx_free(&tmp);
 }
 
 static uint8_t *slot_ptr(const struct fec_rx *rx, uint16_t s)
@@ -619,6 +708,13 @@ static struct fec_rxblock *lookup(struct fec_rx *rx, uint64_t now_us, uint32_t i
 		*v = FEC_RX_BAD;
 		return NULL;
 	}
+	if (rx->cfg.floor && (int32_t)(id - rx->cfg.floor) <= 0) {
+		/* before this receiver was started again: as its predecessor would
+		 * have said (every block it held was done) */
+		*v = (int32_t)(rx->cfg.floor - id) >= (int32_t)rx->cfg.max_blocks ? FEC_RX_STALE
+										     : FEC_RX_LATE;
+		return NULL;
+	}
 	if (rx->highest && (int32_t)(rx->highest - id) >= (int32_t)rx->cfg.max_blocks) {
 		*v = FEC_RX_STALE;
 		return NULL;
@@ -667,10 +763,12 @@ static uint8_t *decode_tables(struct fec_rx *rx, unsigned k, unsigned e, uint64_
 		return ce->tables;
 	}
 	rx->st.cache_miss++;
+	ce->touched = true;
 	gf_gen_cauchy1_matrix(gen, (int)rows, (int)k);
 	for (a = 0; a < e; a++)
 		for (b = 0; b < e; b++)
 			A[a * e + b] = gen[(k + ri[a]) * k + mi[b]];
+	ce->used = false;	/* until the tables are written */
 	if (gf_invert_matrix(A, Ainv, (int)e) != 0) {
 		rx->st.singular++;
 		return NULL;
@@ -925,6 +1023,32 @@ void fec_rx_expire(struct fec_rx *rx, uint64_t now_us)
 		    now_us - b->first_us >= rx->cfg.hold_us)
 			give_up(rx, b, GU_EXPIRED);
 	}
+}
+
+bool fec_rx_busy(const struct fec_rx *rx)
+{
+	unsigned i;
+
+	for (i = 0; i < rx->cfg.max_blocks; i++)
+		if (rx->blocks[i].state == RXB_OPEN)
+			return true;
+	return false;
+}
+
+uint32_t fec_rx_highest(const struct fec_rx *rx)
+{
+	return rx->highest;
+}
+
+size_t fec_rx_memory(const struct fec_rx *rx)
+{
+	size_t n = rx->map_len - rx->cfg.cache * CACHE_TABLES(rx);
+	unsigned i;
+
+	for (i = 0; i < rx->cfg.cache; i++)
+		if (rx->cache[i].touched)
+			n += CACHE_TABLES(rx);
+	return n;
 }
 
 const char *fec_rx_verdict_name(enum fec_rx_verdict v)

@@ -33,8 +33,14 @@
  * inconsistent symbols, blocks abandoned by eviction, time-out or a full
  * pool: all counted.
  *
- * Memory is allocated once at init (pools); no allocation per datagram.
- * Both sides are I/O free: time is passed in (microseconds, monotonic). */
+ * Memory: the pools are allocated at init, never per datagram, as one
+ * mapping per coder: its pages (the sender's 2 * depth + 8 block buffers,
+ * the receiver's symbol buffers and decoding tables) are in memory only once
+ * written, and all of it is given back to the system by fec_*_free.  A caller that wants an idle
+ * coder to hold nothing frees it when fec_tx_busy/fec_rx_busy say it has
+ * nothing in flight and starts a new one later with first_block / floor, so
+ * block ids go on increasing (tunnel/redundancy.c does).  Both sides are I/O free: time is passed in
+ * (microseconds, monotonic). */
 #ifndef MPT_FEC_H
 #define MPT_FEC_H
 
@@ -59,6 +65,7 @@ struct fec_tx_config {
 	unsigned depth;		/* blocks open at once, 1..FEC_DEPTH_MAX */
 	uint32_t wait_us;	/* a block closes this long after its first symbol */
 	size_t symbol_max;	/* largest coded form protected (0: FEC_SYMBOL_DEFAULT) */
+	uint32_t first_block;	/* id of the first block (0: 1); a coder started again goes on */
 };
 
 struct fec_tx_stats {
@@ -99,6 +106,8 @@ struct fec_tx {
 	uint8_t *matrix;	/* (k_max + m_max) * k_max */
 	struct fec_txblock *blocks;
 	unsigned nblocks;
+	uint8_t *map;		/* one mapping holds every pool (fec.c pages_alloc) */
+	size_t map_len;
 	unsigned open[FEC_DEPTH_MAX];	/* block index per interleave lane, or UINT_MAX */
 	unsigned lane;		/* next lane */
 	unsigned lanes_used;	/* effective depth (from the arrival rate) */
@@ -113,6 +122,9 @@ struct fec_tx {
 
 int fec_tx_init(struct fec_tx *tx, const struct fec_tx_config *cfg);
 void fec_tx_free(struct fec_tx *tx);
+/* The same, the struct itself in the coder's mapping (NULL: bad config or no memory). */
+struct fec_tx *fec_tx_new(const struct fec_tx_config *cfg);
+void fec_tx_delete(struct fec_tx *tx);
 /* Change the code for blocks opened from now on (open blocks are closed at
  * once, as if their wait had passed, unless k and m stay the same).  m_for_k may
  * be NULL: then a block closed with k' symbols gets ceil(m * k' / k) parity.
@@ -129,6 +141,10 @@ enum fec_tx_verdict fec_tx_data(struct fec_tx *tx, uint64_t now_us, uint64_t seq
 bool fec_tx_parity(struct fec_tx *tx, uint64_t now_us, uint16_t paths, struct fec_tx_out *out);
 /* When fec_tx_parity next has something to do (UINT64_MAX: never). */
 uint64_t fec_tx_deadline(const struct fec_tx *tx);
+/* Does the sender hold a block open or parity not yet handed out? */
+bool fec_tx_busy(const struct fec_tx *tx);
+/* Bytes of the sender's pools in use (block buffers used at least once). */
+size_t fec_tx_memory(const struct fec_tx *tx);
 
 /* ---- receiver ---------------------------------------------------------- */
 
@@ -139,6 +155,7 @@ struct fec_rx_config {
 	unsigned cache;		/* cached decoding tables (0: 16) */
 	unsigned k_max, m_max;	/* largest code accepted (0: FEC_K_MAX, FEC_M_MAX) */
 	uint32_t hold_us;	/* an open block is abandoned this long after its first symbol (0: 2 s) */
+	uint32_t floor;		/* blocks up to this id are done (a receiver started again: late) */
 };
 
 struct fec_rx_stats {
@@ -182,6 +199,9 @@ struct fec_rx {
 	uint16_t *free_slots;
 	unsigned nfree;
 	struct fec_cache_entry *cache;
+	uint8_t *cache_tables;	/* cache * 32 * k_max * min(k_max, m_max) */
+	uint8_t *map;		/* one mapping holds every pool (fec.c pages_alloc) */
+	size_t map_len;
 	uint8_t *matrix;	/* scratch: (k_max + m_max) * k_max, and more */
 	uint32_t highest;	/* highest block id seen (0: none) */
 	struct fec_recovered rec[FEC_M_MAX];
@@ -193,6 +213,9 @@ struct fec_rx {
 
 int fec_rx_init(struct fec_rx *rx, const struct fec_rx_config *cfg);
 void fec_rx_free(struct fec_rx *rx);
+/* The same, the struct itself in the coder's mapping (NULL: bad config or no memory). */
+struct fec_rx *fec_rx_new(const struct fec_rx_config *cfg);
+void fec_rx_delete(struct fec_rx *rx);
 
 enum fec_rx_verdict {
 	FEC_RX_OK = 0,		/* taken (and maybe decoded: see fec_rx_recovered) */
@@ -215,6 +238,13 @@ enum fec_rx_verdict fec_rx_parity(struct fec_rx *rx, uint64_t now_us, uint32_t b
 unsigned fec_rx_recovered(const struct fec_rx *rx, const struct fec_recovered **out);
 /* Abandon blocks open longer than hold_us. */
 void fec_rx_expire(struct fec_rx *rx, uint64_t now_us);
+/* Does the receiver hold an open block? */
+bool fec_rx_busy(const struct fec_rx *rx);
+/* The highest block id seen (0: none): the floor of a receiver started again. */
+uint32_t fec_rx_highest(const struct fec_rx *rx);
+/* Bytes of the receiver's pools: its symbol buffers (address space: written
+ * as used) and the decoding tables used at least once. */
+size_t fec_rx_memory(const struct fec_rx *rx);
 const char *fec_rx_verdict_name(enum fec_rx_verdict v);
 
 /* ---- shared ------------------------------------------------------------ */

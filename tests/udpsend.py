@@ -32,13 +32,23 @@ def crc32c(data):
         c = _T[(c ^ b) & 0xFF] ^ (c >> 8)
     return c ^ 0xFFFFFFFF
 
-def v2(typ, flags, flow, session, epoch, seq, payload, path=0, pseq=1):
-    """A clear (suite 0) protocol v2 datagram: 52-byte header, payload, CRC32C."""
+def v2(typ, flags, flow, session, epoch, seq, payload, path=0, pseq=1, ext=b""):
+    """A clear (suite 0) protocol v2 datagram: 52-byte header, the FEC extension
+    (8 bytes, with flag 0x02) if given, payload, CRC32C."""
     d = struct.pack(">BBBBHBBIIQQQIIHH", 2, typ, flags, 0, 0, path, 0, 0, flow, session,
-                    epoch, seq, pseq, 0, len(payload), 0) + payload
+                    epoch, seq, pseq, 0, len(payload), 0) + ext + payload
     return d + struct.pack(">I", crc32c(d))
 
-PING_BODY = struct.pack(">Q16sHBBBBHII16s", 1, bytes(16), 0, 0, 0, 0, 0, 0, 0, 0, bytes(16))
+def fec_ext(block, index, k=0, m=0):
+    """The 8-byte FEC extension: block, index, k, m, reserved."""
+    return struct.pack(">IBBBB", block, index, k, m, 0)
+
+def ping_body(redundancy=0, k=0, m=0, wait=0):
+    """A PING payload (56 bytes): redundancy 0 keep, 1 broadcast, 2 fec (k, m, wait in 100 us)."""
+    return struct.pack(">Q16sHBBBBHII16s", 1, bytes(16), 0, 0, redundancy, k, m, wait, 0, 0,
+                       bytes(16))
+
+PING_BODY = ping_body()
 
 def main():
     port = int(sys.argv[1])

@@ -292,6 +292,8 @@ void client_core_tick(struct client_core *c, double now)
 	uint32_t f;
 
 	fec_recv_expire(&c->fec_rx, (uint64_t)(now * 1e6), &c->cnt.fec);
+	fec_recv_trim(&c->fec_rx, (uint64_t)(now * 1e6), RED_IDLE_US, &c->cnt.fec);
+	fec_send_trim(&c->fec_tx, (uint64_t)(now * 1e6), RED_IDLE_US, &c->cnt.fec);
 	for (i = 0; i < c->npaths; i++) {
 		struct cpath_state *p = &c->paths[i];
 

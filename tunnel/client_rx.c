@@ -88,10 +88,6 @@ static bool take_symbol(struct client_core *c, struct cpath_state *p, const uint
 	enum fec_recv_verdict v;
 	unsigned n, i;
 
-	if (!c->fec_rx.on && fec_recv_init(&c->fec_rx) != 0) {
-		c->cnt.fec.rx_refused++;
-		return false;
-	}
 	v = fec_recv_symbol(&c->fec_rx, &r->h, payload, (uint64_t)(now * 1e6), &c->cnt.fec);
 	n = fec_recv_recovered(&c->fec_rx, &rec);
 	for (i = 0; i < n && r->nrec < RX_REC_MAX; i++) {

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- modes ---- */
@@ -95,46 +96,84 @@ void redundancy_clamp(struct redundancy *r, unsigned kmax, unsigned mmax)
 int fec_send_apply(struct fec_send *s, const struct redundancy *r, unsigned depth,
 		   uint64_t now_us)
 {
-	struct fec_tx_config cfg;
-	int rc;
+	uint32_t wait;
 
 	if (r->mode != WIRE_RED_FEC) {
+		/* a coder still holding parity sends it out, then is trimmed */
 		s->red = *r;
 		s->red.mode = WIRE_RED_BROADCAST;
+		s->on = false;
 		return 0;
 	}
-	if (s->on && s->depth == depth && s->tx.cfg.wait_us == r->wait_us && r->k <= s->tx.cfg.k_max &&
-	    r->m <= s->tx.cfg.m_max) {
-		if (s->red.mode != WIRE_RED_FEC || s->red.k != r->k || s->red.m != r->m)
-			if (!fec_tx_set_code(&s->tx, r->k, r->m, NULL, now_us))
+	wait = r->wait_us ? r->wait_us : RED_WAIT_DEFAULT_US;
+	if (!fec_code_valid(r->k, r->m) || depth < 1 || depth > FEC_DEPTH_MAX) {
+		s->red.mode = WIRE_RED_BROADCAST;
+		s->on = false;
+		return -EINVAL;
+	}
+	if (s->tx && s->depth == depth && s->tx->cfg.wait_us == wait &&
+	    r->k <= s->tx->cfg.k_max && r->m <= s->tx->cfg.m_max) {
+		if (s->tx->cfg.k != r->k || s->tx->cfg.m != r->m)
+			if (!fec_tx_set_code(s->tx, r->k, r->m, NULL, now_us))
 				return -EINVAL;
-		s->red = *r;
-		return 0;
+	} else if (s->tx) {
+		/* a larger code or another wait: a new coder at the next datagram
+		 * (parity of the old blocks not yet out is lost: a reconfiguration,
+		 * not a datagram) */
+		s->next_block = s->tx->next_id;
+		fec_tx_delete(s->tx);
+		s->tx = NULL;
 	}
-	/* first switch, a larger code or another wait: new pools (parity of
-	 * the old blocks not yet out is lost: a reconfiguration, not a datagram) */
-	if (s->on)
-		fec_tx_free(&s->tx);
-	s->on = false;
-	s->red.mode = WIRE_RED_BROADCAST;
-	cfg = (struct fec_tx_config){ .k = r->k, .m = r->m, .depth = depth,
-				      .wait_us = r->wait_us ? r->wait_us : RED_WAIT_DEFAULT_US };
-	rc = fec_tx_init(&s->tx, &cfg);
-	if (rc)
-		return rc;
 	s->on = true;
 	s->depth = depth;
 	s->red = *r;
-	s->red.wait_us = cfg.wait_us;
+	s->red.wait_us = wait;
 	return 0;
 }
 
 void fec_send_free(struct fec_send *s)
 {
-	if (s->on)
-		fec_tx_free(&s->tx);
+	fec_tx_delete(s->tx);
+	s->tx = NULL;
 	s->on = false;
+	s->next_block = 0;
 	s->red.mode = WIRE_RED_BROADCAST;
+}
+
+/* The coder of the applied code (false: none could be allocated). */
+static bool send_coder(struct fec_send *s, struct fec_counters *cnt)
+{
+	struct fec_tx_config cfg = { .k = s->red.k, .m = s->red.m, .depth = s->depth,
+				     .wait_us = s->red.wait_us, .first_block = s->next_block };
+
+	if (s->tx)
+		return true;
+	s->tx = fec_tx_new(&cfg);
+	if (!s->tx) {
+		cnt->nomem++;
+		return false;
+	}
+	cnt->coders++;
+	return true;
+}
+
+bool fec_send_trim(struct fec_send *s, uint64_t now_us, uint64_t idle_us,
+		   struct fec_counters *cnt)
+{
+	if (!s->tx || fec_tx_busy(s->tx) ||
+	    (s->tx->any_data && now_us >= s->tx->last_data_us &&
+	     now_us - s->tx->last_data_us < idle_us))
+		return false;
+	s->next_block = s->tx->next_id;
+	fec_tx_delete(s->tx);
+	s->tx = NULL;
+	cnt->coders_freed++;
+	return true;
+}
+
+size_t fec_send_memory(const struct fec_send *s)
+{
+	return s->tx ? fec_tx_memory(s->tx) : 0;
 }
 
 /* n of the live paths, starting at a place that rotates. */
@@ -171,7 +210,11 @@ uint16_t fec_send_data(struct fec_send *s, uint64_t now_us, uint64_t seq, uint32
 	*coded = false;
 	if (!live)
 		live = 1;
-	v = fec_tx_data(&s->tx, now_us, seq, flow, flags & FEC_FLAGS_ALLOWED, payload, len, live,
+	if (!send_coder(s, cnt)) {
+		cnt->tx_copies++;
+		return live;	/* no memory for the code: broadcast this one */
+	}
+	v = fec_tx_data(s->tx, now_us, seq, flow, flags & FEC_FLAGS_ALLOWED, payload, len, live,
 			&out);
 	if (v == FEC_TX_CODED) {
 		*coded = true;
@@ -186,9 +229,9 @@ uint16_t fec_send_data(struct fec_send *s, uint64_t now_us, uint64_t seq, uint32
 bool fec_send_parity(struct fec_send *s, uint64_t now_us, uint16_t live, struct fec_tx_out *out,
 		     struct fec_counters *cnt)
 {
-	if (!s->on)
+	if (!s->tx)
 		return false;
-	if (!fec_tx_parity(&s->tx, now_us, live ? live : 1, out))
+	if (!fec_tx_parity(s->tx, now_us, live ? live : 1, out))
 		return false;
 	cnt->tx_parity++;
 	return true;
@@ -196,34 +239,38 @@ bool fec_send_parity(struct fec_send *s, uint64_t now_us, uint16_t live, struct 
 
 uint64_t fec_send_deadline(const struct fec_send *s)
 {
-	return s->on ? fec_tx_deadline(&s->tx) : UINT64_MAX;
+	return s->tx ? fec_tx_deadline(s->tx) : UINT64_MAX;
 }
 
 /* ---- receiver ---- */
 
-int fec_recv_init(struct fec_recv *r)
-{
-	struct fec_rx_config cfg = { .max_blocks = 64, .slots = 1024, .hold_us = 2000000 };
-	int rc;
-
-	memset(r, 0, sizeof(*r));
-	rc = fec_rx_init(&r->rx, &cfg);
-	if (rc == 0)
-		r->on = true;
-	return rc;
-}
-
 void fec_recv_free(struct fec_recv *r)
 {
-	if (r->on)
-		fec_rx_free(&r->rx);
-	r->on = false;
+	fec_rx_delete(r->rx);
+	memset(r, 0, sizeof(*r));
+}
+
+static bool recv_coder(struct fec_recv *r, struct fec_counters *cnt)
+{
+	struct fec_rx_config cfg = { .max_blocks = 64, .slots = 1024, .hold_us = 2000000,
+				     .floor = r->floor };
+
+	if (r->rx)
+		return true;
+	r->rx = fec_rx_new(&cfg);
+	if (!r->rx) {
+		cnt->nomem++;
+		return false;
+	}
+	memset(&r->seen, 0, sizeof(r->seen));
+	cnt->coders++;
+	return true;
 }
 
 /* What the decoder's counters moved since the last look. */
 static void sync_stats(struct fec_recv *r, struct fec_counters *cnt)
 {
-	const struct fec_rx_stats *st = &r->rx.st;
+	const struct fec_rx_stats *st = &r->rx->st;
 
 	cnt->blocks_complete += st->complete - r->seen.complete;
 	cnt->blocks_decoded += st->decoded - r->seen.decoded;
@@ -239,11 +286,16 @@ enum fec_recv_verdict fec_recv_symbol(struct fec_recv *r, const struct wire_hdr 
 {
 	enum fec_rx_verdict v;
 
+	if (!recv_coder(r, cnt)) {
+		cnt->rx_refused++;
+		return FEC_RECV_REFUSED;
+	}
+	r->last_us = now_us;
 	if (h->type == WIRE_PARITY)
-		v = fec_rx_parity(&r->rx, now_us, h->ext.block, h->ext.index, h->ext.k, h->ext.m,
+		v = fec_rx_parity(r->rx, now_us, h->ext.block, h->ext.index, h->ext.k, h->ext.m,
 				  payload, h->len);
 	else
-		v = fec_rx_data(&r->rx, now_us, h->ext.block, h->ext.index, h->seq, h->flow,
+		v = fec_rx_data(r->rx, now_us, h->ext.block, h->ext.index, h->seq, h->flow,
 				h->flags & FEC_FLAGS_ALLOWED, payload, h->len);
 	sync_stats(r, cnt);
 	switch (v) {
@@ -265,15 +317,41 @@ enum fec_recv_verdict fec_recv_symbol(struct fec_recv *r, const struct wire_hdr 
 
 unsigned fec_recv_recovered(const struct fec_recv *r, const struct fec_recovered **out)
 {
-	return fec_rx_recovered(&r->rx, out);
+	if (!r->rx) {
+		*out = NULL;
+		return 0;
+	}
+	return fec_rx_recovered(r->rx, out);
 }
 
 void fec_recv_expire(struct fec_recv *r, uint64_t now_us, struct fec_counters *cnt)
 {
-	if (!r->on)
+	if (!r->rx)
 		return;
-	fec_rx_expire(&r->rx, now_us);
+	fec_rx_expire(r->rx, now_us);
 	sync_stats(r, cnt);
+}
+
+bool fec_recv_trim(struct fec_recv *r, uint64_t now_us, uint64_t idle_us,
+		   struct fec_counters *cnt)
+{
+	uint32_t hi;
+
+	if (!r->rx || fec_rx_busy(r->rx) || (now_us >= r->last_us && now_us - r->last_us < idle_us))
+		return false;
+	sync_stats(r, cnt);
+	hi = fec_rx_highest(r->rx);
+	if (hi)
+		r->floor = hi;
+	fec_rx_delete(r->rx);
+	r->rx = NULL;
+	cnt->coders_freed++;
+	return true;
+}
+
+size_t fec_recv_memory(const struct fec_recv *r)
+{
+	return r->rx ? fec_rx_memory(r->rx) : 0;
 }
 
 /* ---- counters ---- */
@@ -300,4 +378,7 @@ void fec_counters_json(struct json *j, const struct fec_counters *c)
 	json_u64(j, "recovered_dup", c->recovered_dup);
 	json_u64(j, "unrecoverable", c->unrecoverable);
 	json_u64(j, "rx_refused", c->rx_refused);
+	json_u64(j, "coders", c->coders);
+	json_u64(j, "coders_freed", c->coders_freed);
+	json_u64(j, "nomem", c->nomem);
 }

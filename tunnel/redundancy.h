@@ -19,8 +19,15 @@
  * recovered one through their window (nothing is delivered twice) and
  * deliver it like a received DATA.
  *
- * All memory is allocated when a direction switches to FEC (once per
- * session), never per datagram.
+ * Memory: a direction in FEC mode holds only its mode until it sends or
+ * receives a symbol; the coder (lib/fec's pools, about 0.5-1 MB a sender and
+ * 1.6 MB of address space a receiver, its pages touched as used) is
+ * allocated then and freed again once it has nothing in flight and has been
+ * idle for RED_IDLE_US (fec_send_trim, fec_recv_trim from the daemons'
+ * housekeeping timers).  Block ids go on increasing over such a pause (the
+ * sender keeps the next id, the receiver the highest seen: a late symbol of a
+ * block before the pause is late, not a new block).  Never an allocation per
+ * datagram: one per coder set up, and one per block buffer at its first use.
  */
 #ifndef MPT_REDUNDANCY_H
 #define MPT_REDUNDANCY_H
@@ -35,6 +42,7 @@
 #define RED_WAIT_DEFAULT_US 5000u	/* --fec-wait: a block closes 5 ms after its first symbol */
 #define RED_WAIT_MAX_US 1000000u	/* the PING field holds up to 6.5 s; we take 1 s */
 #define RED_DEPTH_DEFAULT 4u		/* blocks open at once (interleaving in time) */
+#define RED_IDLE_US 1000000u		/* a coder with nothing in flight is freed after 1 s idle */
 
 struct redundancy {
 	uint8_t mode;		/* WIRE_RED_BROADCAST or WIRE_RED_FEC */
@@ -73,22 +81,27 @@ struct fec_counters {
 	uint64_t recovered_dup;	/* recovered but already received (window): not delivered */
 	uint64_t unrecoverable;	/* data symbols lost in failed blocks */
 	uint64_t rx_refused;	/* symbols the decoder refused (in drops as fec_*) */
+	/* memory */
+	uint64_t coders;	/* coders (a sender or a receiver) set up */
+	uint64_t coders_freed;	/* ... freed when idle */
+	uint64_t nomem;		/* a coder or block buffer could not be allocated (copies / refused) */
 };
 
 /* ---- sender ---- */
 
 struct fec_send {
-	bool on;		/* tx initialised */
+	bool on;		/* FEC applied (red.mode == WIRE_RED_FEC) */
 	struct redundancy red;	/* applied now */
 	unsigned depth;
 	unsigned copy_rr;	/* rotates the first path of copies */
-	struct fec_tx tx;
+	uint32_t next_block;	/* the next block id of a coder set up again (0: 1) */
+	struct fec_tx *tx;	/* the coder; NULL until a datagram needs it, and when idle */
 };
 
 /*
- * Apply r (broadcast: FEC off, pools kept for a switch back; fec: the pools
- * are allocated at the first switch, or again for a larger code).  0 or
- * -errno (then broadcast).
+ * Apply r (broadcast: FEC off, a coder with parity still due finishes it and
+ * is freed when idle; fec: the coder is set up at the next datagram, or the
+ * code changed in place when it fits).  0, or -EINVAL (then broadcast).
  */
 int fec_send_apply(struct fec_send *s, const struct redundancy *r, unsigned depth,
 		   uint64_t now_us);
@@ -112,18 +125,30 @@ bool fec_send_parity(struct fec_send *s, uint64_t now_us, uint16_t live, struct 
 		     struct fec_counters *cnt);
 /* When fec_send_parity next has work (UINT64_MAX: never). */
 uint64_t fec_send_deadline(const struct fec_send *s);
+/* Free the coder when it has nothing in flight and sent no data for idle_us;
+ * true when it was freed. */
+bool fec_send_trim(struct fec_send *s, uint64_t now_us, uint64_t idle_us,
+		   struct fec_counters *cnt);
+/* Bytes held by the coder (0 when none). */
+size_t fec_send_memory(const struct fec_send *s);
 
 /* ---- receiver ---- */
 
 struct fec_recv {
-	bool on;
-	struct fec_rx rx;
-	struct fec_rx_stats seen;	/* rx.st already added to the counters */
+	struct fec_rx *rx;	/* the decoder; NULL until a symbol comes, and when idle */
+	struct fec_rx_stats seen;	/* rx->st already added to the counters */
+	uint32_t floor;		/* highest block id of the decoder before (0: none) */
+	uint64_t last_us;	/* last symbol taken */
 };
 
-/* The receiver's sizes: 64 open blocks, 1024 symbol buffers of 1516 bytes. */
-int fec_recv_init(struct fec_recv *r);
+/* The decoder's sizes: 64 open blocks, 1024 symbol buffers of 1516 bytes. */
+/* Free the decoder and forget the block ids (a new sender instance). */
 void fec_recv_free(struct fec_recv *r);
+/* Free the decoder when no block is open and no symbol came for idle_us
+ * (block ids go on: see above); true when it was freed. */
+bool fec_recv_trim(struct fec_recv *r, uint64_t now_us, uint64_t idle_us,
+		   struct fec_counters *cnt);
+size_t fec_recv_memory(const struct fec_recv *r);
 
 enum fec_recv_verdict {
 	FEC_RECV_OK = 0,	/* taken (see fec_recv_recovered) */
@@ -133,8 +158,9 @@ enum fec_recv_verdict {
 
 /*
  * An accepted (authenticated, windowed) DATA with the extension or PARITY,
- * h its header and payload its plaintext.  Recovered data symbols, if any,
- * are then in fec_recv_recovered() until the next call.
+ * h its header and payload its plaintext (the decoder is set up at need; if
+ * it cannot be, the symbol is refused and counted nomem).  Recovered data
+ * symbols, if any, are then in fec_recv_recovered() until the next call.
  */
 enum fec_recv_verdict fec_recv_symbol(struct fec_recv *r, const struct wire_hdr *h,
 				      const uint8_t *payload, uint64_t now_us,
@@ -144,7 +170,7 @@ unsigned fec_recv_recovered(const struct fec_recv *r, const struct fec_recovered
 void fec_recv_expire(struct fec_recv *r, uint64_t now_us, struct fec_counters *cnt);
 
 /* Both directions' FEC state of one mpserver session (allocated when the
- * session first uses FEC). */
+ * session first uses FEC; about 100 bytes while both coders are idle). */
 struct session_fec {
 	struct fec_send tx;
 	struct fec_recv rx;

@@ -199,7 +199,7 @@ size_t server_tx_parity(struct server_core *s, uint32_t i, double now, uint8_t *
 	uint16_t live;
 	size_t n;
 
-	if (!ss->fec || !ss->fec->tx.on)
+	if (!ss->fec || !ss->fec->tx.tx)
 		return 0;
 	live = live_slots(s, i, now);
 	if (!live || !fec_send_parity(&ss->fec->tx, (uint64_t)(now * 1e6), live, &o, &s->cnt.fec))
@@ -323,11 +323,18 @@ void server_core_tick(struct server_core *s, double now)
 {
 	uint32_t f, i;
 
-	/* FEC blocks held too long are given up (counted) */
+	/* FEC blocks held too long are given up (counted); idle coders freed */
 	for (i = session_oldest(&s->sessions); i != RX_NONE && i != LRU_NONE;
-	     i = lru_newer(&s->sessions.lru, i))
-		if (s->sessions.s[i].fec)
-			fec_recv_expire(&s->sessions.s[i].fec->rx, (uint64_t)(now * 1e6), &s->cnt.fec);
+	     i = lru_newer(&s->sessions.lru, i)) {
+		struct session_fec *sf = s->sessions.s[i].fec;
+		uint64_t us = (uint64_t)(now * 1e6);
+
+		if (!sf)
+			continue;
+		fec_recv_expire(&sf->rx, us, &s->cnt.fec);
+		fec_recv_trim(&sf->rx, us, RED_IDLE_US, &s->cnt.fec);
+		fec_send_trim(&sf->tx, us, RED_IDLE_US, &s->cnt.fec);
+	}
 
 	for (f = 0; f < s->flows.max; f++) {
 		struct sflow *fl = &s->flows.f[f];

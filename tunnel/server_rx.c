@@ -135,7 +135,8 @@ static bool take_symbol(struct server_core *s, uint32_t si, struct spath *p,
 
 	if (!ss->fec)
 		ss->fec = calloc(1, sizeof(*ss->fec));	/* once per session */
-	if (!ss->fec || (!ss->fec->rx.on && fec_recv_init(&ss->fec->rx) != 0)) {
+	if (!ss->fec) {
+		s->cnt.fec.nomem++;
 		s->cnt.fec.rx_refused++;
 		return false;
 	}

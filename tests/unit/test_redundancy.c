@@ -175,7 +175,8 @@ static void test_striping(void **state)
 	r = (struct redundancy){ .mode = WIRE_RED_FEC, .k = 32, .m = 32, .wait_us = 5000 };
 	assert_int_equal(fec_send_apply(&s, &r, 2, t), 0);
 	assert_true(fec_send_active(&s));
-	assert_int_equal(s.tx.cfg.k, 32);
+	assert_int_equal(s.red.k, 32);
+	assert_null(s.tx);	/* the larger code's coder: at the next datagram */
 	fec_send_free(&s);
 }
 
@@ -617,12 +618,145 @@ static void test_recovered_already_seen(void **state)
 	client_core_free(&c);
 }
 
+/* ---- memory: coders set up at need, freed when idle, block ids go on ---- */
+
+struct sym {
+	struct wire_hdr h;
+	uint8_t b[FEC_SYMBOL_DEFAULT];
+};
+
+/* n datagrams (seq from *seq) 1 ms apart, every symbol out into syms. */
+static unsigned send_run(struct fec_send *s, uint64_t *t, uint64_t *seq, unsigned n,
+			 struct sym *syms, unsigned *nsym, struct fec_counters *cnt)
+{
+	unsigned i, coded_n = 0;
+	struct fec_tx_out o;
+
+	for (i = 0; i < n; i++) {
+		struct sym *y = &syms[*nsym];
+		struct wire_ext ext;
+		bool coded;
+
+		memset(y->b, (int)(*seq & 0xff), 50);
+		fec_send_data(s, *t, *seq, 1, 0, y->b, 50, 0x7, &ext, &coded, cnt);
+		if (coded) {
+			y->h = (struct wire_hdr){ .type = WIRE_DATA, .flags = WIRE_F_FEC, .seq = *seq,
+						  .flow = 1, .len = 50, .ext = ext };
+			(*nsym)++;
+			coded_n++;
+		}
+		(*seq)++;
+		while (fec_send_parity(s, *t, 0x7, &o, cnt)) {
+			y = &syms[(*nsym)++];
+			y->h = (struct wire_hdr){ .type = WIRE_PARITY, .flags = WIRE_F_FEC, .len = o.len,
+						  .ext = { .block = o.block, .index = o.index,
+							   .k = o.k, .m = o.m } };
+			memcpy(y->b, o.payload, o.len);
+		}
+		*t += 1000;
+	}
+	/* past the wait: the rest of the parity */
+	*t += 10000;
+	while (fec_send_parity(s, *t, 0x7, &o, cnt)) {
+		struct sym *y = &syms[(*nsym)++];
+
+		y->h = (struct wire_hdr){ .type = WIRE_PARITY, .flags = WIRE_F_FEC, .len = o.len,
+					  .ext = { .block = o.block, .index = o.index, .k = o.k,
+						   .m = o.m } };
+		memcpy(y->b, o.payload, o.len);
+	}
+	return coded_n;
+}
+
+static struct sym syms[400];
+
+static void test_idle_coders(void **state)
+{
+	struct redundancy r = { .mode = WIRE_RED_FEC, .k = 4, .m = 2, .wait_us = 5000 };
+	struct fec_counters cnt;
+	struct fec_send s;
+	struct fec_recv rv;
+	const struct fec_recovered *rec;
+	uint64_t t = 1000000, seq = 1;
+	unsigned nsym = 0, first, i, nrec = 0;
+	uint32_t old_block = 0, top = 0;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	memset(&rv, 0, sizeof(rv));
+	memset(&cnt, 0, sizeof(cnt));
+	assert_int_equal(fec_send_apply(&s, &r, 1, t), 0);
+	/* FEC applied, nothing sent: no coder */
+	assert_true(fec_send_active(&s));
+	assert_null(s.tx);
+	assert_int_equal(fec_send_memory(&s), 0);
+	assert_int_equal(fec_send_deadline(&s), UINT64_MAX);
+	assert_int_equal(send_run(&s, &t, &seq, 40, syms, &nsym, &cnt), 39);	/* the first: copies */
+	assert_int_equal(cnt.coders, 1);
+	assert_true(fec_send_memory(&s) > 0);
+	for (i = 0; i < nsym; i++) {
+		/* all the data is here: the second parity of each block is unneeded */
+		assert_int_not_equal(fec_recv_symbol(&rv, &syms[i].h, syms[i].b, t, &cnt),
+				     FEC_RECV_REFUSED);
+		if (syms[i].h.type == WIRE_PARITY && !old_block)
+			old_block = syms[i].h.ext.block;
+		if (syms[i].h.ext.block > top)
+			top = syms[i].h.ext.block;
+	}
+	assert_int_equal(cnt.coders, 2);
+	assert_true(fec_recv_memory(&rv) > 100000);
+	assert_int_equal(cnt.blocks_complete, 10);	/* 39 in blocks of 4: 9 full, one of 3 */
+	/* not idle long enough: kept */
+	assert_false(fec_send_trim(&s, t + RED_IDLE_US / 2, RED_IDLE_US, &cnt));
+	assert_false(fec_recv_trim(&rv, t + RED_IDLE_US / 2, RED_IDLE_US, &cnt));
+	/* idle: freed, nothing held */
+	t += RED_IDLE_US;
+	assert_true(fec_send_trim(&s, t, RED_IDLE_US, &cnt));
+	assert_true(fec_recv_trim(&rv, t, RED_IDLE_US, &cnt));
+	assert_int_equal(cnt.coders_freed, 2);
+	assert_null(s.tx);
+	assert_null(rv.rx);
+	assert_int_equal(fec_send_memory(&s) + fec_recv_memory(&rv), 0);
+	assert_false(fec_send_trim(&s, t, RED_IDLE_US, &cnt));
+	/* a late parity of a block before the pause: late (unneeded), no new block */
+	first = nsym;
+	for (i = 0; i < first; i++)
+		if (syms[i].h.type == WIRE_PARITY && syms[i].h.ext.block == old_block)
+			break;
+	assert_true(i < first);
+	assert_int_equal(fec_recv_symbol(&rv, &syms[i].h, syms[i].b, t, &cnt), FEC_RECV_UNNEEDED);
+	assert_int_equal(cnt.coders, 3);	/* the receiver set up again for it */
+	assert_false(fec_rx_busy(rv.rx));
+	/* traffic again: new coders, block ids after the old ones; a lost data
+	 * symbol in each block is recovered */
+	assert_int_equal(send_run(&s, &t, &seq, 41, syms, &nsym, &cnt), 40);
+	assert_int_equal(cnt.coders, 4);
+	for (i = first; i < nsym; i++) {
+		unsigned n;
+
+		assert_true(syms[i].h.ext.block > top);
+		if (syms[i].h.type == WIRE_DATA && syms[i].h.ext.index == 1)
+			continue;
+		assert_int_not_equal(fec_recv_symbol(&rv, &syms[i].h, syms[i].b, t, &cnt),
+				     FEC_RECV_REFUSED);
+		n = fec_recv_recovered(&rv, &rec);
+		nrec += n;
+	}
+	assert_int_equal(nrec, 10);
+	assert_int_equal(cnt.blocks_decoded, 10);
+	assert_int_equal(cnt.blocks_failed + cnt.blocks_unknown, 0);
+	fec_send_free(&s);
+	fec_recv_free(&rv);
+	assert_int_equal(rv.floor, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_ping_fields_and_clamp),
 		cmocka_unit_test(test_striping),
+		cmocka_unit_test(test_idle_coders),
 		cmocka_unit_test(test_cores_unkeyed),
 		cmocka_unit_test(test_cores_keyed),
 		cmocka_unit_test(test_incomplete_blocks),
