@@ -20,9 +20,9 @@
  * deliver it like a received DATA.
  *
  * Memory: a direction in FEC mode holds only its mode until it sends or
- * receives a symbol; the coder (lib/fec's pools, about 0.5-1 MB a sender and
- * 1.6 MB of address space a receiver, its pages touched as used) is
- * allocated then and freed again once it has nothing in flight and has been
+ * receives a symbol; the coder (lib/fec's pools, one mapping of about 1 MB
+ * of address space a sender and 3.7 MB a receiver, its pages in memory only
+ * as written) is allocated then and freed again once it has nothing in flight and has been
  * idle for RED_IDLE_US (fec_send_trim, fec_recv_trim from the daemons'
  * housekeeping timers).  Block ids go on increasing over such a pause (the
  * sender keeps the next id, the receiver the highest seen: a late symbol of a
