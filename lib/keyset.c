@@ -22,7 +22,8 @@ int keyset_init(struct keyset *s, uint32_t max)
 		n *= 2;
 	s->keys = calloc(max, sizeof(*s->keys));
 	s->slots = calloc(n, sizeof(*s->slots));
-	if (!s->keys || !s->slots) {
+	s->tags = calloc(max, sizeof(*s->tags));
+	if (!s->keys || !s->slots || !s->tags) {
 		keyset_free(s);
 		return -ENOMEM;
 	}
@@ -37,6 +38,7 @@ void keyset_free(struct keyset *s)
 		sodium_memzero(s->keys, (size_t)s->max * sizeof(*s->keys));
 	free(s->keys);
 	free(s->slots);
+	free(s->tags);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -62,6 +64,16 @@ const struct seal_psk *keyset_find(const struct keyset *s, uint32_t id)
 
 int keyset_add(struct keyset *s, const struct seal_psk *p)
 {
+	return keyset_add_tagged(s, p, 0);
+}
+
+uint32_t keyset_tag(const struct keyset *s, const struct seal_psk *p)
+{
+	return p >= s->keys && p < s->keys + s->count ? s->tags[p - s->keys] : 0;
+}
+
+int keyset_add_tagged(struct keyset *s, const struct seal_psk *p, uint32_t tag)
+{
 	uint32_t i;
 
 	if ((p->suite != SEAL_SUITE_CHACHA20_POLY1305 && p->suite != SEAL_SUITE_AES256_GCM) ||
@@ -75,6 +87,7 @@ int keyset_add(struct keyset *s, const struct seal_psk *p)
 	if (s->count == s->max)
 		return -ENOSPC;
 	s->keys[s->count] = *p;
+	s->tags[s->count] = tag;
 	s->slots[i] = ++s->count;
 	return 0;
 }
@@ -105,7 +118,9 @@ bool keyset_remove(struct keyset *s, uint32_t id)
 	if (idx != last) {
 		s->slots[probe(s, s->keys[last].id)] = idx + 1;
 		s->keys[idx] = s->keys[last];
+		s->tags[idx] = s->tags[last];
 	}
+	s->tags[last] = 0;
 	sodium_memzero(&s->keys[last], sizeof(s->keys[last]));
 	s->count--;
 	return true;

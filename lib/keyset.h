@@ -28,6 +28,7 @@
 
 struct keyset {
 	struct seal_psk *keys;	/* dense, count entries */
+	uint32_t *tags;		/* tags[i]: the owner of keys[i] (keyset_add_tagged) */
 	uint32_t *slots;	/* index + 1 into keys, 0 = empty; mask + 1 slots */
 	uint32_t count, max, mask;
 };
@@ -42,6 +43,11 @@ void keyset_free(struct keyset *s);
  * p is not a keyed suite or its id does not match its key.
  */
 int keyset_add(struct keyset *s, const struct seal_psk *p);
+/* keyset_add() with a tag the holder gives the key (mpserver: the client
+ * it belongs to; keyset_add() tags 0). */
+int keyset_add_tagged(struct keyset *s, const struct seal_psk *p, uint32_t tag);
+/* The tag of a key held in s (p from keyset_find() or keyset_at()). */
+uint32_t keyset_tag(const struct keyset *s, const struct seal_psk *p);
 /* Remove the key with this id: true if there was one. */
 bool keyset_remove(struct keyset *s, uint32_t id);
 /* The key with this id, or NULL. */

@@ -234,6 +234,8 @@ uint32_t sflow_add(struct sflow_table *t, uint32_t session, uint32_t id, double 
 	t->f[i].id = id;
 	t->f[i].last = now;
 	t->f[i].answered = false;
+	memset(&t->f[i].to, 0, sizeof(t->f[i].to));
+	memset(&t->f[i].named, 0, sizeof(t->f[i].named));
 	hashtab_insert(&t->by_key, sflow_hash(t, session, id), i);
 	lru_push(&t->lru, i);
 	lru_push(&t->unanswered, i);

@@ -27,6 +27,7 @@
 #include "addr.h"
 #include "hashtab.h"
 #include "lru.h"
+#include "target.h"
 
 struct cflow {
 	struct addr app;	/* the application's address */
@@ -67,6 +68,8 @@ struct sflow {
 	uint32_t id;
 	double last;
 	bool answered;		/* the target replied on it */
+	struct addr to;		/* where it goes (AF_UNSPEC: the daemon's one target) */
+	struct target named;	/* the target its DATA names (kind 0: none, the default) */
 };
 
 struct sflow_table {

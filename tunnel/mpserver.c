@@ -9,8 +9,11 @@
 #include "parse.h"
 #include "preflight.h"
 #include "server.h"
+#include "server_access.h"
+#include "server_conf.h"
 #include "server_keys.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,20 +23,26 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: mpserver [options] PORT HOST PORT\n"
 		"       mpserver [options] --listen [ADDR:]PORT --target HOST:PORT\n"
+		"       mpserver [options] -c FILE        (clients, keys, targets: mptunnel.conf(5))\n"
 		"\n"
 		"Receives what mpclient sends over its bridges on UDP PORT, drops the duplicates\n"
 		"and forwards one copy of each datagram to HOST PORT (one socket per client\n"
 		"flow); replies go back over every live path.\n"
 		"\n"
 		"  -l, --listen [ADDR:]PORT tunnel port (default: all IPv4 addresses)\n"
-		"  -t, --target HOST:PORT   where datagrams are delivered\n"
+		"  -t, --target HOST:PORT   where datagrams are delivered (flows naming no target)\n"
+		"  -c, --config FILE        clients with their keys, targets, allow rules, maps,\n"
+		"                           listen address, limits (the command line wins)\n"
+		"      --allow ADDR[/LEN]:PORTS  a target clients may name (repeatable; PORTS:\n"
+		"                           PORT, PORT-PORT or *; or HOST:PORT)\n"
 		"      --max-sessions N     at most N mpclient sessions (default 64)\n"
 		"      --session-timeout DUR forget sessions idle this long (default 120s)\n"
 		"      --server-id N        routable server id in every datagram (1-65535; default 0)\n"
 		"      --key-file FILE      repeatable: each file one key; sessions use any of them\n"
 		"      --key-dir DIR        every *.key file in DIR is a key (besides --key-file)\n"
-		"SIGHUP and 'mpctl reload' re-read the key files: keys added or removed live;\n"
-		"a session under a removed key is closed; a bad file refuses the whole reload.\n"
+		"SIGHUP and 'mpctl reload' re-read the key files and the config file: clients,\n"
+		"keys and targets added or removed live; a session under a removed key is\n"
+		"closed; an error anywhere refuses the whole reload.\n"
 		"      --fec-max K:M        largest FEC code applied when a client asks for one\n"
 		"                           (default 32:32; 0:0: broadcast only)\n"
 		"      --fec-depth N        FEC blocks open at once, interleaved (default 4)\n"
@@ -48,24 +57,31 @@ static int report(const void *arg, struct tunnel_report *r)
 struct reload_ctx {
 	struct server *srv;
 	const struct tunnel_params *prm;
-	unsigned suite_opt;	/* --suite, 0: each key file's own */
+	const struct server_cli *cli;
+	bool sealed;
 };
 
-/* SIGHUP / mpctl reload: the key files again, all or nothing. */
+/* SIGHUP / mpctl reload: the config file and key files again, all or nothing. */
 static int reload(void *arg, char *err, size_t errlen)
 {
 	struct reload_ctx *c = arg;
+	struct srvconf conf;
 	struct keyset set;
 	int rc;
 
-	rc = keyset_init(&set, KEYRING_MAX);
-	if (rc) {
-		snprintf(err, errlen, "out of memory");
+	rc = server_conf_build(c->prm, c->cli, &conf, &set, err, errlen);
+	if (rc)
 		return rc;
+	if ((keyset_count(&set) > 0) != c->sealed) {
+		snprintf(err, errlen, "%s", c->sealed ? "no key left: a keyed mpserver needs one "
+			 "(restart it to run without keys)" : "keys added to an unkeyed mpserver: "
+			 "restart it to use them");
+		rc = -EINVAL;
+	} else {
+		rc = server_access_replace(&c->srv->core, &conf, c->sealed ? &set : NULL, err,
+					   errlen);
 	}
-	rc = keys_load_set(c->prm, c->suite_opt, &set, err, errlen);
-	if (rc == 0)
-		rc = server_keys_replace(&c->srv->core, &set, err, errlen);
+	srvconf_free(&conf);
 	keyset_free(&set);
 	return rc;
 }
@@ -75,6 +91,8 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "target", required_argument, NULL, 't' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "allow", required_argument, NULL, OPT_ALLOW },
 		{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
 		{ "session-timeout", required_argument, NULL, OPT_SESSION_TIMEOUT },
 		{ "server-id", required_argument, NULL, OPT_SERVER_ID },
@@ -85,9 +103,12 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tunnel_params prm;
+	struct server_cli cli = { .file = NULL };
+	struct srvconf conf = { .nlisten = 0 };
+	bool cli_limits[5] = { false };	/* server-id, max-sessions, max-flows, the two timeouts */
 	struct addr listen, target;
 	const char *listen_arg = NULL, *target_arg = NULL, *errstr = NULL;
-	char lhost[256], thost[256], tbuf[300], err[512];
+	char lhost[256], lbuf[300], tbuf[300], tshow[300], err[512];
 	uint16_t lport, tport;
 	struct ev_loop *loop;
 	struct daemon_hooks hooks;
@@ -97,18 +118,36 @@ int main(int argc, char **argv)
 	struct seal_psk sp = { .suite = 0 };
 	struct keyset keys = { .count = 0 };
 	struct reload_ctx rctx;
-	unsigned suite_opt;
 	bool sealed = false;
 	int opt, rc;
 
 	log_init(argv[0], LOG_LVL_INFO);
 	params_defaults(&prm);
-	while ((opt = getopt_long(argc, argv, "l:t:" PARAMS_SHORT_OPTIONS, longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "l:t:c:" PARAMS_SHORT_OPTIONS, longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'l': listen_arg = optarg; break;
 		case 't': target_arg = optarg; break;
+		case 'c': cli.file = optarg; break;
+		case OPT_ALLOW:
+			if (!server_conf_allow_ok(optarg)) {
+				log_warnx("bad --allow '%s' (ADDR[/LEN]:PORT, PORT-PORT or *, or HOST:PORT)",
+					  optarg);
+				return params_usage_error();
+			}
+			if (cli.nallow >= SERVER_CONF_MAX_ALLOW) {
+				log_warnx("too many --allow (at most %d; a config file holds more)",
+					  SERVER_CONF_MAX_ALLOW);
+				return params_usage_error();
+			}
+			cli.allow[cli.nallow++] = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		default:
+			cli_limits[0] |= opt == OPT_SERVER_ID;
+			cli_limits[1] |= opt == OPT_MAX_SESSIONS;
+			cli_limits[2] |= opt == OPT_MAX_FLOWS;
+			cli_limits[3] |= opt == OPT_SESSION_TIMEOUT;
+			cli_limits[4] |= opt == OPT_IDLE_TIMEOUT;
 			rc = params_default_option(&prm, opt, optarg);
 			if (rc >= 0)
 				return rc;
@@ -136,40 +175,59 @@ int main(int argc, char **argv)
 		log_warnx("unexpected argument '%s'", argv[optind]);
 		return params_usage_error();
 	}
-	if (!listen_arg || !target_arg) {
-		log_warnx("%s", !listen_arg ? "no tunnel port: give PORT HOST PORT or --listen"
-					    : "no target: give PORT HOST PORT or --target");
+	cli.target = target_arg;
+	cli.suite = prm.suite;	/* --suite overrides the key files' suite lines */
+	if (!params_validate(&prm))
 		return params_usage_error();
+	if (seal_init() != 0) {
+		log_warnx("cannot initialise libsodium");
+		return 1;
+	}
+	/* the config file and the command line: clients, keys, targets (-n checks them all) */
+	rc = server_conf_build(&prm, &cli, &conf, &keys, err, sizeof(err));
+	if (rc) {
+		log_warnx("%s", err);
+		return 2;	/* a configuration error */
+	}
+	if (!listen_arg && conf.nlisten > 1) {
+		log_warnx("%s:%u: a second listen address: one for now (a [::]:PORT one serves "
+			  "IPv4 and IPv6)", cli.file, conf.listen[1].line);
+		goto config_error;
+	}
+	if (!listen_arg && conf.nlisten == 1) {
+		snprintf(lbuf, sizeof(lbuf), strchr(conf.listen[0].host, ':') ? "[%s]:%u" : "%s:%u",
+			 conf.listen[0].host, (unsigned)conf.listen[0].port);
+		listen_arg = lbuf;
+	}
+	if (!listen_arg) {
+		log_warnx("no tunnel port: give PORT HOST PORT, --listen or a 'listen' line");
+		goto config_error_usage;
 	}
 	if (!parse_hostport(listen_arg, true, lhost, sizeof(lhost), &lport)) {
 		log_warnx("bad port '%s' (expected PORT or ADDR:PORT)", listen_arg);
-		return params_usage_error();
+		goto config_error_usage;
 	}
-	if (!parse_hostport(target_arg, false, thost, sizeof(thost), &tport) || !*thost) {
-		log_warnx("bad target '%s' (expected HOST:PORT)", target_arg);
-		return params_usage_error();
-	}
-	if (!params_validate(&prm))
-		return params_usage_error();
-	suite_opt = prm.suite;	/* --suite overrides the key files' suite lines */
-	if (prm.key_file || prm.key_dir) {
-		/* every key file now (-n checks them all), each one key */
-		if (seal_init() != 0 || keyset_init(&keys, KEYRING_MAX) != 0) {
-			log_warnx("cannot initialise libsodium");
-			keyset_free(&keys);
-			return 1;
-		}
-		rc = keys_load_set(&prm, suite_opt, &keys, err, sizeof(err));
-		if (rc) {
-			log_warnx("%s", err);
-			goto config_error;	/* a configuration error, like a bad config file */
-		}
+	/* the file's limits where the command line gave none */
+	if (conf.server_id && !cli_limits[0])
+		prm.server_id = (uint16_t)conf.server_id;
+	if (conf.max_sessions && !cli_limits[1])
+		prm.max_sessions = conf.max_sessions;
+	if (conf.max_flows && !cli_limits[2])
+		prm.max_flows = conf.max_flows;
+	if (conf.session_timeout > 0 && !cli_limits[3])
+		prm.session_timeout = conf.session_timeout;
+	if (conf.idle_timeout > 0 && !cli_limits[4])
+		prm.idle_timeout = conf.idle_timeout;
+	if (keyset_count(&keys) > 0) {
 		sp = *keyset_at(&keys, 0);
 		sealed = true;
 	} else {
 		rc = keys_setup_psk(&prm, &sp, &sealed);	/* MPTUNNEL_ENCRYPT without a key */
-		if (rc)
+		if (rc) {
+			srvconf_free(&conf);
+			keyset_free(&keys);
 			return rc;
+		}
 	}
 	if (sealed) {
 		memcpy(psk, sp.key, sizeof(psk));
@@ -180,15 +238,18 @@ int main(int argc, char **argv)
 		log_warnx("cannot resolve local address '%s': %s", lhost, errstr);
 		goto config_error;
 	}
-	if (addr_resolve(thost, tport, false, &target, &errstr) != 0) {
-		log_warnx("cannot resolve target '%s': %s", thost, errstr);
-		goto config_error;
-	}
+	/* the default target, for the report and the daemon's own flows */
+	if (conf.global.has_target)
+		target = conf.global.target.addr;
+	else
+		memset(&target, 0, sizeof(target));
+	if (conf.global.has_target)
+		snprintf(tshow, sizeof(tshow), strchr(conf.global.target.host, ':') ? "[%s]:%u" : "%s:%u",
+			 conf.global.target.host, (unsigned)conf.global.target.port);
+	else
+		snprintf(tshow, sizeof(tshow), "none (allowed targets only)");
+	target_arg = tshow;
 	/* what start will do, tried now: -n and start fail alike, with exit 2 */
-	if (preflight_peer(&target, err, sizeof(err)) != 0) {
-		log_warnx("target %s: %s", target_arg, err);
-		goto config_error;
-	}
 	if (preflight_listen(&listen, err, sizeof(err)) != 0 ||
 	    preflight_stats(prm.stats_file, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
@@ -196,11 +257,13 @@ int main(int argc, char **argv)
 	}
 	if (prm.check) {
 		if (sealed)
-			printf("configuration OK: listen %s, target %s, encrypted (%u keys)\n",
-			       listen_arg, target_arg, keyset_count(&keys));
+			printf("configuration OK: listen %s, target %s, %u clients, %u allow rules, "
+			       "encrypted (%u keys)\n", listen_arg, target_arg, conf.nclients,
+			       conf.global.nallow, keyset_count(&keys));
 		else
-			printf("configuration OK: listen %s, target %s, not encrypted\n", listen_arg,
-			       target_arg);
+			printf("configuration OK: listen %s, target %s, %u allow rules, not encrypted\n",
+			       listen_arg, target_arg, conf.global.nallow);
+		srvconf_free(&conf);
 		keyset_free(&keys);
 		return 0;
 	}
@@ -213,11 +276,17 @@ int main(int argc, char **argv)
 		fatalx("out of memory");
 	rc = server_init(srv, loop, &prm, &listen, &target, sealed ? psk : NULL);
 	memset(psk, 0, sizeof(psk));
-	if (rc == 0 && sealed) {
+	if (rc == 0 && keyset_count(&keys) > 0) {
 		rc = server_keys_replace(&srv->core, &keys, err, sizeof(err));	/* all of them */
 		if (rc)
 			log_warnx("cannot hold the keys");
 	}
+	if (rc == 0) {
+		rc = server_access_replace(&srv->core, &conf, NULL, err, sizeof(err));
+		if (rc)
+			log_warnx("%s", err);
+	}
+	srvconf_free(&conf);
 	keyset_free(&keys);
 	if (rc)
 		return 1;
@@ -231,8 +300,8 @@ int main(int argc, char **argv)
 			  "port %u (see --key-file)", (unsigned)lport);
 	server_start(srv);
 	hooks = (struct daemon_hooks){ .report = report, .arg = srv, .stats_file = prm.stats_file };
-	if (sealed) {
-		rctx = (struct reload_ctx){ .srv = srv, .prm = &prm, .suite_opt = suite_opt };
+	if (sealed || cli.file) {
+		rctx = (struct reload_ctx){ .srv = srv, .prm = &prm, .cli = &cli, .sealed = sealed };
 		hooks.reload = reload;
 		hooks.reload_arg = &rctx;
 	}
@@ -245,6 +314,11 @@ int main(int argc, char **argv)
 	ev_loop_destroy(loop);
 	return rc;
 config_error:
+	srvconf_free(&conf);
 	keyset_free(&keys);
 	return 2;
+config_error_usage:
+	srvconf_free(&conf);
+	keyset_free(&keys);
+	return params_usage_error();
 }

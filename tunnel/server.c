@@ -229,9 +229,11 @@ static void flow_closed(void *arg, uint32_t f)
 static int flow_open(struct server *srv, uint32_t f)
 {
 	struct sflow_io *fi = &srv->fio[f];
+	const struct addr *to = &srv->core.flows.f[f].to;
 	int rc, fd;
 
-	rc = udp_connect(&srv->target, NULL, &fd);
+	/* the flow's target (server_access.c), or the one target of the command line */
+	rc = udp_connect(to->ss.ss_family != AF_UNSPEC ? to : &srv->target, NULL, &fd);
 	if (rc)
 		return rc;
 	udp_set_buffers(fd, params_tunnel_buf(srv->core.prm.sndbuf),

@@ -4,6 +4,7 @@
 #include "server_core.h"
 #include "event.h"
 #include "path.h"
+#include "server_access.h"
 #include "tx.h"
 
 #include <errno.h>
@@ -35,6 +36,7 @@ int server_core_init(struct server_core *s, const struct tunnel_params *prm, con
 	ratelimit_init(&s->unknown_rl, 20000.0, 2000.0);
 	ratelimit_init(&s->icmp_rl, 0.2, 3.0);	/* a log line every 5 s after 3 */
 	ratelimit_init(&s->open_rl, 10.0, 50.0);	/* a stranger may open many */
+	ratelimit_init(&s->target_rl, 1.0, 5.0);
 	rc = session_table_init(&s->sessions, prm->max_sessions, prm->window);
 	if (rc)
 		return rc;
@@ -66,6 +68,7 @@ void server_core_free(struct server_core *s)
 	session_table_free(&s->sessions);
 	cookie_jar_wipe(&s->cookies);
 	keyring_wipe(&s->keys);
+	server_access_free(s);
 }
 
 void server_flow_close(struct server_core *s, uint32_t f)
@@ -133,6 +136,23 @@ size_t server_build_pong(struct server_core *s, struct session *ss, struct spath
 	return tx_build(&ss->tx_key, &h, pl, s->reply, sizeof(s->reply));
 }
 
+size_t server_build_target_notice(struct server_core *s, struct session *ss, struct spath *p,
+				  uint32_t flow, double now)
+{
+	struct wire_hdr h = {
+		.version = WIRE_VERSION, .type = WIRE_NOTICE, .flags = tx_flags(true),
+		.server = s->prm.server_id, .path = p->id, .flow = flow, .session = ss->id,
+		.epoch = ss->epoch, .seq = ++ss->tx_seq, .path_seq = ++p->tx_pseq,
+		.stamp = (uint32_t)(uint64_t)(now * 1e6), .len = WIRE_NOTICE_LEN,
+		.suite = ss->key.suite, .key_id = ss->key.id,
+	};
+	struct wire_notice n = { .code = WIRE_N_TARGET, .expected_suite = ss->key.suite };
+	uint8_t pl[WIRE_NOTICE_LEN];
+
+	wire_notice_encode(&n, pl, sizeof(pl));
+	return tx_build(&ss->tx_key, &h, pl, s->reply, sizeof(s->reply));
+}
+
 size_t server_build_challenge(struct server_core *s, struct session *ss, struct spath *p,
 			      double now)
 {
@@ -146,7 +166,8 @@ size_t server_build_challenge(struct server_core *s, struct session *ss, struct 
 	uint8_t pl[WIRE_PING_LEN];
 
 	memcpy(ping.token, p->chal_token, WIRE_TOKEN_LEN);
-	tx_keyed(&h, &s->keys);
+	h.suite = ss->key.suite;	/* the session's key (0, 0 in the clear) */
+	h.key_id = ss->key.id;
 	wire_ping_encode(&ping, WIRE_PING_LEN, pl, sizeof(pl));
 	return tx_build(&ss->tx_key, &h, pl, s->reply, sizeof(s->reply));
 }

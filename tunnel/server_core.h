@@ -38,9 +38,15 @@ struct server_hooks {
 	void *arg;
 };
 
+struct srvconf;
+
 struct server_core {
 	struct tunnel_params prm;
-	struct keyring keys;
+	struct keyring keys;		/* keyed: each key tagged with its client (server_access.h) */
+	struct srvconf *conf;		/* clients, targets, allows, maps (server_access.c); NULL:
+					 * a flow without a TARGET descriptor goes to the daemon's
+					 * one target, a flow with one is refused */
+	struct ratelimit target_rl;	/* log lines about refused targets */
 	struct cookie_jar cookies;	/* keyed mode */
 	struct ratelimit unknown_rl;	/* crypto spent on unknown sessions */
 	struct ratelimit icmp_rl;	/* log lines about ICMP errors */
@@ -118,6 +124,10 @@ void server_icmp_hint(struct server_core *s, const struct addr *a, double now);
  * of session ss, into s->reply (for server_rx.c). */
 size_t server_build_pong(struct server_core *s, struct session *ss, struct spath *p,
 			 const struct wire_ping *ping, size_t ping_size, double now);
+/* The NOTICE code 6 (target not allowed) for flow id `flow` of session
+ * ss, sealed as a message of the session, on path p, into s->reply. */
+size_t server_build_target_notice(struct server_core *s, struct session *ss, struct spath *p,
+				  uint32_t flow, double now);
 /* A PING carrying path p's pending challenge (p->chal_token), into s->reply
  * (for server_rx.c). */
 size_t server_build_challenge(struct server_core *s, struct session *ss, struct spath *p,

@@ -15,6 +15,10 @@ const struct seal_key *server_key_rx(struct server_core *s, struct session *ss,
 		return &ss->rx_key;
 	if (kp->id == ss->key.prev_id)
 		return &ss->key.prev_rx;
+	if (keyset_tag(&s->keys.set, kp) != ss->client) {
+		*why = DROP_CLIENT;	/* another client's key: never this session */
+		return NULL;
+	}
 	if (!ratelimit_allow(&s->unknown_rl, now, NULL)) {
 		*why = DROP_NEW_RATE;
 		return NULL;

@@ -5,6 +5,7 @@
 #include "jump.h"
 #include "log.h"
 #include "random.h"
+#include "server_access.h"
 #include "server_keys.h"
 #include "wireseal.h"
 
@@ -55,18 +56,32 @@ static enum rx_verdict want_cookie(struct server_core *s, const struct wire_hdr 
 
 /*
  * The flow slot of flow id `flow` of session si, created if new (*flow_new:
- * the daemon opens its socket); RX_NONE with *why when the table is full.
+ * the daemon opens its socket); RX_NONE with *why when the table is full,
+ * when a new flow's target (named: its DATA's descriptor, NULL: none) is not
+ * one the session's client may reach (`target_denied`), or when a DATA of a
+ * known flow names another target than the flow's (`target_changed`).
  */
-static uint32_t flow_for(struct server_core *s, uint32_t si, uint32_t flow, double now,
-			 bool *flow_new, enum drop_reason *why)
+static uint32_t flow_for(struct server_core *s, uint32_t si, uint32_t flow,
+			 const struct target *named, double now, bool *flow_new,
+			 enum drop_reason *why)
 {
 	struct session *ss = session_at(&s->sessions, si);
 	uint32_t f = ss->last_flow;
+	struct addr to;
 
 	*flow_new = false;
 	if (f == RX_NONE || s->flows.f[f].session != si || s->flows.f[f].id != flow)
 		f = sflow_find(&s->flows, si, flow);
+	if (f != RX_NONE &&
+	    (named ? !target_equal(named, &s->flows.f[f].named) : s->flows.f[f].named.kind != 0)) {
+		*why = DROP_TARGET_CHANGED;
+		return RX_NONE;
+	}
 	if (f == RX_NONE) {
+		if (!server_flow_target(s, ss->client, named, &to)) {
+			*why = DROP_TARGET_DENIED;
+			return RX_NONE;
+		}
 		if (s->flows.nfree == 0) {
 			/* full: a flow the target never replied on (a flood's) makes room */
 			uint32_t v = sflow_victim(&s->flows, now, s->prm.idle_timeout);
@@ -86,11 +101,18 @@ static uint32_t flow_for(struct server_core *s, uint32_t si, uint32_t flow, doub
 			*why = DROP_FLOW_CAP;
 			return RX_NONE;
 		}
+		s->flows.f[f].to = to;
+		if (named)
+			s->flows.f[f].named = *named;
 		ss->nflows++;
 		*flow_new = true;
-		if (ratelimit_allow(&s->open_rl, now, NULL))
-			event_log("flow_open", "session %016llx: flow %u opened",
-				  (unsigned long long)ss->id, flow);
+		if (ratelimit_allow(&s->open_rl, now, NULL)) {
+			char tb[80];
+
+			event_log("flow_open", "session %016llx: flow %u opened%s%s",
+				  (unsigned long long)ss->id, flow, named ? " to " : "",
+				  named ? target_format(named, tb, sizeof(tb)) : "");
+		}
 	}
 	ss->last_flow = f;
 	sflow_touch(&s->flows, f, now);
@@ -98,21 +120,72 @@ static uint32_t flow_for(struct server_core *s, uint32_t si, uint32_t flow, doub
 }
 
 /*
- * Deliver stage: the accepted DATA of session si goes to its flow (created
- * here; the daemon opens its socket).  The FEC stage (take_symbol) goes in
- * front of this.
+ * The target a DATA names: with flag TARGET, the descriptor at the start
+ * of its payload (*used: its size; *named = t), else *named = NULL.  False
+ * when the descriptor is malformed.
  */
-static enum rx_verdict deliver(struct server_core *s, uint32_t si, const uint8_t *payload,
-			       double now, struct rx_result *r)
+static bool data_target(uint8_t flags, const uint8_t *payload, size_t len, struct target *t,
+			size_t *used, const struct target **named)
+{
+	*used = 0;
+	*named = NULL;
+	if (!(flags & WIRE_F_TARGET))
+		return true;
+	if (!target_desc_decode(payload, len, t, used))
+		return false;
+	*named = t;
+	return true;
+}
+
+/* A flow's target is not allowed: a log line and a NOTICE code 6 for the
+ * client, sealed as a message of its session (both rate-limited). */
+static void target_refused(struct server_core *s, uint32_t si, struct spath *p,
+			   const struct addr *from, uint32_t flow, const struct target *named,
+			   double now, struct rx_result *r)
+{
+	struct session *ss = session_at(&s->sessions, si);
+	char tb[80];
+
+	log_limited(&s->target_rl, "session %016llx (client %s): flow %u: target %s not allowed",
+		    (unsigned long long)ss->id, server_client_name(s, ss->client), flow,
+		    named ? target_format(named, tb, sizeof(tb)) : "(default: none configured)");
+	if (r->reply != RX_REPLY_NONE || !srclimit_allow(&s->notice_rl, from, now))
+		return;
+	r->reply_len = server_build_target_notice(s, ss, p, flow, now);
+	if (r->reply_len) {
+		r->reply = RX_REPLY_NOTICE;
+		r->reply_buf = s->reply;
+	}
+}
+
+/*
+ * Deliver stage: the accepted DATA of session si goes to its flow (created
+ * here; the daemon opens its socket), bound to its target at its first
+ * DATA.  The FEC stage (take_symbol) goes in front of this.
+ */
+static enum rx_verdict deliver(struct server_core *s, uint32_t si, struct spath *p,
+			       const struct addr *from, const uint8_t *payload, double now,
+			       struct rx_result *r)
 {
 	enum drop_reason why = DROP_FLOW_CAP;
-	uint32_t f = flow_for(s, si, r->h.flow, now, &r->flow_new, &why);
+	const struct target *named;
+	struct target t;
+	size_t used;
+	uint32_t f;
 
-	if (f == RX_NONE)
+	if (!data_target(r->h.flags, payload, r->h.len, &t, &used, &named)) {
+		r->wire = WIRE_E_PAYLOAD;
+		return rx_drop(r, DROP_MALFORMED);
+	}
+	f = flow_for(s, si, r->h.flow, named, now, &r->flow_new, &why);
+	if (f == RX_NONE) {
+		if (why == DROP_TARGET_DENIED)
+			target_refused(s, si, p, from, r->h.flow, named, now, r);
 		return rx_drop(r, why);
+	}
 	r->flow = f;
-	r->payload = payload;
-	r->len = r->h.len;
+	r->payload = payload + used;
+	r->len = (uint16_t)(r->h.len - used);
 	r->verdict = RX_DELIVER;
 	return RX_DELIVER;
 }
@@ -145,26 +218,30 @@ static bool take_symbol(struct server_core *s, uint32_t si, struct spath *p,
 	for (i = 0; i < n && r->nrec < RX_REC_MAX; i++) {
 		enum drop_reason why = DROP_FLOW_CAP;
 		struct rx_rec *o = &r->rec[r->nrec];
+		const struct target *named;
+		struct target t;
+		size_t used;
 
 		if (window_check(&ss->rx, rec[i].seq) != WINDOW_NEW) {
 			s->cnt.fec.recovered_dup++;
 			continue;
 		}
 		window_commit(&ss->rx, rec[i].seq);
-		if (rec[i].flags & WIRE_F_TARGET) {	/* as a received TARGET DATA */
-			drops_count(&s->drops, &p->st, DROP_UNSUPPORTED, WIRE_OK, 1, 0);
+		/* as a received DATA: a TARGET one starts with its descriptor */
+		if (!data_target(rec[i].flags, rec[i].payload, rec[i].len, &t, &used, &named)) {
+			drops_count(&s->drops, &p->st, DROP_MALFORMED, WIRE_E_PAYLOAD, 1, 0);
 			r->rec_drops++;
 			continue;
 		}
-		o->flow = flow_for(s, si, rec[i].flow, now, &o->flow_new, &why);
+		o->flow = flow_for(s, si, rec[i].flow, named, now, &o->flow_new, &why);
 		if (o->flow == RX_NONE) {
 			drops_count(&s->drops, &p->st, why, WIRE_OK, 1, 0);
 			r->rec_drops++;
 			continue;
 		}
-		o->payload = rec[i].payload;
+		o->payload = rec[i].payload + used;
 		o->seq = rec[i].seq;
-		o->len = rec[i].len;
+		o->len = (uint16_t)(rec[i].len - used);
 		r->nrec++;
 		s->cnt.fec.recovered++;
 	}
@@ -303,10 +380,10 @@ static enum rx_verdict take_pong(struct server_core *s, uint32_t si, const struc
 	return RX_ACCEPT;
 }
 
-/* Types this daemon does not act on yet (FEEDBACK, targets). */
+/* Types this daemon does not act on yet (FEEDBACK). */
 static bool unsupported(const struct wire_hdr *h)
 {
-	return h->type == WIRE_FEEDBACK || (h->flags & WIRE_F_TARGET);
+	return h->type == WIRE_FEEDBACK;
 }
 
 static enum rx_verdict decide(struct server_core *s, const struct addr *from, uint8_t *buf,
@@ -426,6 +503,8 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 			}
 			/* nothing the client sent before this PING is accepted */
 			window_set_floor(&ss->rx, h->seq);
+			/* the session is its client's: only its keys open it */
+			ss->client = keyset_tag(&s->keys.set, kp);
 		}
 	}
 	/* accept */
@@ -476,7 +555,7 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 	}
 	if (h->flags & WIRE_F_FEC)
 		take_symbol(s, si, p, payload, now, r);	/* the DATA itself goes on regardless */
-	return deliver(s, si, payload, now, r);	/* WIRE_DATA */
+	return deliver(s, si, p, from, payload, now, r);	/* WIRE_DATA */
 }
 
 /* A misconfigured peer: say what is wrong and from where (rate-limited per reason). */

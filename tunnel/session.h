@@ -70,6 +70,9 @@ struct session {
 	struct seal_key rx_key;	/* (id, id, c2s) */
 	struct seal_key tx_key;	/* (id, epoch, s2c) */
 	struct session_key key;	/* keyed: which pre-shared key (server_keys.c) */
+	uint32_t client;	/* the client whose key opened it: its key's tag (index + 1
+				 * in the config's clients; 0: a key of the global part,
+				 * or unkeyed); only that client's keys open its datagrams */
 	struct spath paths[SESSION_MAX_PATHS];
 	unsigned nflows;
 	bool proven;		/* heard on two addresses, or the target replied to it */

@@ -52,6 +52,10 @@ enum drop_reason {
 				 * the one challenged */
 	DROP_FEC,		/* a PARITY the FEC decoder refused (duplicate symbol, stale
 				 * block, inconsistent k/m/size, too big; fec.rx_refused) */
+	DROP_TARGET_DENIED,	/* mpserver: a new flow's target is not one its client may reach */
+	DROP_TARGET_CHANGED,	/* mpserver: a DATA names another target than its flow's */
+	DROP_CLIENT,		/* mpserver: sealed with another client's key than the one
+				 * whose key opened the session */
 	DROP__LISTED,		/* the reasons above are listed under "drops"; those below
 				 * have counters of their own (per path, "malformed") */
 	DROP_DUPLICATE = DROP__LISTED,	/* a copy already received (path "duplicates") */
