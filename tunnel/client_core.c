@@ -112,6 +112,7 @@ size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 		      const struct addr *src, size_t len, double now)
 {
 	struct wire_hdr h;
+	uint8_t tflags = 0;
 	uint32_t f;
 
 	c->cnt.from_app++;
@@ -132,12 +133,28 @@ size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 		}
 		if (evicted)
 			c->cnt.evicted_flows++;
+		c->flows.f[f].named = c->prm.target;	/* --target, or none */
 		if (ratelimit_allow(&c->open_rl, now, NULL))
 			event_log("flow_open", "flow %u from %s%s", c->flows.f[f].id,
 				  addr_format(src, buf, sizeof(buf)),
 				  evicted ? " (table full: replaces a flow never answered)" : "");
 	}
 	cflow_touch(&c->flows, f, now);
+	if (c->flows.f[f].named.kind) {
+		/* the flow names its target (PROTOCOL.md, target descriptor) in
+		 * front of the application's bytes, on every DATA */
+		const struct target *t = &c->flows.f[f].named;
+		size_t d = target_desc_len(t);
+
+		if (len + d > WIRE_MAX_PAYLOAD) {
+			drops_count(&c->drops, NULL, DROP_TOO_BIG, WIRE_OK, 1, 0);
+			return 0;
+		}
+		memmove(slot + WIRE_HDR_LEN + d, slot + WIRE_HDR_LEN, len);
+		target_desc_encode(t, slot + WIRE_HDR_LEN, d);
+		len += d;
+		tflags = WIRE_F_TARGET;
+	}
 	c->tx_paths = client_core_sendable(c);
 	if (!c->tx_paths) {
 		drops_count(&c->drops, NULL, DROP_NO_PATH, WIRE_OK, 1, 0);
@@ -146,7 +163,7 @@ size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 	if (c->keys.sealed && c->unanswered < 0)
 		c->unanswered = now;
 	h = (struct wire_hdr){
-		.version = WIRE_VERSION, .type = WIRE_DATA, .flags = tx_flags(false),
+		.version = WIRE_VERSION, .type = WIRE_DATA, .flags = tx_flags(false) | tflags,
 		.server = c->server_id, .flow = c->flows.f[f].id,
 		.session = c->session, .epoch = c->session,
 		.seq = ++c->tx_seq, .len = (uint16_t)len,

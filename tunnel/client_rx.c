@@ -118,6 +118,24 @@ static bool take_symbol(struct client_core *c, struct cpath_state *p, const uint
 	return v != FEC_RECV_REFUSED;
 }
 
+/* NOTICE code 6: mpserver refuses a flow's target (rate-limited). */
+static void target_notice_log(struct client_core *c, uint32_t flow, const char *how)
+{
+	uint32_t f = cflow_by_id(&c->flows, flow);
+	char ab[ADDR_STRLEN], tb[80];
+
+	if (f == RX_NONE) {
+		log_limited(&c->notice_rl, "mpserver says (%s): flow %u: target not allowed for "
+			    "this client (the flow is gone)", how, flow);
+		return;
+	}
+	log_limited(&c->notice_rl, "mpserver says (%s): flow %u from %s: target %s not allowed "
+		    "for this client (mpserver's allow, map and target lines decide)", how, flow,
+		    addr_format(&c->flows.f[f].app, ab, sizeof(ab)),
+		    c->flows.f[f].named.kind ? target_format(&c->flows.f[f].named, tb, sizeof(tb))
+					     : "(mpserver's default: none for this client)");
+}
+
 /*
  * A NOTICE: mpserver says why it does not serve us.  Unauthenticated (anyone
  * on the path can send one), so it changes nothing: counted and logged,
@@ -134,6 +152,11 @@ static enum rx_verdict take_notice(struct client_core *c, struct cpath_state *p,
 		return rx_drop(r, DROP_MALFORMED);
 	}
 	c->cnt.notices++;
+	if (n.code == WIRE_N_TARGET) {
+		target_notice_log(c, h->flow, "unauthenticated");
+		r->verdict = RX_ACCEPT;
+		return RX_ACCEPT;
+	}
 	log_limited(&c->notice_rl,
 		    "mpserver (via path %u, %s) says, unauthenticated: %s (code %u; it expects %s%s)",
 		    p->index, p->name, wire_notice_text(n.code), n.code,
@@ -196,8 +219,8 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 		return rx_drop(r, DROP_TYPE);
 	if (h->type == WIRE_COOKIE)
 		return take_cookie(c, h, kp, buf, len, payload, now, r, candidate);
-	if (unsupported(h) || h->type == WIRE_NOTICE)
-		return rx_drop(r, DROP_UNSUPPORTED);
+	if (unsupported(h))
+		return rx_drop(r, DROP_UNSUPPORTED);	/* a sealed NOTICE (code 6) goes on */
 	new_epoch = h->epoch != c->srv_epoch;
 	if (new_epoch && (epoch_retired(c, h->epoch) || h->type != WIRE_PONG)) {
 		/* a new mpserver instance is adopted only by a fresh PONG */
@@ -285,6 +308,19 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	if (h->type == WIRE_PARITY) {
 		if (!take_symbol(c, p, payload, now, r))
 			return rx_drop(r, DROP_FEC);
+		r->verdict = RX_ACCEPT;
+		return RX_ACCEPT;
+	}
+	if (h->type == WIRE_NOTICE) {
+		/* sealed: code 6, a flow's target refused */
+		struct wire_notice n;
+
+		if (!wire_notice_decode(payload, h->len, &n) || n.code != WIRE_N_TARGET) {
+			r->wire = WIRE_E_PAYLOAD;
+			return rx_drop(r, DROP_MALFORMED);
+		}
+		c->cnt.notices++;
+		target_notice_log(c, h->flow, "authenticated");
 		r->verdict = RX_ACCEPT;
 		return RX_ACCEPT;
 	}

@@ -139,6 +139,7 @@ uint32_t cflow_add(struct cflow_table *t, const struct addr *a, double now, doub
 	t->f[i].app = *a;
 	t->f[i].last = now;
 	t->f[i].answered = false;
+	memset(&t->f[i].named, 0, sizeof(t->f[i].named));
 	hashtab_insert(&t->by_addr, hash_addr(&t->by_addr.key, a, 0), i);
 	hashtab_insert(&t->by_id, hash_u64(&t->by_id.key, id), i);
 	lru_push(&t->lru, i);

@@ -34,6 +34,7 @@ struct cflow {
 	uint32_t id;		/* 0 = slot free */
 	double last;		/* last datagram either way */
 	bool answered;		/* mpserver sent something back for it */
+	struct target named;	/* the target its DATA names (kind 0: none, mpserver's default) */
 };
 
 struct cflow_table {

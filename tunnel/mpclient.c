@@ -36,6 +36,9 @@ static void usage(FILE *f)
 		"                           address ADDR (repeatable; bridge= required; an\n"
 		"                           interface not there yet keeps the path down until\n"
 		"                           it appears)\n"
+		"  -t, --target NAME|HOST:PORT  the target every flow names: a name mpserver maps,\n"
+		"                           or an address it allows this client (default: none,\n"
+		"                           mpserver's default target)\n"
 		"      --key-grace DUR      after a reload changed the key, replies under the old\n"
 		"                           one are still accepted this long (default 60s)\n"
 		"SIGHUP and 'mpctl reload' re-read the key file and the config file.\n"
@@ -63,6 +66,33 @@ static bool check_setup(const struct tunnel_params *prm, const struct addr *list
 	return true;
 }
 
+/* --target: a NAME (no ':'), mapped by mpserver, or HOST:PORT resolved here
+ * to the address mpserver must allow.  False with a message printed. */
+static bool parse_target(const char *arg, struct target *t)
+{
+	char host[256];
+	uint16_t port;
+	struct addr a;
+	const char *e = NULL;
+
+	if (!strchr(arg, ':')) {
+		if (target_from_name(t, arg))
+			return true;
+		log_warnx("bad --target '%s' (a name of 1-%d printable characters, or HOST:PORT)",
+			  arg, TARGET_NAME_MAX);
+		return false;
+	}
+	if (!parse_hostport(arg, false, host, sizeof(host), &port) || !host[0]) {
+		log_warnx("bad --target '%s' (HOST:PORT, [V6ADDR]:PORT or a name)", arg);
+		return false;
+	}
+	if (addr_resolve(host, port, false, &a, &e) != 0) {
+		log_warnx("--target '%s': cannot resolve '%s': %s", arg, host, e ? e : "error");
+		return false;
+	}
+	return target_from_addr(t, &a);
+}
+
 static int report(const void *arg, struct tunnel_report *r)
 {
 	return client_report(arg, r);
@@ -75,6 +105,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "bridge", required_argument, NULL, 'b' },
 		{ "path", required_argument, NULL, OPT_PATH },
+		{ "target", required_argument, NULL, 't' },
 		{ "key-grace", required_argument, NULL, OPT_KEY_GRACE },
 		{ "redundancy", required_argument, NULL, OPT_REDUNDANCY },
 		{ "fec-wait", required_argument, NULL, OPT_FEC_WAIT },
@@ -108,9 +139,13 @@ int main(int argc, char **argv)
 	log_init(argv[0], LOG_LVL_INFO);
 	params_defaults(&prm);
 	config_init(&extra_p, &extra, "--bridge");
-	while ((opt = getopt_long(argc, argv, "l:c:b:" PARAMS_SHORT_OPTIONS, longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "l:c:b:t:" PARAMS_SHORT_OPTIONS, longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'l': listen_arg = optarg; break;
+		case 't':
+			if (!parse_target(optarg, &prm.target))
+				return 2;
+			break;
 		case 'c': config_arg = optarg; break;
 		case 'b':
 		case OPT_PATH:

@@ -9,6 +9,7 @@
 #define PARAMS_MAX_KEY_FILES 16
 #define PARAMS_KEY_GRACE 60.0	/* s: mpclient's default --key-grace */
 #include "redundancy.h"
+#include "target.h"
 
 struct tunnel_params {
 	uint32_t window;	/* de-duplication window, sequence numbers */
@@ -37,6 +38,8 @@ struct tunnel_params {
 	struct redundancy red;	/* mpclient --redundancy, --fec-wait: both directions */
 	unsigned fec_depth;	/* --fec-depth: FEC blocks open at once (what this end sends) */
 	unsigned fec_max_k, fec_max_m;	/* mpserver --fec-max K:M (0:0: broadcast only) */
+	struct target target;	/* mpclient --target: what every flow names (kind 0: none,
+				 * mpserver's default target) */
 };
 
 enum {
