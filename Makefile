@@ -65,7 +65,7 @@ endif
 DEB_PACKAGES := build-essential pkg-config libev-dev libpcap-dev libnl-3-dev \
 	libnl-route-3-dev libcmocka-dev libsodium-dev libssl-dev libisal-dev socat tcpdump iproute2 \
 	nftables ethtool gnuplot-nox valgrind python3 tshark iperf3 openvpn iputils-ping \
-	mandoc systemd debhelper lintian
+	mandoc systemd debhelper lintian python3-socks
 
 .PHONY: all clean test unit-test integration-test demo deps install uninstall check-deps
 .DEFAULT_GOAL := all

@@ -146,6 +146,14 @@ const char *addr_not_unicast(const struct addr *a)
 	return "not an IP address";
 }
 
+void addr_set_port(struct addr *a, uint16_t port)
+{
+	if (a->ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&a->ss)->sin_port = htons(port);
+	else if (a->ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&a->ss)->sin6_port = htons(port);
+}
+
 uint16_t addr_port(const struct addr *a)
 {
 	if (a->ss.ss_family == AF_INET)

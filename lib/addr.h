@@ -33,5 +33,7 @@ bool addr_is_any(const struct addr *a);
  * address", "a multicast address", ...): a tunnel peer must be unicast. */
 const char *addr_not_unicast(const struct addr *a);
 uint16_t addr_port(const struct addr *a);
+/* Set a's port (IPv4, IPv6; nothing for others). */
+void addr_set_port(struct addr *a, uint16_t port);
 
 #endif

@@ -17,6 +17,13 @@ int udp_open(const struct addr *local, const struct addr *peer, bool nonblock, i
 		    IPPROTO_UDP);
 	if (fd < 0)
 		return -errno;
+	if (local && local->ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&local->ss)->sin6_addr)) {
+		/* [::]: IPv4 too (v4-mapped), whatever net.ipv6.bindv6only says */
+		int zero = 0;
+
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	}
 	if (local && bind(fd, (const struct sockaddr *)&local->ss, local->len) < 0) {
 		rc = -errno;
 		goto fail;

@@ -3,6 +3,7 @@
  * applications. */
 #include "client.h"
 #include "client_link.h"
+#include "client_socks.h"
 #include "event.h"
 #include "log.h"
 #include "udp.h"
@@ -128,6 +129,15 @@ static void ping_all(struct client *c)
 
 /* ---- application side ---- */
 
+void client_send_out(struct client *c, unsigned k, double now)
+{
+	send_paths(c, c->out, c->out_paths, k, now);
+	if (fec_send_active(&c->core.fec_tx))
+		send_parity(c, now);
+	if (client_probe_due(&c->core, now))
+		ping_all(c);	/* mpserver silent: restarted? (a PING gets a COOKIE) */
+}
+
 static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct client *c = w->data;
@@ -159,11 +169,7 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 			}
 		}
 		if (k)
-			send_paths(c, c->out, c->out_paths, k, now);
-		if (k && fec_send_active(&c->core.fec_tx))
-			send_parity(c, now);
-		if (k && client_probe_due(&c->core, now))
-			ping_all(c);	/* mpserver silent: restarted? (a PING gets a COOKIE) */
+			client_send_out(c, k, now);
 		if ((unsigned)n < c->inb.cap)
 			break;
 	}
@@ -200,6 +206,17 @@ static void flush_deliver(struct client *c)
 	batch_queue_flush(&c->dlv, &o);
 }
 
+/* A payload for flow f: queued for its application, or at once through its
+ * SOCKS5 association's relay (with the SOCKS header). */
+static void deliver(struct client *c, const struct batch_queue_ops *dlv, uint32_t f,
+		    const uint8_t *payload, size_t len)
+{
+	if (c->socks && c->core.flows.f[f].assoc)
+		client_socks_deliver(c->socks, f, payload, len);
+	else
+		batch_queue_put(&c->dlv, dlv, f, payload, len);
+}
+
 static void path_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct cpath *p = (struct cpath *)((char *)w - offsetof(struct cpath, io));
@@ -226,7 +243,7 @@ static void path_cb(struct ev_loop *loop, ev_io *w, int revents)
 			switch (client_rx(&c->core, p->index, batch_slot(&c->pb, i), c->pb.len[i],
 					  now, &r)) {
 			case RX_DELIVER:
-				batch_queue_put(&c->dlv, &dlv, r.flow, r.payload, r.len);
+				deliver(c, &dlv, r.flow, r.payload, r.len);
 				break;
 			case RX_ACCEPT:
 			case RX_DROP:
@@ -238,8 +255,7 @@ static void path_cb(struct ev_loop *loop, ev_io *w, int revents)
 				unsigned j;
 
 				for (j = 0; j < r.nrec; j++) {
-					batch_queue_put(&c->dlv, &dlv, r.rec[j].flow, r.rec[j].payload,
-							r.rec[j].len);
+					deliver(c, &dlv, r.rec[j].flow, r.rec[j].payload, r.rec[j].len);
 				}
 				flush_deliver(c);
 			}

@@ -22,6 +22,7 @@
 #define CLIENT_SLOT (WIRE_MAX_DGRAM + 64)
 
 struct client;
+struct client_socks;
 
 struct cpath {
 	struct client *c;
@@ -68,6 +69,7 @@ struct client {
 	struct batch_queue dlv;		/* payloads waiting to go to applications, by flow */
 	struct batch_tx app_tx;
 	uint8_t txbuf[WIRE_MAX_DGRAM + 64];
+	struct client_socks *socks;	/* --socks5 (client_socks.h), or NULL */
 };
 
 /*
@@ -95,6 +97,10 @@ int client_path_retry(struct client *c, unsigned i);
 int client_path_reopen(struct client *c, unsigned i);
 /* A reload: path id i goes, after what already arrived on it is read. */
 void client_path_close(struct client *c, unsigned i);
+/* Send out[0 .. k) (their paths in out_paths, from client_tx_data*) as the
+ * local port's datagrams go: on their paths, then the PARITY due, and a
+ * PING round when mpserver has been silent (client_probe_due). */
+void client_send_out(struct client *c, unsigned k, double now);
 void client_start(struct client *c);
 void client_stop(struct client *c);
 void client_free(struct client *c);

@@ -108,53 +108,39 @@ bool client_core_path_link(struct client_core *c, unsigned i, bool up, const cha
 	return true;
 }
 
-size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
-		      const struct addr *src, size_t len, double now)
+/* A new flow from src (of SOCKS5 association assoc to named, or of the
+ * local port when assoc is 0): RX_NONE when the table is full (counted). */
+static uint32_t flow_new(struct client_core *c, const struct addr *src, uint32_t assoc,
+			 const struct target *named, double now)
+{
+	char buf[ADDR_STRLEN], tb[80];
+	uint32_t evicted, f;
+
+	f = cflow_add_assoc(&c->flows, src, assoc, named, now, c->prm.idle_timeout, &evicted);
+	if (f == RX_NONE) {
+		drops_count(&c->drops, NULL, DROP_FLOW_CAP, WIRE_OK, 1, 0);
+		return RX_NONE;
+	}
+	if (evicted)
+		c->cnt.evicted_flows++;
+	if (!assoc)
+		c->flows.f[f].named = c->prm.target;	/* --target, or none */
+	if (ratelimit_allow(&c->open_rl, now, NULL))
+		event_log("flow_open", "flow %u from %s%s%s%s", c->flows.f[f].id,
+			  addr_format(src, buf, sizeof(buf)),
+			  c->flows.f[f].named.kind ? " to " : "",
+			  c->flows.f[f].named.kind ? target_format(&c->flows.f[f].named, tb, sizeof(tb)) : "",
+			  evicted ? " (table full: replaces a flow never answered)" : "");
+	return f;
+}
+
+/* DATA of flow f: len bytes (the target descriptor first when tflags has
+ * TARGET) at dg + WIRE_HDR_LEN become a tunnel datagram starting at dg. */
+static size_t tx_flow(struct client_core *c, uint32_t f, uint8_t *dg, size_t room, size_t len,
+		      uint8_t tflags, double now)
 {
 	struct wire_hdr h;
-	uint8_t tflags = 0;
-	uint32_t f;
 
-	c->cnt.from_app++;
-	if (len > WIRE_MAX_PAYLOAD) {
-		drops_count(&c->drops, NULL, DROP_TOO_BIG, WIRE_OK, 1, 0);
-		return 0;
-	}
-	f = cflow_by_addr(&c->flows, src);
-	if (f == RX_NONE) {
-		char buf[ADDR_STRLEN];
-
-		uint32_t evicted;
-
-		f = cflow_add(&c->flows, src, now, c->prm.idle_timeout, &evicted);
-		if (f == RX_NONE) {
-			drops_count(&c->drops, NULL, DROP_FLOW_CAP, WIRE_OK, 1, 0);
-			return 0;
-		}
-		if (evicted)
-			c->cnt.evicted_flows++;
-		c->flows.f[f].named = c->prm.target;	/* --target, or none */
-		if (ratelimit_allow(&c->open_rl, now, NULL))
-			event_log("flow_open", "flow %u from %s%s", c->flows.f[f].id,
-				  addr_format(src, buf, sizeof(buf)),
-				  evicted ? " (table full: replaces a flow never answered)" : "");
-	}
-	cflow_touch(&c->flows, f, now);
-	if (c->flows.f[f].named.kind) {
-		/* the flow names its target (PROTOCOL.md, target descriptor) in
-		 * front of the application's bytes, on every DATA */
-		const struct target *t = &c->flows.f[f].named;
-		size_t d = target_desc_len(t);
-
-		if (len + d > WIRE_MAX_PAYLOAD) {
-			drops_count(&c->drops, NULL, DROP_TOO_BIG, WIRE_OK, 1, 0);
-			return 0;
-		}
-		memmove(slot + WIRE_HDR_LEN + d, slot + WIRE_HDR_LEN, len);
-		target_desc_encode(t, slot + WIRE_HDR_LEN, d);
-		len += d;
-		tflags = WIRE_F_TARGET;
-	}
 	c->tx_paths = client_core_sendable(c);
 	if (!c->tx_paths) {
 		drops_count(&c->drops, NULL, DROP_NO_PATH, WIRE_OK, 1, 0);
@@ -174,13 +160,74 @@ size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 		/* coded from the plaintext, before sealing; the extension makes
 		 * the header 8 bytes longer (wire_encode moves the payload) */
 		c->tx_paths = fec_send_data(&c->fec_tx, (uint64_t)(now * 1e6), h.seq, h.flow, h.flags,
-					    slot + WIRE_HDR_LEN, len, client_live_paths(c), &h.ext,
+					    dg + WIRE_HDR_LEN, len, client_live_paths(c), &h.ext,
 					    &coded, &c->cnt.fec);
 		if (coded)
 			h.flags |= WIRE_F_FEC;
 	}
 	tx_keyed(&h, &c->keys);
-	return tx_build(&c->tx_key, &h, slot + WIRE_HDR_LEN, slot, slotlen);
+	return tx_build(&c->tx_key, &h, dg + WIRE_HDR_LEN, dg, room);
+}
+
+size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
+		      const struct addr *src, size_t len, double now)
+{
+	uint8_t tflags = 0;
+	uint32_t f;
+
+	c->cnt.from_app++;
+	if (len > WIRE_MAX_PAYLOAD) {
+		drops_count(&c->drops, NULL, DROP_TOO_BIG, WIRE_OK, 1, 0);
+		return 0;
+	}
+	f = cflow_by_addr(&c->flows, src);
+	if (f == RX_NONE && (f = flow_new(c, src, 0, NULL, now)) == RX_NONE)
+		return 0;
+	cflow_touch(&c->flows, f, now);
+	if (c->flows.f[f].named.kind) {
+		/* the flow names its target (PROTOCOL.md, target descriptor) in
+		 * front of the application's bytes, on every DATA */
+		const struct target *t = &c->flows.f[f].named;
+		size_t d = target_desc_len(t);
+
+		if (len + d > WIRE_MAX_PAYLOAD) {
+			drops_count(&c->drops, NULL, DROP_TOO_BIG, WIRE_OK, 1, 0);
+			return 0;
+		}
+		memmove(slot + WIRE_HDR_LEN + d, slot + WIRE_HDR_LEN, len);
+		target_desc_encode(t, slot + WIRE_HDR_LEN, d);
+		len += d;
+		tflags = WIRE_F_TARGET;
+	}
+	return tx_flow(c, f, slot, slotlen, len, tflags, now);
+}
+
+size_t client_tx_data_to(struct client_core *c, uint8_t *dg, size_t room, const struct addr *src,
+			 uint32_t assoc, const struct target *t, size_t len, double now)
+{
+	size_t d = target_desc_len(t);
+	uint32_t f;
+
+	c->cnt.from_app++;
+	if (len + d > WIRE_MAX_PAYLOAD) {
+		drops_count(&c->drops, NULL, DROP_TOO_BIG, WIRE_OK, 1, 0);
+		return 0;
+	}
+	f = cflow_find(&c->flows, src, assoc, t);
+	if (f == RX_NONE && (f = flow_new(c, src, assoc, t, now)) == RX_NONE)
+		return 0;
+	cflow_touch(&c->flows, f, now);
+	target_desc_encode(t, dg + WIRE_HDR_LEN, d);
+	return tx_flow(c, f, dg, room, len + d, WIRE_F_TARGET, now);
+}
+
+void client_core_assoc_close(struct client_core *c, uint32_t assoc)
+{
+	uint32_t f;
+
+	for (f = 0; c->flows.n && f < c->flows.max; f++)
+		if (c->flows.f[f].id && c->flows.f[f].assoc == assoc)
+			cflow_remove(&c->flows, f);
 }
 
 size_t client_tx_parity(struct client_core *c, double now, uint8_t *out, size_t outlen,

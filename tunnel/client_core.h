@@ -106,6 +106,17 @@ enum rx_verdict client_rx(struct client_core *c, unsigned path, uint8_t *buf, si
 size_t client_tx_data(struct client_core *c, uint8_t *slot, size_t slotlen,
 		      const struct addr *src, size_t len, double now);
 /*
+ * mpclient --socks5: an application datagram from src in SOCKS5
+ * association assoc (!= 0) for target t: its len bytes sit at dg +
+ * WIRE_HDR_LEN + target_desc_len(t), room bytes from dg.  Its flow is
+ * (src, assoc, t); it becomes a tunnel datagram starting at dg, the
+ * target descriptor in front of the bytes.  Its size, or 0 (counted).
+ */
+size_t client_tx_data_to(struct client_core *c, uint8_t *dg, size_t room, const struct addr *src,
+			 uint32_t assoc, const struct target *t, size_t len, double now);
+/* SOCKS5 association assoc ended: its flows are forgotten. */
+void client_core_assoc_close(struct client_core *c, uint32_t assoc);
+/*
  * With FEC (--redundancy fec:K:M) the next PARITY due at now, built into out
  * and stamped for its path *path; its size, or 0 when none is due.
  */

@@ -49,21 +49,53 @@ void cflow_table_free(struct cflow_table *t)
 	t->n = 0;
 }
 
-uint32_t cflow_by_addr(struct cflow_table *t, const struct addr *a)
+/* The by_addr salt of a flow of association assoc to named: 0 for the local
+ * port's flows, else mixing both, so one association's many targets spread. */
+static uint32_t flow_salt(const struct cflow_table *t, uint32_t assoc, const struct target *named)
+{
+	uint8_t k[4 + 2 + 2 + TARGET_NAME_MAX + 1];
+	size_t n;
+
+	if (assoc == 0)
+		return 0;
+	memset(k, 0, sizeof(k));
+	k[0] = (uint8_t)(assoc >> 24);
+	k[1] = (uint8_t)(assoc >> 16);
+	k[2] = (uint8_t)(assoc >> 8);
+	k[3] = (uint8_t)assoc;
+	k[4] = named->kind;
+	k[5] = named->len;
+	k[6] = (uint8_t)(named->port >> 8);
+	k[7] = (uint8_t)named->port;
+	n = named->kind == TARGET_IPV4 ? 4 : named->kind == TARGET_IPV6 ? 16 : named->len;
+	memcpy(k + 8, &named->u, n);
+	return (uint32_t)hash_bytes(&t->by_addr.key, k, 8 + n) | 1u;
+}
+
+uint32_t cflow_find(struct cflow_table *t, const struct addr *a, uint32_t assoc,
+		    const struct target *named)
 {
 	struct hashtab_iter it;
-	uint32_t i;
+	uint32_t i, salt = flow_salt(t, assoc, named);
 
-	if (t->last != RX_NONE && t->f[t->last].id && addr_equal(&t->f[t->last].app, a))
+	if (t->last != RX_NONE && t->f[t->last].id && t->f[t->last].assoc == assoc &&
+	    addr_equal(&t->f[t->last].app, a) &&
+	    (assoc == 0 || target_equal(&t->f[t->last].named, named)))
 		return t->last;
-	for (i = hashtab_first(&t->by_addr, hash_addr(&t->by_addr.key, a, 0), &it); i != HASHTAB_NONE;
-	     i = hashtab_next(&t->by_addr, &it)) {
-		if (t->f[i].id && addr_equal(&t->f[i].app, a)) {
+	for (i = hashtab_first(&t->by_addr, hash_addr(&t->by_addr.key, a, salt), &it);
+	     i != HASHTAB_NONE; i = hashtab_next(&t->by_addr, &it)) {
+		if (t->f[i].id && t->f[i].assoc == assoc && addr_equal(&t->f[i].app, a) &&
+		    (assoc == 0 || target_equal(&t->f[i].named, named))) {
 			t->last = i;
 			return i;
 		}
 	}
 	return RX_NONE;
+}
+
+uint32_t cflow_by_addr(struct cflow_table *t, const struct addr *a)
+{
+	return cflow_find(t, a, 0, NULL);
 }
 
 uint32_t cflow_by_id(struct cflow_table *t, uint32_t id)
@@ -91,7 +123,7 @@ void cflow_remove(struct cflow_table *t, uint32_t i)
 
 	if (!f->id)
 		return;
-	hashtab_remove(&t->by_addr, hash_addr(&t->by_addr.key, &f->app, 0), i);
+	hashtab_remove(&t->by_addr, hash_addr(&t->by_addr.key, &f->app, f->salt), i);
 	hashtab_remove(&t->by_id, hash_u64(&t->by_id.key, f->id), i);
 	lru_remove(&t->lru, i);
 	if (!f->answered)
@@ -110,8 +142,9 @@ uint32_t cflow_oldest(const struct cflow_table *t)
 	return i == LRU_NONE ? RX_NONE : i;
 }
 
-uint32_t cflow_add(struct cflow_table *t, const struct addr *a, double now, double idle_timeout,
-		   uint32_t *evicted)
+uint32_t cflow_add_assoc(struct cflow_table *t, const struct addr *a, uint32_t assoc,
+			 const struct target *named, double now, double idle_timeout,
+			 uint32_t *evicted)
 {
 	uint32_t i, id;
 
@@ -139,14 +172,25 @@ uint32_t cflow_add(struct cflow_table *t, const struct addr *a, double now, doub
 	t->f[i].app = *a;
 	t->f[i].last = now;
 	t->f[i].answered = false;
-	memset(&t->f[i].named, 0, sizeof(t->f[i].named));
-	hashtab_insert(&t->by_addr, hash_addr(&t->by_addr.key, a, 0), i);
+	if (named)
+		t->f[i].named = *named;
+	else
+		memset(&t->f[i].named, 0, sizeof(t->f[i].named));
+	t->f[i].assoc = assoc;
+	t->f[i].salt = flow_salt(t, assoc, named);
+	hashtab_insert(&t->by_addr, hash_addr(&t->by_addr.key, a, t->f[i].salt), i);
 	hashtab_insert(&t->by_id, hash_u64(&t->by_id.key, id), i);
 	lru_push(&t->lru, i);
 	lru_push(&t->unanswered, i);
 	t->n++;
 	t->last = i;
 	return i;
+}
+
+uint32_t cflow_add(struct cflow_table *t, const struct addr *a, double now, double idle_timeout,
+		   uint32_t *evicted)
+{
+	return cflow_add_assoc(t, a, 0, NULL, now, idle_timeout, evicted);
 }
 
 void cflow_touch(struct cflow_table *t, uint32_t i, double now)

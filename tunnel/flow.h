@@ -35,6 +35,8 @@ struct cflow {
 	double last;		/* last datagram either way */
 	bool answered;		/* mpserver sent something back for it */
 	struct target named;	/* the target its DATA names (kind 0: none, mpserver's default) */
+	uint32_t assoc;		/* SOCKS5 association it belongs to (0: none, the local port) */
+	uint32_t salt;		/* its by_addr hash salt (0 without an association) */
 };
 
 struct cflow_table {
@@ -52,6 +54,16 @@ struct cflow_table {
 int cflow_table_init(struct cflow_table *t, uint32_t max);
 void cflow_table_free(struct cflow_table *t);
 uint32_t cflow_by_addr(struct cflow_table *t, const struct addr *a);
+/*
+ * A SOCKS5 flow: (application address, association, target), O(1); assoc
+ * 0 is cflow_by_addr().  Flows of the local port are found by address alone.
+ */
+uint32_t cflow_find(struct cflow_table *t, const struct addr *a, uint32_t assoc,
+		    const struct target *named);
+/* cflow_add() for a SOCKS5 flow of association assoc (!= 0) to named. */
+uint32_t cflow_add_assoc(struct cflow_table *t, const struct addr *a, uint32_t assoc,
+			 const struct target *named, double now, double idle_timeout,
+			 uint32_t *evicted);
 uint32_t cflow_by_id(struct cflow_table *t, uint32_t id);
 /* A new flow for a, or RX_NONE: full, no flow unanswered and the oldest not
  * idle for idle_timeout.  *evicted: the id of the flow it replaced, or 0. */

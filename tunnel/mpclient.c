@@ -1,6 +1,7 @@
 /* mpclient.c - command line and wiring of the client end. */
 #include "client.h"
 #include "client_reload.h"
+#include "client_socks.h"
 #include "config.h"
 #include "ctlsock.h"
 #include "daemon.h"
@@ -15,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_LISTEN = OPT__PRIVATE, OPT_CONFIG, OPT_BRIDGE, OPT_PATH };
+enum { OPT_LISTEN = OPT__PRIVATE, OPT_CONFIG, OPT_BRIDGE, OPT_PATH, OPT_SOCKS5 };
 
 static void usage(FILE *f)
 {
@@ -39,6 +40,9 @@ static void usage(FILE *f)
 		"  -t, --target NAME|HOST:PORT  the target every flow names: a name mpserver maps,\n"
 		"                           or an address it allows this client (default: none,\n"
 		"                           mpserver's default target)\n"
+		"      --socks5 [ADDR:]PORT serve SOCKS5 UDP ASSOCIATE on TCP ADDR:PORT (default\n"
+		"                           127.0.0.1): each datagram's destination is its flow's\n"
+		"                           target (mpserver allows it, or maps a domain name)\n"
 		"      --key-grace DUR      after a reload changed the key, replies under the old\n"
 		"                           one are still accepted this long (default 60s)\n"
 		"SIGHUP and 'mpctl reload' re-read the key file and the config file.\n"
@@ -106,6 +110,7 @@ int main(int argc, char **argv)
 		{ "bridge", required_argument, NULL, 'b' },
 		{ "path", required_argument, NULL, OPT_PATH },
 		{ "target", required_argument, NULL, 't' },
+		{ "socks5", required_argument, NULL, OPT_SOCKS5 },
 		{ "key-grace", required_argument, NULL, OPT_KEY_GRACE },
 		{ "redundancy", required_argument, NULL, OPT_REDUNDANCY },
 		{ "fec-wait", required_argument, NULL, OPT_FEC_WAIT },
@@ -121,7 +126,9 @@ int main(int argc, char **argv)
 	char lbuf[ADDR_STRLEN], lbuf2[ADDR_STRLEN];
 	bool have2 = false;
 	const char *names[CONFIG_MAX_BRIDGES];
-	const char *listen_arg = NULL, *config_arg = NULL, *errstr = NULL;
+	const char *listen_arg = NULL, *config_arg = NULL, *errstr = NULL, *socks_arg = NULL;
+	static struct client_socks socks;
+	struct addr socks_addr;
 	char lhost[CONFIG_HOST_MAX], err[CONFIG_LINE_MAX + 256];
 	uint16_t lport;
 	struct ev_loop *loop;
@@ -145,6 +152,9 @@ int main(int argc, char **argv)
 		case 't':
 			if (!parse_target(optarg, &prm.target))
 				return 2;
+			break;
+		case OPT_SOCKS5:
+			socks_arg = optarg;
 			break;
 		case 'c': config_arg = optarg; break;
 		case 'b':
@@ -241,6 +251,19 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	if (socks_arg) {
+		char shost[256];
+		uint16_t sport;
+
+		if (!parse_hostport(socks_arg, true, shost, sizeof(shost), &sport)) {
+			log_warnx("bad --socks5 '%s' (expected [ADDR:]PORT)", socks_arg);
+			return params_usage_error();
+		}
+		if (addr_resolve(shost[0] ? shost : "127.0.0.1", sport, true, &socks_addr, &errstr) != 0) {
+			log_warnx("--socks5 '%s': cannot resolve '%s': %s", socks_arg, shost, errstr);
+			return 2;
+		}
+	}
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (!loop)
 		fatalx("cannot initialise libev");
@@ -257,6 +280,16 @@ int main(int argc, char **argv)
 		 have2 ? " and " : "", have2 ? addr_format(&listen2, lbuf2, sizeof(lbuf2)) : "",
 		 cl->npaths,
 		 sealed ? "encrypted (ChaCha20-Poly1305)" : "NOT encrypted");
+	if (socks_arg) {
+		if (client_socks_init(&socks, cl, loop, &socks_addr) != 0) {
+			client_free(cl);
+			free(cl);
+			return 2;
+		}
+		cl->socks = &socks;
+		log_info("SOCKS5 (UDP ASSOCIATE) on %s", addr_format(&socks_addr, lbuf, sizeof(lbuf)));
+		client_socks_start(&socks);
+	}
 	client_start(cl);
 	hooks = (struct daemon_hooks){ .report = report, .arg = cl, .stats_file = prm.stats_file };
 	rctx = (struct client_reload){ .cl = cl, .prm = &prm, .suite_opt = suite_opt,
@@ -266,6 +299,8 @@ int main(int argc, char **argv)
 	daemon_hooks_control(&hooks, &prm, "mpclient", lport, ctl_path, sizeof(ctl_path), ctl_label,
 			     sizeof(ctl_label));
 	rc = daemon_run(loop, &hooks);
+	if (cl->socks)
+		client_socks_free(cl->socks);
 	client_stop(cl);
 	client_free(cl);
 	free(cl);

@@ -37,6 +37,7 @@ const char *drop_reason_name(enum drop_reason r)
 		[DROP_TARGET_DENIED] = "target_denied",
 		[DROP_TARGET_CHANGED] = "target_changed",
 		[DROP_CLIENT] = "client",
+		[DROP_SOCKS] = "socks",
 		[DROP_DUPLICATE] = "duplicate",
 		[DROP_TOO_OLD] = "too_old",
 		[DROP_MALFORMED] = "malformed",

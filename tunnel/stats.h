@@ -56,6 +56,9 @@ enum drop_reason {
 	DROP_TARGET_CHANGED,	/* mpserver: a DATA names another target than its flow's */
 	DROP_CLIENT,		/* mpserver: sealed with another client's key than the one
 				 * whose key opened the session */
+	DROP_SOCKS,		/* mpclient --socks5: a datagram from an application not
+				 * relayed (bad header, fragment, a stranger's source, a
+				 * domain name too long for a target) */
 	DROP__LISTED,		/* the reasons above are listed under "drops"; those below
 				 * have counters of their own (per path, "malformed") */
 	DROP_DUPLICATE = DROP__LISTED,	/* a copy already received (path "duplicates") */

@@ -14,6 +14,7 @@
 #include "rx_util.h"
 #include "seal.h"
 #include "server_core.h"
+#include "target.h"
 
 #define SESS 0x1111222233334444ull
 #define E1 0x0000000000e10001ull
@@ -224,6 +225,70 @@ static void test_tx_drops(void **state)
 	assert_int_not_equal(c.flows.f[cflow_by_addr(&c.flows, &b)].id, 3);
 	assert_int_equal(cflow_by_addr(&c.flows, &a), RX_NONE);
 	assert_int_equal(c.cnt.from_app, 6);
+	client_core_free(&c);
+}
+
+/* --target and SOCKS5 flows: the descriptor in front of every DATA; SOCKS
+ * flows are (source, association, target), each its own flow. */
+static void test_target_flows(void **state)
+{
+	struct tunnel_params prm;
+	struct client_core c;
+	struct addr a = rx_addr(3000), t1a = rx_addr(7001), t2a = rx_addr(7002);
+	struct target name, t1, t2, got;
+	struct wire_hdr h;
+	const uint8_t *payload;
+	size_t n, d, used;
+	uint32_t f1, f2, f3, f0;
+	uint8_t *dg;
+
+	(void)state;
+	assert_true(target_from_name(&name, "echo"));
+	assert_true(target_from_addr(&t1, &t1a));
+	assert_true(target_from_addr(&t2, &t2a));
+	rx_params(&prm);
+	prm.target = name;
+	client_new(&c, &prm, false);
+	memcpy(buf + WIRE_HDR_LEN, "hello", 5);
+	n = client_tx_data(&c, buf, RX_BUF, &a, 5, T0);
+	assert_true(n > 0);
+	assert_true(wire_decode(buf, n, &h, &payload, NULL));
+	assert_true(h.flags & WIRE_F_TARGET);
+	assert_true(target_desc_decode(payload, h.len, &got, &used));
+	assert_true(target_equal(&got, &name));
+	assert_int_equal(h.len - used, 5);
+	assert_memory_equal(payload + used, "hello", 5);
+	f0 = cflow_by_addr(&c.flows, &a);
+	/* SOCKS5: the bytes after room for the descriptor and the header */
+	d = target_desc_len(&t1);
+	dg = buf + 40;
+	memcpy(dg + WIRE_HDR_LEN + d, "socks", 5);
+	n = client_tx_data_to(&c, dg, RX_BUF - 40, &a, 5, &t1, 5, T0);
+	assert_true(n > 0);
+	assert_true(wire_decode(dg, n, &h, &payload, NULL));
+	assert_true(target_desc_decode(payload, h.len, &got, &used));
+	assert_true(target_equal(&got, &t1));
+	assert_memory_equal(payload + used, "socks", 5);
+	f1 = cflow_find(&c.flows, &a, 5, &t1);
+	assert_int_not_equal(f1, RX_NONE);
+	assert_int_not_equal(f1, f0);
+	n = client_tx_data_to(&c, dg, RX_BUF - 40, &a, 5, &t2, 5, T0);
+	assert_true(n > 0);
+	f2 = cflow_find(&c.flows, &a, 5, &t2);
+	n = client_tx_data_to(&c, dg, RX_BUF - 40, &a, 6, &t1, 5, T0);
+	f3 = cflow_find(&c.flows, &a, 6, &t1);
+	assert_true(f2 != f1 && f3 != f1 && f3 != f2 && f2 != RX_NONE && f3 != RX_NONE);
+	assert_int_equal(c.flows.n, 4);
+	/* the same source, association and target: the same flow */
+	assert_true(client_tx_data_to(&c, dg, RX_BUF - 40, &a, 5, &t1, 5, T0) > 0);
+	assert_int_equal(c.flows.n, 4);
+	assert_int_equal(cflow_by_addr(&c.flows, &a), f0);
+	/* an association ends: its flows go, the others stay */
+	client_core_assoc_close(&c, 5);
+	assert_int_equal(c.flows.n, 2);
+	assert_int_equal(cflow_find(&c.flows, &a, 5, &t1), RX_NONE);
+	assert_int_equal(cflow_find(&c.flows, &a, 6, &t1), f3);
+	assert_int_equal(cflow_by_addr(&c.flows, &a), f0);
 	client_core_free(&c);
 }
 
@@ -500,6 +565,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_drop_reasons),
 		cmocka_unit_test(test_tx_drops),
+		cmocka_unit_test(test_target_flows),
 		cmocka_unit_test(test_epoch_first_contact),
 		cmocka_unit_test(test_epoch_server_restart_and_replay),
 		cmocka_unit_test(test_path_up_down),
