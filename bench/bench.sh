@@ -19,6 +19,10 @@
 #                        as UDP GSO messages (does GSO pay?)
 #   tunnel+mpbridge/socat  mpclient -> N bridges -> mpserver
 #   tunnel-enc+...       the same with --key-file (when this build can make a key)
+#   tunnel-fec+..., tunnel-fec-enc+...  the same with mpclient --redundancy fec:20:20
+#                        (BENCH_FEC: each datagram once on one path, 2x the bytes in
+#                        parity), plain and with --key-file: `make bench-fec` runs them
+#                        beside tunnel+ and tunnel-enc+ in one run
 #   tunnel-idle+...      the same with BENCH_IDLE_SESSIONS (10,000) idle sessions opened on
 #                        mpserver first (bench/idle-sessions.py): the load runs beside them,
 #                        and mpserver's CPU per datagram is compared with tunnel+... at the
@@ -71,7 +75,7 @@ else
 	RATES_200="10 25 50 100 150 250"
 	# every path count for the tunnel; baselines at 3 paths (the seed's case);
 	# BENCH_CONFIGS for more (e.g. ref+mpbridge:1 tunnel+socat:4)
-	DEFAULT_CONFIGS="direct socat mpbridge ref+ref:3 ref+mpbridge:3 refgso+mpbridge:3 tunnel+mpbridge:1 tunnel+mpbridge:2 tunnel+mpbridge:3 tunnel+mpbridge:4 tunnel-idle+mpbridge:3 tunnel+socat:3 tunnel-enc+mpbridge:3 tunnel-enc+socat:3 iperf3"
+	DEFAULT_CONFIGS="direct socat mpbridge ref+ref:3 ref+mpbridge:3 refgso+mpbridge:3 tunnel+mpbridge:1 tunnel+mpbridge:2 tunnel+mpbridge:3 tunnel+mpbridge:4 tunnel-idle+mpbridge:3 tunnel+socat:3 tunnel-enc+mpbridge:3 tunnel-enc+socat:3 tunnel-fec+mpbridge:3 tunnel-fec-enc+mpbridge:3 iperf3"
 fi
 CONFIGS=${BENCH_CONFIGS:-$DEFAULT_CONFIGS}
 IDLE_SESSIONS=${BENCH_IDLE_SESSIONS:-10000}
@@ -262,7 +266,7 @@ ctx_load() {
 # it must arrive), SRC (fixed source port of the load), COMPS (tags whose CPU
 # is measured).  Returns non-zero if it cannot.
 setup() {
-	local name=$1 kind=${1%%:*} n=1 i via bridges=() enc_args=() srv_args=()
+	local name=$1 kind=${1%%:*} n=1 i via bridges=() enc_args=() srv_args=() cli_args=()
 	case $1 in *:*) n=${1##*:} ;; esac
 	via=${kind#*+}
 	local refopt=()
@@ -296,6 +300,14 @@ setup() {
 	tunnel-enc+*)
 		[ -n "$ENC" ] && [ -n "$TUN_KEY" ] || return 3
 		enc_args=(--key-file "$TUN_KEY")
+		;;
+	tunnel-fec-enc+*)
+		[ -n "$ENC" ] && [ -n "$TUN_KEY" ] || return 3
+		enc_args=(--key-file "$TUN_KEY")
+		cli_args=(--redundancy "${BENCH_FEC:-fec:20:20}")
+		;;
+	tunnel-fec+*)
+		cli_args=(--redundancy "${BENCH_FEC:-fec:20:20}")
 		;;
 	tunnel-idle+*)
 		srv_args=(--max-sessions $((IDLE_SESSIONS + 64)))
@@ -345,7 +357,7 @@ setup() {
 		local args=()
 		for i in "${bridges[@]}"; do args+=(--bridge "$i"); done
 		# shellcheck disable=SC2086
-		spawn client "$TUN_CLIENT" "${TUN_Q[@]}" $TUNNEL_ARGS "${enc_args[@]}" \
+		spawn client "$TUN_CLIENT" "${TUN_Q[@]}" $TUNNEL_ARGS "${enc_args[@]}" "${cli_args[@]}" \
 			--listen "127.0.0.1:$ENTRY" "${args[@]}"
 		;;
 	esac

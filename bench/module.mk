@@ -9,6 +9,10 @@ $(eval $(call program,mpt-aead,$(MPT_AEAD_OBJS),$(CRYPTO_LIBS)))
 MPT_REFRELAY_OBJS := $(call objs,bench/mpt-refrelay.c)
 $(eval $(call program,mpt-refrelay,$(MPT_REFRELAY_OBJS),))
 
-.PHONY: bench
+.PHONY: bench bench-fec
 bench: all
 	$(Q)BUILD=$(BUILD) bench/bench.sh
+
+# FEC beside broadcast, plain and keyed, 3 mpbridge paths, one run (about 4 minutes)
+bench-fec: all
+	$(Q)BUILD=$(BUILD) BENCH_CONFIGS="tunnel+mpbridge:3 tunnel-enc+mpbridge:3 tunnel-fec+mpbridge:3 tunnel-fec-enc+mpbridge:3" bench/bench.sh

@@ -217,6 +217,21 @@ def encryption_lines(rows):
     return out
 
 
+def fec_lines(rows):
+    """FEC (tunnel-fec+, tunnel-fec-enc+) against broadcast of the same keying: max goodput."""
+    best = {(r["config"], r["paths"], r["size"]): r["max_goodput_mbps"] for r in rows}
+    out = []
+    for (name, paths, size), g in best.items():
+        if not name.startswith("tunnel-fec"):
+            continue
+        bcast = name.replace("-fec", "", 1)
+        bg = best.get((bcast, paths, size))
+        if g is not None and bg:
+            out.append("fec/broadcast %s %s paths %s B: %.2f (%.1f / %.1f Mbit/s)"
+                       % (name, paths, size, g / bg, g, bg))
+    return out
+
+
 def idle_sessions(points, n):
     """mpserver's CPU per datagram beside n idle sessions (tunnel-idle+...)
     against one session (tunnel+...), at each offered rate both ran below 5% loss."""
@@ -330,6 +345,7 @@ def main(argv=None):
     lines = table(rows, a.cpus, a.lat_repeat, (int(orig[0]), int(orig[1])))
     if a.encryption:
         lines += encryption_lines(rows)
+    lines += fec_lines(rows)
     idle, idle_lines = idle_sessions(points, a.idle_sessions)
     lines += idle_lines
     base = None

@@ -4,6 +4,7 @@
 #   lab/lab.sh run [SCENARIO|FILE] [VAR=VALUE...]   one scenario (default seed-3path)
 #   lab/lab.sh all                                  every scenario in lab/scenarios/
 #   lab/lab.sh sweep                                per-path loss 0-50% x 1-4 paths, PNG plot
+#   lab/lab.sh fec-sweep                            residual loss against bytes: broadcast and fec:K:M
 #   lab/lab.sh list                                 the scenarios and their intent
 #   lab/lab.sh up [SCENARIO] [VAR=VALUE...]         build it and keep it running (interactive)
 #   lab/lab.sh exec client|server|bridgeI CMD...    run a command on a host of the lab that is up
@@ -204,6 +205,22 @@ restore() {
 	fi
 }
 
+# loss I PCT: path i loses PCT% more each way from now on (the kernel's random drop in the
+# bridge's namespace, as KERNEL_i; a step of the loss mid-run). Loopback mode has no per-path
+# kernel filter: logged as loss-unsupported, and the report's theory cannot follow it.
+kernel_loss_step() {
+	local i=$1 pct=$2
+	if [ "$LAB_MODE" = ns ]; then
+		# nftables at once (impair.sh's probe for netem, a second or more on a busy machine,
+		# would put the step seconds late)
+		MPT_IMPAIR_METHOD=nft "$NETEM" loss "${NS_BRIDGE[i]}" "${DEV_BC[i]}" "$pct" >/dev/null &&
+			MPT_IMPAIR_METHOD=nft "$NETEM" loss "${NS_BRIDGE[i]}" "${DEV_BS[i]}" "$pct" >/dev/null
+		event "loss $i $pct"
+	else
+		event "loss-unsupported $i $pct"
+	fi
+}
+
 # kernel drop counters (named nftables counters: they count the whole run across rule changes)
 save_impair_stats() {
 	local i=$1 label=$2 dev
@@ -230,12 +247,26 @@ nl_snapshot() {
 }
 
 # --- events during the traffic ----------------------------------------------------------------
-# run_event ACTION ARGS: blackout I | restore I | restart mpserver|mpclient [SIG [DOWN]] |
+# run_event ACTION ARGS: blackout I | restore I | loss I|all PCT | restart mpserver|mpclient [SIG [DOWN]] |
 # restart bridge I [SIG [DOWN]]
 run_event() {
 	local what=$1 a=${2:-} b=${3:-}
 	case $what in
 	blackout) blackout "$a" ;;
+	loss)
+		if [ "$a" = all ]; then
+			# every path at once (each applies in about a second on a busy machine): each
+			# logs its own event when its filter is in place
+			local i pids=()
+			for i in $(seq 1 "$PATHS"); do
+				kernel_loss_step "$i" "$b" &
+				pids+=($!)
+			done
+			wait "${pids[@]}"
+		else
+			kernel_loss_step "$a" "$b"
+		fi
+		;;
 	restore) restore "$a" ;;
 	restart)
 		case $a in
@@ -680,8 +711,45 @@ cmd_sweep() {
 	return $rc
 }
 
+# fec-sweep: the redundancy sweep, residual loss against bytes on the wire: 3 paths at each of
+# FEC_SWEEP_LOSSES (default 10 30) % each way, mpclient --redundancy each of FEC_SWEEP_MODES for
+# both directions, FEC_SWEEP_COUNT (default 6000) round trips of 1000 bytes at 1000/s each, no
+# captures; report.json and fec-sweep.png beside theory (labreport/fecsweep.py)
+cmd_fec_sweep() {
+	local dir p mode rc=0 t_start k=0 total=0
+	t_start=$(date +%s)
+	dir=$LAB_RUNS/$(date +%Y%m%d-%H%M%S)-fec-sweep
+	mkdir -p "$dir"
+	local losses=${FEC_SWEEP_LOSSES:-10 30}
+	local modes=${FEC_SWEEP_MODES:-broadcast fec:20:10 fec:30:14 fec:20:20 fec:32:32 fec:10:20}
+	for p in $losses; do for mode in $modes; do total=$((total + 1)); done; done
+	for p in $losses; do
+		for mode in $modes; do
+			k=$((k + 1))
+			local tag=p$p-${mode//:/_} s
+			s=$dir/$tag.scenario
+			{
+				echo "# redundancy sweep point: 3 paths at $p% each way, $mode"
+				echo "PATHS=3"
+				for i in 1 2 3; do echo "BRIDGE_$i=\"--loss $p%\""; done
+				echo "COUNT=${FEC_SWEEP_COUNT:-6000} RATE=1000 SIZE=1000 TIMEOUT=2"
+				echo "SEED=$((p * 100 + k))"
+				echo "MPCLIENT_ARGS=\"--redundancy $mode --fec-wait 200ms --fec-depth 4\""
+				echo "EXPECT=(no_duplicates)"
+			} >"$s"
+			echo "== fec-sweep $k/$total: 3 paths at $p%, $mode" >&2
+			LAB_CAPTURE=0 LAB_BRIDGE_PCAP=0 LAB_OUT=$dir/$tag bash "$0" run "$s" >"$dir/$tag.out" 2>&1
+			grep -E '^(end to end|fec:)' "$dir/$tag.out" | sed 's/^/   /' >&2
+		done
+	done
+	"$PYTHON" "$LAB_DIR/report.py" fec-sweep "$dir" || rc=1
+	echo "== fec-sweep took $(( $(date +%s) - t_start ))s: $dir" >&2
+	return $rc
+}
+
 case ${1:-} in
 run) shift; cmd_run "$@" ;;
+fec-sweep) shift; cmd_fec_sweep "$@" ;;
 all) shift; cmd_all "$@" ;;
 sweep) shift; cmd_sweep "$@" ;;
 list) cmd_list ;;

@@ -347,7 +347,7 @@ def analyse(run):
     e2e, tl = end_to_end(run, meta, conf, measured)
     rep["end_to_end"] = e2e
     rep["faults"] = faults_of(run, meta, events, tl, conf, measured)
-    fec = fec_report(run, meta, conf, e2e)
+    fec = fec_report(run, meta, conf, e2e, events, tl)
     if fec:
         rep["fec"] = fec
     steady = steady_of(tl, rep["faults"], level)

@@ -3,6 +3,7 @@
     report.py run RUN_DIR                   report of one run (exit 1 if an expectation fails)
     report.py line RUN_DIR                  one summary line of a reported run
     report.py sweep SWEEP_DIR               sweep.json, sweep.md, sweep.dat, sweep.png (gnuplot)
+    report.py fec-sweep DIR                 the redundancy sweep: report.json, fec-sweep.md/.dat/.png
     report.py baseline RUN_DIR FILE         compare a run with a stored baseline (CI)
     report.py save-baseline RUN_DIR FILE    store a run's figures as a baseline
 
@@ -18,6 +19,7 @@ from .analyse import analyse
 from .baselines import cmd_baseline, cmd_save_baseline
 from .common import read_json
 from .render import markdown, summary_line, table_lines
+from .fecsweep import cmd_fec_sweep
 from .sweep import cmd_sweep
 
 
@@ -41,7 +43,7 @@ def cmd_line(run):
 
 
 def main(argv):
-    cmds = {"run": (1, cmd_run), "line": (1, cmd_line), "sweep": (1, cmd_sweep),
+    cmds = {"run": (1, cmd_run), "line": (1, cmd_line), "sweep": (1, cmd_sweep), "fec-sweep": (1, cmd_fec_sweep),
             "baseline": (2, cmd_baseline), "save-baseline": (2, cmd_save_baseline)}
     if argv and argv[0] in cmds and len(argv) - 1 >= cmds[argv[0]][0]:
         n, fn = cmds[argv[0]]

@@ -122,8 +122,12 @@ class Split:
     def segments(self, r):
         """(number of datagrams, segment size) of one UDP record."""
         s = self.seg_of(r)
-        if s and r.length >= s and r.length % s == 0:
-            return r.length // s, s
+        # several sizes a stream's super-packets may be made of (FEC: plain, coded, parity)
+        for c in (s if isinstance(s, tuple) else (s,)):
+            if c and r.length >= c and r.length % c == 0:
+                return r.length // c, c
+        if isinstance(s, tuple):
+            s = max(s)
         if self.seg == 0:
             return 1, r.length
         # a run of smaller equal datagrams (a warm-up, keepalives): a size this stream also
@@ -141,6 +145,8 @@ class Split:
         s = self.seg(r) if callable(self.seg) else self.seg
         if not s:
             s = self._auto.get((r.src, r.sport, r.dst, r.dport))
+        if isinstance(s, tuple):
+            return s
         return s if s and s > 0 else None
 
     def split(self, recs):

@@ -1,6 +1,11 @@
 """labreport.render - a report as the terminal table, as Markdown, and as one summary line."""
 from .common import fmt_s, lvl, num, pct
 
+
+def sci(v):
+    """A small ratio in scientific notation ('-' when unknown)."""
+    return "-" if v is None else "0" if v == 0 else f"{v:.2g}"
+
 def fmt_src(d, key):
     vals = []
     for s in ("bridge", "capture", "kernel"):
@@ -46,10 +51,13 @@ def table_lines(rep):
     f = rep.get("fec")
     if f:
         r = f.get("bytes_ratio")
-        L.append(f"fec:{f['k']}:{f['m']}: round-trip residual {pct(f.get('residual'), 3)} beside theory "
-                 f"{pct(f.get('theory_round_trip'), 3)} (up {pct(f.get('theory_up'), 3)}, down "
-                 f"{pct(f.get('theory_down'), 3)}; 99.9% bound {pct(f.get('bound'), 3)}); bytes c2s "
+        L.append(f"fec:{f['k']}:{f['m']}: round-trip residual {sci(f.get('residual'))} beside theory "
+                 f"{sci(f.get('theory_round_trip'))} (up {sci(f.get('theory_up'))}, down "
+                 f"{sci(f.get('theory_down'))}; 99.9% bound {sci(f.get('bound'))}); bytes c2s "
                  f"{'-' if r is None else f'{r:.3f}'}x the data (theory {(f['k'] + f['m']) / f['k']:.2f}x + headers)")
+        for ph in f.get("phases") or []:
+            L.append(f"  phase from {ph['from']}: {ph['share']:.0%} of the datagrams, path loss "
+                     + ", ".join(f"{i} {pct(v.get('c2s'), 1)}" for i, v in ph["loss"].items()))
         for who in ("mpserver", "mpclient"):
             if f.get(who):
                 d = f[who]
@@ -147,8 +155,8 @@ def markdown(rep):
     f = rep.get("fec")
     if f:
         r = f.get("bytes_ratio")
-        M += [f"| fec:{f['k']}:{f['m']}: round-trip residual / theory / 99.9% bound | {pct(f.get('residual'), 3)} / "
-              f"{pct(f.get('theory_round_trip'), 3)} / {pct(f.get('bound'), 3)} |",
+        M += [f"| fec:{f['k']}:{f['m']}: round-trip residual / theory / 99.9% bound | {sci(f.get('residual'))} / "
+              f"{sci(f.get('theory_round_trip'))} / {sci(f.get('bound'))} |",
               f"| bytes on the wire c2s / data datagrams | {'-' if r is None else f'{r:.3f}'}x |"]
     a = e.get("app")
     if a and a.get("ci"):

@@ -1,5 +1,6 @@
 """labreport.verdicts - the scenario's expectations (EXPECT) checked against a report."""
 from .common import fmt_s, lvl, num, pct
+from .render import sci
 
 def verdicts(rep, expects, measured):
     out = []
@@ -101,8 +102,8 @@ def verdicts(rep, expects, measured):
             v, b = f.get("residual"), f.get("bound")
             ok = None if v is None or b is None else v <= b
             add(ex, ok, f"fec:{f.get('k')}:{f.get('m')} round-trip loss {pct(v, 3)} (theory "
-                        f"{pct(f.get('theory_round_trip'), 3)}), 99.9% bound of {num(f.get('bound_blocks'))} "
-                        f"blocks {pct(b, 3)}")
+                        f"{sci(f.get('theory_round_trip'))}), 99.9% bound of {num(f.get('bound_blocks'))} "
+                        f"blocks and {num(f.get('lone'))} lone datagrams {pct(b, 3)}")
         elif name == "bytes_ratio_max":
             lim = float(args[0])
             f = rep.get("fec") or {}

@@ -127,9 +127,12 @@ scenario_check() {
 		case ${w[1]:-} in
 		blackout|restore) [[ ${w[2]:-} =~ ^[1-9]$ ]] && [ "${w[2]}" -le "$PATHS" ] ||
 			s_bad "event '$e': ${w[1]} takes a path 1..$PATHS" ;;
+		loss) { [ "${w[2]:-}" = all ] || { [[ ${w[2]:-} =~ ^[1-9]$ ]] && [ "${w[2]}" -le "$PATHS" ]; }; } &&
+			[[ ${w[3]:-} =~ ^[0-9]+(\.[0-9]{1,2})?$ ]] ||
+			s_bad "event '$e': loss takes a path 1..$PATHS or all, and a percentage (0-100, up to 2 decimals)" ;;
 		restart) case ${w[2]:-} in mpserver|mpclient|udpserver|bridge) ;; *)
 			s_bad "event '$e': restart mpserver|mpclient|udpserver|bridge I" ;; esac ;;
-		*) s_bad "event '$e': unknown action '${w[1]:-}' (blackout, restore, restart)" ;;
+		*) s_bad "event '$e': unknown action '${w[1]:-}' (blackout, restore, loss, restart)" ;;
 		esac
 	done
 	for e in "${EXPECT[@]}"; do
