@@ -134,7 +134,7 @@ def cmd_fec_sweep(d):
         "set yrange [1e-12:1]",
         "set key outside right top vertical Left reverse spacing 1.2 box",
         "set grid xtics ytics",
-        "set xlabel 'bytes on the wire client -> server / data datagrams sent once (the bridges\\' counters)'",
+        "set xlabel 'bytes on the wire client -> server / data datagrams sent once (from the bridges counters)'",
         "set ylabel 'round-trip residual loss (udpclient)'",
         "set title 'mptunnel redundancy: residual loss against bytes, broadcast and fec:K:M, beside theory'",
         "plot " + ", \\\n     ".join(plots),
