@@ -65,8 +65,8 @@ def main():
         def gen():
             for i in range(n):
                 d = bytearray(v2(1, 0, 1, 0x1111, 0x1111, i + 1, b"x" * rng.randrange(0, 64)))
-                for _ in range(rng.randrange(1, 4)):
-                    bit = rng.randrange(len(d) * 8)
+                # distinct bits: flipping one bit twice would send it intact
+                for bit in rng.sample(range(len(d) * 8), rng.randrange(1, 4)):
                     d[bit // 8] ^= 1 << (bit % 8)
                 yield bytes(d)
         dgrams = gen()

@@ -281,6 +281,30 @@ static void keepalive_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	ping_all(c);
 }
 
+/* FEEDBACK on the paths that received something since the last one (each
+ * copy with its own per-path fields), and the fast down rule. */
+static void measure_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct client *c = (struct client *)((char *)w - offsetof(struct client, measure));
+	double now = ev_now(loop);
+	size_t n;
+	unsigned i;
+
+	(void)revents;
+	client_measure_tick(&c->core, now);
+	for (i = 0; i < c->npaths; i++) {
+		struct path_stats *st = &c->core.paths[i].st;
+
+		n = client_tx_feedback(&c->core, i, now, c->txbuf, sizeof(c->txbuf));
+		if (n == 0)
+			continue;
+		if (send(c->paths[i].fd, c->txbuf, n, 0) < 0)
+			st->send_errors++;
+		else
+			st->sent++;
+	}
+}
+
 static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct client *c = (struct client *)((char *)w - offsetof(struct client, housekeeping));
@@ -517,6 +541,7 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 	ev_timer_init(&c->keepalive, keepalive_cb, 0.0, prm->keepalive);
 	ev_timer_init(&c->housekeeping, housekeeping_cb, 0.25, 0.25);
 	ev_timer_init(&c->fec_timer, fec_timer_cb, 0.0, 0.0);
+	ev_timer_init(&c->measure, measure_cb, PATHQ_FEEDBACK_MIN, PATHQ_FEEDBACK_MIN);
 	return 0;
 fail:
 	client_free(c);
@@ -537,6 +562,7 @@ void client_start(struct client *c)
 	ev_timer_start(c->loop, &c->keepalive);
 	ev_timer_start(c->loop, &c->housekeeping);
 	client_link_start(c);
+	ev_timer_start(c->loop, &c->measure);
 }
 
 void client_stop(struct client *c)
@@ -544,6 +570,7 @@ void client_stop(struct client *c)
 	unsigned i;
 
 	client_link_stop(c);
+	ev_timer_stop(c->loop, &c->measure);
 	ev_timer_stop(c->loop, &c->housekeeping);
 	ev_timer_stop(c->loop, &c->keepalive);
 	ev_timer_stop(c->loop, &c->fec_timer);
@@ -607,6 +634,7 @@ int client_report(const struct client *c, struct tunnel_report *r)
 		rp->src = c->paths[i].src[0] ? c->paths[i].src : NULL;
 		rp->link = p->link_down ? "down" : "up";
 		rp->rtt = p->rtt >= 0 ? p->rtt : NAN;
+		report_path_quality(rp, &p->q);
 		rp->st = p->st;
 	}
 	r->cnt = cc->cnt;

@@ -58,6 +58,7 @@ struct client {
 	ev_timer fec_timer;		/* the next PARITY due (--redundancy fec) */
 	uint16_t out_paths[BATCH_MAX];	/* paths of out[i] (client_tx_data) */
 	struct iovec path_out[BATCH_MAX];	/* one path's share of out */
+	ev_timer measure;	/* FEEDBACK and the fast down rule, every PATHQ_FEEDBACK_MIN */
 	struct cpath paths[CONFIG_MAX_BRIDGES];	/* by path id (core.paths[i].used: live) */
 	unsigned npaths;	/* = core.npaths: slots to scan */
 	bool running;		/* client_start .. client_stop: watchers started */

@@ -7,6 +7,7 @@
 #include "random.h"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 int client_core_init(struct client_core *c, const struct tunnel_params *prm, unsigned npaths,
@@ -42,7 +43,9 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 		c->paths[i].index = i;
 		c->paths[i].name = "";
 		c->paths[i].rtt = -1;
+		pathq_init(&c->paths[i].q);
 	}
+	ratelimit_init(&c->state_rl, 2.0, 10.0);
 	c->session = session ? session : random_u64_nonzero();
 	c->srv_red.mode = WIRE_RED_BROADCAST;
 	if (prm->red.mode == WIRE_RED_FEC) {
@@ -314,8 +317,59 @@ size_t client_build_pong(struct client_core *c, unsigned path, const struct wire
 
 void client_tx_stamp(struct client_core *c, unsigned path, uint8_t *dgram, size_t len, double now)
 {
-	wire_set_per_path(dgram, len, (uint8_t)path, ++c->paths[path].tx_pseq,
-			  (uint32_t)(uint64_t)(now * 1e6));
+	wire_set_per_path(dgram, len, (uint8_t)path, ++c->paths[path].tx_pseq, pathmeas_stamp(now));
+	pathq_on_tx(&c->paths[path].q, (unsigned)len, now);
+}
+
+size_t client_tx_feedback(struct client_core *c, unsigned path, double now, uint8_t *out,
+			  size_t outlen)
+{
+	struct wire_feedback fb = { .count = 1 };
+	uint8_t pl[WIRE_FEEDBACK_HDR + WIRE_FEEDBACK_ENTRY];
+	struct cpath_state *p = &c->paths[path];
+	struct wire_hdr h;
+	size_t n;
+
+	if (!p->used || p->link_down || c->srv_epoch == 0 || !pathq_feedback_due(&p->q, now) ||
+	    !pathq_feedback_entry(&p->q, (uint8_t)path, now, &fb.e[0]))
+		return 0;
+	n = wire_feedback_encode(&fb, pl, sizeof(pl));
+	h = (struct wire_hdr){
+		.version = WIRE_VERSION, .type = WIRE_FEEDBACK, .flags = tx_flags(false),
+		.server = c->server_id, .flow = 0, .session = c->session, .epoch = c->session,
+		.seq = ++c->tx_seq, .len = (uint16_t)n,
+	};
+	tx_keyed(&h, &c->keys);
+	n = n ? tx_build(&c->tx_key, &h, pl, out, outlen) : 0;
+	if (n)
+		client_tx_stamp(c, path, out, n, now);
+	return n;
+}
+
+void client_measure_tick(struct client_core *c, double now)
+{
+	double newest;
+	uint64_t others;
+	unsigned i, k;
+
+	for (i = 0; i < c->npaths; i++) {
+		struct cpath_state *p = &c->paths[i];
+
+		if (!p->used)
+			continue;
+		for (k = 0, newest = 0, others = 0; k < c->npaths; k++) {
+			if (k == i || !c->paths[k].used)
+				continue;
+			others += c->paths[k].q.rx.datagrams;
+			if (c->paths[k].q.rx.last_rx > newest)
+				newest = c->paths[k].q.rx.last_rx;
+		}
+		if (pathq_check(&p->q, now, newest, others, c->prm.path_timeout) &&
+		    ratelimit_allow(&c->state_rl, now, NULL))
+			event_log("path_state", "path %u (%s) down: nothing for %.0f ms (bound %.0f ms)",
+				  p->index, p->name, (now - p->q.rx.last_rx) * 1e3,
+				  pathq_down_after(&p->q, c->prm.path_timeout) * 1e3);
+	}
 }
 
 bool client_burst_due(struct client_core *c, double now)
@@ -395,6 +449,7 @@ unsigned client_core_path_add(struct client_core *c, const char *name)
 	c->paths[pick].index = pick;
 	c->paths[pick].name = name ? name : "";
 	c->paths[pick].rtt = -1;
+	pathq_init(&c->paths[pick].q);
 	c->ids_used |= 1u << pick;
 	if (pick >= c->npaths)
 		c->npaths = pick + 1;

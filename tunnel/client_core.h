@@ -20,6 +20,7 @@
 #include "keyring.h"
 #include "params.h"
 #include "path.h"
+#include "pathq.h"
 #include "rx.h"
 #include "seal.h"
 #include "stats.h"
@@ -39,6 +40,7 @@ struct cpath_state {
 	uint32_t tx_pseq;	/* path seq of the last datagram sent on this path */
 	bool link_down;		/* its interface or source address is gone (link events),
 				 * or its socket is not set up: nothing is sent on it */
+	struct pathq q;		/* RTT, loss, burst both ways, up/down (pathq.h) */
 	struct path_stats st;
 };
 
@@ -78,6 +80,7 @@ struct client_core {
 	struct tunnel_counters cnt;
 	struct drops drops;	/* points at cnt: the struct must not move after init */
 	uint8_t reply[WIRE_HDR_LEN + WIRE_PING_LEN + WIRE_TAG_LEN];	/* a challenge's PONG */
+	struct ratelimit state_rl;	/* log lines about paths going down and up (fast rule) */
 };
 
 /*
@@ -181,6 +184,14 @@ bool client_core_path_link(struct client_core *c, unsigned i, bool up, const cha
 /* The paths a datagram may go on now (bit i: path i): in use, link up. */
 uint16_t client_core_sendable(const struct client_core *c);
 
+/*
+ * Path's FEEDBACK (its own entry), when due (pathq_feedback_due): built into
+ * out with its per-path fields, its size returned; else 0.
+ */
+size_t client_tx_feedback(struct client_core *c, unsigned path, double now, uint8_t *out,
+			  size_t outlen);
+/* The fast down rule (pathq.h) for every path; call every few ms. */
+void client_measure_tick(struct client_core *c, double now);
 /* Timers: paths silent for the path timeout go down, idle flows are forgotten. */
 void client_core_tick(struct client_core *c, double now);
 

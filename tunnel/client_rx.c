@@ -168,8 +168,34 @@ static enum rx_verdict take_notice(struct client_core *c, struct cpath_state *p,
 
 static bool unsupported(const struct wire_hdr *h)
 {
-	/* FEEDBACK comes with its feature */
-	return h->type == WIRE_FEEDBACK || (h->flags & WIRE_F_TARGET);
+	/* targets come with their feature */
+	return (h->flags & WIRE_F_TARGET) != 0;
+}
+
+/* Any copy that came by path p (its path id says so) counts for the path's
+ * reception figures, duplicates too: they are how the copies of other
+ * paths' DATA arrive here. */
+static void measure(struct client_core *c, struct cpath_state *p, const struct wire_hdr *h,
+		    size_t len, double now)
+{
+	bool was_down = p->q.state == PATHQ_DOWN;
+
+	if (h->path != p->index)
+		return;
+	if (pathq_on_rx(&p->q, h->path_seq, h->stamp, (unsigned)len,
+			h->type == WIRE_DATA || h->type == WIRE_PARITY, now) && was_down &&
+	    ratelimit_allow(&c->state_rl, now, NULL))
+		event_log("path_state", "path %u (%s) up again", p->index, p->name);
+}
+
+/* The peer's FEEDBACK: what it received of ours on each path. */
+static void take_feedback(struct client_core *c, const struct wire_feedback *fb, double now)
+{
+	unsigned i;
+
+	for (i = 0; i < fb->count; i++)
+		if (fb->e[i].path < c->npaths && c->paths[fb->e[i].path].used)
+			pathq_take_feedback(&c->paths[fb->e[i].path].q, &fb->e[i], now);
 }
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -190,6 +216,7 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	enum window_verdict v;
 	struct wire_ping pong, ping;
 	const struct seal_psk *kp = NULL;	/* keyed: the key the datagram names */
+	struct wire_feedback fb;
 	bool new_epoch, pong_ok = false, jump = false;
 	double sent = 0;
 
@@ -230,6 +257,8 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	}
 	/* window, read only */
 	v = new_epoch ? WINDOW_NEW : window_check(&c->rx, h->seq);
+	if (v != WINDOW_NEW)
+		measure(c, p, h, len, now);
 	if (v == WINDOW_DUP)
 		return rx_drop(r, DROP_DUPLICATE);
 	if (v == WINDOW_OLD)
@@ -257,6 +286,10 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 		sent = pong_ok ? (double)pong.stamp / 1e9 : 0;
 		pong_ok = pong_ok && sent <= now;
 	}
+	if (h->type == WIRE_FEEDBACK && !wire_feedback_decode(payload, h->len, &fb)) {
+		r->wire = WIRE_E_PAYLOAD;
+		return rx_drop(r, DROP_MALFORMED);
+	}
 	if (h->type == WIRE_PING) {
 		/* mpserver pings us only to challenge a new address of this path */
 		if (!wire_ping_decode(payload, h->len, len, false, &ping)) {
@@ -283,13 +316,20 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 		c->probe_streak = 0;
 	c->server_id = h->server;
 	p->st.received++;
+	measure(c, p, h, len, now);
 	if (path_heard(&p->live, now))
 		event_log("path_up", "path %u (%s) is up", p->index, p->name);
 	if (h->type == WIRE_PONG) {
 		if (pong_ok) {
 			p->rtt = now - sent;
+			pathq_rtt(&p->q, p->rtt);
 			redundancy_from_ping(&pong, &c->srv_red);	/* what mpserver applies */
 		}
+		r->verdict = RX_ACCEPT;
+		return RX_ACCEPT;
+	}
+	if (h->type == WIRE_FEEDBACK) {
+		take_feedback(c, &fb, now);
 		r->verdict = RX_ACCEPT;
 		return RX_ACCEPT;
 	}

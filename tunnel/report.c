@@ -14,7 +14,54 @@ int report_alloc(struct tunnel_report *r, unsigned nsessions, unsigned npaths)
 		report_free(r);
 		return -ENOMEM;
 	}
+	for (unsigned i = 0; i < npaths; i++) {
+		struct report_path *p = &r->paths[i];
+
+		p->srtt = p->rttvar = NAN;
+		p->loss[0] = p->loss[1] = p->burst[0] = p->burst[1] = NAN;
+	}
 	return 0;
+}
+
+/* " srtt 20.1ms rttvar 1.2ms loss tx 10.2% rx 0.0% burst tx 1.1 rx - state up" */
+static void quality_text(FILE *f, const struct report_path *p)
+{
+	static const char *const dir[2] = {"tx", "rx"};
+
+	fprintf(f, " srtt ");
+	if (isnan(p->srtt))
+		fprintf(f, "- rttvar -");
+	else
+		fprintf(f, "%.3fms rttvar %.3fms", p->srtt * 1e3, p->rttvar * 1e3);
+	fprintf(f, " loss");
+	for (int d = 0; d < 2; d++) {
+		if (isnan(p->loss[d]))
+			fprintf(f, " %s -", dir[d]);
+		else
+			fprintf(f, " %s %.2f%%", dir[d], p->loss[d] * 100);
+	}
+	fprintf(f, " burst");
+	for (int d = 0; d < 2; d++) {
+		if (isnan(p->burst[d]))
+			fprintf(f, " %s -", dir[d]);
+		else
+			fprintf(f, " %s %.2f", dir[d], p->burst[d]);
+	}
+	fprintf(f, " state %s", p->state ? p->state : "-");
+}
+
+static void quality_json(struct json *j, const struct report_path *p)
+{
+	json_dbl(j, "srtt_ms", p->srtt * 1e3);	/* NAN: null */
+	json_dbl(j, "rttvar_ms", p->rttvar * 1e3);
+	json_dbl(j, "loss_tx", p->loss[0]);
+	json_dbl(j, "loss_rx", p->loss[1]);
+	json_dbl(j, "burst_tx", p->burst[0]);
+	json_dbl(j, "burst_rx", p->burst[1]);
+	if (p->state)
+		json_str(j, "state", p->state);
+	else
+		json_null(j, "state");
 }
 
 void report_free(struct tunnel_report *r)
@@ -55,6 +102,7 @@ void report_text(FILE *f, const struct tunnel_report *r)
 			if (p->link)
 				fprintf(f, "link %s ", p->link);
 			path_stats_text(f, &p->st);
+			quality_text(f, p);
 			fputc('\n', f);
 		}
 	} else {
@@ -67,8 +115,10 @@ void report_text(FILE *f, const struct tunnel_report *r)
 			fprintf(f, "  session %016llx: %u flows\n", (unsigned long long)s->id,
 				s->nflows);
 			for (k = 0; k < s->npaths; k++) {
-				fprintf(f, "    path %s ", path_name(&s->paths[k], buf, sizeof(buf)));
+				fprintf(f, "    path %u %s ", s->paths[k].index,
+					path_name(&s->paths[k], buf, sizeof(buf)));
 				path_stats_text(f, &s->paths[k].st);
+				quality_text(f, &s->paths[k]);
 				fputc('\n', f);
 			}
 		}
@@ -82,8 +132,7 @@ static void path_json(struct json *j, const struct report_path *p, bool client)
 	char buf[ADDR_STRLEN];
 
 	json_obj_open(j, NULL);
-	if (client)
-		json_u64(j, "index", p->index);
+	json_u64(j, "index", p->index);	/* mpserver: the path id */
 	json_str(j, "peer", path_name(p, buf, sizeof(buf)));
 	if (client) {
 		if (p->alive >= 0)
@@ -95,6 +144,7 @@ static void path_json(struct json *j, const struct report_path *p, bool client)
 		json_str(j, "src", p->src);
 		json_str(j, "link", p->link);
 	}
+	quality_json(j, p);
 	path_stats_json(j, &p->st);
 	json_obj_close(j);
 }

@@ -31,6 +31,10 @@ struct report_path {
 	 * bound) and its link: "up", "down" (interface or address gone, or
 	 * its socket not open yet); NULL: not tracked (mpserver) */
 	const char *dev, *src, *link;
+	/* from FEEDBACK (pathq.h): NAN while unknown */
+	double srtt, rttvar;	/* s */
+	double loss[2], burst[2];	/* [PATHQ_TX] what we send, [PATHQ_RX] what we receive */
+	const char *state;	/* "up", "down", NULL: never heard */
 	struct path_stats st;
 };
 
@@ -55,6 +59,9 @@ struct tunnel_report {
 	struct tunnel_counters cnt;
 };
 
+struct pathq;
+/* The quality figures of q into p (defined in pathq.c, the daemons call it). */
+void report_path_quality(struct report_path *p, const struct pathq *q);
 /* Allocate room for sessions and paths: 0 or -ENOMEM. */
 int report_alloc(struct tunnel_report *r, unsigned nsessions, unsigned npaths);
 void report_free(struct tunnel_report *r);

@@ -4,6 +4,7 @@
 #include "report.h"
 
 #include <math.h>
+#include <string.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -90,6 +91,28 @@ static void emit_path(const struct report_path *p, const char *session, void *ar
 		prom_sample_u64(w->f, "mptunnel_path_up", l, p->alive > 0);
 	} else if (w->what == 2 && !isnan(p->rtt) && p->rtt >= 0) {
 		prom_sample(w->f, "mptunnel_path_rtt_seconds", l, p->rtt);
+	} else if (w->what == 3 && !isnan(p->srtt)) {
+		prom_sample(w->f, "mptunnel_path_srtt_seconds", l, p->srtt);
+	} else if (w->what == 4 && !isnan(p->rttvar)) {
+		prom_sample(w->f, "mptunnel_path_rttvar_seconds", l, p->rttvar);
+	} else if (w->what == 5 || w->what == 6) {
+		const char *name = w->what == 5 ? "mptunnel_path_loss_ratio" : "mptunnel_path_loss_burst";
+		const double *v = w->what == 5 ? p->loss : p->burst;
+		static const char *const dir[2] = {"tx", "rx"};
+		unsigned n = 0;
+
+		while (l[n])
+			n += 2;
+		for (int d = 0; d < 2 && n + 2 < MAXL; d++) {
+			if (isnan(v[d]))
+				continue;
+			l[n] = "direction";
+			l[n + 1] = dir[d];
+			l[n + 2] = NULL;
+			prom_sample(w->f, name, l, v[d]);
+		}
+	} else if (w->what == 7 && p->state) {
+		prom_sample_u64(w->f, "mptunnel_path_state_up", l, strcmp(p->state, "up") == 0);
 	}
 }
 
@@ -164,6 +187,27 @@ void report_prom(FILE *f, const struct tunnel_report *r, const char *daemon)
 	each_path(r, emit_path, &w);
 	prom_family(f, "mptunnel_path_rtt_seconds", PROM_GAUGE, "Last measured round trip of the path.");
 	w.what = 2;
+	each_path(r, emit_path, &w);
+	prom_family(f, "mptunnel_path_srtt_seconds", PROM_GAUGE,
+		    "Smoothed round trip of the path (RFC 6298), from FEEDBACK.");
+	w.what = 3;
+	each_path(r, emit_path, &w);
+	prom_family(f, "mptunnel_path_rttvar_seconds", PROM_GAUGE,
+		    "Round-trip variation of the path (RFC 6298).");
+	w.what = 4;
+	each_path(r, emit_path, &w);
+	prom_family(f, "mptunnel_path_loss_ratio", PROM_GAUGE,
+		    "Loss of the path over about the last 500 datagrams; direction tx: what this "
+		    "daemon sends (the peer's FEEDBACK), rx: what it receives.");
+	w.what = 5;
+	each_path(r, emit_path, &w);
+	prom_family(f, "mptunnel_path_loss_burst", PROM_GAUGE,
+		    "Mean length of the path's recent loss bursts, datagrams (0: none).");
+	w.what = 6;
+	each_path(r, emit_path, &w);
+	prom_family(f, "mptunnel_path_state_up", PROM_GAUGE,
+		    "1 while the path is up by the fast down rule, 0 while down.");
+	w.what = 7;
 	each_path(r, emit_path, &w);
 	w.what = 0;
 	for (unsigned i = 0; i < sizeof(pathfields) / sizeof(pathfields[0]); i++) {

@@ -360,6 +360,26 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
+/* A FEEDBACK of session i on its path slot k. */
+static void fb_send(void *arg, uint32_t i, uint32_t k, const uint8_t *d, size_t len)
+{
+	struct server *srv = arg;
+	struct spath *p = &session_at(&srv->core.sessions, i)->paths[k];
+
+	if (sendto(srv->lfd, d, len, 0, (const struct sockaddr *)&p->addr.ss, p->addr.len) < 0)
+		p->st.send_errors++;
+	else
+		p->st.sent++;
+}
+
+static void measure_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct server *srv = (struct server *)((char *)w - offsetof(struct server, measure));
+
+	(void)revents;
+	server_core_measure(&srv->core, ev_now(loop), fb_send, srv);
+}
+
 static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct server *srv = (struct server *)((char *)w - offsetof(struct server, housekeeping));
@@ -417,6 +437,7 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 	ev_timer_init(&srv->housekeeping, housekeeping_cb, 1.0, 1.0);
 	ev_timer_init(&srv->fec_timer, fec_timer_cb, 0.0, 0.0);
 	srv->fec_due = -1;
+	ev_timer_init(&srv->measure, measure_cb, PATHQ_FEEDBACK_MIN, PATHQ_FEEDBACK_MIN);
 	return 0;
 fail:
 	server_free(srv);
@@ -427,12 +448,14 @@ void server_start(struct server *srv)
 {
 	ev_io_start(srv->loop, &srv->lio);
 	ev_timer_start(srv->loop, &srv->housekeeping);
+	ev_timer_start(srv->loop, &srv->measure);
 }
 
 void server_stop(struct server *srv)
 {
 	unsigned i;
 
+	ev_timer_stop(srv->loop, &srv->measure);
 	ev_timer_stop(srv->loop, &srv->housekeeping);
 	ev_timer_stop(srv->loop, &srv->fec_timer);
 	ev_io_stop(srv->loop, &srv->lio);
@@ -500,6 +523,7 @@ int server_report(const struct server *srv, struct tunnel_report *r)
 			rp->peer = p->addr;
 			rp->alive = -1;
 			rp->rtt = NAN;
+			report_path_quality(rp, &p->q);
 			rp->st = p->st;
 			path_stats_add(&r->total, &p->st);
 			rs->npaths++;

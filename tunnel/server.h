@@ -43,6 +43,7 @@ struct server {
 	uint16_t out_paths[BATCH_MAX];	/* path slots of out[i] (server_tx_data) */
 	struct iovec path_out[BATCH_MAX];	/* one path's share of out */
 	uint8_t txbuf[WIRE_MAX_DGRAM + 64];	/* a PARITY */
+	ev_timer measure;	/* FEEDBACK and the fast down rule, every PATHQ_FEEDBACK_MIN */
 	struct sflow_io *fio;		/* core.flows.max */
 	struct batch inb;		/* from the paths */
 	struct batch rb;		/* replies from the target, encoded in place */

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 int server_core_init(struct server_core *s, const struct tunnel_params *prm, const uint8_t *psk,
@@ -37,6 +38,7 @@ int server_core_init(struct server_core *s, const struct tunnel_params *prm, con
 	ratelimit_init(&s->icmp_rl, 0.2, 3.0);	/* a log line every 5 s after 3 */
 	ratelimit_init(&s->open_rl, 10.0, 50.0);	/* a stranger may open many */
 	ratelimit_init(&s->target_rl, 1.0, 5.0);
+	ratelimit_init(&s->state_rl, 2.0, 10.0);
 	rc = session_table_init(&s->sessions, prm->max_sessions, prm->window);
 	if (rc)
 		return rc;
@@ -295,7 +297,74 @@ void server_tx_stamp(struct server_core *s, uint32_t i, uint32_t k, uint8_t *dgr
 {
 	struct spath *p = &session_at(&s->sessions, i)->paths[k];
 
-	wire_set_per_path(dgram, len, p->id, ++p->tx_pseq, (uint32_t)(uint64_t)(now * 1e6));
+	wire_set_per_path(dgram, len, p->id, ++p->tx_pseq, pathmeas_stamp(now));
+	pathq_on_tx(&p->q, (unsigned)len, now);
+}
+
+/* The FEEDBACK of path slot k of session si into out when due (stamped); its size or 0. */
+static size_t path_feedback(struct server_core *s, uint32_t si, uint32_t k, double now,
+			    uint8_t *out, size_t outlen)
+{
+	struct session *ss = session_at(&s->sessions, si);
+	struct spath *p = &ss->paths[k];
+	struct wire_feedback fb = { .count = 1 };
+	uint8_t pl[WIRE_FEEDBACK_HDR + WIRE_FEEDBACK_ENTRY];
+	struct wire_hdr h;
+	size_t n;
+
+	if (!pathq_feedback_due(&p->q, now) ||
+	    !pathq_feedback_entry(&p->q, (uint8_t)k, now, &fb.e[0]))
+		return 0;
+	n = wire_feedback_encode(&fb, pl, sizeof(pl));
+	h = (struct wire_hdr){
+		.version = WIRE_VERSION, .type = WIRE_FEEDBACK, .flags = tx_flags(true),
+		.server = s->prm.server_id, .flow = 0, .session = ss->id, .epoch = ss->epoch,
+		.seq = ++ss->tx_seq, .len = (uint16_t)n,
+	};
+	h.suite = ss->key.suite;	/* the session's key (0, 0 in the clear) */
+	h.key_id = ss->key.id;
+	n = n ? tx_build(&ss->tx_key, &h, pl, out, outlen) : 0;
+	if (n)
+		server_tx_stamp(s, si, k, out, n, now);
+	return n;
+}
+
+void server_core_measure(struct server_core *s, double now, server_fb_send_fn *send, void *arg)
+{
+	uint8_t out[SERVER_FB_MAX];
+	uint32_t i, k, j;
+	uint64_t others;
+	double newest;
+	size_t n;
+
+	/* newest first: stop at the first session silent for a second */
+	for (i = s->sessions.lru.tail; i != LRU_NONE && now - s->sessions.s[i].last_rx < 1.0;
+	     i = s->sessions.lru.prev[i]) {
+		struct session *ss = session_at(&s->sessions, i);
+
+		for (k = 0; k < SESSION_MAX_PATHS; k++) {
+			struct spath *p = &ss->paths[k];
+
+			if (!p->used)
+				continue;
+			for (j = 0, newest = 0, others = 0; j < SESSION_MAX_PATHS; j++) {
+				if (j == k || !ss->paths[j].used)
+					continue;
+				others += ss->paths[j].q.rx.datagrams;
+				if (ss->paths[j].q.rx.last_rx > newest)
+					newest = ss->paths[j].q.rx.last_rx;
+			}
+			if (pathq_check(&p->q, now, newest, others, s->prm.path_timeout) &&
+			    ratelimit_allow(&s->state_rl, now, NULL))
+				event_log("path_state",
+					  "session %016llx: path %u down: nothing for %.0f ms (bound %.0f ms)",
+					  (unsigned long long)ss->id, k, (now - p->q.rx.last_rx) * 1e3,
+					  pathq_down_after(&p->q, s->prm.path_timeout) * 1e3);
+			n = path_feedback(s, i, k, now, out, sizeof(out));
+			if (n && send)
+				send(arg, i, k, out, n);
+		}
+	}
 }
 
 unsigned server_tx_paths(struct server_core *s, uint32_t i, double now, uint32_t *out)

@@ -61,7 +61,14 @@ struct server_core {
 	struct ratelimit peer_rl[DROP__COUNT];	/* log lines naming a misconfigured peer */
 	uint8_t reply[WIRE_HDR_LEN + WIRE_PING_LEN + WIRE_TAG_LEN];	/* PONG, COOKIE or NOTICE */
 	uint16_t tx_paths;	/* server_tx_data: the session path slots its datagram goes on */
+	struct ratelimit state_rl;	/* log lines about paths going down and up (fast rule) */
 };
+
+/* A FEEDBACK datagram (one entry, keyed at most). */
+#define SERVER_FB_MAX (WIRE_HDR_LEN + WIRE_FEEDBACK_HDR + WIRE_FEEDBACK_ENTRY + WIRE_TAG_LEN)
+
+/* Sends a FEEDBACK of session si (len bytes in d, stamped) on its path slot k. */
+typedef void server_fb_send_fn(void *arg, uint32_t si, uint32_t k, const uint8_t *d, size_t len);
 
 /* psk NULL for the clear mode; hooks may be NULL.  0 or -errno. */
 int server_core_init(struct server_core *s, const struct tunnel_params *prm, const uint8_t *psk,
@@ -136,6 +143,12 @@ size_t server_build_challenge(struct server_core *s, struct session *ss, struct 
  * its path id, path seq and stamp (and CRC in the clear). */
 void server_tx_stamp(struct server_core *s, uint32_t i, uint32_t k, uint8_t *dgram, size_t len,
 		     double now);
+/*
+ * Every PATHQ_FEEDBACK_MIN: for each session heard within the last second,
+ * the fast down rule on its paths, and on each path a FEEDBACK with that
+ * path's entry when due (pathq_feedback_due), handed to send.
+ */
+void server_core_measure(struct server_core *s, double now, server_fb_send_fn *send, void *arg);
 /* Timers: idle flows closed, idle sessions closed. */
 void server_core_tick(struct server_core *s, double now);
 

@@ -269,6 +269,25 @@ static enum rx_verdict refuse(struct server_core *s, const struct addr *from,
 	return rx_drop(r, why);
 }
 
+/* A copy that came by path slot k of session ss counts for its reception
+ * figures (duplicates too: the copies of what other paths brought first). */
+static void measure(struct server_core *s, struct session *ss, uint32_t k,
+		    const struct wire_hdr *h, size_t len, double now)
+{
+	struct spath *p;
+	bool was_down;
+
+	if (k == RX_NONE || k != h->path)
+		return;
+	p = &ss->paths[k];
+	was_down = p->q.state == PATHQ_DOWN;
+	if (pathq_on_rx(&p->q, h->path_seq, h->stamp, (unsigned)len,
+			h->type == WIRE_DATA || h->type == WIRE_PARITY, now) && was_down &&
+	    ratelimit_allow(&s->state_rl, now, NULL))
+		event_log("path_state", "session %016llx: path %u up again",
+			  (unsigned long long)ss->id, k);
+}
+
 /*
  * An authenticated datagram of path p came from `from`, not p's return
  * address (NAT rebinding, roaming, or someone re-sending what they
@@ -370,6 +389,7 @@ static enum rx_verdict take_pong(struct server_core *s, uint32_t si, const struc
 	p->last_rx = now;
 	p->st.received++;
 	session_touch(&s->sessions, si, now);
+	measure(s, ss, r->h.path, &r->h, len, now);
 	s->cnt.path_moves++;
 	if (ratelimit_allow(&s->open_rl, now, NULL))
 		event_log("path_moved", "session %016llx: path %u moved from %s to %s (challenge answered)",
@@ -380,10 +400,14 @@ static enum rx_verdict take_pong(struct server_core *s, uint32_t si, const struc
 	return RX_ACCEPT;
 }
 
-/* Types this daemon does not act on yet (FEEDBACK). */
-static bool unsupported(const struct wire_hdr *h)
+/* The client's FEEDBACK: what it received of ours on each path. */
+static void take_feedback(struct session *ss, const struct wire_feedback *fb, double now)
 {
-	return h->type == WIRE_FEEDBACK;
+	unsigned i;
+
+	for (i = 0; i < fb->count; i++)
+		if (ss->paths[fb->e[i].path].used)
+			pathq_take_feedback(&ss->paths[fb->e[i].path].q, &fb->e[i], now);
 }
 
 static enum rx_verdict decide(struct server_core *s, const struct addr *from, uint8_t *buf,
@@ -397,6 +421,7 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 	const struct seal_psk *kp = NULL;	/* keyed: the key the datagram names */
 	struct spath *p;
 	struct wire_ping ping;
+	struct wire_feedback fb;
 	uint32_t si;
 	bool is_new, jump = false;
 
@@ -435,8 +460,6 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 		return refuse(s, from, h, len, WIRE_N_KEY_ID, now, r, DROP_KEY_ID);
 	if (s->keys.sealed && h->suite != kp->suite)
 		return refuse(s, from, h, len, WIRE_N_SUITE, now, r, DROP_SUITE);
-	if (unsupported(h))
-		return rx_drop(r, DROP_UNSUPPORTED);
 	/* window, read only; never create state for a duplicate */
 	si = session_find(&s->sessions, h->session);
 	if (si != RX_NONE) {
@@ -445,6 +468,7 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 		if (v != WINDOW_NEW) {
 			r->session = si;
 			r->path = session_path_find(&s->sessions, si, from);
+			measure(s, ss, r->path, h, len, now);
 			if (v == WINDOW_DUP)
 				dup_elsewhere(s, ss, kp, from, buf, len, now, r, candidate);
 			return rx_drop(r, v == WINDOW_DUP ? DROP_DUPLICATE : DROP_TOO_OLD);
@@ -478,6 +502,12 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 	}
 	if (!ss && h->type == WIRE_PONG)
 		return rx_drop(r, DROP_CHALLENGE);	/* we challenge known paths only */
+	if (!ss && h->type == WIRE_FEEDBACK)
+		return rx_drop(r, DROP_SESSION);	/* reports on nothing we sent */
+	if (h->type == WIRE_FEEDBACK && !wire_feedback_decode(payload, h->len, &fb)) {
+		r->wire = WIRE_E_PAYLOAD;
+		return rx_drop(r, DROP_MALFORMED);
+	}
 	if (!ss) {
 		if (s->keys.sealed) {
 			/* keyed: a new session needs a PING with a fresh cookie, so a
@@ -525,6 +555,8 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 	p->last_rx = now;
 	p->st.received++;
 	session_touch(&s->sessions, si, now);
+	if (addr_equal(&p->addr, from))	/* not a copy re-sent from elsewhere */
+		measure(s, ss, r->path, h, len, now);
 	if (!is_new && !addr_equal(&p->addr, from))
 		challenge(s, ss, p, from, now, r);
 
@@ -544,6 +576,11 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 				r->reply_buf = s->reply;
 			}
 		}
+		r->verdict = RX_ACCEPT;
+		return RX_ACCEPT;
+	}
+	if (h->type == WIRE_FEEDBACK) {
+		take_feedback(ss, &fb, now);
 		r->verdict = RX_ACCEPT;
 		return RX_ACCEPT;
 	}

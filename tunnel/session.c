@@ -240,6 +240,7 @@ uint32_t session_path_learn(struct session_table *t, uint32_t i, uint32_t k,
 	p->learnt = now;
 	p->id = (uint8_t)k;
 	p->chal_sent = -1;
+	pathq_init(&p->q);
 	hashtab_insert(&t->by_addr, addr_key(t, i, from), i * SESSION_MAX_PATHS + k);
 	*is_new = true;
 	s->last_path = k;

@@ -19,6 +19,7 @@
 #include "hashtab.h"
 #include "jump.h"
 #include "lru.h"
+#include "pathq.h"
 #include "seal.h"
 #include "stats.h"
 #include "window.h"
@@ -45,6 +46,7 @@ struct spath {
 	struct addr chal_addr;	/* the new address being challenged */
 	uint8_t chal_token[WIRE_TOKEN_LEN];
 	double chal_sent;	/* when the pending challenge went out; <0 never */
+	struct pathq q;		/* RTT, loss, burst both ways, up/down (pathq.h) */
 	struct path_stats st;
 	struct batch_tx tx;
 };

@@ -43,8 +43,16 @@ static void client_model(struct tunnel_report *r)
 	r->paths[0] = (struct report_path){ .index = 0, .name = "bridge-a:4001", .alive = 1,
 					    .rtt = 0.0015 };
 	r->paths[0].st.sent = 10;
+	r->paths[0].srtt = 0.020;
+	r->paths[0].rttvar = 0.005;
+	r->paths[0].loss[0] = 0.1;
+	r->paths[0].loss[1] = 0;
+	r->paths[0].burst[0] = 1.5;
+	r->paths[0].burst[1] = NAN;
+	r->paths[0].state = "up";
 	r->paths[1] = (struct report_path){ .index = 1, .name = "bridge-b:4002", .alive = 0,
-					    .rtt = NAN };
+					    .rtt = NAN, .srtt = NAN, .rttvar = NAN,
+					    .loss = { NAN, NAN }, .burst = { NAN, NAN } };
 	r->cnt.drop[DROP_EPOCH] = 3;
 	r->cnt.wire[WIRE_E_SHORT] = 2;
 }
@@ -61,11 +69,16 @@ static void test_client_text_json(void **state)
 	assert_non_null(strstr(t, "  path 0 bridge-a:4001 up rtt 1.500ms sent 10 "));
 	assert_non_null(strstr(t, "  path 1 bridge-b:4002 down rtt - sent 0 "));
 	assert_non_null(strstr(t, "drops: wire_short 2 epoch 3\n"));
+	/* per-path quality (pathq.h): figures, or "-" while unknown */
+	assert_non_null(strstr(t, " srtt 20.000ms rttvar 5.000ms loss tx 10.00% rx 0.00% burst tx 1.50 rx - state up\n"));
+	assert_non_null(strstr(t, " srtt - rttvar - loss tx - rx - burst tx - rx - state -\n"));
 	j = render(&r, true);
 	assert_true(strncmp(j, "{\"program\":\"mpclient\",\"version\":\"", 33) == 0);
 	assert_non_null(strstr(j, "\"time\":\""));
 	assert_non_null(strstr(j, "\"peer\":\"bridge-a:4001\",\"alive\":true,\"rtt_ms\":1.5,"));
 	assert_non_null(strstr(j, "\"peer\":\"bridge-b:4002\",\"alive\":false,\"rtt_ms\":null,"));
+	assert_non_null(strstr(j, "\"srtt_ms\":20,\"rttvar_ms\":5,\"loss_tx\":0.1,\"loss_rx\":0,\"burst_tx\":1.5,\"burst_rx\":null,\"state\":\"up\","));
+	assert_non_null(strstr(j, "\"srtt_ms\":null,\"rttvar_ms\":null,\"loss_tx\":null,\"loss_rx\":null,\"burst_tx\":null,\"burst_rx\":null,\"state\":null,"));
 	assert_non_null(strstr(j, "\"malformed\":2,\"drops\":{"));
 	assert_non_null(strstr(j, "\"epoch\":3,"));
 	/* the reasons counted elsewhere are not listed twice */
@@ -103,12 +116,12 @@ static void test_server_text_json(void **state)
 	r.total.received = 6;
 	t = render(&r, false);
 	assert_non_null(strstr(t, "mpserver: listening on 0.0.0.0:2000, target 127.0.0.1:6666, 2 sessions, 4 flows\n"));
-	assert_non_null(strstr(t, "  session 0000000000000022: 1 flows\n    path 127.0.0.1:5002 sent 0 received 3 "));
+	assert_non_null(strstr(t, "  session 0000000000000022: 1 flows\n    path 0 127.0.0.1:5002 sent 0 received 3 "));
 	assert_non_null(strstr(t, "  drops: none\n"));
 	j = render(&r, true);
 	assert_true(strncmp(j, "{\"program\":\"mpserver\",", 22) == 0);
 	assert_non_null(strstr(j, "\"sealed\":true,\"sessions_open\":2,\"flows_open\":4,"));
-	assert_non_null(strstr(j, "{\"session\":\"0000000000000011\",\"flows\":3,\"paths\":[{\"peer\":\"127.0.0.1:5000\",\"sent\":0,"));
+	assert_non_null(strstr(j, "{\"session\":\"0000000000000011\",\"flows\":3,\"paths\":[{\"index\":0,\"peer\":\"127.0.0.1:5000\",\"srtt_ms\":null,"));
 	assert_non_null(strstr(j, "\"total\":{\"sent\":0,\"send_errors\":0,\"received\":6,"));
 	free(t);
 	free(j);

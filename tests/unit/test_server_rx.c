@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -894,17 +895,111 @@ static void test_v2_rules(void **state)
 	assert_int_equal(r.drop, DROP_JUMP);
 	n = c2s(buf, WIRE_DATA, false, 7, SESS, 1000001, NULL);
 	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 2.1, &r), RX_DELIVER);
-	/* messages not acted on yet: counted as unsupported */
+	/* FEEDBACK is taken (an empty one changes nothing) */
 	h = rx_hdr(WIRE_FEEDBACK, 0, 0, SESS, SESS, 1000002, 4);
 	n = rx_mk(buf, &h, "\0\0\0\0", NULL);
-	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 3, &r), RX_DROP);
-	assert_int_equal(r.drop, DROP_UNSUPPORTED);
+	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 3, &r), RX_ACCEPT);
 	/* the path id of what came in is the path's id for what goes out */
 	h = rx_hdr(WIRE_DATA, 0, 7, SESS, SESS, 1000003, 5);
 	h.path = 9;
 	n = rx_mk(buf, &h, "hello", NULL);
 	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 3, &r), RX_DELIVER);
 	assert_int_equal(s.sessions.s[r.session].paths[r.path].id, 9);
+	server_core_free(&s);
+}
+
+/* FEEDBACK both ways through the core: mpserver reports what arrived on a
+ * path (one entry, on that path), and takes the client's report about what
+ * it sent there: RTT = now - echo - delay, loss. */
+static uint8_t fb_out[RX_BUF];
+static size_t fb_len;
+static uint32_t fb_path;
+
+static void fb_capture(void *arg, uint32_t si, uint32_t k, const uint8_t *d, size_t len)
+{
+	(void)arg;
+	(void)si;
+	fb_path = k;
+	memcpy(fb_out, d, len);
+	fb_len = len;
+}
+
+static void test_feedback(void **state)
+{
+	struct tunnel_params prm;
+	struct server_core s;
+	struct addr a = rx_addr(4001);
+	struct rx_result r;
+	struct wire_hdr h;
+	struct wire_feedback fb = { .count = 1 };
+	const uint8_t *pl;
+	uint8_t body[WIRE_FEEDBACK_HDR + WIRE_FEEDBACK_ENTRY];
+	uint32_t si, echo = 0;
+	uint64_t seq;
+	unsigned i;
+	size_t n;
+
+	(void)state;
+	rx_params(&prm);
+	server_new(&s, &prm, false);
+	/* 20 datagrams from the client on path 0, path seqs 1..20 without 7 */
+	for (seq = 1; seq <= 20; seq++) {
+		if (seq == 7)
+			continue;
+		h = rx_hdr(WIRE_DATA, 0, 1, SESS, SESS, seq, 5);
+		h.path_seq = (uint32_t)seq;
+		h.stamp = (uint32_t)seq * 100;
+		n = rx_mk(buf, &h, "hello", NULL);
+		assert_int_equal(server_rx(&s, &a, buf, n, T0 + seq * 0.001, &r), RX_DELIVER);
+	}
+	si = session_find(&s.sessions, SESS);
+	fb_len = 0;
+	server_core_measure(&s, T0 + 0.03, fb_capture, NULL);
+	assert_true(fb_len > 0);
+	assert_int_equal(fb_path, 0);
+	assert_true(wire_decode(fb_out, fb_len, &h, &pl, NULL));
+	assert_int_equal(h.type, WIRE_FEEDBACK);
+	assert_int_equal(h.path, 0);
+	assert_true(wire_feedback_decode(pl, h.len, &fb));
+	assert_int_equal(fb.count, 1);
+	assert_int_equal(fb.e[0].path, 0);
+	assert_int_equal(fb.e[0].highest, 20);
+	assert_int_equal(fb.e[0].received, 19);
+	assert_int_equal(fb.e[0].echo, 2000);
+	assert_true(fb.e[0].delay >= 9999 && fb.e[0].delay <= 10001);
+	/* nothing new: no second FEEDBACK */
+	fb_len = 0;
+	server_core_measure(&s, T0 + 0.2, fb_capture, NULL);
+	assert_int_equal(fb_len, 0);
+	/* what we send on path 0 (10 datagrams), reported back: 9 received, the
+	 * highest stamped at T0 + 1, reported 4 ms after it arrived, at T0 + 1.030 */
+	for (i = 0; i < 10; i++) {
+		n = c2s(pre, WIRE_DATA, false, 1, SESS, 100, NULL);
+		server_tx_stamp(&s, si, 0, pre, n, T0 + 1);
+	}
+	echo = pathmeas_stamp(T0 + 1);
+	fb.e[0] = (struct wire_feedback_entry){ .path = 0, .highest = 10, .received = 9,
+						 .echo = echo, .delay = 4000, .burst = 16 };
+	fb.count = 1;
+	n = wire_feedback_encode(&fb, body, sizeof(body));
+	h = rx_hdr(WIRE_FEEDBACK, 0, 0, SESS, SESS, 21, (uint16_t)n);
+	n = rx_mk(buf, &h, body, NULL);
+	assert_int_equal(server_rx(&s, &a, buf, n, T0 + 1.030, &r), RX_ACCEPT);
+	assert_true(fabs(pathq_srtt(&s.sessions.s[si].paths[0].q) - 0.026) < 0.0002);
+	assert_true(fabs(pathq_burst(&s.sessions.s[si].paths[0].q, PATHQ_TX) - 1.0) < 1e-9);
+	/* an entry about a path we do not have changes nothing */
+	fb.e[0].path = 5;
+	n = wire_feedback_encode(&fb, body, sizeof(body));
+	h = rx_hdr(WIRE_FEEDBACK, 0, 0, SESS, SESS, 22, (uint16_t)n);
+	n = rx_mk(buf, &h, body, NULL);
+	assert_int_equal(server_rx(&s, &a, buf, n, T0 + 1.05, &r), RX_ACCEPT);
+	assert_false(s.sessions.s[si].paths[5].used);
+	/* a FEEDBACK of an unknown session: dropped */
+	n = wire_feedback_encode(&fb, body, sizeof(body));
+	h = rx_hdr(WIRE_FEEDBACK, 0, 0, SESS2, SESS2, 1, (uint16_t)n);
+	n = rx_mk(buf, &h, body, NULL);
+	assert_int_equal(server_rx(&s, &a, buf, n, T0 + 1.06, &r), RX_DROP);
+	assert_int_equal(r.drop, DROP_SESSION);
 	server_core_free(&s);
 }
 
@@ -922,6 +1017,7 @@ int main(void)
 		cmocka_unit_test(test_client_restart),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_challenges),
+		cmocka_unit_test(test_feedback),
 		cmocka_unit_test(test_many_sessions),
 		cmocka_unit_test(test_v2_rules),
 	};

@@ -1,0 +1,156 @@
+/* test_pathq.c - one path's quality at one end (tunnel/pathq.c): the
+ * FEEDBACK entry it reports, what it takes from the peer's, loss both
+ * ways, and the down rule's transitions, table-driven.  No sockets; time
+ * is a number. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <math.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "pathq.h"
+
+/* what we report: highest, received, echo, delay; due only when new */
+static void test_feedback_entry(void **state)
+{
+	struct pathq q;
+	struct wire_feedback_entry e;
+	uint32_t s;
+
+	(void)state;
+	pathq_init(&q);
+	assert_false(pathq_feedback_due(&q, 1.0));
+	assert_false(pathq_feedback_entry(&q, 3, 1.0, &e));
+	assert_true(isnan(pathq_loss(&q, PATHQ_RX)) && isnan(pathq_loss(&q, PATHQ_TX)));
+	assert_true(isnan(pathq_srtt(&q)) && isnan(pathq_burst(&q, PATHQ_TX)));
+	assert_null(pathq_state_name(q.state));
+	/* path seqs 1..100 but 41..45 (a burst of 5) */
+	for (s = 1; s <= 100; s++)
+		if (s < 41 || s > 45)
+			assert_int_equal(pathq_on_rx(&q, s, s * 1000, 100, true, 1.0 + s * 0.001), s == 1);
+	assert_string_equal(pathq_state_name(q.state), "up");
+	assert_true(pathq_feedback_due(&q, 1.2));
+	assert_true(pathq_feedback_entry(&q, 3, 1.2, &e));
+	assert_int_equal(e.path, 3);
+	assert_int_equal(e.highest, 100);
+	assert_int_equal(e.received, 95);
+	assert_int_equal(e.echo, 100000);
+	assert_true(e.delay >= 99999 && e.delay <= 100001);	/* 1.1 -> 1.2 s */
+	assert_int_equal(e.burst, 5 * 16);
+	/* nothing new: not due; something new but within PATHQ_FEEDBACK_MIN: not due */
+	assert_false(pathq_feedback_due(&q, 2.0));
+	assert_true(pathq_on_rx(&q, 101, 0, 100, true, 1.21) == false);
+	assert_false(pathq_feedback_due(&q, 1.21));
+	assert_true(pathq_feedback_due(&q, 1.2 + PATHQ_FEEDBACK_MIN + 1e-9));
+	assert_true(pathq_feedback_entry(&q, 3, 1.3, &e));
+	/* the peer's FEEDBACK (or a PING, a PONG) counts but calls for none:
+	 * two ends must not answer each other's FEEDBACK forever */
+	pathq_on_rx(&q, 102, 0, 80, false, 1.4);
+	assert_false(pathq_feedback_due(&q, 2.0));
+	assert_true(pathq_feedback_entry(&q, 3, 2.0, &e));
+	assert_int_equal(e.highest, 102);
+	/* the receive-direction loss: 1000 more, every 10th lost -> 10% */
+	for (s = 103; s <= 1102; s++)
+		if (s % 10)
+			pathq_on_rx(&q, s, 0, 100, true, 2.0);
+	assert_true(pathq_feedback_entry(&q, 3, 2.0, &e));
+	assert_int_equal(e.highest, 1102);
+	assert_int_equal(e.received, 97 + 900);
+	/* over that interval: 1 - 900 / 1000 (more than the span: it counts in full) */
+	assert_true(fabs(pathq_loss(&q, PATHQ_RX) - (1 - 900.0 / 1000)) < 1e-9);
+}
+
+/* what we take from the peer's FEEDBACK: RTT = now - echo - delay, loss, burst */
+static void test_take_feedback(void **state)
+{
+	struct pathq q;
+	struct wire_feedback_entry e = { .path = 0 };
+	unsigned i;
+	double now;
+
+	(void)state;
+	pathq_init(&q);
+	for (i = 1; i <= 400; i++) {	/* 4000 datagrams: the estimate settles */
+		/* we sent 10 datagrams a round, the peer got 9; 40 ms round trip
+		 * of which it held the report 5 ms */
+		now = 10.0 + i * 0.1;
+		e.highest = i * 10;
+		e.received = i * 9;
+		e.echo = pathmeas_stamp(now - 0.040);
+		e.delay = 5000;
+		e.burst = 16;
+		pathq_take_feedback(&q, &e, now);
+	}
+	assert_true(fabs(pathq_srtt(&q) - 0.035) < 0.0005);
+	assert_true(pathq_rttvar(&q) < 0.001);
+	assert_true(fabs(pathq_loss(&q, PATHQ_TX) - 0.1) < 0.02);
+	assert_true(fabs(pathq_burst(&q, PATHQ_TX) - 1.0) < 1e-9);
+	/* an old report (highest going back) changes nothing */
+	e.highest = 100;
+	e.received = 0;
+	pathq_take_feedback(&q, &e, 20.0);
+	assert_true(fabs(pathq_loss(&q, PATHQ_TX) - 0.1) < 0.02);
+	/* the down bound: max(3 SRTT + 20 ms, 100 ms) */
+	assert_true(fabs(pathq_down_after(&q, 3.0) - 0.125) < 0.002);
+}
+
+/* the down rule, table-driven: (silence, others' arrivals) -> state */
+struct down_case {
+	const char *name;
+	double srtt;		/* <0: unknown */
+	double silent;		/* s since our last arrival */
+	double others_for;	/* s the others went on delivering after our last */
+	unsigned others_n;	/* datagrams they delivered meanwhile */
+	bool down;
+};
+
+static const struct down_case down_cases[] = {
+	{ "under traffic, silent past the 100 ms floor", 0.010, 0.150, 0.150, 50, true },
+	{ "under traffic, silent below the floor", 0.010, 0.090, 0.090, 50, false },
+	{ "under traffic, silent below 3 SRTT + 20 ms", 0.060, 0.180, 0.180, 50, false },
+	{ "under traffic, silent past 3 SRTT + 20 ms", 0.060, 0.220, 0.220, 50, true },
+	{ "the others stopped too (no traffic)", 0.010, 0.500, 0.050, 20, false },
+	{ "sparse keepalives are not traffic", 0.010, 1.000, 1.000, 2, false },
+	{ "idle past the path timeout", 0.010, 3.500, 0, 0, true },
+	{ "RTT unknown: only the path timeout", -1, 2.000, 2.000, 500, false },
+};
+
+static void test_down_rule(void **state)
+{
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(down_cases) / sizeof(down_cases[0]); i++) {
+		const struct down_case *c = &down_cases[i];
+		struct pathq q;
+		double t0 = 100.0;
+		bool went;
+
+		pathq_init(&q);
+		if (c->srtt >= 0)
+			pathq_rtt(&q, c->srtt);
+		pathq_on_rx(&q, 1, 0, 100, true, t0);
+		assert_false(pathq_check(&q, t0, t0, 1000, 3.0));	/* snapshot of the others */
+		went = pathq_check(&q, t0 + c->silent, c->others_for > 0 ? t0 + c->others_for : 0,
+				   1000 + c->others_n, 3.0);
+		if (went != c->down)
+			fail_msg("%s: down %d, want %d", c->name, went, c->down);
+		assert_string_equal(pathq_state_name(q.state), c->down ? "down" : "up");
+		/* up again at the next datagram */
+		assert_int_equal(pathq_on_rx(&q, 2, 0, 100, true, t0 + c->silent + 0.001), c->down);
+		assert_string_equal(pathq_state_name(q.state), "up");
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_feedback_entry),
+		cmocka_unit_test(test_take_feedback),
+		cmocka_unit_test(test_down_rule),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

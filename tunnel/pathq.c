@@ -1,0 +1,150 @@
+/* pathq.c - one path's quality at one end (see pathq.h). */
+#include "pathq.h"
+#include "report.h"
+
+#include <math.h>
+#include <string.h>
+
+void pathq_init(struct pathq *q)
+{
+	memset(q, 0, sizeof(*q));
+	pathrx_init(&q->rx);
+	pathtx_init(&q->tx);
+}
+
+bool pathq_on_rx(struct pathq *q, uint32_t path_seq, uint32_t stamp, unsigned bytes, bool traffic,
+		 double now)
+{
+	pathrx_on(&q->rx, path_seq, stamp, bytes, now);
+	if (traffic)
+		q->traffic++;
+	if (q->state == PATHQ_UP)
+		return false;
+	q->state = PATHQ_UP;
+	return true;
+}
+
+void pathq_on_tx(struct pathq *q, unsigned bytes, double now)
+{
+	pathtx_sent(&q->tx, bytes, now);
+}
+
+bool pathq_feedback_due(const struct pathq *q, double now)
+{
+	double gap = PATHQ_FEEDBACK_MIN;
+
+	if (q->rx.highest == 0 || q->traffic == q->fb_traffic)
+		return false;
+	if (q->tx.have_rtt && q->tx.srtt / 4 > gap)
+		gap = q->tx.srtt / 4;
+	return q->fb_at <= 0 || now - q->fb_at >= gap;
+}
+
+bool pathq_feedback_entry(struct pathq *q, uint8_t path, double now,
+			  struct wire_feedback_entry *e)
+{
+	uint32_t dh, dr;
+
+	memset(e, 0, sizeof(*e));
+	e->path = path;
+	if (!pathrx_feedback(&q->rx, now, &e->highest, &e->received, &e->echo, &e->delay,
+			     &e->burst))
+		return false;
+	q->fb_traffic = q->traffic;
+	q->fb_at = now;
+	/* the loss we see, by the rule the peer applies to our reports */
+	dh = e->highest - q->snap_highest;
+	dr = e->received - q->snap_received;
+	if (q->have_snap && (dh == 0 || dh > 0x7fffffffu))
+		return true;	/* no progress since the last snapshot */
+	if (q->have_snap) {
+		double w = (double)dh / PATHMEAS_LOSS_SPAN;
+
+		if (dr > dh)
+			dr = dh;	/* late arrivals counted after their gap */
+		if (w > 1)
+			w = 1;
+		q->rx_loss += w * ((1.0 - (double)dr / dh) - q->rx_loss);
+	}
+	q->have_snap = true;
+	q->snap_highest = e->highest;
+	q->snap_received = e->received;
+	return true;
+}
+
+void pathq_take_feedback(struct pathq *q, const struct wire_feedback_entry *e, double now)
+{
+	pathtx_feedback(&q->tx, e->highest, e->received, e->echo, e->delay, e->burst,
+			pathmeas_stamp(now), now);
+}
+
+void pathq_rtt(struct pathq *q, double rtt)
+{
+	pathtx_rtt(&q->tx, rtt);
+}
+
+double pathq_down_after(const struct pathq *q, double idle)
+{
+	return pathtx_down_after(&q->tx, idle);
+}
+
+bool pathq_check(struct pathq *q, double now, double newest_other, uint64_t others, double idle)
+{
+	double last = q->rx.last_rx, d = pathq_down_after(q, idle);
+
+	if (q->down_last != last) {	/* arrivals since the last check */
+		q->down_last = last;
+		q->down_others = others;
+	}
+	if (q->state != PATHQ_UP)
+		return false;
+	/* under traffic: the others went on delivering for d after our last */
+	if ((newest_other - last > d && now - last > d &&
+	     others - q->down_others >= PATHQ_DOWN_OTHERS) || now - last > idle) {
+		q->state = PATHQ_DOWN;
+		return true;
+	}
+	return false;
+}
+
+double pathq_loss(const struct pathq *q, enum pathq_dir dir)
+{
+	if (dir == PATHQ_TX)
+		return q->tx.have_fb ? q->tx.loss : NAN;
+	return q->have_snap ? q->rx_loss : NAN;
+}
+
+double pathq_burst(const struct pathq *q, enum pathq_dir dir)
+{
+	if (dir == PATHQ_TX)
+		return q->tx.have_fb ? q->tx.burst : NAN;
+	return q->rx.highest ? q->rx.burst : NAN;
+}
+
+double pathq_srtt(const struct pathq *q)
+{
+	return q->tx.have_rtt ? q->tx.srtt : NAN;
+}
+
+double pathq_rttvar(const struct pathq *q)
+{
+	return q->tx.have_rtt ? q->tx.rttvar : NAN;
+}
+
+const char *pathq_state_name(enum pathq_state s)
+{
+	return s == PATHQ_UP ? "up" : s == PATHQ_DOWN ? "down" : NULL;
+}
+
+void report_path_quality(struct report_path *p, const struct pathq *q)
+{
+	int d;
+
+	p->srtt = pathq_srtt(q);
+	p->rttvar = pathq_rttvar(q);
+	for (d = PATHQ_TX; d <= PATHQ_RX; d++) {
+		p->loss[d] = pathq_loss(q, (enum pathq_dir)d);
+		p->burst[d] = pathq_burst(q, (enum pathq_dir)d);
+	}
+	p->state = pathq_state_name(q->state);
+}

@@ -1,0 +1,101 @@
+/* pathq.h - what one end knows of one path's quality (PROTOCOL.md,
+ * FEEDBACK and Paths), built on lib/pathmeas:
+ *
+ *   rx     what arrived on the path (every copy, duplicates included): the
+ *          figures our FEEDBACK reports to the peer, and the loss and burst
+ *          of the direction we receive;
+ *   tx     what the peer's FEEDBACK says of what we sent on it: smoothed
+ *          RTT and its variation (RFC 6298), loss and burst of the
+ *          direction we send;
+ *   state  up or down by the down rule: under traffic, nothing on the path
+ *          for max(3 x SRTT + 20 ms, 100 ms) while the other paths went on
+ *          delivering for that long (PATHQ_DOWN_OTHERS datagrams at least)
+ *          -> down; idle, silent for the path timeout -> down; up again at
+ *          its next datagram.
+ *
+ * Each end sends on each path a FEEDBACK with that path's entry only, so an
+ * RTT sample covers the path both ways (a report about a slow path coming
+ * back on a fast one would halve its RTT).
+ *
+ * The figures other modules read (the FEC controller sizes its blocks from
+ * pathq_loss(q, PATHQ_TX) and pathq_burst(q, PATHQ_TX)):
+ *
+ *   pathq_loss(q, dir)   loss ratio 0..1 over roughly the last 500 datagrams
+ *   pathq_burst(q, dir)  mean length of the recent loss bursts, datagrams
+ *                        (0: no loss seen)
+ *   pathq_srtt(q), pathq_rttvar(q)   seconds
+ *
+ * each NAN while unknown (no FEEDBACK yet, nothing received yet).  dir:
+ * PATHQ_TX = what this end sends on the path (measured by the peer),
+ * PATHQ_RX = what it receives.  No I/O, no allocation; times are monotonic
+ * seconds, stamps the 32-bit µs wire stamps (pathmeas_stamp).
+ */
+#ifndef MPT_PATHQ_H
+#define MPT_PATHQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pathmeas.h"
+#include "wire.h"
+
+/* FEEDBACK: at most every max(SRTT/4, this), when something new arrived. */
+#define PATHQ_FEEDBACK_MIN 0.025
+/* Under traffic means: the other paths delivered at least this many
+ * datagrams while this one stayed silent (sparse keepalives are not traffic). */
+#define PATHQ_DOWN_OTHERS 4
+
+enum pathq_dir { PATHQ_TX = 0, PATHQ_RX = 1 };
+enum pathq_state { PATHQ_UNKNOWN = 0, PATHQ_UP, PATHQ_DOWN };
+
+struct pathq {
+	struct pathrx rx;
+	struct pathtx tx;
+	enum pathq_state state;
+	uint32_t traffic;	/* DATA and PARITY received (what calls for a FEEDBACK) */
+	uint32_t fb_traffic;	/* `traffic` when our last FEEDBACK left */
+	double fb_at;		/* when our last FEEDBACK on this path left; 0 never */
+	double down_last;	/* rx.last_rx when down_others was taken */
+	uint64_t down_others;	/* the other paths' datagrams then */
+	/* loss of the direction we receive, from rx at each of our FEEDBACKs */
+	bool have_snap;
+	uint32_t snap_highest, snap_received;
+	double rx_loss;
+};
+
+void pathq_init(struct pathq *q);
+/* A datagram (any copy) arrived on the path; traffic: it is DATA or PARITY
+ * (only those call for a FEEDBACK: FEEDBACK answering FEEDBACK, PINGs or
+ * PONGs would keep an idle path busy).  True when it brought the path up. */
+bool pathq_on_rx(struct pathq *q, uint32_t path_seq, uint32_t stamp, unsigned bytes, bool traffic,
+		 double now);
+/* A datagram of bytes was sent on it. */
+void pathq_on_tx(struct pathq *q, unsigned bytes, double now);
+/* A FEEDBACK on this path is due at now: DATA or PARITY arrived since the
+ * last one, and max(SRTT/4, PATHQ_FEEDBACK_MIN) passed. */
+bool pathq_feedback_due(const struct pathq *q, double now);
+/* The FEEDBACK entry for path id `path` (false: nothing ever arrived);
+ * marks it reported and updates the receive-direction loss. */
+bool pathq_feedback_entry(struct pathq *q, uint8_t path, double now,
+			  struct wire_feedback_entry *e);
+/* The peer's FEEDBACK entry about what we sent on this path. */
+void pathq_take_feedback(struct pathq *q, const struct wire_feedback_entry *e, double now);
+/* An RTT sample from a PING/PONG round trip (s). */
+void pathq_rtt(struct pathq *q, double rtt);
+/*
+ * The down rule at now; newest_other: the latest arrival on any other path
+ * of the tunnel (0: none); others: the datagrams received on the other
+ * paths so far; idle: the path timeout.  True when the path just went down.
+ */
+bool pathq_check(struct pathq *q, double now, double newest_other, uint64_t others, double idle);
+/* How long the path may stay silent under traffic before it is down (s). */
+double pathq_down_after(const struct pathq *q, double idle);
+
+double pathq_loss(const struct pathq *q, enum pathq_dir dir);
+double pathq_burst(const struct pathq *q, enum pathq_dir dir);
+double pathq_srtt(const struct pathq *q);
+double pathq_rttvar(const struct pathq *q);
+/* "up", "down" or NULL (never heard). */
+const char *pathq_state_name(enum pathq_state s);
+
+#endif
