@@ -11,7 +11,7 @@ $(eval $(call unittest,test_socks5,$(call objs,tests/unit/test_socks5.c tunnel/s
 $(eval $(call unittest,test_ctlsock,$(call objs,tests/unit/test_ctlsock.c),$(LIBEV)))
 $(eval $(call unittest,test_linkmon,$(call objs,tests/unit/test_linkmon.c),$(LIBEV) $(NL_LIBS)))
 $(eval $(call unittest,test_pathmeas,$(call objs,tests/unit/test_pathmeas.c),$(LIBM)))
-$(eval $(call unittest,test_plpmtud,$(call objs,tests/unit/test_plpmtud.c),))
+$(eval $(call unittest,test_plpmtud,$(call objs,tests/unit/test_plpmtud.c),$(LIBM)))
 $(eval $(call unittest,test_prom,$(call objs,tests/unit/test_prom.c),$(LIBM)))
 $(eval $(call unittest,test_json,$(call objs,tests/unit/test_json.c),))
 $(eval $(call unittest,test_lines,$(call objs,tests/unit/test_lines.c),))

@@ -39,6 +39,10 @@ static void send_paths(struct client *c, struct iovec *dg, const uint16_t *bits,
 			if (!((bits[j] >> i) & 1))
 				continue;
 			client_tx_stamp(&c->core, i, dg[j].iov_base, dg[j].iov_len, now);
+			if (dg[j].iov_len > CLIENT_PMTU_BASE)
+				c->core.paths[i].big_at = now;	/* busy: black-hole checks */
+			if (dg[j].iov_len > c->core.paths[i].pmtu.want)
+				plpmtud_need(&c->core.paths[i].pmtu, (uint16_t)dg[j].iov_len, now);
 			mine[k++] = dg[j];
 		}
 		if (k == 0)
@@ -101,6 +105,78 @@ static void send_ping(struct client *c, struct cpath *p)
 	} else {
 		st->sent++;
 		st->pings++;
+	}
+}
+
+#define PMTU_TICK 0.05	/* s between looks at the path MTU searches */
+
+/* An event when path i's search settled or its limit changed. */
+static void pmtu_said(struct client *c, unsigned i)
+{
+	struct cpath_state *ps = &c->core.paths[i];
+	struct cpath *p = &c->paths[i];
+	unsigned mtu = plpmtud_mtu(&ps->pmtu), cap = plpmtud_cap(&ps->pmtu);
+	size_t over = client_overhead(&c->core, fec_send_active(&c->core.fec_tx));
+
+	if (ps->pmtu.black_holes > p->said_holes) {
+		/* at once, before the search below it settles */
+		p->said_holes = ps->pmtu.black_holes;
+		event_log("path_mtu", "path %u (%s): black hole: %u-byte datagrams stopped passing; "
+			  "datagrams above %u bytes are not sent on it (searching below)", i, p->name,
+			  cap + 1, cap);
+	}
+	if (ps->pmtu.state != PLPMTUD_DONE || (mtu == p->said_mtu && cap == p->said_cap))
+		return;
+	if (cap)
+		event_log("path_mtu", "path %u (%s): path MTU %u bytes (payload %u): datagrams "
+			  "above %u bytes are lost on it%s, not sent on it", i, p->name, mtu,
+			  mtu > over ? mtu - (unsigned)over : 0, cap,
+			  ps->pmtu.black_holes ? " (a black hole)" : "");
+	else
+		event_log("path_mtu", "path %u (%s): path MTU %u bytes (payload %u): what the "
+			  "interface takes", i, p->name, mtu, mtu > over ? mtu - (unsigned)over : 0);
+	p->said_mtu = mtu;
+	p->said_cap = cap;
+}
+
+/* Path MTU probes due on each path that is up: padded PINGs with the
+ * don't-fragment bit (pathsock_send_probe). */
+static void pmtu_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct client *c = (struct client *)((char *)w - offsetof(struct client, pmtu_timer));
+	double now = ev_now(loop);
+	uint16_t ok = client_core_sendable(&c->core), sizes[PLPMTUD_OUT];
+	unsigned i, k, n;
+
+	(void)revents;
+	for (i = 0; i < c->npaths; i++) {
+		struct cpath_state *ps = &c->core.paths[i];
+		struct cpath *p = &c->paths[i];
+		double timeout = ps->rtt >= 0 ? 3 * ps->rtt + 0.05 : 0.5;
+
+		if (!((ok >> i) & 1) || !ps->live.alive || p->fd < 0)
+			continue;
+		if (timeout < 0.2)
+			timeout = 0.2;
+		n = plpmtud_due(&ps->pmtu, now, timeout,
+				now - ps->big_at < 2 * CLIENT_PMTU_CONFIRM, sizes);
+		pmtu_said(c, i);
+		for (k = 0; k < n; k++) {
+			size_t len = client_tx_probe(&c->core, i, sizes[k], now, c->txbuf,
+						     sizeof(c->txbuf));
+			int rc = len ? pathsock_send_probe(p->fd, c->txbuf, len) : -EINVAL;
+
+			if (rc == 0) {
+				ps->st.sent++;
+				ps->st.pings++;
+			} else if (rc == -EMSGSIZE) {
+				/* the interface takes less now: search below it */
+				plpmtud_reset(&ps->pmtu, (uint16_t)pathsock_max_payload(p->fd), now);
+				break;
+			} else {
+				ps->st.send_errors++;
+			}
+		}
 	}
 }
 
@@ -350,6 +426,9 @@ static int path_open_fd(struct client *c, struct cpath *p, bool quiet)
 	p->fd = fd;
 	p->ready = true;
 	p->sock_ifindex = p->bind.dev[0] ? (int)if_nametoindex(p->bind.dev) : 0;
+	/* the path MTU search stops at what the interface takes */
+	plpmtud_reset(&c->core.paths[p->index].pmtu, (uint16_t)pathsock_max_payload(fd),
+		      ev_now(c->loop));
 	if (udp_local(fd, &p->local) == 0)
 		addr_format(&p->local, p->local_text, sizeof(p->local_text));
 	udp_set_buffers(fd, params_tunnel_buf(c->core.prm.sndbuf),
@@ -412,6 +491,8 @@ static int path_socket(struct client *c, unsigned i, const struct addr *peer, co
 	p->ready = false;
 	p->link_ok = true;
 	p->ifindex = p->sock_ifindex = 0;
+	p->said_mtu = p->said_cap = 0;
+	p->said_holes = c->core.paths[i].pmtu.black_holes;
 	p->local_text[0] = '\0';
 	memset(&p->bind, 0, sizeof(p->bind));
 	p->src[0] = '\0';
@@ -542,6 +623,7 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 	ev_timer_init(&c->housekeeping, housekeeping_cb, 0.25, 0.25);
 	ev_timer_init(&c->fec_timer, fec_timer_cb, 0.0, 0.0);
 	ev_timer_init(&c->measure, measure_cb, PATHQ_FEEDBACK_MIN, PATHQ_FEEDBACK_MIN);
+	ev_timer_init(&c->pmtu_timer, pmtu_cb, PMTU_TICK, PMTU_TICK);
 	return 0;
 fail:
 	client_free(c);
@@ -561,6 +643,7 @@ void client_start(struct client *c)
 		ev_io_start(c->loop, &c->lio2);
 	ev_timer_start(c->loop, &c->keepalive);
 	ev_timer_start(c->loop, &c->housekeeping);
+	ev_timer_start(c->loop, &c->pmtu_timer);
 	client_link_start(c);
 	ev_timer_start(c->loop, &c->measure);
 }
@@ -572,6 +655,7 @@ void client_stop(struct client *c)
 	client_link_stop(c);
 	ev_timer_stop(c->loop, &c->measure);
 	ev_timer_stop(c->loop, &c->housekeeping);
+	ev_timer_stop(c->loop, &c->pmtu_timer);
 	ev_timer_stop(c->loop, &c->keepalive);
 	ev_timer_stop(c->loop, &c->fec_timer);
 	ev_io_stop(c->loop, &c->lio);
@@ -606,6 +690,7 @@ int client_report(const struct client *c, struct tunnel_report *r)
 {
 	const struct client_core *cc = &c->core;
 	unsigned i, n = 0;
+	size_t over;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -633,6 +718,11 @@ int client_report(const struct client *c, struct tunnel_report *r)
 		rp->dev = c->paths[i].bind.dev[0] ? c->paths[i].bind.dev : NULL;
 		rp->src = c->paths[i].src[0] ? c->paths[i].src : NULL;
 		rp->link = p->link_down ? "down" : "up";
+		rp->mtu = plpmtud_mtu(&p->pmtu);
+		rp->mtu_cap = plpmtud_cap(&p->pmtu);
+		over = client_overhead(cc, fec_send_active(&cc->fec_tx));
+		rp->payload_max = rp->mtu > over ? rp->mtu - (unsigned)over : 0;
+		rp->pmtud = plpmtud_state_name(p->pmtu.state);
 		rp->rtt = p->rtt >= 0 ? p->rtt : NAN;
 		report_path_quality(rp, &p->q);
 		rp->st = p->st;

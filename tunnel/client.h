@@ -37,6 +37,8 @@ struct cpath {
 	int ifindex;			/* bound paths: its link's index as last seen (0 unknown) */
 	int sock_ifindex;		/* dev's index when fd was opened */
 	struct addr local;		/* fd's local address */
+	unsigned said_mtu, said_cap;	/* the path MTU figures last given in an event */
+	uint64_t said_holes;		/* black holes already said */
 	char local_text[ADDR_STRLEN];
 	char name[CONFIG_HOST_MAX + 8];	/* as configured: host:port, IF/host:port */
 	char src[ADDR_STRLEN];		/* bind.src as text, for reports ("" none) */
@@ -56,6 +58,7 @@ struct client {
 	ev_timer keepalive;
 	ev_timer housekeeping;
 	ev_timer fec_timer;		/* the next PARITY due (--redundancy fec) */
+	ev_timer pmtu_timer;		/* path MTU probes (client_core's plpmtud per path) */
 	uint16_t out_paths[BATCH_MAX];	/* paths of out[i] (client_tx_data) */
 	struct iovec path_out[BATCH_MAX];	/* one path's share of out */
 	ev_timer measure;	/* FEEDBACK and the fast down rule, every PATHQ_FEEDBACK_MIN */

@@ -22,6 +22,7 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 	c->unanswered = -1;
 	c->last_probe = -1;
 	ratelimit_init(&c->open_rl, 10.0, 50.0);
+	ratelimit_init(&c->mtu_rl, 1.0, 3.0);
 	drops_init(&c->drops, &c->cnt);
 	ratelimit_init(&c->notice_rl, 1.0, 3.0);
 	for (i = 0; i < DROP__COUNT; i++)
@@ -44,6 +45,7 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 		c->paths[i].name = "";
 		c->paths[i].rtt = -1;
 		pathq_init(&c->paths[i].q);
+		plpmtud_init(&c->paths[i].pmtu, CLIENT_PMTU_BASE, WIRE_MAX_DGRAM, CLIENT_PMTU_CONFIRM, 0);
 	}
 	ratelimit_init(&c->state_rl, 2.0, 10.0);
 	c->session = session ? session : random_u64_nonzero();
@@ -55,6 +57,9 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 			return rc;
 		}
 	}
+	for (i = 0; i < npaths; i++)	/* an unpadded PING: BASE's control */
+		plpmtud_set_min(&c->paths[i].pmtu, (uint16_t)(WIRE_HDR_LEN + WIRE_PING_LEN +
+							     (psk ? WIRE_TAG_LEN : WIRE_CRC_LEN)));
 	if (keyring_init(&c->keys, psk, prm->suite) != 0 ||
 	    (psk && seal_key_derive(&c->tx_key, &c->keys.psk, c->session, c->session, false))) {
 		client_core_free(c);
@@ -106,9 +111,53 @@ bool client_core_path_link(struct client_core *c, unsigned i, bool up, const cha
 	if (i >= CLIENT_MAX_PATHS || !p->used || p->link_down == !up)
 		return false;
 	p->link_down = !up;
+	if (up)
+		plpmtud_reset(&p->pmtu, 0, 0);	/* another link now, maybe: search again */
 	event_log(up ? "path_link_up" : "path_link_down", "path %u (%s): link %s: %s", p->index,
 		  p->name, up ? "up" : "down", why);
 	return true;
+}
+
+size_t client_overhead(const struct client_core *c, bool fec)
+{
+	return WIRE_HDR_LEN + (fec ? WIRE_EXT_LEN : 0) + (c->keys.sealed ? WIRE_TAG_LEN : WIRE_CRC_LEN);
+}
+
+uint16_t client_paths_fit(const struct client_core *c, uint16_t paths, size_t size)
+{
+	uint16_t fit = 0;
+	unsigned i;
+
+	for (i = 0; i < c->npaths; i++) {
+		uint16_t cap = plpmtud_cap(&c->paths[i].pmtu);
+
+		if (((paths >> i) & 1) && (cap == 0 || size <= cap))
+			fit |= (uint16_t)(1u << i);
+	}
+	return fit;
+}
+
+/* len bytes of payload fit no path it could go on: counted, said (rate-limited)
+ * with the largest payload a path carries. */
+static void too_big_for_paths(struct client_core *c, size_t len, double now)
+{
+	size_t over = client_overhead(c, fec_send_active(&c->fec_tx)), best = 0;
+	unsigned i, path = 0;
+
+	drops_count(&c->drops, NULL, DROP_PATH_MTU, WIRE_OK, 1, 0);
+	for (i = 0; i < c->npaths; i++) {
+		uint16_t cap = plpmtud_cap(&c->paths[i].pmtu);
+
+		if (c->paths[i].used && !c->paths[i].link_down && cap > over && cap - over > best) {
+			best = cap - over;
+			path = i;
+		}
+	}
+	log_limited(&c->mtu_rl, "datagram of %zu bytes dropped (path_mtu): larger than any path "
+		    "carries; the largest payload is %zu bytes (path %u, %s: %zu-byte datagrams, "
+		    "%zu bytes of tunnel overhead)", len, best, path, c->paths[path].name,
+		    best + over, over);
+	(void)now;
 }
 
 /* A new flow from src (of SOCKS5 association assoc to named, or of the
@@ -143,12 +192,20 @@ static size_t tx_flow(struct client_core *c, uint32_t f, uint8_t *dg, size_t roo
 		      uint8_t tflags, double now)
 {
 	struct wire_hdr h;
+	uint16_t fits;
 
 	c->tx_paths = client_core_sendable(c);
 	if (!c->tx_paths) {
 		drops_count(&c->drops, NULL, DROP_NO_PATH, WIRE_OK, 1, 0);
 		return 0;
 	}
+	/* only the paths not known to lose a datagram of this size */
+	fits = client_paths_fit(c, c->tx_paths, len + client_overhead(c, fec_send_active(&c->fec_tx)));
+	if (!fits) {
+		too_big_for_paths(c, len, now);
+		return 0;
+	}
+	c->tx_paths = fits;
 	if (c->keys.sealed && c->unanswered < 0)
 		c->unanswered = now;
 	h = (struct wire_hdr){
@@ -162,8 +219,10 @@ static size_t tx_flow(struct client_core *c, uint32_t f, uint8_t *dg, size_t roo
 
 		/* coded from the plaintext, before sealing; the extension makes
 		 * the header 8 bytes longer (wire_encode moves the payload) */
+		uint16_t live = client_live_paths(c) & fits;
+
 		c->tx_paths = fec_send_data(&c->fec_tx, (uint64_t)(now * 1e6), h.seq, h.flow, h.flags,
-					    dg + WIRE_HDR_LEN, len, client_live_paths(c), &h.ext,
+					    dg + WIRE_HDR_LEN, len, live ? live : fits, &h.ext,
 					    &coded, &c->cnt.fec);
 		if (coded)
 			h.flags |= WIRE_F_FEC;
@@ -252,6 +311,18 @@ size_t client_tx_parity(struct client_core *c, double now, uint8_t *out, size_t 
 	tx_keyed(&h, &c->keys);
 	n = tx_build(&c->tx_key, &h, o.payload, out, outlen);
 	*path = o.path < c->npaths ? o.path : 0;
+	if (n && !client_paths_fit(c, (uint16_t)(1u << *path), n)) {
+		/* a parity symbol is 16 bytes over its block's largest datagram:
+		 * on a path that carries it, if one does */
+		uint16_t fit = client_paths_fit(c, client_live_paths(c), n);
+		unsigned i;
+
+		for (i = 0; i < c->npaths; i++)
+			if ((fit >> i) & 1) {
+				*path = i;
+				break;
+			}
+	}
 	if (n)
 		client_tx_stamp(c, *path, out, n, now);
 	return n;
@@ -288,6 +359,37 @@ size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t 
 	tx_keyed(&h, &c->keys);
 	wire_ping_encode(&ping, WIRE_PING_LEN, pl, sizeof(pl));
 	return tx_build(&c->tx_key, &h, pl, out, outlen);
+}
+
+size_t client_tx_probe(struct client_core *c, unsigned path, uint16_t size, double now,
+		       uint8_t *out, size_t outlen)
+{
+	struct cpath_state *p = &c->paths[path];
+	size_t over = WIRE_HDR_LEN + (c->keys.sealed ? WIRE_TAG_LEN : WIRE_CRC_LEN), plen;
+	struct wire_hdr h = {
+		.version = WIRE_VERSION, .type = WIRE_PING, .flags = tx_flags(false),
+		.server = c->server_id, .path = (uint8_t)path, .flow = 0,
+		.session = c->session, .epoch = c->session, .seq = ++c->tx_seq,
+		.path_seq = ++p->tx_pseq, .stamp = (uint32_t)(uint64_t)(now * 1e6),
+	};
+	struct wire_ping ping = { .stamp = (uint64_t)(now * 1e9), .probe_size = size };
+
+	if (size < over + WIRE_PING_LEN || size > outlen || size > WIRE_MAX_DGRAM)
+		return 0;
+	plen = size - over;
+	h.len = (uint16_t)plen;
+	memcpy(ping.token, c->cookie, WIRE_COOKIE_LEN);
+	redundancy_to_ping(&c->prm.red, &ping);
+	if (p->name) {
+		size_t nl = strnlen(p->name, sizeof(ping.name));
+
+		memcpy(ping.name, p->name, nl);
+	}
+	tx_keyed(&h, &c->keys);
+	/* the padded payload in place after the header (tx_build moves nothing) */
+	if (wire_ping_encode(&ping, plen, out + WIRE_HDR_LEN, outlen - WIRE_HDR_LEN) != plen)
+		return 0;
+	return tx_build(&c->tx_key, &h, out + WIRE_HDR_LEN, out, outlen);
 }
 
 size_t client_build_pong(struct client_core *c, unsigned path, const struct wire_ping *ping,
@@ -415,9 +517,11 @@ void client_core_tick(struct client_core *c, double now)
 	for (i = 0; i < c->npaths; i++) {
 		struct cpath_state *p = &c->paths[i];
 
-		if (p->used && path_check(&p->live, now, c->prm.path_timeout))
+		if (p->used && path_check(&p->live, now, c->prm.path_timeout)) {
 			event_log("path_down", "path %u (%s) is down: silent for %.1fs", p->index, p->name,
 				 now - p->live.last_rx);
+			plpmtud_reset(&p->pmtu, 0, now);	/* searched again when it is back */
+		}
 	}
 	client_key_expire(c, now);
 	/* oldest first: stop at the first flow that is not idle */
@@ -450,6 +554,9 @@ unsigned client_core_path_add(struct client_core *c, const char *name)
 	c->paths[pick].name = name ? name : "";
 	c->paths[pick].rtt = -1;
 	pathq_init(&c->paths[pick].q);
+	plpmtud_init(&c->paths[pick].pmtu, CLIENT_PMTU_BASE, WIRE_MAX_DGRAM, CLIENT_PMTU_CONFIRM, 0);
+	plpmtud_set_min(&c->paths[pick].pmtu, (uint16_t)(WIRE_HDR_LEN + WIRE_PING_LEN +
+							 (c->keys.sealed ? WIRE_TAG_LEN : WIRE_CRC_LEN)));
 	c->ids_used |= 1u << pick;
 	if (pick >= c->npaths)
 		c->npaths = pick + 1;

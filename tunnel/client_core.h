@@ -21,6 +21,7 @@
 #include "params.h"
 #include "path.h"
 #include "pathq.h"
+#include "plpmtud.h"
 #include "rx.h"
 #include "seal.h"
 #include "stats.h"
@@ -30,6 +31,8 @@
 #define CLIENT_MAX_PATHS 16		/* = CONFIG_MAX_BRIDGES */
 #define CLIENT_RETIRED_EPOCHS 4
 #define CLIENT_BURST_INTERVAL 0.1	/* s between out-of-turn PING rounds */
+#define CLIENT_PMTU_BASE 1200		/* path MTU search: the size confirmed first */
+#define CLIENT_PMTU_CONFIRM 1.0		/* s between black-hole checks while busy */
 
 struct cpath_state {
 	bool used;		/* a live path (a reload adds and removes paths) */
@@ -41,6 +44,8 @@ struct cpath_state {
 	bool link_down;		/* its interface or source address is gone (link events),
 				 * or its socket is not set up: nothing is sent on it */
 	struct pathq q;		/* RTT, loss, burst both ways, up/down (pathq.h) */
+	struct plpmtud pmtu;	/* its path MTU search (lib/plpmtud): what it carries */
+	double big_at;		/* when a datagram larger than CLIENT_PMTU_BASE last left on it */
 	struct path_stats st;
 };
 
@@ -69,6 +74,7 @@ struct client_core {
 	double last_probe;	/* last probe round; <0 never (its own pace: a COOKIE
 				 * answering it must still get its PING round at once) */
 	struct ratelimit open_rl;	/* log lines about new flows (anyone may open many) */
+	struct ratelimit mtu_rl;	/* log lines about datagrams too big for every path */
 	struct cpath_state paths[CLIENT_MAX_PATHS];	/* by path id; used ones are live */
 	unsigned npaths;	/* slots to scan: 1 + the highest path id in use */
 	uint32_t ids_used;	/* path ids ever used (a new path prefers a fresh one) */
@@ -131,6 +137,16 @@ double client_fec_deadline(const struct client_core *c);
  * and stamp (and CRC in the clear). */
 void client_tx_stamp(struct client_core *c, unsigned path, uint8_t *dgram, size_t len,
 		     double now);
+/* What a DATA datagram adds to its payload: header and trailer (and the FEC
+ * extension when fec). */
+size_t client_overhead(const struct client_core *c, bool fec);
+/* The paths of `paths` that carry a tunnel datagram of size bytes (their
+ * path MTU search found no smaller limit). */
+uint16_t client_paths_fit(const struct client_core *c, uint16_t paths, size_t size);
+/* A PING for path padded to size bytes (a path MTU probe) into out; its
+ * size or 0. */
+size_t client_tx_probe(struct client_core *c, unsigned path, uint16_t size, double now,
+		       uint8_t *out, size_t outlen);
 /* A PING for path into out; its size or 0. */
 size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t *out,
 		      size_t outlen);

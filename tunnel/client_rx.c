@@ -324,6 +324,10 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 			p->rtt = now - sent;
 			pathq_rtt(&p->q, p->rtt);
 			redundancy_from_ping(&pong, &c->srv_red);	/* what mpserver applies */
+			/* our PING arrived whole at this size (a padded one: an MTU
+			 * probe; any: the path answers, the probes' control) */
+			if (pong.probe_size)
+				plpmtud_acked(&p->pmtu, pong.probe_size, now);
 		}
 		r->verdict = RX_ACCEPT;
 		return RX_ACCEPT;

@@ -77,6 +77,18 @@ static const char *path_name(const struct report_path *p, char *buf, unsigned le
 	return p->name ? p->name : addr_format(&p->peer, buf, len);
 }
 
+/* "mtu 1472 payload 1416 limit 1479 (done) " */
+static void mtu_text(FILE *f, const struct report_path *p)
+{
+	if (p->mtu)
+		fprintf(f, "mtu %u payload %u ", p->mtu, p->payload_max);
+	else
+		fprintf(f, "mtu - ");
+	if (p->mtu_cap)
+		fprintf(f, "limit %u ", p->mtu_cap);
+	fprintf(f, "(%s) ", p->pmtud);
+}
+
 void report_text(FILE *f, const struct tunnel_report *r)
 {
 	char buf[ADDR_STRLEN], buf2[ADDR_STRLEN];
@@ -101,6 +113,8 @@ void report_text(FILE *f, const struct tunnel_report *r)
 				fprintf(f, "src %s ", p->src);
 			if (p->link)
 				fprintf(f, "link %s ", p->link);
+			if (p->pmtud)
+				mtu_text(f, p);
 			path_stats_text(f, &p->st);
 			quality_text(f, p);
 			fputc('\n', f);
@@ -143,6 +157,20 @@ static void path_json(struct json *j, const struct report_path *p, bool client)
 		json_str(j, "dev", p->dev);	/* NULL: null */
 		json_str(j, "src", p->src);
 		json_str(j, "link", p->link);
+		if (p->pmtud) {
+			if (p->mtu) {
+				json_u64(j, "mtu", p->mtu);
+				json_u64(j, "payload_max", p->payload_max);
+			} else {
+				json_null(j, "mtu");
+				json_null(j, "payload_max");
+			}
+			if (p->mtu_cap)
+				json_u64(j, "mtu_limit", p->mtu_cap);
+			else
+				json_null(j, "mtu_limit");
+			json_str(j, "pmtud", p->pmtud);
+		}
 	}
 	quality_json(j, p);
 	path_stats_json(j, &p->st);

@@ -35,6 +35,12 @@ struct report_path {
 	double srtt, rttvar;	/* s */
 	double loss[2], burst[2];	/* [PATHQ_TX] what we send, [PATHQ_RX] what we receive */
 	const char *state;	/* "up", "down", NULL: never heard */
+	/* mpclient's path MTU search (lib/plpmtud; 0: not known): the largest
+	 * tunnel datagram confirmed, the size above which datagrams are lost
+	 * (0: no limit found), the application payload that fits the confirmed
+	 * size, and the search's state (NULL: not tracked) */
+	unsigned mtu, mtu_cap, payload_max;
+	const char *pmtud;
 	struct path_stats st;
 };
 

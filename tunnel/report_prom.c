@@ -74,7 +74,7 @@ struct walk {
 	const char *daemon;
 	const struct tunnel_report *r;
 	const struct pathfield *field;
-	int what;		/* 0 field counter, 1 up, 2 rtt */
+	int what;		/* 0 field counter, 1 up, 2 rtt, 3-7 quality, 8 mtu, 9 payload_max */
 };
 
 static void emit_path(const struct report_path *p, const char *session, void *arg)
@@ -113,6 +113,10 @@ static void emit_path(const struct report_path *p, const char *session, void *ar
 		}
 	} else if (w->what == 7 && p->state) {
 		prom_sample_u64(w->f, "mptunnel_path_state_up", l, strcmp(p->state, "up") == 0);
+	} else if (w->what == 8 && p->pmtud && p->mtu) {
+		prom_sample_u64(w->f, "mptunnel_path_mtu_bytes", l, p->mtu);
+	} else if (w->what == 9 && p->pmtud && p->mtu) {
+		prom_sample_u64(w->f, "mptunnel_path_payload_max_bytes", l, p->payload_max);
 	}
 }
 
@@ -209,6 +213,16 @@ void report_prom(FILE *f, const struct tunnel_report *r, const char *daemon)
 		    "1 while the path is up by the fast down rule, 0 while down.");
 	w.what = 7;
 	each_path(r, emit_path, &w);
+	if (!r->server) {
+		prom_family(f, "mptunnel_path_mtu_bytes", PROM_GAUGE,
+			    "Largest tunnel datagram the path's MTU search confirmed (UDP payload).");
+		w.what = 8;
+		each_path(r, emit_path, &w);
+		prom_family(f, "mptunnel_path_payload_max_bytes", PROM_GAUGE,
+			    "Largest application datagram that fits the path's confirmed MTU.");
+		w.what = 9;
+		each_path(r, emit_path, &w);
+	}
 	w.what = 0;
 	for (unsigned i = 0; i < sizeof(pathfields) / sizeof(pathfields[0]); i++) {
 		w.field = &pathfields[i];

@@ -38,6 +38,7 @@ const char *drop_reason_name(enum drop_reason r)
 		[DROP_TARGET_CHANGED] = "target_changed",
 		[DROP_CLIENT] = "client",
 		[DROP_SOCKS] = "socks",
+		[DROP_PATH_MTU] = "path_mtu",
 		[DROP_DUPLICATE] = "duplicate",
 		[DROP_TOO_OLD] = "too_old",
 		[DROP_MALFORMED] = "malformed",

@@ -59,6 +59,8 @@ enum drop_reason {
 	DROP_SOCKS,		/* mpclient --socks5: a datagram from an application not
 				 * relayed (bad header, fragment, a stranger's source, a
 				 * domain name too long for a target) */
+	DROP_PATH_MTU,		/* mpclient: larger than every path it could go on carries
+				 * (path MTU discovery, plpmtud_cap) */
 	DROP__LISTED,		/* the reasons above are listed under "drops"; those below
 				 * have counters of their own (per path, "malformed") */
 	DROP_DUPLICATE = DROP__LISTED,	/* a copy already received (path "duplicates") */
