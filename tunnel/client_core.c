@@ -113,6 +113,8 @@ bool client_core_path_link(struct client_core *c, unsigned i, bool up, const cha
 	p->link_down = !up;
 	if (up)
 		plpmtud_reset(&p->pmtu, 0, 0);	/* another link now, maybe: search again */
+	else
+		p->q.state = PATHQ_DOWN;	/* at once; up again at its next datagram (pathq.h) */
 	event_log(up ? "path_link_up" : "path_link_down", "path %u (%s): link %s: %s", p->index,
 		  p->name, up ? "up" : "down", why);
 	return true;

@@ -193,8 +193,10 @@ void client_core_path_remove(struct client_core *c, unsigned i);
 
 /*
  * Path i's link (its interface and source address, lib/linkmon) went down
- * (up = false: nothing more is sent on it) or came back; why says what
- * happened, for the event.  True when that changed the path's state.
+ * (up = false: nothing more is sent on it, and its pathq state is down at
+ * once) or came back (its path MTU searched again; its pathq state up at
+ * its next datagram); why says what happened, for the event.  True when
+ * that changed the path's state.
  */
 bool client_core_path_link(struct client_core *c, unsigned i, bool up, const char *why);
 /* The paths a datagram may go on now (bit i: path i): in use, link up. */

@@ -228,6 +228,55 @@ static void test_tx_drops(void **state)
 	client_core_free(&c);
 }
 
+/* A link going down takes the path out of sending and marks its pathq state
+ * down at once; a datagram too big for a path's MTU avoids it; too big for
+ * every path, the drop path_mtu. */
+static void test_link_and_mtu(void **state)
+{
+	struct tunnel_params prm;
+	struct client_core c;
+	struct addr a = rx_addr(3000);
+	struct rx_result r;
+	size_t n;
+
+	(void)state;
+	rx_params(&prm);
+	client_new(&c, &prm, false);
+	adopt(&c, E1, 1, T0);
+	n = s2c(buf, WIRE_DATA, false, 1, E1, 2, 1, 0);
+	client_rx(&c, 1, buf, n, T0, &r);
+	assert_true(client_tx_data(&c, buf, RX_BUF, &a, 100, T0) > 0);
+	assert_int_equal(c.tx_paths, 0x7);
+	assert_true(client_core_path_link(&c, 1, false, "test"));
+	assert_false(client_core_path_link(&c, 1, false, "test"));	/* no change */
+	assert_int_equal(c.paths[1].q.state, PATHQ_DOWN);
+	assert_true(client_tx_data(&c, buf, RX_BUF, &a, 100, T0) > 0);
+	assert_int_equal(c.tx_paths, 0x5);
+	assert_true(client_core_path_link(&c, 1, true, "test"));
+	assert_true(client_tx_data(&c, buf, RX_BUF, &a, 100, T0) > 0);
+	assert_int_equal(c.tx_paths, 0x7);
+	/* every link down: nothing to send it on */
+	client_core_path_link(&c, 0, false, "t");
+	client_core_path_link(&c, 1, false, "t");
+	client_core_path_link(&c, 2, false, "t");
+	assert_int_equal(client_tx_data(&c, buf, RX_BUF, &a, 100, T0), 0);
+	assert_int_equal(c.cnt.drop[DROP_NO_PATH], 1);
+	client_core_path_link(&c, 0, true, "t");
+	client_core_path_link(&c, 1, true, "t");
+	client_core_path_link(&c, 2, true, "t");
+	/* path 2 loses datagrams above 1000 bytes, paths 0 and 1 above 1400 */
+	c.paths[2].pmtu.cap = 1000;
+	c.paths[0].pmtu.cap = c.paths[1].pmtu.cap = 1400;
+	assert_true(client_tx_data(&c, buf, RX_BUF, &a, 1000 - 56, T0) > 0);
+	assert_int_equal(c.tx_paths, 0x7);
+	assert_true(client_tx_data(&c, buf, RX_BUF, &a, 1000 - 55, T0) > 0);
+	assert_int_equal(c.tx_paths, 0x3);
+	assert_true(client_tx_data(&c, buf, RX_BUF, &a, 1400 - 56, T0) > 0);
+	assert_int_equal(client_tx_data(&c, buf, RX_BUF, &a, 1400 - 55, T0), 0);
+	assert_int_equal(c.cnt.drop[DROP_PATH_MTU], 1);
+	client_core_free(&c);
+}
+
 /* --target and SOCKS5 flows: the descriptor in front of every DATA; SOCKS
  * flows are (source, association, target), each its own flow. */
 static void test_target_flows(void **state)
@@ -569,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_epoch_first_contact),
 		cmocka_unit_test(test_epoch_server_restart_and_replay),
 		cmocka_unit_test(test_path_up_down),
+		cmocka_unit_test(test_link_and_mtu),
 		cmocka_unit_test(test_idle_flows),
 		cmocka_unit_test(test_keyed_handshake),
 		cmocka_unit_test(test_challenge_answered),
