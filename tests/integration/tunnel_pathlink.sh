@@ -88,6 +88,10 @@ else
 	t_fail "no link-down event for path 1: $(tail -n 3 "$T/client.log")"
 fi
 s1=$(psent 1)
+st=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))
+p=[p for p in j["paths"] if p["index"]==1][0]; print(p.get("state"), p.get("link"))' "$T/client.json")
+[ "$st" = "down down" ] && t_ok "path 1 reported down (state and link) while vc1 is down" ||
+	t_fail "path 1 while vc1 is down: state, link = $st"
 sleep 1
 s2=$(psent 1)
 if [ -n "$s1" ] && [ "$s1" = "$s2" ]; then
