@@ -49,12 +49,48 @@ int udp_connect(const struct addr *peer, const struct addr *local, int *fdp)
 	return udp_open(local, peer, true, fdp);
 }
 
+/* The buffer the kernel keeps for what was asked (it doubles the request). */
+static int buf_get(int fd, int opt)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(fd, SOL_SOCKET, opt, &v, &len) < 0)
+		return -errno;
+	return v / 2;
+}
+
+/* opt, then force (past net.core.[rw]mem_max) if the kernel capped it. */
+static int buf_set(int fd, int opt, int force, int bytes)
+{
+	if (bytes <= 0)
+		return 0;
+	if (setsockopt(fd, SOL_SOCKET, opt, &bytes, sizeof(bytes)) < 0)
+		return -errno;
+	if (buf_get(fd, opt) >= bytes)
+		return 0;
+	/* CAP_NET_ADMIN only; without it the capped size stays */
+	(void)setsockopt(fd, SOL_SOCKET, force, &bytes, sizeof(bytes));
+	return 0;
+}
+
 int udp_set_buffers(int fd, int sndbuf, int rcvbuf)
 {
-	if (sndbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0)
-		return -errno;
-	if (rcvbuf > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0)
-		return -errno;
+	int rc = buf_set(fd, SO_SNDBUF, SO_SNDBUFFORCE, sndbuf);
+
+	if (rc == 0)
+		rc = buf_set(fd, SO_RCVBUF, SO_RCVBUFFORCE, rcvbuf);
+	return rc;
+}
+
+int udp_get_buffers(int fd, int *sndbuf, int *rcvbuf)
+{
+	int s = buf_get(fd, SO_SNDBUF), r = buf_get(fd, SO_RCVBUF);
+
+	if (s < 0 || r < 0)
+		return s < 0 ? s : r;
+	*sndbuf = s;
+	*rcvbuf = r;
 	return 0;
 }
 

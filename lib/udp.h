@@ -15,8 +15,16 @@ int udp_open(const struct addr *local, const struct addr *peer, bool nonblock, i
 int udp_bind(const struct addr *a, int *fdp);
 /* Non-blocking UDP socket connected to peer; bound to local if non-NULL. */
 int udp_connect(const struct addr *peer, const struct addr *local, int *fdp);
-/* Set SO_SNDBUF/SO_RCVBUF (bytes; 0 leaves the default). */
+/*
+ * Set SO_SNDBUF/SO_RCVBUF (bytes; 0 leaves the default).  Where the kernel
+ * caps a request at net.core.wmem_max/rmem_max, SO_SNDBUFFORCE/SO_RCVBUFFORCE
+ * are tried (CAP_NET_ADMIN); without that capability the capped size stays:
+ * udp_get_buffers() says what was granted.
+ */
 int udp_set_buffers(int fd, int sndbuf, int rcvbuf);
+/* The buffer sizes in force, in the units udp_set_buffers takes (half of
+ * what the kernel accounts): 0 or -errno. */
+int udp_get_buffers(int fd, int *sndbuf, int *rcvbuf);
 /* Queue ICMP errors with the address they concern (IP_RECVERR / IPV6_RECVERR). */
 int udp_set_recverr(int fd);
 /* Local address of a socket. */

@@ -6,6 +6,7 @@
 #include "client_socks.h"
 #include "event.h"
 #include "log.h"
+#include "sockbuf.h"
 #include "udp.h"
 
 #include <errno.h>
@@ -431,8 +432,7 @@ static int path_open_fd(struct client *c, struct cpath *p, bool quiet)
 		      ev_now(c->loop));
 	if (udp_local(fd, &p->local) == 0)
 		addr_format(&p->local, p->local_text, sizeof(p->local_text));
-	udp_set_buffers(fd, params_tunnel_buf(c->core.prm.sndbuf),
-			params_tunnel_buf(c->core.prm.rcvbuf));
+	sockbuf_apply(fd, &c->core.prm, "path", &c->buf_warned[0]);
 	ev_io_set(&p->io, fd, EV_READ);
 	if (c->running)
 		ev_io_start(c->loop, &p->io);
@@ -593,7 +593,7 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 		log_errno(rc, "cannot listen on %s", addr_format(listen, buf, sizeof(buf)));
 		goto fail;
 	}
-	udp_set_buffers(c->lfd, params_tunnel_buf(prm->sndbuf), params_tunnel_buf(prm->rcvbuf));
+	sockbuf_apply(c->lfd, prm, "local port", &c->buf_warned[1]);
 	if (listen2) {
 		c->laddr2 = *listen2;
 		rc = udp_bind(listen2, &c->lfd2);
@@ -601,8 +601,7 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 			log_errno(rc, "cannot listen on %s", addr_format(listen2, buf, sizeof(buf)));
 			goto fail;
 		}
-		udp_set_buffers(c->lfd2, params_tunnel_buf(prm->sndbuf),
-				params_tunnel_buf(prm->rcvbuf));
+		sockbuf_apply(c->lfd2, prm, "local port", &c->buf_warned[1]);
 	}
 	for (i = 0; i < nbridges; i++) {
 		rc = path_socket(c, i, &bridges[i], names ? names[i] :

@@ -74,6 +74,7 @@ struct client {
 	struct batch_tx app_tx;
 	uint8_t txbuf[WIRE_MAX_DGRAM + 64];
 	struct client_socks *socks;	/* --socks5 (client_socks.h), or NULL */
+	bool buf_warned[2];		/* sockbuf_apply: path sockets, local port */
 };
 
 /*

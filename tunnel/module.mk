@@ -5,7 +5,7 @@ TUNNEL_CORE := tunnel/event.c tunnel/rx.c tunnel/tx.c tunnel/path.c tunnel/pathq
 CLIENT_CORE := tunnel/client_core.c tunnel/client_rx.c tunnel/client_keys.c
 SERVER_CORE := tunnel/server_core.c tunnel/server_rx.c tunnel/server_keys.c tunnel/server_access.c \
 	tunnel/srvconf.c
-TUNNEL_COMMON := tunnel/daemon.c tunnel/control.c tunnel/preflight.c tunnel/report.c tunnel/report_prom.c $(TUNNEL_CORE)
+TUNNEL_COMMON := tunnel/daemon.c tunnel/control.c tunnel/sockbuf.c tunnel/preflight.c tunnel/report.c tunnel/report_prom.c $(TUNNEL_CORE)
 MPCLIENT_OBJS := $(call objs,tunnel/mpclient.c tunnel/client.c tunnel/client_socks.c tunnel/socks5.c \
 	tunnel/client_reload.c tunnel/config.c tunnel/pathsock.c tunnel/client_link.c $(CLIENT_CORE) \
 	$(TUNNEL_COMMON))

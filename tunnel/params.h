@@ -82,8 +82,9 @@ enum {
 	"      --path-timeout DUR   a path silent this long counts as dead (default 3s)\n" \
 	"      --idle-timeout DUR   forget flows idle this long (default 120s)\n"      \
 	"      --max-flows N        at most N flows (default 256)\n"                    \
-	"      --sndbuf BYTES, --rcvbuf BYTES   socket buffer sizes (default 1 MiB,\n"  \
-	"                           capped by net.core.[rw]mem_max)\n"                 \
+	"      --sndbuf BYTES, --rcvbuf BYTES   buffers of every socket (default 1 MiB;\n" \
+	"                           past net.core.[rw]mem_max with CAP_NET_ADMIN, else\n" \
+	"                           capped there and a warning says so)\n"            \
 	"      --stats FILE         write counters as JSON at exit and on SIGUSR1\n"    \
 	"      --key-file FILE      pre-shared key (see README); MPTUNNEL_ENCRYPT=1 requires one\n" \
 	"      --genkey[=SUITE]     print a new random key file and exit (SUITE: aes-256-gcm,\n" \

@@ -4,6 +4,7 @@
  * session. */
 #include "server.h"
 #include "log.h"
+#include "sockbuf.h"
 #include "udp.h"
 
 #include <errno.h>
@@ -236,8 +237,7 @@ static int flow_open(struct server *srv, uint32_t f)
 	rc = udp_connect(to->ss.ss_family != AF_UNSPEC ? to : &srv->target, NULL, &fd);
 	if (rc)
 		return rc;
-	udp_set_buffers(fd, params_tunnel_buf(srv->core.prm.sndbuf),
-			params_tunnel_buf(srv->core.prm.rcvbuf));
+	sockbuf_apply(fd, &srv->core.prm, "target", &srv->buf_warned[0]);
 	memset(&fi->tx, 0, sizeof(fi->tx));
 	fi->srv = srv;
 	fi->slot = f;
@@ -431,7 +431,7 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 		log_errno(rc, "cannot listen on %s", addr_format(listen, buf, sizeof(buf)));
 		goto fail;
 	}
-	udp_set_buffers(srv->lfd, params_tunnel_buf(prm->sndbuf), params_tunnel_buf(prm->rcvbuf));
+	sockbuf_apply(srv->lfd, prm, "tunnel port", &srv->buf_warned[1]);
 	udp_set_recverr(srv->lfd);
 	ev_io_init(&srv->lio, listen_cb, srv->lfd, EV_READ);
 	ev_timer_init(&srv->housekeeping, housekeeping_cb, 1.0, 1.0);

@@ -49,6 +49,7 @@ struct server {
 	struct batch rb;		/* replies from the target, encoded in place */
 	struct iovec out[BATCH_MAX];
 	struct batch_queue fwd;		/* payloads waiting to go to the target, by flow */
+	bool buf_warned[2];		/* sockbuf_apply: target sockets, tunnel port */
 };
 
 /* c must not move after init.  0 or -errno (message logged). */
