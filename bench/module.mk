@@ -16,3 +16,6 @@ bench: all
 # FEC beside broadcast, plain and keyed, 3 mpbridge paths, one run (about 4 minutes)
 bench-fec: all
 	$(Q)BUILD=$(BUILD) BENCH_CONFIGS="tunnel+mpbridge:3 tunnel-enc+mpbridge:3 tunnel-fec+mpbridge:3 tunnel-fec-enc+mpbridge:3" bench/bench.sh
+
+MPT_SESSIONS_OBJS := $(call objs,bench/mpt-sessions.c)
+$(eval $(call program,mpt-sessions,$(MPT_SESSIONS_OBJS),$(ISAL_LIBS) -pthread))

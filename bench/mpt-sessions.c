@@ -1,0 +1,473 @@
+/* mpt-sessions - many mpclient sessions at once, speaking protocol v2 (clear
+ * mode) straight to mpserver, and the target's sink in the same process.
+ *
+ *   mpt-sessions --to HOST:PORT --sink ADDR:PORT [--sessions N] [--paths P]
+ *                [--rate DPS] [--duration DUR] [--size BYTES] [--ping DUR]
+ *                [--bind ADDR] [--setup DUR] [--seed N]
+ *
+ * Each session has a random id and P sockets of its own (one source port per
+ * path, as mpclient has).  Setup: a PING on every path until each has its
+ * PONG (bounded by --setup).  Then, for --duration, DATA at --rate
+ * datagrams/s in all (round robin over the sessions, each datagram on every
+ * path, one UDP GSO message per path socket per batch), plus a PING on every path
+ * every --ping; the header carries the server id of the session's last PONG
+ * (PROTOCOL.md, Server id), as mpclient does.  mpserver delivers to the sink
+ * (its --target), a second thread blocked in recvmmsg, which counts each
+ * (session, seq) once and the longest silence of each session while data
+ * was due (the resume time after a backend is drained).
+ *
+ * JSON on stdout: sent, received, duplicates, lost, goodput (datagrams/s
+ * over the sink's first to last receipt), sessions whose paths were last
+ * answered by different server ids (split: misrouted by a balancer),
+ * sessions never answered, sessions that changed server id, the largest gap
+ * of any session, per server id the sessions it answered last.  Exit 0 when
+ * the run happened (whatever the figures), 1 when it could not.
+ */
+#include "addr.h"
+#include "clock.h"
+#include "parse.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXP 8
+#define BATCH 32
+#define SLOT 2048
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#define PAYLOAD_MIN 8		/* session index u32, seq u32 */
+
+struct sess {
+	uint64_t id;
+	uint64_t seq;		/* per session, every message */
+	uint16_t server;	/* last PONG's server id */
+	uint16_t first_server;	/* first PONG's (0: none yet) */
+	int fd[MAXP];
+	uint32_t pseq[MAXP];
+	uint16_t pong_server[MAXP];	/* last PONG's server id on this path (0: none) */
+	uint32_t data;		/* DATA numbers sent (payload seq) */
+	/* sink side (its thread) */
+	uint8_t *seen;		/* bitmap of payload seqs */
+	double last_rx, max_gap;
+};
+
+struct opts {
+	struct addr to, sink, bind;
+	bool has_bind;
+	unsigned sessions, paths, size;
+	double rate, duration, ping, setup;
+};
+
+static struct sess *S;
+static struct opts O;
+static uint32_t max_data;	/* per session, bitmap size */
+static atomic_bool sink_stop;
+static uint64_t rx_count, rx_dups, rx_foreign;
+static double rx_first, rx_last;
+static int sink_fd;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "mpt-sessions: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: mpt-sessions --to HOST:PORT --sink ADDR:PORT [--sessions N] "
+		"[--paths P] [--rate DPS] [--duration DUR] [--size BYTES] [--ping DUR] "
+		"[--bind ADDR] [--setup DUR]\n");
+	exit(2);
+}
+
+static void *sink_main(void *arg)
+{
+	static uint8_t buf[BATCH][SLOT];
+	struct mmsghdr mm[BATCH];
+	struct iovec iov[BATCH];
+	unsigned i;
+
+	(void)arg;
+	for (i = 0; i < BATCH; i++) {
+		iov[i] = (struct iovec){ buf[i], SLOT };
+		memset(&mm[i], 0, sizeof(mm[i]));
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (!atomic_load(&sink_stop)) {
+		int n = recvmmsg(sink_fd, mm, BATCH, 0, NULL);
+		double now = clock_now();
+
+		if (n <= 0)
+			continue;	/* timeout (SO_RCVTIMEO): look at the stop flag */
+		if (!rx_count)
+			rx_first = now;
+		rx_last = now;
+		for (i = 0; i < (unsigned)n; i++) {
+			const uint8_t *p = buf[i];
+			uint32_t si, seq;
+			struct sess *s;
+
+			if (mm[i].msg_len < PAYLOAD_MIN) {
+				rx_foreign++;
+				continue;
+			}
+			si = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+			seq = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+			if (si >= O.sessions || seq >= max_data) {
+				rx_foreign++;
+				continue;
+			}
+			s = &S[si];
+			if (s->seen[seq >> 3] & (1u << (seq & 7))) {
+				rx_dups++;
+				continue;
+			}
+			s->seen[seq >> 3] |= (uint8_t)(1u << (seq & 7));
+			rx_count++;
+			if (s->last_rx > 0 && now - s->last_rx > s->max_gap)
+				s->max_gap = now - s->last_rx;
+			s->last_rx = now;
+		}
+	}
+	return NULL;
+}
+
+/* A datagram of session s into out (its per-path fields written per copy). */
+static size_t build(struct sess *s, uint8_t type, const uint8_t *payload, size_t len, uint8_t *out)
+{
+	struct wire_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.version = WIRE_VERSION;
+	h.type = type;
+	h.server = s->server;
+	h.flow = type == WIRE_DATA ? 1 : 0;
+	h.session = s->id;
+	h.epoch = s->id;
+	h.seq = ++s->seq;
+	h.len = (uint16_t)len;
+	return wire_encode(&h, payload, out, SLOT);
+}
+
+/* Datagrams dg[0..n) (all of one size: one UDP GSO message per path, the
+ * kernel cuts it; else one sendmmsg) on every path of s. */
+static void send_copies(struct sess *s, uint8_t (*dg)[SLOT], const size_t *len, unsigned n,
+			uint64_t *sent)
+{
+	struct mmsghdr mm[BATCH];
+	struct iovec iov[BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} ctl;
+	uint32_t stamp = (uint32_t)(clock_now() * 1e6);
+	bool gso = n > 1;
+	unsigned p, i;
+
+	for (i = 1; i < n; i++)
+		gso &= len[i] == len[0];
+	for (p = 0; p < O.paths; p++) {
+		int k;
+
+		for (i = 0; i < n; i++) {
+			wire_set_per_path(dg[i], len[i], (uint8_t)p, ++s->pseq[p], stamp);
+			iov[i] = (struct iovec){ dg[i], len[i] };
+			memset(&mm[i], 0, sizeof(mm[i]));
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		if (gso) {
+			struct msghdr mh = { .msg_iov = iov, .msg_iovlen = n, .msg_control = ctl.buf,
+					     .msg_controllen = sizeof(ctl.buf) };
+			struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+			uint16_t seg = (uint16_t)len[0];
+
+			cm->cmsg_level = SOL_UDP;
+			cm->cmsg_type = UDP_SEGMENT;
+			cm->cmsg_len = CMSG_LEN(sizeof(seg));
+			memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+			if (sendmsg(s->fd[p], &mh, MSG_DONTWAIT) >= 0) {
+				*sent += n;
+				continue;
+			}
+		}
+		k = sendmmsg(s->fd[p], mm, n, MSG_DONTWAIT);
+		if (k > 0)
+			*sent += (unsigned)k;
+	}
+}
+
+/* A PING of its own (its own seq) on every path, as mpclient's keepalives. */
+static void ping(struct sess *s)
+{
+	uint8_t body[WIRE_PING_LEN], dg[SLOT];
+	uint32_t stamp = (uint32_t)(clock_now() * 1e6);
+	unsigned p;
+
+	memset(body, 0, sizeof(body));
+	body[7] = 1;	/* version of the PING body (udpsend.py's PING_BODY) */
+	for (p = 0; p < O.paths; p++) {
+		size_t len = build(s, WIRE_PING, body, sizeof(body), dg);
+
+		wire_set_per_path(dg, len, (uint8_t)p, ++s->pseq[p], stamp);
+		(void)send(s->fd[p], dg, len, MSG_DONTWAIT);
+	}
+}
+
+/* Read every answer waiting: PONGs give the server id of each path. */
+static unsigned read_answers(int ep, double wait_s)
+{
+	struct epoll_event evs[64];
+	uint8_t buf[SLOT];
+	unsigned got = 0;
+	int n, i;
+
+	n = epoll_wait(ep, evs, 64, (int)(wait_s * 1e3));
+	for (i = 0; i < n; i++) {
+		uint64_t key = evs[i].data.u64;
+		struct sess *s = &S[key >> 8];
+		unsigned p = key & 0xff;
+
+		for (;;) {
+			ssize_t r = recv(s->fd[p], buf, sizeof(buf), MSG_DONTWAIT);
+			struct wire_hdr h;
+			const uint8_t *pl;
+
+			if (r < 0)
+				break;
+			if (!wire_decode(buf, (size_t)r, &h, &pl, NULL) || h.type != WIRE_PONG ||
+			    h.session != s->id)
+				continue;
+			if (!s->pong_server[p])
+				got++;
+			s->pong_server[p] = h.server ? h.server : 0xffff;
+			if (!s->first_server)
+				s->first_server = s->pong_server[p];
+			s->server = h.server;
+		}
+	}
+	return got;
+}
+
+static bool parse_opts(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "to", required_argument, NULL, 't' }, { "sink", required_argument, NULL, 'k' },
+		{ "sessions", required_argument, NULL, 'n' }, { "paths", required_argument, NULL, 'p' },
+		{ "rate", required_argument, NULL, 'r' }, { "duration", required_argument, NULL, 'd' },
+		{ "size", required_argument, NULL, 's' }, { "ping", required_argument, NULL, 'i' },
+		{ "bind", required_argument, NULL, 'b' }, { "setup", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char host[256];
+	uint16_t port;
+	const char *e;
+	bool to = false, sink = false;
+	int c;
+
+	O = (struct opts){ .sessions = 100, .paths = 3, .size = 200, .rate = 10000, .duration = 3,
+			   .ping = 0.1, .setup = 5 };
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 't':
+		case 'k':
+			if (!parse_hostport(optarg, false, host, sizeof(host), &port) ||
+			    addr_resolve(host, port, false, c == 't' ? &O.to : &O.sink, &e) != 0)
+				return false;
+			*(c == 't' ? &to : &sink) = true;
+			break;
+		case 'b':
+			if (addr_resolve(optarg, 0, true, &O.bind, &e) != 0)
+				return false;
+			O.has_bind = true;
+			break;
+		case 'n': if (!parse_uint(optarg, 1, 1000000, &O.sessions)) return false; break;
+		case 'p': if (!parse_uint(optarg, 1, MAXP, &O.paths)) return false; break;
+		case 's': if (!parse_uint(optarg, PAYLOAD_MIN, 1400, &O.size)) return false; break;
+		case 'r': if (!parse_double(optarg, 1, 1e7, &O.rate)) return false; break;
+		case 'd': if (!parse_duration(optarg, 1, 3600, &O.duration)) return false; break;
+		case 'i': if (!parse_duration(optarg, 1, 60, &O.ping)) return false; break;
+		case 'u': if (!parse_duration(optarg, 1, 600, &O.setup)) return false; break;
+		default: return false;
+		}
+	}
+	return to && sink;
+}
+
+int main(int argc, char **argv)
+{
+	static uint8_t dg[BATCH][SLOT];
+	uint8_t payload[1400];
+	size_t len[BATCH];
+	struct rlimit rl;
+	pthread_t th;
+	struct timeval tv = { 0, 100000 };
+	int ep, one = 1, sz = 4 << 20;
+	unsigned i, p, answered = 0, unanswered = 0, split = 0, moved = 0, nserv = 0;
+	uint64_t sent = 0, due = 0, made = 0;
+	uint16_t servers[64];
+	unsigned per_server[64];
+	double t0, next_ping, gap = 0, now;
+
+	if (!parse_opts(argc, argv))
+		usage();
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	max_data = (uint32_t)(O.rate * O.duration / O.sessions) + 64;
+	S = calloc(O.sessions, sizeof(*S));
+	if (!S)
+		die("calloc");
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	for (i = 0; i < O.sessions; i++) {
+		struct sess *s = &S[i];
+
+		getrandom(&s->id, sizeof(s->id), 0);
+		s->id |= 1;
+		s->seen = calloc(max_data / 8 + 1, 1);
+		if (!s->seen)
+			die("calloc");
+		for (p = 0; p < O.paths; p++) {
+			struct epoll_event ev = { .events = EPOLLIN, .data.u64 = (uint64_t)i << 8 | p };
+
+			s->fd[p] = socket(O.to.ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+			if (s->fd[p] < 0)
+				die("socket (raise ulimit -n)");
+			if (O.has_bind && bind(s->fd[p], (struct sockaddr *)&O.bind.ss, O.bind.len) < 0)
+				die("bind");
+			if (connect(s->fd[p], (struct sockaddr *)&O.to.ss, O.to.len) < 0)
+				die("connect");
+			epoll_ctl(ep, EPOLL_CTL_ADD, s->fd[p], &ev);
+		}
+	}
+	sink_fd = socket(O.sink.ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	setsockopt(sink_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(sink_fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
+	setsockopt(sink_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (bind(sink_fd, (struct sockaddr *)&O.sink.ss, O.sink.len) < 0)
+		die("bind the sink");
+	if (pthread_create(&th, NULL, sink_main, NULL) != 0)
+		die("pthread_create");
+
+	/* setup: every path answered (bounded) */
+	t0 = clock_now();
+	next_ping = t0;
+	while (answered < O.sessions * O.paths && clock_now() - t0 < O.setup) {
+		if (clock_now() >= next_ping) {
+			for (i = 0; i < O.sessions; i++)
+				ping(&S[i]);
+			next_ping = clock_now() + 0.3;
+		}
+		answered += read_answers(ep, 0.02);
+	}
+	fprintf(stderr, "mpt-sessions: %u of %u paths answered in %.2f s\n", answered,
+		O.sessions * O.paths, clock_now() - t0);
+
+	/* load */
+	memset(payload, 0, sizeof(payload));
+	t0 = clock_now();
+	next_ping = t0 + O.ping;
+	i = 0;
+	while ((now = clock_now()) - t0 < O.duration) {
+		uint64_t want = (uint64_t)((now - t0) * O.rate);
+		unsigned rounds = 0;
+
+		while (due < want && rounds++ < O.sessions) {
+			struct sess *s = &S[i];
+			unsigned n = 0;
+			uint64_t per = (want - due + O.sessions - 1) / O.sessions;
+
+			if (per > BATCH)
+				per = BATCH;
+			while (n < per && due < want && s->data < max_data) {
+				uint32_t sq = s->data++;
+
+				payload[0] = (uint8_t)(i >> 24); payload[1] = (uint8_t)(i >> 16);
+				payload[2] = (uint8_t)(i >> 8); payload[3] = (uint8_t)i;
+				payload[4] = (uint8_t)(sq >> 24); payload[5] = (uint8_t)(sq >> 16);
+				payload[6] = (uint8_t)(sq >> 8); payload[7] = (uint8_t)sq;
+				len[n] = build(s, WIRE_DATA, payload, O.size, dg[n]);
+				n++;
+				due++;
+			}
+			if (n) {
+				send_copies(s, dg, len, n, &sent);
+				made += n;
+			}
+			i = (i + 1) % O.sessions;
+		}
+		if (now >= next_ping) {
+			for (p = 0; p < O.sessions; p++)
+				ping(&S[p]);
+			next_ping = now + O.ping;
+		}
+		read_answers(ep, 0);
+		if (due >= want) {
+			struct timespec ts = { 0, 200000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	/* stragglers: the sink's queue and mpserver's */
+	t0 = clock_now();
+	while (clock_now() - t0 < 0.5)
+		read_answers(ep, 0.05);
+	atomic_store(&sink_stop, true);
+	pthread_join(th, NULL);
+
+	memset(per_server, 0, sizeof(per_server));
+	for (i = 0; i < O.sessions; i++) {
+		struct sess *s = &S[i];
+		uint16_t sv = s->pong_server[0];
+		unsigned k;
+
+		if (!s->first_server)
+			unanswered++;
+		for (p = 1; p < O.paths; p++)
+			if (s->pong_server[p] != sv) {
+				split++;
+				break;
+			}
+		if (s->first_server && s->server != (s->first_server == 0xffff ? 0 : s->first_server))
+			moved++;
+		if (s->max_gap > gap)
+			gap = s->max_gap;
+		for (k = 0; k < nserv && servers[k] != s->server; k++)
+			;
+		if (k == nserv && nserv < 64)
+			servers[nserv++] = s->server;
+		if (k < 64)
+			per_server[k]++;
+	}
+	printf("{\"sessions\":%u,\"paths\":%u,\"rate\":%.0f,\"duration_s\":%.3f,\"size\":%u,"
+	       "\"made\":%llu,\"sent_copies\":%llu,\"received\":%llu,\"duplicates\":%llu,"
+	       "\"foreign\":%llu,\"lost\":%lld,\"rx_span_s\":%.6f,\"goodput_dps\":%.0f,"
+	       "\"split\":%u,\"unanswered\":%u,\"moved\":%u,\"max_gap_s\":%.3f,\"servers\":{",
+	       O.sessions, O.paths, O.rate, O.duration, O.size, (unsigned long long)made,
+	       (unsigned long long)sent, (unsigned long long)rx_count, (unsigned long long)rx_dups,
+	       (unsigned long long)rx_foreign, (long long)(made - rx_count), rx_last - rx_first,
+	       rx_last > rx_first ? rx_count / (rx_last - rx_first) : 0.0, split, unanswered, moved,
+	       gap);
+	for (i = 0; i < nserv; i++)
+		printf("%s\"%u\":%u", i ? "," : "", servers[i], per_server[i]);
+	printf("}}\n");
+	return 0;
+}
