@@ -36,6 +36,7 @@
 #                        in the default list: ref1+..., refgso+ref, refgso+socat)
 #   BENCH_GSO=0          the load generator sends without UDP GSO
 #   BENCH_IDLE_SESSIONS=10000  idle sessions of the tunnel-idle configurations
+#   BENCH_WORKERS=0      without the mpserver --workers 1 against 2 step (bench/workers.sh)
 #   BENCH_TUNNEL_ARGS=   extra arguments for mpclient and mpserver (e.g. --rcvbuf 4194304)
 #   BENCH_OUT=bench/results  where <timestamp>.json, .txt and .png go
 #   BENCH_BASELINE=REV   also build REV's mpclient and mpserver (a temporary git worktree,
@@ -753,6 +754,16 @@ for cfg in $CONFIGS; do
 	stop_config
 done
 
+# ---- mpserver --workers 1 against 2, 100 active sessions (bench/workers.sh) ----
+WORKERS_LINE=
+if [ "${BENCH_WORKERS:-1}" != 0 ]; then
+	echo "bench: mpserver --workers 1 against 2, 100 sessions x 3 paths (bench/workers.sh):" >&2
+	BUILD=$BUILD "$ROOT/bench/workers.sh" 100 300000 "$([ -n "$QUICK" ] && echo 1 || echo 3)" \
+		"$([ -n "$QUICK" ] && echo 1 || echo 3)" >"$WORK/workers.txt" 2>&1 || FAILED=1
+	sed '$d' "$WORK/workers.txt" >&2
+	WORKERS_LINE=$(grep '^workers:' "$WORK/workers.txt")
+fi
+
 # ---- summary: the table, the JSON, the plot ----
 
 JSON=$OUTDIR/$STAMP.json
@@ -769,6 +780,7 @@ python3 "$ROOT/bench/summary.py" --points "$JSONL" --iperf "$WORK/iperf.jsonl" -
 [ -n "$ENC" ] || echo "encryption: skipped ($ENC_WHY)" | tee -a "$WORK/table.txt"
 [ -n "$SKIPPED" ] && echo "skipped: $SKIPPED" | tee -a "$WORK/table.txt"
 [ -n "$IPERF_NOTE" ] && echo "iperf3: $IPERF_NOTE" | tee -a "$WORK/table.txt"
+[ -n "$WORKERS_LINE" ] && echo "$WORKERS_LINE" | tee -a "$WORK/table.txt"
 { echo "AEAD seal+open per datagram (mpt-aead, thread CPU time):"; cat "$WORK/aead.txt"; } >>"$WORK/table.txt"
 cp "$WORK/table.txt" "$OUTDIR/$STAMP.txt"
 echo "results: $JSON" >&2

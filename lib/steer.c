@@ -5,6 +5,7 @@
 #include <linux/filter.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #ifndef SO_ATTACH_REUSEPORT_CBPF
 #define SO_ATTACH_REUSEPORT_CBPF 51
@@ -52,4 +53,37 @@ int steer_reuseport(int fd)
 	int one = 1;
 
 	return setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ? -errno : 0;
+}
+
+int steer_bind(const struct addr *a, int *fdp)
+{
+	int fd, rc;
+
+	fd = socket(a->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	rc = steer_reuseport(fd);
+	if (rc)
+		goto fail;
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	*fdp = fd;
+	return 0;
+fail:
+	close(fd);
+	return rc;
+}
+
+unsigned steer_index_of(const uint8_t *payload, size_t len, unsigned n)
+{
+	uint64_t s = 0;
+	unsigned i;
+
+	if (len < STEER_SESSION_OFFSET + 8)
+		return 0;
+	for (i = 0; i < 8; i++)
+		s = s << 8 | payload[STEER_SESSION_OFFSET + i];
+	return steer_index(s, n);
 }

@@ -19,7 +19,10 @@
 #ifndef MPT_STEER_H
 #define MPT_STEER_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "addr.h"
 
 #define STEER_SESSION_OFFSET 16	/* session id in the UDP payload */
 #define STEER_MAX 256		/* workers */
@@ -30,5 +33,11 @@ int steer_attach(int fd, unsigned n);
 unsigned steer_index(uint64_t session, unsigned n);
 /* Set SO_REUSEPORT on fd (before bind): 0 or -errno. */
 int steer_reuseport(int fd);
+/* A non-blocking, close-on-exec UDP socket with SO_REUSEPORT bound to a, the
+ * next member of a's group (its index: how many were bound before): 0 or -errno. */
+int steer_bind(const struct addr *a, int *fdp);
+/* The index the program picks for this UDP payload (0 when shorter than
+ * STEER_SESSION_OFFSET + 8, as the program does). */
+unsigned steer_index_of(const uint8_t *payload, size_t len, unsigned n);
 
 #endif

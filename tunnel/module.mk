@@ -9,9 +9,9 @@ TUNNEL_COMMON := tunnel/daemon.c tunnel/control.c tunnel/sockbuf.c tunnel/prefli
 MPCLIENT_OBJS := $(call objs,tunnel/mpclient.c tunnel/client.c tunnel/client_socks.c tunnel/socks5.c \
 	tunnel/client_reload.c tunnel/config.c tunnel/pathsock.c tunnel/client_link.c $(CLIENT_CORE) \
 	$(TUNNEL_COMMON))
-MPSERVER_OBJS := $(call objs,tunnel/mpserver.c tunnel/server.c tunnel/server_conf.c $(SERVER_CORE) $(TUNNEL_COMMON))
+MPSERVER_OBJS := $(call objs,tunnel/mpserver.c tunnel/server.c tunnel/server_conf.c tunnel/workers.c $(SERVER_CORE) $(TUNNEL_COMMON))
 $(eval $(call program,mpclient,$(MPCLIENT_OBJS),$(LIBEV) $(SODIUM_LIBS) $(ISAL_LIBS) $(NL_LIBS) $(LIBM)))
-$(eval $(call program,mpserver,$(MPSERVER_OBJS),$(LIBEV) $(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
+$(eval $(call program,mpserver,$(MPSERVER_OBJS),$(LIBEV) $(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM) -lpthread))
 MPCTL_OBJS := $(call objs,tunnel/mpctl.c)
 $(eval $(call program,mpctl,$(MPCTL_OBJS),$(LIBEV)))
 

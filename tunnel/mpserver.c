@@ -12,6 +12,7 @@
 #include "server_access.h"
 #include "server_conf.h"
 #include "server_keys.h"
+#include "workers.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -46,16 +47,14 @@ static void usage(FILE *f)
 		"      --fec-max K:M        largest FEC code applied when a client asks for one\n"
 		"                           (default 32:32; 0:0: broadcast only)\n"
 		"      --fec-depth N        FEC blocks open at once, interleaved (default 4)\n"
+		"      --workers N|auto     N threads, each with its own event loop and socket;\n"
+		"                           the kernel steers every path of a session to one\n"
+		"                           (default 1; auto: one per CPU; limits are per worker)\n"
 		PARAMS_HELP);
 }
 
-static int report(const void *arg, struct tunnel_report *r)
-{
-	return server_report(arg, r);
-}
-
 struct reload_ctx {
-	struct server *srv;
+	struct workers *ws;
 	const struct tunnel_params *prm;
 	const struct server_cli *cli;
 	bool sealed;
@@ -78,13 +77,21 @@ static int reload(void *arg, char *err, size_t errlen)
 			 "restart it to use them");
 		rc = -EINVAL;
 	} else {
-		rc = server_access_replace(&c->srv->core, &conf, c->sealed ? &set : NULL, err,
-					   errlen);
+		rc = workers_access_replace(c->ws, &conf, c->sealed ? &set : NULL, err, errlen);
 	}
 	srvconf_free(&conf);
 	keyset_free(&set);
 	return rc;
 }
+
+static int report(const void *arg, struct tunnel_report *r)
+{
+	const struct reload_ctx *c = arg;
+
+	return workers_report(c->ws, r);
+}
+
+#define OPT_WORKERS (OPT__PRIVATE + 0x40)
 
 int main(int argc, char **argv)
 {
@@ -98,6 +105,7 @@ int main(int argc, char **argv)
 		{ "server-id", required_argument, NULL, OPT_SERVER_ID },
 		{ "key-dir", required_argument, NULL, OPT_KEY_DIR },
 		{ "fec-max", required_argument, NULL, OPT_FEC_MAX },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "fec-depth", required_argument, NULL, OPT_FEC_DEPTH },
 		PARAMS_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -113,7 +121,8 @@ int main(int argc, char **argv)
 	struct ev_loop *loop;
 	struct daemon_hooks hooks;
 	char ctl_path[CTL_PATH_MAX], ctl_label[64];
-	struct server *srv;
+	struct workers *ws;
+	unsigned nworkers = 1;
 	uint8_t psk[SEAL_PSK_LEN];
 	struct seal_psk sp = { .suite = 0 };
 	struct keyset keys = { .count = 0 };
@@ -142,6 +151,13 @@ int main(int argc, char **argv)
 			cli.allow[cli.nallow++] = optarg;
 			break;
 		case 'h': usage(stdout); return 0;
+		case OPT_WORKERS:
+			if (!workers_parse(optarg, &nworkers)) {
+				log_warnx("bad --workers '%s' (expected 1-%u or auto)", optarg,
+					  WORKERS_MAX);
+				return params_usage_error();
+			}
+			break;
 		default:
 			cli_limits[0] |= opt == OPT_SERVER_ID;
 			cli_limits[1] |= opt == OPT_MAX_SESSIONS;
@@ -271,46 +287,56 @@ int main(int argc, char **argv)
 	loop = ev_default_loop(EVFLAG_AUTO);
 	if (!loop)
 		fatalx("cannot initialise libev");
-	srv = calloc(1, sizeof(*srv));
-	if (!srv)
+	ws = calloc(1, sizeof(*ws));
+	if (!ws)
 		fatalx("out of memory");
-	rc = server_init(srv, loop, &prm, &listen, &target, sealed ? psk : NULL);
+	rc = workers_init(ws, nworkers, loop, &prm, &listen, &target, sealed ? psk : NULL);
 	memset(psk, 0, sizeof(psk));
 	if (rc == 0 && keyset_count(&keys) > 0) {
-		rc = server_keys_replace(&srv->core, &keys, err, sizeof(err));	/* all of them */
+		rc = workers_keys_replace(ws, &keys, err, sizeof(err));	/* all of them */
 		if (rc)
 			log_warnx("cannot hold the keys");
 	}
 	if (rc == 0) {
-		rc = server_access_replace(&srv->core, &conf, NULL, err, sizeof(err));
+		rc = workers_access_replace(ws, &conf, NULL, err, sizeof(err));
 		if (rc)
 			log_warnx("%s", err);
 	}
 	srvconf_free(&conf);
 	keyset_free(&keys);
-	if (rc)
+	if (rc) {
+		if (ws->n)
+			workers_free(ws);
 		return 1;
+	}
 	if (sealed)
-		log_info("listening on %s, forwarding to %s, encrypted (%u keys)", listen_arg,
-			 target_arg, keyset_count(&srv->core.keys.set));
+		log_info("listening on %s, forwarding to %s, encrypted (%u keys)%s", listen_arg,
+			 target_arg, keyset_count(&ws->w[0].srv.core.keys.set),
+			 nworkers > 1 ? ", workers steered by session" : "");
 	else
-		log_info("listening on %s, forwarding to %s, not encrypted", listen_arg, target_arg);
+		log_info("listening on %s, forwarding to %s, not encrypted%s", listen_arg, target_arg,
+			 nworkers > 1 ? ", workers steered by session" : "");
+	if (nworkers > 1)
+		log_info("%u workers (threads), each with its own event loop and socket", nworkers);
 	if (!sealed)
 		log_warnx("no key: forwarding unauthenticated traffic from anyone who can reach "
 			  "port %u (see --key-file)", (unsigned)lport);
-	server_start(srv);
-	hooks = (struct daemon_hooks){ .report = report, .arg = srv, .stats_file = prm.stats_file };
+	if (workers_start(ws) != 0) {
+		workers_free(ws);
+		return 1;
+	}
+	rctx = (struct reload_ctx){ .ws = ws, .prm = &prm, .cli = &cli, .sealed = sealed };
+	hooks = (struct daemon_hooks){ .report = report, .arg = &rctx, .stats_file = prm.stats_file };
 	if (sealed || cli.file) {
-		rctx = (struct reload_ctx){ .srv = srv, .prm = &prm, .cli = &cli, .sealed = sealed };
 		hooks.reload = reload;
 		hooks.reload_arg = &rctx;
 	}
 	daemon_hooks_control(&hooks, &prm, "mpserver", lport, ctl_path, sizeof(ctl_path), ctl_label,
 			     sizeof(ctl_label));
 	rc = daemon_run(loop, &hooks);
-	server_stop(srv);
-	server_free(srv);
-	free(srv);
+	workers_stop(ws);
+	workers_free(ws);
+	free(ws);
 	ev_loop_destroy(loop);
 	return rc;
 config_error:

@@ -68,8 +68,10 @@ void report_free(struct tunnel_report *r)
 {
 	free(r->sessions);
 	free(r->paths);
+	free(r->workers);
 	r->sessions = NULL;
 	r->paths = NULL;
+	r->workers = NULL;
 }
 
 static const char *path_name(const struct report_path *p, char *buf, unsigned len)
@@ -123,11 +125,19 @@ void report_text(FILE *f, const struct tunnel_report *r)
 		fprintf(f, "mpserver: listening on %s, target %s, %u sessions, %u flows\n",
 			addr_format(&r->listen, buf, sizeof(buf)),
 			addr_format(&r->target, buf2, sizeof(buf2)), r->nsessions, r->nflows);
+		for (i = 0; i < r->nworkers; i++)
+			fprintf(f, "  worker %u: %u sessions, %u flows, received %llu, misrouted %llu\n",
+				i, r->workers[i].sessions, r->workers[i].flows,
+				(unsigned long long)r->workers[i].received,
+				(unsigned long long)r->workers[i].misrouted);
 		for (i = 0; i < r->nsessions; i++) {
 			const struct report_session *s = &r->sessions[i];
 
-			fprintf(f, "  session %016llx: %u flows\n", (unsigned long long)s->id,
+			fprintf(f, "  session %016llx: %u flows", (unsigned long long)s->id,
 				s->nflows);
+			if (r->nworkers)
+				fprintf(f, ", worker %u", s->worker);
+			fputc('\n', f);
 			for (k = 0; k < s->npaths; k++) {
 				fprintf(f, "    path %u %s ", s->paths[k].index,
 					path_name(&s->paths[k], buf, sizeof(buf)));
@@ -204,6 +214,8 @@ void report_json(struct json *j, const struct tunnel_report *r)
 			snprintf(buf, sizeof(buf), "%016llx", (unsigned long long)s->id);
 			json_str(j, "session", buf);
 			json_u64(j, "flows", s->nflows);
+			if (r->nworkers)
+				json_u64(j, "worker", s->worker);
 			json_arr_open(j, "paths");
 			for (k = 0; k < s->npaths; k++)
 				path_json(j, &s->paths[k], false);
@@ -214,6 +226,19 @@ void report_json(struct json *j, const struct tunnel_report *r)
 		json_obj_open(j, "total");
 		path_stats_json(j, &r->total);
 		json_obj_close(j);
+		if (r->nworkers) {
+			json_arr_open(j, "workers");
+			for (i = 0; i < r->nworkers; i++) {
+				json_obj_open(j, NULL);
+				json_u64(j, "worker", i);
+				json_u64(j, "sessions", r->workers[i].sessions);
+				json_u64(j, "flows", r->workers[i].flows);
+				json_u64(j, "received", r->workers[i].received);
+				json_u64(j, "misrouted", r->workers[i].misrouted);
+				json_obj_close(j);
+			}
+			json_arr_close(j);
+		}
 	}
 	counters_json(j, &r->cnt);
 	json_doc_close(j);

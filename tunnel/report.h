@@ -49,6 +49,14 @@ struct report_session {
 	unsigned nflows;
 	unsigned npaths;
 	struct report_path *paths;	/* into the report's path array */
+	unsigned worker;	/* mpserver --workers: the worker holding it */
+};
+
+/* mpserver --workers N (N > 1): one worker's share (workers.c) */
+struct report_worker {
+	unsigned sessions, flows;	/* open */
+	uint64_t received;	/* datagrams accepted on its sessions' paths, closed ones too */
+	uint64_t misrouted;	/* datagrams of another worker's session (steering failed) */
 };
 
 struct tunnel_report {
@@ -63,6 +71,8 @@ struct tunnel_report {
 	struct report_path *paths;
 	struct path_stats total;	/* mpserver: every path's counts, closed ones too */
 	struct tunnel_counters cnt;
+	unsigned nworkers;	/* mpserver with --workers N > 1: N, else 0 */
+	struct report_worker *workers;	/* nworkers (report_free frees it) */
 };
 
 struct pathq;

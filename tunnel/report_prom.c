@@ -128,6 +128,29 @@ static void counter(FILE *f, const char *name, const char *help, const char *dae
 	prom_sample_u64(f, name, l, v);
 }
 
+/* mpserver --workers N: each worker's sessions, datagrams received and misrouted. */
+static void workers_prom(FILE *f, const struct tunnel_report *r, const char *daemon)
+{
+	static const char *const names[3] = {"mptunnel_worker_sessions",
+		"mptunnel_worker_received_datagrams_total", "mptunnel_worker_misrouted_datagrams_total"};
+	static const char *const help[3] = {"Open sessions held by the worker.",
+		"Datagrams accepted on the paths of the worker's sessions.",
+		"Datagrams the worker got for another worker's session (steering failed)."};
+	char idx[16];
+	const char *l[] = {"daemon", daemon, "worker", idx, NULL};
+
+	for (unsigned m = 0; m < 3; m++) {
+		prom_family(f, names[m], m ? PROM_COUNTER : PROM_GAUGE, help[m]);
+		for (unsigned i = 0; i < r->nworkers; i++) {
+			const struct report_worker *w = &r->workers[i];
+
+			snprintf(idx, sizeof(idx), "%u", i);
+			prom_sample_u64(f, names[m], l, m == 0 ? w->sessions :
+					m == 1 ? w->received : w->misrouted);
+		}
+	}
+}
+
 void report_prom(FILE *f, const struct tunnel_report *r, const char *daemon)
 {
 	struct walk w = {.f = f, .daemon = daemon, .r = r};
@@ -186,6 +209,8 @@ void report_prom(FILE *f, const struct tunnel_report *r, const char *daemon)
 		lr[5] = drop_reason_name((enum drop_reason)i);
 		prom_sample_u64(f, "mptunnel_dropped_datagrams_total", lr, r->cnt.drop[i]);
 	}
+	if (r->nworkers)
+		workers_prom(f, r, daemon);
 	prom_family(f, "mptunnel_path_up", PROM_GAUGE, "1 while the path is alive, 0 when it is down.");
 	w.what = 1;
 	each_path(r, emit_path, &w);

@@ -5,6 +5,7 @@
 #include "server.h"
 #include "log.h"
 #include "sockbuf.h"
+#include "steer.h"
 #include "udp.h"
 
 #include <errno.h>
@@ -351,9 +352,14 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 				drain_errors(srv);
 			break;
 		}
-		for (i = 0; i < (unsigned)n; i++)
+		for (i = 0; i < (unsigned)n; i++) {
+			if (srv->nworkers > 1 &&
+			    steer_index_of(batch_slot(&srv->inb, i), srv->inb.len[i], srv->nworkers) !=
+				    srv->worker)
+				srv->misrouted++;	/* another worker's session (workers.h) */
 			path_datagram(srv, &srv->inb.from[i], batch_slot(&srv->inb, i),
 				      srv->inb.len[i], now);
+		}
 		flush_forward(srv);
 		if ((unsigned)n < srv->inb.cap)
 			break;
@@ -393,6 +399,13 @@ static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
 int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_params *prm,
 		const struct addr *listen, const struct addr *target, const uint8_t *psk)
 {
+	return server_init_worker(srv, loop, prm, listen, target, psk, 0, 1);
+}
+
+int server_init_worker(struct server *srv, struct ev_loop *loop, const struct tunnel_params *prm,
+		       const struct addr *listen, const struct addr *target, const uint8_t *psk,
+		       unsigned worker, unsigned nworkers)
+{
 	struct server_hooks hooks = { flow_closed, srv };
 	struct tunnel_params p = *prm;
 	char buf[ADDR_STRLEN];
@@ -405,6 +418,8 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 	srv->lfd = -1;
 	srv->laddr = *listen;
 	srv->target = *target;
+	srv->worker = worker;
+	srv->nworkers = nworkers;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    p.max_flows + 16 > rl.rlim_cur) {
 		p.max_flows = rl.rlim_cur > 32 ? (unsigned)rl.rlim_cur - 16 : 16;
@@ -426,7 +441,8 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 		rc = batch_init(&srv->rb, SERVER_RECV_BATCH, SERVER_SLOT);
 	if (rc)
 		goto fail;
-	rc = udp_bind(listen, &srv->lfd);
+	/* several workers: the next member of the port's SO_REUSEPORT group */
+	rc = nworkers > 1 ? steer_bind(listen, &srv->lfd) : udp_bind(listen, &srv->lfd);
 	if (rc) {
 		log_errno(rc, "cannot listen on %s", addr_format(listen, buf, sizeof(buf)));
 		goto fail;

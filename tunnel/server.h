@@ -50,11 +50,18 @@ struct server {
 	struct iovec out[BATCH_MAX];
 	struct batch_queue fwd;		/* payloads waiting to go to the target, by flow */
 	bool buf_warned[2];		/* sockbuf_apply: target sockets, tunnel port */
+	unsigned worker, nworkers;	/* this one's index of nworkers (workers.h) */
+	uint64_t misrouted;		/* datagrams of another worker's sessions */
 };
 
 /* c must not move after init.  0 or -errno (message logged). */
 int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_params *prm,
 		const struct addr *listen, const struct addr *target, const uint8_t *psk);
+/* One of nworkers (workers.h): with nworkers > 1 the tunnel port is the
+ * worker-th member of an SO_REUSEPORT group (lib/steer.c). */
+int server_init_worker(struct server *srv, struct ev_loop *loop, const struct tunnel_params *prm,
+		       const struct addr *listen, const struct addr *target, const uint8_t *psk,
+		       unsigned worker, unsigned nworkers);
 void server_start(struct server *srv);
 void server_stop(struct server *srv);
 void server_free(struct server *srv);

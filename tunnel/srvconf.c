@@ -522,3 +522,52 @@ const struct srv_client *srvconf_client(const struct srvconf *cfg, const char *n
 			return &cfg->clients[i];
 	return NULL;
 }
+
+/* A deep copy of a scope: 0 or -ENOMEM (dst then holds what was copied). */
+static int scope_copy(struct srv_scope *d, const struct srv_scope *s)
+{
+	*d = *s;
+	d->allow = NULL;
+	d->maps = NULL;
+	d->keys = NULL;
+	d->nallow = d->nmaps = d->nkeys = 0;
+	if (s->nallow && !(d->allow = malloc(s->nallow * sizeof(*d->allow))))
+		return -ENOMEM;
+	if (s->nallow)
+		memcpy(d->allow, s->allow, s->nallow * sizeof(*d->allow));
+	d->nallow = s->nallow;
+	if (s->nmaps && !(d->maps = malloc(s->nmaps * sizeof(*d->maps))))
+		return -ENOMEM;
+	if (s->nmaps)
+		memcpy(d->maps, s->maps, s->nmaps * sizeof(*d->maps));
+	d->nmaps = s->nmaps;
+	if (s->nkeys && !(d->keys = calloc(s->nkeys, sizeof(*d->keys))))
+		return -ENOMEM;
+	for (unsigned i = 0; i < s->nkeys; i++) {
+		d->keys[i] = strdup(s->keys[i]);
+		if (!d->keys[i])
+			return -ENOMEM;
+		d->nkeys = i + 1;
+	}
+	return 0;
+}
+
+int srvconf_copy(struct srvconf *dst, const struct srvconf *src)
+{
+	int rc;
+
+	*dst = *src;
+	dst->clients = NULL;
+	dst->nclients = 0;
+	rc = scope_copy(&dst->global, &src->global);
+	if (rc == 0 && src->nclients && !(dst->clients = calloc(src->nclients, sizeof(*dst->clients))))
+		rc = -ENOMEM;
+	for (unsigned i = 0; rc == 0 && i < src->nclients; i++) {
+		dst->clients[i] = src->clients[i];
+		dst->nclients = i + 1;
+		rc = scope_copy(&dst->clients[i].scope, &src->clients[i].scope);
+	}
+	if (rc)
+		srvconf_free(dst);
+	return rc;
+}

@@ -106,6 +106,8 @@ int srvconf_load(struct srvconf *cfg, const char *path, char *err, size_t errlen
 /* Resolve every HOST:PORT (targets, maps, listens). 0 or -EINVAL with err. */
 int srvconf_resolve(struct srvconf *cfg, const char *source, char *err, size_t errlen);
 void srvconf_free(struct srvconf *cfg);
+/* A deep copy (mpserver --workers: one per worker): 0 or -ENOMEM (dst freed). */
+int srvconf_copy(struct srvconf *dst, const struct srvconf *src);
 
 /* "ADDR[/LEN]:PORTSPEC" */
 bool allow_rule_parse(const char *s, struct allow_rule *r);

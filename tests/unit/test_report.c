@@ -105,8 +105,8 @@ static void test_server_text_json(void **state)
 	r.nsessions = 2;
 	r.npaths = 3;
 	r.nflows = 4;
-	r.sessions[0] = (struct report_session){ 0x11, 3, 2, &r.paths[0] };
-	r.sessions[1] = (struct report_session){ 0x22, 1, 1, &r.paths[2] };
+	r.sessions[0] = (struct report_session){ .id = 0x11, .nflows = 3, .npaths = 2, .paths = &r.paths[0] };
+	r.sessions[1] = (struct report_session){ .id = 0x22, .nflows = 1, .npaths = 1, .paths = &r.paths[2] };
 	for (int i = 0; i < 3; i++) {
 		addr_resolve("127.0.0.1", (uint16_t)(5000 + i), false, &r.paths[i].peer, &err);
 		r.paths[i].alive = -1;

@@ -60,7 +60,11 @@ static uint16_t make_group(int fds[NW], bool steer)
 			bind_lo(fds[0], 0);
 			assert_int_equal(getsockname(fds[0], (struct sockaddr *)&a, &alen), 0);
 		} else {
-			bind_lo(fds[i], ntohs(a.sin_port));
+			struct addr ga = { .len = sizeof(a) };
+
+			close(fds[i]);	/* steer_bind makes its own */
+			memcpy(&ga.ss, &a, sizeof(a));
+			assert_int_equal(steer_bind(&ga, &fds[i]), 0);
 		}
 	}
 	if (steer)
@@ -118,6 +122,8 @@ static unsigned run(bool steer, unsigned per_socket[NW])
 
 			while (recv(fds[w], in, sizeof(in), 0) == (ssize_t)sizeof(dg)) {
 				assert_memory_equal(in + 16, dg + 16, 8);
+				if (steer)	/* the C twin of the program, on what arrived */
+					assert_int_equal(steer_index_of(in, sizeof(dg), NW), w);
 				got++;
 				per_socket[w]++;
 				if (where[i] == -1)
@@ -189,6 +195,7 @@ static void test_index_and_args(void **state)
 	assert_int_equal(steer_index(0x0000000100000003ull, 4), 2);
 	assert_int_equal(steer_index(0xffffffff00000000ull, 7), 0xffffffffu % 7);
 	assert_int_equal(steer_index(42, 1), 0);
+	assert_int_equal(steer_index_of((const uint8_t *)"tiny", 4, NW), 0);
 	assert_int_equal(steer_attach(fd, 0), -EINVAL);
 	assert_int_equal(steer_attach(fd, STEER_MAX + 1), -EINVAL);
 	close(fd);
