@@ -3,10 +3,11 @@
  *
  *   mpt-sessions --to HOST:PORT --sink ADDR:PORT [--sessions N] [--paths P]
  *                [--rate DPS] [--duration DUR] [--size BYTES] [--ping DUR]
- *                [--bind ADDR] [--setup DUR] [--seed N]
+ *                [--bind ADDR[,ADDR...]] [--setup DUR]
  *
  * Each session has a random id and P sockets of its own (one source port per
- * path, as mpclient has).  Setup: a PING on every path until each has its
+ * path, as mpclient has; path p from the p-th --bind address, as from
+ * different bridges).  Setup: a PING on every path until each has its
  * PONG (bounded by --setup).  Then, for --duration, DATA at --rate
  * datagrams/s in all (round robin over the sessions, each datagram on every
  * path, one UDP GSO message per path socket per batch), plus a PING on every path
@@ -15,6 +16,11 @@
  * (its --target), a second thread blocked in recvmmsg, which counts each
  * (session, seq) once and the longest silence of each session while data
  * was due (the resume time after a backend is drained).
+ *
+ * SIGINT or SIGTERM ends the load early (the report follows).  SIGUSR1 says
+ * "a backend is drained now": for each session the silence around that
+ * moment (its first receipt after it minus its last before it) is measured,
+ * and the largest reported as drain_gap_s, with how many sessions resumed.
  *
  * JSON on stdout: sent, received, duplicates, lost, goodput (datagrams/s
  * over the sink's first to last receipt), sessions whose paths were last
@@ -31,6 +37,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -65,11 +72,13 @@ struct sess {
 	/* sink side (its thread) */
 	uint8_t *seen;		/* bitmap of payload seqs */
 	double last_rx, max_gap;
+	double resume;		/* after SIGUSR1: first receipt after it - last before it */
+	bool resumed;
 };
 
 struct opts {
-	struct addr to, sink, bind;
-	bool has_bind;
+	struct addr to, sink, bind[MAXP];
+	unsigned nbind;		/* path p from bind[p % nbind] (0: any) */
 	unsigned sessions, paths, size;
 	double rate, duration, ping, setup;
 };
@@ -78,6 +87,20 @@ static struct sess *S;
 static struct opts O;
 static uint32_t max_data;	/* per session, bitmap size */
 static atomic_bool sink_stop;
+static volatile sig_atomic_t load_stop;
+static atomic_uint_fast64_t drain_ns;	/* SIGUSR1: when (monotonic ns) */
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	atomic_store(&drain_ns, clock_now_ns());
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	load_stop = 1;
+}
 static uint64_t rx_count, rx_dups, rx_foreign;
 static double rx_first, rx_last;
 static int sink_fd;
@@ -92,7 +115,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: mpt-sessions --to HOST:PORT --sink ADDR:PORT [--sessions N] "
 		"[--paths P] [--rate DPS] [--duration DUR] [--size BYTES] [--ping DUR] "
-		"[--bind ADDR] [--setup DUR]\n");
+		"[--bind ADDR[,ADDR...]] [--setup DUR]\n");
 	exit(2);
 }
 
@@ -141,6 +164,11 @@ static void *sink_main(void *arg)
 			}
 			s->seen[seq >> 3] |= (uint8_t)(1u << (seq & 7));
 			rx_count++;
+			if (!s->resumed && atomic_load(&drain_ns) &&
+			    now >= (double)atomic_load(&drain_ns) * 1e-9) {
+				s->resumed = true;
+				s->resume = s->last_rx > 0 ? now - s->last_rx : 0;
+			}
 			if (s->last_rx > 0 && now - s->last_rx > s->max_gap)
 				s->max_gap = now - s->last_rx;
 			s->last_rx = now;
@@ -293,11 +321,18 @@ static bool parse_opts(int argc, char **argv)
 				return false;
 			*(c == 't' ? &to : &sink) = true;
 			break;
-		case 'b':
-			if (addr_resolve(optarg, 0, true, &O.bind, &e) != 0)
-				return false;
-			O.has_bind = true;
+		case 'b': {
+			char list[512], *tok, *save = NULL;
+
+			snprintf(list, sizeof(list), "%s", optarg);
+			for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				if (O.nbind == MAXP ||
+				    addr_resolve(tok, 0, true, &O.bind[O.nbind], &e) != 0)
+					return false;
+				O.nbind++;
+			}
 			break;
+		}
 		case 'n': if (!parse_uint(optarg, 1, 1000000, &O.sessions)) return false; break;
 		case 'p': if (!parse_uint(optarg, 1, MAXP, &O.paths)) return false; break;
 		case 's': if (!parse_uint(optarg, PAYLOAD_MIN, 1400, &O.size)) return false; break;
@@ -324,10 +359,14 @@ int main(int argc, char **argv)
 	uint64_t sent = 0, due = 0, made = 0;
 	uint16_t servers[64];
 	unsigned per_server[64];
-	double t0, next_ping, gap = 0, now;
+	double t0, next_ping, gap = 0, dgap = 0, now;
+	unsigned resumed = 0;
 
 	if (!parse_opts(argc, argv))
 		usage();
+	signal(SIGINT, on_signal);	/* the load ends early, the report follows */
+	signal(SIGTERM, on_signal);
+	signal(SIGUSR1, on_usr1);	/* a backend drained now: measure the resume */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -351,7 +390,8 @@ int main(int argc, char **argv)
 			s->fd[p] = socket(O.to.ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 			if (s->fd[p] < 0)
 				die("socket (raise ulimit -n)");
-			if (O.has_bind && bind(s->fd[p], (struct sockaddr *)&O.bind.ss, O.bind.len) < 0)
+			if (O.nbind && bind(s->fd[p], (struct sockaddr *)&O.bind[p % O.nbind].ss,
+					    O.bind[p % O.nbind].len) < 0)
 				die("bind");
 			if (connect(s->fd[p], (struct sockaddr *)&O.to.ss, O.to.len) < 0)
 				die("connect");
@@ -386,7 +426,7 @@ int main(int argc, char **argv)
 	t0 = clock_now();
 	next_ping = t0 + O.ping;
 	i = 0;
-	while ((now = clock_now()) - t0 < O.duration) {
+	while ((now = clock_now()) - t0 < O.duration && !load_stop) {
 		uint64_t want = (uint64_t)((now - t0) * O.rate);
 		unsigned rounds = 0;
 
@@ -450,6 +490,11 @@ int main(int argc, char **argv)
 			moved++;
 		if (s->max_gap > gap)
 			gap = s->max_gap;
+		if (s->resumed) {
+			resumed++;
+			if (s->resume > dgap)
+				dgap = s->resume;
+		}
 		for (k = 0; k < nserv && servers[k] != s->server; k++)
 			;
 		if (k == nserv && nserv < 64)
@@ -460,12 +505,13 @@ int main(int argc, char **argv)
 	printf("{\"sessions\":%u,\"paths\":%u,\"rate\":%.0f,\"duration_s\":%.3f,\"size\":%u,"
 	       "\"made\":%llu,\"sent_copies\":%llu,\"received\":%llu,\"duplicates\":%llu,"
 	       "\"foreign\":%llu,\"lost\":%lld,\"rx_span_s\":%.6f,\"goodput_dps\":%.0f,"
-	       "\"split\":%u,\"unanswered\":%u,\"moved\":%u,\"max_gap_s\":%.3f,\"servers\":{",
+	       "\"split\":%u,\"unanswered\":%u,\"moved\":%u,\"max_gap_s\":%.3f,"
+	       "\"resumed\":%u,\"drain_gap_s\":%.3f,\"servers\":{",
 	       O.sessions, O.paths, O.rate, O.duration, O.size, (unsigned long long)made,
 	       (unsigned long long)sent, (unsigned long long)rx_count, (unsigned long long)rx_dups,
 	       (unsigned long long)rx_foreign, (long long)(made - rx_count), rx_last - rx_first,
 	       rx_last > rx_first ? rx_count / (rx_last - rx_first) : 0.0, split, unanswered, moved,
-	       gap);
+	       gap, resumed, dgap);
 	for (i = 0; i < nserv; i++)
 		printf("%s\"%u\":%u", i ? "," : "", servers[i], per_server[i]);
 	printf("}}\n");

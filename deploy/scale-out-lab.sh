@@ -23,64 +23,10 @@ C=${P}c LB=${P}lb B1=${P}b1 B2=${P}b2
 VIP=198.18.0.100
 PORT=2000
 N=${SCALE_SESSIONS:-1000}
-ns_cleanup() {
-	local n
-	for n in "$C" "$LB" "$B1" "$B2"; do ip netns del "$n" 2>/dev/null; done
-}
-trap 'ns_cleanup; t_cleanup' EXIT
-in_ns() { local n=$1; shift; ip netns exec "$n" "$@"; }
+. "$ROOT/deploy/scale-out-net.sh"
+so_net_up || { t_fail "namespaces, veths, routes"; t_done; }
 
-set -e
-for n in "$C" "$LB" "$B1" "$B2"; do
-	ip netns add "$n"
-	in_ns "$n" ip link set lo up
-	in_ns "$n" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
-done
-ip link add "${P}a" netns "$C" type veth peer name "${P}A" netns "$LB"
-ip link add "${P}b" netns "$LB" type veth peer name "${P}B" netns "$B1"
-ip link add "${P}d" netns "$LB" type veth peer name "${P}D" netns "$B2"
-in_ns "$C" ip addr add 198.18.1.2/24 dev "${P}a"
-in_ns "$C" ip addr add 198.18.1.3/24 dev "${P}a"
-in_ns "$C" ip addr add 198.18.1.4/24 dev "${P}a"
-in_ns "$LB" ip addr add 198.18.1.1/24 dev "${P}A"
-in_ns "$LB" ip addr add 198.18.2.1/24 dev "${P}b"
-in_ns "$LB" ip addr add 198.18.3.1/24 dev "${P}d"
-in_ns "$B1" ip addr add 198.18.2.2/24 dev "${P}B"
-in_ns "$B2" ip addr add 198.18.3.2/24 dev "${P}D"
-for pair in "$C:${P}a" "$LB:${P}A" "$LB:${P}b" "$LB:${P}d" "$B1:${P}B" "$B2:${P}D"; do
-	in_ns "${pair%%:*}" ip link set "${pair#*:}" up
-done
-in_ns "$C" ip route add "$VIP/32" via 198.18.1.1
-# backends: the service address on lo (direct return: replies leave with it as source)
-in_ns "$B1" ip addr add "$VIP/32" dev lo
-in_ns "$B2" ip addr add "$VIP/32" dev lo
-in_ns "$B1" ip route add default via 198.18.2.1
-in_ns "$B2" ip route add default via 198.18.3.1
-# balancer: forward, one routing table per backend, chosen by the mark nftables sets
-in_ns "$LB" sysctl -qw net.ipv4.ip_forward=1
-in_ns "$LB" ip route add blackhole "$VIP/32"
-in_ns "$LB" ip route add "$VIP/32" via 198.18.2.2 table 101
-in_ns "$LB" ip route add "$VIP/32" via 198.18.3.2 table 102
-in_ns "$LB" ip rule add fwmark 1 table 101
-in_ns "$LB" ip rule add fwmark 2 table 102
-set +e
-
-# rules ROUTE1 ROUTE2 HASHMAP: the balancer's ruleset (deploy/scale-out.md), replaced whole
-rules() {
-	in_ns "$LB" nft -f - <<NFT
-table ip mptlb
-delete table ip mptlb
-table ip mptlb {
-	chain pre {
-		type filter hook prerouting priority raw; policy accept;
-		ip daddr $VIP udp dport $PORT notrack
-		ip daddr $VIP udp dport $PORT @th,96,16 0 meta mark set jhash @th,192,64 mod 2 seed 0x6d7074 map { 0 : $3 } counter
-		ip daddr $VIP udp dport $PORT @th,96,16 != 0 meta mark set @th,96,16 map { 1 : $1, 2 : $2 } counter
-	}
-}
-NFT
-}
-t_expect "balancer ruleset loads (server id at payload offset 4, session at 16)" rules 1 2 "1, 1 : 2"
+t_expect "balancer ruleset loads (server id at payload offset 4, session at 16)" so_rules 1 2 "1, 1 : 2"
 
 t_spawn sink1 ip netns exec "$B1" python3 "$ROOT/deploy/steer_check.py" sink "$PORT" "$T/b1.txt"
 t_spawn sink2 ip netns exec "$B2" python3 "$ROOT/deploy/steer_check.py" sink "$PORT" "$T/b2.txt"
@@ -122,7 +68,7 @@ echo "# server ids 1 and 2: $r"
 t_expect "known server ids: all $((3 * N)) datagrams arrive" [ "$(field "$r" received)" = $((3 * N)) ]
 t_expect "known server ids: 0 datagrams misrouted" [ "$(field "$r" misrouted)" = 0 ]
 
-t_expect "drain backend 1: id 1 mapped to backend 2, new sessions to backend 2" rules 2 2 "2, 1 : 2"
+t_expect "drain backend 1: id 1 mapped to backend 2, new sessions to backend 2" so_rules 2 2 "2, 1 : 2"
 r=$(phase only1)
 echo "# backend 1 drained, server id 1 (misrouted = id != backend: all of them now, as intended): $r"
 t_expect "drained: all $((3 * N)) datagrams for id 1 reach backend 2" \
