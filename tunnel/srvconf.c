@@ -418,12 +418,14 @@ int srvconf_load(struct srvconf *cfg, const char *path, char *err, size_t errlen
 	lines_close(&lr);
 	if (!srvconf_finish(&p)) {
 		snprintf(err, errlen, "%s", p.err);
+		srvconf_free(cfg);
 		return -EINVAL;
 	}
 	return 0;
 bad:
 	lines_close(&lr);
 	snprintf(err, errlen, "%s", p.err);
+	srvconf_free(cfg);	/* nothing for the caller to free */
 	return -EINVAL;
 }
 

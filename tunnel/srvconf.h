@@ -101,7 +101,7 @@ bool srvconf_line(struct srvconf_parser *p, char *line);
 /* Whole-file checks: a target or an allow somewhere, clients have keys,
  * unique client names. */
 bool srvconf_finish(struct srvconf_parser *p);
-/* Read and parse a file: 0 or -errno/-EINVAL with err filled. */
+/* Read and parse a file: 0 or -errno/-EINVAL with err filled (cfg then empty). */
 int srvconf_load(struct srvconf *cfg, const char *path, char *err, size_t errlen);
 /* Resolve every HOST:PORT (targets, maps, listens). 0 or -EINVAL with err. */
 int srvconf_resolve(struct srvconf *cfg, const char *source, char *err, size_t errlen);
