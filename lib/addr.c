@@ -59,6 +59,13 @@ const char *addr_format_sa(const struct sockaddr *sa, socklen_t len, char *buf,
 
 		inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
 		snprintf(buf, buflen, "%s:%u", ip, ntohs(s4->sin_port));
+	} else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6) &&
+		   IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)sa)->sin6_addr)) {
+		/* an IPv4 peer of a dual-stack socket: shown as the IPv4 address it is */
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET, s6->sin6_addr.s6_addr + 12, ip, sizeof(ip));
+		snprintf(buf, buflen, "%s:%u", ip, ntohs(s6->sin6_port));
 	} else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
 

@@ -30,7 +30,8 @@ static void usage(FILE *f)
 		"and forwards one copy of each datagram to HOST PORT (one socket per client\n"
 		"flow); replies go back over every live path.\n"
 		"\n"
-		"  -l, --listen [ADDR:]PORT tunnel port (default: all IPv4 addresses)\n"
+		"  -l, --listen [ADDR:]PORT tunnel port (default: every address, IPv6 and IPv4:\n"
+		"                           [::] dual-stack; IPv4 only without IPv6)\n"
 		"  -t, --target HOST:PORT   where datagrams are delivered (flows naming no target)\n"
 		"  -c, --config FILE        clients with their keys, targets, allow rules, maps,\n"
 		"                           listen address, limits (the command line wins)\n"
@@ -250,6 +251,13 @@ int main(int argc, char **argv)
 		prm.suite = sp.suite;
 	}
 	seal_psk_wipe(&sp);
+	/* a bare PORT: dual-stack, [::] taking IPv4 too (IPV6_V6ONLY off, lib/udp.c);
+	 * all IPv4 addresses where this host has no IPv6 */
+	if (!lhost[0] && (addr_resolve("::", lport, true, &listen, &errstr) != 0 ||
+			  preflight_listen(&listen, err, sizeof(err)) != 0))
+		lhost[0] = '\0';
+	else if (!lhost[0])
+		snprintf(lhost, sizeof(lhost), "::");
 	if (addr_resolve(lhost, lport, true, &listen, &errstr) != 0) {
 		log_warnx("cannot resolve local address '%s': %s", lhost, errstr);
 		goto config_error;
