@@ -113,6 +113,13 @@ static void gen_config(void)
 		{ "duplicate", "a 1\na 1\n" },
 		{ "control-byte", "a\x01 1\n" },
 		{ "empty", "" },
+		{ "paths", "dev=wwan0,src=192.0.2.7,bridge=h:1\ndev=wlan0 bridge=[::1]:2\n"
+			   "src=::1,bridge=[::1]:3\nbridge=h:1,dev=wwan1\n" },
+		{ "path-bad-dev", "dev=a/b,bridge=h:1\n" },
+		{ "path-no-bridge", "dev=x\n" },
+		{ "path-unknown-item", "via=1,bridge=h:1\n" },
+		{ "path-empty-item", "dev=a,,bridge=h:1\n" },
+		{ "path-duplicate", "dev=a,bridge=h:1\nbridge=h:1 dev=a\n" },
 	};
 	size_t i;
 
