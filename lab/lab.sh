@@ -178,8 +178,19 @@ kimp() {
 	meta "kernel.$i.$dev.$verb" "$out"
 }
 
+# logline I: where the daemons' logs stand as path I's fault begins (the report reads the
+# path_state lines after it: how long the daemons took to declare the path down)
+logline() {
+	local d
+	meta "faultstart.$1" "$(now)"	# events are written once the kernel filters are in: later
+	for d in mpclient mpserver; do
+		meta "logline.$1.$d" "$(wc -l <"$RUN/logs/$d.log" 2>/dev/null || echo 0)"
+	done
+}
+
 blackout() {
 	local i=$1
+	logline "$i"
 	if [ "$LAB_MODE" = ns ]; then
 		"$NETEM" loss "${NS_BRIDGE[i]}" "${DEV_BC[i]}" 100 >/dev/null &&
 			"$NETEM" loss "${NS_BRIDGE[i]}" "${DEV_BS[i]}" 100 >/dev/null
@@ -189,6 +200,24 @@ blackout() {
 		event "blackout $i"
 		l_stop "bridge$i" TERM
 	fi
+}
+
+# blackout_many I J...: several paths at once (their kernel filters set in parallel: one after
+# the other, a loaded machine would put a second or more between them)
+blackout_many() {
+	local i pids=()
+	if [ "$LAB_MODE" != ns ] || [ $# = 1 ]; then
+		for i in "$@"; do blackout "$i"; done
+		return
+	fi
+	for i in "$@"; do logline "$i"; done
+	for i in "$@"; do
+		{ "$NETEM" loss "${NS_BRIDGE[i]}" "${DEV_BC[i]}" 100 >/dev/null &&
+			"$NETEM" loss "${NS_BRIDGE[i]}" "${DEV_BS[i]}" 100 >/dev/null; } &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for i in "$@"; do event "blackout $i"; done
 }
 
 restore() {
@@ -247,12 +276,12 @@ nl_snapshot() {
 }
 
 # --- events during the traffic ----------------------------------------------------------------
-# run_event ACTION ARGS: blackout I | restore I | loss I|all PCT | restart mpserver|mpclient [SIG [DOWN]] |
-# restart bridge I [SIG [DOWN]]
+# run_event ACTION ARGS: blackout I [J...] | restore I [J...] | loss I|all PCT |
+# restart mpserver|mpclient [SIG [DOWN]] | restart bridge I [SIG [DOWN]]
 run_event() {
-	local what=$1 a=${2:-} b=${3:-}
+	local what=$1 a=${2:-} b=${3:-} i
 	case $what in
-	blackout) blackout "$a" ;;
+	blackout) shift; blackout_many "$@" ;;
 	loss)
 		if [ "$a" = all ]; then
 			# every path at once (each applies in about a second on a busy machine): each
@@ -267,7 +296,7 @@ run_event() {
 			kernel_loss_step "$a" "$b"
 		fi
 		;;
-	restore) restore "$a" ;;
+	restore) shift; for i in "$@"; do restore "$i"; done ;;
 	restart)
 		case $a in
 		mpserver|mpclient|udpserver) restart "$a" "start_$a" "${b:-TERM}" "${4:-0}" ;;

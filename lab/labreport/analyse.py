@@ -289,9 +289,39 @@ def faults_of(run, meta, events, tl, conf, measured):
             if win:
                 f["window_ci"] = list(wilson(f["window_lost"], len(win), level))
     for f in faults:
+        if f["kind"].startswith("blackout path"):
+            f["down_ms"] = down_after(run, meta, f["path"])
+    for f in faults:
         f.pop("t", None)
         f.pop("end", None)
     return faults
+
+
+DOWN_RE = {
+    "mpclient": re.compile(r"path (\d+) \(.*\) down: nothing for (\d+) ms \(bound (\d+) ms\)"),
+    "mpserver": re.compile(r"path (\d+) down: nothing for (\d+) ms \(bound (\d+) ms\)"),
+}
+
+
+def down_after(run, meta, i):
+    """How long each daemon took to declare lab path i (mpclient's path id i - 1) down once its
+    fault began: the first path_state line after the log line lab.sh noted at the fault,
+    {daemon: [ms since its last datagram, the bound in ms]} (None: never declared)."""
+    out = {}
+    for d, rx in DOWN_RE.items():
+        out[d] = None
+        try:
+            start = int(meta.get(f"logline.{i}.{d}", "0"))
+            with open(os.path.join(run, "logs", f"{d}.log"), errors="replace") as fh:
+                lines = fh.read().splitlines()[start:]
+        except (OSError, ValueError):
+            continue
+        for line in lines:
+            m = rx.search(line)
+            if m and int(m.group(1)) == i - 1:
+                out[d] = [int(m.group(2)), int(m.group(3))]
+                break
+    return out
 
 
 def steady_of(tl, faults, level):

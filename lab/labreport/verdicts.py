@@ -158,6 +158,24 @@ def verdicts(rep, expects, measured):
                 f"{pct(f.get('theory_remaining_paths_measured'), 3)}), "
                 f"interval [{pct(f['window_ci'][0], 3)}, {pct(f['window_ci'][1], 3)}]"
                 for f in fs))
+        elif name == "path_down_within":
+            # the daemons declared the blacked-out path down within its bound (max(3 SRTT +
+            # 20 ms, 100 ms), from its last datagram) plus a slack for timers a load delays
+            slack = float(args[0]) if args else 50.0
+            fs = [f for f in rep["faults"] if f["kind"].startswith("blackout") and "down_ms" in f]
+            if not fs:
+                add(ex, None, "no blackout happened")
+                continue
+            parts, ok = [], True
+            for f in fs:
+                for d, v in f["down_ms"].items():
+                    if v is None:
+                        ok = False
+                        parts.append(f"{f['kind']}: {d} never declared it down")
+                    else:
+                        ok = ok and v[0] <= v[1] + slack
+                        parts.append(f"{f['kind']}: {d} after {v[0]} ms (bound {v[1]} ms)")
+            add(ex, ok, "; ".join(parts) + f" (slack {slack:g} ms)")
         else:
             add(ex, None, "unknown expectation")
     return out
