@@ -21,7 +21,7 @@ FUZZ_TARGETS := wire open window config fec rx
 # the same list as TUNNEL_CORE, CLIENT_CORE and SERVER_CORE in tunnel/module.mk)
 FUZZ_EXTRA_SRCS := tunnel/config.c tunnel/event.c tunnel/rx.c tunnel/tx.c tunnel/path.c tunnel/pathq.c tunnel/flow.c \
 	tunnel/session.c tunnel/cookie.c tunnel/stats.c tunnel/params.c tunnel/keys.c tunnel/keyring.c tunnel/redundancy.c \
-	tunnel/client_core.c tunnel/client_rx.c tunnel/client_keys.c tunnel/server_core.c tunnel/server_rx.c \
+	tunnel/client_core.c tunnel/client_rx.c tunnel/client_keys.c tunnel/client_auto.c tunnel/server_core.c tunnel/server_rx.c \
 	tunnel/server_keys.c tunnel/server_access.c tunnel/srvconf.c
 $(eval $(call unittest,test_fuzz_corpus,$(call objs,tests/unit/test_fuzz_corpus.c \
 	$(FUZZ_TARGETS:%=fuzz/fuzz_%.c) $(FUZZ_EXTRA_SRCS)),$(CRYPTO_LIBS) $(ISAL_LIBS) $(LIBM)))

@@ -50,6 +50,11 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 	ratelimit_init(&c->state_rl, 2.0, 10.0);
 	c->session = session ? session : random_u64_nonzero();
 	c->srv_red.mode = WIRE_RED_BROADCAST;
+	c->ask_red = prm->red;
+	if (prm->red.mode == WIRE_RED_AUTO) {	/* broadcast until the paths are measured */
+		c->ask_red.mode = WIRE_RED_BROADCAST;
+		c->ask_red.k = c->ask_red.m = 0;
+	}
 	if (prm->red.mode == WIRE_RED_FEC) {
 		rc = fec_send_apply(&c->fec_tx, &prm->red, prm->fec_depth, 0);
 		if (rc) {
@@ -95,13 +100,18 @@ uint16_t client_core_sendable(const struct client_core *c)
 /* The paths FEC stripes over: those up, or all sendable when none is (yet). */
 static uint16_t client_live_paths(const struct client_core *c)
 {
-	uint16_t live = 0, all = client_core_sendable(c);
+	uint16_t live = 0, up = 0, all = client_core_sendable(c);
 	unsigned i;
 
 	for (i = 0; i < c->npaths; i++)
-		if (((all >> i) & 1) && c->paths[i].live.alive)
+		if (((all >> i) & 1) && c->paths[i].live.alive) {
 			live |= (uint16_t)(1u << i);
-	return live ? live : all;
+			if (c->paths[i].q.state != PATHQ_DOWN)
+				up |= (uint16_t)(1u << i);
+		}
+	/* FEC symbols go on the paths not down by the fast rule (pathq): a block
+	 * striped over a dark path loses its share until --path-timeout */
+	return up ? up : live ? live : all;
 }
 
 bool client_core_path_link(struct client_core *c, unsigned i, bool up, const char *why)
@@ -352,7 +362,8 @@ size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t 
 	uint8_t pl[WIRE_PING_LEN];
 
 	memcpy(ping.token, c->cookie, WIRE_COOKIE_LEN);
-	redundancy_to_ping(&c->prm.red, &ping);	/* asked for server -> client */
+	/* asked for server -> client: the option, or what auto chose */
+	redundancy_to_ping(c->prm.red.mode == WIRE_RED_AUTO ? &c->ask_red : &c->prm.red, &ping);
 	if (p->name) {
 		size_t nl = strnlen(p->name, sizeof(ping.name));
 
@@ -516,6 +527,7 @@ void client_core_tick(struct client_core *c, double now)
 	fec_recv_expire(&c->fec_rx, (uint64_t)(now * 1e6), &c->cnt.fec);
 	fec_recv_trim(&c->fec_rx, (uint64_t)(now * 1e6), RED_IDLE_US, &c->cnt.fec);
 	fec_send_trim(&c->fec_tx, (uint64_t)(now * 1e6), RED_IDLE_US, &c->cnt.fec);
+	client_auto_tick(c, now);
 	for (i = 0; i < c->npaths; i++) {
 		struct cpath_state *p = &c->paths[i];
 

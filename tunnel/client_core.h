@@ -82,6 +82,7 @@ struct client_core {
 	struct fec_send fec_tx;	/* what we send: prm.red */
 	struct fec_recv fec_rx;	/* what mpserver sends with FEC (set up at its first symbol) */
 	struct redundancy srv_red;	/* what mpserver applies (its last PONG) */
+	struct redundancy ask_red;	/* what our PINGs ask for server -> client (auto: chosen) */
 	uint16_t tx_paths;	/* client_tx_data: the paths its datagram goes on (bit i: path i) */
 	struct tunnel_counters cnt;
 	struct drops drops;	/* points at cnt: the struct must not move after init */
@@ -212,5 +213,8 @@ size_t client_tx_feedback(struct client_core *c, unsigned path, double now, uint
 void client_measure_tick(struct client_core *c, double now);
 /* Timers: paths silent for the path timeout go down, idle flows are forgotten. */
 void client_core_tick(struct client_core *c, double now);
+/* --redundancy auto: choose each direction's code from the paths' measured
+ * loss and burst (client_auto.c); called by client_core_tick. */
+void client_auto_tick(struct client_core *c, double now);
 
 #endif

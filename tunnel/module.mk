@@ -2,7 +2,7 @@
 # The protocol core (no sockets): shared by both daemons, the unit tests and the fuzzer.
 TUNNEL_CORE := tunnel/event.c tunnel/rx.c tunnel/tx.c tunnel/path.c tunnel/pathq.c tunnel/flow.c tunnel/session.c tunnel/cookie.c \
 	tunnel/stats.c tunnel/params.c tunnel/keys.c tunnel/keyring.c tunnel/redundancy.c
-CLIENT_CORE := tunnel/client_core.c tunnel/client_rx.c tunnel/client_keys.c
+CLIENT_CORE := tunnel/client_core.c tunnel/client_rx.c tunnel/client_keys.c tunnel/client_auto.c
 SERVER_CORE := tunnel/server_core.c tunnel/server_rx.c tunnel/server_keys.c tunnel/server_access.c \
 	tunnel/srvconf.c
 TUNNEL_COMMON := tunnel/daemon.c tunnel/control.c tunnel/sockbuf.c tunnel/preflight.c tunnel/report.c tunnel/report_prom.c $(TUNNEL_CORE)

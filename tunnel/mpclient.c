@@ -46,10 +46,12 @@ static void usage(FILE *f)
 		"      --key-grace DUR      after a reload changed the key, replies under the old\n"
 		"                           one are still accepted this long (default 60s)\n"
 		"SIGHUP and 'mpctl reload' re-read the key file and the config file.\n"
-		"      --redundancy MODE    broadcast (default: every datagram on every path) or\n"
+		"      --redundancy MODE    broadcast (default: every datagram on every path),\n"
 		"                           fec:K:M (Reed-Solomon across the paths: K data, M parity\n"
-		"                           per block); both directions (mpserver applies it within\n"
-		"                           its --fec-max)\n"
+		"                           per block) or auto (the code of each direction sized\n"
+		"                           from the paths' measured loss and bursts); both\n"
+		"                           directions (mpserver applies it within its --fec-max)\n"
+		"      --target-loss P      auto: the residual loss to hold (default 1e-3)\n"
 		"      --fec-wait DUR       a block closes this long after its first datagram\n"
 		"                           (default 5ms; a bare number is milliseconds)\n"
 		"      --fec-depth N        blocks open at once, interleaved (default 4)\n"
@@ -115,6 +117,7 @@ int main(int argc, char **argv)
 		{ "redundancy", required_argument, NULL, OPT_REDUNDANCY },
 		{ "fec-wait", required_argument, NULL, OPT_FEC_WAIT },
 		{ "fec-depth", required_argument, NULL, OPT_FEC_DEPTH },
+		{ "target-loss", required_argument, NULL, OPT_TARGET_LOSS },
 		PARAMS_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};

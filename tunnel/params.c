@@ -23,6 +23,7 @@ void params_defaults(struct tunnel_params *p)
 	p->verbosity = 2;	/* LOG_LVL_INFO */
 	p->red.mode = WIRE_RED_BROADCAST;
 	p->red.wait_us = RED_WAIT_DEFAULT_US;
+	p->red.target = RED_TARGET_DEFAULT;
 	p->fec_depth = RED_DEPTH_DEFAULT;
 	p->fec_max_k = p->fec_max_m = 32;
 }
@@ -80,13 +81,26 @@ int params_option(struct tunnel_params *p, int opt, const char *arg)
 		return 1;
 	case OPT_REDUNDANCY: {
 		uint32_t wait = p->red.wait_us;
+		double target = p->red.target;
 
-		if (strcmp(arg, "auto") == 0)
-			return bad("--redundancy", arg, "auto is not implemented yet: broadcast or fec:K:M");
+		if (strcmp(arg, "auto") == 0) {
+			p->red.mode = WIRE_RED_AUTO;
+			p->red.k = p->red.m = 0;
+			return 1;
+		}
 		if (!redundancy_parse(arg, &p->red))
 			return bad("--redundancy", arg,
-				   "broadcast or fec:K:M with K, M from 1 to 64, K + M <= 128");
+				   "broadcast, auto or fec:K:M with K, M from 1 to 64, K + M <= 128");
 		p->red.wait_us = wait;
+		p->red.target = target;
+		return 1;
+	}
+	case OPT_TARGET_LOSS: {
+		double t;
+
+		if (!parse_double(arg, 1e-9, 0.5, &t))
+			return bad("--target-loss", arg, "a residual loss ratio from 1e-9 to 0.5 (e.g. 1e-3)");
+		p->red.target = t;
 		return 1;
 	}
 	case OPT_FEC_WAIT: {

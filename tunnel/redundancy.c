@@ -381,4 +381,5 @@ void fec_counters_json(struct json *j, const struct fec_counters *c)
 	json_u64(j, "coders", c->coders);
 	json_u64(j, "coders_freed", c->coders_freed);
 	json_u64(j, "nomem", c->nomem);
+	json_u64(j, "auto_changes", c->auto_changes);
 }

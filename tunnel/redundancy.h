@@ -45,10 +45,13 @@
 #define RED_IDLE_US 1000000u		/* a coder with nothing in flight is freed after 1 s idle */
 
 struct redundancy {
-	uint8_t mode;		/* WIRE_RED_BROADCAST or WIRE_RED_FEC */
+	uint8_t mode;		/* WIRE_RED_BROADCAST or WIRE_RED_FEC (mpclient's option: or WIRE_RED_AUTO) */
 	uint8_t k, m;		/* fec */
 	uint32_t wait_us;	/* fec: block wait */
+	double target;		/* auto: residual loss target (--target-loss) */
 };
+
+#define RED_TARGET_DEFAULT 1e-3	/* --target-loss */
 
 /* "broadcast" or "fec:K:M" (1 <= K, M <= 64, K + M <= 128); wait_us is kept. */
 bool redundancy_parse(const char *s, struct redundancy *r);
@@ -85,6 +88,7 @@ struct fec_counters {
 	uint64_t coders;	/* coders (a sender or a receiver) set up */
 	uint64_t coders_freed;	/* ... freed when idle */
 	uint64_t nomem;		/* a coder or block buffer could not be allocated (copies / refused) */
+	uint64_t auto_changes;	/* auto: codes chosen (either direction) */
 };
 
 /* ---- sender ---- */

@@ -186,6 +186,20 @@ static uint16_t live_slots(struct server_core *s, uint32_t i, double now)
 	return bits;
 }
 
+/* The live slots not down by the fast rule (pathq): where FEC symbols go (a
+ * block striped over a dark path loses its share until --path-timeout). */
+static uint16_t fec_slots(struct server_core *s, uint32_t i, double now)
+{
+	struct session *ss = session_at(&s->sessions, i);
+	uint16_t live = live_slots(s, i, now), up = 0;
+	unsigned k;
+
+	for (k = 0; k < SESSION_MAX_PATHS; k++)
+		if (((live >> k) & 1) && ss->paths[k].q.state != PATHQ_DOWN)
+			up |= (uint16_t)(1u << k);
+	return up ? up : live;
+}
+
 int server_session_redundancy(struct server_core *s, uint32_t i, const struct redundancy *want,
 			      double now)
 {
@@ -224,7 +238,7 @@ size_t server_tx_parity(struct server_core *s, uint32_t i, double now, uint8_t *
 
 	if (!ss->fec || !ss->fec->tx.tx)
 		return 0;
-	live = live_slots(s, i, now);
+	live = fec_slots(s, i, now);
 	if (!live || !fec_send_parity(&ss->fec->tx, (uint64_t)(now * 1e6), live, &o, &s->cnt.fec))
 		return 0;
 	h = (struct wire_hdr){
@@ -282,8 +296,8 @@ size_t server_tx_data(struct server_core *s, uint32_t f, uint8_t *slot, size_t s
 
 		/* coded from the plaintext, before sealing (see client_tx_data) */
 		s->tx_paths = fec_send_data(&ss->fec->tx, (uint64_t)(now * 1e6), h.seq, h.flow,
-					    h.flags, slot + WIRE_HDR_LEN, len, s->tx_paths, &h.ext,
-					    &coded, &s->cnt.fec);
+					    h.flags, slot + WIRE_HDR_LEN, len,
+					    fec_slots(s, fl->session, now), &h.ext, &coded, &s->cnt.fec);
 		if (coded)
 			h.flags |= WIRE_F_FEC;
 	}

@@ -132,7 +132,60 @@ def phases(conf, events, tl):
     return out
 
 
+def wire_ratio(run, meta, conf, sent):
+    """Bytes the bridges received from the client over the data datagrams sent once."""
+    keyed = "--key-file" in (meta.get("mpclient_args") or "")
+    size = int(meta.get("size", 0) or 0)
+    byts = [bridge_bytes(run, i) for i in sorted(conf)]
+    if sent and all(b is not None for b in byts):
+        return sum(byts), sum(byts) / (sent * (size + 52 + (16 if keyed else 4)))
+    return None, None
+
+
+def back_under(tl, at, target, step=0.25):
+    """Seconds after `at` from which the rest of the run's residual stays at or under target:
+    the least X (a multiple of step) with lost / sent <= target over every later window start."""
+    recs = sorted((r["sent"], r["replied"] is None) for r in (tl or {}).values()
+                  if r.get("sent") is not None and r["sent"] >= at)
+    if not recs:
+        return None
+    x = 0.0
+    end = recs[-1][0]
+    while at + x <= end:
+        rest = [lost for t, lost in recs if t >= at + x]
+        if rest and sum(rest) / len(rest) <= target:
+            return x
+        x += step
+    return x
+
+
+def auto_report(run, meta, conf, e2e, events, tl):
+    """--redundancy auto: the residual against --target-loss, the bytes, and after each event
+    that changes a path's loss, how long until the residual of the rest of the run holds the
+    target."""
+    args = meta.get("mpclient_args") or ""
+    mt = re.search(r"--target-loss[= ]([0-9.eE+-]+)", args)
+    target = float(mt.group(1)) if mt else 1e-3
+    sent, lost = e2e.get("sent"), e2e.get("lost")
+    out = {"mode": "auto", "target": target, "residual": None if not sent else lost / sent}
+    out["bytes_wire_c2s"], out["bytes_ratio"] = wire_ratio(run, meta, conf, sent)
+    steps = []
+    for ts, w in events:
+        if w and w[0] in ("blackout", "restore", "loss"):
+            steps.append({"event": " ".join(w), "back_under_target_s": back_under(tl, ts, target)})
+    if steps:
+        out["events"] = steps
+    for who in ("mpserver", "mpclient"):
+        f = daemon_fec(run, who)
+        if f:
+            out[who] = {key: f.get(key) for key in ("tx_data", "tx_parity", "tx_copies", "recovered",
+                                                     "unrecoverable", "blocks_failed", "auto_changes")}
+    return out
+
+
 def fec_report(run, meta, conf, e2e, events=(), tl=None):
+    if re.search(r"--redundancy[= ]auto\b", meta.get("mpclient_args") or ""):
+        return auto_report(run, meta, conf, e2e, events, tl)
     code = parse_code(meta.get("mpclient_args"))
     if not code:
         return None

@@ -52,10 +52,10 @@ def seg_sizes(meta):
         ov = wire.overhead()
         tseg = size + ov if size and ov is not None else None
     demo = {int(meta.get(k, 0) or 0) for k in ("mport", "uport")} - {0}
-    # with FEC a tunnel stream mixes plain DATA (copies), coded DATA (+8: the FEC extension)
+    # with FEC (fec:K:M or auto) a tunnel stream mixes plain DATA (copies), coded DATA (+8: the FEC extension)
     # and PARITY (+24: the extension and the 16-byte coded form's header): a super-packet is
     # a run of one of them
-    if tseg and re.search(r"--redundancy[= ]fec:", meta.get("mpclient_args", "")):
+    if tseg and re.search(r"--redundancy[= ](fec:|auto)", meta.get("mpclient_args", "")):
         tseg = (tseg + 8, tseg + 24, tseg)
 
     def seg(r):

@@ -49,6 +49,20 @@ def table_lines(rep):
              f"from measured paths {pct(tm['round_trip'], 3)}"
              + (f"   measured {lvl(rep['level'])} Wilson interval [{pct(ci[0], 3)}, {pct(ci[1], 3)}]" if ci else ""))
     f = rep.get("fec")
+    if f and f.get("mode") == "auto":
+        r = f.get("bytes_ratio")
+        L.append(f"auto: round-trip residual {sci(f.get('residual'))} (target {sci(f.get('target'))}); bytes c2s "
+                 f"{'-' if r is None else f'{r:.3f}'}x the data")
+        for e in f.get("events") or []:
+            L.append(f"  after {e['event']}: residual of the rest under target from "
+                     f"{fmt_s(e.get('back_under_target_s'))}")
+        for who in ("mpserver", "mpclient"):
+            if f.get(who):
+                d = f[who]
+                L.append(f"  {who}: {num(d.get('tx_data'))} coded, {num(d.get('tx_parity'))} parity, "
+                         f"{num(d.get('tx_copies'))} copies sent; {num(d.get('recovered'))} recovered; "
+                         f"{num(d.get('auto_changes'))} code changes")
+        f = None
     if f:
         r = f.get("bytes_ratio")
         L.append(f"fec:{f['k']}:{f['m']}: round-trip residual {sci(f.get('residual'))} beside theory "
@@ -153,6 +167,10 @@ def markdown(rep):
     M += [f"| theory, configured: up / down / round trip | {pct(tc['up'], 3)} / {pct(tc['down'], 3)} / {pct(tc['round_trip'], 3)} |",
           f"| theory, from measured paths | {pct(tm['up'], 3)} / {pct(tm['down'], 3)} / {pct(tm['round_trip'], 3)} |"]
     f = rep.get("fec")
+    if f and f.get("mode") == "auto":
+        M.append(f"| auto: round-trip residual / target / bytes | {sci(f.get('residual'))} / {sci(f.get('target'))} / "
+                 f"{'-' if f.get('bytes_ratio') is None else '%.3f' % f['bytes_ratio']}x |")
+        f = None
     if f:
         r = f.get("bytes_ratio")
         M += [f"| fec:{f['k']}:{f['m']}: round-trip residual / theory / 99.9% bound | {sci(f.get('residual'))} / "

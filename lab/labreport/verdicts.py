@@ -104,6 +104,21 @@ def verdicts(rep, expects, measured):
             add(ex, ok, f"fec:{f.get('k')}:{f.get('m')} round-trip loss {pct(v, 3)} (theory "
                         f"{sci(f.get('theory_round_trip'))}), 99.9% bound of {num(f.get('bound_blocks'))} "
                         f"blocks and {num(f.get('lone'))} lone datagrams {pct(b, 3)}")
+        elif name == "auto_target":
+            f = rep.get("fec") or {}
+            v, t = f.get("residual"), f.get("target")
+            add(ex, None if v is None or t is None else v <= t,
+                f"auto: round-trip residual {pct(v, 3)} (target {sci(t)})")
+        elif name == "auto_back_under_max":
+            lim = float(args[0])
+            evs = (rep.get("fec") or {}).get("events") or []
+            if not evs:
+                add(ex, None, "no event changed a path's loss during the traffic")
+                continue
+            bad = [e for e in evs if e.get("back_under_target_s") is None or e["back_under_target_s"] > lim]
+            add(ex, not bad, "; ".join(f"{e['event']}: residual under target from "
+                                       f"{fmt_s(e.get('back_under_target_s'))} after" for e in evs)
+                + f" (max {lim}s)")
         elif name == "bytes_ratio_max":
             lim = float(args[0])
             f = rep.get("fec") or {}

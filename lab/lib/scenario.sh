@@ -12,7 +12,7 @@ SCENARIO_PATH_VARS="BRIDGE KERNEL LOSS LOSS_C2S LOSS_S2C"
 SCENARIO_EXPECTS="loss_in_ci steady_loss_in_ci loss_max loss_ratio_within loss_below_single
 counters_agree no_duplicates recovery_max fault_lost_max path_recovery_max blackout_loss_in_ci
 direction_split app_loss_in_ci mptcp_subflows goodput_all fec_loss_bound bytes_ratio_max
-path_down_within"
+path_down_within auto_target auto_back_under_max"
 SCENARIO_TRAFFIC="udpclient iperf3 openvpn mptcp"
 SCENARIO_MAX_PATHS=8
 

@@ -750,6 +750,57 @@ static void test_idle_coders(void **state)
 	assert_int_equal(rv.floor, 0);
 }
 
+/* ---- auto: the code of each direction from the paths' measured loss ---- */
+
+static void feedback_all(struct client_core *c, uint32_t highest, uint32_t received, double now)
+{
+	unsigned i;
+
+	for (i = 0; i < 3; i++) {
+		struct wire_feedback_entry e = { .path = (uint8_t)i, .highest = highest,
+						 .received = received };
+
+		path_heard(&c->paths[i].live, now);
+		pathq_take_feedback(&c->paths[i].q, &e, now);
+	}
+}
+
+static void test_auto(void **state)
+{
+	struct tunnel_params prm;
+	struct client_core c;
+	double now = T0;
+	unsigned clean_k, clean_m;
+
+	(void)state;
+	rx_params(&prm);
+	prm.red = (struct redundancy){ .mode = WIRE_RED_AUTO, .wait_us = 20000, .target = 1e-3 };
+	prm.fec_depth = 4;
+	assert_int_equal(client_core_init(&c, &prm, 3, NULL, SESS), 0);
+	/* nothing measured: broadcast both ways */
+	client_auto_tick(&c, now);
+	assert_false(fec_send_active(&c.fec_tx));
+	assert_int_equal(c.ask_red.mode, WIRE_RED_BROADCAST);
+	/* mpserver's FEEDBACK: no loss on any path -> a code of little parity */
+	feedback_all(&c, 500, 500, now);
+	feedback_all(&c, 1000, 1000, now + 0.1);
+	client_auto_tick(&c, now + 0.2);
+	assert_true(fec_send_active(&c.fec_tx));
+	clean_k = c.fec_tx.red.k;
+	clean_m = c.fec_tx.red.m;
+	assert_true((double)(clean_k + clean_m) / clean_k <= 1.15);
+	/* the other direction is not measured yet: still broadcast asked of mpserver */
+	assert_int_equal(c.ask_red.mode, WIRE_RED_BROADCAST);
+	/* 20% loss on every path from then on: more parity */
+	feedback_all(&c, 2000, 1800, now + 0.3);
+	feedback_all(&c, 3000, 2600, now + 0.4);
+	client_auto_tick(&c, now + 0.5);
+	if (fec_send_active(&c.fec_tx))
+		assert_true((double)c.fec_tx.red.m / c.fec_tx.red.k > (double)clean_m / clean_k);
+	assert_true(c.cnt.fec.auto_changes >= 2);
+	client_core_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -757,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_ping_fields_and_clamp),
 		cmocka_unit_test(test_striping),
 		cmocka_unit_test(test_idle_coders),
+		cmocka_unit_test(test_auto),
 		cmocka_unit_test(test_cores_unkeyed),
 		cmocka_unit_test(test_cores_keyed),
 		cmocka_unit_test(test_incomplete_blocks),
