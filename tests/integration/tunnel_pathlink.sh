@@ -80,7 +80,7 @@ line=$(($(wc -l <"$T/client.log") + 1))
 t0=$(now)
 ip -n "$NSC" link set vc1 down
 ev=
-for _ in $(seq 1 100); do ev=$(event_after 1 down "$line") && break; sleep 0.02; done
+for _ in $(seq 1 200); do ev=$(event_after 1 down "$line") && break; sleep 0.05; done
 if [ -n "$ev" ] && echo "$ev" | grep -q "vc1 down (netlink read"; then
 	t_ok "vc1 down: path 1 marked down from the netlink event"
 	figures "vc1 down" "$ev" "$t0" "vc1.*state DOWN"
@@ -105,7 +105,7 @@ r1=$(srecv 1)
 ip -n "$NSC" link set vc1 up
 ip -n "$NSC" route replace "$PN_SERVER/32" via 198.18.11.2 dev vc1 metric 11
 ev=
-for _ in $(seq 1 100); do ev=$(event_after 1 up "$line") && break; sleep 0.02; done
+for _ in $(seq 1 200); do ev=$(event_after 1 up "$line") && break; sleep 0.05; done
 [ -n "$ev" ] && t_ok "vc1 up: path 1 up again ($(echo "$ev" | sed 's/.*: link up: //'))" ||
 	t_fail "no link-up event for path 1: $(tail -n 3 "$T/client.log")"
 for _ in $(seq 1 10); do	# bounded: 10 looks, about 5 s on a loaded machine
@@ -123,7 +123,7 @@ line=$(($(wc -l <"$T/client.log") + 1))
 t0=$(now)
 ip -n "$NSC" addr del 198.18.12.1/24 dev vc2
 ev=
-for _ in $(seq 1 100); do ev=$(event_after 2 down "$line") && break; sleep 0.02; done
+for _ in $(seq 1 200); do ev=$(event_after 2 down "$line") && break; sleep 0.05; done
 if [ -n "$ev" ] && echo "$ev" | grep -q "vc2 lost 198.18.12.1"; then
 	t_ok "vc2's address removed: path 2 marked down from the netlink event"
 	figures "vc2 address removed" "$ev" "$t0" "Deleted.*vc2.*inet 198"
@@ -134,7 +134,7 @@ line=$(($(wc -l <"$T/client.log") + 1))
 ip -n "$NSC" addr add 198.18.12.1/24 dev vc2
 ip -n "$NSC" route replace "$PN_SERVER/32" via 198.18.12.2 dev vc2 metric 12
 ev=
-for _ in $(seq 1 100); do ev=$(event_after 2 up "$line") && break; sleep 0.02; done
+for _ in $(seq 1 200); do ev=$(event_after 2 up "$line") && break; sleep 0.05; done
 [ -n "$ev" ] && t_ok "vc2's address back: path 2 up again" ||
 	t_fail "no up event for path 2: $(tail -n 3 "$T/client.log")"
 
