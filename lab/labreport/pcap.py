@@ -21,6 +21,9 @@ datagram, counted in `Split.odd` when larger than the segment size (a sender tha
 with a shorter segment).
 
 seg=0 never splits (a capture written one record per datagram, as mpbridge's --pcap is).
+`alone(payload)`, when given, names records that are one datagram whatever their size (the
+tunnel's PINGs and PONGs are never sent in a run: a 1200-byte path MTU probe is not fifteen
+80-byte keepalives).
 
     python3 -m labreport.pcap count FILE|- [SEG]    print the datagram count (SEG: bytes, auto, 0)
 """
@@ -101,8 +104,9 @@ def records(path):
 class Split:
     """Splits records into datagrams; counts what it did."""
 
-    def __init__(self, seg=None):
+    def __init__(self, seg=None, alone=None):
         self.seg = seg          # None (infer), 0 (never split), an int, or a function Record -> int or None
+        self.alone = alone      # None, or a function payload -> True when the record is one datagram
         self.records = 0
         self.datagrams = 0
         self.supers = 0         # records that held more than one datagram
@@ -121,6 +125,8 @@ class Split:
 
     def segments(self, r):
         """(number of datagrams, segment size) of one UDP record."""
+        if self.alone and self.alone(r.payload):
+            return 1, r.length
         s = self.seg_of(r)
         # several sizes a stream's super-packets may be made of (FEC: plain, coded, parity)
         for c in (s if isinstance(s, tuple) else (s,)):
@@ -167,13 +173,13 @@ class Split:
         return out
 
 
-def datagrams(path, seg=None, stats=None):
+def datagrams(path, seg=None, stats=None, alone=None):
     """The UDP datagrams of a capture, super-packets split (None if unreadable). `stats`, a
     Split, collects the counts."""
     recs = records(path)
     if recs is None:
         return None
-    sp = stats if stats is not None else Split(seg)
+    sp = stats if stats is not None else Split(seg, alone)
     if stats is not None and seg is not None:
         sp.seg = seg
     return sp.split(recs)

@@ -68,7 +68,7 @@ def seg_sizes(meta):
 def pcap_udp(path, seg=None, stats=None):
     """[(ts, src, sport, dst, dport, payload)] of the IPv4 UDP datagrams of a capture, GSO
     super-packets split into their datagrams (labreport.pcap)."""
-    dg = pcapmod.datagrams(path, seg, stats)
+    dg = pcapmod.datagrams(path, seg, stats, wire.sent_alone)
     if dg is None:
         return None
     return [(d.ts, d.src, d.sport, d.dst, d.dport, d.payload) for d in dg]
@@ -270,8 +270,10 @@ def capture_counts(run, meta):
                 cache[name] = None
             else:
                 # veths in the namespaces refuse GSO: a path capture holds single datagrams
-                # (splitting there took a padded PING, an MTU probe, for several datagrams)
-                sp = pcapmod.Split(0 if mode == "ns" and name.startswith("path") else seg)
+                # (splitting there took a padded PING, an MTU probe, for several datagrams);
+                # on loopback, PINGs and PONGs are still never split (wire.sent_alone)
+                sp = pcapmod.Split(0 if mode == "ns" and name.startswith("path") else seg,
+                                   wire.sent_alone)
                 udp = sp.split(recs)
                 other = [r for r in recs if r.proto != 17]
                 cache[name] = (udp, other)

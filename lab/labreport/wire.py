@@ -44,6 +44,31 @@ def overhead(sealed=False, path=WIRE_H):
     return c["WIRE_HDR_LEN"] + (c.get("WIRE_TAG_LEN", 0) if sealed else c.get("WIRE_CRC_LEN", 0))
 
 
+def message_types(path=WIRE_H):
+    """{name: value} of lib/wire.h's message types (WIRE_DATA = 1, ...)."""
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return {}
+    return {k: int(v) for k, v in re.findall(r"^\s*WIRE_([A-Z]+)\s*=\s*(\d+),", text, re.M)}
+
+
+_ALONE = None
+
+
+def sent_alone(payload):
+    """True for a tunnel PING or PONG (version and type bytes): mpclient and mpserver send
+    those one at a time, never in a GSO run, whatever their size (path MTU probes)."""
+    global _ALONE
+    if _ALONE is None:
+        c, t = constants(), message_types()
+        v = c.get("WIRE_VERSION")
+        _ALONE = (v, {t[k] for k in ("PING", "PONG") if k in t}) if v is not None else (None, set())
+    v, types = _ALONE
+    return v is not None and len(payload) >= 2 and payload[0] == v and payload[1] in types
+
+
 if __name__ == "__main__":
     o = overhead("--sealed" in sys.argv[1:])
     if o is None:
