@@ -100,4 +100,18 @@ for entry in "${MODELS[@]}"; do
 	*) t_fail "$m: ${out#BAD }" ;;
 	esac
 done
+# GSO splitting of captures (labreport.pcap): a tunnel PING or PONG is one datagram whatever its
+# size (a 1200-byte path MTU probe is not fifteen 80-byte keepalives, which it divides), while a
+# run of DATA is still split into its segments
+split=$(PYTHONPATH=$ROOT/lab python3 -c '
+from labreport import pcap, wire
+R = pcap.Record
+ping = bytes([2, 2]) + bytes(84)
+data = bytes([2, 1]) + bytes(84)
+recs = [R(i, "a", 1, "b", 2, 17, ping, 80, 0) for i in range(20)]
+recs += [R(30, "a", 1, "b", 2, 17, ping, 1200, 0), R(31, "a", 1, "b", 2, 17, data, 768, 0)]
+seg = lambda r: 256
+print(len(pcap.Split(seg, wire.sent_alone).split(recs)), len(pcap.Split(seg).split(recs)))')
+t_expect "capture split: 20 keepalives + 1 MTU probe + a GSO run of 3 DATA = 24 datagrams ($split; without the PING rule the probe counts 15)" \
+	[ "$split" = "24 38" ]
 t_done
