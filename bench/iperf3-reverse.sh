@@ -6,6 +6,7 @@
 #
 #   bench/iperf3-reverse.sh [RATE=100M] [SECONDS=5] [RUNS=3]
 #   IPERF_LEN=1400   datagram size;  TUNNEL_ARGS=...  extra mpclient/mpserver args
+#   PACED=0          without the third run of each round, "paced": mpclient --pace-delivery
 #
 # A measurement, not a test: the figures depend on the machine's load; it
 # exits 0 whatever they are (1 if something could not start). Issue 15's goal:
@@ -48,6 +49,26 @@ run() {
 	printf '%-8s loss%% lost packets Mbit/s: %s   RcvbufErrors +%s\n' "$name" "$lost" $((after - before))
 }
 
+# tunnel NAME [MPCLIENT ARGS...]: one run through the tunnel: the control connection
+# beside it (socat), the data through it
+tunnel() {
+	local name=$1
+	shift
+	SPORT=$(port); ENTRY=$(port); SRV=$(port); B1=$(port); B2=$(port); B3=$(port)
+	spawn iperf3s iperf3 -s -1 -B 127.0.0.1 -p "$SPORT"
+	# shellcheck disable=SC2086
+	spawn mpserver "$BUILD/mpserver" -q $TARGS --listen "127.0.0.1:$SRV" --target "127.0.0.1:$SPORT"
+	for b in $B1 $B2 $B3; do spawn "bridge$b" "$BUILD/mpbridge" --listen "127.0.0.1:$b" --to "127.0.0.1:$SRV"; done
+	# shellcheck disable=SC2086
+	spawn mpclient "$BUILD/mpclient" -q $TARGS "$@" --listen "127.0.0.1:$ENTRY" --bridge "127.0.0.1:$B1" \
+		--bridge "127.0.0.1:$B2" --bridge "127.0.0.1:$B3"
+	spawn tcpfwd socat "tcp-listen:$ENTRY,bind=127.0.0.1,reuseaddr" "tcp:127.0.0.1:$SPORT"
+	wait_tcp "$SPORT" && wait_tcp "$ENTRY" && wait_udp "$ENTRY" || { echo "tunnel did not start" >&2; tail "$WORK"/*.log >&2; exit 1; }
+	sleep 0.3
+	run "$name" "$ENTRY"
+	cleanup
+}
+
 echo "iperf3 -u -R -b $RATE -l $LEN -t $SECS, $RUNS runs each; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$RUNS"); do
 	# direct
@@ -56,18 +77,6 @@ for r in $(seq 1 "$RUNS"); do
 	wait_tcp "$SPORT" || { echo "iperf3 server did not start" >&2; exit 1; }
 	run direct "$SPORT"
 	cleanup
-	# through the tunnel: the control connection beside it (socat), the data through it
-	SPORT=$(port); ENTRY=$(port); SRV=$(port); B1=$(port); B2=$(port); B3=$(port)
-	spawn iperf3s iperf3 -s -1 -B 127.0.0.1 -p "$SPORT"
-	# shellcheck disable=SC2086
-	spawn mpserver "$BUILD/mpserver" -q $TARGS --listen "127.0.0.1:$SRV" --target "127.0.0.1:$SPORT"
-	for b in $B1 $B2 $B3; do spawn "bridge$b" "$BUILD/mpbridge" --listen "127.0.0.1:$b" --to "127.0.0.1:$SRV"; done
-	# shellcheck disable=SC2086
-	spawn mpclient "$BUILD/mpclient" -q $TARGS --listen "127.0.0.1:$ENTRY" --bridge "127.0.0.1:$B1" \
-		--bridge "127.0.0.1:$B2" --bridge "127.0.0.1:$B3"
-	spawn tcpfwd socat "tcp-listen:$ENTRY,bind=127.0.0.1,reuseaddr" "tcp:127.0.0.1:$SPORT"
-	wait_tcp "$SPORT" && wait_tcp "$ENTRY" && wait_udp "$ENTRY" || { echo "tunnel did not start" >&2; tail "$WORK"/*.log >&2; exit 1; }
-	sleep 0.3
-	run tunnel "$ENTRY"
-	cleanup
+	tunnel tunnel
+	[ "${PACED:-1}" = 1 ] && tunnel paced --pace-delivery
 done

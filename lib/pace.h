@@ -12,8 +12,8 @@
  * iperf3 -u -R -b 100M, 2 runs each: 13.0% and 13.7% lost, most of it in
  * mpclient's own path sockets, against 4.5% and 10.5% unpaced), because all
  * paths' copies wait there together.  The backlog belongs in a bounded
- * user-space queue read at once from the sockets (not yet written; see
- * issue 15).
+ * user-space queue read at once from the sockets: mpclient --pace-delivery
+ * (tunnel/dlvq.c).
  *
  * How: a token bucket whose rate follows the delivered rate.  The delivered
  * rate is measured over windows of PACE_WINDOW seconds and smoothed (time

@@ -283,6 +283,8 @@ static void flush_deliver(struct client *c)
 	batch_queue_flush(&c->dlv, &o);
 }
 
+/* ---- paced delivery (--pace-delivery; tunnel/dlvq.h, lib/pace.h) ---- */
+
 /* A payload for flow f: queued for its application, or at once through its
  * SOCKS5 association's relay (with the SOCKS header). */
 static void deliver(struct client *c, const struct batch_queue_ops *dlv, uint32_t f,
@@ -290,8 +292,60 @@ static void deliver(struct client *c, const struct batch_queue_ops *dlv, uint32_
 {
 	if (c->socks && c->core.flows.f[f].assoc)
 		client_socks_deliver(c->socks, f, payload, len);
-	else
+	else if (!c->pacing)
 		batch_queue_put(&c->dlv, dlv, f, payload, len);
+	else if (!dlvq_push(&c->dq, f, payload, len))	/* --pace-delivery */
+		drops_count(&c->core.drops, NULL, DROP_DELIVERY_QUEUE, WIRE_OK, 1, 0);
+}
+
+/* Hand the applications what the pacer allows now; the timer for the rest. */
+static void release(struct client *c, double now)
+{
+	const struct batch_queue_ops o = { dlv_dest, dlv_done, c };
+	unsigned allow = pace_allow(&c->pace, now), n = 0;
+	const uint8_t *payload;
+	uint32_t flow;
+	size_t len;
+
+	/* popped records stay intact until the next push: flushed before that */
+	while (n < allow && dlvq_front(&c->dq, &flow, &payload, &len)) {
+		batch_queue_put(&c->dlv, &o, flow, payload, len);
+		dlvq_pop(&c->dq);
+		n++;
+	}
+	flush_deliver(c);
+	if (n)
+		pace_spent(&c->pace, n, now);
+	if (c->dq.count && !ev_is_active(&c->pace_timer)) {
+		double d = pace_delay(&c->pace);
+
+		ev_timer_set(&c->pace_timer, d > 50e-6 ? d : 50e-6, 0.0);
+		ev_timer_start(c->loop, &c->pace_timer);
+	}
+}
+
+static void pace_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct client *c = (struct client *)((char *)w - offsetof(struct client, pace_timer));
+	unsigned before = c->dq.count;
+
+	(void)revents;
+	ev_now_update(loop);
+	release(c, ev_now(loop));
+	c->core.cnt.paced += before - c->dq.count;
+}
+
+int client_pace_enable(struct client *c, size_t bytes)
+{
+	static const struct pace_params pp = PACE_DEFAULTS;
+	int rc = dlvq_init(&c->dq, bytes);
+
+	if (rc)
+		return rc;
+	pace_init(&c->pace, &pp);
+	ev_timer_init(&c->pace_timer, pace_cb, 0.0, 0.0);
+	c->pacing = true;
+	return 0;
 }
 
 static void path_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -345,6 +399,8 @@ static void path_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if ((unsigned)n < c->pb.cap)
 			break;
 	}
+	if (c->pacing)
+		release(c, now);
 }
 
 /* ---- timers ---- */
@@ -657,6 +713,8 @@ void client_stop(struct client *c)
 	ev_timer_stop(c->loop, &c->pmtu_timer);
 	ev_timer_stop(c->loop, &c->keepalive);
 	ev_timer_stop(c->loop, &c->fec_timer);
+	if (c->pacing)
+		ev_timer_stop(c->loop, &c->pace_timer);
 	ev_io_stop(c->loop, &c->lio);
 	if (c->lfd2 >= 0)
 		ev_io_stop(c->loop, &c->lio2);
@@ -683,6 +741,9 @@ void client_free(struct client *c)
 	client_core_free(&c->core);
 	batch_free(&c->inb);
 	batch_free(&c->pb);
+	if (c->pacing)
+		dlvq_free(&c->dq);
+	c->pacing = false;
 }
 
 int client_report(const struct client *c, struct tunnel_report *r)

@@ -12,6 +12,8 @@
 #include "batch.h"
 #include "client_core.h"
 #include "config.h"
+#include "dlvq.h"
+#include "pace.h"
 #include "linkmon.h"
 #include "params.h"
 #include "pathsock.h"
@@ -75,6 +77,10 @@ struct client {
 	uint8_t txbuf[WIRE_MAX_DGRAM + 64];
 	struct client_socks *socks;	/* --socks5 (client_socks.h), or NULL */
 	bool buf_warned[2];		/* sockbuf_apply: path sockets, local port */
+	bool pacing;			/* --pace-delivery: dq and pace in use */
+	struct dlvq dq;			/* accepted payloads waiting for the pacer */
+	struct pace pace;		/* delivery to the applications (lib/pace.h) */
+	ev_timer pace_timer;		/* the pacer's next release */
 };
 
 /*
@@ -87,6 +93,12 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 		const struct addr *listen, const struct addr *listen2, const struct addr *bridges,
 		const char *const *names, const struct path_bind *binds, unsigned nbridges,
 		const uint8_t *psk);
+/*
+ * --pace-delivery: what the paths deliver waits in a bounded queue of `bytes`
+ * and lib/pace releases it to the applications (after client_init, before
+ * client_start): 0 or -errno.
+ */
+int client_pace_enable(struct client *c, size_t bytes);
 /*
  * A reload: a new path to peer (bound as bind says; NULL: not bound) under
  * a fresh path id (*id), its socket watched at once.  0, -ENOSPC (every id

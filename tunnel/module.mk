@@ -6,7 +6,7 @@ CLIENT_CORE := tunnel/client_core.c tunnel/client_rx.c tunnel/client_keys.c tunn
 SERVER_CORE := tunnel/server_core.c tunnel/server_rx.c tunnel/server_keys.c tunnel/server_access.c \
 	tunnel/srvconf.c
 TUNNEL_COMMON := tunnel/daemon.c tunnel/control.c tunnel/sockbuf.c tunnel/preflight.c tunnel/report.c tunnel/report_prom.c $(TUNNEL_CORE)
-MPCLIENT_OBJS := $(call objs,tunnel/mpclient.c tunnel/client.c tunnel/client_socks.c tunnel/socks5.c \
+MPCLIENT_OBJS := $(call objs,tunnel/mpclient.c tunnel/client.c tunnel/dlvq.c tunnel/client_socks.c tunnel/socks5.c \
 	tunnel/client_reload.c tunnel/config.c tunnel/pathsock.c tunnel/client_link.c $(CLIENT_CORE) \
 	$(TUNNEL_COMMON))
 MPSERVER_OBJS := $(call objs,tunnel/mpserver.c tunnel/server.c tunnel/server_conf.c tunnel/workers.c $(SERVER_CORE) $(TUNNEL_COMMON))
@@ -33,3 +33,4 @@ $(eval $(call unittest,test_redundancy,$(call objs,tests/unit/test_redundancy.c 
 $(eval $(call unittest,test_pathq,$(call objs,tests/unit/test_pathq.c tunnel/pathq.c),$(LIBM)))
 $(eval $(call unittest,test_report,$(call objs,tests/unit/test_report.c tunnel/report.c \
 	tunnel/stats.c tunnel/redundancy.c),$(ISAL_LIBS) $(LIBM)))
+$(eval $(call unittest,test_dlvq,$(call objs,tests/unit/test_dlvq.c tunnel/dlvq.c),))

@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_LISTEN = OPT__PRIVATE, OPT_CONFIG, OPT_BRIDGE, OPT_PATH, OPT_SOCKS5 };
+enum { OPT_LISTEN = OPT__PRIVATE, OPT_CONFIG, OPT_BRIDGE, OPT_PATH, OPT_SOCKS5, OPT_PACE = OPT__PRIVATE + 0x40 };
+#define PACE_QUEUE (4u << 20)	/* --pace-delivery: bytes held for the pacer at most */
 
 static void usage(FILE *f)
 {
@@ -55,6 +56,9 @@ static void usage(FILE *f)
 		"      --fec-wait DUR       a block closes this long after its first datagram\n"
 		"                           (default 5ms; a bare number is milliseconds)\n"
 		"      --fec-depth N        blocks open at once, interleaved (default 4)\n"
+		"      --pace-delivery      hand replies to the applications at most about twice\n"
+		"                           their recent rate, a backlog queued (4 MiB) instead\n"
+		"                           of sent as one burst (default off)\n"
 		PARAMS_HELP);
 }
 
@@ -118,6 +122,7 @@ int main(int argc, char **argv)
 		{ "fec-wait", required_argument, NULL, OPT_FEC_WAIT },
 		{ "fec-depth", required_argument, NULL, OPT_FEC_DEPTH },
 		{ "target-loss", required_argument, NULL, OPT_TARGET_LOSS },
+		{ "pace-delivery", no_argument, NULL, OPT_PACE },
 		PARAMS_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -143,7 +148,7 @@ int main(int argc, char **argv)
 	struct seal_psk sp = { .suite = 0 };
 	struct client_reload rctx;
 	unsigned suite_opt;
-	bool sealed = false;
+	bool sealed = false, pace = false;
 	int opt, rc;
 
 	log_init(argv[0], LOG_LVL_INFO);
@@ -168,6 +173,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'h': usage(stdout); return 0;
+		case OPT_PACE: pace = true; break;
 		default:
 			rc = params_default_option(&prm, opt, optarg);
 			if (rc >= 0)
@@ -276,6 +282,8 @@ int main(int argc, char **argv)
 	rc = client_init(cl, loop, &prm, &listen, have2 ? &listen2 : NULL, br.addr, names, br.bind,
 			 br.n, sealed ? psk : NULL);
 	memset(psk, 0, sizeof(psk));
+	if (rc == 0 && pace && (rc = client_pace_enable(cl, PACE_QUEUE)) != 0)
+		log_errno(rc, "--pace-delivery");
 	if (rc)
 		return 1;
 	log_info("session %016llx: listening on %s%s%s, %u paths, %s",

@@ -39,6 +39,7 @@ const char *drop_reason_name(enum drop_reason r)
 		[DROP_CLIENT] = "client",
 		[DROP_SOCKS] = "socks",
 		[DROP_PATH_MTU] = "path_mtu",
+		[DROP_DELIVERY_QUEUE] = "delivery_queue",
 		[DROP_DUPLICATE] = "duplicate",
 		[DROP_TOO_OLD] = "too_old",
 		[DROP_MALFORMED] = "malformed",
@@ -85,6 +86,7 @@ void counters_json(struct json *j, const struct tunnel_counters *c)
 	json_u64(j, "challenges_limited", c->challenges_limited);
 	json_u64(j, "dup_challenges", c->dup_challenges);
 	json_u64(j, "path_moves", c->path_moves);
+	json_u64(j, "paced", c->paced);
 	json_u64(j, "malformed", counters_malformed(c));
 	json_obj_open(j, "drops");
 	for (i = 1; i < WIRE_E__COUNT; i++) {

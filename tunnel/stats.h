@@ -61,6 +61,7 @@ enum drop_reason {
 				 * domain name too long for a target) */
 	DROP_PATH_MTU,		/* mpclient: larger than every path it could go on carries
 				 * (path MTU discovery, plpmtud_cap) */
+	DROP_DELIVERY_QUEUE,	/* mpclient --pace-delivery: its bounded queue was full */
 	DROP__LISTED,		/* the reasons above are listed under "drops"; those below
 				 * have counters of their own (per path, "malformed") */
 	DROP_DUPLICATE = DROP__LISTED,	/* a copy already received (path "duplicates") */
@@ -85,6 +86,8 @@ struct tunnel_counters {
 	uint64_t dup_challenges;	/* mpserver: challenges drawn by a duplicate from another
 					 * address than its path's (the first-contact race) */
 	uint64_t path_moves;	/* mpserver: paths moved to a new address (challenge confirmed) */
+	uint64_t paced;		/* mpclient --pace-delivery: datagrams the pacer held back
+				 * (released by its timer, not at once) */
 	uint64_t wire[WIRE_E__COUNT];
 	uint64_t drop[DROP__COUNT];
 	struct fec_counters fec;	/* redundancy.h: both roles of this end */
