@@ -111,12 +111,13 @@ static void die(const char *what)
 	exit(1);
 }
 
-static void usage(void)
+static void usage(FILE *f, int code)
 {
-	fprintf(stderr, "usage: mpt-sessions --to HOST:PORT --sink ADDR:PORT [--sessions N] "
+	fprintf(f, "usage: mpt-sessions --to HOST:PORT --sink ADDR:PORT [--sessions N] "
 		"[--paths P] [--rate DPS] [--duration DUR] [--size BYTES] [--ping DUR] "
-		"[--bind ADDR[,ADDR...]] [--setup DUR]\n");
-	exit(2);
+		"[--bind ADDR[,ADDR...]] [--setup DUR]\n"
+		"       mpt-sessions --help | --version\n");
+	exit(code);
 }
 
 static void *sink_main(void *arg)
@@ -302,6 +303,7 @@ static bool parse_opts(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' }, { "duration", required_argument, NULL, 'd' },
 		{ "size", required_argument, NULL, 's' }, { "ping", required_argument, NULL, 'i' },
 		{ "bind", required_argument, NULL, 'b' }, { "setup", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char host[256];
@@ -340,6 +342,8 @@ static bool parse_opts(int argc, char **argv)
 		case 'd': if (!parse_duration(optarg, 1, 3600, &O.duration)) return false; break;
 		case 'i': if (!parse_duration(optarg, 1, 60, &O.ping)) return false; break;
 		case 'u': if (!parse_duration(optarg, 1, 600, &O.setup)) return false; break;
+		case 'h': usage(stdout, 0); break;
+		case 'V': printf("mpt-sessions %s\n", MPT_VERSION); exit(0);
 		default: return false;
 		}
 	}
@@ -363,7 +367,7 @@ int main(int argc, char **argv)
 	unsigned resumed = 0;
 
 	if (!parse_opts(argc, argv))
-		usage();
+		usage(stderr, 2);
 	signal(SIGINT, on_signal);	/* the load ends early, the report follows */
 	signal(SIGTERM, on_signal);
 	signal(SIGUSR1, on_usr1);	/* a backend drained now: measure the resume */
