@@ -28,10 +28,12 @@ PYTHON=${PYTHON:-python3}
 # (iperf3-3path, openvpn-3path, mptcp-3path) need their programs and take long: they stay runnable
 # (`lab/ci.sh paths-2-30`, `make lab-all`) but are not in the default set, which keeps the lab part
 # of `make test` under 3 minutes on the 2-core CI machine.
-# fec-ge, fec-blackout and fec-step: Reed-Solomon through the tunnel (mpclient --redundancy
-# fec:K:M) against bursts, a blackout and a loss step, each beside its theory and bound.
+# fec-ge and fec-blackout: Reed-Solomon through the tunnel (mpclient --redundancy fec:K:M)
+# against bursts and a blackout, each beside its theory and bound; fec-step (a loss step) runs
+# the same checks and stays out of the default set for time (the lab part took 189 s with it on
+# the CI machine, over the 3-minute budget).
 CI_SCENARIOS=(seed-3path kernel-3path unequal blackout restart-mpserver restart-mpclient restart-bridge
-	fec-ge fec-blackout fec-step)
+	fec-ge fec-blackout)
 
 update=0
 list=()

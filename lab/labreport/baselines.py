@@ -10,11 +10,19 @@ from .common import pct, read_json
 def figures(rep):
     """The loss figures a baseline keeps: name -> (lost, n). Figures a fault's timing sways are
     left out: the end-to-end loss across an mpserver/mpclient restart (the steady state stays),
-    and the path that was blacked out or restarted."""
+    the path that was blacked out or restarted, and a path whose loss a timed event changed
+    mid-run (`loss I PCT`: its figure is a mix weighted by when the event ran, which a loaded
+    machine delays by seconds), with the end-to-end loss of such a run."""
     out = {}
     e = rep["end_to_end"]
     outage = any(f["kind"].startswith("restart mp") for f in rep["faults"])
     faulty = {f["path"] for f in rep["faults"] if "path" in f}
+    phases = (rep.get("fec") or {}).get("phases") or []
+    for path in {p for ph in phases for p in ph.get("loss", {})}:
+        seen = {json.dumps(ph["loss"].get(path), sort_keys=True) for ph in phases}
+        if len(seen) > 1:
+            faulty.add(int(path))
+            outage = True
     if e.get("sent") and not outage:
         out["end-to-end loss"] = (e["lost"], e["sent"])
     if rep.get("steady"):
@@ -59,7 +67,11 @@ def cmd_baseline(run, path, level=None):
         return 1
     if level is None:
         level = float(os.environ.get("LAB_LEVEL", "0.999"))
-    m = max(1, sum(1 for name in base["figures"] if name in figures(rep)))
+    m = sum(1 for name in base["figures"] if name in figures(rep))
+    if m == 0:
+        print(f"[ OK ] {rep['scenario']}: no loss figure to compare with the baseline (each is swayed "
+              f"by a fault's or an event's timing; the scenario's expectations check the run)")
+        return 0
     z = NormalDist().inv_cdf(1 - (1 - level) / (2 * m))
     now = figures(rep)
     bad = 0
@@ -77,7 +89,7 @@ def cmd_baseline(run, path, level=None):
             print(f"[FAIL] {rep['scenario']}: {name} moved from {pct(p1, 3)} ({k1}/{n1}) to {pct(p2, 3)} ({k2}/{n2}), "
                   f"tolerance ±{pct(tol, 3)} (z {z:.2f})")
     if not bad:
-        print(f"[ OK ] {rep['scenario']}: {len(base['figures'])} loss figures within tolerance of the baseline "
+        print(f"[ OK ] {rep['scenario']}: {m} loss figures within tolerance of the baseline "
               f"(z {z:.2f}: {m} figures at family level {level:g})")
     return 1 if bad else 0
 
