@@ -126,6 +126,18 @@ bool keyset_remove(struct keyset *s, uint32_t id)
 	return true;
 }
 
+int keyset_copy(struct keyset *dst, const struct keyset *src)
+{
+	uint32_t k;
+	int rc = keyset_init(dst, src->max);
+
+	for (k = 0; rc == 0 && k < src->count; k++)
+		rc = keyset_add_tagged(dst, &src->keys[k], src->tags[k]);
+	if (rc)
+		keyset_free(dst);	/* empty again: freeing it twice is harmless */
+	return rc;
+}
+
 const struct seal_psk *keyset_at(const struct keyset *s, uint32_t i)
 {
 	return i < s->count ? &s->keys[i] : NULL;

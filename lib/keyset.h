@@ -36,6 +36,9 @@ struct keyset {
 /* Room for max keys (1..KEYSET_MAX): 0, -EINVAL, -ENOMEM. */
 int keyset_init(struct keyset *s, uint32_t max);
 void keyset_free(struct keyset *s);
+/* dst, uninitialised, becomes a copy of src (same room, keys and tags): 0, or
+ * -errno with dst empty (keyset_free on an empty set is harmless). */
+int keyset_copy(struct keyset *dst, const struct keyset *src);
 
 /*
  * Add a copy of *p: 0; -EEXIST if a key with its id is held (the same key

@@ -443,7 +443,6 @@ int workers_keys_replace(struct workers *ws, struct keyset *set, char *msg, size
 	struct keys_call c = { .sets = NULL };
 	uint64_t closed = 0;
 	unsigned i;
-	uint32_t k;
 	char *semi;
 	int rc = 0;
 
@@ -456,12 +455,8 @@ int workers_keys_replace(struct workers *ws, struct keyset *set, char *msg, size
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < ws->n && rc == 0; i++) {
-		rc = keyset_init(&c.sets[i], set->max);
-		for (k = 0; rc == 0 && k < keyset_count(set); k++)
-			rc = keyset_add_tagged(&c.sets[i], keyset_at(set, k),
-					       keyset_tag(set, keyset_at(set, k)));
-	}
+	for (i = 0; i < ws->n && rc == 0; i++)
+		rc = keyset_copy(&c.sets[i], set);
 	if (rc)
 		goto out;
 	workers_call(ws, keys_fn, &c);
@@ -514,7 +509,6 @@ int workers_access_replace(struct workers *ws, struct srvconf *conf, struct keys
 {
 	struct access_call c = { .confs = NULL };
 	unsigned i, made = 0;
-	uint32_t k;
 	size_t at;
 	int rc = 0;
 
@@ -533,12 +527,8 @@ int workers_access_replace(struct workers *ws, struct srvconf *conf, struct keys
 		if (rc)
 			break;
 		made = i + 1;
-		if (set) {
-			rc = keyset_init(&c.sets[i], set->max);
-			for (k = 0; rc == 0 && k < keyset_count(set); k++)
-				rc = keyset_add_tagged(&c.sets[i], keyset_at(set, k),
-						       keyset_tag(set, keyset_at(set, k)));
-		}
+		if (set)
+			rc = keyset_copy(&c.sets[i], set);
 	}
 	if (rc)
 		goto out;

@@ -74,6 +74,41 @@ static void test_basics(void **state)
 	keyset_free(&s);
 }
 
+/* A copy holds the same keys with the same tags in its own memory; a
+ * change to either leaves the other as it was. */
+static void test_copy(void **state)
+{
+	struct keyset s, c;
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(keyset_init(&s, 8), 0);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(keyset_add_tagged(&s, &pool[i], 100 + i), 0);
+	assert_true(keyset_remove(&s, pool[2].id));
+	assert_int_equal(keyset_copy(&c, &s), 0);
+	assert_int_equal(keyset_count(&c), 4);
+	assert_int_equal(c.max, s.max);
+	for (i = 0; i < 5; i++) {
+		const struct seal_psk *p = keyset_find(&c, pool[i].id);
+
+		if (i == 2) {
+			assert_null(p);
+			continue;
+		}
+		assert_non_null(p);
+		assert_memory_equal(p, &pool[i], sizeof(pool[i]));
+		assert_int_equal(keyset_tag(&c, p), 100 + i);
+	}
+	assert_true(keyset_remove(&s, pool[0].id));
+	assert_non_null(keyset_find(&c, pool[0].id));
+	assert_int_equal(keyset_add(&c, &pool[7]), 0);
+	assert_null(keyset_find(&s, pool[7].id));
+	keyset_free(&s);
+	assert_memory_equal(keyset_find(&c, pool[1].id), &pool[1], sizeof(pool[1]));
+	keyset_free(&c);
+}
+
 /* Random adds and removes against a membership model; every lookup agrees. */
 static void test_model(void **state)
 {
@@ -154,6 +189,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basics),
 		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_unknown_ids),
 	};
 
