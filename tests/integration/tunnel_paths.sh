@@ -34,19 +34,52 @@ STREAM="python3 $ROOT/tests/stream.py"
 N=1500
 RATE=500
 
-# ---- (a) eavesdropper, unkeyed then keyed ----
-eavesdrop_round() {
-	local mode=$1 keyargs=() secs out resent replies chal data lost limit peers
-	[ "$mode" = keyed ] && keyargs=(--key-file "$T/key")
+# slow_bridge0 DELAY [mpserver args]: target, mpserver, bridge 0 delayed by
+# DELAY each way (so an eavesdropper's copies come first), bridges 1 and 2
+slow_bridge0() {
+	local delay=$1
+	shift
 	tun_ports
 	tun_target
-	tun_server "${keyargs[@]}"
-	# bridge 0 is slow (30 ms each way): the eavesdropper's copies come first
+	tun_server "$@"
 	t_spawn bridge0 "$BUILD/mpbridge" --listen "$BRIDGE_BASE" --to "localhost:$SERVER_PORT" \
-		--delay 30ms
+		--delay "$delay"
 	t_wait_udp "$BRIDGE_BASE"
 	tun_bridge 1
 	tun_bridge 2
+}
+
+# eaves_report TAG SECS: "resent replies challenges" of eavesdropper TAG, once printed
+eaves_report() {
+	t_wait_log "$1" '^[0-9]+ [0-9]+ [0-9]+$' $(($2 + 5))
+	grep -E '^[0-9]+ [0-9]+ [0-9]+$' "$T/$1.log"
+}
+
+# path_moves: mpserver's path_moves once at least one (bounded wait: 5 s)
+path_moves() {
+	local moves=0
+	for _ in $(seq 1 50); do
+		t_stats server "$T/server.json" sessions_open >/dev/null
+		moves=$(json_get "$T/server.json" path_moves)
+		[ "${moves:-0}" -ge 1 ] && break
+		sleep 0.1
+	done
+	echo "${moves:-0}"
+}
+
+# stop_round [TAG...]: mpclient, the TAGs, the bridges, mpserver and the target
+stop_round() {
+	local tag
+	for tag in client "$@" bridge0 bridge1 bridge2 server target; do
+		t_stop "$tag"
+	done
+}
+
+# ---- (a) eavesdropper, unkeyed then keyed ----
+eavesdrop_round() {
+	local mode=$1 keyargs=() secs resent replies chal data lost limit peers
+	[ "$mode" = keyed ] && keyargs=(--key-file "$T/key")
+	slow_bridge0 30ms "${keyargs[@]}"
 	tun_client "${keyargs[@]}"
 	t_expect "$mode: tunnel up" tun_wait_ready
 	# the eavesdropper comes once mpserver knows every path: a path's first
@@ -61,9 +94,7 @@ eavesdrop_round() {
 	t_spawn "eaves_$mode" $EAVES "$BRIDGE_BASE" "$SERVER_PORT" "$secs"
 	t_wait_log "eaves_$mode" '^capturing$' 10
 	tun_measure "run_$mode" --count "$N" --rate "$RATE" --timeout 2s
-	t_wait_log "eaves_$mode" '^[0-9]+ [0-9]+ [0-9]+$' $((secs + 5))
-	out=$(grep -E '^[0-9]+ [0-9]+ [0-9]+$' "$T/eaves_$mode.log")
-	read -r resent replies chal <<<"$out"
+	read -r resent replies chal <<<"$(eaves_report "eaves_$mode" "$secs")"
 	data=$((replies - chal))
 	# challenges: one per path per 0.25 s at most (path 0 only here), +1
 	limit=$((secs * 4 + 1))
@@ -76,49 +107,29 @@ eavesdrop_round() {
 	t_stats server "$T/server.json" sessions_open >/dev/null
 	t_expect "$mode: mpserver moved no path ($(json_get "$T/server.json" path_moves) moves)" \
 		[ "$(json_get "$T/server.json" path_moves)" = 0 ]
-	t_stop client
-	t_stop bridge0
-	t_stop bridge1
-	t_stop bridge2
-	t_stop server
-	t_stop target
+	stop_round
 }
 
 # ---- (a') the eavesdropper is there first ----
 first_contact_round() {
-	local mode=$1 keyargs=() secs out resent replies chal data lost moves dupc
+	local mode=$1 keyargs=() secs resent replies chal data lost moves dupc
 	[ "$mode" = keyed ] && keyargs=(--key-file "$T/key")
-	tun_ports
-	tun_target
-	tun_server "${keyargs[@]}"
 	# 200 ms: the (Python) eavesdropper must win the first contact even on a
 	# loaded machine (with 30 ms it lost it once, in a CI run of two suites
 	# at once: then there is no race to fix)
-	t_spawn bridge0 "$BUILD/mpbridge" --listen "$BRIDGE_BASE" --to "localhost:$SERVER_PORT" \
-		--delay 200ms
-	t_wait_udp "$BRIDGE_BASE"
-	tun_bridge 1
-	tun_bridge 2
+	slow_bridge0 200ms "${keyargs[@]}"
 	secs=$(((N + RATE - 1) / RATE + 12))
 	t_spawn "first_$mode" $EAVES "$BRIDGE_BASE" "$SERVER_PORT" "$secs"
 	t_wait_log "first_$mode" '^capturing$' 10
 	tun_client "${keyargs[@]}"
 	t_expect "$mode first: tunnel up" tun_wait_ready
-	moves=0
-	for _ in $(seq 1 50); do
-		t_stats server "$T/server.json" sessions_open >/dev/null
-		moves=$(json_get "$T/server.json" path_moves)
-		[ "${moves:-0}" -ge 1 ] && break
-		sleep 0.1
-	done
+	moves=$(path_moves)
 	dupc=$(json_get "$T/server.json" dup_challenges)
 	t_expect "$mode first: a duplicate from bridge 0 drew a challenge and path 0 moved there (path_moves $moves, dup_challenges $dupc)" \
 		eval '[ "${moves:-0}" = 1 ] && in_range "${dupc:-0}" 1 1000000'
 	tun_measure "first_run_$mode" --count "$N" --rate "$RATE" --timeout 2s
 	kill -USR1 "$(t_pid "first_$mode")"
-	t_wait_log "first_$mode" '^[0-9]+ [0-9]+ [0-9]+$' $((secs + 5))
-	out=$(grep -E '^[0-9]+ [0-9]+ [0-9]+$' "$T/first_$mode.log")
-	read -r resent replies chal <<<"$out"
+	read -r resent replies chal <<<"$(eaves_report "first_$mode" "$secs")"
 	data=$((replies - chal))
 	# what it got while it held path 0, before the stream: cookies, PONGs,
 	# the readiness probes' replies (a few tens); before the fix, every reply
@@ -126,13 +137,7 @@ first_contact_round() {
 		eval 'in_range "${resent:-0}" 100 1000000 && in_range "${data:-999999}" 0 49'
 	lost=$(json_get "$T/first_run_$mode.json" lost)
 	t_expect "$mode first: the flow lost nothing ($lost of $N)" [ "${lost:-x}" = 0 ]
-	t_stop client
-	t_stop "first_$mode"
-	t_stop bridge0
-	t_stop bridge1
-	t_stop bridge2
-	t_stop server
-	t_stop target
+	stop_round "first_$mode"
 }
 
 (umask 077 && "$BUILD/mpclient" --genkey >"$T/key")
@@ -164,11 +169,7 @@ for _ in 1 2 3 4 5; do
 done
 t_expect "NAT: keyed tunnel up, a stream flows downstream" [ $ok = 1 ]
 # the three paths known to mpserver (bounded wait)
-for _ in $(seq 1 50); do
-	t_stats server "$T/server.json" sessions_open >/dev/null
-	[ "$(grep -o '"peer":"[^"]*"' "$T/server.json" | sort -u | grep -c .)" = 3 ] && break
-	sleep 0.1
-done
+tun_server_peers 3 >/dev/null
 # rebind in the middle of a stream of N at RATE
 ( sleep 1; kill -USR1 "$(t_pid nat)" ) &
 rebinder=$!
@@ -178,13 +179,7 @@ ports=$(grep -cE '^[0-9]+$' "$T/nat.log")
 t_expect "NAT: it rebound ($ports outside ports used)" [ "$ports" = 2 ]
 t_expect "NAT: nothing lost across the rebinding ($got of $N; the other paths carry it)" \
 	[ "${got:-0}" = "$N" ]
-moves=0
-for _ in $(seq 1 50); do
-	t_stats server "$T/server.json" sessions_open >/dev/null
-	moves=$(json_get "$T/server.json" path_moves)
-	[ "${moves:-0}" -ge 1 ] && break
-	sleep 0.1
-done
+moves=$(path_moves)
 t_expect "NAT: the challenge moved path 0 to the new port (path_moves $moves, challenges $(json_get "$T/server.json" challenges))" \
 	[ "${moves:-0}" = 1 ]
 t_stats client "$T/client.json" from_app >/dev/null
