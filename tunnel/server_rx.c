@@ -295,13 +295,22 @@ static void measure(struct server_core *s, struct session *ss, uint32_t k,
  * challenge (at most one per path every SERVER_CHALLENGE_INTERVAL), and
  * only a PONG echoing it from that address moves the path (take_pong).
  */
-static void challenge(struct server_core *s, struct session *ss, struct spath *p,
-		      const struct addr *from, double now, struct rx_result *r)
+/* Path p may send a challenge now (one every SERVER_CHALLENGE_INTERVAL);
+ * counts the ones it may not. */
+static bool challenge_slot(struct server_core *s, const struct spath *p, double now)
 {
 	if (p->chal_sent >= 0 && now - p->chal_sent < SERVER_CHALLENGE_INTERVAL) {
 		s->cnt.challenges_limited++;
-		return;
+		return false;
 	}
+	return true;
+}
+
+static void challenge(struct server_core *s, struct session *ss, struct spath *p,
+		      const struct addr *from, double now, struct rx_result *r)
+{
+	if (!challenge_slot(s, p, now))
+		return;
 	random_bytes(p->chal_token, sizeof(p->chal_token));
 	p->chal_addr = *from;
 	p->chal_pending = true;
@@ -339,10 +348,8 @@ static void dup_elsewhere(struct server_core *s, struct session *ss, const struc
 	if (!p->used || addr_equal(&p->addr, from) || p->learnt < 0 ||
 	    now - p->learnt > s->prm.path_timeout)
 		return;
-	if (p->chal_sent >= 0 && now - p->chal_sent < SERVER_CHALLENGE_INTERVAL) {
-		s->cnt.challenges_limited++;
+	if (!challenge_slot(s, p, now))
 		return;
-	}
 	if (s->keys.sealed) {
 		enum drop_reason why = DROP_BAD_TAG;
 		const struct seal_key *k = server_key_rx(s, ss, kp, now, candidate, &why);
