@@ -297,6 +297,25 @@ def faults_of(run, meta, events, tl, conf, measured):
     return faults
 
 
+# Events that change a path's conditions mid-run (the scenario's timed events, as logged in
+# events.tsv): "loss I PCT" (a loss step), "loss-unsupported I PCT" (the same asked in loopback
+# mode).  A new kind of mid-run change (a link set down, an MTU lowered, a delay changed) belongs
+# here, so that no baseline compares a figure its timing sways.
+CHANGING_EVENTS = ("loss", "loss-unsupported")
+
+
+def changes_of(events, meta, paths):
+    """[{"what", "path", "at_s"}]: the timed events that changed a path's conditions mid-run,
+    whatever the redundancy mode; "path" is the path number ("all" events are logged per path)."""
+    t0 = float(meta.get("t0", 0) or 0)
+    out = []
+    for ts, w in events:
+        if len(w) >= 2 and w[0] in CHANGING_EVENTS:
+            targets = range(1, paths + 1) if w[1] == "all" else [int(w[1])] if w[1].isdigit() else []
+            out += [{"what": " ".join(w), "path": i, "at_s": round(ts - t0, 3)} for i in targets]
+    return out
+
+
 DOWN_RE = {
     "mpclient": re.compile(r"path (\d+) \(.*\) down: nothing for (\d+) ms \(bound (\d+) ms\)"),
     "mpserver": re.compile(r"path (\d+) down: nothing for (\d+) ms \(bound (\d+) ms\)"),
@@ -377,6 +396,7 @@ def analyse(run):
     e2e, tl = end_to_end(run, meta, conf, measured)
     rep["end_to_end"] = e2e
     rep["faults"] = faults_of(run, meta, events, tl, conf, measured)
+    rep["changes"] = changes_of(events, meta, paths)
     fec = fec_report(run, meta, conf, e2e, events, tl)
     if fec:
         rep["fec"] = fec

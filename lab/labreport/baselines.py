@@ -12,17 +12,15 @@ def figures(rep):
     left out: the end-to-end loss across an mpserver/mpclient restart (the steady state stays),
     the path that was blacked out or restarted, and a path whose loss a timed event changed
     mid-run (`loss I PCT`: its figure is a mix weighted by when the event ran, which a loaded
-    machine delays by seconds), with the end-to-end loss of such a run."""
+    machine delays by seconds; any timed event analyse.CHANGING_EVENTS lists, whatever the
+    redundancy mode), with the end-to-end loss of such a run."""
     out = {}
     e = rep["end_to_end"]
     outage = any(f["kind"].startswith("restart mp") for f in rep["faults"])
     faulty = {f["path"] for f in rep["faults"] if "path" in f}
-    phases = (rep.get("fec") or {}).get("phases") or []
-    for path in {p for ph in phases for p in ph.get("loss", {})}:
-        seen = {json.dumps(ph["loss"].get(path), sort_keys=True) for ph in phases}
-        if len(seen) > 1:
-            faulty.add(int(path))
-            outage = True
+    for c in rep.get("changes") or []:
+        faulty.add(int(c["path"]))
+        outage = True
     if e.get("sent") and not outage:
         out["end-to-end loss"] = (e["lost"], e["sent"])
     if rep.get("steady"):

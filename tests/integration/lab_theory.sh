@@ -114,4 +114,20 @@ seg = lambda r: 256
 print(len(pcap.Split(seg, wire.sent_alone).split(recs)), len(pcap.Split(seg).split(recs)))')
 t_expect "capture split: 20 keepalives + 1 MTU probe + a GSO run of 3 DATA = 24 datagrams ($split; without the PING rule the probe counts 15)" \
 	[ "$split" = "24 38" ]
+# Baselines (labreport.baselines.figures) leave out the figures a timed event sways, whatever
+# the redundancy mode: a broadcast run whose path 2 took a loss step ("loss 2 20" in
+# events.tsv) keeps path 1 and 3 and drops path 2 and the end-to-end loss; with no event, all four
+kept=$(PYTHONPATH=$ROOT/lab python3 -c '
+from labreport import analyse, baselines
+ev = [(100.0, ["start"]), (105.0, ["loss", "2", "20"])]
+d = {"directions": {"c2s": {"sources": {"bridge": {"in": 100, "forwarded": 80}}}}}
+rep = {"end_to_end": {"sent": 100, "lost": 1}, "faults": [],
+       "paths_detail": [dict(d, path=i) for i in (1, 2, 3)]}
+out = []
+for events in (ev, ev[:1]):
+    rep["changes"] = analyse.changes_of(events, {"t0": "100"}, 3)
+    out.append(",".join(sorted(baselines.figures(rep))))
+print(" | ".join(out))')
+t_expect "baseline figures without those a loss step sways ($kept)" \
+	[ "$kept" = "path 1 c2s loss,path 3 c2s loss | end-to-end loss,path 1 c2s loss,path 2 c2s loss,path 3 c2s loss" ]
 t_done
