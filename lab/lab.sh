@@ -81,7 +81,12 @@ start_mpserver() {
 start_mpclient() {
 	local k=${INST[mpclient]:-0} i args=()
 	for i in $(seq 1 "$PATHS"); do
-		args+=(--bridge "${ADDR_BC[i]}:${BPORT[i]}")
+		if [ "$BIND" = dev ] && [ "$LAB_MODE" = ns ]; then
+			# an interface-bound path (SO_BINDTODEVICE): it follows its link's netlink events
+			args+=(--path "dev=${DEV_C[i]},bridge=${ADDR_BC[i]}:${BPORT[i]}")
+		else
+			args+=(--bridge "${ADDR_BC[i]}:${BPORT[i]}")
+		fi
 	done
 	# shellcheck disable=SC2086
 	l_spawn mpclient "$NS_CLIENT" "$LIMIT" "$BUILD/mpclient" --listen "$LOCAL_ADDR:$MPORT" \
@@ -234,6 +239,55 @@ restore() {
 	fi
 }
 
+# linkdown I / linkup I: the client's own link of path I (veth c<I> in the client's namespace)
+# set down and up, as a Wi-Fi or 3G interface that goes away and comes back; the netlink events
+# are what an interface-bound path (BIND=dev) follows. The times around the `ip` command go to
+# meta.tsv (linkcmd.I.down/up: before it started and after it returned), and where the daemons'
+# logs stood (logline), so the report finds the path_link lines the event caused. A link set
+# down loses its static neighbour (the kernel flushes even permanent entries): it is put back
+# before the link comes up, so no ARP crosses the lab's counted links.
+link_down() {
+	local i=$1 t
+	if [ "$LAB_MODE" != ns ]; then
+		event "linkdown-unsupported $i"
+		return 0
+	fi
+	logline "$i"
+	t=$(now)
+	ip -n "$NS_CLIENT" link set "${DEV_C[i]}" down
+	meta "linkcmd.$i.down" "$t $(now)"
+	event "linkdown $i"
+}
+
+link_up() {
+	local i=$1 t mac
+	if [ "$LAB_MODE" != ns ]; then
+		event "linkup-unsupported $i"
+		return 0
+	fi
+	mac=$(ip netns exec "${NS_BRIDGE[i]}" cat "/sys/class/net/${DEV_BC[i]}/address")
+	meta "loglineup.$i.mpclient" "$(wc -l <"$RUN/logs/mpclient.log" 2>/dev/null || echo 0)"
+	t=$(now)
+	printf 'neigh replace %s lladdr %s dev %s nud permanent\nlink set %s up\n' \
+		"${ADDR_BC[i]}" "$mac" "${DEV_C[i]}" "${DEV_C[i]}" | ip -n "$NS_CLIENT" -batch -
+	meta "linkcmd.$i.up" "$t $(now)"
+	event "linkup $i"
+}
+
+# link_monitor: when the scenario has link events, another netlink listener in the client's
+# namespace (`ip -ts monitor link`): when the kernel's event reached a listener other than
+# mpclient, a second view of mpclient's delay
+link_monitor() {
+	local e
+	[ "$LAB_MODE" = ns ] || return 0
+	for e in "${EVENTS[@]}"; do
+		case " $e " in *" linkdown "*|*" linkup "*)
+			l_spawn linkmon "$NS_CLIENT" "$LIMIT" ip -ts monitor link
+			return 0 ;;
+		esac
+	done
+}
+
 # loss I PCT: path i loses PCT% more each way from now on (the kernel's random drop in the
 # bridge's namespace, as KERNEL_i; a step of the loss mid-run). Loopback mode has no per-path
 # kernel filter: logged as loss-unsupported, and the report's theory cannot follow it.
@@ -297,6 +351,8 @@ run_event() {
 		fi
 		;;
 	restore) shift; for i in "$@"; do restore "$i"; done ;;
+	linkdown) link_down "$a" ;;
+	linkup) link_up "$a" ;;
 	restart)
 		case $a in
 		mpserver|mpclient|udpserver) restart "$a" "start_$a" "${b:-TERM}" "${4:-0}" ;;
@@ -476,6 +532,7 @@ lab_setup() {
 	meta bridge_kind "$BRIDGE_KIND"
 	meta mpclient_args "${MPCLIENT_ARGS:-}"
 	meta mpserver_args "${MPSERVER_ARGS:-}"
+	meta bind "$BIND"
 	meta started "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	local i v e
 	for i in $(seq 1 "$PATHS"); do
@@ -531,6 +588,7 @@ lab_setup() {
 	start_udpserver || exit 2
 	start_mpserver || exit 2
 	start_mpclient || exit 2
+	link_monitor
 
 	if [ "$WARMUP" = 1 ]; then
 		local ok=0 try

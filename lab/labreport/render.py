@@ -119,6 +119,16 @@ def table_lines(rep):
         if "window_sent" in f:
             parts.append(f"{f['window_lost']}/{f['window_sent']} lost meanwhile "
                          f"(theory of the other paths {pct(f.get('theory_remaining_paths'), 3)})")
+        for kind in ("down", "up"):
+            e = f.get(f"link_{kind}")
+            if e is None:
+                continue
+            if e.get("by_netlink"):
+                parts.append(f"marked {kind} {e['read_to_marked_ms']:.3f} ms after mpclient read the netlink event"
+                             + (f" ({e['monitor_to_marked_ms']:.3f} ms after ip monitor)"
+                                if e.get("monitor_to_marked_ms") is not None else ""))
+            else:
+                parts.append(f"not marked {kind} by a link event")
         L.append("fault:      " + ", ".join(parts))
     L.append("")
     for x in rep["expectations"]:

@@ -2,6 +2,16 @@
 from .common import fmt_s, lvl, num, pct
 from .render import sci
 
+def link_extra(e):
+    """The other two views of a link event's delay, when measured."""
+    out = []
+    if e.get("monitor_to_marked_ms") is not None:
+        out.append(f"{e['monitor_to_marked_ms']:.3f} ms after ip monitor saw it")
+    if e.get("cmd_to_marked_ms") is not None:
+        out.append(f"{e['cmd_to_marked_ms']:.3f} ms after the ip command started")
+    return ", ".join(out) or "no other view"
+
+
 def verdicts(rep, expects, measured):
     out = []
     e2e = rep["end_to_end"]
@@ -126,6 +136,34 @@ def verdicts(rep, expects, measured):
             add(ex, None if v is None else v <= lim,
                 f"bytes on the wire client -> server {'-' if v is None else f'{v:.3f}'}x the data "
                 f"(max {lim}; (k+m)/k = {f.get('bytes_ratio_theory')})")
+        elif name == "lost_max":
+            # an exact count: the datagrams udpclient sent and never got back
+            lim = int(args[0])
+            k, n = e2e.get("lost"), e2e.get("sent")
+            add(ex, None if k is None else k <= lim, f"{num(k)} of {num(n)} lost end to end (max {lim})")
+        elif name in ("link_down_within", "link_up_within"):
+            # mpclient marked the path down (up) from the netlink event itself (its path_link
+            # line carries the netlink read), within MS of reading it; the other figures (from
+            # another listener's receipt, from the lab's ip command) are printed beside it
+            lim = float(args[0])
+            kind = "down" if name == "link_down_within" else "up"
+            fs = [f for f in rep["faults"] if f["kind"].startswith("link down path") and f"link_{kind}" in f]
+            if not fs:
+                add(ex, None, f"no link {kind} event happened")
+                continue
+            parts, ok = [], True
+            for f in fs:
+                e = f[f"link_{kind}"]
+                if not e.get("by_netlink"):
+                    ok = False
+                    parts.append(f"path {f['path']}: link {kind}: "
+                                 + ("marked, but not from a netlink event (" + e.get("why", "") + ")"
+                                    if e.get("marked") else "mpclient never marked it from a link event"))
+                    continue
+                ok = ok and e["read_to_marked_ms"] <= lim
+                parts.append(f"path {f['path']}: link {kind}: marked {e['read_to_marked_ms']:.3f} ms after "
+                             f"mpclient read the event ({link_extra(e)})")
+            add(ex, ok, "; ".join(parts) + f" (max {lim:g} ms)")
         elif name == "no_duplicates":
             d = e2e.get("duplicates")
             add(ex, None if d is None else d == 0, f"duplicates {num(d)}")

@@ -7,12 +7,13 @@
 
 SCENARIO_VARS="PATHS COUNT RATE SIZE TIMEOUT SEED EVENTS EXPECT MPCLIENT_ARGS MPSERVER_ARGS WARMUP
 TRAFFIC IPERF_ARGS IPERF_RATE IPERF_TIME IPERF_LEN PING_COUNT PING_INTERVAL PING_SIZE
-MPTCP_TIME MPTCP_RATE MPTCP_SUBFLOWS"
+MPTCP_TIME MPTCP_RATE MPTCP_SUBFLOWS BIND"
 SCENARIO_PATH_VARS="BRIDGE KERNEL LOSS LOSS_C2S LOSS_S2C"
 SCENARIO_EXPECTS="loss_in_ci steady_loss_in_ci loss_max loss_ratio_within loss_below_single
 counters_agree no_duplicates recovery_max fault_lost_max path_recovery_max blackout_loss_in_ci
 direction_split app_loss_in_ci mptcp_subflows goodput_all fec_loss_bound bytes_ratio_max
-path_down_within auto_target auto_back_under_max"
+path_down_within auto_target auto_back_under_max
+lost_max link_down_within link_up_within"
 SCENARIO_TRAFFIC="udpclient iperf3 openvpn mptcp"
 SCENARIO_MAX_PATHS=8
 
@@ -27,6 +28,7 @@ scenario_defaults() {
 	IPERF_ARGS="" IPERF_RATE=2M IPERF_TIME=10 IPERF_LEN=1000
 	PING_COUNT=1000 PING_INTERVAL=0.01 PING_SIZE=200
 	MPTCP_TIME=10 MPTCP_RATE="" MPTCP_SUBFLOWS=""
+	BIND=none
 	local i v
 	for i in $(seq 1 "$SCENARIO_MAX_PATHS"); do
 		for v in $SCENARIO_PATH_VARS; do unset "${v}_$i"; done
@@ -111,6 +113,7 @@ scenario_check() {
 	s_int PING_SIZE 0 65000
 	s_int MPTCP_TIME 1 3600
 	[[ $IPERF_RATE =~ ^[0-9]+(\.[0-9]+)?[KMG]?$ ]] || s_bad "IPERF_RATE=$IPERF_RATE: a rate as iperf3 -b takes it (2M)"
+	case $BIND in none|dev) ;; *) s_bad "BIND=$BIND: none (mpclient --bridge) or dev (--path dev=c<i>,bridge=...)" ;; esac
 	case " $(echo $SCENARIO_TRAFFIC) " in *" $TRAFFIC "*) ;; *) s_bad "TRAFFIC=$TRAFFIC: one of $(echo $SCENARIO_TRAFFIC)" ;; esac
 	for i in $(seq 1 "$SCENARIO_MAX_PATHS"); do
 		for v in LOSS LOSS_C2S LOSS_S2C; do
@@ -126,6 +129,8 @@ scenario_check() {
 		read -r -a w <<<"$e"
 		[[ ${w[0]:-} =~ ^[0-9]+(\.[0-9]+)?$ ]] || s_bad "event '$e': starts with a time in seconds"
 		case ${w[1]:-} in
+		linkdown|linkup) [[ ${w[2]:-} =~ ^[1-9]$ ]] && [ "${w[2]}" -le "$PATHS" ] ||
+			s_bad "event '$e': ${w[1]} takes a path 1..$PATHS" ;;
 		blackout|restore) [[ ${w[2]:-} =~ ^[1-9]$ ]] && [ "${w[2]}" -le "$PATHS" ] ||
 			s_bad "event '$e': ${w[1]} takes a path 1..$PATHS" ;;
 		loss) { [ "${w[2]:-}" = all ] || { [[ ${w[2]:-} =~ ^[1-9]$ ]] && [ "${w[2]}" -le "$PATHS" ]; }; } &&
@@ -133,7 +138,7 @@ scenario_check() {
 			s_bad "event '$e': loss takes a path 1..$PATHS or all, and a percentage (0-100, up to 2 decimals)" ;;
 		restart) case ${w[2]:-} in mpserver|mpclient|udpserver|bridge) ;; *)
 			s_bad "event '$e': restart mpserver|mpclient|udpserver|bridge I" ;; esac ;;
-		*) s_bad "event '$e': unknown action '${w[1]:-}' (blackout, restore, loss, restart)" ;;
+		*) s_bad "event '$e': unknown action '${w[1]:-}' (blackout, restore, loss, restart, linkdown, linkup)" ;;
 		esac
 	done
 	for e in "${EXPECT[@]}"; do
