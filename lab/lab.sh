@@ -274,6 +274,35 @@ link_up() {
 	event "linkup $i"
 }
 
+# mtu_hole I N: a path MTU black hole on path I from now on: the bridge's namespace drops every
+# IPv4 packet longer than N bytes arriving from either side, and sends no ICMP error (nftables,
+# counted with the kernel's other drops on the path); loopback mode has no per-path filter
+mtu_hole() {
+	local i=$1 n=$2
+	if [ "$LAB_MODE" != ns ]; then
+		event "mtu-unsupported $i $n"
+		return 0
+	fi
+	"$NETEM" mtu "${NS_BRIDGE[i]}" "${DEV_BC[i]}" "$n" >/dev/null &&
+		"$NETEM" mtu "${NS_BRIDGE[i]}" "${DEV_BS[i]}" "$n" >/dev/null
+	event "mtu $i $n"
+}
+
+# stamp_logs: the daemons' log lines with the time each was seen (logs/stamp-mpclient.log,
+# stamp-mpserver.log: "EPOCH LINE"), for events whose effect the daemons report without a time
+# of their own (a path MTU black hole found)
+stamp_logs() {
+	local e d
+	for e in "${EVENTS[@]}"; do
+		case " $e " in *" mtu "*)
+			for d in mpclient mpserver; do
+				l_spawn "stamp-$d" - "$LIMIT" "$PYTHON" -u "$LAB_DIR/tools/stamp.py" "$RUN/logs/$d.log" "$LIMIT"
+			done
+			return 0 ;;
+		esac
+	done
+}
+
 # link_monitor: when the scenario has link events, another netlink listener in the client's
 # namespace (`ip -ts monitor link`): when the kernel's event reached a listener other than
 # mpclient, a second view of mpclient's delay
@@ -351,6 +380,7 @@ run_event() {
 		fi
 		;;
 	restore) shift; for i in "$@"; do restore "$i"; done ;;
+	mtu) mtu_hole "$a" "$b" ;;
 	linkdown) link_down "$a" ;;
 	linkup) link_up "$a" ;;
 	restart)
@@ -586,6 +616,7 @@ lab_setup() {
 	l_log "starting $BRIDGE_KIND x$PATHS, mpserver, udpserver, mpclient"
 	for i in $(seq 1 "$PATHS"); do start_bridge "$i" || exit 2; done
 	start_udpserver || exit 2
+	stamp_logs
 	start_mpserver || exit 2
 	start_mpclient || exit 2
 	link_monitor

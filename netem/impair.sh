@@ -5,6 +5,8 @@
 #   impair.sh loss NS DEV PCT [HOOK [PROTO]]  drop PCT% (0-100, up to 2 decimals) of the IPv4
 #                                         packets arriving on DEV: UDP (PROTO udp, the default)
 #                                         or all (PROTO ip: routed TCP/MPTCP on the forward hook)
+#   impair.sh mtu NS DEV BYTES            a black hole: drop the IPv4 packets longer than BYTES
+#                                         arriving on DEV (nft, no ICMP error; counted as drops)
 #   impair.sh rate NS DEV RATE [BURST]    limit what leaves DEV to RATE (tc syntax, e.g. 5mbit)
 #   impair.sh clear NS DEV                remove this script's loss and rate from DEV
 #   impair.sh stats NS DEV                JSON {"dev":..,"method":..,"dropped":..,"matched":..}
@@ -91,7 +93,7 @@ save_method() {
 }
 
 loss_nft() {
-	local ns=$1 dev=$2 pct=$3 hook=$4 proto=${5:-udp} ch bp rule match
+	local ns=$1 dev=$2 pct=$3 hook=$4 proto=${5:-udp} ch bp rule
 	ch=$(chain_of "$dev")
 	bp=$(pct_to_bp "$pct")
 	if [ "$bp" -ge 10000 ]; then
@@ -99,6 +101,27 @@ loss_nft() {
 	else
 		rule="numgen random mod 10000 < $bp counter name drop_$ch drop"
 	fi
+	# shellcheck disable=SC2086
+	nft_dev_rule "$ns" "$dev" "$hook" "$proto" $rule || return 1
+	save_method "$ns" "$dev" "nft/$hook"
+	echo "loss $dev ${pct}% via nft/$hook (numgen random mod 10000 < $bp)"
+}
+
+# mtu_nft NS DEV N: a black hole: IPv4 packets longer than N bytes arriving on DEV are dropped
+# (no ICMP error: a router that drops what it cannot forward and says nothing), counted as drops
+mtu_nft() {
+	local ns=$1 dev=$2 n=$3 ch
+	ch=$(chain_of "$dev")
+	nft_dev_rule "$ns" "$dev" input udp ip length gt "$n" counter name "drop_$ch" drop || return 1
+	save_method "$ns" "$dev" "nft/input"
+	echo "mtu $dev $n via nft/input (IPv4 packets above $n bytes dropped, no ICMP)"
+}
+
+# nft_dev_rule NS DEV HOOK PROTO RULE...: DEV's chain holds RULE (and nothing else)
+nft_dev_rule() {
+	local ns=$1 dev=$2 hook=$3 proto=$4 ch match
+	shift 4
+	ch=$(chain_of "$dev")
 	# one base chain per hook; one regular chain per device, flushed on every change; the
 	# counters are named objects, so they survive the flush and count the whole run
 	inns "$ns" nft -f - <<-EOF || return 1
@@ -117,9 +140,7 @@ loss_nft() {
 		inns "$ns" nft add rule inet $TABLE "$hook" iifname "\"$dev\"" meta nfproto ipv4 \
 			$match counter name "seen_$ch" jump "$ch" || return 1
 	fi
-	inns "$ns" nft add rule inet $TABLE "$ch" $rule || return 1
-	save_method "$ns" "$dev" "nft/$hook"
-	echo "loss $dev ${pct}% via nft/$hook (numgen random mod 10000 < $bp)"
+	inns "$ns" nft add rule inet $TABLE "$ch" "$@"
 }
 
 loss_netem() {
@@ -158,6 +179,11 @@ loss)
 		echo "impair.sh: netem failed, falling back to nft" >&2
 	fi
 	loss_nft "$ns" "$dev" "$pct" "$hook" "$proto" || die "could not apply loss on $dev in $ns"
+	;;
+mtu)
+	[ $# = 3 ] || die "usage: mtu NS DEV BYTES"
+	[[ $3 =~ ^[0-9]+$ ]] && [ "$3" -ge 68 ] && [ "$3" -le 65535 ] || die "bad MTU '$3' (68-65535 bytes)"
+	mtu_nft "$1" "$2" "$3" || die "could not set a black hole on $2 in $1"
 	;;
 rate)
 	[ $# -ge 3 ] || die "usage: rate NS DEV RATE [BURST]"
@@ -198,6 +224,6 @@ stats)
 	printf '{"dev":"%s","method":"%s","matched":%s,"dropped":%s}\n' "$dev" "$method" "${matched:-0}" "${dropped:-0}"
 	;;
 *)
-	die "unknown command '$cmd' (probe, loss, rate, clear, stats)"
+	die "unknown command '$cmd' (probe, loss, mtu, rate, clear, stats)"
 	;;
 esac

@@ -119,6 +119,10 @@ def table_lines(rep):
         if "window_sent" in f:
             parts.append(f"{f['window_lost']}/{f['window_sent']} lost meanwhile "
                          f"(theory of the other paths {pct(f.get('theory_remaining_paths'), 3)})")
+        if "mtu" in f:
+            m = f["mtu"]
+            parts.append(f"black hole above {m['limit_ip']} IP bytes "
+                         + ("never found" if m.get("found_s") is None else f"found after {m['found_s']:.2f}s"))
         for kind in ("down", "up"):
             e = f.get(f"link_{kind}")
             if e is None:

@@ -164,6 +164,37 @@ def verdicts(rep, expects, measured):
                 parts.append(f"path {f['path']}: link {kind}: marked {e['read_to_marked_ms']:.3f} ms after "
                              f"mpclient read the event ({link_extra(e)})")
             add(ex, ok, "; ".join(parts) + f" (max {lim:g} ms)")
+        elif name == "mtu_found_within":
+            # mpclient reported each black hole (its path_mtu "black hole" line, stamped when
+            # seen) within S of the event, and at the end reports the path's MTU through the hole
+            lim = float(args[0])
+            fs = [f for f in rep["faults"] if f["kind"].startswith("mtu path")]
+            if not fs:
+                add(ex, None, "no mtu event happened")
+                continue
+            parts, ok = [], True
+            for f in fs:
+                m = f["mtu"]
+                fin = m.get("final") or {}
+                if not m.get("stamped"):
+                    ok = False
+                    parts.append(f"path {f['path']}: mpclient's log was not stamped")
+                    continue
+                if m["found_s"] is None:
+                    ok = False
+                    parts.append(f"path {f['path']}: black hole (IP above {m['limit_ip']} bytes) never found "
+                                 f"(first black-hole line: {fmt_s(m.get('first_s'))})")
+                    continue
+                fits = fin.get("mtu") is not None and fin["mtu"] <= m["limit_udp"]
+                ok = ok and m["found_s"] <= lim and fits
+                parts.append(f"path {f['path']}: black hole (IP above {m['limit_ip']} bytes) found "
+                             f"{m['found_s']:.2f} s after it appeared (none of the run's {num(m.get('seg'))}-byte datagrams "
+                             f"sent on it from then on; its first black-hole line {fmt_s(m.get('first_s'))} after)"
+                             + (f", settled at {m['settled_mtu']} bytes {m['settled_s']:.2f} s after" if "settled_mtu" in m else "")
+                             + f"; at the end path MTU {num(fin.get('mtu'))} (payload {num(fin.get('payload_max'))}, "
+                               f"limit {num(fin.get('mtu_limit'))}) {'within' if fits else 'NOT within'} the "
+                               f"{m['limit_udp']} bytes that pass")
+            add(ex, ok, "; ".join(parts) + f" (max {lim:g} s)")
         elif name == "no_duplicates":
             d = e2e.get("duplicates")
             add(ex, None if d is None else d == 0, f"duplicates {num(d)}")
