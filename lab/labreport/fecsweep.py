@@ -14,13 +14,11 @@ datagrams the daemons sent as copies (labreport.fec).
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 
+from . import figure
 from .common import num, pct, read_json
 from .fec import bridge_bytes
-from .sweep import _has_cairo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import theory_fec  # noqa: E402
@@ -71,24 +69,19 @@ def cmd_fec_sweep(d):
     doc = {"sweep": "redundancy", "points": rows}
     with open(os.path.join(d, "report.json"), "w") as f:
         json.dump(doc, f, indent=1)
-    M = ["# Redundancy sweep: round-trip residual loss against bytes on the wire", "",
-         "3 paths at the loss shown each way (mpbridge, Bernoulli), through the tunnel (mpclient "
-         "--redundancy MODE, both directions). Bytes: what the bridges received from the client over "
-         "the data datagrams sent once. Theory: broadcast 1-(1-p^3)^2 at 3x; fec:K:M 1-(1-r)^2 with r "
-         "the binomial block residual (lab/theory_fec.py) at (K+M)/K, plus the lone datagrams sent as "
-         "copies. Interval: Wilson, 99%.", "",
-         "| loss per path | mode | sent | lost | residual | interval | theory | bytes | theory bytes | verdict |",
-         "|---:|---|---:|---:|---:|---|---:|---:|---:|---|"]
-    for r in rows:
-        ci = r["ci"] or [None, None]
-        M.append(f"| {pct(r['loss_per_path'], 0)} | {r['mode']} | {num(r['sent'])} | {num(r['lost'])} | "
-                 f"{sci(r['residual'])} | [{sci(ci[0])}, {sci(ci[1])}] | {sci(r['theory'])} | "
-                 f"{fx(r['bytes_ratio'])} | {fx(r['theory_bytes_ratio'])} | {r['verdict']} |")
-    M += ["", "Points without loss are drawn at their 99% upper bound (open symbols).", "",
-          "![fec-sweep](fec-sweep.png)", ""]
-    with open(os.path.join(d, "fec-sweep.md"), "w") as f:
-        f.write("\n".join(M))
-    print("\n".join(M[4:len(M) - 4]))
+    figure.markdown(
+        d, "fec-sweep", "Redundancy sweep: round-trip residual loss against bytes on the wire",
+        "3 paths at the loss shown each way (mpbridge, Bernoulli), through the tunnel (mpclient "
+        "--redundancy MODE, both directions). Bytes: what the bridges received from the client over "
+        "the data datagrams sent once. Theory: broadcast 1-(1-p^3)^2 at 3x; fec:K:M 1-(1-r)^2 with r "
+        "the binomial block residual (lab/theory_fec.py) at (K+M)/K, plus the lone datagrams sent as "
+        "copies. Interval: Wilson, 99%.",
+        ["loss per path", "mode", "sent", "lost", "residual", "interval", "theory", "bytes", "theory bytes",
+         "verdict"], "rlrrrlrrrl",
+        [[pct(r["loss_per_path"], 0), r["mode"], num(r["sent"]), num(r["lost"]), sci(r["residual"]),
+          f"[{sci((r['ci'] or [None])[0])}, {sci((r['ci'] or [None, None])[1])}]", sci(r["theory"]),
+          fx(r["bytes_ratio"]), fx(r["theory_bytes_ratio"]), r["verdict"]] for r in rows],
+        "Points without loss are drawn at their 99% upper bound (open symbols).")
     losses = sorted({r["loss_per_path"] for r in rows})
     with open(os.path.join(d, "fec-sweep.dat"), "w") as f:
         # per loss three blocks: measured with loss (x y lo hi), without loss (x upper), theory (x y)
@@ -110,9 +103,6 @@ def cmd_fec_sweep(d):
                 if r["loss_per_path"] == p and r["theory"] is not None:
                     f.write(f"{r['theory_bytes_ratio']} {max(r['theory'], 1e-12)} {r['mode']}\n")
             f.write("-1 1 none\n\n\n")
-    if not shutil.which("gnuplot"):
-        print("gnuplot not installed: no fec-sweep.png", file=sys.stderr)
-        return 0 if all(r["verdict"] == "PASS" for r in rows) else 1
     colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
     plots = []
     for k, p in enumerate(losses):
@@ -128,10 +118,7 @@ def cmd_fec_sweep(d):
                      f"lc rgb '{c}' notitle")
         plots.append(f"'fec-sweep.dat' index {3 * k + 1} using 1:2 with points pt 11 ps 1.8 lc rgb '{c}' "
                      f"title 'no loss seen, {w}: 99% upper bound'")
-    gp = "\n".join([
-        "set terminal pngcairo size 1200,700 font ',11' noenhanced" if _has_cairo()
-        else "set terminal png size 1200,700 noenhanced",
-        "set output 'fec-sweep.png'",
+    if not figure.png(d, "fec-sweep", [
         "set logscale y",
         "set format y '%.0e'",
         "set xrange [1:3.4]",
@@ -140,16 +127,9 @@ def cmd_fec_sweep(d):
         "set grid xtics ytics",
         "set xlabel 'bytes on the wire client -> server / data datagrams sent once (from the bridges counters)'",
         "set ylabel 'round-trip residual loss (udpclient)'",
-        "set title 'mptunnel redundancy: residual loss against bytes, broadcast and fec:K:M, beside theory'",
-        "plot " + ", \\\n     ".join(plots),
-    ]) + "\n"
-    with open(os.path.join(d, "fec-sweep.gp"), "w") as f:
-        f.write(gp)
-    r = subprocess.run(["gnuplot", "fec-sweep.gp"], cwd=d, capture_output=True, text=True)
-    if r.returncode != 0:
-        print("gnuplot failed: " + r.stderr, file=sys.stderr)
+        "set title 'mptunnel redundancy: residual loss against bytes, broadcast and fec:K:M, beside theory'"],
+            plots):
         return 1
-    print(f"plot: {os.path.join(d, 'fec-sweep.png')}")
     return 0 if all(r["verdict"] == "PASS" for r in rows) else 1
 
 

@@ -2,11 +2,11 @@
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 
+from . import figure
 from .common import num, pct, read_json
+
 
 def cmd_sweep(d):
     rows = []
@@ -31,22 +31,17 @@ def cmd_sweep(d):
         r["precise"] = precise(r)
     with open(os.path.join(d, "sweep.json"), "w") as f:
         json.dump(rows, f, indent=1)
-    M = ["# Lab sweep: end-to-end (round-trip) loss against per-path loss", "",
-         "Theory: 1-(1-p^n)^2 for n paths at loss p each way. Interval: Wilson score, 99%. Each point "
-         "sends about 30/theory datagrams (2,000 to 30,000), so that its interval is within a factor of 2 "
-         "of its value wherever theory is at least 0.1% (column 'factor 2').", "",
-         "| paths | loss per path | sent | lost | measured | interval | theory | theory (measured paths) | factor 2 | verdict |",
-         "|---:|---:|---:|---:|---:|---|---:|---:|---|---|"]
-    for r in rows:
-        ci = r["ci"] or [None, None]
-        M.append(f"| {r['paths']} | {pct(r['loss_per_path'], 0)} | {num(r['sent'])} | {num(r['lost'])} | "
-                 f"{pct(r['loss'], 3)} | [{pct(ci[0], 3)}, {pct(ci[1], 3)}] | {pct(r['theory'], 3)} | "
-                 f"{pct(r['theory_measured'], 3)} | {r['precise']} | {r['verdict']} |")
-    M += ["", "Points without loss are drawn as their 99% upper bound (a downward arrow).", "",
-          "![sweep](sweep.png)", ""]
-    with open(os.path.join(d, "sweep.md"), "w") as f:
-        f.write("\n".join(M))
-    print("\n".join(M[4:len(M) - 4]))
+    figure.markdown(
+        d, "sweep", "Lab sweep: end-to-end (round-trip) loss against per-path loss",
+        "Theory: 1-(1-p^n)^2 for n paths at loss p each way. Interval: Wilson score, 99%. Each point "
+        "sends about 30/theory datagrams (2,000 to 30,000), so that its interval is within a factor of 2 "
+        "of its value wherever theory is at least 0.1% (column 'factor 2').",
+        ["paths", "loss per path", "sent", "lost", "measured", "interval", "theory", "theory (measured paths)",
+         "factor 2", "verdict"], "rrrrrlrrll",
+        [[r["paths"], pct(r["loss_per_path"], 0), num(r["sent"]), num(r["lost"]), pct(r["loss"], 3),
+          f"[{pct((r['ci'] or [None])[0], 3)}, {pct((r['ci'] or [None, None])[1], 3)}]", pct(r["theory"], 3),
+          pct(r["theory_measured"], 3), r["precise"], r["verdict"]] for r in rows],
+        "Points without loss are drawn as their 99% upper bound (a downward arrow).")
     ns = sorted({r["paths"] for r in rows})
     with open(os.path.join(d, "sweep.dat"), "w") as f:
         # per number of paths two blocks: points with loss (x y lo hi), points without (x hi)
@@ -63,9 +58,6 @@ def cmd_sweep(d):
             if not zero:
                 f.write("-1 1\n")   # an empty block would shift gnuplot's indices
             f.write("\n\n")
-    if not shutil.which("gnuplot"):
-        print("gnuplot not installed: no sweep.png", file=sys.stderr)
-        return 0 if all(r["verdict"] == "PASS" for r in rows) else 1
     plots = []
     colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
     for k, n in enumerate(ns):
@@ -78,10 +70,7 @@ def cmd_sweep(d):
                      f"lc rgb '{c}' notitle")
         plots.append(f"'sweep.dat' index {2 * k + 1} using 1:2 with points pt 11 ps 1.8 lc rgb '{c}' "
                      f"title 'no loss seen, {word}: 99% upper bound'")
-    gp = "\n".join([
-        "set terminal pngcairo size 1200,700 font ',11' noenhanced" if _has_cairo()
-        else "set terminal png size 1200,700 noenhanced",
-        "set output 'sweep.png'",
+    if not figure.png(d, "sweep", [
         "set logscale y",
         "set format y '%.0e'",
         "set xrange [-0.02:0.52]",
@@ -92,16 +81,8 @@ def cmd_sweep(d):
         "set xlabel 'loss per path, each direction (Bernoulli, mpbridge)'",
         "set ylabel 'end-to-end round-trip loss (udpclient)'",
         "set title 'mptunnel in the namespace lab: end-to-end loss vs theory 1-(1-p^n)^2'",
-        "set samples 300",
-        "plot " + ", \\\n     ".join(plots),
-    ]) + "\n"
-    with open(os.path.join(d, "sweep.gp"), "w") as f:
-        f.write(gp)
-    r = subprocess.run(["gnuplot", "sweep.gp"], cwd=d, capture_output=True, text=True)
-    if r.returncode != 0:
-        print("gnuplot failed: " + r.stderr, file=sys.stderr)
+        "set samples 300"], plots):
         return 1
-    print(f"plot: {os.path.join(d, 'sweep.png')}")
     bad = [r for r in rows if r["precise"] == "no"]
     for r in bad:
         print(f"not precise enough: {r['paths']} paths at {pct(r['loss_per_path'], 0)}: "
@@ -118,13 +99,3 @@ def precise(r):
     if ok:
         return "yes"
     return "no" if (r["theory"] or 0) >= 0.001 else "-"
-
-
-def _has_cairo():
-    try:
-        r = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, text=True, timeout=10)
-        return "pngcairo" in (r.stdout + r.stderr)
-    except (OSError, subprocess.SubprocessError):
-        return False
-
-
