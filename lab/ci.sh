@@ -34,6 +34,10 @@ PYTHON=${PYTHON:-python3}
 # the CI machine, over the 3-minute budget).
 # link-down: an interface-bound path's link set down and up (netlink events, issue 12): exact
 # checks (marked from the event within 10 ms of its read, 0 lost), short (4 s of traffic).
+# two-clients, socks5, ipv6-paths (issue 13: two mpclients with keys and targets of their own
+# through one mpserver -c, none reaching the other's target; PySocks through mpclient --socks5;
+# seed-3path over IPv6 links) stay out for time: `lab/ci.sh two-clients socks5 ipv6-paths`
+# (about 70, 90 and 40 s at load 10-13).
 CI_SCENARIOS=(seed-3path kernel-3path unequal blackout restart-mpserver restart-mpclient restart-bridge
 	fec-ge fec-blackout link-down)
 

@@ -33,6 +33,7 @@ PYTHON=${PYTHON:-python3}
 . "$LAB_DIR/lib/scenario.sh"
 . "$LAB_DIR/lib/traffic.sh"
 . "$LAB_DIR/lib/mptcp.sh"
+. "$LAB_DIR/lib/clients.sh"
 
 usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
@@ -73,8 +74,12 @@ start_udpserver() {
 start_mpserver() {
 	local k=${INST[mpserver]:-0}
 	# shellcheck disable=SC2086
+	# (TRAFFIC=clients: each client's target is in its config file; a --target here would be
+	# the global one, which every client may name)
+	local target=(--target "$LOCAL_ADDR:$UPORT")
+	[ "$TRAFFIC" = clients ] && target=()
 	l_spawn mpserver "$NS_SERVER" "$LIMIT" "$BUILD/mpserver" --listen "$SERVER_LISTEN:$SPORT" \
-		--target "$LOCAL_ADDR:$UPORT" --stats "$RUN/stats/mpserver.$k.json" $MPSERVER_ARGS
+		"${target[@]}" --stats "$RUN/stats/mpserver.$k.json" $MPSERVER_ARGS
 	l_wait_udp mpserver "$NS_SERVER" "$SPORT"
 }
 
@@ -83,9 +88,9 @@ start_mpclient() {
 	for i in $(seq 1 "$PATHS"); do
 		if [ "$BIND" = dev ] && [ "$LAB_MODE" = ns ]; then
 			# an interface-bound path (SO_BINDTODEVICE): it follows its link's netlink events
-			args+=(--path "dev=${DEV_C[i]},bridge=${ADDR_BC[i]}:${BPORT[i]}")
+			args+=(--path "dev=${DEV_C[i]},bridge=$(hp "${ADDR_BC[i]}" "${BPORT[i]}")")
 		else
-			args+=(--bridge "${ADDR_BC[i]}:${BPORT[i]}")
+			args+=(--bridge "$(hp "${ADDR_BC[i]}" "${BPORT[i]}")")
 		fi
 	done
 	# shellcheck disable=SC2086
@@ -125,7 +130,7 @@ start_bridge() {
 		[ "${LAB_BRIDGE_PCAP:-1}" = 1 ] && pcapargs=(--pcap "$RUN/pcap/bridge$i.$k")
 		# shellcheck disable=SC2086
 		l_spawn "bridge$i" "${NS_BRIDGE[i]}" "$LIMIT" "$BUILD/mpbridge" \
-			--listen "${ADDR_BC[i]}:${BPORT[i]}" --to "${ADDR_S[i]}:$SPORT" \
+			--listen "$(hp "${ADDR_BC[i]}" "${BPORT[i]}")" --to "$(hp "${ADDR_S[i]}" "$SPORT")" \
 			"${seedargs[@]}" "${pcapargs[@]}" --stats "$RUN/stats/bridge$i.$k.json" $extra
 	else
 		l_spawn "bridge$i" "${NS_BRIDGE[i]}" "$LIMIT" socat -T 3600 \
@@ -514,6 +519,10 @@ lab_setup() {
 	if [ "$LAB_MODE" = ns ] && [ "$(id -u)" != 0 ]; then
 		echo "lab: LAB_MODE=ns needs root" >&2; exit 2
 	fi
+	if [ "$IPV6" = 1 ] && [ "$LAB_MODE" != ns ]; then
+		echo "lab: IPV6=1 (IPv6 paths) needs namespaces (root): this loopback run uses 127.0.0.1" >&2
+		IPV6=0
+	fi
 
 	if [ -n "${LAB_OUT:-}" ]; then RUN=$LAB_OUT
 	else RUN=$LAB_RUNS/$(date +%Y%m%d-%H%M%S)-$name
@@ -556,6 +565,7 @@ lab_setup() {
 	meta intent "$(scenario_intent "$file")"
 	meta mode "$LAB_MODE"
 	meta paths "$PATHS"
+	meta ipv6 "$IPV6"
 	meta count "$COUNT"; meta rate "$RATE"; meta size "$SIZE"; meta timeout "$TIMEOUT"
 	meta seed "$SEED"
 	meta level "${LAB_LEVEL:-0.99}"
@@ -579,7 +589,7 @@ lab_setup() {
 	topo_setup "$PATHS" || { l_log "topology setup failed"; exit 2; }
 	meta mport "$MPORT"; meta uport "$UPORT"; meta sport "$SPORT"
 	for i in $(seq 1 "$PATHS"); do
-		meta "path.$i" "${NS_BRIDGE[i]} ${DEV_BC[i]} ${ADDR_BC[i]}:${BPORT[i]} ${DEV_BS[i]} ${ADDR_BS[i]} -> ${ADDR_S[i]}:$SPORT"
+		meta "path.$i" "${NS_BRIDGE[i]} ${DEV_BC[i]} $(hp "${ADDR_BC[i]}" "${BPORT[i]}") ${DEV_BS[i]} ${ADDR_BS[i]} -> $(hp "${ADDR_S[i]}" "$SPORT")"
 	done
 	if [ "$LAB_MODE" = ns ]; then
 		meta kernel_offers "$("$NETEM" probe "$NS_CLIENT")"
@@ -613,6 +623,7 @@ lab_setup() {
 		start_captures || exit 2
 	fi
 	nl_snapshot start
+	clients_configure || { l_log "clients: set-up failed"; exit 2; }
 	l_log "starting $BRIDGE_KIND x$PATHS, mpserver, udpserver, mpclient"
 	for i in $(seq 1 "$PATHS"); do start_bridge "$i" || exit 2; done
 	start_udpserver || exit 2
@@ -718,7 +729,7 @@ cmd_up() {
 	printf "   client host:  lab/lab.sh exec client CMD...$h\n" $( [ "$LAB_MODE" = ns ] && echo "$NS_CLIENT")
 	printf "   server host:  lab/lab.sh exec server CMD...$h\n" $( [ "$LAB_MODE" = ns ] && echo "$NS_SERVER")
 	for i in $(seq 1 "$PATHS"); do
-		printf "   bridge %s:     lab/lab.sh exec bridge%s CMD...  mpbridge %s -> %s  %s\n" "$i" "$i" "${ADDR_BC[i]}:${BPORT[i]}" "${ADDR_S[i]}:$SPORT" "$(bridge_args "$i")"
+		printf "   bridge %s:     lab/lab.sh exec bridge%s CMD...  mpbridge %s -> %s  %s\n" "$i" "$i" "$(hp "${ADDR_BC[i]}" "${BPORT[i]}")" "$(hp "${ADDR_S[i]}" "$SPORT")" "$(bridge_args "$i")"
 	done
 	echo "   tunnel entry: UDP $LOCAL_ADDR:$MPORT on the client host (mpclient)"
 	echo "   tunnel exit:  mpserver on the server host sends to UDP $LOCAL_ADDR:$UPORT there ($( [ "$TRAFFIC" = udpclient ] && echo "udpserver answers; stop it with: kill $(l_child "${L_PID[udpserver]}")" || echo "$TRAFFIC"))"

@@ -6,14 +6,15 @@
 Opens one UDP association through the SOCKS5 server on 127.0.0.1:PROXY_PORT
 (--lib pysocks: Debian's python3-socks, PySocks; --lib own: this file's own
 RFC 1928 client, which also sends to domain names: --to NAME:PORT, the port ignored by mpclient), sends N
-numbered datagrams to each destination in turn, then counts the replies that
-come back intact from that destination (each once) (an echo target answers with the same
-bytes).  Prints one JSON object: {"DEST": {"sent": N, "received": R}, ...}.
+numbered datagrams to each destination in turn (about 1 ms apart, reading the replies
+that arrived meanwhile), then counts the replies that came back intact from their
+destination (each once) (an echo target answers with the same bytes).  Prints one JSON object: {"DEST": {"sent": N, "received": R}, ...}.
 Bounded: each reply is waited for at most --timeout seconds of silence.
 """
 import argparse
 import ipaddress
 import json
+import select
 import socket
 import struct
 import sys
@@ -63,6 +64,9 @@ class Own:
     def sendto(self, data, dest):
         self.udp.sendto(b"\x00\x00\x00" + addr_bytes(*dest) + data, self.relay)
 
+    def fileno(self):
+        return self.udp.fileno()
+
     def recvfrom(self):
         b, _ = self.udp.recvfrom(70000)
         host, port, off = read_addr(b, 3)
@@ -82,6 +86,9 @@ class Py:
     def sendto(self, data, dest):
         self.s.sendto(data, dest)
 
+    def fileno(self):
+        return self.s.fileno()
+
     def recvfrom(self):
         return self.s.recvfrom(70000)
 
@@ -96,28 +103,40 @@ def main():
     a = ap.parse_args()
     cli = (Py if a.lib == "pysocks" else Own)(("127.0.0.1", a.proxy_port), a.timeout)
     out = {}
+    want = {}   # datagram sent -> (its destination's key, host, port), until its reply came back
+
+    def take(data, frm):
+        w = want.get(data)
+        # from the destination (a name comes back as itself, port 0)
+        if w and frm[0] == w[1] and frm[1] in (w[2], 0):
+            del want[data]
+            out[w[0]]["received"] += 1
+
     for dest in a.to:
         host, port = dest.rsplit(":", 1)
         host = host.strip("[]")
         port = int(port)
-        want = set()
-        got = 0
+        out[dest] = {"sent": a.count, "received": 0}
         for i in range(a.count):
             msg = b"socks5 %s %d" % (dest.encode(), i)
-            want.add(msg)
+            want[msg] = (dest, host, port)
             cli.sendto(msg, (host, port))
+            # the replies so far (without waiting): a long run would overflow our socket
+            while select.select([cli.fileno()], [], [], 0)[0]:
+                try:
+                    take(*cli.recvfrom())
+                except (socket.timeout, BlockingIOError):
+                    break
             time.sleep(0.001)
-        # the replies, until --timeout of silence (bounded: at most count + 100 reads)
-        for _ in range(a.count + 100):
-            try:
-                data, frm = cli.recvfrom()
-            except (socket.timeout, BlockingIOError):
-                break
-            # from the destination (a name comes back as itself, port 0)
-            if data in want and frm[0] == host and frm[1] in (port, 0):
-                want.discard(data)
-                got += 1
-        out[dest] = {"sent": a.count, "received": got}
+    # the rest of the replies, until --timeout of silence (bounded: at most count + 100 reads
+    # per destination)
+    for _ in range(len(a.to) * (a.count + 100)):
+        if not want:
+            break
+        try:
+            take(*cli.recvfrom())
+        except (socket.timeout, BlockingIOError):
+            break
     json.dump(out, sys.stdout)
     print()
 

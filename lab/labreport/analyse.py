@@ -233,7 +233,28 @@ def app_result(run, level, e2e):
     if a.get("sent"):
         a["loss"] = a["lost"] / a["sent"]
         a["ci"] = list(wilson(a["lost"], a["sent"], level))
+    if isinstance(a.get("isolation"), dict):
+        isolation_counts(run, a["isolation"])
     return a
+
+
+def isolation_counts(run, iso):
+    """TRAFFIC=clients/socks5 (lab/lib/clients.sh): beside what the clients sent where they may
+    not, mpserver's target_denied drops and what reached each target (its udpserver's stats at
+    exit; the lab's target is udpserver.0). A target's datagrams beyond what its own client sent
+    (warm-ups included) would be another's."""
+    srv = read_json(os.path.join(run, "stats", "mpserver.0.json")) or {}
+    iso["target_denied"] = (srv.get("drops") or {}).get("target_denied")
+    for name, t in iso.get("targets", {}).items():
+        cnt = os.path.join(run, "stats", name + ".count")  # bridge/udptool.py sink
+        if os.path.exists(cnt):
+            with open(cnt) as f:
+                w = f.read().split()
+            t["received"] = int(w[0]) if w and w[0].isdigit() else None
+        else:
+            st = read_json(os.path.join(run, "stats", ("udpserver.0" if name == "udpserver" else name) + ".json"))
+            t["received"] = (st or {}).get("received")
+        t["beyond_own"] = None if t["received"] is None else max(0, t["received"] - t["own_sent"])
 
 
 def faults_of(run, meta, events, tl, conf, measured):

@@ -1,4 +1,4 @@
-"""labreport.pcap - read IPv4 UDP datagrams from a libpcap capture, one per datagram.
+"""labreport.pcap - read IPv4 and IPv6 UDP datagrams from a libpcap capture, one per datagram.
 
 A capture record is not always one datagram. A sender that uses UDP GSO (UDP_SEGMENT: lib/batch.c
 sends runs of equal datagrams to one address as one message) hands the kernel one "super-packet";
@@ -6,7 +6,7 @@ on a device that offers GSO (loopback) tcpdump records it as one record: one IP 
 then the payloads of every segment back to back, every segment but the last of the segment size.
 Veths without checksum offload refuse GSO, so captures there hold single datagrams.
 
-    records(path)                 every IPv4 packet as a Record (path "-": standard input)
+    records(path)                 every IP packet as a Record (path "-": standard input)
     datagrams(path, seg=...)      every UDP datagram, super-packets split into their segments
     count(path, seg=...)          how many datagrams (non-UDP IP packets count one each)
 
@@ -28,6 +28,7 @@ tunnel's PINGs and PONGs are never sent in a run: a 1200-byte path MTU probe is 
     python3 -m labreport.pcap count FILE|- [SEG]    print the datagram count (SEG: bytes, auto, 0)
 """
 import collections
+import ipaddress
 import struct
 import sys
 
@@ -73,16 +74,19 @@ def records(path):
         off += 16 + incl
         ts = sec + frac / (1e9 if nano else 1e6)
         if link == 1:  # Ethernet
-            if len(pkt) < 14 or pkt[12:14] != b"\x08\x00":
+            if len(pkt) < 14 or pkt[12:14] not in (b"\x08\x00", b"\x86\xdd"):
                 continue
             hdr, ip = 14, pkt[14:]
         elif link == 113:  # Linux cooked
-            if len(pkt) < 16 or pkt[14:16] != b"\x08\x00":
+            if len(pkt) < 16 or pkt[14:16] not in (b"\x08\x00", b"\x86\xdd"):
                 continue
             hdr, ip = 16, pkt[16:]
-        elif link in (101, 12, 14, 228):  # raw IP / IPv4
+        elif link in (101, 12, 14, 228, 229):  # raw IP / IPv4 / IPv6
             hdr, ip = 0, pkt
         else:
+            continue
+        if len(ip) >= 40 and ip[0] >> 4 == 6:
+            out.append(_ipv6(ts, ip, orig - hdr))
             continue
         if len(ip) < 20 or ip[0] >> 4 != 4:
             continue
@@ -99,6 +103,21 @@ def records(path):
         sport, dport = struct.unpack(">HH", ip[ihl:ihl + 4])
         out.append(Record(ts, src, sport, dst, dport, 17, ip[ihl + 8:], max(0, whole - ihl - 8), ip[1]))
     return out
+
+
+def _ipv6(ts, ip, wire):
+    """An IPv6 packet as a Record (UDP right after the fixed header: the lab sends no extension
+    headers; anything else counts as its next header's protocol). tos: the traffic class."""
+    src = str(ipaddress.IPv6Address(ip[8:24]))
+    dst = str(ipaddress.IPv6Address(ip[24:40]))
+    nxt = ip[6]
+    plen = struct.unpack(">H", ip[4:6])[0]
+    whole = max(plen, wire - 40)
+    tclass = ((ip[0] & 15) << 4) | (ip[1] >> 4)
+    if nxt != 17 or len(ip) < 48:
+        return Record(ts, src, None, dst, None, nxt, b"", whole, tclass)
+    sport, dport = struct.unpack(">HH", ip[40:44])
+    return Record(ts, src, sport, dst, dport, 17, ip[48:], max(0, whole - 8), tclass)
 
 
 class Split:

@@ -295,6 +295,7 @@ def capture_counts(run, meta):
         if len(w) < 5:
             continue
         abc, bport = w[2].rsplit(":", 1)
+        abc = abc.strip("[]")   # an IPv6 path: [ADDR]:PORT
         bport, abs_ = int(bport), w[4]
         c = out.setdefault(i, {})
         if mode == "ns":

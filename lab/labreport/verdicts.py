@@ -95,6 +95,29 @@ def verdicts(rep, expects, measured):
                 m = next((g for g in gs if g["kind"] == "mptcp"), {})
                 j = m.get("subflows_joined")
                 add(ex, None if j is None else j >= want, f"MPTCP joined {num(j)} extra subflows (want {want})")
+        elif name == "isolation":
+            # nothing a client may not reach got there: no reply to it, no target received more
+            # than its own clients sent, and mpserver refused (target_denied) every datagram that
+            # reached it: at least those sent after the warm-up, at most all of them
+            iso = (e2e.get("app") or {}).get("isolation")
+            if not iso or not iso.get("denied"):
+                add(ex, None, "no isolation figures (TRAFFIC=clients or socks5)")
+                continue
+            den = iso.get("target_denied")
+            sent = sum(d.get("sent") or 0 for d in iso["denied"])
+            warm = sum(d.get("warmup_sent") or 0 for d in iso["denied"])
+            replies = [d.get("replies") for d in iso["denied"]]
+            beyond = {n: t.get("beyond_own") for n, t in iso.get("targets", {}).items()}
+            if den is None or None in replies or None in beyond.values() or not sent:
+                add(ex, None, f"missing figures (target_denied {num(den)}, replies {replies}, targets {beyond})")
+                continue
+            lo = sent if iso.get("exact", True) else 1
+            ok = all(r == 0 for r in replies) and all(v == 0 for v in beyond.values()) and lo <= den <= sent + warm
+            add(ex, ok, "; ".join(f"{d['client']} -> {d['target']}: {d['sent']} sent, {d['replies']} answered"
+                                  for d in iso["denied"])
+                + "; beyond their own clients' datagrams: "
+                + ", ".join(f"{n} {num(v)}" for n, v in beyond.items())
+                + f"; mpserver target_denied {den} (want {lo}..{sent + warm})")
         elif name == "direction_split":
             tot = e2e.get("loss_ratio")
             parts = [(d, e2e.get(f"{d}stream_loss"), e2e.get(f"{d}stream_ci")) for d in ("up", "down")]

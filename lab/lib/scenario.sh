@@ -7,14 +7,14 @@
 
 SCENARIO_VARS="PATHS COUNT RATE SIZE TIMEOUT SEED EVENTS EXPECT MPCLIENT_ARGS MPSERVER_ARGS WARMUP
 TRAFFIC IPERF_ARGS IPERF_RATE IPERF_TIME IPERF_LEN PING_COUNT PING_INTERVAL PING_SIZE
-MPTCP_TIME MPTCP_RATE MPTCP_SUBFLOWS BIND"
+MPTCP_TIME MPTCP_RATE MPTCP_SUBFLOWS BIND CROSS_COUNT IPV6"
 SCENARIO_PATH_VARS="BRIDGE KERNEL LOSS LOSS_C2S LOSS_S2C"
 SCENARIO_EXPECTS="loss_in_ci steady_loss_in_ci loss_max loss_ratio_within loss_below_single
 counters_agree no_duplicates recovery_max fault_lost_max path_recovery_max blackout_loss_in_ci
 direction_split app_loss_in_ci mptcp_subflows goodput_all fec_loss_bound bytes_ratio_max
 path_down_within auto_target auto_back_under_max
-lost_max link_down_within link_up_within mtu_found_within"
-SCENARIO_TRAFFIC="udpclient iperf3 openvpn mptcp"
+lost_max link_down_within link_up_within mtu_found_within isolation"
+SCENARIO_TRAFFIC="udpclient iperf3 openvpn mptcp clients socks5"
 SCENARIO_MAX_PATHS=8
 
 scenario_defaults() {
@@ -29,6 +29,8 @@ scenario_defaults() {
 	PING_COUNT=1000 PING_INTERVAL=0.01 PING_SIZE=200
 	MPTCP_TIME=10 MPTCP_RATE="" MPTCP_SUBFLOWS=""
 	BIND=none
+	CROSS_COUNT=1000
+	IPV6=0
 	local i v
 	for i in $(seq 1 "$SCENARIO_MAX_PATHS"); do
 		for v in $SCENARIO_PATH_VARS; do unset "${v}_$i"; done
@@ -112,6 +114,8 @@ scenario_check() {
 	s_num PING_INTERVAL
 	s_int PING_SIZE 0 65000
 	s_int MPTCP_TIME 1 3600
+	s_int CROSS_COUNT 1 1000000
+	s_int IPV6 0 1
 	[[ $IPERF_RATE =~ ^[0-9]+(\.[0-9]+)?[KMG]?$ ]] || s_bad "IPERF_RATE=$IPERF_RATE: a rate as iperf3 -b takes it (2M)"
 	case $BIND in none|dev) ;; *) s_bad "BIND=$BIND: none (mpclient --bridge) or dev (--path dev=c<i>,bridge=...)" ;; esac
 	case " $(echo $SCENARIO_TRAFFIC) " in *" $TRAFFIC "*) ;; *) s_bad "TRAFFIC=$TRAFFIC: one of $(echo $SCENARIO_TRAFFIC)" ;; esac

@@ -29,6 +29,17 @@ topo_ns_add() {
 	local ns=$1
 	ip netns add "$ns" || return 1
 	L_NETNS+=("$ns")
+	if [ "${IPV6:-0}" = 1 ]; then
+		# IPv6 paths: no link-local addresses, no duplicate address detection, no router
+		# solicitations; the MLD reports of joining the addresses' groups all go at once (10 ms
+		# apart, before the captures start), so the links carry the lab's datagrams alone
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.addr_gen_mode=1 \
+			net.ipv6.conf.default.addr_gen_mode=1 net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 \
+			net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.default.mldv2_unsolicited_report_interval=10 \
+			net.ipv6.conf.default.mldv1_unsolicited_report_interval=10 >/dev/null 2>&1
+		return 0
+	fi
 	# IPv6 off before any link exists (the "default" applies to links created later)
 	ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
@@ -52,11 +63,13 @@ topo_link() {
 	printf -v ma '02:6d:70:74:%02x:01' "$TOPO_MACS"
 	printf -v mb '02:6d:70:74:%02x:02' "$TOPO_MACS"
 	topo_q "$na" "link add $da address $ma type veth peer name $db address $mb netns $nb"
-	topo_q "$na" "addr add $aa/24 dev $da"
+	local len=24 flags=
+	case $aa in *:*) len=64 flags=nodad ;; esac
+	topo_q "$na" "addr add $aa/$len dev $da $flags"
 	topo_q "$na" "link set $da up"
 	topo_q "$na" "neigh replace $ab lladdr $mb dev $da nud permanent"
 	TOPO_OFFLOAD[$na]+=" $da"
-	TOPO_LATER[$nb]+="addr add $ab/24 dev $db"$'\n'"link set $db up"$'\n'"neigh replace $aa lladdr $ma dev $db nud permanent"$'\n'
+	TOPO_LATER[$nb]+="addr add $ab/$len dev $db $flags"$'\n'"link set $db up"$'\n'"neigh replace $aa lladdr $ma dev $db nud permanent"$'\n'
 	TOPO_OFFLOAD[$nb]+=" $db"
 }
 declare -A TOPO_LATER=()	# commands for the peer ends, run once the pairs exist
@@ -90,8 +103,13 @@ topo_setup() {
 			NS_BRIDGE[i]="$base-bridge$i"
 			topo_ns_add "${NS_BRIDGE[i]}" || return 1
 			DEV_C[i]="c$i" DEV_BC[i]="b${i}c" DEV_BS[i]="b${i}s" DEV_S[i]="s$i"
-			ADDR_C[i]="198.18.$i.1" ADDR_BC[i]="198.18.$i.2"
-			ADDR_BS[i]="198.19.$i.2" ADDR_S[i]="198.19.$i.1"
+			if [ "${IPV6:-0}" = 1 ]; then	# 2001:2::/48, RFC 5180's benchmarking range
+				ADDR_C[i]="2001:2:0:$i::1" ADDR_BC[i]="2001:2:0:$i::2"
+				ADDR_BS[i]="2001:2:1:$i::2" ADDR_S[i]="2001:2:1:$i::1"
+			else
+				ADDR_C[i]="198.18.$i.1" ADDR_BC[i]="198.18.$i.2"
+				ADDR_BS[i]="198.19.$i.2" ADDR_S[i]="198.19.$i.1"
+			fi
 			topo_link "$NS_CLIENT" "${DEV_C[i]}" "${ADDR_C[i]}" \
 				"${NS_BRIDGE[i]}" "${DEV_BC[i]}" "${ADDR_BC[i]}" || return 1
 			topo_link "${NS_BRIDGE[i]}" "${DEV_BS[i]}" "${ADDR_BS[i]}" \
@@ -102,6 +120,7 @@ topo_setup() {
 		MPORT=4000 SPORT=6000 UPORT=7000
 		LOCAL_ADDR=127.0.0.1
 		SERVER_LISTEN=0.0.0.0
+		[ "${IPV6:-0}" = 1 ] && SERVER_LISTEN="[::]"	# dual-stack: the control link too
 	else
 		topo_ports $((n + 3)) || return 1
 		MPORT=$P0 SPORT=$P1 UPORT=$P2
@@ -116,6 +135,9 @@ topo_setup() {
 		SERVER_LISTEN=127.0.0.1
 	fi
 }
+
+# hp ADDR PORT: ADDR:PORT, or [ADDR]:PORT for an IPv6 address
+hp() { case $1 in *:*) echo "[$1]:$2" ;; *) echo "$1:$2" ;; esac; }
 
 topo_port_free() { ! ss -Haun "sport = :$1" 2>/dev/null | grep -q .; }
 

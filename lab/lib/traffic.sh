@@ -14,6 +14,7 @@
 #              counts it. Namespaces only (tun devices and their addresses need hosts of their
 #              own): on loopback the scenario runs udpclient and says so
 #   mptcp      see lab/lib/mptcp.sh
+#   clients, socks5  see lab/lib/clients.sh
 #
 # Each writes RUN/app.json: {"kind", "direction" (c2s or round_trip), "sent", "lost", ...}; the
 # report sets it beside the theory for that direction (expectation app_loss_in_ci).
@@ -27,6 +28,8 @@ traffic_duration() {
 	iperf3) DUR=$IPERF_TIME; SIZE=$IPERF_LEN ;;
 	openvpn) DUR=$(awk -v n="$PING_COUNT" -v i="$PING_INTERVAL" 'BEGIN{printf "%d", n*i + 1}') ;;
 	mptcp) DUR=$((3 * MPTCP_TIME + 10)) ;;
+	clients) DUR=$(( (COUNT + RATE - 1) / RATE )) ;;
+	socks5) DUR=$(( 3 * COUNT / 500 + 3 )) ;;	# three destinations in turn, about 1 ms apart
 	esac
 }
 
@@ -36,6 +39,8 @@ traffic_check() {
 	iperf3) need=(iperf3 socat) ;;
 	openvpn) need=(openvpn ping) ;;
 	mptcp) need=(openvpn ping nstat) ;;
+	socks5) clients_socks_python ||
+		{ echo "lab: TRAFFIC=socks5 needs PySocks (python3-socks: make deps)" >&2; return 1; } ;;
 	esac
 	local t
 	for t in "${need[@]}"; do
@@ -56,6 +61,7 @@ traffic_prepare() {
 	iperf3) iperf3_prepare ;;
 	openvpn) openvpn_prepare ;;
 	mptcp) mptcp_prepare ;;
+	clients|socks5) clients_prepare ;;
 	esac
 }
 
@@ -81,6 +87,7 @@ traffic_start() {
 			-W 2 "$VPN_S"
 		;;
 	mptcp) mptcp_start ;;
+	clients|socks5) clients_start ;;
 	esac
 }
 
@@ -122,6 +129,7 @@ traffic_finish() {
 		PY
 		;;
 	mptcp) mptcp_finish ;;
+	clients|socks5) clients_finish ;;
 	esac
 }
 
