@@ -120,7 +120,7 @@ topo_setup() {
 		MPORT=4000 SPORT=6000 UPORT=7000
 		LOCAL_ADDR=127.0.0.1
 		SERVER_LISTEN=0.0.0.0
-		[ "${IPV6:-0}" = 1 ] && SERVER_LISTEN="[::]"	# dual-stack: the control link too
+		if [ "${IPV6:-0}" = 1 ]; then SERVER_LISTEN="[::]"; fi	# dual-stack: the control link too
 	else
 		topo_ports $((n + 3)) || return 1
 		MPORT=$P0 SPORT=$P1 UPORT=$P2
