@@ -60,25 +60,54 @@ static void send_paths(struct client *c, struct iovec *dg, const uint16_t *bits,
 	}
 }
 
-/* FEC: the PARITY due now, each on its path, then the timer for the next. */
+/* The parity gathered in pbuf, each path's share in one batch (GSO runs:
+ * the parity of a block are all one size). */
+static void flush_parity(struct client *c, unsigned np)
+{
+	unsigned i, j;
+
+	for (i = 0; i < c->npaths && np; i++) {
+		struct cpath *p = &c->paths[i];
+		struct path_stats *st = &c->core.paths[i].st;
+		struct iovec *mine = c->path_out;
+		unsigned sent, k = 0;
+
+		for (j = 0; j < np; j++)
+			if (c->ppath[j] == i)
+				mine[k++] = c->piov[j];
+		if (k == 0)
+			continue;
+		sent = batch_send(p->fd, NULL, mine, k, &p->tx);
+		st->sent += sent;
+		st->send_errors += k - sent;
+	}
+}
+
+/* FEC: the PARITY due now, each on its path (batched), then the timer for the next. */
 static void send_parity(struct client *c, double now)
 {
-	unsigned path, round;
+	unsigned path, round, np = 0;
 	size_t n;
 	double due;
 
 	for (round = 0; round < 4 * FEC_N_MAX; round++) {
-		struct path_stats *st;
-
-		n = client_tx_parity(&c->core, now, c->txbuf, sizeof(c->txbuf), &path);
+		if (np == RED_PARITY_BATCH) {
+			flush_parity(c, np);
+			np = 0;
+		}
+		n = client_tx_parity(&c->core, now, c->pbuf[np], sizeof(c->pbuf[np]), &path);
 		if (n == 0)
 			break;
-		st = &c->core.paths[path].st;
-		if (c->core.paths[path].link_down || send(c->paths[path].fd, c->txbuf, n, 0) < 0)
-			st->send_errors++;
-		else
-			st->sent++;
+		if (c->core.paths[path].link_down || c->paths[path].fd < 0) {
+			c->core.paths[path].st.send_errors++;
+			continue;
+		}
+		c->piov[np].iov_base = c->pbuf[np];
+		c->piov[np].iov_len = n;
+		c->ppath[np] = (uint8_t)path;
+		np++;
 	}
+	flush_parity(c, np);
 	ev_timer_stop(c->loop, &c->fec_timer);
 	due = client_fec_deadline(&c->core);
 	if (due >= 0) {

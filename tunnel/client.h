@@ -75,6 +75,9 @@ struct client {
 	struct batch_queue dlv;		/* payloads waiting to go to applications, by flow */
 	struct batch_tx app_tx;
 	uint8_t txbuf[WIRE_MAX_DGRAM + 64];
+	uint8_t pbuf[RED_PARITY_BATCH][RED_PARITY_DGRAM];	/* PARITY due, sent in batches */
+	struct iovec piov[RED_PARITY_BATCH];
+	uint8_t ppath[RED_PARITY_BATCH];	/* path of piov[i] */
 	struct client_socks *socks;	/* --socks5 (client_socks.h), or NULL */
 	bool buf_warned[2];		/* sockbuf_apply: path sockets, local port */
 	bool pacing;			/* --pace-delivery: dq and pace in use */

@@ -144,7 +144,8 @@ void fec_send_free(struct fec_send *s)
 static bool send_coder(struct fec_send *s, struct fec_counters *cnt)
 {
 	struct fec_tx_config cfg = { .k = s->red.k, .m = s->red.m, .depth = s->depth,
-				     .wait_us = s->red.wait_us, .first_block = s->next_block };
+				     .wait_us = s->red.wait_us, .first_block = s->next_block,
+				     .symbol_max = FEC_SYMBOL_DEFAULT };	/* RED_PARITY_DGRAM */
 
 	if (s->tx)
 		return true;

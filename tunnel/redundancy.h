@@ -93,6 +93,12 @@ struct fec_counters {
 
 /* ---- sender ---- */
 
+/* The daemons send the PARITY due at once in batches of up to this many,
+ * each into a buffer of RED_PARITY_DGRAM bytes (the largest parity: a
+ * symbol of the coder's symbol_max under the header and its extension). */
+#define RED_PARITY_BATCH 64
+#define RED_PARITY_DGRAM (FEC_SYMBOL_DEFAULT + WIRE_AD_MAX + WIRE_TAG_LEN)
+
 struct fec_send {
 	bool on;		/* FEC applied (red.mode == WIRE_RED_FEC) */
 	struct redundancy red;	/* applied now */

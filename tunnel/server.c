@@ -67,27 +67,51 @@ static void fec_arm(struct server *srv, double due, double now)
 	ev_timer_start(srv->loop, &srv->fec_timer);
 }
 
-/* FEC: the PARITY of session i due now, each on its path; the timer for its next. */
-static void session_parity(struct server *srv, uint32_t i, double now)
+/* The parity of session i gathered in pbuf, each path's share in one batch
+ * (GSO runs: the parity of a block are all one size). */
+static void flush_parity(struct server *srv, uint32_t i, unsigned np)
 {
 	struct session *s = session_at(&srv->core.sessions, i);
-	unsigned round;
+	unsigned j, k;
+
+	for (k = 0; k < SESSION_MAX_PATHS && np; k++) {
+		struct spath *p = &s->paths[k];
+		struct iovec *mine = srv->path_out;
+		unsigned sent, m = 0;
+
+		for (j = 0; j < np; j++)
+			if (srv->ppath[j] == k)
+				mine[m++] = srv->piov[j];
+		if (m == 0)
+			continue;
+		sent = batch_send(srv->lfd, &p->addr, mine, m, &p->tx);
+		p->st.sent += sent;
+		p->st.send_errors += m - sent;
+	}
+}
+
+/* FEC: the PARITY of session i due now, each on its path (batched); the
+ * timer for its next. */
+static void session_parity(struct server *srv, uint32_t i, double now)
+{
+	unsigned round, np = 0;
 	uint32_t k;
 	size_t n;
 
 	for (round = 0; round < 4 * FEC_N_MAX; round++) {
-		struct spath *p;
-
-		n = server_tx_parity(&srv->core, i, now, srv->txbuf, sizeof(srv->txbuf), &k);
+		if (np == RED_PARITY_BATCH) {
+			flush_parity(srv, i, np);
+			np = 0;
+		}
+		n = server_tx_parity(&srv->core, i, now, srv->pbuf[np], sizeof(srv->pbuf[np]), &k);
 		if (n == 0)
 			break;
-		p = &s->paths[k];
-		if (sendto(srv->lfd, srv->txbuf, n, 0, (const struct sockaddr *)&p->addr.ss,
-			   p->addr.len) < 0)
-			p->st.send_errors++;
-		else
-			p->st.sent++;
+		srv->piov[np].iov_base = srv->pbuf[np];
+		srv->piov[np].iov_len = n;
+		srv->ppath[np] = (uint8_t)k;
+		np++;
 	}
+	flush_parity(srv, i, np);
 	fec_arm(srv, server_fec_deadline(&srv->core, i), now);
 }
 

@@ -42,7 +42,9 @@ struct server {
 	double fec_due;			/* when fec_timer fires (<0: stopped) */
 	uint16_t out_paths[BATCH_MAX];	/* path slots of out[i] (server_tx_data) */
 	struct iovec path_out[BATCH_MAX];	/* one path's share of out */
-	uint8_t txbuf[WIRE_MAX_DGRAM + 64];	/* a PARITY */
+	uint8_t pbuf[RED_PARITY_BATCH][RED_PARITY_DGRAM];	/* PARITY due, sent in batches */
+	struct iovec piov[RED_PARITY_BATCH];
+	uint8_t ppath[RED_PARITY_BATCH];	/* path slot of piov[i] */
 	ev_timer measure;	/* FEEDBACK and the fast down rule, every PATHQ_FEEDBACK_MIN */
 	struct sflow_io *fio;		/* core.flows.max */
 	struct batch inb;		/* from the paths */
