@@ -37,6 +37,7 @@
 #   BENCH_GSO=0          the load generator sends without UDP GSO
 #   BENCH_IDLE_SESSIONS=10000  idle sessions of the tunnel-idle configurations
 #   BENCH_WORKERS=0      without the mpserver --workers 1 against 2 step (bench/workers.sh)
+#   BENCH_FAIRNESS=0     without the fairness under overload step (bench/fairness.sh)
 #   BENCH_TUNNEL_ARGS=   extra arguments for mpclient and mpserver (e.g. --rcvbuf 4194304)
 #   BENCH_OUT=bench/results  where <timestamp>.json, .txt and .png go
 #   BENCH_BASELINE=REV   also build REV's mpclient and mpserver (a temporary git worktree,
@@ -764,6 +765,16 @@ if [ "${BENCH_WORKERS:-1}" != 0 ]; then
 	WORKERS_LINE=$(grep '^workers:' "$WORK/workers.txt")
 fi
 
+# ---- fairness under overload, 100 sessions (bench/fairness.sh) ----
+FAIRNESS_LINE=
+if [ "${BENCH_FAIRNESS:-1}" != 0 ]; then
+	echo "bench: fairness under overload, 100 sessions x 3 paths (bench/fairness.sh):" >&2
+	BUILD=$BUILD "$ROOT/bench/fairness.sh" 100 300000 "$([ -n "$QUICK" ] && echo 1 || echo 3)" \
+		"$([ -n "$QUICK" ] && echo 1 || echo 3)" >"$WORK/fairness.txt" 2>&1 || FAILED=1
+	sed '$d' "$WORK/fairness.txt" >&2
+	FAIRNESS_LINE=$(grep '^fairness:' "$WORK/fairness.txt")
+fi
+
 # ---- summary: the table, the JSON, the plot ----
 
 JSON=$OUTDIR/$STAMP.json
@@ -781,6 +792,7 @@ python3 "$ROOT/bench/summary.py" --points "$JSONL" --iperf "$WORK/iperf.jsonl" -
 [ -n "$SKIPPED" ] && echo "skipped: $SKIPPED" | tee -a "$WORK/table.txt"
 [ -n "$IPERF_NOTE" ] && echo "iperf3: $IPERF_NOTE" | tee -a "$WORK/table.txt"
 [ -n "$WORKERS_LINE" ] && echo "$WORKERS_LINE" | tee -a "$WORK/table.txt"
+[ -n "$FAIRNESS_LINE" ] && echo "$FAIRNESS_LINE" | tee -a "$WORK/table.txt"
 { echo "AEAD seal+open per datagram (mpt-aead, thread CPU time):"; cat "$WORK/aead.txt"; } >>"$WORK/table.txt"
 cp "$WORK/table.txt" "$OUTDIR/$STAMP.txt"
 echo "results: $JSON" >&2
