@@ -176,9 +176,20 @@ apply_kernel() {
 		loss-c2s) kimp "$i" loss "${DEV_BC[i]}" "$arg" ;;
 		loss-s2c) kimp "$i" loss "${DEV_BS[i]}" "$arg" ;;
 		rate) kimp "$i" rate "${DEV_BS[i]}" "$arg" && kimp "$i" rate "${DEV_BC[i]}" "$arg" ;;
+		# a NAT between the bridge and mpserver: the bridge's datagrams leave b<i>s with a
+		# random source port (ARG: the range, default 20000-29999, below the kernel's
+		# ephemeral ports so no socket of the namespace holds one); event natflush rebinds it
+		nat) kimp_nat "$i" "${arg:-20000-29999}" ;;
 		*) l_log "path $i: unknown kernel impairment '$verb'"; return 1 ;;
 		esac || return 1
 	done
+}
+
+kimp_nat() {
+	local i=$1 ports=$2 out
+	out=$("$NETEM" nat "${NS_BRIDGE[i]}" "${DEV_BS[i]}" "$SPORT" "$ports") || return 1
+	l_log "path $i: $out"
+	meta "kernel.$i.${DEV_BS[i]}.nat" "$out"
 }
 
 kimp() {
@@ -293,13 +304,52 @@ mtu_hole() {
 	event "mtu $i $n"
 }
 
+# nat_flush I: path I's NAT (KERNEL_I="nat") forgets its mappings: the bridge namespace's
+# conntrack table flushed (lab/tools/ctflush.py, started beforehand by nat_flushers and waiting
+# for SIGUSR1: a Python start on a busy machine takes seconds), so the bridge's next datagram
+# leaves from a new source port and mpserver's replies to the old one find no mapping (a NAT
+# rebinding). meta natcmd.I: the time of the request and the flusher's time of the flush
+nat_flush() {
+	local i=$1 t pid n line=
+	if [ "$LAB_MODE" != ns ] || ! l_alive "ctflush$i"; then
+		event "natflush-unsupported $i"
+		return 0
+	fi
+	logline "$i"
+	n=$(wc -l <"$RUN/logs/ctflush$i.log")
+	t=$(now)
+	pid=$(l_child "${L_PID[ctflush$i]}")
+	[ -n "$pid" ] && kill -USR1 "$pid"
+	for _ in $(seq 1 100); do	# bounded: 5 s
+		line=$(tail -n +$((n + 1)) "$RUN/logs/ctflush$i.log" | grep -m1 -E '^[0-9.]+ (flushed|failed)') && break
+		sleep 0.05
+	done
+	case $line in
+	*flushed) meta "natcmd.$i" "$t ${line%% *}"; event "natflush $i" ;;
+	*) l_log "path $i: NAT flush failed: ${line:-no answer}"; event "natflush-failed $i" ;;
+	esac
+}
+
+# nat_flushers: for each path a natflush event names, a flusher waiting in its bridge's namespace
+nat_flushers() {
+	local e w
+	[ "$LAB_MODE" = ns ] || return 0
+	for e in "${EVENTS[@]}"; do
+		read -r -a w <<<"$e"
+		[ "${w[1]}" = natflush ] || continue
+		l_alive "ctflush${w[2]}" && continue
+		l_spawn "ctflush${w[2]}" "${NS_BRIDGE[${w[2]}]}" "$LIMIT" "$PYTHON" -u "$LAB_DIR/tools/ctflush.py" --wait "$LIMIT"
+		l_wait_log "ctflush${w[2]}" '^ready' 30 || l_log "path ${w[2]}: the conntrack flusher did not start"
+	done
+}
+
 # stamp_logs: the daemons' log lines with the time each was seen (logs/stamp-mpclient.log,
 # stamp-mpserver.log: "EPOCH LINE"), for events whose effect the daemons report without a time
 # of their own (a path MTU black hole found)
 stamp_logs() {
 	local e d
 	for e in "${EVENTS[@]}"; do
-		case " $e " in *" mtu "*)
+		case " $e " in *" mtu "*|*" natflush "*)
 			for d in mpclient mpserver; do
 				l_spawn "stamp-$d" - "$LIMIT" "$PYTHON" -u "$LAB_DIR/tools/stamp.py" "$RUN/logs/$d.log" "$LIMIT"
 			done
@@ -386,6 +436,7 @@ run_event() {
 		;;
 	restore) shift; for i in "$@"; do restore "$i"; done ;;
 	mtu) mtu_hole "$a" "$b" ;;
+	natflush) nat_flush "$a" ;;
 	linkdown) link_down "$a" ;;
 	linkup) link_up "$a" ;;
 	restart)
@@ -549,6 +600,12 @@ lab_setup() {
 	fi
 
 	[ "$BRIDGE_KIND" = mpbridge ] && { bridge_effective || exit 2; }
+	if [ "$KEYED" = 1 ]; then
+		# a keyed tunnel (AEAD, authenticated path moves): one key for both ends
+		(umask 077 && "$BUILD/mpclient" --genkey >"$RUN/tunnel.key") || { echo "lab: mpclient --genkey failed" >&2; exit 2; }
+		MPCLIENT_ARGS="--key-file $RUN/tunnel.key${MPCLIENT_ARGS:+ $MPCLIENT_ARGS}"
+		MPSERVER_ARGS="--key-file $RUN/tunnel.key${MPSERVER_ARGS:+ $MPSERVER_ARGS}"
+	fi
 
 	traffic_duration
 	LIMIT=$((DUR + TIMEOUT + 120))
@@ -628,6 +685,7 @@ lab_setup() {
 	for i in $(seq 1 "$PATHS"); do start_bridge "$i" || exit 2; done
 	start_udpserver || exit 2
 	stamp_logs
+	nat_flushers
 	start_mpserver || exit 2
 	start_mpclient || exit 2
 	link_monitor

@@ -7,6 +7,8 @@
 #                                         or all (PROTO ip: routed TCP/MPTCP on the forward hook)
 #   impair.sh mtu NS DEV BYTES            a black hole: drop the IPv4 packets longer than BYTES
 #                                         arriving on DEV (nft, no ICMP error; counted as drops)
+#   impair.sh nat NS DEV DPORT PORTS      masquerade UDP to DPORT leaving DEV, random source ports
+#                                         in PORTS (LO-HI); nftables only
 #   impair.sh rate NS DEV RATE [BURST]    limit what leaves DEV to RATE (tc syntax, e.g. 5mbit)
 #   impair.sh clear NS DEV                remove this script's loss and rate from DEV
 #   impair.sh stats NS DEV                JSON {"dev":..,"method":..,"dropped":..,"matched":..}
@@ -180,6 +182,25 @@ loss)
 	fi
 	loss_nft "$ns" "$dev" "$pct" "$hook" "$proto" || die "could not apply loss on $dev in $ns"
 	;;
+nat)
+	# a NAT on the way out of DEV: what leaves it for UDP port DPORT gets DEV's address and a
+	# random source port in PORTS (a new one for every new mapping: flushing the namespace's
+	# conntrack table, lab/tools/ctflush.py, rebinds every flow, as a NAT whose mapping expired)
+	[ $# = 4 ] || die "usage: nat NS DEV DPORT PORTS"
+	ns=$1 dev=$2 dport=$3 ports=$4
+	[[ $dport =~ ^[0-9]+$ ]] || die "bad port '$dport'"
+	[[ $ports =~ ^[0-9]+-[0-9]+$ ]] || die "bad port range '$ports' (LO-HI)"
+	command -v nft >/dev/null || die "nat needs nftables (nft not found)"
+	inns "$ns" nft -f - <<-EOF || die "nftables refused the NAT (no nf_nat in this kernel?)"
+		table ip mptnat {
+			chain post {
+				type nat hook postrouting priority srcnat; policy accept;
+				oifname "$dev" udp dport $dport masquerade to :$ports random
+			}
+		}
+	EOF
+	echo "nat $dev: UDP to port $dport masqueraded, source ports $ports (random)"
+	;;
 mtu)
 	[ $# = 3 ] || die "usage: mtu NS DEV BYTES"
 	[[ $3 =~ ^[0-9]+$ ]] && [ "$3" -ge 68 ] && [ "$3" -le 65535 ] || die "bad MTU '$3' (68-65535 bytes)"
@@ -224,6 +245,6 @@ stats)
 	printf '{"dev":"%s","method":"%s","matched":%s,"dropped":%s}\n' "$dev" "$method" "${matched:-0}" "${dropped:-0}"
 	;;
 *)
-	die "unknown command '$cmd' (probe, loss, mtu, rate, clear, stats)"
+	die "unknown command '$cmd' (probe, loss, mtu, nat, rate, clear, stats)"
 	;;
 esac

@@ -10,6 +10,7 @@ import re
 from .common import DIRS, num, read_json, wilson
 from .fec import fec_report
 from .links import link_event
+from .nat import rebind_event
 from .pmtu import mtu_event
 from .readers import (bridge_counters, capture_counts, impair_drops, nl_diff, pcap_udp, read_events,
                       read_meta, seg_sizes, timeline, udp_mib)
@@ -281,6 +282,9 @@ def faults_of(run, meta, events, tl, conf, measured):
             faults.append({"kind": f"mtu path {w[1]}", "path": int(w[1]), "at_s": ts - t0, "t": ts,
                            "mtu": mtu_event(run, int(w[1]), ts, int(w[2]),
                                             int(meta["tunnel_seg"]) if meta.get("tunnel_seg", "").isdigit() else None)})
+        elif w[0] == "natflush" and len(w) >= 2:
+            faults.append({"kind": f"nat rebind path {w[1]}", "path": int(w[1]), "at_s": ts - t0, "t": ts,
+                           "rebind": rebind_event(run, meta, int(w[1]), ts)})
         elif w[0] == "linkdown":
             faults.append({"kind": f"link down path {w[1]}", "path": int(w[1]), "at_s": ts - t0, "t": ts})
         elif w[0] == "linkup":

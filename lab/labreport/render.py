@@ -119,6 +119,12 @@ def table_lines(rep):
         if "window_sent" in f:
             parts.append(f"{f['window_lost']}/{f['window_sent']} lost meanwhile "
                          f"(theory of the other paths {pct(f.get('theory_remaining_paths'), 3)})")
+        if "rebind" in f:
+            r = f["rebind"]
+            parts.append(f"source port {r.get('old_port')} -> {r.get('new_port')}, first reply to it "
+                         f"{fmt_ms(r.get('reply_after_new_ms'))} after its first datagram "
+                         f"({fmt_ms(r.get('reply_after_challenge_ms'))} after the challenge; SRTT {fmt_ms(r.get('srtt_ms'))}), "
+                         f"{r.get('lost_no_port')} replies lost to the old mapping, path moves {r.get('path_moves')}")
         if "mtu" in f:
             m = f["mtu"]
             parts.append(f"black hole above {m['limit_ip']} IP bytes "
@@ -221,6 +227,10 @@ def markdown(rep):
         M.append(f"| {tag} | `{x['expectation']}` | {x['detail']} |")
     M += ["", f"**Verdict: {rep['verdict']}**", ""]
     return "\n".join(M)
+
+
+def fmt_ms(x):
+    return "-" if x is None else f"{x:.1f} ms"
 
 
 def summary_line(rep):

@@ -1,6 +1,6 @@
 """labreport.verdicts - the scenario's expectations (EXPECT) checked against a report."""
 from .common import fmt_s, lvl, num, pct
-from .render import sci
+from .render import fmt_ms, sci
 
 def link_extra(e):
     """The other two views of a link event's delay, when measured."""
@@ -218,6 +218,34 @@ def verdicts(rep, expects, measured):
                                f"limit {num(fin.get('mtu_limit'))}) {'within' if fits else 'NOT within'} the "
                                f"{m['limit_udp']} bytes that pass")
             add(ex, ok, "; ".join(parts) + f" (max {lim:g} s)")
+        elif name == "rebind_within":
+            # a NAT rebinding moved the path: datagrams left from a new source port, mpserver
+            # challenged the new address and sent its replies there within one SRTT (+ MS) of
+            # the challenge, and moved the path (path_moves); the time from the first datagram
+            # from the new port and the replies the old mapping lost are printed beside it
+            slack = float(args[0]) if args else 20.0
+            fs = [f for f in rep["faults"] if f["kind"].startswith("nat rebind")]
+            if not fs:
+                add(ex, None, "no NAT rebinding happened")
+                continue
+            parts, ok = [], True
+            for f in fs:
+                r = f["rebind"]
+                if r.get("new_port") is None:
+                    ok = False
+                    parts.append(f"path {f['path']}: no datagram left from a new source port "
+                                 f"({r.get('error') or 'the NAT kept port ' + str(r.get('old_port'))})")
+                    continue
+                rc, srtt = r.get("reply_after_challenge_ms"), r.get("srtt_ms")
+                good = rc is not None and srtt is not None and rc <= srtt + slack and (r.get("path_moves") or 0) >= 1
+                ok = ok and good
+                parts.append(f"path {f['path']}: source port {r['old_port']} -> {r['new_port']}; mpserver's "
+                             f"challenge {fmt_ms(r.get('challenge_after_new_ms'))} after the first datagram from it, "
+                             f"replies there {fmt_ms(rc)} after the challenge (SRTT {fmt_ms(srtt)}) and "
+                             f"{fmt_ms(r.get('reply_after_new_ms'))} after that first datagram; path moves "
+                             f"{num(r.get('path_moves'))}; {num(r.get('lost_no_port'))} replies lost to the old "
+                             f"mapping (about {num(r.get('replies_per_rtt'))} per RTT)")
+            add(ex, ok, "; ".join(parts) + f" (max SRTT + {slack:g} ms after the challenge)")
         elif name == "no_duplicates":
             d = e2e.get("duplicates")
             add(ex, None if d is None else d == 0, f"duplicates {num(d)}")

@@ -7,13 +7,13 @@
 
 SCENARIO_VARS="PATHS COUNT RATE SIZE TIMEOUT SEED EVENTS EXPECT MPCLIENT_ARGS MPSERVER_ARGS WARMUP
 TRAFFIC IPERF_ARGS IPERF_RATE IPERF_TIME IPERF_LEN PING_COUNT PING_INTERVAL PING_SIZE
-MPTCP_TIME MPTCP_RATE MPTCP_SUBFLOWS BIND CROSS_COUNT IPV6"
+MPTCP_TIME MPTCP_RATE MPTCP_SUBFLOWS BIND CROSS_COUNT IPV6 KEYED"
 SCENARIO_PATH_VARS="BRIDGE KERNEL LOSS LOSS_C2S LOSS_S2C"
 SCENARIO_EXPECTS="loss_in_ci steady_loss_in_ci loss_max loss_ratio_within loss_below_single
 counters_agree no_duplicates recovery_max fault_lost_max path_recovery_max blackout_loss_in_ci
 direction_split app_loss_in_ci mptcp_subflows goodput_all fec_loss_bound bytes_ratio_max
 path_down_within auto_target auto_back_under_max
-lost_max link_down_within link_up_within mtu_found_within isolation"
+lost_max link_down_within link_up_within mtu_found_within isolation rebind_within"
 SCENARIO_TRAFFIC="udpclient iperf3 openvpn mptcp clients socks5"
 SCENARIO_MAX_PATHS=8
 
@@ -31,6 +31,7 @@ scenario_defaults() {
 	BIND=none
 	CROSS_COUNT=1000
 	IPV6=0
+	KEYED=0
 	local i v
 	for i in $(seq 1 "$SCENARIO_MAX_PATHS"); do
 		for v in $SCENARIO_PATH_VARS; do unset "${v}_$i"; done
@@ -108,6 +109,7 @@ scenario_check() {
 	s_num TIMEOUT
 	s_int SEED 0 4294967295
 	s_int WARMUP 0 1
+	s_int KEYED 0 1
 	s_int IPERF_TIME 1 3600
 	s_int IPERF_LEN 16 65000
 	s_int PING_COUNT 1 1000000
@@ -133,6 +135,8 @@ scenario_check() {
 		read -r -a w <<<"$e"
 		[[ ${w[0]:-} =~ ^[0-9]+(\.[0-9]+)?$ ]] || s_bad "event '$e': starts with a time in seconds"
 		case ${w[1]:-} in
+		natflush) [[ ${w[2]:-} =~ ^[1-9]$ ]] && [ "${w[2]}" -le "$PATHS" ] ||
+			s_bad "event '$e': natflush takes a path 1..$PATHS" ;;
 		mtu) [[ ${w[2]:-} =~ ^[1-9]$ ]] && [ "${w[2]}" -le "$PATHS" ] && [[ ${w[3]:-} =~ ^[0-9]+$ ]] &&
 			[ "${w[3]}" -ge 68 ] && [ "${w[3]}" -le 65535 ] ||
 			s_bad "event '$e': mtu takes a path 1..$PATHS and a size in bytes (68-65535)" ;;
@@ -145,7 +149,7 @@ scenario_check() {
 			s_bad "event '$e': loss takes a path 1..$PATHS or all, and a percentage (0-100, up to 2 decimals)" ;;
 		restart) case ${w[2]:-} in mpserver|mpclient|udpserver|bridge) ;; *)
 			s_bad "event '$e': restart mpserver|mpclient|udpserver|bridge I" ;; esac ;;
-		*) s_bad "event '$e': unknown action '${w[1]:-}' (blackout, restore, loss, restart, linkdown, linkup, mtu)" ;;
+		*) s_bad "event '$e': unknown action '${w[1]:-}' (blackout, restore, loss, restart, linkdown, linkup, mtu, natflush)" ;;
 		esac
 	done
 	for e in "${EXPECT[@]}"; do
