@@ -265,24 +265,29 @@ static void tl_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	tl_apply(r, relay_now(r));
 }
 
+/* Apply the next timeline step now (`signal`: asked by SIGUSR2, not due). */
+static void tl_step(struct relay *r, double now, bool signal)
+{
+	const struct tl_entry *e = &r->o->tl[r->tl_next];
+	char desc[512];
+	int d;
+
+	for (d = 0; d < DIR_N; d++) {
+		impair_set_cfg(&r->dir[d], &e->cfg[d]);
+		impair_cfg_describe(&e->cfg[d], desc, sizeof(desc));
+		log_info("t=%.3fs step %zu (%s %gs): %s:%s", now, r->tl_next + 1,
+			 signal ? "SIGUSR2, planned at" : "at", e->at, dir_name(d), desc);
+	}
+	r->tl_next++;
+}
+
 /* Apply every timeline step that is due, arm for the next. */
 static void tl_apply(struct relay *r, double now)
 {
 	const struct bridge_opts *o = r->o;
 
-	while (r->tl_next < o->ntl && o->tl[r->tl_next].at <= now) {
-		const struct tl_entry *e = &o->tl[r->tl_next];
-		char desc[512];
-		int d;
-
-		for (d = 0; d < DIR_N; d++) {
-			impair_set_cfg(&r->dir[d], &e->cfg[d]);
-			impair_cfg_describe(&e->cfg[d], desc, sizeof(desc));
-			log_info("t=%.3fs step %zu (at %gs): %s:%s", now, r->tl_next + 1, e->at,
-				 dir_name(d), desc);
-		}
-		r->tl_next++;
-	}
+	while (r->tl_next < o->ntl && o->tl[r->tl_next].at <= now)
+		tl_step(r, now, false);
 	if (r->tl_next < o->ntl) {
 		double at = o->tl[r->tl_next].at;
 
@@ -451,6 +456,23 @@ static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)w;
 	(void)revents;
 	ev_break(loop, EVBREAK_ALL);
+}
+
+/* SIGUSR2: the next timeline step at once (a change made when the caller
+ * wants it, not at a time after start); the later steps keep their times. */
+static void usr2_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct relay *r = w->data;
+	double now = relay_now(r);
+
+	(void)loop;
+	(void)revents;
+	if (r->tl_next >= r->o->ntl) {
+		log_info("t=%.3fs SIGUSR2: no timeline step left", now);
+		return;
+	}
+	tl_step(r, now, true);
+	tl_apply(r, now);
 }
 
 static void usr1_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -732,10 +754,12 @@ int relay_init(struct relay *r, const struct bridge_opts *o, uint64_t seed)
 	ev_signal_init(&r->int_w, stop_cb, SIGINT);
 	ev_signal_init(&r->term_w, stop_cb, SIGTERM);
 	ev_signal_init(&r->usr1_w, usr1_cb, SIGUSR1);
-	r->int_w.data = r->term_w.data = r->usr1_w.data = r;
+	ev_signal_init(&r->usr2_w, usr2_cb, SIGUSR2);
+	r->int_w.data = r->term_w.data = r->usr1_w.data = r->usr2_w.data = r;
 	ev_signal_start(r->loop, &r->int_w);
 	ev_signal_start(r->loop, &r->term_w);
 	ev_signal_start(r->loop, &r->usr1_w);
+	ev_signal_start(r->loop, &r->usr2_w);
 	tl_apply(r, relay_now(r));
 	r->started = true;
 	return 0;
@@ -768,6 +792,7 @@ void relay_close(struct relay *r)
 		ev_signal_stop(r->loop, &r->int_w);
 		ev_signal_stop(r->loop, &r->term_w);
 		ev_signal_stop(r->loop, &r->usr1_w);
+		ev_signal_stop(r->loop, &r->usr2_w);
 		ev_loop_destroy(r->loop);
 		r->loop = NULL;
 	}

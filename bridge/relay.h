@@ -27,7 +27,7 @@ struct relay {
 	ev_timer q_w[DIR_N];		/* one per direction, at the head of its queue */
 	double armed[DIR_N];		/* due time q_w is armed for (INFINITY: stopped) */
 	ev_timer tl_w;			/* next timeline step */
-	ev_signal int_w, term_w, usr1_w;
+	ev_signal int_w, term_w, usr1_w, usr2_w;
 
 	int lsn_fd, up_fd;
 	struct addr lsn_addr;		/* as bound */

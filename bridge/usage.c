@@ -69,5 +69,8 @@ void opts_usage(FILE *f)
 "\n"
 "Example: mpbridge -l 4001 -t 127.0.0.1:5000 --seed 7 --loss 20%% \\\n"
 "           --dir s2c --delay 30ms 5ms --at 5s --down --at 10s --up\n"
-"SIGUSR1 prints the counters and writes --stats; SIGINT/SIGTERM exit cleanly.\n");
+"SIGUSR1 prints the counters and writes --stats; SIGUSR2 applies the next\n"
+"timeline step at once (the later ones keep their times: give a step a time\n"
+"past the run, --at 100000s, to make it a change on request); SIGINT/SIGTERM\n"
+"exit cleanly.\n");
 }

@@ -1,7 +1,10 @@
 #!/bin/bash
 # bridge_timeline.sh - a timeline blackout ("c2s goes dark at 1 s, back at 2 s")
 # and a --blackout window, seen in the captures at the right times: every
-# blackout drop lies inside the window, every forwarded datagram outside.
+# blackout drop lies inside the window, every forwarded datagram outside.  Then a
+# step on request: SIGUSR2 applies the next timeline step at once (c2s goes dark
+# mid-stream although the step is planned for 100000 s), and a second SIGUSR2
+# with no step left changes nothing.
 . "$(dirname "$0")/../lib.sh"
 t_init bridge_timeline
 MPB=$BUILD/mpbridge
@@ -61,4 +64,29 @@ t_expect "s2c: nothing forwarded inside [2.5 s, 3 s)" none_in "$T/s2c-fwd" 2.5 3
 # allow the echo target 50 ms, which a sanitizer build can need)
 t_expect "s2c: no echoes while c2s was dark" \
 	sh -c "! awk '\$1 >= 1.05 && \$1 < 2' '$T/s2c-fwd' | grep -q ."
+
+# --- SIGUSR2: the next step now ---
+t_spawn sender2 python3 "$UDPTOOL" send "127.0.0.1:$LP" --sport "$CP" --count 400 --size 100 \
+	--interval 0.01
+t_wait_udp "$CP" 20 || { t_fail "sender did not start"; t_done; }
+t_spawn bridge2 "$MPB" -l "127.0.0.1:$LP" -t "127.0.0.1:$EP" --stats "$T/stats2.json" \
+	--at 100000s --dir c2s --down
+t_wait_udp "$LP" || { t_fail "mpbridge did not start"; t_done; }
+fwd=0
+for _ in $(seq 1 50); do	# bounded: until it forwarded 50 (a loaded machine starts Python late)
+	fwd=$(t_stats bridge2 "$T/stats2.json" timeline_steps_applied >/dev/null; t_json_in "$T/stats2.json" c2s forwarded)
+	[ "${fwd:-0}" -ge 50 ] && break
+	sleep 0.1
+done
+kill -USR2 "$(t_pid bridge2)"
+for _ in $(seq 1 100); do grep -q 'SIGUSR2, planned at 100000s' "$T/bridge2.log" && break; sleep 0.05; done
+kill -USR2 "$(t_pid bridge2)"
+for _ in $(seq 1 100); do grep -q 'SIGUSR2: no timeline step left' "$T/bridge2.log" && break; sleep 0.05; done
+{ wait "$(t_pid sender2)"; } 2>/dev/null
+t_stop bridge2 TERM
+t_expect "SIGUSR2: the step planned at 100000 s applied at once (timeline_steps_applied 1)" \
+	grep -q '"timeline_steps_applied":1' "$T/stats2.json"
+t_expect "SIGUSR2: forwarded before it ($(t_json_in "$T/stats2.json" c2s forwarded) >= 50), dark after it ($(t_json_in "$T/stats2.json" c2s dropped_blackout) blackout drops)" \
+	sh -c "[ '$(t_json_in "$T/stats2.json" c2s forwarded)' -ge 50 ] && [ '$(t_json_in "$T/stats2.json" c2s dropped_blackout)' -ge 50 ]"
+t_expect "a second SIGUSR2 with no step left: logged, nothing else" grep -q 'SIGUSR2: no timeline step left' "$T/bridge2.log"
 t_done
