@@ -290,6 +290,20 @@ link_up() {
 	event "linkup $i"
 }
 
+# bridge_step I: path I's mpbridge applies its next timeline step now (SIGUSR2): a change of
+# its delay, loss... when the lab wants it, planned in BRIDGE_I as a step past the run
+# ("--at 100000s --delay 60ms --loss 20%"); mpbridge logs the step with its own time
+bridge_step() {
+	local i=$1 pid
+	pid=$(l_child "${L_PID[bridge$i]:-0}")
+	if [ "$BRIDGE_KIND" != mpbridge ] || [ -z "$pid" ]; then
+		event "bridgestep-unsupported $i"
+		return 0
+	fi
+	kill -USR2 "$pid"
+	event "bridgestep $i"
+}
+
 # mtu_hole I N: a path MTU black hole on path I from now on: the bridge's namespace drops every
 # IPv4 packet longer than N bytes arriving from either side, and sends no ICMP error (nftables,
 # counted with the kernel's other drops on the path); loopback mode has no per-path filter
@@ -436,6 +450,7 @@ run_event() {
 		;;
 	restore) shift; for i in "$@"; do restore "$i"; done ;;
 	mtu) mtu_hole "$a" "$b" ;;
+	bridgestep) bridge_step "$a" ;;
 	natflush) nat_flush "$a" ;;
 	linkdown) link_down "$a" ;;
 	linkup) link_up "$a" ;;

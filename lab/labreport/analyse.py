@@ -9,6 +9,7 @@ import re
 
 from .common import DIRS, num, read_json, wilson
 from .fec import fec_report
+from .handover import handover_of
 from .links import link_event
 from .nat import rebind_event
 from .pmtu import mtu_event
@@ -358,7 +359,7 @@ def faults_of(run, meta, events, tl, conf, measured):
 # events.tsv): "loss I PCT" (a loss step), "loss-unsupported I PCT" (the same asked in loopback
 # mode).  A new kind of mid-run change (a link set down, an MTU lowered, a delay changed) belongs
 # here, so that no baseline compares a figure its timing sways.
-CHANGING_EVENTS = ("loss", "loss-unsupported")
+CHANGING_EVENTS = ("loss", "loss-unsupported", "bridgestep")
 
 
 def changes_of(events, meta, paths):
@@ -453,6 +454,9 @@ def analyse(run):
     e2e, tl = end_to_end(run, meta, conf, measured)
     rep["end_to_end"] = e2e
     rep["faults"] = faults_of(run, meta, events, tl, conf, measured)
+    ho = handover_of(run, meta, events, tl)
+    if ho:
+        rep["handover"] = ho
     rep["changes"] = changes_of(events, meta, paths)
     fec = fec_report(run, meta, conf, e2e, events, tl)
     if fec:

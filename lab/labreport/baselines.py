@@ -18,13 +18,20 @@ def figures(rep):
     e = rep["end_to_end"]
     outage = any(f["kind"].startswith("restart mp") for f in rep["faults"])
     faulty = {f["path"] for f in rep["faults"] if "path" in f}
+    changed = False
     for c in rep.get("changes") or []:
         faulty.add(int(c["path"]))
-        outage = True
+        outage = changed = True
     if e.get("sent") and not outage:
         out["end-to-end loss"] = (e["lost"], e["sent"])
-    if rep.get("steady"):
+    # the steady state (outside restart outages) mixes the phases of a change too
+    if rep.get("steady") and not changed:
         out["steady-state loss"] = (rep["steady"]["lost"], rep["steady"]["sent"])
+    # a handover's phases (labreport.handover): each a binomial sample of its own loss, whatever
+    # when the events ran (requests whose reply crossed a change are left out, as transition)
+    for ph in (rep.get("handover") or {}).get("phases", []):
+        if ph["phase"] != "transition" and ph["sent"]:
+            out[f"handover {ph['phase']} loss"] = (ph["lost"], ph["sent"])
     for p in rep["paths_detail"]:
         if p["path"] in faulty:
             continue

@@ -140,6 +140,14 @@ def table_lines(rep):
             else:
                 parts.append(f"not marked {kind} by a link event")
         L.append("fault:      " + ", ".join(parts))
+    h = rep.get("handover")
+    if h:
+        L.append(f"handover:   path {h['degraded_path']} changed at {h['step_at_s']:.2f}s"
+                 + (f", path {h['new_path']} up at {h['new_up_at_s']:.2f}s, in use "
+                    f"{fmt_s(h.get('new_in_use_after_s'))} after the ip command started" if h.get("new_path") else "")
+                 + "; " + "; ".join(f"{p['phase']}: {p['lost']}/{p['sent']} lost ({pct(p['loss'], 3)})"
+                                    for p in h["phases"])
+                 + f" (theory of the changed path alone {pct(h.get('theory_degraded'), 3)})")
     L.append("")
     for x in rep["expectations"]:
         tag = {True: "[ OK ]", False: "[FAIL]", None: "[SKIP]"}[x["ok"]]

@@ -246,6 +246,35 @@ def verdicts(rep, expects, measured):
                              f"{num(r.get('path_moves'))}; {num(r.get('lost_no_port'))} replies lost to the old "
                              f"mapping (about {num(r.get('replies_per_rtt'))} per RTT)")
             add(ex, ok, "; ".join(parts) + f" (max SRTT + {slack:g} ms after the challenge)")
+        elif name in ("handover_loss_in_ci", "handover_after_max"):
+            h = rep.get("handover")
+            if not h:
+                add(ex, None, "no handover (bridgestep and linkup events) in the run")
+                continue
+            ph = {p["phase"]: p for p in h["phases"] if p["phase"] != "transition"}
+            if name == "handover_loss_in_ci":
+                # between the change and the new path's first datagram, path A alone: its new
+                # configured round-trip loss within the Wilson interval of the measured loss
+                p, th = ph.get("changed, before the new path"), h.get("theory_degraded")
+                if not p or not p["sent"] or th is None:
+                    add(ex, None, "no datagram sent between the change and the new path" if th is not None
+                        else "no configured loss for the changed path")
+                    continue
+                lo, hi = p["ci"]
+                ok = lo <= th <= hi
+                add(ex, ok, f"path {h['degraded_path']} alone after its change: {p['lost']}/{p['sent']} lost "
+                            f"({pct(p['loss'], 3)}), theory {pct(th, 3)} {'within' if ok else 'OUTSIDE'} "
+                            f"{lvl(level)} Wilson interval [{pct(lo, 3)}, {pct(hi, 3)}]")
+            else:
+                lim = int(args[0])
+                p = ph.get("with the new path")
+                if not p:
+                    add(ex, False if h.get("new_path") else None,
+                        f"path {h.get('new_path')} never carried traffic after its link came back"
+                        if h.get("new_path") else "no new path came up")
+                    continue
+                add(ex, p["lost"] <= lim, f"path {h['new_path']} in use {fmt_s(h.get('new_in_use_after_s'))} after "
+                                          f"the lab's ip link set up started; from then on {p['lost']}/{p['sent']} lost (max {lim})")
         elif name == "no_duplicates":
             d = e2e.get("duplicates")
             add(ex, None if d is None else d == 0, f"duplicates {num(d)}")

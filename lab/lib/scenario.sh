@@ -13,7 +13,8 @@ SCENARIO_EXPECTS="loss_in_ci steady_loss_in_ci loss_max loss_ratio_within loss_b
 counters_agree no_duplicates recovery_max fault_lost_max path_recovery_max blackout_loss_in_ci
 direction_split app_loss_in_ci mptcp_subflows goodput_all fec_loss_bound bytes_ratio_max
 path_down_within auto_target auto_back_under_max
-lost_max link_down_within link_up_within mtu_found_within isolation rebind_within"
+lost_max link_down_within link_up_within mtu_found_within isolation rebind_within
+handover_loss_in_ci handover_after_max"
 SCENARIO_TRAFFIC="udpclient iperf3 openvpn mptcp clients socks5"
 SCENARIO_MAX_PATHS=8
 
@@ -135,6 +136,8 @@ scenario_check() {
 		read -r -a w <<<"$e"
 		[[ ${w[0]:-} =~ ^[0-9]+(\.[0-9]+)?$ ]] || s_bad "event '$e': starts with a time in seconds"
 		case ${w[1]:-} in
+		bridgestep) [[ ${w[2]:-} =~ ^[1-9]$ ]] && [ "${w[2]}" -le "$PATHS" ] ||
+			s_bad "event '$e': bridgestep takes a path 1..$PATHS" ;;
 		natflush) [[ ${w[2]:-} =~ ^[1-9]$ ]] && [ "${w[2]}" -le "$PATHS" ] ||
 			s_bad "event '$e': natflush takes a path 1..$PATHS" ;;
 		mtu) [[ ${w[2]:-} =~ ^[1-9]$ ]] && [ "${w[2]}" -le "$PATHS" ] && [[ ${w[3]:-} =~ ^[0-9]+$ ]] &&
@@ -149,7 +152,7 @@ scenario_check() {
 			s_bad "event '$e': loss takes a path 1..$PATHS or all, and a percentage (0-100, up to 2 decimals)" ;;
 		restart) case ${w[2]:-} in mpserver|mpclient|udpserver|bridge) ;; *)
 			s_bad "event '$e': restart mpserver|mpclient|udpserver|bridge I" ;; esac ;;
-		*) s_bad "event '$e': unknown action '${w[1]:-}' (blackout, restore, loss, restart, linkdown, linkup, mtu, natflush)" ;;
+		*) s_bad "event '$e': unknown action '${w[1]:-}' (blackout, restore, loss, restart, linkdown, linkup, mtu, natflush, bridgestep)" ;;
 		esac
 	done
 	for e in "${EXPECT[@]}"; do
