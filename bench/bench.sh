@@ -38,6 +38,8 @@
 #   BENCH_IDLE_SESSIONS=10000  idle sessions of the tunnel-idle configurations
 #   BENCH_WORKERS=0      without the mpserver --workers 1 against 2 step (bench/workers.sh)
 #   BENCH_FAIRNESS=0     without the fairness under overload step (bench/fairness.sh)
+#   BENCH_CPU_SESSIONS=0 without mpserver's CPU per datagram at 1 and 10,000 sessions
+#                        (bench/cpu-sessions.sh, about 3 minutes)
 #   BENCH_TUNNEL_ARGS=   extra arguments for mpclient and mpserver (e.g. --rcvbuf 4194304)
 #   BENCH_OUT=bench/results  where <timestamp>.json, .txt and .png go
 #   BENCH_BASELINE=REV   also build REV's mpclient and mpserver (a temporary git worktree,
@@ -775,6 +777,17 @@ if [ "${BENCH_FAIRNESS:-1}" != 0 ]; then
 	FAIRNESS_LINE=$(grep '^fairness:' "$WORK/fairness.txt")
 fi
 
+# ---- mpserver's CPU per datagram, 1 session against 10,000 held (bench/cpu-sessions.sh) ----
+CPU_SESSIONS_LINE=
+if [ "${BENCH_CPU_SESSIONS:-1}" != 0 ]; then
+	echo "bench: mpserver CPU per datagram, 1 session against 10,000 x 3 paths (bench/cpu-sessions.sh):" >&2
+	BUILD=$BUILD "$ROOT/bench/cpu-sessions.sh" "$([ -n "$QUICK" ] && echo 1000 || echo 10000)" 20000 \
+		"$([ -n "$QUICK" ] && echo 2 || echo 5)" "$([ -n "$QUICK" ] && echo 1 || echo 3)" \
+		>"$WORK/cpu-sessions.txt" 2>&1 || FAILED=1
+	sed '$d' "$WORK/cpu-sessions.txt" >&2
+	CPU_SESSIONS_LINE=$(grep '^cpu-sessions:' "$WORK/cpu-sessions.txt")
+fi
+
 # ---- summary: the table, the JSON, the plot ----
 
 JSON=$OUTDIR/$STAMP.json
@@ -793,6 +806,7 @@ python3 "$ROOT/bench/summary.py" --points "$JSONL" --iperf "$WORK/iperf.jsonl" -
 [ -n "$IPERF_NOTE" ] && echo "iperf3: $IPERF_NOTE" | tee -a "$WORK/table.txt"
 [ -n "$WORKERS_LINE" ] && echo "$WORKERS_LINE" | tee -a "$WORK/table.txt"
 [ -n "$FAIRNESS_LINE" ] && echo "$FAIRNESS_LINE" | tee -a "$WORK/table.txt"
+[ -n "$CPU_SESSIONS_LINE" ] && echo "$CPU_SESSIONS_LINE" | tee -a "$WORK/table.txt"
 { echo "AEAD seal+open per datagram (mpt-aead, thread CPU time):"; cat "$WORK/aead.txt"; } >>"$WORK/table.txt"
 cp "$WORK/table.txt" "$OUTDIR/$STAMP.txt"
 echo "results: $JSON" >&2

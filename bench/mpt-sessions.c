@@ -4,14 +4,15 @@
  *   mpt-sessions --to HOST:PORT --sink ADDR:PORT [--sessions N] [--paths P]
  *                [--rate DPS] [--duration DUR] [--size BYTES] [--ping DUR]
  *                [--bind ADDR[,ADDR...]] [--setup DUR] [--per-session FILE]
- *                [--cpu-pid PID] [--active K] [--sockets K]
+ *                [--cpu-pid PID] [--active K] [--sockets K] [--settle DUR]
  *
  * Each session has a random id and P sockets of its own (one source port per
  * path, as mpclient has; path p from the p-th --bind address, as from
  * different bridges); with --sockets K, path p of session i uses the path p
  * socket of session i mod K (more sessions than open files allow: mpserver
  * keeps a path per session and path id, whatever its address).  Setup: a PING on every path until each has its
- * PONG (bounded by --setup).  Then, for --duration, DATA at --rate
+ * PONG (bounded by --setup); then --settle DUR of silence (default 0: the
+ * sessions fall idle, as held sessions between keepalives).  Then, for --duration, DATA at --rate
  * datagrams/s in all (round robin over the sessions, or over the first K with
  * --active K while the others only hold their paths, each datagram on every
  * path, one UDP GSO message per path socket per batch), plus a PING on every path
@@ -91,7 +92,7 @@ struct opts {
 	struct addr to, sink, bind[MAXP];
 	unsigned nbind;		/* path p from bind[p % nbind] (0: any) */
 	unsigned sessions, paths, size;
-	double rate, duration, ping, setup;
+	double rate, duration, ping, setup, settle;
 	const char *per_session;	/* --per-session FILE */
 	unsigned cpu_pid;		/* --cpu-pid PID: its CPU seconds over the load */
 	unsigned active;		/* --active K: DATA from the first K sessions only (0: all) */
@@ -176,7 +177,7 @@ static void usage(FILE *f, int code)
 	fprintf(f, "usage: mpt-sessions --to HOST:PORT --sink ADDR:PORT [--sessions N] "
 		"[--paths P] [--rate DPS] [--duration DUR] [--size BYTES] [--ping DUR] "
 		"[--bind ADDR[,ADDR...]] [--setup DUR] [--per-session FILE] [--cpu-pid PID] [--active K]\n"
-		"       [--sockets K]\n"
+		"       [--sockets K] [--settle DUR]\n"
 		"       mpt-sessions --help | --version\n");
 	exit(code);
 }
@@ -378,6 +379,7 @@ static bool parse_opts(int argc, char **argv)
 		{ "cpu-pid", required_argument, NULL, 'c' },
 		{ "active", required_argument, NULL, 'a' },
 		{ "sockets", required_argument, NULL, 'o' },
+		{ "settle", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -421,6 +423,7 @@ static bool parse_opts(int argc, char **argv)
 		case 'c': if (!parse_uint(optarg, 1, 4194304, &O.cpu_pid)) return false; break;
 		case 'a': if (!parse_uint(optarg, 1, 1000000, &O.active)) return false; break;
 		case 'o': if (!parse_uint(optarg, 1, 1000000, &O.sockets)) return false; break;
+		case 'w': if (!parse_duration(optarg, 1, 600, &O.settle)) return false; break;
 		case 'h': usage(stdout, 0); break;
 		case 'V': printf("mpt-sessions %s\n", MPT_VERSION); exit(0);
 		default: return false;
@@ -520,6 +523,11 @@ int main(int argc, char **argv)
 	fprintf(stderr, "mpt-sessions: %u of %u paths answered in %.2f s\n", answered,
 		O.sessions * O.paths, clock_now() - t0);
 
+	if (O.settle > 0) {
+		t0 = clock_now();
+		while (clock_now() - t0 < O.settle)
+			read_answers(ep, 0.05);
+	}
 	/* load */
 	memset(payload, 0, sizeof(payload));
 	if (O.cpu_pid)
