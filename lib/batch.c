@@ -71,54 +71,6 @@ static void fail(struct batch_tx *tx, unsigned k)
 	tx->last_err = errno;
 }
 
-/* One GSO message of k equal datagrams; true if sent (or counted failed). */
-static bool send_gso(int fd, const struct addr *to, struct iovec *dg, unsigned k,
-		     struct batch_tx *tx)
-{
-	union {
-		char buf[CMSG_SPACE(sizeof(uint16_t))];
-		struct cmsghdr align;
-	} ctrl;
-	struct msghdr msg;
-	struct cmsghdr *cm;
-	uint16_t seg = (uint16_t)dg[0].iov_len;
-	int attempt;
-
-	memset(&msg, 0, sizeof(msg));
-	memset(&ctrl, 0, sizeof(ctrl));
-	if (to) {
-		msg.msg_name = msg_unconst(&to->ss);
-		msg.msg_namelen = to->len;
-	}
-	msg.msg_iov = dg;
-	msg.msg_iovlen = k;
-	msg.msg_control = ctrl.buf;
-	msg.msg_controllen = sizeof(ctrl.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_UDP;
-	cm->cmsg_type = UDP_SEGMENT;
-	cm->cmsg_len = CMSG_LEN(sizeof(seg));
-	memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
-	for (attempt = 0; attempt < 2; attempt++) {
-		if (sendmsg(fd, &msg, 0) >= 0) {
-			tx->sent += k;
-			tx->gso_msgs++;
-			return true;
-		}
-		if (!udp_err_icmp(errno))
-			break;
-		tx->icmp++;
-	}
-	if (errno == EIO || errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
-		tx->no_gso = true;	/* e.g. no checksum offload: never again here */
-		return false;
-	}
-	if (errno == EINVAL || errno == EMSGSIZE)
-		return false;		/* this run (segment above the MTU, say): sendmmsg */
-	fail(tx, k);
-	return true;
-}
-
 static unsigned send_mmsg(int fd, const struct addr *to, struct iovec *dg, unsigned n,
 			  struct batch_tx *tx)
 {
@@ -139,9 +91,11 @@ static unsigned send_mmsg(int fd, const struct addr *to, struct iovec *dg, unsig
 	}
 	while (done < n) {
 		r = sendmmsg(fd, msgs + done, n - done, 0);
+		tx->calls++;
 		if (r < 0 && udp_err_icmp(errno)) {
 			tx->icmp++;
 			r = sendmmsg(fd, msgs + done, n - done, 0);
+			tx->calls++;
 		}
 		if (r <= 0) {
 			fail(tx, 1);	/* the first one failed; go on after it */
@@ -154,34 +108,110 @@ static unsigned send_mmsg(int fd, const struct addr *to, struct iovec *dg, unsig
 	return n;
 }
 
-unsigned batch_send(int fd, const struct addr *to, struct iovec *dg, unsigned n,
-		    struct batch_tx *tx)
+/* One message of a batch: datagrams dg[first .. first + k), one GSO
+ * message when gso (k >= 2 equal sizes), else k == 1. */
+struct part {
+	unsigned first, k;
+	bool gso;
+};
+
+/* The datagrams from i on as messages (GSO runs where allowed, single
+ * datagrams otherwise), at most BATCH_MAX of them; returns their count. */
+static unsigned plan(const struct iovec *dg, unsigned i, unsigned n, bool gso,
+		     struct part *parts)
 {
-	uint64_t before = tx->sent;
-	unsigned i = 0;
+	unsigned np = 0;
 
-	while (i < n) {
-		unsigned k = 1;
+	while (i < n && np < BATCH_MAX) {
 		size_t seg = dg[i].iov_len, total = seg;
+		unsigned k = 1;
 
-		if (!gso_disabled && !tx->no_gso && seg > 0) {
+		if (gso && seg > 0)
 			while (i + k < n && k < BATCH_GSO_SEGS && dg[i + k].iov_len == seg &&
 			       total + seg <= BATCH_GSO_BYTES) {
 				total += seg;
 				k++;
 			}
-			if (k >= 2 && send_gso(fd, to, dg + i, k, tx)) {
-				i += k;
-				continue;
+		parts[np++] = (struct part){ .first = i, .k = k, .gso = k >= 2 };
+		i += k;
+	}
+	return np;
+}
+
+unsigned batch_send(int fd, const struct addr *to, struct iovec *dg, unsigned n,
+		    struct batch_tx *tx)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} ctrl[BATCH_MAX];
+	struct mmsghdr msgs[BATCH_MAX];
+	struct part parts[BATCH_MAX];
+	uint64_t before = tx->sent;
+	unsigned i = 0;
+
+	/* every run of equal sizes one GSO message, the lone datagrams between
+	 * them plain ones, all of them in one sendmmsg */
+	while (i < n) {
+		unsigned np = plan(dg, i, n, !gso_disabled && !tx->no_gso, parts), j, done = 0;
+
+		for (j = 0; j < np; j++) {
+			struct msghdr *h = &msgs[j].msg_hdr;
+
+			memset(&msgs[j], 0, sizeof(msgs[j]));
+			if (to) {
+				h->msg_name = msg_unconst(&to->ss);
+				h->msg_namelen = to->len;
+			}
+			h->msg_iov = dg + parts[j].first;
+			h->msg_iovlen = parts[j].k;
+			if (parts[j].gso) {
+				struct cmsghdr *cm;
+				uint16_t seg = (uint16_t)dg[parts[j].first].iov_len;
+
+				memset(&ctrl[j], 0, sizeof(ctrl[j]));
+				h->msg_control = ctrl[j].buf;
+				h->msg_controllen = sizeof(ctrl[j].buf);
+				cm = CMSG_FIRSTHDR(h);
+				cm->cmsg_level = SOL_UDP;
+				cm->cmsg_type = UDP_SEGMENT;
+				cm->cmsg_len = CMSG_LEN(sizeof(seg));
+				memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
 			}
 		}
-		/* not a run (or GSO refused): datagrams up to the next run */
-		if (k < 2)
-			k = 1;
-		while (i + k < n && (gso_disabled || tx->no_gso ||
-				     dg[i + k].iov_len != dg[i + k - 1].iov_len))
-			k++;
-		i += send_mmsg(fd, to, dg + i, k, tx);
+		while (done < np) {
+			const struct part *f;
+			int r = sendmmsg(fd, msgs + done, np - done, 0);
+
+			tx->calls++;
+			if (r < 0 && udp_err_icmp(errno)) {
+				tx->icmp++;	/* an ICMP error for an earlier datagram: once more */
+				r = sendmmsg(fd, msgs + done, np - done, 0);
+				tx->calls++;
+			}
+			if (r > 0) {
+				for (j = done; j < done + (unsigned)r; j++) {
+					tx->sent += parts[j].k;
+					tx->gso_msgs += parts[j].gso;
+				}
+				done += (unsigned)r;
+				continue;
+			}
+			/* message `done` failed */
+			f = &parts[done];
+			if (f->gso && (errno == EIO || errno == ENOPROTOOPT || errno == EOPNOTSUPP)) {
+				/* e.g. no checksum offload: never again here; the rest
+				 * planned again without GSO */
+				tx->no_gso = true;
+				break;
+			}
+			if (f->gso && (errno == EINVAL || errno == EMSGSIZE))
+				send_mmsg(fd, to, dg + f->first, f->k, tx);	/* this run one by one */
+			else
+				fail(tx, f->k);
+			done++;
+		}
+		i = done < np ? parts[done].first : parts[np - 1].first + parts[np - 1].k;
 	}
 	return (unsigned)(tx->sent - before);
 }

@@ -45,19 +45,20 @@ int batch_recv(struct batch *b, int fd, size_t off);
 struct batch_tx {
 	bool no_gso;		/* GSO refused once (e.g. EIO without checksum offload) */
 	uint64_t sent, errors, gso_msgs;
+	uint64_t calls;		/* sendmmsg calls made */
 	uint64_t icmp;		/* ICMP errors reported instead of a send (then retried) */
 	int last_err;		/* errno of the last failure */
 };
 
 /*
  * Send n datagrams (dg[i].iov_base/iov_len) on fd, to `to` (NULL when fd is
- * connected), in order.  Runs of two or more equal sizes go out as one UDP
- * GSO message when the socket allows it, the rest with sendmmsg.  A pending
- * ICMP error (refused, host/net unreachable) reported instead of a send is
- * counted in tx->icmp and the send retried once.  GSO is turned off for the
- * socket only when the kernel cannot do it at all (no checksum offload, no
- * support); a run it refuses for its size goes out with sendmmsg.  Counts in
- * *tx; returns the number sent.
+ * connected), in order, with one sendmmsg per BATCH_MAX messages: each run of
+ * two or more equal sizes one UDP GSO message when the socket allows it, the
+ * other datagrams plain messages.  A pending ICMP error (refused, host/net
+ * unreachable) reported instead of a send is counted in tx->icmp and the send
+ * retried once.  GSO is turned off for the socket only when the kernel cannot
+ * do it at all (no checksum offload, no support); a run it refuses for its
+ * size goes out datagram by datagram.  Counts in *tx; returns the number sent.
  */
 unsigned batch_send(int fd, const struct addr *to, struct iovec *dg, unsigned n,
 		    struct batch_tx *tx);

@@ -20,10 +20,11 @@ _Static_assert(CONFIG_MAX_BRIDGES == CLIENT_MAX_PATHS, "one path per bridge");
 
 /* ---- sending ---- */
 
-/* Datagram j on the paths of bits[j] (broadcast: every path), each path's
- * share batched (GSO runs or sendmmsg). */
+/* Datagram j on the paths of bits[j] (broadcast: every path), then the np
+ * PARITY gathered in piov (each on its path ppath[j]), each path's share in
+ * one batch (GSO runs in one sendmmsg). */
 static void send_paths(struct client *c, struct iovec *dg, const uint16_t *bits, unsigned n,
-		       double now)
+		       unsigned np, double now)
 {
 	unsigned i, j;
 
@@ -46,6 +47,12 @@ static void send_paths(struct client *c, struct iovec *dg, const uint16_t *bits,
 				plpmtud_need(&c->core.paths[i].pmtu, (uint16_t)dg[j].iov_len, now);
 			mine[k++] = dg[j];
 		}
+		for (j = 0; j < np; j++) {
+			if (c->ppath[j] != i)
+				continue;
+			client_tx_stamp(&c->core, i, c->piov[j].iov_base, c->piov[j].iov_len, now);
+			mine[k++] = c->piov[j];
+		}
 		if (k == 0)
 			continue;
 		sent = batch_send(p->fd, NULL, mine, k, &p->tx);
@@ -60,45 +67,18 @@ static void send_paths(struct client *c, struct iovec *dg, const uint16_t *bits,
 	}
 }
 
-/* The parity gathered in pbuf, each path's share in one batch (GSO runs:
- * the parity of a block are all one size). */
-static void flush_parity(struct client *c, unsigned np)
-{
-	unsigned i, j;
-
-	for (i = 0; i < c->npaths && np; i++) {
-		struct cpath *p = &c->paths[i];
-		struct path_stats *st = &c->core.paths[i].st;
-		struct iovec *mine = c->path_out;
-		unsigned sent, k = 0;
-
-		for (j = 0; j < np; j++)
-			if (c->ppath[j] == i)
-				mine[k++] = c->piov[j];
-		if (k == 0)
-			continue;
-		sent = batch_send(p->fd, NULL, mine, k, &p->tx);
-		st->sent += sent;
-		st->send_errors += k - sent;
-	}
-}
-
-/* FEC: the PARITY due now, each on its path (batched), then the timer for the next. */
-static void send_parity(struct client *c, double now)
+/* FEC: up to RED_PARITY_BATCH PARITY due now into pbuf/piov (ppath: their
+ * paths; not yet stamped); their count. */
+static unsigned gather_parity(struct client *c, double now)
 {
 	unsigned path, round, np = 0;
 	size_t n;
-	double due;
 
-	for (round = 0; round < 4 * FEC_N_MAX; round++) {
-		if (np == RED_PARITY_BATCH) {
-			flush_parity(c, np);
-			np = 0;
-		}
+	for (round = 0; round < 2 * RED_PARITY_BATCH && np < RED_PARITY_BATCH; round++) {
 		n = client_tx_parity(&c->core, now, c->pbuf[np], sizeof(c->pbuf[np]), &path);
 		if (n == 0)
 			break;
-		if (c->core.paths[path].link_down || c->paths[path].fd < 0) {
+		if (!c->core.paths[path].used || c->core.paths[path].link_down) {
 			c->core.paths[path].st.send_errors++;
 			continue;
 		}
@@ -107,7 +87,22 @@ static void send_parity(struct client *c, double now)
 		c->ppath[np] = (uint8_t)path;
 		np++;
 	}
-	flush_parity(c, np);
+	return np;
+}
+
+/* FEC: the rest of the PARITY due now, then the timer for the next. */
+static void send_parity(struct client *c, double now)
+{
+	unsigned round, np;
+	double due;
+
+	for (round = 0; round < 4 * FEC_N_MAX / RED_PARITY_BATCH; round++) {
+		np = gather_parity(c, now);
+		if (np)
+			send_paths(c, NULL, NULL, 0, np, now);
+		if (np < RED_PARITY_BATCH)
+			break;
+	}
 	ev_timer_stop(c->loop, &c->fec_timer);
 	due = client_fec_deadline(&c->core);
 	if (due >= 0) {
@@ -237,8 +232,11 @@ static void ping_all(struct client *c)
 
 void client_send_out(struct client *c, unsigned k, double now)
 {
-	send_paths(c, c->out, c->out_paths, k, now);
-	if (fec_send_active(&c->core.fec_tx))
+	bool fec = fec_send_active(&c->core.fec_tx);
+
+	/* FEC: the PARITY due go in the same batches as the DATA, after them */
+	send_paths(c, c->out, c->out_paths, k, fec ? gather_parity(c, now) : 0, now);
+	if (fec)
 		send_parity(c, now);
 	if (client_probe_due(&c->core, now))
 		ping_all(c);	/* mpserver silent: restarted? (a PING gets a COOKIE) */

@@ -335,8 +335,6 @@ size_t client_tx_parity(struct client_core *c, double now, uint8_t *out, size_t 
 				break;
 			}
 	}
-	if (n)
-		client_tx_stamp(c, *path, out, n, now);
 	return n;
 }
 

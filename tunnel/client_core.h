@@ -128,7 +128,8 @@ size_t client_tx_data_to(struct client_core *c, uint8_t *dg, size_t room, const 
 void client_core_assoc_close(struct client_core *c, uint32_t assoc);
 /*
  * With FEC (--redundancy fec:K:M) the next PARITY due at now, built into out
- * and stamped for its path *path; its size, or 0 when none is due.
+ * for its path *path (to be stamped by client_tx_stamp as it goes out); its
+ * size, or 0 when none is due.
  */
 size_t client_tx_parity(struct client_core *c, double now, uint8_t *out, size_t outlen,
 			unsigned *path);

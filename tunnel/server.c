@@ -20,9 +20,10 @@
 /* ---- sending towards mpclient ---- */
 
 /* Send datagram j of session i on the path slots of bits[j] (the core's
- * choice: every live path in broadcast), each path's share batched. */
+ * choice: every live path in broadcast), then the np PARITY gathered in piov
+ * (each on its slot ppath[j]), each path's share in one batch. */
 static void session_send(struct server *srv, uint32_t i, struct iovec *dg, const uint16_t *bits,
-			 unsigned n, double now)
+			 unsigned n, unsigned np, double now)
 {
 	struct session *s = session_at(&srv->core.sessions, i);
 	uint16_t any = 0;
@@ -32,6 +33,8 @@ static void session_send(struct server *srv, uint32_t i, struct iovec *dg, const
 		any |= bits[j];
 		none += bits[j] == 0;
 	}
+	for (j = 0; j < np; j++)
+		any |= (uint16_t)(1u << srv->ppath[j]);
 	for (k = 0; k < SESSION_MAX_PATHS; k++) {
 		struct spath *p = &s->paths[k];
 		struct iovec *mine = srv->path_out;
@@ -45,6 +48,13 @@ static void session_send(struct server *srv, uint32_t i, struct iovec *dg, const
 				continue;
 			server_tx_stamp(&srv->core, i, k, dg[j].iov_base, dg[j].iov_len, now);
 			mine[m++] = dg[j];
+		}
+		for (j = 0; j < np; j++) {
+			if (srv->ppath[j] != k)
+				continue;
+			server_tx_stamp(&srv->core, i, k, srv->piov[j].iov_base, srv->piov[j].iov_len,
+					now);
+			mine[m++] = srv->piov[j];
 		}
 		sent = batch_send(srv->lfd, &p->addr, mine, m, &p->tx);
 
@@ -67,42 +77,15 @@ static void fec_arm(struct server *srv, double due, double now)
 	ev_timer_start(srv->loop, &srv->fec_timer);
 }
 
-/* The parity of session i gathered in pbuf, each path's share in one batch
- * (GSO runs: the parity of a block are all one size). */
-static void flush_parity(struct server *srv, uint32_t i, unsigned np)
+/* FEC: up to RED_PARITY_BATCH PARITY of session i due now into pbuf/piov
+ * (ppath: their path slots; not yet stamped); their count. */
+static unsigned gather_parity(struct server *srv, uint32_t i, double now)
 {
-	struct session *s = session_at(&srv->core.sessions, i);
-	unsigned j, k;
-
-	for (k = 0; k < SESSION_MAX_PATHS && np; k++) {
-		struct spath *p = &s->paths[k];
-		struct iovec *mine = srv->path_out;
-		unsigned sent, m = 0;
-
-		for (j = 0; j < np; j++)
-			if (srv->ppath[j] == k)
-				mine[m++] = srv->piov[j];
-		if (m == 0)
-			continue;
-		sent = batch_send(srv->lfd, &p->addr, mine, m, &p->tx);
-		p->st.sent += sent;
-		p->st.send_errors += m - sent;
-	}
-}
-
-/* FEC: the PARITY of session i due now, each on its path (batched); the
- * timer for its next. */
-static void session_parity(struct server *srv, uint32_t i, double now)
-{
-	unsigned round, np = 0;
+	unsigned np = 0;
 	uint32_t k;
 	size_t n;
 
-	for (round = 0; round < 4 * FEC_N_MAX; round++) {
-		if (np == RED_PARITY_BATCH) {
-			flush_parity(srv, i, np);
-			np = 0;
-		}
+	while (np < RED_PARITY_BATCH) {
 		n = server_tx_parity(&srv->core, i, now, srv->pbuf[np], sizeof(srv->pbuf[np]), &k);
 		if (n == 0)
 			break;
@@ -111,7 +94,21 @@ static void session_parity(struct server *srv, uint32_t i, double now)
 		srv->ppath[np] = (uint8_t)k;
 		np++;
 	}
-	flush_parity(srv, i, np);
+	return np;
+}
+
+/* FEC: the rest of the PARITY of session i due now; the timer for its next. */
+static void session_parity(struct server *srv, uint32_t i, double now)
+{
+	unsigned round, np;
+
+	for (round = 0; round < 4 * FEC_N_MAX / RED_PARITY_BATCH; round++) {
+		np = gather_parity(srv, i, now);
+		if (np)
+			session_send(srv, i, NULL, NULL, 0, np, now);
+		if (np < RED_PARITY_BATCH)
+			break;
+	}
 	fec_arm(srv, server_fec_deadline(&srv->core, i), now);
 }
 
@@ -198,9 +195,12 @@ static void flow_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		if (k) {
 			uint32_t si = srv->core.flows.f[f].session;
+			bool fec = session_at(&srv->core.sessions, si)->fec != NULL;
 
-			session_send(srv, si, srv->out, srv->out_paths, k, now);
-			if (session_at(&srv->core.sessions, si)->fec)
+			/* FEC: the PARITY due in the same batches as the DATA, after them */
+			session_send(srv, si, srv->out, srv->out_paths, k,
+				     fec ? gather_parity(srv, si, now) : 0, now);
+			if (fec)
 				session_parity(srv, si, now);
 		}
 		if ((unsigned)n < srv->rb.cap)

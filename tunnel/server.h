@@ -41,7 +41,7 @@ struct server {
 	ev_timer fec_timer;		/* the next PARITY due, any session */
 	double fec_due;			/* when fec_timer fires (<0: stopped) */
 	uint16_t out_paths[BATCH_MAX];	/* path slots of out[i] (server_tx_data) */
-	struct iovec path_out[BATCH_MAX];	/* one path's share of out */
+	struct iovec path_out[BATCH_MAX + RED_PARITY_BATCH];	/* one path's share of out and piov */
 	uint8_t pbuf[RED_PARITY_BATCH][RED_PARITY_DGRAM];	/* PARITY due, sent in batches */
 	struct iovec piov[RED_PARITY_BATCH];
 	uint8_t ppath[RED_PARITY_BATCH];	/* path slot of piov[i] */

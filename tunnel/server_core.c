@@ -251,8 +251,6 @@ size_t server_tx_parity(struct server_core *s, uint32_t i, double now, uint8_t *
 	h.key_id = ss->key.id;
 	n = tx_build(&ss->tx_key, &h, o.payload, out, outlen);
 	*slot = o.path < SESSION_MAX_PATHS && ss->paths[o.path].used ? o.path : 0;
-	if (n)
-		server_tx_stamp(s, i, *slot, out, n, now);
 	return n;
 }
 

@@ -104,7 +104,8 @@ size_t server_tx_data(struct server_core *s, uint32_t f, uint8_t *slot, size_t s
 		      size_t len, double now);
 /*
  * With FEC towards this session's client: the next PARITY due at now, built
- * into out and stamped for its path slot *slot; its size, or 0 when none.
+ * into out for its path slot *slot (to be stamped by server_tx_stamp as it
+ * goes out); its size, or 0 when none.
  */
 size_t server_tx_parity(struct server_core *s, uint32_t i, double now, uint8_t *out,
 			size_t outlen, uint32_t *slot);

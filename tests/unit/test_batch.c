@@ -141,6 +141,36 @@ static void test_uses_gso_for_runs(void **st)
 	pair_close(&p);
 }
 
+/* runs and lone datagrams mixed (a path's DATA then its PARITY, say): one
+ * system call for the whole batch */
+static void test_one_call_for_mixed_runs(void **st)
+{
+	static const size_t sizes[] = { 1464, 1464, 1464, 1480, 1480, 90, 1464, 1464 };
+	const unsigned n = sizeof(sizes) / sizeof(sizes[0]);
+	struct iovec dg[sizeof(sizes) / sizeof(sizes[0])];
+	struct batch_tx tx = { 0 };
+	struct pair p;
+
+	(void)st;
+	pair_open(&p);
+	fill(dg, n, sizes);
+	assert_int_equal(batch_send(p.tx, NULL, dg, n, &tx), n);
+	if (!tx.no_gso) {
+		assert_int_equal(tx.calls, 1);
+		assert_int_equal(tx.gso_msgs, 3);
+	}
+	expect(p.rx, dg, n);
+	/* without GSO: still one call, every datagram its own message */
+	memset(&tx, 0, sizeof(tx));
+	batch_gso_disable(true);
+	assert_int_equal(batch_send(p.tx, NULL, dg, n, &tx), n);
+	batch_gso_disable(false);
+	assert_int_equal(tx.calls, 1);
+	assert_int_equal(tx.gso_msgs, 0);
+	expect(p.rx, dg, n);
+	pair_close(&p);
+}
+
 static void test_recv_truncation_reported(void **st)
 {
 	static uint8_t big[3000];
@@ -198,6 +228,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_equal_sizes_gso),
+		cmocka_unit_test(test_one_call_for_mixed_runs),
 		cmocka_unit_test(test_mixed_sizes),
 		cmocka_unit_test(test_uses_gso_for_runs),
 		cmocka_unit_test(test_recv_truncation_reported),

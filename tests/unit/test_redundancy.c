@@ -301,13 +301,17 @@ static void client_sends(struct client_core *c, int first, int count, double *no
 			client_tx_stamp(c, path, tmp, n, *now);
 			record(tmp, n, path, i);
 		}
-		while ((n = client_tx_parity(c, *now, tmp, RX_BUF, &path)) > 0)
+		while ((n = client_tx_parity(c, *now, tmp, RX_BUF, &path)) > 0) {
+			client_tx_stamp(c, path, tmp, n, *now);
 			record(tmp, n, path, -1);
+		}
 		*now += 0.001;
 	}
 	*now += 1.0;	/* past every wait: the rest of the parity */
-	while ((n = client_tx_parity(c, *now, tmp, RX_BUF, &path)) > 0)
+	while ((n = client_tx_parity(c, *now, tmp, RX_BUF, &path)) > 0) {
+		client_tx_stamp(c, path, tmp, n, *now);
 		record(tmp, n, path, -1);
+	}
 	assert_true(client_fec_deadline(c) < 0);
 }
 
@@ -331,13 +335,17 @@ static void server_sends(struct server_core *s, uint32_t si, uint32_t f, int fir
 			server_tx_stamp(s, si, k, tmp, n, *now);
 			record(tmp, n, s->sessions.s[si].paths[k].id, i);
 		}
-		while ((n = server_tx_parity(s, si, *now, tmp, RX_BUF, &slot)) > 0)
+		while ((n = server_tx_parity(s, si, *now, tmp, RX_BUF, &slot)) > 0) {
+			server_tx_stamp(s, si, slot, tmp, n, *now);
 			record(tmp, n, s->sessions.s[si].paths[slot].id, -1);
+		}
 		*now += 0.001;
 	}
 	*now += 1.0;
-	while ((n = server_tx_parity(s, si, *now, tmp, RX_BUF, &slot)) > 0)
+	while ((n = server_tx_parity(s, si, *now, tmp, RX_BUF, &slot)) > 0) {
+		server_tx_stamp(s, si, slot, tmp, n, *now);
 		record(tmp, n, s->sessions.s[si].paths[slot].id, -1);
+	}
 	assert_true(server_fec_deadline(s, si) < 0);
 }
 
