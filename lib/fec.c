@@ -214,7 +214,12 @@ bool fec_tx_set_code(struct fec_tx *tx, unsigned k, unsigned m, const uint8_t *m
 						 : (uint8_t)default_m_for(k, m, i, tx->cfg.m_max);
 		return true;
 	}
-	/* open blocks were folded with the old tables: close them now */
+	for (i = 1; i <= FEC_K_MAX; i++)
+		tx->m_for_k[i] = m_for_k ? m_for_k[i] : (uint8_t)default_m_for(k, m, i, tx->cfg.m_max);
+	tx->m_for_k[0] = 0;
+	tx->m_for_k[k] = (uint8_t)m;	/* a full block gets the nominal parity */
+	/* open blocks were folded with the old tables: close them now, with
+	 * the parity the new code gives their size (more when loss rose) */
 	for (i = 0; i < FEC_DEPTH_MAX; i++) {
 		if (tx->open[i] != UINT_MAX) {
 			tx_close(tx, &tx->blocks[tx->open[i]], now_us, true);
@@ -223,10 +228,6 @@ bool fec_tx_set_code(struct fec_tx *tx, unsigned k, unsigned m, const uint8_t *m
 	}
 	tx->cfg.k = k;
 	tx->cfg.m = m;
-	for (i = 1; i <= FEC_K_MAX; i++)
-		tx->m_for_k[i] = m_for_k ? m_for_k[i] : (uint8_t)default_m_for(k, m, i, tx->cfg.m_max);
-	tx->m_for_k[0] = 0;
-	tx->m_for_k[k] = (uint8_t)m;	/* a full block gets the nominal parity */
 	gf_gen_cauchy1_matrix(tx->matrix, (int)(k + m), (int)k);
 	ec_init_tables((int)k, (int)m, tx->matrix + k * k, tx->enc_tables);
 	return true;

@@ -126,7 +126,8 @@ void fec_tx_free(struct fec_tx *tx);
 struct fec_tx *fec_tx_new(const struct fec_tx_config *cfg);
 void fec_tx_delete(struct fec_tx *tx);
 /* Change the code for blocks opened from now on (open blocks are closed at
- * once, as if their wait had passed, unless k and m stay the same).  m_for_k may
+ * once, as if their wait had passed, unless k and m stay the same, and get
+ * the parity the new code gives a block of their size).  m_for_k may
  * be NULL: then a block closed with k' symbols gets ceil(m * k' / k) parity.
  * Returns false (nothing changed) if k, m or a table entry is out of range. */
 bool fec_tx_set_code(struct fec_tx *tx, unsigned k, unsigned m, const uint8_t *m_for_k,

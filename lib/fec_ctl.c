@@ -202,7 +202,7 @@ static unsigned mcap(unsigned k, unsigned m_max)
 static void fill_m_for_k(const struct fec_ctl_config *cfg, struct fec_ctl_choice *out, unsigned s,
 			 const double *p, const unsigned *c, unsigned nlive)
 {
-	unsigned kk, m_max = cfg->m_max ? cfg->m_max : 32;
+	unsigned kk, m_max = cfg->m_max ? cfg->m_max : FEC_CTL_M_MAX;
 
 	double target = cfg->target;
 	bool measured = false;
@@ -255,8 +255,8 @@ bool fec_ctl_choose(const struct fec_ctl_config *cfg, const struct fec_ctl_path 
 	static const unsigned kcands[] = { 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 40, 48, 64 };
 	struct live lv[FEC_PATHS_MAX];
 	double p[FEC_PATHS_MAX], floor_p = cfg->loss_floor > 0 ? cfg->loss_floor : 0.002;
-	unsigned c[FEC_PATHS_MAX], n = 0, i, s, k_max = cfg->k_max ? cfg->k_max : 32;
-	unsigned m_max = cfg->m_max ? cfg->m_max : 32, depth = cfg->depth ? cfg->depth : 1;
+	unsigned c[FEC_PATHS_MAX], n = 0, i, s, k_max = cfg->k_max ? cfg->k_max : FEC_CTL_K_MAX;
+	unsigned m_max = cfg->m_max ? cfg->m_max : FEC_CTL_M_MAX, depth = cfg->depth ? cfg->depth : 1;
 	double per_wait, best_cost = 1e9, best_res = 2;
 	bool found = false;
 
@@ -375,4 +375,63 @@ bool fec_ctl_choose(const struct fec_ctl_config *cfg, const struct fec_ctl_path 
 	}
 	fill_m_for_k(cfg, out, s, p, c, n);
 	return true;
+}
+
+/* the live paths' figures as fec_ctl_choose takes them (floored in auto, sorted by loss) */
+static unsigned figures(const struct fec_ctl_config *cfg, const struct fec_ctl_path *paths,
+			unsigned npaths, double *p, unsigned *c)
+{
+	struct live lv[FEC_PATHS_MAX];
+	double floor_p = cfg->loss_floor > 0 ? cfg->loss_floor : 0.002;
+	unsigned i, n = 0, depth = cfg->depth ? cfg->depth : 1;
+
+	for (i = 0; i < npaths && i < FEC_PATHS_MAX; i++) {
+		if (!paths[i].live)
+			continue;
+		lv[n].id = i;
+		lv[n].p = paths[i].loss;
+		lv[n].c = fec_theory_clump(paths[i].burst, depth);
+		n++;
+	}
+	qsort(lv, n, sizeof(lv[0]), by_loss);
+	for (i = 0; i < n; i++) {
+		p[i] = cfg->mode == FEC_MODE_AUTO && lv[i].p < floor_p ? floor_p : lv[i].p;
+		if (p[i] > 1)
+			p[i] = 1;
+		c[i] = lv[i].c;
+	}
+	return n;
+}
+
+double fec_ctl_residual(const struct fec_ctl_config *cfg, const struct fec_ctl_path *paths,
+			unsigned npaths, unsigned k, unsigned m)
+{
+	double p[FEC_PATHS_MAX];
+	unsigned c[FEC_PATHS_MAX], n = figures(cfg, paths, npaths, p, c);
+
+	if (n == 0)
+		return 1;
+	if (k == 0)
+		return fec_theory_copies(n, p);
+	return fec_theory_block(k, m, n, p, c);
+}
+
+bool fec_ctl_change(const struct fec_ctl_config *cfg, const struct fec_ctl_path *paths,
+		    unsigned npaths, unsigned cur_k, unsigned cur_m,
+		    const struct fec_ctl_choice *next, double since_change)
+{
+	unsigned nk = next->copies ? 0 : next->k, nm = next->copies ? 0 : next->m, n = 0, i;
+	double res, cost, next_cost;
+
+	if (nk == cur_k && (nk == 0 || nm == cur_m))
+		return false;	/* the same */
+	for (i = 0; i < npaths && i < FEC_PATHS_MAX; i++)
+		n += paths[i].live;
+	res = fec_ctl_residual(cfg, paths, npaths, cur_k, cur_m);
+	if (res > cfg->target)	/* no longer holds: at once, if the next does better */
+		return next->meets_target || next->residual < res;
+	cost = cur_k ? (double)(cur_k + cur_m) / cur_k : (double)n;
+	next_cost = nk ? (double)(nk + nm) / nk : (double)n;	/* copies go as broadcast */
+	return next->meets_target && next_cost <= FEC_CTL_SAVING * cost &&
+	       since_change >= FEC_CTL_HOLD;
 }

@@ -44,6 +44,9 @@ enum fec_mode {
 	FEC_MODE_AUTO = 3,
 };
 
+#define FEC_CTL_K_MAX 32u	/* AUTO: the largest code by default */
+#define FEC_CTL_M_MAX 32u
+
 struct fec_ctl_path {
 	bool live;
 	double loss;		/* 0..1, measured in the direction we send */
@@ -81,6 +84,24 @@ bool fec_ctl_parse_mode(const char *s, struct fec_ctl_config *cfg);
  * per second recently sent (0: unknown, counts as plenty).  False if no path is live. */
 bool fec_ctl_choose(const struct fec_ctl_config *cfg, const struct fec_ctl_path *paths,
 		    unsigned npaths, double rate, struct fec_ctl_choice *out);
+
+/* The residual (theory) of the code in use at the paths' figures: blocks of
+ * (k, m) striped over every live path, or k == 0: copies on every live path
+ * (broadcast).  1 when no path is live. */
+double fec_ctl_residual(const struct fec_ctl_config *cfg, const struct fec_ctl_path *paths,
+			unsigned npaths, unsigned k, unsigned m);
+
+/* Hysteresis of auto: a code that no longer holds the target gives way at
+ * once (fast attack); one that holds it gives way to a cheaper one only when
+ * that costs at most FEC_CTL_SAVING of it and FEC_CTL_HOLD seconds passed
+ * since the last change (slow decay: each change closes the open blocks). */
+#define FEC_CTL_HOLD 1.0
+#define FEC_CTL_SAVING 0.9
+/* Should the code in use (cur_k, cur_m; cur_k 0: broadcast) give way to
+ * `next` (from fec_ctl_choose on the same figures)? */
+bool fec_ctl_change(const struct fec_ctl_config *cfg, const struct fec_ctl_path *paths,
+		    unsigned npaths, unsigned cur_k, unsigned cur_m,
+		    const struct fec_ctl_choice *next, double since_change);
 
 /* Theory: residual loss of a (k, m) block over s paths (s <= FEC_PATHS_MAX)
  * with losses p[0..s) and clump sizes c[0..s) (NULL: all 1); see above. */

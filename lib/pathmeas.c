@@ -105,12 +105,36 @@ bool pathtx_feedback(struct pathtx *t, uint32_t highest, uint32_t received, uint
 	if (weight > 1)
 		weight = 1;
 	t->loss += weight * (interval_loss - t->loss);
+	pathmeas_guard_update(&t->guard, dh, dr, t->loss);
 	t->fb_highest = highest;
 	t->fb_received = received;
 	t->fb_at = now;
 	t->burst = burst16 / 16.0;
 	pathtx_rtt(t, (double)(uint32_t)(now_us - echo - delay_us) / 1e6);
 	return true;
+}
+
+void pathmeas_guard_update(struct pathmeas_guard *g, uint32_t dh, uint32_t dr, double slow)
+{
+	double il, wf, ws, floor;
+
+	if (dh == 0)
+		return;
+	if (dr > dh)
+		dr = dh;
+	il = 1.0 - (double)dr / (double)dh;
+	wf = (double)dh / PATHMEAS_GUARD_SPAN;
+	ws = (double)dh / PATHMEAS_LOSS_SPAN;
+	g->fast += (wf > 1 ? 1 : wf) * (il - g->fast);
+	if (g->fast >= g->value) {
+		g->value = g->fast;	/* attack */
+		return;
+	}
+	floor = g->fast > slow ? g->fast : slow;
+	if (floor < g->value)
+		g->value += (ws > 1 ? 1 : ws) * (floor - g->value);	/* decay */
+	else
+		g->value = floor;
 }
 
 double pathtx_down_after(const struct pathtx *t, double fallback)

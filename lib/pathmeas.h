@@ -22,6 +22,26 @@
 #define PATHMEAS_DOWN_MIN 0.100		/* s: a path is never declared down sooner */
 #define PATHMEAS_DOWN_SLACK 0.020	/* s: added to 3 x SRTT */
 #define PATHMEAS_RTT_MAX_US 60000000u	/* samples above 60 s are discarded */
+#define PATHMEAS_GUARD_SPAN 32.0	/* datagrams the guard's fast average spans */
+
+/*
+ * The loss figure the FEC controller sizes its codes by (the guard): fast
+ * attack, slow decay.  A fast average of the interval losses (each interval
+ * weighs dh / PATHMEAS_GUARD_SPAN, at most 1) follows a rise within a few
+ * dozen datagrams; the guard takes it at once when it is higher, and
+ * otherwise falls towards max(fast, the long average) only at the long
+ * average's pace (dh / PATHMEAS_LOSS_SPAN).  So a loss step from 1% to 20%
+ * reaches the guard after about 50 datagrams of the path (the long average
+ * needs about 1500), while a drop in loss lowers it over about 1000; on a
+ * steady link it sits near the upper envelope of the fast average (a
+ * margin for the code), on a clean link at 0.
+ */
+struct pathmeas_guard {
+	double fast;		/* fast average, 0..1 */
+	double value;		/* the guard, 0..1 */
+};
+/* An interval of dh datagrams of which dr arrived; slow: the long average after it. */
+void pathmeas_guard_update(struct pathmeas_guard *g, uint32_t dh, uint32_t dr, double slow);
 
 struct pathrx {
 	uint32_t highest;	/* highest path seq received (0: none) */
@@ -42,6 +62,7 @@ struct pathtx {
 	uint32_t fb_highest, fb_received;	/* last FEEDBACK */
 	double fb_at;				/* when a FEEDBACK last showed progress */
 	double loss;				/* estimate, 0..1 */
+	struct pathmeas_guard guard;		/* the controller's figure (above) */
 	double burst;				/* mean loss-burst length (datagrams; 0 = none) */
 	uint64_t samples;			/* RTT samples taken */
 	uint64_t bytes, datagrams;		/* sent */

@@ -451,7 +451,8 @@ static void measure_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	unsigned i;
 
 	(void)revents;
-	client_measure_tick(&c->core, now);
+	if (client_measure_tick(&c->core, now))
+		ping_all(c);	/* auto asks mpserver for another code: now */
 	for (i = 0; i < c->npaths; i++) {
 		struct path_stats *st = &c->core.paths[i].st;
 

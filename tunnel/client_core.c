@@ -2,6 +2,7 @@
  * The receive decisions are in client_rx.c. */
 #include "client_core.h"
 #include "event.h"
+#include "fec_ctl.h"
 #include "log.h"
 #include "tx.h"
 #include "random.h"
@@ -54,7 +55,10 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 	if (prm->red.mode == WIRE_RED_AUTO) {	/* broadcast until the paths are measured */
 		c->ask_red.mode = WIRE_RED_BROADCAST;
 		c->ask_red.k = c->ask_red.m = 0;
+		c->fec_tx.pool_k = FEC_CTL_K_MAX;	/* its codes change in place within these */
+		c->fec_tx.pool_m = FEC_CTL_M_MAX;
 	}
+	c->auto_tx_at = c->auto_rx_at = -1e9;	/* no change yet */
 	if (prm->red.mode == WIRE_RED_FEC) {
 		rc = fec_send_apply(&c->fec_tx, &prm->red, prm->fec_depth, 0);
 		if (rc) {
@@ -459,7 +463,7 @@ size_t client_tx_feedback(struct client_core *c, unsigned path, double now, uint
 	return n;
 }
 
-void client_measure_tick(struct client_core *c, double now)
+bool client_measure_tick(struct client_core *c, double now)
 {
 	double newest;
 	uint64_t others;
@@ -483,6 +487,7 @@ void client_measure_tick(struct client_core *c, double now)
 				  p->index, p->name, (now - p->q.rx.last_rx) * 1e3,
 				  pathq_down_after(&p->q, c->prm.path_timeout) * 1e3);
 	}
+	return client_auto_tick(c, now);
 }
 
 bool client_burst_due(struct client_core *c, double now)
@@ -525,7 +530,6 @@ void client_core_tick(struct client_core *c, double now)
 	fec_recv_expire(&c->fec_rx, (uint64_t)(now * 1e6), &c->cnt.fec);
 	fec_recv_trim(&c->fec_rx, (uint64_t)(now * 1e6), RED_IDLE_US, &c->cnt.fec);
 	fec_send_trim(&c->fec_tx, (uint64_t)(now * 1e6), RED_IDLE_US, &c->cnt.fec);
-	client_auto_tick(c, now);
 	for (i = 0; i < c->npaths; i++) {
 		struct cpath_state *p = &c->paths[i];
 

@@ -83,6 +83,7 @@ struct client_core {
 	struct fec_recv fec_rx;	/* what mpserver sends with FEC (set up at its first symbol) */
 	struct redundancy srv_red;	/* what mpserver applies (its last PONG) */
 	struct redundancy ask_red;	/* what our PINGs ask for server -> client (auto: chosen) */
+	double auto_tx_at, auto_rx_at;	/* auto: when each direction's code last changed */
 	uint16_t tx_paths;	/* client_tx_data: the paths its datagram goes on (bit i: path i) */
 	struct tunnel_counters cnt;
 	struct drops drops;	/* points at cnt: the struct must not move after init */
@@ -210,12 +211,15 @@ uint16_t client_core_sendable(const struct client_core *c);
  */
 size_t client_tx_feedback(struct client_core *c, unsigned path, double now, uint8_t *out,
 			  size_t outlen);
-/* The fast down rule (pathq.h) for every path; call every few ms. */
-void client_measure_tick(struct client_core *c, double now);
+/* The fast down rule (pathq.h) for every path, then auto's controller; call
+ * every few ms.  True when auto changed what we ask of mpserver (send a PING
+ * round now rather than at the next keepalive). */
+bool client_measure_tick(struct client_core *c, double now);
 /* Timers: paths silent for the path timeout go down, idle flows are forgotten. */
 void client_core_tick(struct client_core *c, double now);
 /* --redundancy auto: choose each direction's code from the paths' measured
- * loss and burst (client_auto.c); called by client_core_tick. */
-void client_auto_tick(struct client_core *c, double now);
+ * loss and burst (client_auto.c); called at every measurement tick (25 ms).
+ * True when the code asked of mpserver changed: send a PING round now. */
+bool client_auto_tick(struct client_core *c, double now);
 
 #endif

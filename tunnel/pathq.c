@@ -20,6 +20,8 @@ bool pathq_on_rx(struct pathq *q, uint32_t path_seq, uint32_t stamp, unsigned by
 		q->traffic++;
 	if (q->state == PATHQ_UP)
 		return false;
+	if (q->state == PATHQ_DOWN)
+		q->rebase_rx = q->rebase_tx = true;
 	q->state = PATHQ_UP;
 	return true;
 }
@@ -57,7 +59,9 @@ bool pathq_feedback_entry(struct pathq *q, uint8_t path, double now,
 	dr = e->received - q->snap_received;
 	if (q->have_snap && (dh == 0 || dh > 0x7fffffffu))
 		return true;	/* no progress since the last snapshot */
-	if (q->have_snap) {
+	if (q->rebase_rx) {
+		q->rebase_rx = false;	/* the interval spans an outage */
+	} else if (q->have_snap) {
 		double w = (double)dh / PATHMEAS_LOSS_SPAN;
 
 		if (dr > dh)
@@ -65,6 +69,7 @@ bool pathq_feedback_entry(struct pathq *q, uint8_t path, double now,
 		if (w > 1)
 			w = 1;
 		q->rx_loss += w * ((1.0 - (double)dr / dh) - q->rx_loss);
+		pathmeas_guard_update(&q->rx_guard, dh, dr, q->rx_loss);
 	}
 	q->have_snap = true;
 	q->snap_highest = e->highest;
@@ -74,6 +79,10 @@ bool pathq_feedback_entry(struct pathq *q, uint8_t path, double now,
 
 void pathq_take_feedback(struct pathq *q, const struct wire_feedback_entry *e, double now)
 {
+	if (q->rebase_tx && q->tx.have_fb) {
+		q->rebase_tx = false;
+		q->tx.have_fb = false;	/* a new base: the interval spans an outage */
+	}
 	pathtx_feedback(&q->tx, e->highest, e->received, e->echo, e->delay, e->burst,
 			pathmeas_stamp(now), now);
 }
@@ -112,6 +121,13 @@ double pathq_loss(const struct pathq *q, enum pathq_dir dir)
 	if (dir == PATHQ_TX)
 		return q->tx.have_fb ? q->tx.loss : NAN;
 	return q->have_snap ? q->rx_loss : NAN;
+}
+
+double pathq_loss_guard(const struct pathq *q, enum pathq_dir dir)
+{
+	if (dir == PATHQ_TX)
+		return q->tx.have_fb ? q->tx.guard.value : NAN;
+	return q->have_snap ? q->rx_guard.value : NAN;
 }
 
 double pathq_burst(const struct pathq *q, enum pathq_dir dir)

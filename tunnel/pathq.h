@@ -18,9 +18,12 @@
  * back on a fast one would halve its RTT).
  *
  * The figures other modules read (the FEC controller sizes its blocks from
- * pathq_loss(q, PATHQ_TX) and pathq_burst(q, PATHQ_TX)):
+ * pathq_loss_guard(q, PATHQ_TX) and pathq_burst(q, PATHQ_TX)):
  *
  *   pathq_loss(q, dir)   loss ratio 0..1 over roughly the last 500 datagrams
+ *   pathq_loss_guard(q, dir)  the controller's figure: rises with the loss
+ *                        of the last few dozen datagrams, falls at the
+ *                        pace of the 500-datagram average
  *   pathq_burst(q, dir)  mean length of the recent loss bursts, datagrams
  *                        (0: no loss seen)
  *   pathq_srtt(q), pathq_rttvar(q)   seconds
@@ -61,6 +64,10 @@ struct pathq {
 	bool have_snap;
 	uint32_t snap_highest, snap_received;
 	double rx_loss;
+	struct pathmeas_guard rx_guard;	/* the controller's figure of rx_loss (pathmeas.h) */
+	/* back up after a down period: the next interval of each direction
+	 * spans the outage (the down rule's business, not loss): not counted */
+	bool rebase_rx, rebase_tx;
 };
 
 void pathq_init(struct pathq *q);
@@ -92,6 +99,9 @@ bool pathq_check(struct pathq *q, double now, double newest_other, uint64_t othe
 double pathq_down_after(const struct pathq *q, double idle);
 
 double pathq_loss(const struct pathq *q, enum pathq_dir dir);
+/* The loss figure the FEC controller sizes its codes by: fast attack, slow
+ * decay (pathmeas.h, struct pathmeas_guard); NAN while unknown. */
+double pathq_loss_guard(const struct pathq *q, enum pathq_dir dir);
 double pathq_burst(const struct pathq *q, enum pathq_dir dir);
 double pathq_srtt(const struct pathq *q);
 double pathq_rttvar(const struct pathq *q);

@@ -147,6 +147,11 @@ static bool send_coder(struct fec_send *s, struct fec_counters *cnt)
 				     .wait_us = s->red.wait_us, .first_block = s->next_block,
 				     .symbol_max = FEC_SYMBOL_DEFAULT };	/* RED_PARITY_DGRAM */
 
+	if (s->pool_k > cfg.k)
+		cfg.k_max = s->pool_k;
+	if (s->pool_m > cfg.m)
+		cfg.m_max = s->pool_m;
+
 	if (s->tx)
 		return true;
 	s->tx = fec_tx_new(&cfg);

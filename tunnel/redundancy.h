@@ -105,6 +105,10 @@ struct fec_send {
 	unsigned depth;
 	unsigned copy_rr;	/* rotates the first path of copies */
 	uint32_t next_block;	/* the next block id of a coder set up again (0: 1) */
+	/* the coder's pools hold codes up to this (0: the applied code's own
+	 * size): a code that changes within them changes in place, keeping the
+	 * parity still due of blocks sent (auto and mpserver set them) */
+	uint8_t pool_k, pool_m;
 	struct fec_tx *tx;	/* the coder; NULL until a datagram needs it, and when idle */
 };
 

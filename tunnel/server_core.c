@@ -217,6 +217,9 @@ int server_session_redundancy(struct server_core *s, uint32_t i, const struct re
 			return -ENOMEM;
 	}
 	if (ss->fec) {
+		/* a client's auto changes the code within our limits: in place */
+		ss->fec->tx.pool_k = (uint8_t)s->prm.fec_max_k;
+		ss->fec->tx.pool_m = (uint8_t)s->prm.fec_max_m;
 		rc = fec_send_apply(&ss->fec->tx, &r, s->prm.fec_depth, (uint64_t)(now * 1e6));
 		if (rc) {
 			ss->red.mode = WIRE_RED_BROADCAST;

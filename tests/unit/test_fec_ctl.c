@@ -278,6 +278,58 @@ static void test_auto(void **state)
 			    (double)(i + ch.m_for_k[i]) / i >= 3.0 - 1e-9);
 }
 
+/* Hysteresis (fec_ctl_change), table-driven: the code in use, the paths'
+ * figures, how long since the last change -> change or keep. */
+struct change_case {
+	const char *name;
+	unsigned cur_k, cur_m;	/* 0, 0: broadcast */
+	double loss;		/* every path */
+	double since;
+	bool change;
+};
+
+static void test_change(void **state)
+{
+	static const struct change_case cases[] = {
+		{ "broadcast, clean: to a code", 0, 0, 0.0, 100, true },
+		{ "a code that holds, a slightly cheaper one: keep", 32, 3, 0.0, 100, false },
+		{ "a code too weak for 20%: at once", 32, 2, 0.2, 0.0, true },
+		{ "a code too weak for 20%, just changed: still at once", 32, 2, 0.2, 0.01, true },
+		{ "a strong code after the loss fell: not within the hold", 32, 32, 0.01, 0.5, false },
+		{ "a strong code after the loss fell: after the hold", 32, 32, 0.01, 2.0, true },
+		{ "the chosen code itself: no change", 0, 0, 0.0, 100, false },
+	};
+	struct fec_ctl_config cfg = { .mode = FEC_MODE_AUTO, .target = 1e-3, .depth = 4,
+				      .wait_us = 200000 };
+	struct fec_ctl_path p[3];
+	struct fec_ctl_choice ch;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct change_case *c = &cases[i];
+		unsigned k = c->cur_k, m = c->cur_m;
+
+		paths3(p, c->loss, c->loss, c->loss, 1);
+		assert_true(fec_ctl_choose(&cfg, p, 3, 0, &ch));
+		if (i == sizeof(cases) / sizeof(cases[0]) - 1) {
+			k = ch.copies ? 0 : ch.k;	/* what it chose is in use */
+			m = ch.copies ? 0 : ch.m;
+		}
+		if (fec_ctl_change(&cfg, p, 3, k, m, &ch, c->since) != c->change)
+			fail_msg("%s: fec:%u:%u -> %s%u:%u: %s expected", c->name, k, m,
+				 ch.copies ? "copies " : "fec:", ch.k, ch.m,
+				 c->change ? "a change" : "no change");
+	}
+	/* a path going down: the code in use is judged on the paths left */
+	paths3(p, 0.01, 0.01, 0.01, 1);
+	assert_true(fec_ctl_choose(&cfg, p, 3, 0, &ch));
+	assert_true(fec_ctl_residual(&cfg, p, 3, ch.k, ch.m) <= 1e-3);
+	p[1].live = false;
+	near(fec_ctl_residual(&cfg, p, 3, 0, 0), 0.01 * 0.01, 1e-12);	/* copies on the 2 left */
+	assert_true(fec_ctl_residual(&cfg, p, 3, 32, 1) > 1e-3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_auto),
+		cmocka_unit_test(test_change),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -149,11 +149,90 @@ static void test_burst_and_reorder(void **st)
 	assert_int_equal(r.lost_runs, 1);
 }
 
+/* The guard (fast attack, slow decay), table-driven in FEEDBACK rounds of
+ * `per` datagrams with seeded Bernoulli loss: `before` for 200 rounds, then
+ * `after`.  rise: rounds until the guard first reaches `reach` (at most
+ * rise_max); the long average's own figure is checked to be much slower
+ * (what the controller used before).  fall: the guard stays at least `hold`
+ * for `hold_rounds` rounds after a drop. */
+struct guard_case {
+	const char *name;
+	double before, after;
+	unsigned per;
+	double reach;
+	unsigned rise_max;
+	double hold;
+	unsigned hold_rounds;
+};
+
+static void test_guard(void **st)
+{
+	static const struct guard_case cases[] = {
+		/* 1% -> 20.8% (the lab's auto-step): within 8 rounds of 10 datagrams */
+		{ "step up", 0.01, 0.208, 10, 0.15, 8, 0, 0 },
+		{ "step up, 3 per round", 0.01, 0.208, 3, 0.15, 20, 0, 0 },
+		/* 20% -> 1%: the guard comes down only slowly (a code shrinks late) */
+		{ "step down", 0.2, 0.01, 10, 0, 0, 0.1, 30 },
+		/* clean stays 0, exactly */
+		{ "clean", 0.0, 0.0, 10, 0, 0, 0, 0 },
+	};
+	unsigned i, r, k;
+
+	(void)st;
+	rng = 0x1234567ull;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct guard_case *c = &cases[i];
+		struct pathmeas_guard g = { 0, 0 };
+		double slow = 0;
+		unsigned rise = 0, slow_rise = 0;
+
+		for (r = 0; r < 200 + 400; r++) {
+			double p = r < 200 ? c->before : c->after;
+			uint32_t got = 0;
+
+			for (k = 0; k < c->per; k++)
+				got += uniform() >= p;
+			slow += c->per / PATHMEAS_LOSS_SPAN * ((1.0 - (double)got / c->per) - slow);
+			pathmeas_guard_update(&g, c->per, got, slow);
+			assert_true(g.value >= 0 && g.value <= 1);
+			if (r >= 200 && c->reach > 0 && !rise && g.value >= c->reach)
+				rise = r - 200 + 1;
+			if (r >= 200 && c->reach > 0 && !slow_rise && slow >= c->reach)
+				slow_rise = r - 200 + 1;
+			if (r >= 200 && r < 200 + c->hold_rounds && g.value < c->hold)
+				fail_msg("%s: guard %.3f under %.3f %u rounds after the drop", c->name,
+					 g.value, c->hold, r - 200);
+			if (c->before == 0 && c->after == 0 && g.value != 0)
+				fail_msg("%s: guard %.4f on a clean link", c->name, g.value);
+		}
+		if (c->reach > 0) {
+			if (!rise || rise > c->rise_max)
+				fail_msg("%s: guard reached %.2f after %u rounds (max %u)", c->name,
+					 c->reach, rise, c->rise_max);
+			/* the long average alone (the old controller's figure) is far slower */
+			assert_true(!slow_rise || slow_rise > 4 * rise);
+		}
+		if (c->after > 0 && c->after < 0.05) {	/* settled on a low loss: a margin, not a multiple */
+			assert_true(g.value >= c->after * 0.5 && g.value <= c->after + 0.06);
+		}
+	}
+	/* nothing delivered in an interval: the guard is 1 at once */
+	{
+		struct pathmeas_guard g = { 0, 0 };
+
+		pathmeas_guard_update(&g, 40, 0, 0.08);
+		assert_true(fabs(g.value - 1.0) < 1e-12);
+		pathmeas_guard_update(&g, 0, 0, 0.08);	/* no interval: no change */
+		assert_true(fabs(g.value - 1.0) < 1e-12);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rtt), cmocka_unit_test(test_feedback_rtt_wrap),
 		cmocka_unit_test(test_loss_bernoulli), cmocka_unit_test(test_burst_and_reorder),
+		cmocka_unit_test(test_guard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

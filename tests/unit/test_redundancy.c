@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "client_core.h"
+#include "fec_ctl.h"
 #include "redundancy.h"
 #include "rx_util.h"
 #include "seal.h"
@@ -809,6 +810,146 @@ static void test_auto(void **state)
 	client_core_free(&c);
 }
 
+/* auto in simulated FEEDBACK rounds (25 ms, each path carrying `per`
+ * datagrams each way, losses spread evenly at the path's rate): mpserver's
+ * FEEDBACK about what we send (PATHQ_TX) and our own about what arrives
+ * (PATHQ_RX), the controller after each round.  From round 0 of the case
+ * every path's loss is `after` (and path `down` is marked down by the fast
+ * rule); checked: the rounds until the code in use each way holds the target
+ * at the true figures from then on, the cost, the changes. */
+struct auto_case {
+	const char *name;
+	double before, after;
+	int down;		/* a path down from round 0, or -1 */
+	unsigned max_rounds;	/* both directions hold the target within this many rounds */
+	double max_cost;	/* (k + m) / k at the end (0: not checked) */
+	unsigned max_changes;	/* codes chosen after round 0 (either direction) */
+};
+
+struct sim_path {
+	uint32_t tx_highest, tx_received, rx_seq;
+	double tx_acc, rx_acc;
+};
+
+static void sim_round(struct client_core *c, struct sim_path *sp, const double *loss, unsigned per,
+		      int down, double now)
+{
+	unsigned i, j;
+
+	for (i = 0; i < 3; i++) {
+		struct wire_feedback_entry e = { .path = (uint8_t)i };
+
+		if ((int)i == down)
+			continue;	/* dark: nothing either way */
+		path_heard(&c->paths[i].live, now);
+		for (j = 0; j < per; j++) {
+			sp[i].tx_highest++;
+			sp[i].tx_acc += loss[i];
+			if (sp[i].tx_acc >= 1)
+				sp[i].tx_acc -= 1;
+			else
+				sp[i].tx_received++;
+			sp[i].rx_seq++;
+			sp[i].rx_acc += loss[i];
+			if (sp[i].rx_acc >= 1)
+				sp[i].rx_acc -= 1;
+			else
+				pathq_on_rx(&c->paths[i].q, sp[i].rx_seq, 0, 200, true, now);
+		}
+		e.highest = sp[i].tx_highest;
+		e.received = sp[i].tx_received;
+		pathq_take_feedback(&c->paths[i].q, &e, now);
+		pathq_feedback_entry(&c->paths[i].q, (uint8_t)i, now, &e);
+	}
+	client_auto_tick(c, now);
+}
+
+/* does the code r hold the target at the true losses? */
+static bool holds(const struct redundancy *r, const double *loss, int down, double target)
+{
+	struct fec_ctl_config cfg = { .mode = FEC_MODE_AUTO, .target = target, .depth = 4,
+				      .wait_us = 200000 };
+	struct fec_ctl_path p[3];
+	unsigned i;
+
+	for (i = 0; i < 3; i++)
+		p[i] = (struct fec_ctl_path){ .live = (int)i != down, .loss = loss[i], .burst = 1 };
+	if (r->mode != WIRE_RED_FEC)
+		return fec_ctl_residual(&cfg, p, 3, 0, 0) <= target;
+	return fec_ctl_residual(&cfg, p, 3, r->k, r->m) <= target;
+}
+
+static void test_auto_rounds(void **state)
+{
+	static const struct auto_case cases[] = {
+		/* the lab's auto-step: 1% -> 20.8% on every path: 0.3 s (the old
+		 * controller's 500-datagram average needed seconds) */
+		{ "step 1% -> 20.8%", 0.01, 0.208, -1, 12, 0, 20 },
+		/* one path of three dark: the code holds on the other two at once */
+		{ "blackout of one path at 1%", 0.01, 0.01, 1, 1, 0, 2 },
+		/* clean: a long code of little parity, settled (no flapping) */
+		{ "clean", 0.0, 0.0, -1, 0, 1.15, 0 },
+		/* the loss falls: the code shrinks, but only once the hold passed */
+		{ "step 20% -> 1%", 0.2, 0.01, -1, 0, 1.5, 8 },
+	};
+	unsigned ci;
+
+	(void)state;
+	for (ci = 0; ci < sizeof(cases) / sizeof(cases[0]); ci++) {
+		const struct auto_case *ac = &cases[ci];
+		struct tunnel_params prm;
+		struct client_core c;
+		struct sim_path sp[3];
+		double now = T0, loss[3];
+		unsigned r, i, held = 0;
+		uint64_t changes;
+
+		rx_params(&prm);
+		prm.red = (struct redundancy){ .mode = WIRE_RED_AUTO, .wait_us = 200000,
+					       .target = 1e-3 };
+		prm.fec_depth = 4;
+		assert_int_equal(client_core_init(&c, &prm, 3, NULL, SESS), 0);
+		memset(sp, 0, sizeof(sp));
+		for (i = 0; i < 3; i++)
+			loss[i] = ac->before;
+		for (r = 0; r < 400; r++) {	/* 10 s: settled */
+			now += 0.025;
+			sim_round(&c, sp, loss, 10, -1, now);
+		}
+		assert_true(holds(&c.fec_tx.red, loss, -1, 1e-3));
+		assert_true(holds(&c.ask_red, loss, -1, 1e-3));
+		changes = c.cnt.fec.auto_changes;
+		for (i = 0; i < 3; i++)
+			loss[i] = ac->after;
+		if (ac->down >= 0)
+			c.paths[ac->down].q.state = PATHQ_DOWN;
+		for (r = 1; r <= 200; r++) {	/* 5 s */
+			now += 0.025;
+			sim_round(&c, sp, loss, 10, ac->down, now);
+			if (!holds(&c.fec_tx.red, loss, ac->down, 1e-3) ||
+			    !holds(&c.ask_red, loss, ac->down, 1e-3))
+				held = r;	/* the last round that did not */
+		}
+		print_message("%s: held from round %u, %llu changes, tx %s %u:%u ask %u:%u\n", ac->name,
+			      held + 1, (unsigned long long)(c.cnt.fec.auto_changes - changes),
+			      c.fec_tx.red.mode == WIRE_RED_FEC ? "fec" : "broadcast", c.fec_tx.red.k,
+			      c.fec_tx.red.m, c.ask_red.k, c.ask_red.m);
+		if (held > ac->max_rounds)
+			fail_msg("%s: the target held only from round %u (max %u)", ac->name, held + 1,
+				 ac->max_rounds);
+		if (ac->max_cost > 0 && c.fec_tx.red.mode == WIRE_RED_FEC &&
+		    (double)(c.fec_tx.red.k + c.fec_tx.red.m) / c.fec_tx.red.k > ac->max_cost)
+			fail_msg("%s: fec:%u:%u costs more than %.2f", ac->name, c.fec_tx.red.k,
+				 c.fec_tx.red.m, ac->max_cost);
+		if (ac->max_cost > 0)
+			assert_int_equal(c.fec_tx.red.mode, WIRE_RED_FEC);
+		if (c.cnt.fec.auto_changes - changes > ac->max_changes)
+			fail_msg("%s: %llu changes (max %u)", ac->name,
+				 (unsigned long long)(c.cnt.fec.auto_changes - changes), ac->max_changes);
+		client_core_free(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -817,6 +958,7 @@ int main(void)
 		cmocka_unit_test(test_striping),
 		cmocka_unit_test(test_idle_coders),
 		cmocka_unit_test(test_auto),
+		cmocka_unit_test(test_auto_rounds),
 		cmocka_unit_test(test_cores_unkeyed),
 		cmocka_unit_test(test_cores_keyed),
 		cmocka_unit_test(test_incomplete_blocks),
