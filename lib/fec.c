@@ -98,6 +98,9 @@ struct fec_txblock {
 	uint16_t lens[FEC_K_MAX];
 	bool touched;		/* used at least once (its pages are in memory) */
 	uint64_t first_us, closed_us;
+	uint8_t path[FEC_K_MAX];	/* the path each data symbol went on */
+	uint32_t sent_off[FEC_K_MAX];	/* ... when: µs after first_us */
+	uint64_t resend;	/* data symbols to send again (bit per index) */
 	uint8_t *data;		/* k_max * symbol_max, in tx->map */
 	uint8_t *parity;	/* m_max * symbol_max, in tx->map */
 };
@@ -286,14 +289,29 @@ static unsigned popcount16(uint16_t v)
 	return (unsigned)__builtin_popcount(v);
 }
 
-static unsigned free_block(struct fec_tx *tx)
+/* A free block buffer: the one freed longest ago, so that the data of recent
+ * blocks stays for fec_tx_resend; an unused one (its pages not yet in
+ * memory) only when every used one closed within FEC_TX_HISTORY_US. */
+static unsigned free_block(struct fec_tx *tx, uint64_t now_us)
 {
-	unsigned i;
+	unsigned i, old = UINT_MAX, fresh = UINT_MAX;
 
-	for (i = 0; i < tx->nblocks; i++)
-		if (tx->blocks[i].state == TXB_FREE)
-			return i;
-	return UINT_MAX;
+	for (i = 0; i < tx->nblocks; i++) {
+		const struct fec_txblock *b = &tx->blocks[i];
+
+		if (b->state != TXB_FREE)
+			continue;
+		if (!b->touched) {
+			if (fresh == UINT_MAX)
+				fresh = i;
+		} else if (old == UINT_MAX || b->closed_us < tx->blocks[old].closed_us) {
+			old = i;
+		}
+	}
+	if (old != UINT_MAX && (fresh == UINT_MAX || now_us < tx->blocks[old].closed_us ||
+				now_us - tx->blocks[old].closed_us >= FEC_TX_HISTORY_US))
+		return old;
+	return fresh != UINT_MAX ? fresh : old;
 }
 
 static bool any_open(const struct fec_tx *tx)
@@ -364,7 +382,7 @@ enum fec_tx_verdict fec_tx_data(struct fec_tx *tx, uint64_t now_us, uint64_t seq
 	tx->lane = lane + 1;
 	bi = tx->open[lane];
 	if (bi == UINT_MAX) {
-		bi = free_block(tx);
+		bi = free_block(tx, now_us);
 		if (bi == UINT_MAX) {
 			/* every buffer holds parity not yet out: hurry it, send this as copies */
 			for (j = 0; j < tx->nblocks; j++)
@@ -384,6 +402,7 @@ enum fec_tx_verdict fec_tx_data(struct fec_tx *tx, uint64_t now_us, uint64_t seq
 		b->k = 0;
 		b->m = 0;
 		b->size = 0;
+		b->resend = 0;
 		b->first_us = now_us;
 		tx->open[lane] = bi;
 	}
@@ -402,6 +421,8 @@ enum fec_tx_verdict fec_tx_data(struct fec_tx *tx, uint64_t now_us, uint64_t seq
 	out->block = b->id;
 	out->index = b->k;
 	out->path = (uint8_t)stripe_path(paths, b->id, b->k);
+	b->path[b->k] = out->path;
+	b->sent_off[b->k] = (uint32_t)(now_us - b->first_us);
 	b->k++;
 	tx->st.data++;
 	tx->credit += (double)tx->cfg.m / tx->cfg.k;
@@ -430,11 +451,57 @@ static void emit(struct fec_tx *tx, struct fec_txblock *b, uint16_t paths, struc
 		b->state = TXB_FREE;
 }
 
+unsigned fec_tx_resend(struct fec_tx *tx, unsigned path, uint64_t since_us)
+{
+	unsigned i, j, n = 0;
+
+	for (i = 0; i < tx->nblocks; i++) {
+		struct fec_txblock *b = &tx->blocks[i];
+
+		if (!b->touched)
+			continue;
+		for (j = 0; j < b->k; j++)
+			if (b->path[j] == path && b->first_us + b->sent_off[j] >= since_us &&
+			    !((b->resend >> j) & 1)) {
+				b->resend |= 1ull << j;
+				n++;
+			}
+	}
+	return n;
+}
+
+/* the oldest block with a data symbol to send again: one of them */
+static bool emit_resend(struct fec_tx *tx, uint16_t paths, struct fec_tx_out *out)
+{
+	unsigned i, best = UINT_MAX, j;
+	struct fec_txblock *b;
+
+	for (i = 0; i < tx->nblocks; i++)
+		if (tx->blocks[i].resend &&
+		    (best == UINT_MAX || (int32_t)(tx->blocks[i].id - tx->blocks[best].id) < 0))
+			best = i;
+	if (best == UINT_MAX)
+		return false;
+	b = &tx->blocks[best];
+	j = (unsigned)__builtin_ctzll(b->resend);
+	b->resend &= b->resend - 1;
+	out->block = b->id;
+	out->index = (uint8_t)j;
+	out->data = true;
+	out->path = (uint8_t)stripe_path(paths, b->id, j + 1);	/* another path than before, if it is still there */
+	out->len = b->lens[j];
+	out->payload = b->data + (size_t)j * tx->cfg.symbol_max;
+	tx->st.resent++;
+	return true;
+}
+
 bool fec_tx_parity(struct fec_tx *tx, uint64_t now_us, uint16_t paths, struct fec_tx_out *out)
 {
 	unsigned i, best = UINT_MAX;
 
 	memset(out, 0, sizeof(*out));
+	if (emit_resend(tx, paths, out))
+		return true;
 	for (i = 0; i < FEC_DEPTH_MAX; i++) {
 		unsigned bi = tx->open[i];
 
@@ -481,7 +548,7 @@ bool fec_tx_busy(const struct fec_tx *tx)
 	unsigned i;
 
 	for (i = 0; i < tx->nblocks; i++)
-		if (tx->blocks[i].state != TXB_FREE)
+		if (tx->blocks[i].state != TXB_FREE || tx->blocks[i].resend)
 			return true;
 	return false;
 }
@@ -507,6 +574,8 @@ uint64_t fec_tx_deadline(const struct fec_tx *tx)
 		const struct fec_txblock *b = &tx->blocks[i];
 		uint64_t d;
 
+		if (b->resend)
+			return 0;
 		switch (b->state) {
 		case TXB_OPEN: d = b->first_us + tx->cfg.wait_us; break;
 		case TXB_PACED: d = b->closed_us + tx->cfg.wait_us; break;

@@ -77,6 +77,7 @@ struct fec_tx_stats {
 	uint64_t lone;		/* datagrams sent as copies (after a pause) */
 	uint64_t too_big;	/* datagrams too large to code (sent as copies) */
 	uint64_t flushed;	/* parity sent before its pace because the pool was full */
+	uint64_t resent;	/* data symbols sent again (fec_tx_resend) */
 };
 
 enum fec_tx_verdict {
@@ -92,6 +93,9 @@ struct fec_tx_out {
 	uint8_t index, k, m;
 	uint8_t path;
 	uint8_t copies;		/* FEC_TX_LONE: how many copies */
+	bool data;		/* fec_tx_parity: a data symbol sent again (fec_tx_resend):
+				 * payload/len is its coded form (fec_parse_coded), to go
+				 * as the same DATA (seq, flow, flags, block, index) */
 	uint16_t len;
 	const uint8_t *payload;
 };
@@ -140,6 +144,16 @@ enum fec_tx_verdict fec_tx_data(struct fec_tx *tx, uint64_t now_us, uint64_t seq
  * false when none is due.  Call until false after each fec_tx_data and when
  * the timer of fec_tx_deadline fires. */
 bool fec_tx_parity(struct fec_tx *tx, uint64_t now_us, uint16_t paths, struct fec_tx_out *out);
+/* Send again, on the paths given to fec_tx_parity, the data symbols that
+ * went on `path` at or after since_us (a path that stopped delivering: its
+ * symbols in flight are lost, and a block losing a whole path's share fails
+ * unless its code can lose that much).  Only symbols of blocks the coder
+ * still holds (a freed block's buffer is reused last-freed-last, and no
+ * sooner than FEC_TX_HISTORY_US after it closed while an unused buffer is
+ * left).  fec_tx_parity hands them out first, with out->data set.  Returns
+ * how many were queued. */
+#define FEC_TX_HISTORY_US 400000u
+unsigned fec_tx_resend(struct fec_tx *tx, unsigned path, uint64_t since_us);
 /* When fec_tx_parity next has something to do (UINT64_MAX: never). */
 uint64_t fec_tx_deadline(const struct fec_tx *tx);
 /* Does the sender hold a block open or parity not yet handed out? */

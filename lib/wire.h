@@ -163,6 +163,11 @@ bool wire_encode_hdr(const struct wire_hdr *h, void *out, size_t outlen);
  */
 void wire_set_per_path(uint8_t *dgram, size_t len, uint8_t path, uint32_t path_seq,
 			uint32_t stamp);
+/* Is an encoded datagram DATA or PARITY (what the peer answers with a FEEDBACK)? */
+static inline bool wire_is_traffic(const uint8_t *dgram, size_t len)
+{
+	return len > 1 && (dgram[1] == WIRE_DATA || dgram[1] == WIRE_PARITY);
+}
 /* Recompute the CRC trailer of a suite-0 datagram of len bytes (after an edit). */
 void wire_crc_update(uint8_t *dgram, size_t len);
 

@@ -446,13 +446,16 @@ static void keepalive_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void measure_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct client *c = (struct client *)((char *)w - offsetof(struct client, measure));
-	double now = ev_now(loop);
+	double now = ev_now(loop), due;
 	size_t n;
 	unsigned i;
 
 	(void)revents;
 	if (client_measure_tick(&c->core, now))
 		ping_all(c);	/* auto asks mpserver for another code: now */
+	due = c->core.fec_tx.tx ? client_fec_deadline(&c->core) : -1.0;
+	if (due >= 0 && due <= now)
+		send_parity(c, now);	/* symbols to send again (a path left the stripe) */
 	for (i = 0; i < c->npaths; i++) {
 		struct path_stats *st = &c->core.paths[i].st;
 

@@ -32,8 +32,9 @@ static bool figures(const struct client_core *c, enum pathq_dir dir, struct fec_
 		const struct cpath_state *p = &c->paths[i];
 		double loss, burst;
 
-		if (!p->used || !((can >> i) & 1) || !p->live.alive || p->q.state == PATHQ_DOWN)
-			continue;	/* (symbols avoid a path down by the fast rule) */
+		if (!p->used || !((can >> i) & 1) || !p->live.alive || p->q.state == PATHQ_DOWN ||
+		    (dir == PATHQ_TX && p->q.tx_silent))
+			continue;	/* (symbols avoid a path down by the fast rule or silent) */
 		loss = pathq_loss_guard(&p->q, dir);
 		burst = pathq_burst(&p->q, dir);
 		if (isnan(loss))

@@ -110,11 +110,12 @@ static uint16_t client_live_paths(const struct client_core *c)
 	for (i = 0; i < c->npaths; i++)
 		if (((all >> i) & 1) && c->paths[i].live.alive) {
 			live |= (uint16_t)(1u << i);
-			if (c->paths[i].q.state != PATHQ_DOWN)
+			if (c->paths[i].q.state != PATHQ_DOWN && !c->paths[i].q.tx_silent)
 				up |= (uint16_t)(1u << i);
 		}
-	/* FEC symbols go on the paths not down by the fast rule (pathq): a block
-	 * striped over a dark path loses its share until --path-timeout */
+	/* FEC symbols go on the paths not down by the fast rule (pathq) nor
+	 * silent in our direction: a block striped over a dark path loses its
+	 * share until --path-timeout */
 	return up ? up : live ? live : all;
 }
 
@@ -318,12 +319,31 @@ size_t client_tx_parity(struct client_core *c, double now, uint8_t *out, size_t 
 	if (!fec_send_parity(&c->fec_tx, (uint64_t)(now * 1e6), client_live_paths(c), &o,
 			     &c->cnt.fec))
 		return 0;
-	h = (struct wire_hdr){
-		.version = WIRE_VERSION, .type = WIRE_PARITY, .flags = tx_flags(false) | WIRE_F_FEC,
-		.server = c->server_id, .session = c->session, .epoch = c->session,
-		.seq = ++c->tx_seq, .len = o.len,
-		.ext = { .block = o.block, .index = o.index, .k = o.k, .m = o.m },
-	};
+	if (o.data) {
+		/* a data symbol again: the same DATA as before (seq, flow, flags,
+		 * extension, payload: the same sealed bytes), on another path */
+		uint64_t seq;
+		uint32_t flow;
+		uint16_t len;
+		uint8_t fl;
+
+		if (!fec_parse_coded(o.payload, o.len, &seq, &flow, &len, &fl))
+			return 0;
+		h = (struct wire_hdr){
+			.version = WIRE_VERSION, .type = WIRE_DATA,
+			.flags = tx_flags(false) | fl | WIRE_F_FEC, .server = c->server_id,
+			.flow = flow, .session = c->session, .epoch = c->session, .seq = seq,
+			.len = len, .ext = { .block = o.block, .index = o.index },
+		};
+		o.payload += FEC_HDR;
+	} else {
+		h = (struct wire_hdr){
+			.version = WIRE_VERSION, .type = WIRE_PARITY,
+			.flags = tx_flags(false) | WIRE_F_FEC, .server = c->server_id,
+			.session = c->session, .epoch = c->session, .seq = ++c->tx_seq, .len = o.len,
+			.ext = { .block = o.block, .index = o.index, .k = o.k, .m = o.m },
+		};
+	}
 	tx_keyed(&h, &c->keys);
 	n = tx_build(&c->tx_key, &h, o.payload, out, outlen);
 	*path = o.path < c->npaths ? o.path : 0;
@@ -436,6 +456,8 @@ void client_tx_stamp(struct client_core *c, unsigned path, uint8_t *dgram, size_
 {
 	wire_set_per_path(dgram, len, (uint8_t)path, ++c->paths[path].tx_pseq, pathmeas_stamp(now));
 	pathq_on_tx(&c->paths[path].q, (unsigned)len, now);
+	if (wire_is_traffic(dgram, len))
+		pathq_sent_traffic(&c->paths[path].q, now);
 }
 
 size_t client_tx_feedback(struct client_core *c, unsigned path, double now, uint8_t *out,
@@ -463,6 +485,29 @@ size_t client_tx_feedback(struct client_core *c, unsigned path, double now, uint
 	return n;
 }
 
+/* FEC: the symbols in flight on a path that just left the stripe go again */
+static void client_fec_resend(struct client_core *c)
+{
+	uint16_t live = client_live_paths(c), gone = c->fec_tx.striped & ~live;
+	unsigned i;
+
+	c->fec_tx.striped = live;
+	if (!c->fec_tx.tx)
+		return;
+	for (i = 0; i < c->npaths && gone; i++) {
+		const struct pathq *q = &c->paths[i].q;
+		double since = 0, srtt = pathq_srtt(q);
+
+		if (!((gone >> i) & 1))
+			continue;
+		gone &= (uint16_t)~(1u << i);
+		/* what went after the last datagram it confirmed may be lost */
+		if (q->tx.fb_at > 0)
+			since = q->tx.fb_at - (isnan(srtt) ? 0.1 : srtt) - 2 * PATHQ_FEEDBACK_MIN;
+		fec_send_resend(&c->fec_tx, i, since > 0 ? (uint64_t)(since * 1e6) : 0);
+	}
+}
+
 bool client_measure_tick(struct client_core *c, double now)
 {
 	double newest;
@@ -487,8 +532,23 @@ bool client_measure_tick(struct client_core *c, double now)
 				  p->index, p->name, (now - p->q.rx.last_rx) * 1e3,
 				  pathq_down_after(&p->q, c->prm.path_timeout) * 1e3);
 	}
+	for (i = 0; i < c->npaths; i++) {	/* the sender's view: are we heard on it? */
+		struct cpath_state *p = &c->paths[i];
+
+		if (!p->used)
+			continue;
+		for (k = 0, newest = 0; k < c->npaths; k++)
+			if (k != i && c->paths[k].used && c->paths[k].q.tx.fb_at > newest)
+				newest = c->paths[k].q.tx.fb_at;
+		if (pathq_tx_check(&p->q, now, newest) && ratelimit_allow(&c->state_rl, now, NULL))
+			event_log("path_silent",
+				  "path %u (%s): nothing sent on it heard for %.0f ms: FEC avoids it",
+				  p->index, p->name, (now - p->q.unacked_at) * 1e3);
+	}
+	client_fec_resend(c);
 	return client_auto_tick(c, now);
 }
+
 
 bool client_burst_due(struct client_core *c, double now)
 {

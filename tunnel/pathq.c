@@ -83,8 +83,37 @@ void pathq_take_feedback(struct pathq *q, const struct wire_feedback_entry *e, d
 		q->rebase_tx = false;
 		q->tx.have_fb = false;	/* a new base: the interval spans an outage */
 	}
-	pathtx_feedback(&q->tx, e->highest, e->received, e->echo, e->delay, e->burst,
-			pathmeas_stamp(now), now);
+	if (pathtx_feedback(&q->tx, e->highest, e->received, e->echo, e->delay, e->burst,
+			    pathmeas_stamp(now), now)) {
+		q->unacked_at = 0;	/* heard */
+		q->tx_silent = false;
+		q->silent_until = 0;
+	}
+}
+
+void pathq_sent_traffic(struct pathq *q, double now)
+{
+	if (q->unacked_at <= 0)
+		q->unacked_at = now;
+}
+
+bool pathq_tx_check(struct pathq *q, double now, double others_fb)
+{
+	double d = pathtx_down_after(&q->tx, PATHMEAS_DOWN_MIN) + 2 * PATHQ_FEEDBACK_MIN;
+
+	if (q->tx_silent) {
+		if (now < q->silent_until)
+			return false;
+		q->tx_silent = false;	/* try it again */
+		q->unacked_at = 0;
+		return false;
+	}
+	if (q->unacked_at > 0 && now - q->unacked_at > d && others_fb - q->unacked_at > d) {
+		q->tx_silent = true;
+		q->silent_until = now + PATHQ_SILENT_RETRY;
+		return true;
+	}
+	return false;
 }
 
 void pathq_rtt(struct pathq *q, double rtt)

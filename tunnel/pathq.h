@@ -68,6 +68,10 @@ struct pathq {
 	/* back up after a down period: the next interval of each direction
 	 * spans the outage (the down rule's business, not loss): not counted */
 	bool rebase_rx, rebase_tx;
+	/* the sender's view (FEC striping): are our DATA and PARITY on it heard? */
+	double unacked_at;	/* first DATA or PARITY sent since its last FEEDBACK progress; 0 none */
+	double silent_until;	/* tx_silent: tried again from then on */
+	bool tx_silent;		/* pathq_tx_check: FEC symbols avoid it */
 };
 
 void pathq_init(struct pathq *q);
@@ -85,6 +89,21 @@ bool pathq_feedback_due(const struct pathq *q, double now);
  * marks it reported and updates the receive-direction loss. */
 bool pathq_feedback_entry(struct pathq *q, uint8_t path, double now,
 			  struct wire_feedback_entry *e);
+/* A DATA or PARITY went on the path (the peer answers them with a FEEDBACK
+ * on this path within max(SRTT/4, PATHQ_FEEDBACK_MIN) of their arrival). */
+void pathq_sent_traffic(struct pathq *q, double now);
+/*
+ * The sender's view, for FEC striping: the path is tx_silent when we sent
+ * DATA or PARITY on it more than max(3 SRTT + 20 ms, 100 ms) + 2 FEEDBACK
+ * intervals ago, no FEEDBACK about it showed progress since, and FEEDBACK
+ * about the other paths did for that long (others_fb: the latest progress
+ * on another path).  It catches what the receiver's down rule cannot: a
+ * path dark in our direction only (the peer's datagrams still arrive on it).
+ * A silent path is tried again after PATHQ_SILENT_RETRY, and is heard again
+ * at its next FEEDBACK progress.  True when it just became silent.
+ */
+#define PATHQ_SILENT_RETRY 0.5
+bool pathq_tx_check(struct pathq *q, double now, double others_fb);
 /* The peer's FEEDBACK entry about what we sent on this path. */
 void pathq_take_feedback(struct pathq *q, const struct wire_feedback_entry *e, double now);
 /* An RTT sample from a PING/PONG round trip (s). */

@@ -239,8 +239,16 @@ bool fec_send_parity(struct fec_send *s, uint64_t now_us, uint16_t live, struct 
 		return false;
 	if (!fec_tx_parity(s->tx, now_us, live ? live : 1, out))
 		return false;
-	cnt->tx_parity++;
+	if (out->data)
+		cnt->tx_resent++;
+	else
+		cnt->tx_parity++;
 	return true;
+}
+
+unsigned fec_send_resend(struct fec_send *s, unsigned path, uint64_t since_us)
+{
+	return s->tx ? fec_tx_resend(s->tx, path, since_us) : 0;
 }
 
 uint64_t fec_send_deadline(const struct fec_send *s)
@@ -373,6 +381,7 @@ void fec_counters_json(struct json *j, const struct fec_counters *c)
 	json_u64(j, "tx_data", c->tx_data);
 	json_u64(j, "tx_parity", c->tx_parity);
 	json_u64(j, "tx_copies", c->tx_copies);
+	json_u64(j, "tx_resent", c->tx_resent);
 	json_u64(j, "rx_data", c->rx_data);
 	json_u64(j, "rx_parity", c->rx_parity);
 	json_u64(j, "parity_unneeded", c->parity_unneeded);

@@ -72,6 +72,7 @@ struct fec_counters {
 	uint64_t tx_data;	/* DATA sent as coded symbols (one path each) */
 	uint64_t tx_parity;	/* PARITY sent */
 	uint64_t tx_copies;	/* DATA sent as copies in FEC mode (lone after a pause, too big) */
+	uint64_t tx_resent;	/* coded DATA sent again: its path stopped delivering */
 	/* receiver */
 	uint64_t rx_data;	/* coded DATA taken by the decoder */
 	uint64_t rx_parity;	/* PARITY taken by the decoder */
@@ -109,6 +110,7 @@ struct fec_send {
 	 * size): a code that changes within them changes in place, keeping the
 	 * parity still due of blocks sent (auto and mpserver set them) */
 	uint8_t pool_k, pool_m;
+	uint16_t striped;	/* the paths symbols went on at the last check (resends) */
 	struct fec_tx *tx;	/* the coder; NULL until a datagram needs it, and when idle */
 };
 
@@ -137,6 +139,13 @@ uint16_t fec_send_data(struct fec_send *s, uint64_t now_us, uint64_t seq, uint32
 /* The next parity symbol due (out->path: its path); false when none. */
 bool fec_send_parity(struct fec_send *s, uint64_t now_us, uint16_t live, struct fec_tx_out *out,
 		     struct fec_counters *cnt);
+/* The data symbols sent on `path` at or after since_us go again on the
+ * paths fec_send_parity is given (it hands them out first, out->data set:
+ * the caller sends each as the same DATA, seq, flow and extension as
+ * before): called when a path leaves the paths symbols go on (down by the
+ * fast rule, its FEEDBACK silent), so that the blocks striped over it do not
+ * fail for the share it lost before that was known.  How many were queued. */
+unsigned fec_send_resend(struct fec_send *s, unsigned path, uint64_t since_us);
 /* When fec_send_parity next has work (UINT64_MAX: never). */
 uint64_t fec_send_deadline(const struct fec_send *s);
 /* Free the coder when it has nothing in flight and sent no data for idle_us;

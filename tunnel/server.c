@@ -408,6 +408,10 @@ static void measure_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)revents;
 	server_core_measure(&srv->core, ev_now(loop), fb_send, srv);
+	if (srv->core.fec_kick) {	/* symbols to send again (a path left the stripe) */
+		srv->core.fec_kick = false;
+		fec_arm(srv, ev_now(loop), ev_now(loop));
+	}
 }
 
 static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)

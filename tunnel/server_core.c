@@ -186,8 +186,9 @@ static uint16_t live_slots(struct server_core *s, uint32_t i, double now)
 	return bits;
 }
 
-/* The live slots not down by the fast rule (pathq): where FEC symbols go (a
- * block striped over a dark path loses its share until --path-timeout). */
+/* The live slots not down by the fast rule (pathq) nor silent in our
+ * direction: where FEC symbols go (a block striped over a dark path loses its
+ * share until --path-timeout). */
 static uint16_t fec_slots(struct server_core *s, uint32_t i, double now)
 {
 	struct session *ss = session_at(&s->sessions, i);
@@ -195,9 +196,36 @@ static uint16_t fec_slots(struct server_core *s, uint32_t i, double now)
 	unsigned k;
 
 	for (k = 0; k < SESSION_MAX_PATHS; k++)
-		if (((live >> k) & 1) && ss->paths[k].q.state != PATHQ_DOWN)
+		if (((live >> k) & 1) && ss->paths[k].q.state != PATHQ_DOWN &&
+		    !ss->paths[k].q.tx_silent)
 			up |= (uint16_t)(1u << k);
 	return up ? up : live;
+}
+
+/* FEC: the symbols in flight on a slot that just left the stripe go again;
+ * true when some were queued. */
+static bool fec_resend(struct server_core *s, uint32_t i, double now)
+{
+	struct session *ss = session_at(&s->sessions, i);
+	uint16_t live = fec_slots(s, i, now), gone = ss->fec->tx.striped & ~live;
+	unsigned k, n = 0;
+
+	ss->fec->tx.striped = live;
+	if (!ss->fec->tx.tx)
+		return false;
+	for (k = 0; k < SESSION_MAX_PATHS && gone; k++) {
+		const struct pathq *q = &ss->paths[k].q;
+		double since = 0, srtt = pathq_srtt(q);
+
+		if (!((gone >> k) & 1))
+			continue;
+		gone &= (uint16_t)~(1u << k);
+		/* what went after the last datagram it confirmed may be lost */
+		if (q->tx.fb_at > 0)
+			since = q->tx.fb_at - (isnan(srtt) ? 0.1 : srtt) - 2 * PATHQ_FEEDBACK_MIN;
+		n += fec_send_resend(&ss->fec->tx, k, since > 0 ? (uint64_t)(since * 1e6) : 0);
+	}
+	return n > 0;
 }
 
 int server_session_redundancy(struct server_core *s, uint32_t i, const struct redundancy *want,
@@ -244,12 +272,31 @@ size_t server_tx_parity(struct server_core *s, uint32_t i, double now, uint8_t *
 	live = fec_slots(s, i, now);
 	if (!live || !fec_send_parity(&ss->fec->tx, (uint64_t)(now * 1e6), live, &o, &s->cnt.fec))
 		return 0;
-	h = (struct wire_hdr){
-		.version = WIRE_VERSION, .type = WIRE_PARITY, .flags = tx_flags(true) | WIRE_F_FEC,
-		.server = s->prm.server_id, .session = ss->id, .epoch = ss->epoch,
-		.seq = ++ss->tx_seq, .len = o.len,
-		.ext = { .block = o.block, .index = o.index, .k = o.k, .m = o.m },
-	};
+	if (o.data) {
+		/* a data symbol again: the same DATA as before (seq, flow, flags,
+		 * extension, payload: the same sealed bytes), on another path */
+		uint64_t seq;
+		uint32_t flow;
+		uint16_t len;
+		uint8_t fl;
+
+		if (!fec_parse_coded(o.payload, o.len, &seq, &flow, &len, &fl))
+			return 0;
+		h = (struct wire_hdr){
+			.version = WIRE_VERSION, .type = WIRE_DATA,
+			.flags = tx_flags(true) | fl | WIRE_F_FEC, .server = s->prm.server_id,
+			.flow = flow, .session = ss->id, .epoch = ss->epoch, .seq = seq, .len = len,
+			.ext = { .block = o.block, .index = o.index },
+		};
+		o.payload += FEC_HDR;
+	} else {
+		h = (struct wire_hdr){
+			.version = WIRE_VERSION, .type = WIRE_PARITY,
+			.flags = tx_flags(true) | WIRE_F_FEC, .server = s->prm.server_id,
+			.session = ss->id, .epoch = ss->epoch, .seq = ++ss->tx_seq, .len = o.len,
+			.ext = { .block = o.block, .index = o.index, .k = o.k, .m = o.m },
+		};
+	}
 	h.suite = ss->key.suite;	/* the session's key (0, 0 in the clear) */
 	h.key_id = ss->key.id;
 	n = tx_build(&ss->tx_key, &h, o.payload, out, outlen);
@@ -314,6 +361,8 @@ void server_tx_stamp(struct server_core *s, uint32_t i, uint32_t k, uint8_t *dgr
 
 	wire_set_per_path(dgram, len, p->id, ++p->tx_pseq, pathmeas_stamp(now));
 	pathq_on_tx(&p->q, (unsigned)len, now);
+	if (wire_is_traffic(dgram, len))
+		pathq_sent_traffic(&p->q, now);
 }
 
 /* The FEEDBACK of path slot k of session si into out when due (stamped); its size or 0. */
@@ -375,10 +424,20 @@ void server_core_measure(struct server_core *s, double now, server_fb_send_fn *s
 					  "session %016llx: path %u down: nothing for %.0f ms (bound %.0f ms)",
 					  (unsigned long long)ss->id, k, (now - p->q.rx.last_rx) * 1e3,
 					  pathq_down_after(&p->q, s->prm.path_timeout) * 1e3);
+			for (j = 0, newest = 0; j < SESSION_MAX_PATHS; j++)
+				if (j != k && ss->paths[j].used && ss->paths[j].q.tx.fb_at > newest)
+					newest = ss->paths[j].q.tx.fb_at;
+			if (pathq_tx_check(&p->q, now, newest) && ratelimit_allow(&s->state_rl, now, NULL))
+				event_log("path_silent",
+					  "session %016llx: path %u: nothing sent on it heard for %.0f ms: "
+					  "FEC avoids it", (unsigned long long)ss->id, k,
+					  (now - p->q.unacked_at) * 1e3);
 			n = path_feedback(s, i, k, now, out, sizeof(out));
 			if (n && send)
 				send(arg, i, k, out, n);
 		}
+		if (ss->fec && fec_resend(s, i, now))
+			s->fec_kick = true;
 	}
 }
 

@@ -62,6 +62,7 @@ struct server_core {
 	uint8_t reply[WIRE_HDR_LEN + WIRE_PING_LEN + WIRE_TAG_LEN];	/* PONG, COOKIE or NOTICE */
 	uint16_t tx_paths;	/* server_tx_data: the session path slots its datagram goes on */
 	struct ratelimit state_rl;	/* log lines about paths going down and up (fast rule) */
+	bool fec_kick;		/* server_core_measure queued symbols to send again: run the FEC timer */
 };
 
 /* A FEEDBACK datagram (one entry, keyed at most). */

@@ -146,11 +146,12 @@ void counters_text(FILE *f, const struct tunnel_counters *c)
 	}
 	fprintf(f, "%s\n", any ? "" : " none");
 	if (fec_counters_any(&c->fec))
-		fprintf(f, "  fec: sent %llu coded %llu parity %llu copies; received %llu coded "
+		fprintf(f, "  fec: sent %llu coded %llu parity %llu copies %llu resent; received %llu coded "
 			"%llu parity (%llu unneeded); blocks %llu whole %llu decoded %llu failed; "
 			"recovered %llu unrecoverable %llu\n",
 			(unsigned long long)c->fec.tx_data, (unsigned long long)c->fec.tx_parity,
-			(unsigned long long)c->fec.tx_copies, (unsigned long long)c->fec.rx_data,
+			(unsigned long long)c->fec.tx_copies, (unsigned long long)c->fec.tx_resent,
+			(unsigned long long)c->fec.rx_data,
 			(unsigned long long)c->fec.rx_parity,
 			(unsigned long long)c->fec.parity_unneeded,
 			(unsigned long long)c->fec.blocks_complete,

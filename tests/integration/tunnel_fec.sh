@@ -14,7 +14,11 @@
 # 0.13% a direction), and nothing arrives twice.  Bytes on the wire, client
 # -> server, from the three bridges' counters, over the data datagrams sent
 # once: (k + m)/k = 2 plus the 8-byte extension and the parity's 16-byte
-# coded-form prefix: within [1.95, 2.05].
+# coded-form prefix: within [1.95, 2.05].  DATA sent again because a path
+# went quiet (mpclient's tx_resent: a bridge the loaded machine stalled for
+# 100 ms or more looks like an outage, and the symbols in flight on it go
+# again on the others) is the outage repair's cost, not the code's: its
+# bytes are left out of the ratio and printed.
 #
 # broadcast: the round trip's residual within the 99% interval of
 # 1 - (1 - 0.3^3)^2, about 3x the bytes.
@@ -102,9 +106,12 @@ print(f"# {label} round trip: lost {m['lost']} of {m['sent']} ({m['lost'] / m['s
       f"{bound}: {'ok' if res_ok else 'ABOVE'}; duplicates {m['duplicates']}")
 trailer = 16 if keyed else 4
 data = m["sent"] * (size + 52 + trailer)
-ratio = (after - before) / data
+resent = fec(f"{T}/client.json").get("tx_resent", 0)
+resent_bytes = resent * (size + 52 + 8 + trailer)
+ratio = (after - before - resent_bytes) / data
 ratio_ok = 1.95 <= ratio <= 2.05
-print(f"# {label} bytes client -> server: {after - before} on the bridges / {data} data datagrams "
+print(f"# {label} bytes client -> server: {after - before} on the bridges, less {resent_bytes} of "
+      f"{resent} DATA sent again after a path went quiet, / {data} data datagrams "
       f"= {ratio:.4f}x (within [1.95, 2.05]: {ratio_ok})")
 sys.exit(0 if ok and res_ok and ratio_ok else 1)
 PY

@@ -144,12 +144,78 @@ static void test_down_rule(void **state)
 	}
 }
 
+/* The sender's view (pathq_tx_check), table-driven: DATA sent on the path
+ * at t = 10 s (RTT 20 ms: bound 100 ms + 2 FEEDBACK intervals = 150 ms),
+ * FEEDBACK progress on it at `heard` (0: none), the others' latest progress
+ * `others`; checked at `now`: silent or not. */
+struct silent_case {
+	const char *name;
+	double heard, others, now;
+	bool silent;
+};
+
+static void test_tx_silent(void **state)
+{
+	static const struct silent_case cases[] = {
+		{ "answered", 10.05, 10.3, 10.3, false },
+		{ "unanswered, the others heard for longer than the bound", 0, 10.3, 10.3, true },
+		{ "unanswered, not yet the bound", 0, 10.1, 10.1, false },
+		{ "unanswered, the others silent too (the peer or we stalled)", 0, 10.05, 10.3, false },
+	};
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct silent_case *c = &cases[i];
+		struct wire_feedback_entry e = { .path = 0, .highest = 5, .received = 5 };
+		struct pathq q;
+
+		pathq_init(&q);
+		e.echo = pathmeas_stamp(9.0 - 0.02);	/* RTT 20 ms */
+		pathq_take_feedback(&q, &e, 9.0);	/* a first FEEDBACK: the base */
+		pathq_sent_traffic(&q, 10.0);
+		pathq_sent_traffic(&q, 10.02);	/* the first unanswered one counts */
+		if (c->heard > 0) {
+			e.highest = 7;
+			e.received = 7;
+			e.echo = pathmeas_stamp(c->heard - 0.02);
+			pathq_take_feedback(&q, &e, c->heard);
+		}
+		if (pathq_tx_check(&q, c->now, c->others) != c->silent || q.tx_silent != c->silent)
+			fail_msg("%s: silent %d expected", c->name, c->silent);
+	}
+	/* silent: tried again after PATHQ_SILENT_RETRY; heard again at its next progress */
+	{
+		struct wire_feedback_entry e = { .path = 0, .highest = 5, .received = 5 };
+		struct pathq q;
+
+		pathq_init(&q);
+		e.echo = pathmeas_stamp(9.0 - 0.02);
+		pathq_take_feedback(&q, &e, 9.0);
+		pathq_sent_traffic(&q, 10.0);
+		assert_true(pathq_tx_check(&q, 10.3, 10.3));
+		assert_false(pathq_tx_check(&q, 10.3 + PATHQ_SILENT_RETRY / 2, 10.5));
+		assert_true(q.tx_silent);
+		assert_false(pathq_tx_check(&q, 10.3 + PATHQ_SILENT_RETRY + 0.01, 10.8));
+		assert_false(q.tx_silent);	/* tried again */
+		pathq_sent_traffic(&q, 10.9);
+		assert_true(pathq_tx_check(&q, 11.1, 11.1));
+		e.highest = 9;
+		e.received = 9;
+		e.echo = pathmeas_stamp(11.15 - 0.02);
+		pathq_take_feedback(&q, &e, 11.15);
+		assert_false(q.tx_silent);	/* heard */
+		assert_false(pathq_tx_check(&q, 11.5, 11.5));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_feedback_entry),
 		cmocka_unit_test(test_take_feedback),
 		cmocka_unit_test(test_down_rule),
+		cmocka_unit_test(test_tx_silent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

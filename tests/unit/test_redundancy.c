@@ -759,6 +759,148 @@ static void test_idle_coders(void **state)
 	assert_int_equal(rv.floor, 0);
 }
 
+/* ---- a path going dark mid-stream: its symbols in flight go again ---- */
+
+/* Deliver everything recorded from dg[from] on except what went on `dark`
+ * after dg[dark_from] (the outage), to the server (to_server) or the client. */
+static void deliver_but(struct client_core *c, struct server_core *s, bool to_server,
+			unsigned from, unsigned dark, unsigned dark_from, double now)
+{
+	struct rx_result r;
+	unsigned i, j;
+
+	for (i = from; i < ndg; i++) {
+		struct dgram *d = &dg[i];
+		struct addr a = rx_addr((uint16_t)(4000 + d->path));
+
+		if (d->path == dark && i >= dark_from)
+			continue;
+		memcpy(tmp, d->b, d->n);
+		if ((to_server ? server_rx(s, &a, tmp, d->n, now, &r)
+			       : client_rx(c, d->path, tmp, d->n, now, &r)) == RX_DELIVER)
+			take(r.payload, r.len);
+		for (j = 0; j < r.nrec; j++)
+			take(r.rec[j].payload, r.rec[j].len);
+	}
+}
+
+/* fec:16:2 over 3 paths (a path's share of a block, 6 symbols, is far more
+ * than m): path 1 goes dark after 60 of 150 datagrams; 30 datagrams later
+ * the down rule marks it down, the measurement tick queues its symbols
+ * since then again on the other paths: nothing is lost, nothing delivered
+ * twice.  Each way, keyed (a resent DATA is the same sealed datagram) and not. */
+static void resend_both_ways(bool keyed)
+{
+	struct tunnel_params prm;
+	struct client_core c;
+	struct server_core s;
+	double now = T0;
+	unsigned i, dark_from, path;
+	uint32_t si, f, slot;
+	size_t n;
+	int id;
+
+	rx_params(&prm);
+	prm.window = 1024;
+	prm.red = (struct redundancy){ .mode = WIRE_RED_FEC, .k = 16, .m = 2, .wait_us = 200000 };
+	prm.fec_depth = 2;
+	assert_int_equal(client_core_init(&c, &prm, 3, keyed ? rx_psk : NULL, SESS), 0);
+	assert_int_equal(server_core_init(&s, &prm, keyed ? rx_psk : NULL, NULL), 0);
+	join(&c, &s, keyed, now);
+	si = session_find(&s.sessions, SESS);
+	assert_true(si != RX_NONE);
+
+	/* ---- client -> server */
+	ndg = 0;
+	dark_from = 0;
+	memset(delivered, 0, sizeof(delivered));
+	for (i = 0; i < 150; i++) {
+		struct addr app = rx_addr(3000);
+		size_t len = app_payload(tmp + WIRE_HDR_LEN, (int)i);
+
+		if (i == 60)
+			dark_from = ndg;	/* path 1 dark from here on */
+		if (i == 90)
+			c.paths[1].q.state = PATHQ_DOWN;	/* the down rule says so */
+		if (i % 10 == 0)
+			client_measure_tick(&c, now);	/* every 10 ms */
+		n = client_tx_data(&c, tmp, RX_BUF, &app, len, now);
+		assert_true(n > 0);
+		for (path = 0; path < c.npaths; path++) {
+			if (!((c.tx_paths >> path) & 1))
+				continue;
+			client_tx_stamp(&c, path, tmp, n, now);
+			record(tmp, n, path, (int)i);
+		}
+		while ((n = client_tx_parity(&c, now, tmp, RX_BUF, &path)) > 0)
+			record(tmp, n, path, -1);
+		now += 0.001;
+	}
+	now += 1.0;
+	while ((n = client_tx_parity(&c, now, tmp, RX_BUF, &path)) > 0)
+		record(tmp, n, path, -1);
+	deliver_but(&c, &s, true, 0, 1, dark_from, now);
+	for (id = 0; id < 150; id++)
+		if (delivered[id] != 1)
+			fail_msg("c2s: datagram %d delivered %u times", id, delivered[id]);
+	assert_true(c.cnt.fec.tx_resent >= 10);
+	assert_int_equal(s.cnt.drop[DROP_FEC], 0);
+
+	/* ---- server -> client, on the flow just made: slot 1 dark */
+	f = s.sessions.s[si].last_flow;
+	c.paths[1].q.state = PATHQ_UP;
+	ndg = 0;
+	memset(delivered, 0, sizeof(delivered));
+	for (i = 0; i < 150; i++) {
+		size_t len = app_payload(tmp + WIRE_HDR_LEN, 200 + (int)i);
+		unsigned k;
+
+		if (i == 60)
+			dark_from = ndg;
+		if (i == 90)
+			s.sessions.s[si].paths[1].q.state = PATHQ_DOWN;
+		if (i % 10 == 0) {
+			s.sessions.s[si].last_rx = now;	/* (measured: a session heard lately) */
+			server_core_measure(&s, now, NULL, NULL);
+		}
+		n = server_tx_data(&s, f, tmp, RX_BUF, len, now);
+		assert_true(n > 0);
+		for (k = 0; k < SESSION_MAX_PATHS; k++) {
+			if (!((s.tx_paths >> k) & 1))
+				continue;
+			server_tx_stamp(&s, si, k, tmp, n, now);
+			record(tmp, n, s.sessions.s[si].paths[k].id, 200 + (int)i);
+		}
+		while ((n = server_tx_parity(&s, si, now, tmp, RX_BUF, &slot)) > 0)
+			record(tmp, n, s.sessions.s[si].paths[slot].id, -1);
+		now += 0.001;
+	}
+	assert_true(s.fec_kick);
+	now += 1.0;
+	while ((n = server_tx_parity(&s, si, now, tmp, RX_BUF, &slot)) > 0)
+		record(tmp, n, s.sessions.s[si].paths[slot].id, -1);
+	deliver_but(&c, &s, false, 0, s.sessions.s[si].paths[1].id, dark_from, now);
+	for (id = 200; id < 350; id++)
+		if (delivered[id] != 1)
+			fail_msg("s2c: datagram %d delivered %u times", id, delivered[id]);
+	assert_true(s.cnt.fec.tx_resent >= 10);
+	assert_int_equal(c.cnt.drop[DROP_FEC], 0);
+	client_core_free(&c);
+	server_core_free(&s);
+}
+
+static void test_resend_unkeyed(void **state)
+{
+	(void)state;
+	resend_both_ways(false);
+}
+
+static void test_resend_keyed(void **state)
+{
+	(void)state;
+	resend_both_ways(true);
+}
+
 /* ---- auto: the code of each direction from the paths' measured loss ---- */
 
 static void feedback_all(struct client_core *c, uint32_t highest, uint32_t received, double now)
@@ -959,6 +1101,8 @@ int main(void)
 		cmocka_unit_test(test_idle_coders),
 		cmocka_unit_test(test_auto),
 		cmocka_unit_test(test_auto_rounds),
+		cmocka_unit_test(test_resend_unkeyed),
+		cmocka_unit_test(test_resend_keyed),
 		cmocka_unit_test(test_cores_unkeyed),
 		cmocka_unit_test(test_cores_keyed),
 		cmocka_unit_test(test_incomplete_blocks),
