@@ -132,13 +132,29 @@ def phases(conf, events, tl):
     return out
 
 
-def wire_ratio(run, meta, conf, sent):
-    """Bytes the bridges received from the client over the data datagrams sent once."""
+def resent_c2s(run, meta):
+    """DATA mpclient sent again because a path left the paths FEC symbols go on (tx_resent):
+    their count and bytes on the wire (the coded DATA: header, extension, trailer)."""
+    keyed = "--key-file" in (meta.get("mpclient_args") or "")
+    size = int(meta.get("size", 0) or 0)
+    n = (daemon_fec(run, "mpclient") or {}).get("tx_resent") or 0
+    return n, n * (size + 52 + 8 + (16 if keyed else 4))
+
+
+def wire_ratio(run, meta, conf, sent, out=None):
+    """Bytes the bridges received from the client over the data datagrams sent once, less the
+    DATA sent again after a path went quiet (an outage's repair, not the code's cost: a bridge
+    a loaded machine stalls for 100 ms or more looks like an outage); out gets both figures."""
     keyed = "--key-file" in (meta.get("mpclient_args") or "")
     size = int(meta.get("size", 0) or 0)
     byts = [bridge_bytes(run, i) for i in sorted(conf)]
     if sent and all(b is not None for b in byts):
-        return sum(byts), sum(byts) / (sent * (size + 52 + (16 if keyed else 4)))
+        data = sent * (size + 52 + (16 if keyed else 4))
+        n, rb = resent_c2s(run, meta)
+        if out is not None:
+            out["resent_c2s"], out["bytes_resent_c2s"] = n, rb
+            out["bytes_ratio_all"] = sum(byts) / data
+        return sum(byts), (sum(byts) - rb) / data
     return None, None
 
 
@@ -168,7 +184,7 @@ def auto_report(run, meta, conf, e2e, events, tl):
     target = float(mt.group(1)) if mt else 1e-3
     sent, lost = e2e.get("sent"), e2e.get("lost")
     out = {"mode": "auto", "target": target, "residual": None if not sent else lost / sent}
-    out["bytes_wire_c2s"], out["bytes_ratio"] = wire_ratio(run, meta, conf, sent)
+    out["bytes_wire_c2s"], out["bytes_ratio"] = wire_ratio(run, meta, conf, sent, out)
     steps = []
     for ts, w in events:
         if w and w[0] in ("blackout", "restore", "loss"):
@@ -235,13 +251,8 @@ def fec_report(run, meta, conf, e2e, events=(), tl=None):
         if lone and p_lone:
             out["bound_lost"] += binom_quantile(lone, p_lone, 0.999)
         out["bound"] = out["bound_lost"] / sent
-    keyed = "--key-file" in (meta.get("mpclient_args") or "")
-    size = int(meta.get("size", 0) or 0)
-    byts = [bridge_bytes(run, i) for i in sorted(conf)]
-    if sent and all(b is not None for b in byts):
-        data = sent * (size + 52 + (16 if keyed else 4))
-        out["bytes_wire_c2s"] = sum(byts)
-        out["bytes_ratio"] = sum(byts) / data
+    out["bytes_wire_c2s"], out["bytes_ratio"] = wire_ratio(run, meta, conf, sent, out)
+    if out["bytes_ratio"] is not None:
         out["bytes_ratio_theory"] = (k + m) / k
     for who in ("mpserver", "mpclient"):
         f = daemon_fec(run, who)

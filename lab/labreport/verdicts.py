@@ -156,9 +156,13 @@ def verdicts(rep, expects, measured):
             lim = float(args[0])
             f = rep.get("fec") or {}
             v = f.get("bytes_ratio")
+            extra = ""
+            if f.get("resent_c2s"):
+                extra = (f"; {f['resent_c2s']} DATA resent after a path went quiet left out, "
+                         f"{f['bytes_ratio_all']:.3f}x with them")
             add(ex, None if v is None else v <= lim,
                 f"bytes on the wire client -> server {'-' if v is None else f'{v:.3f}'}x the data "
-                f"(max {lim}; (k+m)/k = {f.get('bytes_ratio_theory')})")
+                f"(max {lim}; (k+m)/k = {f.get('bytes_ratio_theory')}{extra})")
         elif name == "lost_max":
             # an exact count: the datagrams udpclient sent and never got back
             lim = int(args[0])
