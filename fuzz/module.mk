@@ -19,7 +19,7 @@ $(eval $(call unittest,test_keyfile,$(call objs,tests/unit/test_keyfile.c),$(CRY
 FUZZ_TARGETS := wire open window config fec rx
 # the tunnel sources the harnesses need (fuzz_rx: the protocol core of both ends,
 # the same list as TUNNEL_CORE, CLIENT_CORE and SERVER_CORE in tunnel/module.mk)
-FUZZ_EXTRA_SRCS := tunnel/config.c tunnel/event.c tunnel/rx.c tunnel/tx.c tunnel/path.c tunnel/pathq.c tunnel/flow.c \
+FUZZ_EXTRA_SRCS := tunnel/config.c tunnel/event.c tunnel/rx.c tunnel/tx.c tunnel/path.c tunnel/pathq.c tunnel/pathsel.c tunnel/flow.c \
 	tunnel/session.c tunnel/cookie.c tunnel/stats.c tunnel/params.c tunnel/keys.c tunnel/keyring.c tunnel/redundancy.c \
 	tunnel/client_core.c tunnel/client_rx.c tunnel/client_keys.c tunnel/client_auto.c tunnel/server_core.c tunnel/server_rx.c \
 	tunnel/server_keys.c tunnel/server_access.c tunnel/srvconf.c

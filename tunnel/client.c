@@ -6,6 +6,7 @@
 #include "client_socks.h"
 #include "event.h"
 #include "log.h"
+#include "pathsel.h"
 #include "sockbuf.h"
 #include "udp.h"
 
@@ -218,14 +219,22 @@ static void send_reply(struct client *c, struct cpath *p, const struct rx_result
 	}
 }
 
-static void ping_all(struct client *c)
+/* A PING on every sendable path (a down one too: that is how it comes
+ * back); a backup path carrying no traffic only every
+ * PATHSEL_BACKUP_PROBE_EVERY keepalives, and in no out-of-turn round. */
+static void ping_all(struct client *c, bool keepalive)
 {
-	uint16_t ok = client_core_sendable(&c->core);
+	uint16_t ok = client_core_sendable(&c->core), carry = client_core_txpaths(&c->core);
+	bool backups = keepalive && c->keepalives++ % PATHSEL_BACKUP_PROBE_EVERY == 0;
 	unsigned i;
 
-	for (i = 0; i < c->npaths; i++)
-		if ((ok >> i) & 1)
-			send_ping(c, &c->paths[i]);
+	for (i = 0; i < c->npaths; i++) {
+		if (!((ok >> i) & 1))
+			continue;
+		if (c->core.paths[i].backup && !((carry >> i) & 1) && !backups)
+			continue;
+		send_ping(c, &c->paths[i]);
+	}
 }
 
 /* ---- application side ---- */
@@ -239,7 +248,7 @@ void client_send_out(struct client *c, unsigned k, double now)
 	if (fec)
 		send_parity(c, now);
 	if (client_probe_due(&c->core, now))
-		ping_all(c);	/* mpserver silent: restarted? (a PING gets a COOKIE) */
+		ping_all(c, false);	/* mpserver silent: restarted? (a PING gets a COOKIE) */
 }
 
 static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -418,7 +427,7 @@ static void path_cb(struct ev_loop *loop, ev_io *w, int revents)
 				flush_deliver(c);
 			}
 			if (r.reply == RX_REPLY_PING_BURST)
-				ping_all(c);
+				ping_all(c, false);
 			else if (r.reply == RX_REPLY_PONG)
 				send_reply(c, p, &r);
 		}
@@ -438,7 +447,7 @@ static void keepalive_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	ping_all(c);
+	ping_all(c, true);
 }
 
 /* FEEDBACK on the paths that received something since the last one (each
@@ -452,12 +461,17 @@ static void measure_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)revents;
 	if (client_measure_tick(&c->core, now))
-		ping_all(c);	/* auto asks mpserver for another code: now */
+		ping_all(c, false);	/* auto asks mpserver for another code: now */
 	due = c->core.fec_tx.tx ? client_fec_deadline(&c->core) : -1.0;
 	if (due >= 0 && due <= now)
 		send_parity(c, now);	/* symbols to send again (a path left the stripe) */
 	for (i = 0; i < c->npaths; i++) {
 		struct path_stats *st = &c->core.paths[i].st;
+
+		if (c->core.paths[i].probe && c->core.paths[i].used && !c->core.paths[i].link_down) {
+			c->core.paths[i].probe = false;
+			send_ping(c, &c->paths[i]);
+		}
 
 		n = client_tx_feedback(&c->core, i, now, c->txbuf, sizeof(c->txbuf));
 		if (n == 0)
@@ -467,6 +481,12 @@ static void measure_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		else
 			st->sent++;
 	}
+	/* the next tick: PATHQ_TICK, or sooner when a path under traffic
+	 * reaches its down bound before (the rule fires on time, not up to a
+	 * tick late) */
+	due = client_down_due(&c->core) - now + 0.0005;
+	w->repeat = due < PATHQ_TICK ? (due > 0.001 ? due : 0.001) : PATHQ_TICK;
+	ev_timer_again(loop, w);
 }
 
 static void housekeeping_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -708,7 +728,7 @@ int client_init(struct client *c, struct ev_loop *loop, const struct tunnel_para
 	ev_timer_init(&c->keepalive, keepalive_cb, 0.0, prm->keepalive);
 	ev_timer_init(&c->housekeeping, housekeeping_cb, 0.25, 0.25);
 	ev_timer_init(&c->fec_timer, fec_timer_cb, 0.0, 0.0);
-	ev_timer_init(&c->measure, measure_cb, PATHQ_FEEDBACK_MIN, PATHQ_FEEDBACK_MIN);
+	ev_timer_init(&c->measure, measure_cb, PATHQ_TICK, PATHQ_TICK);
 	ev_timer_init(&c->pmtu_timer, pmtu_cb, PMTU_TICK, PMTU_TICK);
 	return 0;
 fail:
@@ -816,6 +836,7 @@ int client_report(const struct client *c, struct tunnel_report *r)
 		rp->pmtud = plpmtud_state_name(p->pmtu.state);
 		rp->rtt = p->rtt >= 0 ? p->rtt : NAN;
 		report_path_quality(rp, &p->q);
+		rp->backup = p->backup;
 		rp->st = p->st;
 	}
 	r->cnt = cc->cnt;

@@ -58,12 +58,13 @@ struct client {
 	int lfd2;		/* -1: none */
 	ev_io lio2;
 	ev_timer keepalive;
+	unsigned keepalives;	/* keepalive rounds so far (backups: every PATHSEL_BACKUP_PROBE_EVERY) */
 	ev_timer housekeeping;
 	ev_timer fec_timer;		/* the next PARITY due (--redundancy fec) */
 	ev_timer pmtu_timer;		/* path MTU probes (client_core's plpmtud per path) */
 	uint16_t out_paths[BATCH_MAX];	/* paths of out[i] (client_tx_data) */
 	struct iovec path_out[BATCH_MAX + RED_PARITY_BATCH];	/* one path's share of out and piov */
-	ev_timer measure;	/* FEEDBACK and the fast down rule, every PATHQ_FEEDBACK_MIN */
+	ev_timer measure;	/* FEEDBACK and the fast down rule, every PATHQ_TICK */
 	struct cpath paths[CONFIG_MAX_BRIDGES];	/* by path id (core.paths[i].used: live) */
 	unsigned npaths;	/* = core.npaths: slots to scan */
 	bool running;		/* client_start .. client_stop: watchers started */

@@ -4,6 +4,7 @@
 #include "event.h"
 #include "fec_ctl.h"
 #include "log.h"
+#include "pathsel.h"
 #include "tx.h"
 #include "random.h"
 
@@ -101,22 +102,51 @@ uint16_t client_core_sendable(const struct client_core *c)
 	return all;
 }
 
-/* The paths FEC stripes over: those up, or all sendable when none is (yet). */
-static uint16_t client_live_paths(const struct client_core *c)
+void client_core_path_role(struct client_core *c, unsigned i, bool backup)
 {
-	uint16_t live = 0, up = 0, all = client_core_sendable(c);
+	struct cpath_state *p = &c->paths[i];
+
+	if (i >= CLIENT_MAX_PATHS || !p->used || p->backup == backup)
+		return;
+	p->backup = backup;
+	event_log("path_role", "path %u (%s) is a %s path", p->index, p->name,
+		  backup ? "backup" : "primary");
+}
+
+double client_path_idle(const struct client_core *c, const struct cpath_state *p)
+{
+	return p->backup ? pathsel_idle(c->prm.keepalive, c->prm.path_timeout) :
+			   c->prm.path_timeout;
+}
+
+uint16_t client_core_txpaths(const struct client_core *c)
+{
+	struct pathsel s = { .usable = client_core_sendable(c) };
+	bool any_up = false;
 	unsigned i;
 
-	for (i = 0; i < c->npaths; i++)
-		if (((all >> i) & 1) && c->paths[i].live.alive) {
-			live |= (uint16_t)(1u << i);
-			if (c->paths[i].q.state != PATHQ_DOWN && !c->paths[i].q.tx_silent)
-				up |= (uint16_t)(1u << i);
-		}
-	/* FEC symbols go on the paths not down by the fast rule (pathq) nor
-	 * silent in our direction: a block striped over a dark path loses its
-	 * share until --path-timeout */
-	return up ? up : live ? live : all;
+	for (i = 0; i < CLIENT_MAX_PATHS; i++) {
+		s.loss[i] = NAN;
+		if (i < c->npaths && c->paths[i].used && c->paths[i].q.state == PATHQ_UP)
+			any_up = true;
+	}
+	for (i = 0; i < c->npaths; i++) {
+		const struct cpath_state *p = &c->paths[i];
+
+		if (!p->used)
+			continue;
+		/* down by the rule; never heard while another path is heard
+		 * counts as down too (a path that never worked gets no FEC
+		 * symbol; its PINGs go on); with FEC, a path silent in our
+		 * direction (pathq_tx_check) gets no symbol either */
+		if (p->q.state == PATHQ_DOWN || (p->q.state == PATHQ_UNKNOWN && any_up) ||
+		    (p->q.tx_silent && fec_send_active(&c->fec_tx)))
+			s.down |= (uint16_t)(1u << i);
+		if (p->backup)
+			s.backup |= (uint16_t)(1u << i);
+		s.loss[i] = pathq_loss(&p->q, PATHQ_TX);
+	}
+	return pathsel_pick(&s, PATHSEL_TARGET_LOSS);
 }
 
 bool client_core_path_link(struct client_core *c, unsigned i, bool up, const char *why)
@@ -130,6 +160,7 @@ bool client_core_path_link(struct client_core *c, unsigned i, bool up, const cha
 		plpmtud_reset(&p->pmtu, 0, 0);	/* another link now, maybe: search again */
 	else
 		p->q.state = PATHQ_DOWN;	/* at once; up again at its next datagram (pathq.h) */
+	p->probe = up;	/* down by the down rule meanwhile: a PING brings it back at once */
 	event_log(up ? "path_link_up" : "path_link_down", "path %u (%s): link %s: %s", p->index,
 		  p->name, up ? "up" : "down", why);
 	return true;
@@ -211,7 +242,7 @@ static size_t tx_flow(struct client_core *c, uint32_t f, uint8_t *dg, size_t roo
 	struct wire_hdr h;
 	uint16_t fits;
 
-	c->tx_paths = client_core_sendable(c);
+	c->tx_paths = client_core_txpaths(c);
 	if (!c->tx_paths) {
 		drops_count(&c->drops, NULL, DROP_NO_PATH, WIRE_OK, 1, 0);
 		return 0;
@@ -235,11 +266,10 @@ static size_t tx_flow(struct client_core *c, uint32_t f, uint8_t *dg, size_t roo
 		bool coded;
 
 		/* coded from the plaintext, before sealing; the extension makes
-		 * the header 8 bytes longer (wire_encode moves the payload) */
-		uint16_t live = client_live_paths(c) & fits;
-
+		 * the header 8 bytes longer (wire_encode moves the payload); over
+		 * the paths chosen (pathsel) that carry its size */
 		c->tx_paths = fec_send_data(&c->fec_tx, (uint64_t)(now * 1e6), h.seq, h.flow, h.flags,
-					    dg + WIRE_HDR_LEN, len, live ? live : fits, &h.ext,
+					    dg + WIRE_HDR_LEN, len, fits, &h.ext,
 					    &coded, &c->cnt.fec);
 		if (coded)
 			h.flags |= WIRE_F_FEC;
@@ -316,7 +346,7 @@ size_t client_tx_parity(struct client_core *c, double now, uint8_t *out, size_t 
 	struct wire_hdr h;
 	size_t n;
 
-	if (!fec_send_parity(&c->fec_tx, (uint64_t)(now * 1e6), client_live_paths(c), &o,
+	if (!fec_send_parity(&c->fec_tx, (uint64_t)(now * 1e6), client_core_txpaths(c), &o,
 			     &c->cnt.fec))
 		return 0;
 	if (o.data) {
@@ -350,7 +380,7 @@ size_t client_tx_parity(struct client_core *c, double now, uint8_t *out, size_t 
 	if (n && !client_paths_fit(c, (uint16_t)(1u << *path), n)) {
 		/* a parity symbol is 16 bytes over its block's largest datagram:
 		 * on a path that carries it, if one does */
-		uint16_t fit = client_paths_fit(c, client_live_paths(c), n);
+		uint16_t fit = client_paths_fit(c, client_core_txpaths(c), n);
 		unsigned i;
 
 		for (i = 0; i < c->npaths; i++)
@@ -384,6 +414,7 @@ size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t 
 	uint8_t pl[WIRE_PING_LEN];
 
 	memcpy(ping.token, c->cookie, WIRE_COOKIE_LEN);
+	ping.path_flags = p->backup ? WIRE_PATH_F_BACKUP : 0;
 	/* asked for server -> client: the option, or what auto chose */
 	redundancy_to_ping(c->prm.red.mode == WIRE_RED_AUTO ? &c->ask_red : &c->prm.red, &ping);
 	if (p->name) {
@@ -455,8 +486,10 @@ size_t client_build_pong(struct client_core *c, unsigned path, const struct wire
 void client_tx_stamp(struct client_core *c, unsigned path, uint8_t *dgram, size_t len, double now)
 {
 	wire_set_per_path(dgram, len, (uint8_t)path, ++c->paths[path].tx_pseq, pathmeas_stamp(now));
-	pathq_on_tx(&c->paths[path].q, (unsigned)len, now);
-	if (wire_is_traffic(dgram, len))
+	bool traffic = wire_is_traffic(dgram, len);
+
+	pathq_on_tx(&c->paths[path].q, (unsigned)len, traffic, now);
+	if (traffic)
 		pathq_sent_traffic(&c->paths[path].q, now);
 }
 
@@ -526,11 +559,11 @@ bool client_measure_tick(struct client_core *c, double now)
 			if (c->paths[k].q.rx.last_rx > newest)
 				newest = c->paths[k].q.rx.last_rx;
 		}
-		if (pathq_check(&p->q, now, newest, others, c->prm.path_timeout) &&
+		if (pathq_check(&p->q, now, newest, others, client_path_idle(c, p)) &&
 		    ratelimit_allow(&c->state_rl, now, NULL))
 			event_log("path_state", "path %u (%s) down: nothing for %.0f ms (bound %.0f ms)",
 				  p->index, p->name, (now - p->q.rx.last_rx) * 1e3,
-				  pathq_down_after(&p->q, c->prm.path_timeout) * 1e3);
+				  pathq_down_after(&p->q, client_path_idle(c, p)) * 1e3);
 	}
 	for (i = 0; i < c->npaths; i++) {	/* the sender's view: are we heard on it? */
 		struct cpath_state *p = &c->paths[i];
@@ -549,6 +582,20 @@ bool client_measure_tick(struct client_core *c, double now)
 	return client_auto_tick(c, now);
 }
 
+double client_down_due(const struct client_core *c)
+{
+	double due = INFINITY, t;
+	unsigned i;
+
+	for (i = 0; i < c->npaths; i++) {
+		if (!c->paths[i].used)
+			continue;
+		t = pathq_down_due(&c->paths[i].q, client_path_idle(c, &c->paths[i]));
+		if (t < due)
+			due = t;
+	}
+	return due;
+}
 
 bool client_burst_due(struct client_core *c, double now)
 {
@@ -593,7 +640,7 @@ void client_core_tick(struct client_core *c, double now)
 	for (i = 0; i < c->npaths; i++) {
 		struct cpath_state *p = &c->paths[i];
 
-		if (p->used && path_check(&p->live, now, c->prm.path_timeout)) {
+		if (p->used && path_check(&p->live, now, client_path_idle(c, p))) {
 			event_log("path_down", "path %u (%s) is down: silent for %.1fs", p->index, p->name,
 				 now - p->live.last_rx);
 			plpmtud_reset(&p->pmtu, 0, now);	/* searched again when it is back */
@@ -629,6 +676,7 @@ unsigned client_core_path_add(struct client_core *c, const char *name)
 	c->paths[pick].index = pick;
 	c->paths[pick].name = name ? name : "";
 	c->paths[pick].rtt = -1;
+	c->paths[pick].probe = true;	/* a PING at once: not used before it is heard */
 	pathq_init(&c->paths[pick].q);
 	plpmtud_init(&c->paths[pick].pmtu, CLIENT_PMTU_BASE, WIRE_MAX_DGRAM, CLIENT_PMTU_CONFIRM, 0);
 	plpmtud_set_min(&c->paths[pick].pmtu, (uint16_t)(WIRE_HDR_LEN + WIRE_PING_LEN +

@@ -46,6 +46,8 @@ struct cpath_state {
 	struct pathq q;		/* RTT, loss, burst both ways, up/down (pathq.h) */
 	struct plpmtud pmtu;	/* its path MTU search (lib/plpmtud): what it carries */
 	double big_at;		/* when a datagram larger than CLIENT_PMTU_BASE last left on it */
+	bool backup;		/* a backup path (pathsel.h): probes only while the primaries do */
+	bool probe;		/* a PING is due at once (its link came back: client.c measure_cb) */
 	struct path_stats st;
 };
 
@@ -202,8 +204,17 @@ void client_core_path_remove(struct client_core *c, unsigned i);
  * that changed the path's state.
  */
 bool client_core_path_link(struct client_core *c, unsigned i, bool up, const char *why);
+/* Path i is a backup path (or not): probes only while the primaries do
+ * (pathsel.h); its PINGs say so to mpserver.  Logs event path_role on a change. */
+void client_core_path_role(struct client_core *c, unsigned i, bool backup);
 /* The paths a datagram may go on now (bit i: path i): in use, link up. */
 uint16_t client_core_sendable(const struct client_core *c);
+/* The paths traffic goes on now (pathsel.h): sendable, not down by the down
+ * rule, backups only when needed; every sendable one when none is up. */
+uint16_t client_core_txpaths(const struct client_core *c);
+/* The silence after which path p is down even without traffic: the path
+ * timeout, longer for a backup path probed less often (pathsel_idle). */
+double client_path_idle(const struct client_core *c, const struct cpath_state *p);
 
 /*
  * Path's FEEDBACK (its own entry), when due (pathq_feedback_due): built into
@@ -215,6 +226,8 @@ size_t client_tx_feedback(struct client_core *c, unsigned path, double now, uint
  * every few ms.  True when auto changed what we ask of mpserver (send a PING
  * round now rather than at the next keepalive). */
 bool client_measure_tick(struct client_core *c, double now);
+/* When the down rule could next find a path down (INFINITY: none up). */
+double client_down_due(const struct client_core *c);
 /* Timers: paths silent for the path timeout go down, idle flows are forgotten. */
 void client_core_tick(struct client_core *c, double now);
 /* --redundancy auto: choose each direction's code from the paths' measured

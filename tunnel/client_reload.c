@@ -160,6 +160,8 @@ bool client_bridges_load(const char *config, const struct client_config *extra,
 			return false;
 		}
 	}
+	for (i = 0; i < cfg.nbridges; i++)
+		out->backup[i] = cfg.bridges[i].backup;
 	out->n = cfg.nbridges;
 	return true;
 }
@@ -199,13 +201,14 @@ static int apply_paths(struct client_reload *r, const struct client_bridges *b, 
 {
 	struct client *cl = r->cl;
 	unsigned added[CONFIG_MAX_BRIDGES], nadded = 0, i, k, id;
-	bool keep[CONFIG_MAX_BRIDGES] = { false };
+	bool keep[CONFIG_MAX_BRIDGES] = { false }, roles[CONFIG_MAX_BRIDGES] = { false };
 	int rc;
 
 	for (i = 0; i < b->n; i++) {
 		k = path_of(cl, &b->addr[i], &b->bind[i]);
 		if (k < CONFIG_MAX_BRIDGES) {
 			keep[k] = true;
+			roles[k] = b->backup[i];
 			continue;
 		}
 		rc = client_path_open(cl, &b->addr[i], b->name[i], &b->bind[i], &id);
@@ -217,8 +220,13 @@ static int apply_paths(struct client_reload *r, const struct client_bridges *b, 
 			return rc;
 		}
 		keep[id] = true;
+		roles[id] = b->backup[i];
 		added[nadded++] = id;
 	}
+	/* a path that stays may change its role */
+	for (i = 0; i < cl->npaths; i++)
+		if (keep[i])
+			client_core_path_role(&cl->core, i, roles[i]);
 	for (i = 0; i < nadded; i++) {
 		event_log("path_added", "path %u (%s) added", added[i], cl->paths[added[i]].name);
 		say(err, errlen, "%spath %u (%s) added", *err ? "; " : "", added[i],

@@ -33,6 +33,7 @@ struct client_bridges {
 	struct addr addr[CONFIG_MAX_BRIDGES];
 	struct path_bind bind[CONFIG_MAX_BRIDGES];
 	char name[CONFIG_MAX_BRIDGES][CONFIG_HOST_MAX + 8];
+	bool backup[CONFIG_MAX_BRIDGES];	/* a backup path (pathsel.h) */
 };
 
 /*

@@ -119,11 +119,21 @@ static bool src_ok(const char *s)
 	       (inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1);
 }
 
-/* A path: KEY=VALUE items (dev=, src=, bridge=), in tokens split on commas. */
+/* The bridge just added is a backup path (pathsel.h). */
+static bool mark_backup(struct config_parser *p, bool ok, bool backup)
+{
+	if (ok && backup)
+		p->cfg->bridges[p->cfg->nbridges - 1].backup = true;
+	return ok;
+}
+
+/* A path: KEY=VALUE items (dev=, src=, bridge=) and the word backup, in
+ * tokens split on commas. */
 static bool add_path(struct config_parser *p, char **tok, unsigned n)
 {
 	const char *dev = NULL, *src = NULL, *bridge = NULL;
 	char *item, *save = NULL;
+	bool backup = false;
 	unsigned t;
 
 	for (t = 0; t < n; t++) {
@@ -135,9 +145,15 @@ static bool add_path(struct config_parser *p, char **tok, unsigned n)
 			char *eq = strchr(item, '=');
 			const char **slot;
 
+			if (!eq && strcmp(item, "backup") == 0 && !backup) {
+				backup = true;
+				continue;
+			}
 			if (!eq)
-				return fail(p, "bad path item '%s' (expected dev=IF, src=ADDR or "
-					    "bridge=HOST:PORT)", item);
+				return fail(p, backup && strcmp(item, "backup") == 0 ?
+					    "'%s' given twice in one path" :
+					    "bad path item '%s' (expected dev=IF, src=ADDR, "
+					    "bridge=HOST:PORT or backup)", item);
 			*eq = '\0';
 			if (strcmp(item, "dev") == 0) {
 				slot = &dev;
@@ -147,8 +163,8 @@ static bool add_path(struct config_parser *p, char **tok, unsigned n)
 				slot = &bridge;
 			} else {
 				*eq = '=';
-				return fail(p, "unknown path item '%s' (expected dev=IF, src=ADDR or "
-					    "bridge=HOST:PORT)", item);
+				return fail(p, "unknown path item '%s' (expected dev=IF, src=ADDR, "
+					    "bridge=HOST:PORT or backup)", item);
 			}
 			if (*slot)
 				return fail(p, "'%s=' given twice in one path", item);
@@ -165,13 +181,14 @@ static bool add_path(struct config_parser *p, char **tok, unsigned n)
 		return fail(p, "path without bridge=HOST:PORT%s", "");
 	if (!strchr(bridge, ':'))
 		return fail(p, "bad bridge '%s' (expected HOST:PORT)", bridge);
-	return add_joined(p, bridge, dev ? dev : "", src ? src : "");
+	return mark_backup(p, add_joined(p, bridge, dev ? dev : "", src ? src : ""), backup);
 }
 
 static bool handle_tokens(struct config_parser *p, char *buf)
 {
 	char *tok[MAX_TOKENS + 1];
 	unsigned n = 0;
+	bool backup;
 	char *s = buf;
 
 	while (*s) {
@@ -190,12 +207,15 @@ static bool handle_tokens(struct config_parser *p, char *buf)
 	}
 	if (n == 0)
 		return true;
-	if (strchr(tok[0], '='))
+	if (strchr(tok[0], '=') || (n > 1 && strchr(tok[1], '=')))	/* "backup dev=..." too */
 		return add_path(p, tok, n);
+	/* the original's HOST PORT, or HOST:PORT; either may end in "backup" */
+	backup = strcmp(tok[n - 1], "backup") == 0 && n > 1;
+	n -= backup;
 	if (n == 1)
-		return add_joined(p, tok[0], "", "");
+		return mark_backup(p, add_joined(p, tok[0], "", ""), backup);
 	if (n == 2)
-		return add(p, tok[0], tok[1], "", "");
+		return mark_backup(p, add(p, tok[0], tok[1], "", ""), backup);
 	return fail(p, "unexpected '%s' after HOST PORT", tok[2]);
 }
 

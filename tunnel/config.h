@@ -8,6 +8,8 @@
  *                         a path bound to an interface and/or a source
  *                         address: KEY=VALUE items separated by commas or
  *                         blanks, bridge= required (the same as --path)
+ *   localhost 4003 backup a backup path: the word backup after HOST PORT or
+ *   bridge=HOST:PORT,backup  HOST:PORT, or as an item of a path
  *
  * Parsed as context + init/line/finish, so files, command-line --bridge
  * options and fuzzers share one parser. */
@@ -30,6 +32,7 @@ struct bridge_spec {
 	uint16_t port;
 	char dev[CONFIG_DEV_MAX];	/* dev=: the interface it leaves by ("" any) */
 	char src[CONFIG_SRC_MAX];	/* src=: the source address, a literal ("" any) */
+	bool backup;		/* "backup": carries probes only while the primaries do (pathsel.h) */
 	unsigned line;		/* line in the file, 0 from the command line */
 };
 

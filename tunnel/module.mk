@@ -1,6 +1,6 @@
 # tunnel/: mpclient and mpserver
 # The protocol core (no sockets): shared by both daemons, the unit tests and the fuzzer.
-TUNNEL_CORE := tunnel/event.c tunnel/rx.c tunnel/tx.c tunnel/path.c tunnel/pathq.c tunnel/flow.c tunnel/session.c tunnel/cookie.c \
+TUNNEL_CORE := tunnel/event.c tunnel/rx.c tunnel/tx.c tunnel/path.c tunnel/pathq.c tunnel/pathsel.c tunnel/flow.c tunnel/session.c tunnel/cookie.c \
 	tunnel/stats.c tunnel/params.c tunnel/keys.c tunnel/keyring.c tunnel/redundancy.c
 CLIENT_CORE := tunnel/client_core.c tunnel/client_rx.c tunnel/client_keys.c tunnel/client_auto.c
 SERVER_CORE := tunnel/server_core.c tunnel/server_rx.c tunnel/server_keys.c tunnel/server_access.c \
@@ -31,6 +31,7 @@ $(eval $(call unittest,test_client_rx,$(call objs,tests/unit/test_client_rx.c $(
 $(eval $(call unittest,test_redundancy,$(call objs,tests/unit/test_redundancy.c $(CLIENT_CORE) \
 	$(SERVER_CORE) $(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
 $(eval $(call unittest,test_pathq,$(call objs,tests/unit/test_pathq.c tunnel/pathq.c),$(LIBM)))
+$(eval $(call unittest,test_pathsel,$(call objs,tests/unit/test_pathsel.c tunnel/pathsel.c),$(LIBM)))
 $(eval $(call unittest,test_report,$(call objs,tests/unit/test_report.c tunnel/report.c \
 	tunnel/stats.c tunnel/redundancy.c),$(ISAL_LIBS) $(LIBM)))
 $(eval $(call unittest,test_dlvq,$(call objs,tests/unit/test_dlvq.c tunnel/dlvq.c),))

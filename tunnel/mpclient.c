@@ -286,6 +286,8 @@ int main(int argc, char **argv)
 		log_errno(rc, "--pace-delivery");
 	if (rc)
 		return 1;
+	for (i = 0; i < br.n; i++)	/* path i is bridge i at start */
+		client_core_path_role(&cl->core, i, br.backup[i]);
 	log_info("session %016llx: listening on %s%s%s, %u paths, %s",
 		 (unsigned long long)cl->core.session, addr_format(&listen, lbuf, sizeof(lbuf)),
 		 have2 ? " and " : "", have2 ? addr_format(&listen2, lbuf2, sizeof(lbuf2)) : "",

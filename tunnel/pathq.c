@@ -16,8 +16,11 @@ bool pathq_on_rx(struct pathq *q, uint32_t path_seq, uint32_t stamp, unsigned by
 		 double now)
 {
 	pathrx_on(&q->rx, path_seq, stamp, bytes, now);
-	if (traffic)
+	q->tx_wait = 0;
+	if (traffic) {
 		q->traffic++;
+		q->traffic_at = now;
+	}
 	if (q->state == PATHQ_UP)
 		return false;
 	if (q->state == PATHQ_DOWN)
@@ -26,9 +29,11 @@ bool pathq_on_rx(struct pathq *q, uint32_t path_seq, uint32_t stamp, unsigned by
 	return true;
 }
 
-void pathq_on_tx(struct pathq *q, unsigned bytes, double now)
+void pathq_on_tx(struct pathq *q, unsigned bytes, bool traffic, double now)
 {
 	pathtx_sent(&q->tx, bytes, now);
+	if (traffic && q->tx_wait <= 0)
+		q->tx_wait = now;
 }
 
 bool pathq_feedback_due(const struct pathq *q, double now)
@@ -126,6 +131,24 @@ double pathq_down_after(const struct pathq *q, double idle)
 	return pathtx_down_after(&q->tx, idle);
 }
 
+static bool under_traffic(const struct pathq *q)
+{
+	return q->traffic_at > 0 && q->rx.last_rx - q->traffic_at <= PATHQ_TRAFFIC_RECENT;
+}
+
+double pathq_down_due(const struct pathq *q, double idle)
+{
+	double d = pathq_down_after(q, idle), due = q->rx.last_rx + idle;
+
+	if (q->state != PATHQ_UP)
+		return INFINITY;
+	if (under_traffic(q) && q->rx.last_rx + d < due)
+		due = q->rx.last_rx + d;
+	if (q->tx_wait > 0 && q->tx_wait + d < due)
+		due = q->tx_wait + d;
+	return due;
+}
+
 bool pathq_check(struct pathq *q, double now, double newest_other, uint64_t others, double idle)
 {
 	double last = q->rx.last_rx, d = pathq_down_after(q, idle);
@@ -136,9 +159,11 @@ bool pathq_check(struct pathq *q, double now, double newest_other, uint64_t othe
 	}
 	if (q->state != PATHQ_UP)
 		return false;
-	/* under traffic: the others went on delivering for d after our last */
-	if ((newest_other - last > d && now - last > d &&
-	     others - q->down_others >= PATHQ_DOWN_OTHERS) || now - last > idle) {
+	/* under traffic (it carried DATA until shortly before it went quiet):
+	 * the others went on delivering for d after our last */
+	if ((under_traffic(q) && newest_other - last > d && now - last > d &&
+	     others - q->down_others >= PATHQ_DOWN_OTHERS) ||
+	    (q->tx_wait > 0 && now - q->tx_wait > d && now - last > d) || now - last > idle) {
 		q->state = PATHQ_DOWN;
 		return true;
 	}

@@ -7,11 +7,20 @@
  *   tx     what the peer's FEEDBACK says of what we sent on it: smoothed
  *          RTT and its variation (RFC 6298), loss and burst of the
  *          direction we send;
- *   state  up or down by the down rule: under traffic, nothing on the path
- *          for max(3 x SRTT + 20 ms, 100 ms) while the other paths went on
- *          delivering for that long (PATHQ_DOWN_OTHERS datagrams at least)
- *          -> down; idle, silent for the path timeout -> down; up again at
- *          its next datagram.
+ *   state  up or down by the down rule.  With d = max(3 x SRTT + 20 ms,
+ *          100 ms), a path is down when nothing arrived on it for d and
+ *          either
+ *            - it was under traffic (it brought DATA or PARITY within
+ *              PATHQ_TRAFFIC_RECENT of its last datagram) and the other
+ *              paths went on delivering for d after it (PATHQ_DOWN_OTHERS
+ *              datagrams at least): what the receiver sees; or
+ *            - we sent DATA or PARITY on it d ago or longer and nothing came
+ *              back (the peer answers those with a FEEDBACK within
+ *              max(SRTT/4, 50 ms)): what the sender sees, which holds when
+ *              every path fails at once;
+ *          otherwise (idle, or carrying only probes: a backup path, a path
+ *          we stopped sending on) silent for the idle bound -> down.  Up
+ *          again at its next datagram.
  *
  * Each end sends on each path a FEEDBACK with that path's entry only, so an
  * RTT sample covers the path both ways (a report about a slow path coming
@@ -43,10 +52,16 @@
 #include "wire.h"
 
 /* FEEDBACK: at most every max(SRTT/4, this), when something new arrived. */
-#define PATHQ_FEEDBACK_MIN 0.025
+#define PATHQ_FEEDBACK_MIN 0.050	/* 20 a second per path and direction at most */
+/* The down rule is checked (and FEEDBACK sent when due) every this long. */
+#define PATHQ_TICK 0.010
 /* Under traffic means: the other paths delivered at least this many
  * datagrams while this one stayed silent (sparse keepalives are not traffic). */
 #define PATHQ_DOWN_OTHERS 4
+/* The fast rule applies to a path that carried traffic until shortly before
+ * it went silent: DATA or PARITY within this long of its last datagram (a
+ * path that only answers probes is judged by the idle bound). */
+#define PATHQ_TRAFFIC_RECENT 0.5
 
 enum pathq_dir { PATHQ_TX = 0, PATHQ_RX = 1 };
 enum pathq_state { PATHQ_UNKNOWN = 0, PATHQ_UP, PATHQ_DOWN };
@@ -57,6 +72,8 @@ struct pathq {
 	enum pathq_state state;
 	uint32_t traffic;	/* DATA and PARITY received (what calls for a FEEDBACK) */
 	uint32_t fb_traffic;	/* `traffic` when our last FEEDBACK left */
+	double traffic_at;	/* last DATA or PARITY received (monotonic s; 0 never) */
+	double tx_wait;		/* first DATA or PARITY sent since the last arrival; 0 none */
 	double fb_at;		/* when our last FEEDBACK on this path left; 0 never */
 	double down_last;	/* rx.last_rx when down_others was taken */
 	uint64_t down_others;	/* the other paths' datagrams then */
@@ -80,8 +97,9 @@ void pathq_init(struct pathq *q);
  * PONGs would keep an idle path busy).  True when it brought the path up. */
 bool pathq_on_rx(struct pathq *q, uint32_t path_seq, uint32_t stamp, unsigned bytes, bool traffic,
 		 double now);
-/* A datagram of bytes was sent on it. */
-void pathq_on_tx(struct pathq *q, unsigned bytes, double now);
+/* A datagram of bytes was sent on it; traffic: DATA or PARITY (the peer
+ * answers those with a FEEDBACK on this path within max(SRTT/4, 50 ms)). */
+void pathq_on_tx(struct pathq *q, unsigned bytes, bool traffic, double now);
 /* A FEEDBACK on this path is due at now: DATA or PARITY arrived since the
  * last one, and max(SRTT/4, PATHQ_FEEDBACK_MIN) passed. */
 bool pathq_feedback_due(const struct pathq *q, double now);
@@ -116,6 +134,9 @@ void pathq_rtt(struct pathq *q, double rtt);
 bool pathq_check(struct pathq *q, double now, double newest_other, uint64_t others, double idle);
 /* How long the path may stay silent under traffic before it is down (s). */
 double pathq_down_after(const struct pathq *q, double idle);
+/* When pathq_check could next find the path down (monotonic s; INFINITY:
+ * it is not up), if nothing arrives on it meanwhile. */
+double pathq_down_due(const struct pathq *q, double idle);
 
 double pathq_loss(const struct pathq *q, enum pathq_dir dir);
 /* The loss figure the FEC controller sizes its codes by: fast attack, slow

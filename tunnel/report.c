@@ -48,6 +48,8 @@ static void quality_text(FILE *f, const struct report_path *p)
 			fprintf(f, " %s %.2f", dir[d], p->burst[d]);
 	}
 	fprintf(f, " state %s", p->state ? p->state : "-");
+	if (p->backup)
+		fprintf(f, " backup");
 }
 
 static void quality_json(struct json *j, const struct report_path *p)
@@ -62,6 +64,7 @@ static void quality_json(struct json *j, const struct report_path *p)
 		json_str(j, "state", p->state);
 	else
 		json_null(j, "state");
+	json_str(j, "role", p->backup ? "backup" : "primary");
 }
 
 void report_free(struct tunnel_report *r)

@@ -41,6 +41,7 @@ struct report_path {
 	 * size, and the search's state (NULL: not tracked) */
 	unsigned mtu, mtu_cap, payload_max;
 	const char *pmtud;
+	bool backup;		/* a backup path (pathsel.h) */
 	struct path_stats st;
 };
 

@@ -481,7 +481,7 @@ int server_init_worker(struct server *srv, struct ev_loop *loop, const struct tu
 	ev_timer_init(&srv->housekeeping, housekeeping_cb, 1.0, 1.0);
 	ev_timer_init(&srv->fec_timer, fec_timer_cb, 0.0, 0.0);
 	srv->fec_due = -1;
-	ev_timer_init(&srv->measure, measure_cb, PATHQ_FEEDBACK_MIN, PATHQ_FEEDBACK_MIN);
+	ev_timer_init(&srv->measure, measure_cb, PATHQ_TICK, PATHQ_TICK);
 	return 0;
 fail:
 	server_free(srv);
@@ -568,6 +568,7 @@ int server_report(const struct server *srv, struct tunnel_report *r)
 			rp->alive = -1;
 			rp->rtt = NAN;
 			report_path_quality(rp, &p->q);
+			rp->backup = p->backup;
 			rp->st = p->st;
 			path_stats_add(&r->total, &p->st);
 			rs->npaths++;

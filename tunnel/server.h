@@ -45,7 +45,7 @@ struct server {
 	uint8_t pbuf[RED_PARITY_BATCH][RED_PARITY_DGRAM];	/* PARITY due, sent in batches */
 	struct iovec piov[RED_PARITY_BATCH];
 	uint8_t ppath[RED_PARITY_BATCH];	/* path slot of piov[i] */
-	ev_timer measure;	/* FEEDBACK and the fast down rule, every PATHQ_FEEDBACK_MIN */
+	ev_timer measure;	/* FEEDBACK and the fast down rule, every PATHQ_TICK */
 	struct sflow_io *fio;		/* core.flows.max */
 	struct batch inb;		/* from the paths */
 	struct batch rb;		/* replies from the target, encoded in place */

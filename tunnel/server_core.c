@@ -5,6 +5,7 @@
 #include "event.h"
 #include "path.h"
 #include "server_access.h"
+#include "pathsel.h"
 #include "tx.h"
 
 #include <errno.h>
@@ -360,8 +361,10 @@ void server_tx_stamp(struct server_core *s, uint32_t i, uint32_t k, uint8_t *dgr
 	struct spath *p = &session_at(&s->sessions, i)->paths[k];
 
 	wire_set_per_path(dgram, len, p->id, ++p->tx_pseq, pathmeas_stamp(now));
-	pathq_on_tx(&p->q, (unsigned)len, now);
-	if (wire_is_traffic(dgram, len))
+	bool traffic = wire_is_traffic(dgram, len);
+
+	pathq_on_tx(&p->q, (unsigned)len, traffic, now);
+	if (traffic)
 		pathq_sent_traffic(&p->q, now);
 }
 
@@ -396,9 +399,9 @@ static size_t path_feedback(struct server_core *s, uint32_t si, uint32_t k, doub
 void server_core_measure(struct server_core *s, double now, server_fb_send_fn *send, void *arg)
 {
 	uint8_t out[SERVER_FB_MAX];
-	uint32_t i, k, j;
-	uint64_t others;
-	double newest;
+	uint32_t i, k, j, best;
+	uint64_t all;
+	double newest, second, idle, fb_newest;
 	size_t n;
 
 	/* newest first: stop at the first session silent for a second */
@@ -406,28 +409,40 @@ void server_core_measure(struct server_core *s, double now, server_fb_send_fn *s
 	     i = s->sessions.lru.prev[i]) {
 		struct session *ss = session_at(&s->sessions, i);
 
+		/* the paths' sum and the two latest arrivals, once per session */
+		for (k = 0, all = 0, newest = second = 0, best = SESSION_MAX_PATHS;
+		     k < SESSION_MAX_PATHS; k++) {
+			const struct pathrx *rx = &ss->paths[k].q.rx;
+
+			if (!ss->paths[k].used)
+				continue;
+			all += rx->datagrams;
+			if (rx->last_rx > newest) {
+				second = newest;
+				newest = rx->last_rx;
+				best = k;
+			} else if (rx->last_rx > second) {
+				second = rx->last_rx;
+			}
+		}
 		for (k = 0; k < SESSION_MAX_PATHS; k++) {
 			struct spath *p = &ss->paths[k];
 
 			if (!p->used)
 				continue;
-			for (j = 0, newest = 0, others = 0; j < SESSION_MAX_PATHS; j++) {
-				if (j == k || !ss->paths[j].used)
-					continue;
-				others += ss->paths[j].q.rx.datagrams;
-				if (ss->paths[j].q.rx.last_rx > newest)
-					newest = ss->paths[j].q.rx.last_rx;
-			}
-			if (pathq_check(&p->q, now, newest, others, s->prm.path_timeout) &&
+			idle = server_path_idle(s, p);
+			if (pathq_check(&p->q, now, k == best ? second : newest,
+					all - p->q.rx.datagrams, idle) &&
 			    ratelimit_allow(&s->state_rl, now, NULL))
 				event_log("path_state",
 					  "session %016llx: path %u down: nothing for %.0f ms (bound %.0f ms)",
 					  (unsigned long long)ss->id, k, (now - p->q.rx.last_rx) * 1e3,
-					  pathq_down_after(&p->q, s->prm.path_timeout) * 1e3);
-			for (j = 0, newest = 0; j < SESSION_MAX_PATHS; j++)
-				if (j != k && ss->paths[j].used && ss->paths[j].q.tx.fb_at > newest)
-					newest = ss->paths[j].q.tx.fb_at;
-			if (pathq_tx_check(&p->q, now, newest) && ratelimit_allow(&s->state_rl, now, NULL))
+					  pathq_down_after(&p->q, idle) * 1e3);
+			for (j = 0, fb_newest = 0; j < SESSION_MAX_PATHS; j++)
+				if (j != k && ss->paths[j].used && ss->paths[j].q.tx.fb_at > fb_newest)
+					fb_newest = ss->paths[j].q.tx.fb_at;
+			if (pathq_tx_check(&p->q, now, fb_newest) &&
+			    ratelimit_allow(&s->state_rl, now, NULL))
 				event_log("path_silent",
 					  "session %016llx: path %u: nothing sent on it heard for %.0f ms: "
 					  "FEC avoids it", (unsigned long long)ss->id, k,
@@ -441,22 +456,41 @@ void server_core_measure(struct server_core *s, double now, server_fb_send_fn *s
 	}
 }
 
+double server_path_idle(const struct server_core *s, const struct spath *p)
+{
+	return p->backup ? pathsel_idle(s->prm.keepalive, s->prm.path_timeout) :
+			   s->prm.path_timeout;
+}
+
 unsigned server_tx_paths(struct server_core *s, uint32_t i, double now, uint32_t *out)
 {
 	struct session *ss = session_at(&s->sessions, i);
-	unsigned k, n = 0, pass;
+	struct pathsel sel = { 0 };
+	unsigned k, n = 0;
+	uint16_t pick;
 
-	for (pass = 0; pass < 2 && n == 0; pass++) {
-		for (k = 0; k < SESSION_MAX_PATHS; k++) {
-			const struct spath *p = &ss->paths[k];
+	/* the paths heard lately, by the rule both ends follow (pathsel.h) */
+	for (k = 0; k < SESSION_MAX_PATHS; k++) {
+		const struct spath *p = &ss->paths[k];
 
-			if (!p->used)
-				continue;
-			if (pass == 0 && !path_fresh(p->last_rx, now, s->prm.path_timeout))
-				continue;
-			out[n++] = k;
-		}
+		sel.loss[k] = NAN;
+		if (!p->used || !path_fresh(p->last_rx, now, server_path_idle(s, p)))
+			continue;
+		sel.usable |= (uint16_t)(1u << k);
+		if (p->q.state == PATHQ_DOWN)
+			sel.down |= (uint16_t)(1u << k);
+		if (p->backup)
+			sel.backup |= (uint16_t)(1u << k);
+		sel.loss[k] = pathq_loss(&p->q, PATHQ_TX);
 	}
+	pick = pathsel_pick(&sel, PATHSEL_TARGET_LOSS);
+	for (k = 0; k < SESSION_MAX_PATHS; k++)
+		if ((pick >> k) & 1)
+			out[n++] = k;
+	if (n == 0)	/* none heard within its bound: every known one */
+		for (k = 0; k < SESSION_MAX_PATHS; k++)
+			if (ss->paths[k].used)
+				out[n++] = k;
 	return n;
 }
 

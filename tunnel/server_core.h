@@ -113,10 +113,14 @@ size_t server_tx_parity(struct server_core *s, uint32_t i, double now, uint8_t *
 /* When server_tx_parity next has work for session i, s (<0: nothing pending). */
 double server_fec_deadline(struct server_core *s, uint32_t i);
 /*
- * The paths of session i to send on now: those heard within the path
- * timeout, or every known one if none.  Fills out (SESSION_MAX_PATHS), returns the count.
+ * The paths of session i to send on now: of those heard within the path
+ * timeout (a backup's longer bound), the ones pathsel_pick chooses (not
+ * down, backups only when needed); every known one if none was heard.
+ * Fills out (SESSION_MAX_PATHS), returns the count.
  */
 unsigned server_tx_paths(struct server_core *s, uint32_t i, double now, uint32_t *out);
+/* How long path p may stay silent before it is down without traffic. */
+double server_path_idle(const struct server_core *s, const struct spath *p);
 /* The datagrams went nowhere (no path). */
 void server_tx_nopath(struct server_core *s, unsigned n);
 
@@ -146,7 +150,7 @@ size_t server_build_challenge(struct server_core *s, struct session *ss, struct 
 void server_tx_stamp(struct server_core *s, uint32_t i, uint32_t k, uint8_t *dgram, size_t len,
 		     double now);
 /*
- * Every PATHQ_FEEDBACK_MIN: for each session heard within the last second,
+ * Every PATHQ_TICK: for each session heard within the last second,
  * the fast down rule on its paths, and on each path a FEEDBACK with that
  * path's entry when due (pathq_feedback_due), handed to send.
  */

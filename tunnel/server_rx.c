@@ -574,6 +574,8 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 		    wire_ping_decode(payload, h->len, len, false, &ping)) {
 			struct redundancy want = ss->red;
 
+			/* the path's role as mpclient says (sealed with the PING) */
+			p->backup = (ping.path_flags & WIRE_PATH_F_BACKUP) != 0;
 			/* the client's request for what we send it (keep: as is) */
 			if (redundancy_from_ping(&ping, &want))
 				server_session_redundancy(s, si, &want, now);

@@ -47,6 +47,7 @@ struct spath {
 	uint8_t chal_token[WIRE_TOKEN_LEN];
 	double chal_sent;	/* when the pending challenge went out; <0 never */
 	struct pathq q;		/* RTT, loss, burst both ways, up/down (pathq.h) */
+	bool backup;		/* mpclient's PINGs mark it a backup path (pathsel.h) */
 	struct path_stats st;
 	struct batch_tx tx;
 };

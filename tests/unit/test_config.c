@@ -206,6 +206,46 @@ static void test_paths(void **st)
 	assert_non_null(strstr(err, "c:2: unknown path item 'via=y'"));
 }
 
+/* the backup role: a word after HOST PORT / HOST:PORT, an item of a path */
+static void test_backup(void **st)
+{
+	static const char good[] = "localhost 4001\n"
+				   "localhost 4002 backup\n"
+				   "localhost:4003 backup   # metered\n"
+				   "dev=wwan0,bridge=localhost:4004,backup\n"
+				   "backup dev=wwan1 bridge=localhost:4005\n"
+				   "backup 4006\n";	/* a host named backup */
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "localhost 4001 backup backup\n", "unexpected 'backup' after HOST PORT" },
+		{ "localhost backup\n", "expected 'HOST PORT', got 'localhost'" },
+		{ "bridge=h:1,backup,backup\n", "'backup' given twice" },
+		{ "bridge=h:1,backup=yes\n", "unknown path item 'backup=yes'" },
+		{ "localhost 4001 primary\n", "unexpected 'primary'" },
+		{ "localhost 4001\nlocalhost 4001 backup\n", "duplicate bridge" },
+	};
+	struct config_parser p;
+	unsigned i;
+
+	(void)st;
+	assert_true(parse(good));
+	assert_int_equal(cfg.nbridges, 6);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(cfg.bridges[i].backup, i >= 1 && i <= 4);
+	assert_int_equal(cfg.bridges[2].port, 4003);
+	assert_string_equal(cfg.bridges[3].dev, "wwan0");
+	assert_string_equal(cfg.bridges[5].host, "backup");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_false(parse(bad[i].text));
+		if (!strstr(err, bad[i].msg))
+			fail_msg("'%s': got '%s', expected '%s'", bad[i].text, err, bad[i].msg);
+	}
+	config_init(&p, &cfg, "--bridge");
+	assert_true(config_add_bridge(&p, "localhost:4001 backup"));
+	assert_true(config_add_bridge(&p, "bridge=localhost:4002,backup"));
+	assert_true(config_add_bridge(&p, "localhost:4003"));
+	assert_true(cfg.bridges[0].backup && cfg.bridges[1].backup && !cfg.bridges[2].backup);
+}
+
 static void test_load_file(void **st)
 {
 	char path[] = "/tmp/mpt-config-XXXXXX";
@@ -272,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_command_line_bridges),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_backup),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_load_kinds_and_size),
 	};

@@ -104,17 +104,20 @@ struct down_case {
 	double others_for;	/* s the others went on delivering after our last */
 	unsigned others_n;	/* datagrams they delivered meanwhile */
 	bool down;
+	bool probes;		/* the path brought only PINGs/PONGs (a backup, a path not sent on) */
 };
 
 static const struct down_case down_cases[] = {
-	{ "under traffic, silent past the 100 ms floor", 0.010, 0.150, 0.150, 50, true },
-	{ "under traffic, silent below the floor", 0.010, 0.090, 0.090, 50, false },
-	{ "under traffic, silent below 3 SRTT + 20 ms", 0.060, 0.180, 0.180, 50, false },
-	{ "under traffic, silent past 3 SRTT + 20 ms", 0.060, 0.220, 0.220, 50, true },
-	{ "the others stopped too (no traffic)", 0.010, 0.500, 0.050, 20, false },
-	{ "sparse keepalives are not traffic", 0.010, 1.000, 1.000, 2, false },
-	{ "idle past the path timeout", 0.010, 3.500, 0, 0, true },
-	{ "RTT unknown: only the path timeout", -1, 2.000, 2.000, 500, false },
+	{ "under traffic, silent past the 100 ms floor", 0.010, 0.150, 0.150, 50, true, false },
+	{ "under traffic, silent below the floor", 0.010, 0.090, 0.090, 50, false, false },
+	{ "under traffic, silent below 3 SRTT + 20 ms", 0.060, 0.180, 0.180, 50, false, false },
+	{ "under traffic, silent past 3 SRTT + 20 ms", 0.060, 0.220, 0.220, 50, true, false },
+	{ "the others stopped too (no traffic)", 0.010, 0.500, 0.050, 20, false, false },
+	{ "sparse keepalives are not traffic", 0.010, 1.000, 1.000, 2, false, false },
+	{ "idle past the path timeout", 0.010, 3.500, 0, 0, true, false },
+	{ "RTT unknown: only the path timeout", -1, 2.000, 2.000, 500, false, false },
+	{ "only probes: not under traffic", 0.010, 0.900, 0.900, 500, false, true },
+	{ "only probes, past the idle bound", 0.010, 3.100, 3.100, 500, true, true },
 };
 
 static void test_down_rule(void **state)
@@ -131,7 +134,7 @@ static void test_down_rule(void **state)
 		pathq_init(&q);
 		if (c->srtt >= 0)
 			pathq_rtt(&q, c->srtt);
-		pathq_on_rx(&q, 1, 0, 100, true, t0);
+		pathq_on_rx(&q, 1, 0, 100, !c->probes, t0);
 		assert_false(pathq_check(&q, t0, t0, 1000, 3.0));	/* snapshot of the others */
 		went = pathq_check(&q, t0 + c->silent, c->others_for > 0 ? t0 + c->others_for : 0,
 				   1000 + c->others_n, 3.0);
@@ -209,6 +212,34 @@ static void test_tx_silent(void **state)
 	}
 }
 
+/* the sender's view: DATA sent on the path and nothing back for d -> down,
+ * whatever the other paths do (every path can fail at once) */
+static void test_sender_rule(void **state)
+{
+	struct pathq q;
+	double t0 = 50.0;
+
+	(void)state;
+	pathq_init(&q);
+	pathq_rtt(&q, 0.010);	/* d = 100 ms */
+	pathq_on_rx(&q, 1, 0, 100, true, t0);
+	pathq_on_tx(&q, 100, true, t0 + 0.010);
+	pathq_on_tx(&q, 100, true, t0 + 0.050);	/* the first one after the arrival counts */
+	assert_true(fabs(pathq_down_due(&q, 3.0) - (t0 + 0.100)) < 1e-9);	/* the receiver's, first */
+	assert_false(pathq_check(&q, t0 + 0.105, 0, 0, 3.0));	/* 95 ms since the DATA */
+	assert_true(pathq_check(&q, t0 + 0.111, 0, 0, 3.0));
+	assert_string_equal(pathq_state_name(q.state), "down");
+	/* an arrival clears it */
+	pathq_on_rx(&q, 2, 0, 100, false, t0 + 1.0);
+	pathq_on_tx(&q, 100, true, t0 + 1.010);
+	pathq_on_rx(&q, 3, 0, 80, false, t0 + 1.040);
+	assert_false(pathq_check(&q, t0 + 1.130, 0, 0, 3.0));
+	/* FEEDBACK and PINGs we send ask for nothing that must come back */
+	pathq_on_tx(&q, 80, false, t0 + 1.050);
+	assert_false(pathq_check(&q, t0 + 2.0, 0, 0, 3.0));
+	assert_string_equal(pathq_state_name(q.state), "up");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_take_feedback),
 		cmocka_unit_test(test_down_rule),
 		cmocka_unit_test(test_tx_silent),
+		cmocka_unit_test(test_sender_rule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
