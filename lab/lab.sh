@@ -84,13 +84,16 @@ start_mpserver() {
 }
 
 start_mpclient() {
-	local k=${INST[mpclient]:-0} i args=()
+	local k=${INST[mpclient]:-0} i args=() bk
 	for i in $(seq 1 "$PATHS"); do
+		# BACKUP: the scenario's backup paths (1-based), "ADDR:PORT backup"
+		bk=
+		case " ${BACKUP:-} " in *" $i "*) bk=1 ;; esac
 		if [ "$BIND" = dev ] && [ "$LAB_MODE" = ns ]; then
 			# an interface-bound path (SO_BINDTODEVICE): it follows its link's netlink events
-			args+=(--path "dev=${DEV_C[i]},bridge=$(hp "${ADDR_BC[i]}" "${BPORT[i]}")")
+			args+=(--path "dev=${DEV_C[i]},bridge=$(hp "${ADDR_BC[i]}" "${BPORT[i]}")${bk:+,backup}")
 		else
-			args+=(--bridge "$(hp "${ADDR_BC[i]}" "${BPORT[i]}")")
+			args+=(--bridge "$(hp "${ADDR_BC[i]}" "${BPORT[i]}")${bk:+ backup}")
 		fi
 	done
 	# shellcheck disable=SC2086
@@ -639,6 +642,7 @@ lab_setup() {
 	meta paths "$PATHS"
 	meta ipv6 "$IPV6"
 	meta count "$COUNT"; meta rate "$RATE"; meta size "$SIZE"; meta timeout "$TIMEOUT"
+	meta backup "$BACKUP"
 	meta seed "$SEED"
 	meta level "${LAB_LEVEL:-0.99}"
 	meta bridge_kind "$BRIDGE_KIND"

@@ -401,6 +401,37 @@ def down_after(run, meta, i):
     return out
 
 
+def backup_cost(run, meta, events, paths):
+    """Per backup path (BACKUP, 1-based), what its probes cost before the first fault: the
+    datagrams and bytes on the wire (IP length, both directions, from the capture on the
+    client's side of its bridge), per second and times a day."""
+    backups = [int(b) for b in meta.get("backup", "").split() if b.isdigit()]
+    if not backups or meta.get("mode") != "ns":
+        return None
+    t0 = float(meta.get("t0", 0) or 0)
+    # the faults' beginnings: as lab.sh began them (the events are written once they are in
+    # place, which a loaded machine delays by a second or more), else the events
+    starts = [float(v) for k, v in meta.items() if k.startswith("faultstart.")] or \
+        [ts for ts, w in events if w and w[0] in ("blackout", "stop")]
+    out = []
+    for b in backups:
+        from . import pcap as pcapmod
+        recs = pcapmod.records(os.path.join(run, "pcap", f"path{b}-c.pcap"))
+        if recs is None:
+            out.append({"path": b, "error": "no capture"})
+            continue
+        udp = [r for r in recs if r.proto == 17]
+        lo = t0 + 1.0
+        hi = min(starts) if starts else (max(r.ts for r in udp) if udp else lo)
+        win = [r for r in udp if lo <= r.ts < hi]
+        byts = sum(r.length + 28 for r in win)
+        span = hi - lo
+        out.append({"path": b, "window_s": span, "datagrams": len(win), "bytes": byts,
+                    "bytes_per_s": byts / span if span > 0 else None,
+                    "bytes_per_day": byts / span * 86400 if span > 0 else None})
+    return out
+
+
 def steady_of(tl, faults, level):
     """Loss outside every fault window (None without faults)."""
     if tl and faults:
@@ -458,6 +489,9 @@ def analyse(run):
     if ho:
         rep["handover"] = ho
     rep["changes"] = changes_of(events, meta, paths)
+    bc = backup_cost(run, meta, events, paths)
+    if bc:
+        rep["backup"] = bc
     fec = fec_report(run, meta, conf, e2e, events, tl)
     if fec:
         rep["fec"] = fec

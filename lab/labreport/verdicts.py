@@ -344,6 +344,16 @@ def verdicts(rep, expects, measured):
                         ok = ok and v[0] <= v[1] + slack
                         parts.append(f"{f['kind']}: {d} after {v[0]} ms (bound {v[1]} ms)")
             add(ex, ok, "; ".join(parts) + f" (slack {slack:g} ms)")
+        elif name == "backup_bytes_day_max":
+            lim = float(args[0])
+            bs = rep.get("backup") or []
+            if not bs or any(b.get("bytes_per_day") is None for b in bs):
+                add(ex, None, "no backup path measured (namespaces only)")
+                continue
+            add(ex, all(b["bytes_per_day"] <= lim for b in bs),
+                "; ".join(f"backup path {b['path']}: {b['datagrams']} datagrams, {b['bytes']} bytes in "
+                          f"{b['window_s']:.1f} s before the fault = {b['bytes_per_day'] / 1e6:.2f} MB/day"
+                          for b in bs) + f" (max {lim / 1e6:g} MB/day)")
         else:
             add(ex, None, "unknown expectation")
     return out

@@ -7,14 +7,14 @@
 
 SCENARIO_VARS="PATHS COUNT RATE SIZE TIMEOUT SEED EVENTS EXPECT MPCLIENT_ARGS MPSERVER_ARGS WARMUP
 TRAFFIC IPERF_ARGS IPERF_RATE IPERF_TIME IPERF_LEN PING_COUNT PING_INTERVAL PING_SIZE
-MPTCP_TIME MPTCP_RATE MPTCP_SUBFLOWS BIND CROSS_COUNT IPV6 KEYED"
+MPTCP_TIME MPTCP_RATE MPTCP_SUBFLOWS BIND CROSS_COUNT IPV6 KEYED BACKUP"
 SCENARIO_PATH_VARS="BRIDGE KERNEL LOSS LOSS_C2S LOSS_S2C"
 SCENARIO_EXPECTS="loss_in_ci steady_loss_in_ci loss_max loss_ratio_within loss_below_single
 counters_agree no_duplicates recovery_max fault_lost_max path_recovery_max blackout_loss_in_ci
 direction_split app_loss_in_ci mptcp_subflows goodput_all fec_loss_bound bytes_ratio_max
 path_down_within auto_target auto_back_under_max
 lost_max link_down_within link_up_within mtu_found_within isolation rebind_within
-handover_loss_in_ci handover_after_max"
+handover_loss_in_ci handover_after_max backup_bytes_day_max"
 SCENARIO_TRAFFIC="udpclient iperf3 openvpn mptcp clients socks5"
 SCENARIO_MAX_PATHS=8
 
@@ -33,6 +33,7 @@ scenario_defaults() {
 	CROSS_COUNT=1000
 	IPV6=0
 	KEYED=0
+	BACKUP=""	# backup paths, 1-based ("3"): mpclient's --bridge "ADDR:PORT backup"
 	local i v
 	for i in $(seq 1 "$SCENARIO_MAX_PATHS"); do
 		for v in $SCENARIO_PATH_VARS; do unset "${v}_$i"; done
@@ -104,6 +105,11 @@ scenario_load() {
 scenario_check() {
 	local i v e w
 	s_int PATHS 1 "$SCENARIO_MAX_PATHS"
+	local b
+	for b in $BACKUP; do
+		[[ $b =~ ^[0-9]+$ ]] && [ "$b" -ge 1 ] && [ "$b" -le "$PATHS" ] ||
+			s_bad "BACKUP=$BACKUP: path numbers 1..$PATHS"
+	done
 	s_int COUNT 1 100000000
 	s_int RATE 1 1000000
 	s_int SIZE 0 65000
