@@ -468,10 +468,9 @@ static void measure_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	for (i = 0; i < c->npaths; i++) {
 		struct path_stats *st = &c->core.paths[i].st;
 
-		if (c->core.paths[i].probe && c->core.paths[i].used && !c->core.paths[i].link_down) {
-			c->core.paths[i].probe = false;
+		if (c->core.paths[i].used && !c->core.paths[i].link_down &&
+		    client_down_probe_due(&c->core, i, now))
 			send_ping(c, &c->paths[i]);
-		}
 
 		n = client_tx_feedback(&c->core, i, now, c->txbuf, sizeof(c->txbuf));
 		if (n == 0)

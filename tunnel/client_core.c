@@ -559,11 +559,18 @@ bool client_measure_tick(struct client_core *c, double now)
 			if (c->paths[k].q.rx.last_rx > newest)
 				newest = c->paths[k].q.rx.last_rx;
 		}
-		if (pathq_check(&p->q, now, newest, others, client_path_idle(c, p)) &&
-		    ratelimit_allow(&c->state_rl, now, NULL))
-			event_log("path_state", "path %u (%s) down: nothing for %.0f ms (bound %.0f ms)",
-				  p->index, p->name, (now - p->q.rx.last_rx) * 1e3,
-				  pathq_down_after(&p->q, client_path_idle(c, p)) * 1e3);
+		if (pathq_check(&p->q, now, newest, others, client_path_idle(c, p))) {
+			/* probed at once, then backing off to the keepalive: a
+			 * stall that looked like a failure costs one RTT, a dead
+			 * path soon only the keepalive's PINGs */
+			p->probe_gap = CLIENT_DOWN_PROBE;
+			p->probe_at = now;
+			if (ratelimit_allow(&c->state_rl, now, NULL))
+				event_log("path_state",
+					  "path %u (%s) down: nothing for %.0f ms (bound %.0f ms)",
+					  p->index, p->name, (now - p->q.rx.last_rx) * 1e3,
+					  pathq_down_after(&p->q, client_path_idle(c, p)) * 1e3);
+		}
 	}
 	for (i = 0; i < c->npaths; i++) {	/* the sender's view: are we heard on it? */
 		struct cpath_state *p = &c->paths[i];
@@ -580,6 +587,24 @@ bool client_measure_tick(struct client_core *c, double now)
 	}
 	client_fec_resend(c);
 	return client_auto_tick(c, now);
+}
+
+bool client_down_probe_due(struct client_core *c, unsigned i, double now)
+{
+	struct cpath_state *p = &c->paths[i];
+
+	if (p->probe) {
+		p->probe = false;
+		return true;
+	}
+	if (p->q.state != PATHQ_DOWN || p->probe_at <= 0 || now < p->probe_at)
+		return false;
+	p->probe_at = now + p->probe_gap;
+	p->probe_gap *= 2;
+	/* up to the path's own probe interval: a backup's is longer */
+	if (p->probe_gap > c->prm.keepalive * (p->backup ? PATHSEL_BACKUP_PROBE_EVERY : 1))
+		p->probe_gap = c->prm.keepalive * (p->backup ? PATHSEL_BACKUP_PROBE_EVERY : 1);
+	return true;
 }
 
 double client_down_due(const struct client_core *c)

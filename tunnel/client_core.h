@@ -31,6 +31,7 @@
 #define CLIENT_MAX_PATHS 16		/* = CONFIG_MAX_BRIDGES */
 #define CLIENT_RETIRED_EPOCHS 4
 #define CLIENT_BURST_INTERVAL 0.1	/* s between out-of-turn PING rounds */
+#define CLIENT_DOWN_PROBE 0.1		/* s: a down path's second PING after its first */
 #define CLIENT_PMTU_BASE 1200		/* path MTU search: the size confirmed first */
 #define CLIENT_PMTU_CONFIRM 1.0		/* s between black-hole checks while busy */
 
@@ -48,6 +49,8 @@ struct cpath_state {
 	double big_at;		/* when a datagram larger than CLIENT_PMTU_BASE last left on it */
 	bool backup;		/* a backup path (pathsel.h): probes only while the primaries do */
 	bool probe;		/* a PING is due at once (its link came back: client.c measure_cb) */
+	double probe_at;	/* down by the down rule: its next PING (0: none) */
+	double probe_gap;	/* ... and the one after, doubling up to the keepalive */
 	struct path_stats st;
 };
 
@@ -228,6 +231,10 @@ size_t client_tx_feedback(struct client_core *c, unsigned path, double now, uint
 bool client_measure_tick(struct client_core *c, double now);
 /* When the down rule could next find a path down (INFINITY: none up). */
 double client_down_due(const struct client_core *c);
+/* A PING is due on path i now: it was added or its link came back, or it is
+ * down by the down rule (PINGs at CLIENT_DOWN_PROBE after it went down,
+ * then twice as far apart each time up to the keepalive). */
+bool client_down_probe_due(struct client_core *c, unsigned i, double now);
 /* Timers: paths silent for the path timeout go down, idle flows are forgotten. */
 void client_core_tick(struct client_core *c, double now);
 /* --redundancy auto: choose each direction's code from the paths' measured
