@@ -221,17 +221,20 @@ static void send_reply(struct client *c, struct cpath *p, const struct rx_result
 
 /* A PING on every sendable path (a down one too: that is how it comes
  * back); a backup path carrying no traffic only every
- * PATHSEL_BACKUP_PROBE_EVERY keepalives, and in no out-of-turn round. */
-static void ping_all(struct client *c, bool keepalive)
+ * PATHSEL_BACKUP_PROBE_EVERY keepalives once mpserver answered a PING
+ * saying its role, and in no out-of-turn round but one that checks a
+ * suspicion (all: a PONG on any path shows the peer and this end alive). */
+static void ping_all(struct client *c, bool keepalive, bool all)
 {
 	uint16_t ok = client_core_sendable(&c->core), carry = client_core_txpaths(&c->core);
-	bool backups = keepalive && c->keepalives++ % PATHSEL_BACKUP_PROBE_EVERY == 0;
+	bool backups = all || (keepalive && c->keepalives++ % PATHSEL_BACKUP_PROBE_EVERY == 0);
 	unsigned i;
 
 	for (i = 0; i < c->npaths; i++) {
 		if (!((ok >> i) & 1))
 			continue;
-		if (c->core.paths[i].backup && !((carry >> i) & 1) && !backups)
+		if (c->core.paths[i].backup && !((carry >> i) & 1) && !backups &&
+		    c->core.paths[i].role_said)
 			continue;
 		send_ping(c, &c->paths[i]);
 	}
@@ -248,7 +251,7 @@ void client_send_out(struct client *c, unsigned k, double now)
 	if (fec)
 		send_parity(c, now);
 	if (client_probe_due(&c->core, now))
-		ping_all(c, false);	/* mpserver silent: restarted? (a PING gets a COOKIE) */
+		ping_all(c, false, false);	/* mpserver silent: restarted? (a PING gets a COOKIE) */
 }
 
 static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -427,7 +430,7 @@ static void path_cb(struct ev_loop *loop, ev_io *w, int revents)
 				flush_deliver(c);
 			}
 			if (r.reply == RX_REPLY_PING_BURST)
-				ping_all(c, false);
+				ping_all(c, false, false);
 			else if (r.reply == RX_REPLY_PONG)
 				send_reply(c, p, &r);
 		}
@@ -447,7 +450,7 @@ static void keepalive_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	ping_all(c, true);
+	ping_all(c, true, false);
 }
 
 /* FEEDBACK on the paths that received something since the last one (each
@@ -456,12 +459,22 @@ static void measure_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct client *c = (struct client *)((char *)w - offsetof(struct client, measure));
 	double now = ev_now(loop), due;
+	bool late = c->measure_due > 0 && now - c->measure_due > PATHQ_LATE;
 	size_t n;
 	unsigned i;
 
 	(void)revents;
-	if (client_measure_tick(&c->core, now))
-		ping_all(c, false);	/* auto asks mpserver for another code: now */
+	/* this process stalled (the tick is late): what arrived meanwhile is
+	 * still unread in the sockets, and libev runs this timer before their
+	 * callbacks; the down rule judges after them, at the next tick (once:
+	 * a loop late every time still judges every other tick) */
+	c->measure_skipped = late && !c->measure_skipped;
+	if (c->measure_skipped)
+		c->core.cnt.late_ticks++;
+	if (client_measure_tick(&c->core, now, !c->measure_skipped))
+		ping_all(c, false, false);	/* auto asks mpserver for another code: now */
+	if (client_suspect_probe_due(&c->core, now))
+		ping_all(c, false, true);	/* a PONG elsewhere corroborates it */
 	due = c->core.fec_tx.tx ? client_fec_deadline(&c->core) : -1.0;
 	if (due >= 0 && due <= now)
 		send_parity(c, now);	/* symbols to send again (a path left the stripe) */
@@ -482,9 +495,10 @@ static void measure_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	/* the next tick: PATHQ_TICK, or sooner when a path under traffic
 	 * reaches its down bound before (the rule fires on time, not up to a
-	 * tick late) */
-	due = client_down_due(&c->core) - now + 0.0005;
+	 * tick late); after a skipped one, right after the sockets are read */
+	due = c->measure_skipped ? 0 : client_down_due(&c->core) - now + 0.0005;
 	w->repeat = due < PATHQ_TICK ? (due > 0.001 ? due : 0.001) : PATHQ_TICK;
+	c->measure_due = now + w->repeat;
 	ev_timer_again(loop, w);
 }
 

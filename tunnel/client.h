@@ -65,6 +65,8 @@ struct client {
 	uint16_t out_paths[BATCH_MAX];	/* paths of out[i] (client_tx_data) */
 	struct iovec path_out[BATCH_MAX + RED_PARITY_BATCH];	/* one path's share of out and piov */
 	ev_timer measure;	/* FEEDBACK and the fast down rule, every PATHQ_TICK */
+	double measure_due;	/* when measure should fire (its lateness: a stall) */
+	bool measure_skipped;	/* the last tick was late and left the rule out */
 	struct cpath paths[CONFIG_MAX_BRIDGES];	/* by path id (core.paths[i].used: live) */
 	unsigned npaths;	/* = core.npaths: slots to scan */
 	bool running;		/* client_start .. client_stop: watchers started */

@@ -21,6 +21,7 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 	memset(c, 0, sizeof(*c));
 	c->prm = *prm;
 	c->last_burst = -1;
+	c->suspect_probe = -1;
 	c->unanswered = -1;
 	c->last_probe = -1;
 	ratelimit_init(&c->open_rl, 10.0, 50.0);
@@ -109,6 +110,8 @@ void client_core_path_role(struct client_core *c, unsigned i, bool backup)
 	if (i >= CLIENT_MAX_PATHS || !p->used || p->backup == backup)
 		return;
 	p->backup = backup;
+	p->role_said = false;	/* PINGed until a PONG shows mpserver heard the role */
+	p->probe = true;
 	event_log("path_role", "path %u (%s) is a %s path", p->index, p->name,
 		  backup ? "backup" : "primary");
 }
@@ -135,12 +138,14 @@ uint16_t client_core_txpaths(const struct client_core *c)
 
 		if (!p->used)
 			continue;
-		/* down by the rule; never heard while another path is heard
-		 * counts as down too (a path that never worked gets no FEC
-		 * symbol; its PINGs go on); with FEC, a path silent in our
-		 * direction (pathq_tx_check) gets no symbol either */
-		if (p->q.state == PATHQ_DOWN || (p->q.state == PATHQ_UNKNOWN && any_up) ||
-		    (p->q.tx_silent && fec_send_active(&c->fec_tx)))
+		/* down by the rule; with FEC, never heard while another path
+		 * is heard counts as down too (a symbol on a path that never
+		 * worked is likely lost; its PINGs go on), and so does a path
+		 * silent in our direction (pathq_tx_check); broadcast copies go
+		 * on both: the peer's answers to them are how they are learnt */
+		if (p->q.state == PATHQ_DOWN ||
+		    (fec_send_active(&c->fec_tx) &&
+		     ((p->q.state == PATHQ_UNKNOWN && any_up) || p->q.tx_silent)))
 			s.down |= (uint16_t)(1u << i);
 		if (p->backup)
 			s.backup |= (uint16_t)(1u << i);
@@ -399,6 +404,22 @@ double client_fec_deadline(const struct client_core *c)
 	return d == UINT64_MAX ? -1.0 : (double)d / 1e6;
 }
 
+/* What every PING of path p says, an MTU probe's too: the cookie, the
+ * path's role, the redundancy asked for server -> client (the option, or
+ * what auto chose), the path's name. */
+static void ping_fill(const struct client_core *c, const struct cpath_state *p,
+		      struct wire_ping *ping)
+{
+	memcpy(ping->token, c->cookie, WIRE_COOKIE_LEN);
+	ping->path_flags = p->backup ? WIRE_PATH_F_BACKUP : 0;
+	redundancy_to_ping(c->prm.red.mode == WIRE_RED_AUTO ? &c->ask_red : &c->prm.red, ping);
+	if (p->name) {
+		size_t nl = strnlen(p->name, sizeof(ping->name));
+
+		memcpy(ping->name, p->name, nl);	/* NUL-padded, not terminated when 16 */
+	}
+}
+
 size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t *out,
 		      size_t outlen)
 {
@@ -413,15 +434,7 @@ size_t client_tx_ping(struct client_core *c, unsigned path, double now, uint8_t 
 	struct wire_ping ping = { .stamp = (uint64_t)(now * 1e9) };
 	uint8_t pl[WIRE_PING_LEN];
 
-	memcpy(ping.token, c->cookie, WIRE_COOKIE_LEN);
-	ping.path_flags = p->backup ? WIRE_PATH_F_BACKUP : 0;
-	/* asked for server -> client: the option, or what auto chose */
-	redundancy_to_ping(c->prm.red.mode == WIRE_RED_AUTO ? &c->ask_red : &c->prm.red, &ping);
-	if (p->name) {
-		size_t nl = strnlen(p->name, sizeof(ping.name));
-
-		memcpy(ping.name, p->name, nl);	/* NUL-padded, not terminated when 16 */
-	}
+	ping_fill(c, p, &ping);
 	tx_keyed(&h, &c->keys);
 	wire_ping_encode(&ping, WIRE_PING_LEN, pl, sizeof(pl));
 	return tx_build(&c->tx_key, &h, pl, out, outlen);
@@ -444,13 +457,7 @@ size_t client_tx_probe(struct client_core *c, unsigned path, uint16_t size, doub
 		return 0;
 	plen = size - over;
 	h.len = (uint16_t)plen;
-	memcpy(ping.token, c->cookie, WIRE_COOKIE_LEN);
-	redundancy_to_ping(&c->prm.red, &ping);
-	if (p->name) {
-		size_t nl = strnlen(p->name, sizeof(ping.name));
-
-		memcpy(ping.name, p->name, nl);
-	}
+	ping_fill(c, p, &ping);
 	tx_keyed(&h, &c->keys);
 	/* the padded payload in place after the header (tx_build moves nothing) */
 	if (wire_ping_encode(&ping, plen, out + WIRE_HDR_LEN, outlen - WIRE_HDR_LEN) != plen)
@@ -521,7 +528,7 @@ size_t client_tx_feedback(struct client_core *c, unsigned path, double now, uint
 /* FEC: the symbols in flight on a path that just left the stripe go again */
 static void client_fec_resend(struct client_core *c)
 {
-	uint16_t live = client_live_paths(c), gone = c->fec_tx.striped & ~live;
+	uint16_t live = client_core_txpaths(c), gone = c->fec_tx.striped & ~live;
 	unsigned i;
 
 	c->fec_tx.striped = live;
@@ -541,11 +548,12 @@ static void client_fec_resend(struct client_core *c)
 	}
 }
 
-bool client_measure_tick(struct client_core *c, double now)
+bool client_measure_tick(struct client_core *c, double now, bool judge)
 {
 	double newest;
 	uint64_t others;
 	unsigned i, k;
+	bool suspect = false;
 
 	for (i = 0; i < c->npaths; i++) {
 		struct cpath_state *p = &c->paths[i];
@@ -559,7 +567,7 @@ bool client_measure_tick(struct client_core *c, double now)
 			if (c->paths[k].q.rx.last_rx > newest)
 				newest = c->paths[k].q.rx.last_rx;
 		}
-		if (pathq_check(&p->q, now, newest, others, client_path_idle(c, p))) {
+		if (judge && pathq_check(&p->q, now, newest, others, client_path_idle(c, p))) {
 			/* probed at once, then backing off to the keepalive: a
 			 * stall that looked like a failure costs one RTT, a dead
 			 * path soon only the keepalive's PINGs */
@@ -570,8 +578,21 @@ bool client_measure_tick(struct client_core *c, double now)
 					  "path %u (%s) down: nothing for %.0f ms (bound %.0f ms)",
 					  p->index, p->name, (now - p->q.rx.last_rx) * 1e3,
 					  pathq_down_after(&p->q, client_path_idle(c, p)) * 1e3);
+		} else if (pathq_suspect(&p->q)) {
+			suspect = true;
 		}
 	}
+	/* a suspicion no primary path corroborates (none up, unsuspected and
+	 * heard within the last FEEDBACK gap): a PING round, backups too
+	 * (client_suspect_probe_due), until it is confirmed or cleared */
+	for (i = 0; i < c->npaths && suspect; i++) {
+		const struct cpath_state *p = &c->paths[i];
+
+		if (p->used && !p->backup && !p->link_down && p->q.state == PATHQ_UP &&
+		    !pathq_suspect(&p->q) && now - p->q.rx.last_rx < PATHQ_FEEDBACK_MIN)
+			suspect = false;
+	}
+	c->suspect_new = suspect;
 	for (i = 0; i < c->npaths; i++) {	/* the sender's view: are we heard on it? */
 		struct cpath_state *p = &c->paths[i];
 
@@ -587,6 +608,17 @@ bool client_measure_tick(struct client_core *c, double now)
 	}
 	client_fec_resend(c);
 	return client_auto_tick(c, now);
+}
+
+bool client_suspect_probe_due(struct client_core *c, double now)
+{
+	if (!c->suspect_new)
+		return false;
+	c->suspect_new = false;
+	if (c->suspect_probe >= 0 && now - c->suspect_probe < CLIENT_SUSPECT_PROBE)
+		return false;
+	c->suspect_probe = now;
+	return true;
 }
 
 bool client_down_probe_due(struct client_core *c, unsigned i, double now)

@@ -32,6 +32,7 @@
 #define CLIENT_RETIRED_EPOCHS 4
 #define CLIENT_BURST_INTERVAL 0.1	/* s between out-of-turn PING rounds */
 #define CLIENT_DOWN_PROBE 0.1		/* s: a down path's second PING after its first */
+#define CLIENT_SUSPECT_PROBE 0.02	/* s between PING rounds checking a suspicion */
 #define CLIENT_PMTU_BASE 1200		/* path MTU search: the size confirmed first */
 #define CLIENT_PMTU_CONFIRM 1.0		/* s between black-hole checks while busy */
 
@@ -49,6 +50,7 @@ struct cpath_state {
 	double big_at;		/* when a datagram larger than CLIENT_PMTU_BASE last left on it */
 	bool backup;		/* a backup path (pathsel.h): probes only while the primaries do */
 	bool probe;		/* a PING is due at once (its link came back: client.c measure_cb) */
+	bool role_said;		/* a PONG came since its role was set: mpserver knows it */
 	double probe_at;	/* down by the down rule: its next PING (0: none) */
 	double probe_gap;	/* ... and the one after, doubling up to the keepalive */
 	struct path_stats st;
@@ -74,6 +76,8 @@ struct client_core {
 	struct seal_key old_rx_key;	/* (session, srv_epoch, s2c) under the old key */
 	uint8_t cookie[WIRE_COOKIE_LEN];	/* from mpserver, echoed in PINGs */
 	double last_burst;	/* last out-of-turn PING round; <0 never */
+	double suspect_probe;	/* last PING round for a path under suspicion; <0 never */
+	bool suspect_new;	/* a suspicion no primary corroborates (client_measure_tick) */
 	double unanswered;	/* keyed: first DATA sent since we last heard mpserver; <0 none */
 	unsigned probe_streak;	/* probes answered without DATA since (backoff) */
 	double last_probe;	/* last probe round; <0 never (its own pace: a COOKIE
@@ -225,10 +229,19 @@ double client_path_idle(const struct client_core *c, const struct cpath_state *p
  */
 size_t client_tx_feedback(struct client_core *c, unsigned path, double now, uint8_t *out,
 			  size_t outlen);
-/* The fast down rule (pathq.h) for every path, then auto's controller; call
- * every few ms.  True when auto changed what we ask of mpserver (send a PING
- * round now rather than at the next keepalive). */
-bool client_measure_tick(struct client_core *c, double now);
+/* The fast down rule (pathq.h) for every path (judge false: left out, this
+ * process stalled), then auto's controller; call every few ms.  True when
+ * auto changed what we ask of mpserver (send a PING round now rather than at
+ * the next keepalive). */
+bool client_measure_tick(struct client_core *c, double now, bool judge);
+/* A path is under suspicion (one view of the down rule, unconfirmed) and no
+ * primary path is up, unsuspected and heard within the last FEEDBACK gap
+ * to corroborate it with its own traffic: true (at most every
+ * CLIENT_SUSPECT_PROBE, while that lasts) when a PING on every
+ * path, backups too, is due: a PONG on another path while this one stays
+ * silent confirms it (the peer is alive); none means a stall of the peer
+ * or of us, which the rule then waits out (twice its bound). */
+bool client_suspect_probe_due(struct client_core *c, double now);
 /* When the down rule could next find a path down (INFINITY: none up). */
 double client_down_due(const struct client_core *c);
 /* A PING is due on path i now: it was added or its link came back, or it is

@@ -322,6 +322,7 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	if (h->type == WIRE_PONG) {
 		if (pong_ok) {
 			p->rtt = now - sent;
+			p->role_said = true;	/* the PING said it (mpserver's PONG, same branch) */
 			pathq_rtt(&p->q, p->rtt);
 			redundancy_from_ping(&pong, &c->srv_red);	/* what mpserver applies */
 			/* our PING arrived whole at this size (a padded one: an MTU

@@ -17,6 +17,7 @@ bool pathq_on_rx(struct pathq *q, uint32_t path_seq, uint32_t stamp, unsigned by
 {
 	pathrx_on(&q->rx, path_seq, stamp, bytes, now);
 	q->tx_wait = 0;
+	q->suspect_at = 0;
 	if (traffic) {
 		q->traffic++;
 		q->traffic_at = now;
@@ -136,22 +137,70 @@ static bool under_traffic(const struct pathq *q)
 	return q->traffic_at > 0 && q->rx.last_rx - q->traffic_at <= PATHQ_TRAFFIC_RECENT;
 }
 
+/* The peer's FEEDBACK gap as it computes it (pathq_feedback_due), from our
+ * SRTT: the same path both ways. */
+static double fb_gap(const struct pathq *q)
+{
+	return q->tx.have_rtt && q->tx.srtt / 4 > PATHQ_FEEDBACK_MIN ? q->tx.srtt / 4 :
+								       PATHQ_FEEDBACK_MIN;
+}
+
+double pathq_send_bound(const struct pathq *q, double idle)
+{
+	double d = pathq_down_after(q, idle), ds, l = 0, v;
+	unsigned n = 2;
+
+	if (!q->tx.have_rtt)
+		return d;
+	/* the FEEDBACKs that must all be lost for a live path to look dead
+	 * with probability under 1%: 2 at loss up to 10%, 4 at 30% */
+	v = pathq_loss(q, PATHQ_TX);
+	if (!isnan(v) && v > l)
+		l = v;
+	v = pathq_loss(q, PATHQ_RX);
+	if (!isnan(v) && v > l)
+		l = v;
+	while (n < PATHQ_SEND_FB_MAX && pow(l, n) > 0.01)
+		n++;
+	ds = q->tx.srtt + n * fb_gap(q);
+	return ds > d ? ds : d;
+}
+
+/* SRTT, 0 while unknown. */
+static double pathq_srtt0(const struct pathq *q)
+{
+	return q->tx.have_rtt ? q->tx.srtt : 0;
+}
+
+bool pathq_suspect(const struct pathq *q)
+{
+	return q->state == PATHQ_UP && q->suspect_at > 0;
+}
+
 double pathq_down_due(const struct pathq *q, double idle)
 {
-	double d = pathq_down_after(q, idle), due = q->rx.last_rx + idle;
+	double d = pathq_down_after(q, idle), ds = pathq_send_bound(q, idle);
+	double last = q->rx.last_rx, due = last + idle, t;
 
 	if (q->state != PATHQ_UP)
 		return INFINITY;
-	if (under_traffic(q) && q->rx.last_rx + d < due)
-		due = q->rx.last_rx + d;
-	if (q->tx_wait > 0 && q->tx_wait + d < due)
-		due = q->tx_wait + d;
+	if (under_traffic(q) && last + 2 * d < due)
+		due = last + 2 * d;	/* R alone, twice its bound */
+	if (q->tx_wait > 0) {
+		/* S with R (d), or corroborated (ds) */
+		t = q->tx_wait > last ? q->tx_wait : last;
+		t += under_traffic(q) ? d : ds;
+		if (t < due)
+			due = t;
+	}
 	return due;
 }
 
 bool pathq_check(struct pathq *q, double now, double newest_other, uint64_t others, double idle)
 {
 	double last = q->rx.last_rx, d = pathq_down_after(q, idle);
+	double ds = pathq_send_bound(q, idle), silent = now - last;
+	bool r, snd_d, snd, down;
 
 	if (q->down_last != last) {	/* arrivals since the last check */
 		q->down_last = last;
@@ -159,14 +208,25 @@ bool pathq_check(struct pathq *q, double now, double newest_other, uint64_t othe
 	}
 	if (q->state != PATHQ_UP)
 		return false;
-	/* under traffic (it carried DATA until shortly before it went quiet):
-	 * the others went on delivering for d after our last */
-	if ((under_traffic(q) && newest_other - last > d && now - last > d &&
-	     others - q->down_others >= PATHQ_DOWN_OTHERS) ||
-	    (q->tx_wait > 0 && now - q->tx_wait > d && now - last > d) || now - last > idle) {
+	/* R: under traffic (it carried DATA until shortly before it went
+	 * quiet), the others went on delivering for d after our last */
+	r = under_traffic(q) && newest_other - last > d && silent > d &&
+	    others - q->down_others >= PATHQ_DOWN_OTHERS;
+	/* S: DATA sent on it, nothing back since: for d (agreeing with R), for
+	 * ds (alone: two or more of the peer's FEEDBACKs missed) */
+	snd_d = q->tx_wait > 0 && now - q->tx_wait > d && silent > d;
+	snd = q->tx_wait > 0 && now - q->tx_wait > ds && silent > ds;
+	down = silent > idle ||
+	       (r && (snd_d || silent > 2 * d)) ||
+	       (snd && (newest_other - q->tx_wait > pathq_srtt0(q) + fb_gap(q) ||
+			(now - q->tx_wait > 2 * ds && silent > 2 * ds)));
+	if (down) {
 		q->state = PATHQ_DOWN;
+		q->suspect_at = 0;
 		return true;
 	}
+	if ((r || snd_d) && q->suspect_at <= 0)
+		q->suspect_at = now;
 	return false;
 }
 

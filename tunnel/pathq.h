@@ -8,19 +8,32 @@
  *          RTT and its variation (RFC 6298), loss and burst of the
  *          direction we send;
  *   state  up or down by the down rule.  With d = max(3 x SRTT + 20 ms,
- *          100 ms), a path is down when nothing arrived on it for d and
- *          either
- *            - it was under traffic (it brought DATA or PARITY within
- *              PATHQ_TRAFFIC_RECENT of its last datagram) and the other
- *              paths went on delivering for d after it (PATHQ_DOWN_OTHERS
- *              datagrams at least): what the receiver sees; or
- *            - we sent DATA or PARITY on it d ago or longer and nothing came
- *              back (the peer answers those with a FEEDBACK within
- *              max(SRTT/4, 50 ms)): what the sender sees, which holds when
- *              every path fails at once;
- *          otherwise (idle, or carrying only probes: a backup path, a path
- *          we stopped sending on) silent for the idle bound -> down.  Up
- *          again at its next datagram.
+ *          100 ms) and ds = max(d, SRTT + n x the peer's FEEDBACK gap
+ *          max(SRTT/4, 50 ms)), n the FEEDBACKs a live path loses all
+ *          under 1% of the time at its measured loss (2 up to 10%, 4 at
+ *          30%), two views of a path that went silent:
+ *            R  the receiver's: it was under traffic (it brought DATA or
+ *               PARITY within PATHQ_TRAFFIC_RECENT of its last datagram),
+ *               nothing came for d, and the other paths went on delivering
+ *               for d after it (PATHQ_DOWN_OTHERS datagrams at least);
+ *            S  the sender's: we sent DATA or PARITY on it d ago (with R),
+ *               ds ago (alone) or longer and nothing came back since (the
+ *               peer answers those with a FEEDBACK at least every gap);
+ *          either alone is only a suspicion: a stall of the peer, of a
+ *          bridge or of this process looks the same for a while.  The path
+ *          is down when the evidence is solid:
+ *            - R and S agree, or S while another path delivered more than
+ *              SRTT + a FEEDBACK gap after our unanswered DATA (the peer
+ *              was alive when its answer on this path was due, and
+ *              answers elsewhere): ~d under traffic;
+ *            - one view alone, held past twice its bound (2d, 2ds): every
+ *              path failing at once (then no path corroborates);
+ *            - idle (or carrying only probes: a backup path, a path we
+ *              stopped sending on): silent for the idle bound.
+ *          Up again at its next datagram.  The callers judge only from a
+ *          loop that is on time (client.c, server.c: a tick late by more
+ *          than PATHQ_LATE after a stall of this process skips once, so
+ *          the datagrams queued meanwhile are read first).
  *
  * Each end sends on each path a FEEDBACK with that path's entry only, so an
  * RTT sample covers the path both ways (a report about a slow path coming
@@ -62,6 +75,12 @@
  * it went silent: DATA or PARITY within this long of its last datagram (a
  * path that only answers probes is judged by the idle bound). */
 #define PATHQ_TRAFFIC_RECENT 0.5
+/* A measuring tick this late (s) follows a stall of this process: the
+ * sockets hold what arrived meanwhile, unread; the down rule waits a tick. */
+#define PATHQ_LATE 0.020
+/* The sender's view waits for at most this many of the peer's FEEDBACK gaps
+ * (pathq_send_bound: enough that a live path loses them all < 1% of the time). */
+#define PATHQ_SEND_FB_MAX 8
 
 enum pathq_dir { PATHQ_TX = 0, PATHQ_RX = 1 };
 enum pathq_state { PATHQ_UNKNOWN = 0, PATHQ_UP, PATHQ_DOWN };
@@ -74,6 +93,7 @@ struct pathq {
 	uint32_t fb_traffic;	/* `traffic` when our last FEEDBACK left */
 	double traffic_at;	/* last DATA or PARITY received (monotonic s; 0 never) */
 	double tx_wait;		/* first DATA or PARITY sent since the last arrival; 0 none */
+	double suspect_at;	/* when one view (R or S) first held unconfirmed; 0 none */
 	double fb_at;		/* when our last FEEDBACK on this path left; 0 never */
 	double down_last;	/* rx.last_rx when down_others was taken */
 	uint64_t down_others;	/* the other paths' datagrams then */
@@ -134,6 +154,12 @@ void pathq_rtt(struct pathq *q, double rtt);
 bool pathq_check(struct pathq *q, double now, double newest_other, uint64_t others, double idle);
 /* How long the path may stay silent under traffic before it is down (s). */
 double pathq_down_after(const struct pathq *q, double idle);
+/* The sender's bound ds (s): d, or longer when the peer's FEEDBACK gap
+ * leaves fewer than two FEEDBACKs inside d. */
+double pathq_send_bound(const struct pathq *q, double idle);
+/* One view holds but is not confirmed (pathq_check set it; an arrival
+ * clears it): a probe on the other paths can corroborate it. */
+bool pathq_suspect(const struct pathq *q);
 /* When pathq_check could next find the path down (monotonic s; INFINITY:
  * it is not up), if nothing arrives on it meanwhile. */
 double pathq_down_due(const struct pathq *q, double idle);

@@ -189,6 +189,9 @@ void report_prom(FILE *f, const struct tunnel_report *r, const char *daemon)
 			"Paths moved to a new address after a confirmed challenge.", daemon,
 			r->cnt.path_moves);
 	}
+	counter(f, "mptunnel_late_ticks_total",
+		"Down-rule ticks put off because this process had stalled.", daemon,
+		r->cnt.late_ticks);
 	counter(f, "mptunnel_fec_parity_sent_total", "FEC parity datagrams sent.", daemon,
 		r->cnt.fec.tx_parity);
 	counter(f, "mptunnel_fec_recovered_datagrams_total",

@@ -405,12 +405,25 @@ static void fb_send(void *arg, uint32_t i, uint32_t k, const uint8_t *d, size_t 
 static void measure_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct server *srv = (struct server *)((char *)w - offsetof(struct server, measure));
+	double now = ev_now(loop);
+	bool judge = true;
 
 	(void)revents;
-	server_core_measure(&srv->core, ev_now(loop), fb_send, srv);
+	/* a late tick follows a stall of this process: what arrived meanwhile
+	 * is unread (libev runs this timer before the sockets' callbacks), so
+	 * the down rule waits for the next tick, 1 ms on (once in a row) */
+	if (srv->measure_due > 0 && now - srv->measure_due > PATHQ_LATE && !srv->measure_skipped) {
+		judge = false;
+		srv->core.cnt.late_ticks++;
+	}
+	srv->measure_skipped = !judge;
+	server_core_measure(&srv->core, now, judge, fb_send, srv);
+	w->repeat = judge ? PATHQ_TICK : 0.001;
+	srv->measure_due = now + w->repeat;
+	ev_timer_again(loop, w);
 	if (srv->core.fec_kick) {	/* symbols to send again (a path left the stripe) */
 		srv->core.fec_kick = false;
-		fec_arm(srv, ev_now(loop), ev_now(loop));
+		fec_arm(srv, now, now);
 	}
 }
 

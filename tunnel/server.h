@@ -46,6 +46,8 @@ struct server {
 	struct iovec piov[RED_PARITY_BATCH];
 	uint8_t ppath[RED_PARITY_BATCH];	/* path slot of piov[i] */
 	ev_timer measure;	/* FEEDBACK and the fast down rule, every PATHQ_TICK */
+	double measure_due;	/* when measure should fire (its lateness: a stall) */
+	bool measure_skipped;	/* the last tick was late and left the rule out */
 	struct sflow_io *fio;		/* core.flows.max */
 	struct batch inb;		/* from the paths */
 	struct batch rb;		/* replies from the target, encoded in place */

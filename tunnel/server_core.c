@@ -396,7 +396,8 @@ static size_t path_feedback(struct server_core *s, uint32_t si, uint32_t k, doub
 	return n;
 }
 
-void server_core_measure(struct server_core *s, double now, server_fb_send_fn *send, void *arg)
+void server_core_measure(struct server_core *s, double now, bool judge, server_fb_send_fn *send,
+			 void *arg)
 {
 	uint8_t out[SERVER_FB_MAX];
 	uint32_t i, k, j, best;
@@ -431,7 +432,7 @@ void server_core_measure(struct server_core *s, double now, server_fb_send_fn *s
 			if (!p->used)
 				continue;
 			idle = server_path_idle(s, p);
-			if (pathq_check(&p->q, now, k == best ? second : newest,
+			if (judge && pathq_check(&p->q, now, k == best ? second : newest,
 					all - p->q.rx.datagrams, idle) &&
 			    ratelimit_allow(&s->state_rl, now, NULL))
 				event_log("path_state",

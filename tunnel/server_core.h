@@ -151,10 +151,12 @@ void server_tx_stamp(struct server_core *s, uint32_t i, uint32_t k, uint8_t *dgr
 		     double now);
 /*
  * Every PATHQ_TICK: for each session heard within the last second,
- * the fast down rule on its paths, and on each path a FEEDBACK with that
- * path's entry when due (pathq_feedback_due), handed to send.
+ * the fast down rule on its paths (judge false: left out, this process
+ * stalled), and on each path a FEEDBACK with that path's entry when due
+ * (pathq_feedback_due), handed to send.
  */
-void server_core_measure(struct server_core *s, double now, server_fb_send_fn *send, void *arg);
+void server_core_measure(struct server_core *s, double now, bool judge, server_fb_send_fn *send,
+			 void *arg);
 /* Timers: idle flows closed, idle sessions closed. */
 void server_core_tick(struct server_core *s, double now);
 

@@ -87,6 +87,7 @@ void counters_json(struct json *j, const struct tunnel_counters *c)
 	json_u64(j, "dup_challenges", c->dup_challenges);
 	json_u64(j, "path_moves", c->path_moves);
 	json_u64(j, "paced", c->paced);
+	json_u64(j, "late_ticks", c->late_ticks);
 	json_u64(j, "malformed", counters_malformed(c));
 	json_obj_open(j, "drops");
 	for (i = 1; i < WIRE_E__COUNT; i++) {
@@ -125,6 +126,8 @@ void counters_text(FILE *f, const struct tunnel_counters *c)
 	if (c->key_changes || c->key_closed)
 		fprintf(f, "  key_changes %llu key_closed %llu\n", (unsigned long long)c->key_changes,
 			(unsigned long long)c->key_closed);
+	if (c->late_ticks)
+		fprintf(f, "  late_ticks %llu\n", (unsigned long long)c->late_ticks);
 	if (c->challenges || c->challenges_limited || c->path_moves)
 		fprintf(f, "  path challenges %llu (after a duplicate %llu, not sent: rate %llu) path moves %llu\n",
 			(unsigned long long)c->challenges,

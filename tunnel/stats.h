@@ -88,6 +88,8 @@ struct tunnel_counters {
 	uint64_t path_moves;	/* mpserver: paths moved to a new address (challenge confirmed) */
 	uint64_t paced;		/* mpclient --pace-delivery: datagrams the pacer held back
 				 * (released by its timer, not at once) */
+	uint64_t late_ticks;	/* down-rule ticks put off: this process had stalled
+				 * (pathq.h, PATHQ_LATE) */
 	uint64_t wire[WIRE_E__COUNT];
 	uint64_t drop[DROP__COUNT];
 	struct fec_counters fec;	/* redundancy.h: both roles of this end */

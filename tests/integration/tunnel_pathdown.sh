@@ -8,9 +8,10 @@
 #     ("nothing for X ms", from its last datagram, bound max(3 SRTT + 20 ms,
 #     100 ms)) is printed, not asserted (a loaded machine delays timers);
 #   - while it is down neither end sends traffic on it: its sent counter grows
-#     by the probes only (a PING each keepalive, at most 3 in 0.5 s), the other
-#     paths' by hundreds;
-#   - after SIGCONT it is up again at both ends and carries traffic again;
+#     by the probes only (at most 3 in the 0.5 s window, or under 1% of path
+#     0's when the snapshots stretch it), the other paths' by hundreds;
+#   - after SIGCONT it is up again at both ends and carries traffic again (at
+#     least a quarter of what path 0 carries meanwhile: its share is a third);
 #   - end-to-end loss: none in broadcast (the other paths carry every
 #     datagram); with FEC at most the datagrams sent while the path was
 #     silent and not yet down (in flight: rate x detection time).
@@ -19,7 +20,7 @@
 t_init tunnel_pathdown
 have_mpbridge || { t_fail "mpbridge not built"; t_done; }
 MPCTL=$BUILD/mpctl
-N=6000
+N=10000	# 10 s: the four snapshots (a second each on a loaded machine, more with sanitizers) end before the traffic
 RATE=1000
 
 # snap TAG: mpclient's paths (mpctl) and mpserver's (--stats) as "index sent" lines
@@ -78,14 +79,21 @@ round() {
 	c0=$(grew down1 down2 c 0)
 	s1=$(grew down1 down2 s 1)
 	s0=$(grew down1 down2 s 0)
+	# probes: a PING a keepalive, the down path's own (at once, then 100 ms
+	# doubling); the window is 0.5 s plus what the snapshots take
 	t_expect "$label: while down, path 1 carries probes only: mpclient sent $c1 on it ($c0 on path 0), mpserver $s1 ($s0)" \
-		eval '[ "$c1" -le 3 ] && [ "$s1" -le 3 ] && [ "$c0" -ge 100 ] && [ "$s0" -ge 100 ]'
+		eval '[ "$c0" -ge 100 ] && [ "$s0" -ge 100 ] &&
+		      { [ "$c1" -le 3 ] || [ $((c1 * 100)) -le "$c0" ]; } &&
+		      { [ "$s1" -le 3 ] || [ $((s1 * 100)) -le "$s0" ]; }'
 	t_expect "$label: up again at both ends after SIGCONT" \
 		eval 'grep -q "path 1 (.*) up again" "$T/client.log" && grep -q "path 1 up again" "$T/server.log"'
 	c1=$(grew up1 up2 c 1)
 	s1=$(grew up1 up2 s 1)
-	t_expect "$label: then it carries traffic again (mpclient sent $c1 on it, mpserver $s1 in 0.5 s)" \
-		eval '[ "$c1" -ge 100 ] && [ "$s1" -ge 100 ]'
+	c0=$(grew up1 up2 c 0)
+	s0=$(grew up1 up2 s 0)
+	t_expect "$label: then it carries traffic again (mpclient sent $c1 on it, $c0 on path 0; mpserver $s1, $s0)" \
+		eval '[ "$c0" -ge 100 ] && [ "$s0" -ge 100 ] &&
+		      [ $((c1 * 4)) -ge "$c0" ] && [ $((s1 * 4)) -ge "$s0" ]'
 	if [ -z "$mode" ]; then
 		t_expect "$label: nothing lost end to end ($lost of $N)" [ "${lost:-x}" = 0 ]
 	else

@@ -229,7 +229,8 @@ static void test_tx_drops(void **state)
 }
 
 /* A link going down takes the path out of sending and marks its pathq state
- * down at once; a datagram too big for a path's MTU avoids it; too big for
+ * down at once; link up, it is PINGed and used again from its next datagram;
+ * a datagram too big for a path's MTU avoids it; too big for
  * every path, the drop path_mtu. */
 static void test_link_and_mtu(void **state)
 {
@@ -245,6 +246,11 @@ static void test_link_and_mtu(void **state)
 	adopt(&c, E1, 1, T0);
 	n = s2c(buf, WIRE_DATA, false, 1, E1, 2, 1, 0);
 	client_rx(&c, 1, buf, n, T0, &r);
+	/* paths 1 and 2 heard too (a path never heard is not sent on) */
+	n = s2c(buf, WIRE_PONG, false, 0, E1, 3, 1, T0 - 0.01);
+	assert_int_equal(client_rx(&c, 1, buf, n, T0, &r), RX_ACCEPT);
+	n = s2c(buf, WIRE_PONG, false, 0, E1, 4, 2, T0 - 0.01);
+	assert_int_equal(client_rx(&c, 2, buf, n, T0, &r), RX_ACCEPT);
 	assert_true(client_tx_data(&c, buf, RX_BUF, &a, 100, T0) > 0);
 	assert_int_equal(c.tx_paths, 0x7);
 	assert_true(client_core_path_link(&c, 1, false, "test"));
@@ -253,6 +259,11 @@ static void test_link_and_mtu(void **state)
 	assert_true(client_tx_data(&c, buf, RX_BUF, &a, 100, T0) > 0);
 	assert_int_equal(c.tx_paths, 0x5);
 	assert_true(client_core_path_link(&c, 1, true, "test"));
+	assert_true(c.paths[1].probe);	/* a PING at once */
+	assert_true(client_tx_data(&c, buf, RX_BUF, &a, 100, T0) > 0);
+	assert_int_equal(c.tx_paths, 0x5);	/* down until it is heard again */
+	n = s2c(buf, WIRE_PONG, false, 0, E1, 5, 1, T0 - 0.01);
+	assert_int_equal(client_rx(&c, 1, buf, n, T0, &r), RX_ACCEPT);
 	assert_true(client_tx_data(&c, buf, RX_BUF, &a, 100, T0) > 0);
 	assert_int_equal(c.tx_paths, 0x7);
 	/* every link down: nothing to send it on */
@@ -491,6 +502,50 @@ static void test_idle_flows(void **state)
 	client_core_free(&c);
 }
 
+/* A backup path's role reaches mpserver with its PINGs, an MTU probe's too
+ * (a probe without it once made mpserver treat the backup as a primary for
+ * seconds); mpclient knows mpserver heard it from the PONG. */
+static void test_backup_role(void **state)
+{
+	struct tunnel_params prm;
+	struct client_core c;
+	struct server_core s;
+	struct addr path0 = rx_addr(4000);
+	struct rx_result r, rs;
+	struct session *ss;
+	size_t n;
+
+	(void)state;
+	rx_params(&prm);
+	client_new(&c, &prm, false);
+	assert_int_equal(server_core_init(&s, &prm, NULL, NULL), 0);
+	client_core_path_role(&c, 0, true);
+	assert_true(c.paths[0].backup);
+	assert_true(c.paths[0].probe);	/* a PING at once */
+	assert_false(c.paths[0].role_said);
+	n = client_tx_ping(&c, 0, T0, buf, RX_BUF);
+	assert_int_equal(server_rx(&s, &path0, buf, n, T0, &rs), RX_ACCEPT);
+	assert_int_equal(rs.reply, RX_REPLY_PONG);
+	ss = session_at(&s.sessions, rs.session);
+	assert_true(ss->paths[rs.path].backup);
+	memcpy(buf, rs.reply_buf, rs.reply_len);
+	assert_int_equal(client_rx(&c, 0, buf, rs.reply_len, T0 + 0.01, &r), RX_ACCEPT);
+	assert_true(c.paths[0].role_said);
+	/* an MTU probe keeps saying it */
+	n = client_tx_probe(&c, 0, 1200, T0 + 0.1, buf, RX_BUF);
+	assert_int_equal(n, 1200);
+	assert_int_equal(server_rx(&s, &path0, buf, n, T0 + 0.1, &rs), RX_ACCEPT);
+	assert_true(ss->paths[rs.path].backup);
+	/* primary again: said at the next PING */
+	client_core_path_role(&c, 0, false);
+	assert_false(c.paths[0].role_said);
+	n = client_tx_ping(&c, 0, T0 + 0.2, buf, RX_BUF);
+	assert_int_equal(server_rx(&s, &path0, buf, n, T0 + 0.2, &rs), RX_ACCEPT);
+	assert_false(ss->paths[rs.path].backup);
+	server_core_free(&s);
+	client_core_free(&c);
+}
+
 /* ---- both cores: the keyed handshake, by hand ---- */
 
 static void test_keyed_handshake(void **state)
@@ -621,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_link_and_mtu),
 		cmocka_unit_test(test_idle_flows),
 		cmocka_unit_test(test_keyed_handshake),
+		cmocka_unit_test(test_backup_role),
 		cmocka_unit_test(test_challenge_answered),
 	};
 

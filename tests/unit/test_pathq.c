@@ -103,21 +103,33 @@ struct down_case {
 	double silent;		/* s since our last arrival */
 	double others_for;	/* s the others went on delivering after our last */
 	unsigned others_n;	/* datagrams they delivered meanwhile */
+	double sent_at;		/* s after our last arrival we sent DATA on it; <0 none */
 	bool down;
 	bool probes;		/* the path brought only PINGs/PONGs (a backup, a path not sent on) */
 };
 
+/* d = max(3 SRTT + 20 ms, 100 ms); ds = max(d, SRTT + 2 x 50 ms) on a clean path */
 static const struct down_case down_cases[] = {
-	{ "under traffic, silent past the 100 ms floor", 0.010, 0.150, 0.150, 50, true, false },
-	{ "under traffic, silent below the floor", 0.010, 0.090, 0.090, 50, false, false },
-	{ "under traffic, silent below 3 SRTT + 20 ms", 0.060, 0.180, 0.180, 50, false, false },
-	{ "under traffic, silent past 3 SRTT + 20 ms", 0.060, 0.220, 0.220, 50, true, false },
-	{ "the others stopped too (no traffic)", 0.010, 0.500, 0.050, 20, false, false },
-	{ "sparse keepalives are not traffic", 0.010, 1.000, 1.000, 2, false, false },
-	{ "idle past the path timeout", 0.010, 3.500, 0, 0, true, false },
-	{ "RTT unknown: only the path timeout", -1, 2.000, 2.000, 500, false, false },
-	{ "only probes: not under traffic", 0.010, 0.900, 0.900, 500, false, true },
-	{ "only probes, past the idle bound", 0.010, 3.100, 3.100, 500, true, true },
+	/* R (the receiver's view) and S (the sender's) agree past d */
+	{ "both views past the 100 ms floor", 0.010, 0.105, 0.105, 50, 0.001, true, false },
+	{ "both views, below the floor", 0.010, 0.090, 0.090, 50, 0.001, false, false },
+	{ "both views, below 3 SRTT + 20 ms", 0.060, 0.180, 0.180, 50, 0.001, false, false },
+	{ "both views, past 3 SRTT + 20 ms", 0.060, 0.205, 0.205, 50, 0.001, true, false },
+	/* R alone (nothing sent on it): twice its bound */
+	{ "R alone past d: a suspicion", 0.010, 0.150, 0.150, 50, -1, false, false },
+	{ "R alone past 2d", 0.010, 0.205, 0.205, 50, -1, true, false },
+	/* S alone: the others corroborate (the peer answers elsewhere) past ds */
+	{ "S past ds, the others deliver", 0.010, 0.115, 0.115, 2, 0.001, true, true },
+	/* S alone, nothing elsewhere either (a stall of the peer, or every path
+	 * failing at once): twice ds */
+	{ "S past ds, every path silent (a suspicion)", 0.010, 0.150, 0, 0, 0.001, false, false },
+	{ "S past 2 ds, every path silent", 0.010, 0.230, 0, 0, 0.001, true, false },
+	{ "the others stopped too (no traffic)", 0.010, 0.500, 0.050, 20, -1, false, false },
+	{ "sparse keepalives are not traffic", 0.010, 1.000, 1.000, 2, -1, false, false },
+	{ "idle past the path timeout", 0.010, 3.500, 0, 0, -1, true, false },
+	{ "RTT unknown: only the path timeout", -1, 2.000, 2.000, 500, -1, false, false },
+	{ "only probes: not under traffic", 0.010, 0.900, 0.900, 500, -1, false, true },
+	{ "only probes, past the idle bound", 0.010, 3.100, 3.100, 500, -1, true, true },
 };
 
 static void test_down_rule(void **state)
@@ -136,19 +148,25 @@ static void test_down_rule(void **state)
 			pathq_rtt(&q, c->srtt);
 		pathq_on_rx(&q, 1, 0, 100, !c->probes, t0);
 		assert_false(pathq_check(&q, t0, t0, 1000, 3.0));	/* snapshot of the others */
+		if (c->sent_at >= 0)
+			pathq_on_tx(&q, 100, true, t0 + c->sent_at);
 		went = pathq_check(&q, t0 + c->silent, c->others_for > 0 ? t0 + c->others_for : 0,
 				   1000 + c->others_n, 3.0);
 		if (went != c->down)
 			fail_msg("%s: down %d, want %d", c->name, went, c->down);
 		assert_string_equal(pathq_state_name(q.state), c->down ? "down" : "up");
-		/* up again at the next datagram */
+		/* a view that held but was not confirmed is a suspicion */
+		if (strstr(c->name, "suspicion"))
+			assert_true(pathq_suspect(&q));
+		/* up again at the next datagram, no longer suspect */
 		assert_int_equal(pathq_on_rx(&q, 2, 0, 100, true, t0 + c->silent + 0.001), c->down);
 		assert_string_equal(pathq_state_name(q.state), "up");
+		assert_false(pathq_suspect(&q));
 	}
 }
 
 /* The sender's view (pathq_tx_check), table-driven: DATA sent on the path
- * at t = 10 s (RTT 20 ms: bound 100 ms + 2 FEEDBACK intervals = 150 ms),
+ * at t = 10 s (RTT 20 ms: bound 100 ms + 2 FEEDBACK intervals = 200 ms),
  * FEEDBACK progress on it at `heard` (0: none), the others' latest progress
  * `others`; checked at `now`: silent or not. */
 struct silent_case {
@@ -202,7 +220,7 @@ static void test_tx_silent(void **state)
 		assert_false(pathq_tx_check(&q, 10.3 + PATHQ_SILENT_RETRY + 0.01, 10.8));
 		assert_false(q.tx_silent);	/* tried again */
 		pathq_sent_traffic(&q, 10.9);
-		assert_true(pathq_tx_check(&q, 11.1, 11.1));
+		assert_true(pathq_tx_check(&q, 11.12, 11.12));
 		e.highest = 9;
 		e.received = 9;
 		e.echo = pathmeas_stamp(11.15 - 0.02);
@@ -212,8 +230,8 @@ static void test_tx_silent(void **state)
 	}
 }
 
-/* the sender's view: DATA sent on the path and nothing back for d -> down,
- * whatever the other paths do (every path can fail at once) */
+/* the sender's view: DATA sent on the path and nothing back; when it is due,
+ * what clears it, what does not count */
 static void test_sender_rule(void **state)
 {
 	struct pathq q;
@@ -221,13 +239,19 @@ static void test_sender_rule(void **state)
 
 	(void)state;
 	pathq_init(&q);
-	pathq_rtt(&q, 0.010);	/* d = 100 ms */
+	pathq_rtt(&q, 0.010);	/* d = 100 ms, ds = 110 ms */
+	assert_true(fabs(pathq_send_bound(&q, 3.0) - 0.110) < 1e-9);
 	pathq_on_rx(&q, 1, 0, 100, true, t0);
 	pathq_on_tx(&q, 100, true, t0 + 0.010);
 	pathq_on_tx(&q, 100, true, t0 + 0.050);	/* the first one after the arrival counts */
-	assert_true(fabs(pathq_down_due(&q, 3.0) - (t0 + 0.100)) < 1e-9);	/* the receiver's, first */
+	/* under traffic: R and S can agree at d after the DATA */
+	assert_true(fabs(pathq_down_due(&q, 3.0) - (t0 + 0.110)) < 1e-9);
 	assert_false(pathq_check(&q, t0 + 0.105, 0, 0, 3.0));	/* 95 ms since the DATA */
-	assert_true(pathq_check(&q, t0 + 0.111, 0, 0, 3.0));
+	/* nothing elsewhere: a suspicion until 2 ds */
+	assert_false(pathq_check(&q, t0 + 0.150, 0, 0, 3.0));
+	assert_true(pathq_suspect(&q));
+	assert_false(pathq_check(&q, t0 + 0.225, 0, 0, 3.0));
+	assert_true(pathq_check(&q, t0 + 0.235, 0, 0, 3.0));
 	assert_string_equal(pathq_state_name(q.state), "down");
 	/* an arrival clears it */
 	pathq_on_rx(&q, 2, 0, 100, false, t0 + 1.0);
@@ -238,6 +262,34 @@ static void test_sender_rule(void **state)
 	pathq_on_tx(&q, 80, false, t0 + 1.050);
 	assert_false(pathq_check(&q, t0 + 2.0, 0, 0, 3.0));
 	assert_string_equal(pathq_state_name(q.state), "up");
+	assert_false(pathq_suspect(&q));
+}
+
+/* ds grows with the loss measured on the path: more of the peer's FEEDBACKs
+ * may be lost in a row */
+static void test_send_bound_loss(void **state)
+{
+	struct pathq q;
+	struct wire_feedback_entry e = { 0 };
+	double t0 = 10.0, ds0;
+	unsigned i;
+
+	(void)state;
+	pathq_init(&q);
+	pathq_rtt(&q, 0.010);
+	ds0 = pathq_send_bound(&q, 3.0);
+	/* the peer reports 30% of 1000 lost */
+	for (i = 0; i < 1000; i++)
+		pathq_on_tx(&q, 100, true, t0);
+	e.highest = 1000;
+	e.received = 700;
+	pathq_take_feedback(&q, &e, t0 + 0.01);
+	e.highest = 2000;
+	e.received = 1400;
+	pathq_take_feedback(&q, &e, t0 + 0.02);
+	if (!(pathq_loss(&q, PATHQ_TX) > 0.1))
+		skip();
+	assert_true(pathq_send_bound(&q, 3.0) > ds0 + 0.09);	/* 4 gaps, not 2 */
 }
 
 int main(void)
@@ -248,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_down_rule),
 		cmocka_unit_test(test_tx_silent),
 		cmocka_unit_test(test_sender_rule),
+		cmocka_unit_test(test_send_bound_loss),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -823,7 +823,7 @@ static void resend_both_ways(bool keyed)
 		if (i == 90)
 			c.paths[1].q.state = PATHQ_DOWN;	/* the down rule says so */
 		if (i % 10 == 0)
-			client_measure_tick(&c, now);	/* every 10 ms */
+			client_measure_tick(&c, now, true);	/* every 10 ms */
 		n = client_tx_data(&c, tmp, RX_BUF, &app, len, now);
 		assert_true(n > 0);
 		for (path = 0; path < c.npaths; path++) {
@@ -861,7 +861,7 @@ static void resend_both_ways(bool keyed)
 			s.sessions.s[si].paths[1].q.state = PATHQ_DOWN;
 		if (i % 10 == 0) {
 			s.sessions.s[si].last_rx = now;	/* (measured: a session heard lately) */
-			server_core_measure(&s, now, NULL, NULL);
+			server_core_measure(&s, now, true, NULL, NULL);
 		}
 		n = server_tx_data(&s, f, tmp, RX_BUF, len, now);
 		assert_true(n > 0);

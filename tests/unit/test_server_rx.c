@@ -954,7 +954,7 @@ static void test_feedback(void **state)
 	}
 	si = session_find(&s.sessions, SESS);
 	fb_len = 0;
-	server_core_measure(&s, T0 + 0.03, fb_capture, NULL);
+	server_core_measure(&s, T0 + 0.03, true, fb_capture, NULL);
 	assert_true(fb_len > 0);
 	assert_int_equal(fb_path, 0);
 	assert_true(wire_decode(fb_out, fb_len, &h, &pl, NULL));
@@ -969,7 +969,7 @@ static void test_feedback(void **state)
 	assert_true(fb.e[0].delay >= 9999 && fb.e[0].delay <= 10001);
 	/* nothing new: no second FEEDBACK */
 	fb_len = 0;
-	server_core_measure(&s, T0 + 0.2, fb_capture, NULL);
+	server_core_measure(&s, T0 + 0.2, true, fb_capture, NULL);
 	assert_int_equal(fb_len, 0);
 	/* what we send on path 0 (10 datagrams), reported back: 9 received, the
 	 * highest stamped at T0 + 1, reported 4 ms after it arrived, at T0 + 1.030 */
