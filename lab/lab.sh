@@ -395,6 +395,9 @@ link_monitor() {
 kernel_loss_step() {
 	local i=$1 pct=$2
 	if [ "$LAB_MODE" = ns ]; then
+		# the event is written once both filters are in: on a loaded machine that can be a
+		# second after the first went in, so the report times a step from here
+		meta "stepstart.$i" "$(now)"
 		# nftables at once (impair.sh's probe for netem, a second or more on a busy machine,
 		# would put the step seconds late)
 		MPT_IMPAIR_METHOD=nft "$NETEM" loss "${NS_BRIDGE[i]}" "${DEV_BC[i]}" "$pct" >/dev/null &&

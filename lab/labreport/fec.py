@@ -188,7 +188,15 @@ def auto_report(run, meta, conf, e2e, events, tl):
     steps = []
     for ts, w in events:
         if w and w[0] in ("blackout", "restore", "loss"):
-            steps.append({"event": " ".join(w), "back_under_target_s": back_under(tl, ts, target)})
+            # from when the path's first filter went in (the event is written after the last)
+            key = {"loss": "stepstart", "blackout": "faultstart"}.get(w[0])
+            try:
+                start = min(ts, float(meta.get(f"{key}.{w[1]}"))) if key and len(w) > 1 else ts
+            except (TypeError, ValueError):
+                start = ts
+            steps.append({"event": " ".join(w), "back_under_target_s": back_under(tl, start, target),
+                          "began_before_event_s": round(ts - start, 3),
+                          "back_under_logged_s": back_under(tl, ts, target)})
     if steps:
         out["events"] = steps
     for who in ("mpserver", "mpclient"):

@@ -150,7 +150,9 @@ def verdicts(rep, expects, measured):
                 continue
             bad = [e for e in evs if e.get("back_under_target_s") is None or e["back_under_target_s"] > lim]
             add(ex, not bad, "; ".join(f"{e['event']}: residual under target from "
-                                       f"{fmt_s(e.get('back_under_target_s'))} after" for e in evs)
+                                       f"{fmt_s(e.get('back_under_target_s'))} after its first filter "
+                                       f"({fmt_s(e.get('began_before_event_s'))} before the event's line)"
+                                       for e in evs)
                 + f" (max {lim}s)")
         elif name == "bytes_ratio_max":
             lim = float(args[0])
