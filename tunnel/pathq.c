@@ -24,8 +24,15 @@ bool pathq_on_rx(struct pathq *q, uint32_t path_seq, uint32_t stamp, unsigned by
 	}
 	if (q->state == PATHQ_UP)
 		return false;
-	if (q->state == PATHQ_DOWN)
+	if (q->state == PATHQ_DOWN) {
 		q->rebase_rx = q->rebase_tx = true;
+		/* it delivers to us again, which says nothing of our direction
+		 * (an outage often ends one way first): FEC tries it after the
+		 * retry period, or at its first FEEDBACK progress */
+		q->tx_silent = true;
+		q->silent_until = now + PATHQ_SILENT_RETRY;
+		q->unacked_at = 0;
+	}
 	q->state = PATHQ_UP;
 	return true;
 }

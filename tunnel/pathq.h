@@ -138,7 +138,9 @@ void pathq_sent_traffic(struct pathq *q, double now);
  * on another path).  It catches what the receiver's down rule cannot: a
  * path dark in our direction only (the peer's datagrams still arrive on it).
  * A silent path is tried again after PATHQ_SILENT_RETRY, and is heard again
- * at its next FEEDBACK progress.  True when it just became silent.
+ * at its next FEEDBACK progress.  A path back up after a down period starts
+ * silent (what arrives from the peer says nothing of our direction, and an
+ * outage often ends one way first).  True when it just became silent.
  */
 #define PATHQ_SILENT_RETRY 0.5
 bool pathq_tx_check(struct pathq *q, double now, double others_fb);

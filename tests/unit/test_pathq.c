@@ -227,6 +227,14 @@ static void test_tx_silent(void **state)
 		pathq_take_feedback(&q, &e, 11.15);
 		assert_false(q.tx_silent);	/* heard */
 		assert_false(pathq_tx_check(&q, 11.5, 11.5));
+		/* down, then a datagram from the peer: up, but silent our way until tried */
+		q.state = PATHQ_DOWN;
+		assert_true(pathq_on_rx(&q, 50, 0, 100, true, 12.0));
+		assert_true(q.tx_silent);
+		assert_false(pathq_tx_check(&q, 12.0 + PATHQ_SILENT_RETRY / 2, 12.2));
+		assert_true(q.tx_silent);
+		assert_false(pathq_tx_check(&q, 12.0 + PATHQ_SILENT_RETRY + 0.01, 12.6));
+		assert_false(q.tx_silent);
 	}
 }
 
