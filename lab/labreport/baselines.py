@@ -13,12 +13,20 @@ def figures(rep):
     the path that was blacked out or restarted, and a path whose loss a timed event changed
     mid-run (`loss I PCT`: its figure is a mix weighted by when the event ran, which a loaded
     machine delays by seconds; any timed event analyse.CHANGING_EVENTS lists, whatever the
-    redundancy mode), with the end-to-end loss of such a run."""
+    redundancy mode), with the end-to-end loss of such a run; and the end-to-end loss of a run
+    whose blackouts took every primary path at once (BACKUP), and its steady-state loss: what
+    was in flight until the backup took over, a count the detection time and the blackouts'
+    spacing set, not a binomial sample."""
     out = {}
     e = rep["end_to_end"]
     outage = any(f["kind"].startswith("restart mp") for f in rep["faults"])
     faulty = {f["path"] for f in rep["faults"] if "path" in f}
     changed = False
+    backups = {b["path"] for b in rep.get("backup") or [] if "path" in b}
+    blacked = {f["path"] for f in rep["faults"]
+               if f["kind"].startswith("blackout") and "path" in f}
+    if blacked and blacked | backups >= {p["path"] for p in rep["paths_detail"]}:
+        outage = changed = True	# the steady state holds that loss too
     for c in rep.get("changes") or []:
         faulty.add(int(c["path"]))
         outage = changed = True
