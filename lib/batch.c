@@ -40,6 +40,37 @@ void batch_free(struct batch *b)
 	b->cap = 0;
 }
 
+/* The destination address of a received datagram from its control messages. */
+static void dst_of(struct msghdr *m, struct addr *dst)
+{
+	struct cmsghdr *cm;
+
+	dst->len = 0;
+	for (cm = CMSG_FIRSTHDR(m); cm; cm = CMSG_NXTHDR(m, cm)) {
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo pi;
+			struct sockaddr_in *sin = (struct sockaddr_in *)&dst->ss;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			memset(sin, 0, sizeof(*sin));
+			sin->sin_family = AF_INET;
+			sin->sin_addr = pi.ipi_addr;
+			dst->len = sizeof(*sin);
+		} else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO &&
+			   cm->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&dst->ss;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			memset(sin6, 0, sizeof(*sin6));
+			sin6->sin6_family = AF_INET6;
+			sin6->sin6_addr = pi.ipi6_addr;
+			dst->len = sizeof(*sin6);
+		}
+	}
+}
+
 int batch_recv(struct batch *b, int fd, size_t off)
 {
 	unsigned i;
@@ -53,6 +84,10 @@ int batch_recv(struct batch *b, int fd, size_t off)
 		b->msgs[i].msg_hdr.msg_namelen = sizeof(b->from[i].ss);
 		b->msgs[i].msg_hdr.msg_iov = &b->iov[i];
 		b->msgs[i].msg_hdr.msg_iovlen = 1;
+		if (b->pktinfo) {
+			b->msgs[i].msg_hdr.msg_control = b->ctl[i].buf;
+			b->msgs[i].msg_hdr.msg_controllen = sizeof(b->ctl[i].buf);
+		}
 	}
 	/* MSG_TRUNC: msg_len is the datagram's real size, even when cut */
 	n = recvmmsg(fd, b->msgs, b->cap, MSG_DONTWAIT | MSG_TRUNC, NULL);
@@ -61,9 +96,14 @@ int batch_recv(struct batch *b, int fd, size_t off)
 	for (i = 0; i < (unsigned)n; i++) {
 		b->from[i].len = b->msgs[i].msg_hdr.msg_namelen;
 		b->len[i] = b->msgs[i].msg_len;
+		if (b->pktinfo)
+			dst_of(&b->msgs[i].msg_hdr, &b->dst[i]);
+		else
+			b->dst[i].len = 0;
 	}
 	return n;
 }
+
 
 static void fail(struct batch_tx *tx, unsigned k)
 {
@@ -71,20 +111,31 @@ static void fail(struct batch_tx *tx, unsigned k)
 	tx->last_err = errno;
 }
 
-static unsigned send_mmsg(int fd, const struct addr *to, struct iovec *dg, unsigned n,
-			  struct batch_tx *tx)
+static unsigned send_mmsg(int fd, const struct addr *to, const struct addr *src, struct iovec *dg,
+			  unsigned n, struct batch_tx *tx)
 {
 	struct mmsghdr msgs[BATCH_MAX];
+	union {
+		char buf[UDP_CTL_SIZE];
+		struct cmsghdr align;
+	} ctrl;		/* the same source for each: one control message they share */
+	size_t clen;
 	unsigned i, done = 0;
 	int r;
 
 	if (n > BATCH_MAX)
 		n = BATCH_MAX;
+	memset(&ctrl, 0, sizeof(ctrl));
+	clen = udp_src_cmsg(&ctrl.align, src);
 	for (i = 0; i < n; i++) {
 		memset(&msgs[i], 0, sizeof(msgs[i]));
 		if (to) {
 			msgs[i].msg_hdr.msg_name = msg_unconst(&to->ss);
 			msgs[i].msg_hdr.msg_namelen = to->len;
+		}
+		if (clen) {
+			msgs[i].msg_hdr.msg_control = ctrl.buf;
+			msgs[i].msg_hdr.msg_controllen = clen;
 		}
 		msgs[i].msg_hdr.msg_iov = &dg[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
@@ -141,8 +192,14 @@ static unsigned plan(const struct iovec *dg, unsigned i, unsigned n, bool gso,
 unsigned batch_send(int fd, const struct addr *to, struct iovec *dg, unsigned n,
 		    struct batch_tx *tx)
 {
+	return batch_send_from(fd, to, NULL, dg, n, tx);
+}
+
+unsigned batch_send_from(int fd, const struct addr *to, const struct addr *src, struct iovec *dg,
+			 unsigned n, struct batch_tx *tx)
+{
 	union {
-		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		char buf[CMSG_SPACE(sizeof(uint16_t)) + UDP_CTL_SIZE];
 		struct cmsghdr align;
 	} ctrl[BATCH_MAX];
 	struct mmsghdr msgs[BATCH_MAX];
@@ -165,18 +222,26 @@ unsigned batch_send(int fd, const struct addr *to, struct iovec *dg, unsigned n,
 			}
 			h->msg_iov = dg + parts[j].first;
 			h->msg_iovlen = parts[j].k;
-			if (parts[j].gso) {
-				struct cmsghdr *cm;
-				uint16_t seg = (uint16_t)dg[parts[j].first].iov_len;
+			if (parts[j].gso || src) {
+				size_t clen = 0;
 
 				memset(&ctrl[j], 0, sizeof(ctrl[j]));
-				h->msg_control = ctrl[j].buf;
-				h->msg_controllen = sizeof(ctrl[j].buf);
-				cm = CMSG_FIRSTHDR(h);
-				cm->cmsg_level = SOL_UDP;
-				cm->cmsg_type = UDP_SEGMENT;
-				cm->cmsg_len = CMSG_LEN(sizeof(seg));
-				memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+				if (parts[j].gso) {
+					struct cmsghdr *cm = &ctrl[j].align;
+					uint16_t seg = (uint16_t)dg[parts[j].first].iov_len;
+
+					cm->cmsg_level = SOL_UDP;
+					cm->cmsg_type = UDP_SEGMENT;
+					cm->cmsg_len = CMSG_LEN(sizeof(seg));
+					memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+					clen = CMSG_SPACE(sizeof(seg));
+				}
+				/* the source address (a wildcard socket's reply) after it */
+				clen += udp_src_cmsg((struct cmsghdr *)(ctrl[j].buf + clen), src);
+				if (clen) {
+					h->msg_control = ctrl[j].buf;
+					h->msg_controllen = clen;
+				}
 			}
 		}
 		while (done < np) {
@@ -206,7 +271,7 @@ unsigned batch_send(int fd, const struct addr *to, struct iovec *dg, unsigned n,
 				break;
 			}
 			if (f->gso && (errno == EINVAL || errno == EMSGSIZE))
-				send_mmsg(fd, to, dg + f->first, f->k, tx);	/* this run one by one */
+				send_mmsg(fd, to, src, dg + f->first, f->k, tx);	/* this run one by one */
 			else
 				fail(tx, f->k);
 			done++;

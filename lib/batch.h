@@ -11,6 +11,7 @@
 #include <sys/uio.h>
 
 #include "addr.h"
+#include "udp.h"
 
 #define BATCH_MAX 64		/* datagrams per batch */
 #define BATCH_GSO_SEGS 64	/* segments per GSO message (the kernel's floor) */
@@ -24,6 +25,14 @@ struct batch {
 	struct iovec iov[BATCH_MAX];
 	struct addr from[BATCH_MAX];	/* sources, after batch_recv */
 	size_t len[BATCH_MAX];		/* real datagram sizes (beyond the slot: truncated) */
+	/* with pktinfo (the socket asked for it: udp_set_pktinfo): the address each
+	 * datagram was sent to, after batch_recv (len 0: none given) */
+	bool pktinfo;
+	struct addr dst[BATCH_MAX];
+	union {
+		char buf[UDP_CTL_SIZE];
+		struct cmsghdr align;
+	} ctl[BATCH_MAX];
 };
 
 /* 0, -EINVAL or -ENOMEM. */
@@ -62,6 +71,12 @@ struct batch_tx {
  */
 unsigned batch_send(int fd, const struct addr *to, struct iovec *dg, unsigned n,
 		    struct batch_tx *tx);
+/* The same from source address `src` (NULL: the kernel's choice), for a socket
+ * bound to the unspecified address: replies leave from the address the peer
+ * sent to (IP_PKTINFO / IPV6_PKTINFO), not from the route's. */
+unsigned batch_send_from(int fd, const struct addr *to, const struct addr *src, struct iovec *dg,
+			 unsigned n, struct batch_tx *tx);
+
 /*
  * Datagrams waiting for delivery, in arrival order, each to a destination the
  * caller numbers (a flow).  batch_queue_flush() sends them with one

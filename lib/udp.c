@@ -1,7 +1,9 @@
 /* udp.c - UDP socket helpers: 0 or -errno, one cleanup label. */
 #include "udp.h"
+#include "msg.h"
 
 #include <errno.h>
+#include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -92,6 +94,74 @@ int udp_get_buffers(int fd, int *sndbuf, int *rcvbuf)
 	*sndbuf = s;
 	*rcvbuf = r;
 	return 0;
+}
+
+size_t udp_src_cmsg(struct cmsghdr *cm, const struct addr *src)
+{
+	if (!src || src->len == 0)
+		return 0;
+	if (src->ss.ss_family == AF_INET) {
+		struct in_pktinfo pi;
+
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi_spec_dst = ((const struct sockaddr_in *)&src->ss)->sin_addr;
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		return CMSG_SPACE(sizeof(pi));
+	}
+	if (src->ss.ss_family == AF_INET6) {
+		struct in6_pktinfo pi;
+
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi6_addr = ((const struct sockaddr_in6 *)&src->ss)->sin6_addr;
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		return CMSG_SPACE(sizeof(pi));
+	}
+	return 0;
+}
+
+int udp_set_pktinfo(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int on = 1;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -errno;
+	if (ss.ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) < 0)
+		return -errno;
+	/* IPv4 (and IPv4 peers of a dual-stack socket) */
+	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) < 0 && ss.ss_family == AF_INET)
+		return -errno;
+	return 0;
+}
+
+ssize_t udp_sendto_from(int fd, const void *buf, size_t len, const struct addr *to,
+			const struct addr *src)
+{
+	union {
+		char buf[UDP_CTL_SIZE];
+		struct cmsghdr align;
+	} ctrl;
+	struct iovec iov = { .iov_base = msg_unconst(buf), .iov_len = len };
+	struct msghdr msg;
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&ctrl, 0, sizeof(ctrl));
+	msg.msg_name = msg_unconst(&to->ss);
+	msg.msg_namelen = to->len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_controllen = udp_src_cmsg(&ctrl.align, src);
+	if (msg.msg_controllen)
+		msg.msg_control = ctrl.buf;
+	return sendmsg(fd, &msg, 0);
 }
 
 int udp_set_recverr(int fd)

@@ -6,6 +6,9 @@
 
 #include "addr.h"
 
+#include <sys/socket.h>
+#include <sys/types.h>
+
 /*
  * Close-on-exec UDP socket bound to local (if not NULL) and connected to peer
  * (if not NULL; at least one is given), non-blocking if asked.
@@ -27,6 +30,19 @@ int udp_set_buffers(int fd, int sndbuf, int rcvbuf);
 int udp_get_buffers(int fd, int *sndbuf, int *rcvbuf);
 /* Queue ICMP errors with the address they concern (IP_RECVERR / IPV6_RECVERR). */
 int udp_set_recverr(int fd);
+/* Room for the IP_PKTINFO and IPV6_PKTINFO control messages of one datagram (a
+ * dual-stack socket gets both for an IPv4 peer). */
+#define UDP_CTL_SIZE 128
+/* Write the control message that sets the source address `src` at cm (room
+ * for UDP_CTL_SIZE); returns its CMSG_SPACE, 0 for none (NULL, len 0) or an
+ * address family it cannot set. */
+size_t udp_src_cmsg(struct cmsghdr *cm, const struct addr *src);
+/* Ask for each datagram's destination address (IP_PKTINFO; IPV6_RECVPKTINFO
+ * too on an IPv6 socket, IPv4 peers of a dual-stack one included): 0 or -errno. */
+int udp_set_pktinfo(int fd);
+/* sendto() from source address `src` (NULL or len 0: the kernel's choice). */
+ssize_t udp_sendto_from(int fd, const void *buf, size_t len, const struct addr *to,
+			const struct addr *src);
 /* Local address of a socket. */
 int udp_local(int fd, struct addr *out);
 /* True for the errors a UDP socket reports, on a later send or receive, for

@@ -56,7 +56,7 @@ static void session_send(struct server *srv, uint32_t i, struct iovec *dg, const
 					now);
 			mine[m++] = srv->piov[j];
 		}
-		sent = batch_send(srv->lfd, &p->addr, mine, m, &p->tx);
+		sent = batch_send_from(srv->lfd, &p->addr, &p->local, mine, m, &p->tx);
 
 		p->st.sent += sent;
 		p->st.send_errors += m - sent;
@@ -127,18 +127,19 @@ static void fec_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* A PONG, COOKIE or NOTICE the core built. */
-static void send_reply(struct server *srv, const struct rx_result *r, const struct addr *from)
+static void send_reply(struct server *srv, const struct rx_result *r, const struct addr *from,
+		       const struct addr *local)
 {
 	struct spath *p = NULL;
-	const struct addr *to = from;
+	const struct addr *to = from, *src = local;
 	bool ok;
 
 	if (r->reply == RX_REPLY_PONG) {
 		p = &session_at(&srv->core.sessions, r->session)->paths[r->path];
 		to = &p->addr;
+		src = &p->local;
 	}
-	ok = sendto(srv->lfd, r->reply_buf, r->reply_len, 0, (const struct sockaddr *)&to->ss,
-		    to->len) >= 0;
+	ok = udp_sendto_from(srv->lfd, r->reply_buf, r->reply_len, to, src) >= 0;
 	if (r->reply == RX_REPLY_COOKIE) {
 		if (ok)
 			srv->core.cnt.cookies++;
@@ -274,14 +275,24 @@ static int flow_open(struct server *srv, uint32_t f)
 
 /* ---- datagrams from the paths ---- */
 
-static void path_datagram(struct server *srv, const struct addr *from, uint8_t *buf,
-			  size_t len, double now)
+static void path_datagram(struct server *srv, const struct addr *from, const struct addr *local,
+			  uint8_t *buf, size_t len, double now)
 {
 	const struct batch_queue_ops fwd = { fwd_dest, fwd_done, srv };
 	struct rx_result r;
+	enum rx_verdict v;
 	int rc;
 
-	switch (server_rx(&srv->core, from, buf, len, now, &r)) {
+	v = server_rx(&srv->core, from, buf, len, now, &r);
+	if (local->len && v != RX_DROP && r.session != RX_NONE && r.path < SESSION_MAX_PATHS) {
+		/* a wildcard socket: replies on the path leave from the address its
+		 * datagrams came to (a peer's connected socket takes nothing else) */
+		struct spath *p = &session_at(&srv->core.sessions, r.session)->paths[r.path];
+
+		if (p->used && addr_equal(&p->addr, from))
+			p->local = *local;
+	}
+	switch (v) {
 	case RX_DELIVER:
 		if (r.flow_new) {
 			rc = flow_open(srv, r.flow);
@@ -314,7 +325,7 @@ static void path_datagram(struct server *srv, const struct addr *from, uint8_t *
 		flush_forward(srv);
 	}
 	if (r.reply != RX_REPLY_NONE)
-		send_reply(srv, &r, from);
+		send_reply(srv, &r, from, local);
 }
 
 /*
@@ -381,7 +392,7 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 			    steer_index_of(batch_slot(&srv->inb, i), srv->inb.len[i], srv->nworkers) !=
 				    srv->worker)
 				srv->misrouted++;	/* another worker's session (workers.h) */
-			path_datagram(srv, &srv->inb.from[i], batch_slot(&srv->inb, i),
+			path_datagram(srv, &srv->inb.from[i], &srv->inb.dst[i], batch_slot(&srv->inb, i),
 				      srv->inb.len[i], now);
 		}
 		flush_forward(srv);
@@ -396,7 +407,7 @@ static void fb_send(void *arg, uint32_t i, uint32_t k, const uint8_t *d, size_t 
 	struct server *srv = arg;
 	struct spath *p = &session_at(&srv->core.sessions, i)->paths[k];
 
-	if (sendto(srv->lfd, d, len, 0, (const struct sockaddr *)&p->addr.ss, p->addr.len) < 0)
+	if (udp_sendto_from(srv->lfd, d, len, &p->addr, &p->local) < 0)
 		p->st.send_errors++;
 	else
 		p->st.sent++;
@@ -490,6 +501,8 @@ int server_init_worker(struct server *srv, struct ev_loop *loop, const struct tu
 	}
 	sockbuf_apply(srv->lfd, prm, "tunnel port", &srv->buf_warned[1]);
 	udp_set_recverr(srv->lfd);
+	if (addr_is_any(listen) && udp_set_pktinfo(srv->lfd) == 0)
+		srv->inb.pktinfo = true;	/* reply from the address each peer sent to */
 	ev_io_init(&srv->lio, listen_cb, srv->lfd, EV_READ);
 	ev_timer_init(&srv->housekeeping, housekeeping_cb, 1.0, 1.0);
 	ev_timer_init(&srv->fec_timer, fec_timer_cb, 0.0, 0.0);

@@ -36,6 +36,8 @@
  */
 struct spath {
 	struct addr addr;	/* the return address: replies go only here */
+	struct addr local;	/* where its datagrams came to, on a wildcard socket
+				 * (replies leave from there; len 0: unknown) */
 	bool used;
 	double last_rx;		/* last datagram accepted on this path (any address) */
 	double learnt;		/* when its address was learnt by first contact; <0: it was

@@ -1,6 +1,7 @@
 /* test_batch.c - batched UDP I/O over real loopback sockets: GSO runs,
  * mixed sizes, sendmmsg fallback, recvmmsg into slots, truncation reported. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -224,6 +225,83 @@ static void test_init_bounds(void **st)
 	batch_free(&b);
 }
 
+/* How many datagrams fd has within about 200 ms (drained). */
+static unsigned count_in(int fd)
+{
+	struct batch b;
+	unsigned got = 0, tries;
+
+	assert_int_equal(batch_init(&b, BATCH_MAX, 2048), 0);
+	for (tries = 0; tries < 4; tries++) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int k;
+
+		poll(&pfd, 1, 50);
+		k = batch_recv(&b, fd, 0);
+		assert_true(k >= 0);
+		got += (unsigned)k;
+	}
+	batch_free(&b);
+	return got;
+}
+
+/* A socket on the wildcard address with pktinfo: each datagram's destination
+ * (127.0.0.3, one of loopback's addresses) is reported, and an answer sent
+ * from it (batch_send_from, GSO run and single, udp_sendto_from) reaches a
+ * peer connected to 127.0.0.3; without it the kernel picks 127.0.0.1, which
+ * that peer does not take. */
+static void test_pktinfo_source(void **st)
+{
+	struct addr any, lo, peer_dst;
+	const char *err;
+	int srv, cli;
+	struct batch b;
+	struct iovec dg[2];
+	struct batch_tx tx = { 0 };
+	static const size_t sizes[2] = { 100, 100 };
+	int k;
+
+	(void)st;
+	assert_int_equal(addr_resolve("0.0.0.0", 0, true, &any, &err), 0);
+	assert_int_equal(udp_bind(&any, &srv), 0);
+	assert_int_equal(udp_set_pktinfo(srv), 0);
+	assert_int_equal(udp_local(srv, &peer_dst), 0);
+	assert_int_equal(addr_resolve("127.0.0.3", addr_port(&peer_dst), true, &peer_dst, &err), 0);
+	assert_int_equal(addr_resolve("127.0.0.1", 0, true, &lo, &err), 0);
+	assert_int_equal(udp_connect(&peer_dst, &lo, &cli), 0);
+	assert_int_equal(send(cli, "hello", 5, 0), 5);
+
+	assert_int_equal(batch_init(&b, BATCH_MAX, 2048), 0);
+	b.pktinfo = true;
+	for (k = 0; k < 20; k++) {
+		struct pollfd pfd = { .fd = srv, .events = POLLIN };
+		int n;
+
+		poll(&pfd, 1, 50);
+		n = batch_recv(&b, srv, 0);
+		assert_true(n >= 0);
+		if (n > 0)
+			break;
+	}
+	assert_true(k < 20);
+	assert_int_equal(b.dst[0].ss.ss_family, AF_INET);
+	assert_int_equal(((struct sockaddr_in *)&b.dst[0].ss)->sin_addr.s_addr,
+			 ((struct sockaddr_in *)&peer_dst.ss)->sin_addr.s_addr);
+
+	fill(dg, 2, sizes);
+	/* the kernel's choice of source: 127.0.0.1, refused by the connected peer */
+	assert_int_equal(batch_send(srv, &b.from[0], dg, 1, &tx), 1);
+	assert_int_equal(count_in(cli), 0);
+	/* from the address it came to: taken (a GSO run of two, then one alone) */
+	assert_int_equal(batch_send_from(srv, &b.from[0], &b.dst[0], dg, 2, &tx), 2);
+	assert_int_equal(batch_send_from(srv, &b.from[0], &b.dst[0], dg, 1, &tx), 1);
+	assert_true(udp_sendto_from(srv, "x", 1, &b.from[0], &b.dst[0]) == 1);
+	assert_int_equal(count_in(cli), 4);
+	batch_free(&b);
+	close(srv);
+	close(cli);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_recv_truncation_reported),
 		cmocka_unit_test(test_errors_counted),
 		cmocka_unit_test(test_init_bounds),
+		cmocka_unit_test(test_pktinfo_source),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
