@@ -135,18 +135,25 @@ const char *fuzz_fec_one(const uint8_t *data, size_t size)
 		uint8_t op = data[pos], a = data[pos + 1], c = data[pos + 2];
 		uint32_t id;
 		const struct gsym *g;
+		enum fec_rx_verdict v;
+		bool late;
 
 		b = (op >> 2) % NB;
 		id = base + b;
 		switch (op & 3) {
 		case 0:	/* a genuine symbol */
 			g = &blocks[b][a % nsym[b]];
+			late = fec_rx_late(&rx, id);
 			if (g->parity)
-				fec_rx_parity(&rx, now, id, g->index, g->k, g->m, g->bytes, g->len);
+				v = fec_rx_parity(&rx, now, id, g->index, g->k, g->m, g->bytes, g->len);
 			else
-				fec_rx_data(&rx, now, id, g->index, g->seq, g->flow, g->flags, g->bytes,
-					    g->len);
-			why = check(&rx, b, tainted[b]);
+				v = fec_rx_data(&rx, now, id, g->index, g->seq, g->flow, g->flags,
+						g->bytes, g->len);
+			/* what the receivers drop unread must be exactly what comes late */
+			if (late != (v == FEC_RX_LATE) && !(late && v == FEC_RX_BAD))
+				why = "fec_rx_late disagrees with the verdict";
+			if (!why)
+				why = check(&rx, b, tainted[b]);
 			break;
 		case 1:	/* a forged parity symbol: any index, k, m, size; bytes from the input */
 			tainted[b] = true;

@@ -1074,6 +1074,21 @@ out:
 	return v;
 }
 
+bool fec_rx_late(const struct fec_rx *rx, uint32_t block)
+{
+	const struct fec_rxblock *b;
+
+	/* lookup()'s tests, in its order, where it answers FEC_RX_LATE */
+	if (block == 0)
+		return false;
+	if (rx->cfg.floor && (int32_t)(block - rx->cfg.floor) <= 0)
+		return (int32_t)(rx->cfg.floor - block) < (int32_t)rx->cfg.max_blocks;
+	if (rx->highest && (int32_t)(rx->highest - block) >= (int32_t)rx->cfg.max_blocks)
+		return false;	/* stale */
+	b = &rx->blocks[block % rx->cfg.max_blocks];
+	return b->state == RXB_DONE && b->id == block;
+}
+
 unsigned fec_rx_recovered(const struct fec_rx *rx, const struct fec_recovered **out)
 {
 	*out = rx->rec;

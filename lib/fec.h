@@ -249,6 +249,11 @@ enum fec_rx_verdict fec_rx_data(struct fec_rx *rx, uint64_t now_us, uint32_t blo
 enum fec_rx_verdict fec_rx_parity(struct fec_rx *rx, uint64_t now_us, uint32_t block,
 				  uint8_t index, uint8_t k, uint8_t m, const void *payload,
 				  size_t len);
+/* Would a symbol of `block` come late (the block done: every data symbol
+ * received or recovered, or given up; or before the receiver's floor)?
+ * Read only: a receiver may drop such a symbol unread (fec_rx_* would only
+ * count it late). */
+bool fec_rx_late(const struct fec_rx *rx, uint32_t block);
 /* Data symbols recovered by the last fec_rx_data/fec_rx_parity call. */
 unsigned fec_rx_recovered(const struct fec_rx *rx, const struct fec_recovered **out);
 /* Abandon blocks open longer than hold_us. */

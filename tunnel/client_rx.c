@@ -264,6 +264,12 @@ static enum rx_verdict decide(struct client_core *c, struct cpath_state *p, uint
 	if (v == WINDOW_OLD)
 		return rx_drop(r, DROP_TOO_OLD);
 	jump = !new_epoch && jump_is(&c->rx, h->seq);
+	/* a PARITY of a block the decoder is done with: not needed, dropped
+	 * before the (costly) authentication as a duplicate is */
+	if (!new_epoch && fec_recv_unneeded(&c->fec_rx, h)) {
+		measure(c, p, h, len, now);
+		return rx_drop(r, DROP_FEC_UNNEEDED);
+	}
 	/* authenticate before anything is committed or adopted */
 	if (c->keys.sealed) {
 		const struct seal_key *k = client_key_rx(c, kp);

@@ -338,6 +338,16 @@ unsigned fec_recv_recovered(const struct fec_recv *r, const struct fec_recovered
 	return fec_rx_recovered(r->rx, out);
 }
 
+bool fec_recv_unneeded(const struct fec_recv *r, const struct wire_hdr *h)
+{
+	/* a valid extension (else fec_rx_parity counts it bad), for a block done */
+	return h->type == WIRE_PARITY && r->rx && fec_code_valid(h->ext.k, h->ext.m) &&
+	       h->ext.k <= r->rx->cfg.k_max && h->ext.m <= r->rx->cfg.m_max &&
+	       h->ext.index >= h->ext.k && h->ext.index < h->ext.k + h->ext.m &&
+	       h->len >= FEC_HDR && h->len <= r->rx->cfg.symbol_max &&
+	       fec_rx_late(r->rx, h->ext.block);
+}
+
 void fec_recv_expire(struct fec_recv *r, uint64_t now_us, struct fec_counters *cnt)
 {
 	if (!r->rx)

@@ -189,6 +189,13 @@ enum fec_recv_verdict fec_recv_symbol(struct fec_recv *r, const struct wire_hdr 
 				      const uint8_t *payload, uint64_t now_us,
 				      struct fec_counters *cnt);
 unsigned fec_recv_recovered(const struct fec_recv *r, const struct fec_recovered **out);
+/*
+ * Is h (decoded, not yet authenticated) a PARITY of a block the decoder is
+ * done with?  Such a one is not needed: the receivers drop it before the
+ * authentication (DROP_FEC_UNNEEDED, counted as fec parity_unneeded), as
+ * they drop a duplicate.  Read only.
+ */
+bool fec_recv_unneeded(const struct fec_recv *r, const struct wire_hdr *h);
 /* Give up blocks held too long (timers). */
 void fec_recv_expire(struct fec_recv *r, uint64_t now_us, struct fec_counters *cnt);
 

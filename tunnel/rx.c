@@ -50,6 +50,9 @@ void drops_count(struct drops *d, struct path_stats *ps, enum drop_reason why,
 		if (ps)
 			ps->too_old += n;
 		break;
+	case DROP_FEC_UNNEEDED:
+		d->cnt->fec.parity_unneeded += n;
+		break;
 	default:
 		break;
 	}

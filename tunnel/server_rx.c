@@ -481,6 +481,15 @@ static enum rx_verdict decide(struct server_core *s, const struct addr *from, ui
 			return rx_drop(r, v == WINDOW_DUP ? DROP_DUPLICATE : DROP_TOO_OLD);
 		}
 		jump = jump_is(&ss->rx, h->seq);
+		/* a PARITY of a block the decoder is done with (its data all
+		 * here or recovered): not needed, dropped before the (costly)
+		 * authentication as a duplicate is, and measured on its path */
+		if (ss->fec && fec_recv_unneeded(&ss->fec->rx, h)) {
+			r->session = si;
+			r->path = session_path_find(&s->sessions, si, from);
+			measure(s, ss, r->path, h, len, now);
+			return rx_drop(r, DROP_FEC_UNNEEDED);
+		}
 	}
 	/* authenticate: nothing is created or committed before this */
 	if (s->keys.sealed) {

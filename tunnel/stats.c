@@ -42,6 +42,7 @@ const char *drop_reason_name(enum drop_reason r)
 		[DROP_DELIVERY_QUEUE] = "delivery_queue",
 		[DROP_DUPLICATE] = "duplicate",
 		[DROP_TOO_OLD] = "too_old",
+		[DROP_FEC_UNNEEDED] = "fec_unneeded",
 		[DROP_MALFORMED] = "malformed",
 	};
 

@@ -66,6 +66,8 @@ enum drop_reason {
 				 * have counters of their own (per path, "malformed") */
 	DROP_DUPLICATE = DROP__LISTED,	/* a copy already received (path "duplicates") */
 	DROP_TOO_OLD,		/* below the window (path "too_old") */
+	DROP_FEC_UNNEEDED,	/* a PARITY of a block already done, not authenticated
+				 * (fec "parity_unneeded") */
 	DROP_MALFORMED,		/* failed to decode ("wire_*" reasons, "malformed") */
 	DROP__COUNT
 };

@@ -105,11 +105,28 @@ static unsigned make_block(unsigned k, unsigned m, size_t pmax, uint64_t seq0, s
 	return n;
 }
 
+/* fec_rx_late said before a symbol of `block` was taken: the verdict must
+ * agree (late exactly when it said so; a malformed symbol is bad anyway). */
+static void check_late(bool said, enum fec_rx_verdict v)
+{
+	if (v == FEC_RX_LATE)
+		assert_true(said);
+	else if (said)
+		assert_true(v == FEC_RX_BAD || v == FEC_RX_TOO_BIG);
+}
+
 static enum fec_rx_verdict feed(struct fec_rx *rx, uint64_t now, const struct sym *s)
 {
+	bool late = fec_rx_late(rx, s->block);
+	enum fec_rx_verdict v;
+
 	if (s->parity)
-		return fec_rx_parity(rx, now, s->block, s->index, s->k, s->m, s->bytes, s->len);
-	return fec_rx_data(rx, now, s->block, s->index, s->seq, s->flow, s->flags, s->bytes, s->len);
+		v = fec_rx_parity(rx, now, s->block, s->index, s->k, s->m, s->bytes, s->len);
+	else
+		v = fec_rx_data(rx, now, s->block, s->index, s->seq, s->flow, s->flags, s->bytes,
+				s->len);
+	check_late(late, v);
+	return v;
 }
 
 /* The recovered symbols of the last call must be exactly the data in `want` (mask). */
@@ -522,8 +539,12 @@ static void test_receiver_anomalies(void **state)
 	s.len = a[4].len;
 	assert_int_equal(feed(&rx, 1, &s), FEC_RX_BAD);
 	assert_int_equal(feed(&rx, 1, &a[5]), FEC_RX_OK);
+	assert_false(fec_rx_late(&rx, a[0].block));	/* open */
 	assert_int_equal(feed(&rx, 1, &a[2]), FEC_RX_OK);	/* 4 of 6: decode */
 	check_recovered(&rx, a, 0x2 | 0x8);
+	assert_true(fec_rx_late(&rx, a[0].block));	/* decoded */
+	assert_false(fec_rx_late(&rx, a[0].block + 1));	/* not seen yet */
+	assert_false(fec_rx_late(&rx, 0));
 	assert_int_equal(feed(&rx, 1, &a[1]), FEC_RX_LATE);
 	assert_int_equal(feed(&rx, 1, &a[3]), FEC_RX_LATE);
 	assert_int_equal(rx.st.dup, 2);
@@ -554,6 +575,7 @@ static void test_receiver_anomalies(void **state)
 	s.block += 100;
 	assert_int_equal(feed(&rx, 3, &s), FEC_RX_OK);
 	s.block -= 50;
+	assert_false(fec_rx_late(&rx, s.block));	/* stale, not late */
 	assert_int_equal(feed(&rx, 3, &s), FEC_RX_STALE);
 	assert_int_equal(rx.st.stale, 1);
 	/* eviction: a newer block in the same place (4 places) */
@@ -579,6 +601,21 @@ static void test_receiver_anomalies(void **state)
 	assert_int_equal(rx.st.expired, 1);	/* +111 */
 	assert_int_equal(rx.st.unknown, 2);
 	assert_int_equal(rx.nfree, FEC_N_MAX);
+	/* a receiver started again at a floor: blocks up to it are late, far
+	 * below it stale */
+	fec_rx_free(&rx);
+	rc.floor = 1000;
+	assert_int_equal(fec_rx_init(&rx, &rc), 0);
+	assert_true(fec_rx_late(&rx, 1000));
+	assert_true(fec_rx_late(&rx, 1000 - 3));
+	assert_false(fec_rx_late(&rx, 1000 - 4));
+	assert_false(fec_rx_late(&rx, 1001));
+	s = a[4];
+	s.block = 998;
+	assert_int_equal(feed(&rx, 1, &s), FEC_RX_LATE);
+	s.block = 990;
+	assert_int_equal(feed(&rx, 1, &s), FEC_RX_STALE);
+	rc.floor = 0;
 	/* the pool: 128 slots, blocks of 64 data symbols without parity */
 	fec_rx_free(&rx);
 	rc.max_blocks = 8;
@@ -614,7 +651,7 @@ static void test_stream(void **state)
 	struct fec_tx_out out;
 	static uint8_t seen[STREAM_N + 1];
 	static uint8_t p[1200];
-	uint64_t now = 0, delivered = 0, coded = 0;
+	uint64_t now = 0, delivered = 0, coded = 0, nlate = 0;
 	unsigned i;
 
 	(void)state;
@@ -642,10 +679,13 @@ static void test_stream(void **state)
 			const struct fec_recovered *r;
 			unsigned n, j;
 
+			bool late = fec_rx_late(&rx, out.block);
+
 			if (rnd() % 100 < 10)
 				continue;
-			fec_rx_parity(&rx, now, out.block, out.index, out.k, out.m, out.payload,
-				      out.len);
+			check_late(late, fec_rx_parity(&rx, now, out.block, out.index, out.k, out.m,
+						       out.payload, out.len));
+			nlate += late;
 			n = fec_rx_recovered(&rx, &r);
 			for (j = 0; j < n; j++) {
 				assert_true(r[j].seq >= 1 && r[j].seq <= STREAM_N);
@@ -658,6 +698,7 @@ static void test_stream(void **state)
 			}
 		}
 	}
+	assert_true(nlate > 0);	/* parity after its block was whole or decoded */
 	now += 100 * WAIT;
 	while (fec_tx_parity(&tx, now, 0x7, &out))
 		fec_rx_parity(&rx, now, out.block, out.index, out.k, out.m, out.payload, out.len);

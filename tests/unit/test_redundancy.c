@@ -477,15 +477,33 @@ static void fec_both_ways(bool keyed)
 	assert_int_equal(c.cnt.fec.unrecoverable, 0);
 	assert_int_equal(c.cnt.drop[DROP_FEC], 0);
 
-	/* a replayed PARITY is a duplicate (window), a forged symbol of a
+	/* a replayed PARITY is a duplicate (window) or, its block done and
+	 * it never taken, unneeded (not authenticated); a forged symbol of a
 	 * finished block changes nothing: still nothing twice */
-	for (i = 0; i < ndg; i++) {
-		if (!dg[i].parity)
-			continue;
-		memcpy(tmp, dg[i].b, dg[i].n);
-		assert_int_equal(client_rx(&c, 0, tmp, dg[i].n, now, &r), RX_DROP);
-		assert_int_equal(r.drop, DROP_DUPLICATE);
-		assert_int_equal(r.nrec, 0);
+	{
+		uint64_t unneeded = c.cnt.fec.parity_unneeded, dup = 0, late = 0;
+
+		assert_true(c.cnt.drop[DROP_FEC_UNNEEDED] > 0);	/* clean blocks' later parity */
+		for (i = 0; i < ndg; i++) {
+			if (!dg[i].parity)
+				continue;
+			memcpy(tmp, dg[i].b, dg[i].n);
+			assert_int_equal(client_rx(&c, 0, tmp, dg[i].n, now, &r), RX_DROP);
+			assert_true(r.drop == DROP_DUPLICATE || r.drop == DROP_FEC_UNNEEDED);
+			dup += r.drop == DROP_DUPLICATE;
+			late += r.drop == DROP_FEC_UNNEEDED;
+			assert_int_equal(r.nrec, 0);
+			if (keyed && r.drop == DROP_FEC_UNNEEDED) {
+				/* unread: a forged tag is dropped the same way */
+				memcpy(tmp, dg[i].b, dg[i].n);
+				tmp[dg[i].n - 1] ^= 0x5a;
+				assert_int_equal(client_rx(&c, 0, tmp, dg[i].n, now, &r), RX_DROP);
+				assert_int_equal(r.drop, DROP_FEC_UNNEEDED);
+				late++;
+			}
+		}
+		assert_true(dup > 0 && late > 0);
+		assert_int_equal(c.cnt.fec.parity_unneeded, unneeded + late);
 	}
 	/* the client asks for broadcast again: mpserver applies it */
 	c.prm.red.mode = WIRE_RED_BROADCAST;
