@@ -9,6 +9,8 @@
 struct addr {
 	struct sockaddr_storage ss;
 	socklen_t len;
+	uint8_t via;	/* mpserver: the listen socket it came in on, replies leave by it
+			 * (not part of the address: addr_equal and hash_addr ignore it) */
 };
 
 /* Longest string addr_format() produces, with the NUL. */

@@ -31,10 +31,12 @@ static void usage(FILE *f)
 		"flow); replies go back over every live path.\n"
 		"\n"
 		"  -l, --listen [ADDR:]PORT tunnel port (default: every address, IPv6 and IPv4:\n"
-		"                           [::] dual-stack; IPv4 only without IPv6)\n"
+		"                           [::] dual-stack; IPv4 only without IPv6); repeatable\n"
+		"                           (at most 8, one worker): replies leave by the address\n"
+		"                           a path's datagrams came in on\n"
 		"  -t, --target HOST:PORT   where datagrams are delivered (flows naming no target)\n"
 		"  -c, --config FILE        clients with their keys, targets, allow rules, maps,\n"
-		"                           listen address, limits (the command line wins)\n"
+		"                           listen addresses, limits (the command line wins)\n"
 		"      --allow ADDR[/LEN]:PORTS  a target clients may name (repeatable; PORTS:\n"
 		"                           PORT, PORT-PORT or *; or HOST:PORT)\n"
 		"      --max-sessions N     at most N mpclient sessions (default 64)\n"
@@ -115,10 +117,13 @@ int main(int argc, char **argv)
 	struct server_cli cli = { .file = NULL };
 	struct srvconf conf = { .nlisten = 0 };
 	bool cli_limits[5] = { false };	/* server-id, max-sessions, max-flows, the two timeouts */
-	struct addr listen, target;
+	struct addr listen, target, more[SERVER_MAX_LISTEN];
 	const char *listen_arg = NULL, *target_arg = NULL, *errstr = NULL;
-	char lhost[256], lbuf[300], tbuf[300], tshow[300], err[512];
-	uint16_t lport, tport;
+	const char *listen_args[SERVER_MAX_LISTEN];
+	unsigned nlisten = 0, li;
+	char lhost[256], lbuf[SERVER_MAX_LISTEN][300], lshow[SERVER_MAX_LISTEN * 300], tbuf[300];
+	char tshow[300], err[512];
+	uint16_t lport, tport, port0 = 0;
 	struct ev_loop *loop;
 	struct daemon_hooks hooks;
 	char ctl_path[CTL_PATH_MAX], ctl_label[64];
@@ -135,7 +140,13 @@ int main(int argc, char **argv)
 	params_defaults(&prm);
 	while ((opt = getopt_long(argc, argv, "l:t:c:" PARAMS_SHORT_OPTIONS, longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'l': listen_arg = optarg; break;
+		case 'l':
+			if (nlisten >= SERVER_MAX_LISTEN) {
+				log_warnx("too many --listen (at most %d)", SERVER_MAX_LISTEN);
+				return params_usage_error();
+			}
+			listen_args[nlisten++] = listen_arg = optarg;
+			break;
 		case 't': target_arg = optarg; break;
 		case 'c': cli.file = optarg; break;
 		case OPT_ALLOW:
@@ -180,7 +191,7 @@ int main(int argc, char **argv)
 			log_warnx("unexpected argument '%s' after PORT HOST PORT", argv[optind + 3]);
 			return params_usage_error();
 		}
-		listen_arg = argv[optind];
+		listen_args[nlisten++] = listen_arg = argv[optind];
 		if (!parse_port(argv[optind + 2], false, &tport)) {
 			log_warnx("bad target port '%s' (expected 1-65535)", argv[optind + 2]);
 			return params_usage_error();
@@ -206,24 +217,51 @@ int main(int argc, char **argv)
 		log_warnx("%s", err);
 		return 2;	/* a configuration error */
 	}
-	if (!listen_arg && conf.nlisten > 1) {
-		log_warnx("%s:%u: a second listen address: one for now (a [::]:PORT one serves "
-			  "IPv4 and IPv6)", cli.file, conf.listen[1].line);
-		goto config_error;
+	/* the command line's listen addresses, else the file's listen lines */
+	_Static_assert(SRVCONF_MAX_LISTEN <= SERVER_MAX_LISTEN, "the file's listen lines fit");
+	for (li = 0; !listen_arg && li < conf.nlisten; li++) {
+		snprintf(lbuf[li], sizeof(lbuf[li]), strchr(conf.listen[li].host, ':') ? "[%s]:%u" :
+			 "%s:%u", conf.listen[li].host, (unsigned)conf.listen[li].port);
+		listen_args[nlisten++] = lbuf[li];
 	}
-	if (!listen_arg && conf.nlisten == 1) {
-		snprintf(lbuf, sizeof(lbuf), strchr(conf.listen[0].host, ':') ? "[%s]:%u" : "%s:%u",
-			 conf.listen[0].host, (unsigned)conf.listen[0].port);
-		listen_arg = lbuf;
-	}
-	if (!listen_arg) {
+	if (nlisten == 0) {
 		log_warnx("no tunnel port: give PORT HOST PORT, --listen or a 'listen' line");
 		goto config_error_usage;
 	}
-	if (!parse_hostport(listen_arg, true, lhost, sizeof(lhost), &lport)) {
-		log_warnx("bad port '%s' (expected PORT or ADDR:PORT)", listen_arg);
+	if (nlisten > 1 && nworkers > 1) {
+		log_warnx("several listen addresses take one worker for now (--workers 1)");
 		goto config_error_usage;
 	}
+	lshow[0] = '\0';
+	for (li = 0; li < nlisten; li++) {
+		listen_arg = listen_args[li];
+		if (!parse_hostport(listen_arg, true, lhost, sizeof(lhost), &lport)) {
+			log_warnx("bad port '%s' (expected PORT or ADDR:PORT)", listen_arg);
+			goto config_error_usage;
+		}
+		/* a bare PORT: dual-stack, [::] taking IPv4 too (IPV6_V6ONLY off, lib/udp.c);
+		 * all IPv4 addresses where this host has no IPv6 */
+		if (!lhost[0] && (addr_resolve("::", lport, true, &more[li], &errstr) != 0 ||
+				  preflight_listen(&more[li], err, sizeof(err)) != 0))
+			lhost[0] = '\0';
+		else if (!lhost[0])
+			snprintf(lhost, sizeof(lhost), "::");
+		if (addr_resolve(lhost, lport, true, &more[li], &errstr) != 0) {
+			log_warnx("cannot resolve local address '%s': %s", lhost, errstr);
+			goto config_error;
+		}
+		if (preflight_listen(&more[li], err, sizeof(err)) != 0) {
+			log_warnx("%s", err);
+			goto config_error;
+		}
+		if (li == 0)
+			port0 = lport;
+		snprintf(lshow + strlen(lshow), sizeof(lshow) - strlen(lshow), "%s%s", li ? ", " : "",
+			 listen_arg);
+	}
+	listen = more[0];
+	lport = port0;
+	listen_arg = lshow;
 	/* the file's limits where the command line gave none */
 	if (conf.server_id && !cli_limits[0])
 		prm.server_id = (uint16_t)conf.server_id;
@@ -251,17 +289,6 @@ int main(int argc, char **argv)
 		prm.suite = sp.suite;
 	}
 	seal_psk_wipe(&sp);
-	/* a bare PORT: dual-stack, [::] taking IPv4 too (IPV6_V6ONLY off, lib/udp.c);
-	 * all IPv4 addresses where this host has no IPv6 */
-	if (!lhost[0] && (addr_resolve("::", lport, true, &listen, &errstr) != 0 ||
-			  preflight_listen(&listen, err, sizeof(err)) != 0))
-		lhost[0] = '\0';
-	else if (!lhost[0])
-		snprintf(lhost, sizeof(lhost), "::");
-	if (addr_resolve(lhost, lport, true, &listen, &errstr) != 0) {
-		log_warnx("cannot resolve local address '%s': %s", lhost, errstr);
-		goto config_error;
-	}
 	/* the default target, for the report and the daemon's own flows */
 	if (conf.global.has_target)
 		target = conf.global.target.addr;
@@ -274,8 +301,7 @@ int main(int argc, char **argv)
 		snprintf(tshow, sizeof(tshow), "none (allowed targets only)");
 	target_arg = tshow;
 	/* what start will do, tried now: -n and start fail alike, with exit 2 */
-	if (preflight_listen(&listen, err, sizeof(err)) != 0 ||
-	    preflight_stats(prm.stats_file, err, sizeof(err)) != 0) {
+	if (preflight_stats(prm.stats_file, err, sizeof(err)) != 0) {
 		log_warnx("%s", err);
 		goto config_error;
 	}
@@ -300,6 +326,8 @@ int main(int argc, char **argv)
 		fatalx("out of memory");
 	rc = workers_init(ws, nworkers, loop, &prm, &listen, &target, sealed ? psk : NULL);
 	memset(psk, 0, sizeof(psk));
+	for (li = 1; rc == 0 && li < nlisten; li++)	/* one worker (checked above) */
+		rc = server_listen_more(&ws->w[0].srv, &prm, &more[li]);
 	if (rc == 0 && keyset_count(&keys) > 0) {
 		rc = workers_keys_replace(ws, &keys, err, sizeof(err));	/* all of them */
 		if (rc)

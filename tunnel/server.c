@@ -56,7 +56,7 @@ static void session_send(struct server *srv, uint32_t i, struct iovec *dg, const
 					now);
 			mine[m++] = srv->piov[j];
 		}
-		sent = batch_send_from(srv->lfd, &p->addr, &p->local, mine, m, &p->tx);
+		sent = batch_send_from(srv->lfd[p->addr.via], &p->addr, &p->local, mine, m, &p->tx);
 
 		p->st.sent += sent;
 		p->st.send_errors += m - sent;
@@ -139,7 +139,7 @@ static void send_reply(struct server *srv, const struct rx_result *r, const stru
 		to = &p->addr;
 		src = &p->local;
 	}
-	ok = udp_sendto_from(srv->lfd, r->reply_buf, r->reply_len, to, src) >= 0;
+	ok = udp_sendto_from(srv->lfd[to->via], r->reply_buf, r->reply_len, to, src) >= 0;
 	if (r->reply == RX_REPLY_COOKIE) {
 		if (ok)
 			srv->core.cnt.cookies++;
@@ -333,7 +333,7 @@ static void path_datagram(struct server *srv, const struct addr *from, const str
  * A port unreachable may mean a bridge's socket is gone, or that someone
  * forged it: a hint only (server_icmp_hint), never a path dropped.
  */
-static void drain_errors(struct server *srv)
+static void drain_errors(struct server *srv, unsigned via)
 {
 	char ctrl[512];
 	unsigned n;
@@ -347,9 +347,10 @@ static void drain_errors(struct server *srv)
 		struct cmsghdr *cm;
 		bool refused = false;
 
-		if (recvmsg(srv->lfd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		if (recvmsg(srv->lfd[via], &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
 			return;
 		dst.len = msg.msg_namelen;
+		dst.via = (uint8_t)via;
 		for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
 			if ((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_RECVERR) ||
 			    (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_RECVERR)) {
@@ -366,17 +367,18 @@ static void drain_errors(struct server *srv)
 
 static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
-	struct server *srv = (struct server *)((char *)w - offsetof(struct server, lio));
+	struct server *srv = w->data;
+	unsigned via = (unsigned)(w - srv->lio);	/* which listen socket */
 	double now = ev_now(loop);
 	unsigned round, i;
 
 	(void)revents;
 	for (round = 0; round < SERVER_BATCH / SERVER_RECV_BATCH; round++) {
-		int n = batch_recv(&srv->inb, srv->lfd, 0);
+		int n = batch_recv(&srv->inb, srv->lfd[via], 0);
 
 		if (n < 0) {
 			if (udp_err_transient(-n)) {
-				drain_errors(srv);
+				drain_errors(srv, via);
 				continue;
 			}
 			log_errno(n, "receiving on the tunnel port");
@@ -384,7 +386,7 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		if (n == 0) {
 			if (round == 0)	/* woken with nothing to read: errors */
-				drain_errors(srv);
+				drain_errors(srv, via);
 			break;
 		}
 		for (i = 0; i < (unsigned)n; i++) {
@@ -392,6 +394,7 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 			    steer_index_of(batch_slot(&srv->inb, i), srv->inb.len[i], srv->nworkers) !=
 				    srv->worker)
 				srv->misrouted++;	/* another worker's session (workers.h) */
+			srv->inb.from[i].via = (uint8_t)via;
 			path_datagram(srv, &srv->inb.from[i], &srv->inb.dst[i], batch_slot(&srv->inb, i),
 				      srv->inb.len[i], now);
 		}
@@ -407,7 +410,7 @@ static void fb_send(void *arg, uint32_t i, uint32_t k, const uint8_t *d, size_t 
 	struct server *srv = arg;
 	struct spath *p = &session_at(&srv->core.sessions, i)->paths[k];
 
-	if (udp_sendto_from(srv->lfd, d, len, &p->addr, &p->local) < 0)
+	if (udp_sendto_from(srv->lfd[p->addr.via], d, len, &p->addr, &p->local) < 0)
 		p->st.send_errors++;
 	else
 		p->st.sent++;
@@ -467,7 +470,8 @@ int server_init_worker(struct server *srv, struct ev_loop *loop, const struct tu
 
 	memset(srv, 0, sizeof(*srv));
 	srv->loop = loop;
-	srv->lfd = -1;
+	for (i = 0; i < SERVER_MAX_LISTEN; i++)
+		srv->lfd[i] = -1;
 	srv->laddr = *listen;
 	srv->target = *target;
 	srv->worker = worker;
@@ -494,16 +498,18 @@ int server_init_worker(struct server *srv, struct ev_loop *loop, const struct tu
 	if (rc)
 		goto fail;
 	/* several workers: the next member of the port's SO_REUSEPORT group */
-	rc = nworkers > 1 ? steer_bind(listen, &srv->lfd) : udp_bind(listen, &srv->lfd);
+	rc = nworkers > 1 ? steer_bind(listen, &srv->lfd[0]) : udp_bind(listen, &srv->lfd[0]);
 	if (rc) {
 		log_errno(rc, "cannot listen on %s", addr_format(listen, buf, sizeof(buf)));
 		goto fail;
 	}
-	sockbuf_apply(srv->lfd, prm, "tunnel port", &srv->buf_warned[1]);
-	udp_set_recverr(srv->lfd);
-	if (addr_is_any(listen) && udp_set_pktinfo(srv->lfd) == 0)
+	sockbuf_apply(srv->lfd[0], prm, "tunnel port", &srv->buf_warned[1]);
+	udp_set_recverr(srv->lfd[0]);
+	if (addr_is_any(listen) && udp_set_pktinfo(srv->lfd[0]) == 0)
 		srv->inb.pktinfo = true;	/* reply from the address each peer sent to */
-	ev_io_init(&srv->lio, listen_cb, srv->lfd, EV_READ);
+	ev_io_init(&srv->lio[0], listen_cb, srv->lfd[0], EV_READ);
+	srv->lio[0].data = srv;
+	srv->nlisten = 1;
 	ev_timer_init(&srv->housekeeping, housekeeping_cb, 1.0, 1.0);
 	ev_timer_init(&srv->fec_timer, fec_timer_cb, 0.0, 0.0);
 	srv->fec_due = -1;
@@ -514,9 +520,34 @@ fail:
 	return rc;
 }
 
+int server_listen_more(struct server *srv, const struct tunnel_params *prm,
+		       const struct addr *listen)
+{
+	unsigned k = srv->nlisten;
+	char buf[ADDR_STRLEN];
+	int rc;
+
+	if (k >= SERVER_MAX_LISTEN || srv->nworkers > 1)
+		return -EINVAL;
+	rc = udp_bind(listen, &srv->lfd[k]);
+	if (rc) {
+		log_errno(rc, "cannot listen on %s", addr_format(listen, buf, sizeof(buf)));
+		return rc;
+	}
+	sockbuf_apply(srv->lfd[k], prm, "tunnel port", &srv->buf_warned[1]);
+	udp_set_recverr(srv->lfd[k]);
+	ev_io_init(&srv->lio[k], listen_cb, srv->lfd[k], EV_READ);
+	srv->lio[k].data = srv;
+	srv->nlisten = k + 1;
+	return 0;
+}
+
 void server_start(struct server *srv)
 {
-	ev_io_start(srv->loop, &srv->lio);
+	unsigned k;
+
+	for (k = 0; k < srv->nlisten; k++)
+		ev_io_start(srv->loop, &srv->lio[k]);
 	ev_timer_start(srv->loop, &srv->housekeeping);
 	ev_timer_start(srv->loop, &srv->measure);
 }
@@ -528,7 +559,8 @@ void server_stop(struct server *srv)
 	ev_timer_stop(srv->loop, &srv->measure);
 	ev_timer_stop(srv->loop, &srv->housekeeping);
 	ev_timer_stop(srv->loop, &srv->fec_timer);
-	ev_io_stop(srv->loop, &srv->lio);
+	for (i = 0; i < srv->nlisten; i++)
+		ev_io_stop(srv->loop, &srv->lio[i]);
 	for (i = 0; srv->fio && i < srv->core.flows.max; i++)
 		if (srv->fio[i].fd >= 0)
 			ev_io_stop(srv->loop, &srv->fio[i].io);
@@ -543,9 +575,12 @@ void server_free(struct server *srv)
 			close(srv->fio[i].fd);
 	free(srv->fio);
 	srv->fio = NULL;
-	if (srv->lfd >= 0)
-		close(srv->lfd);
-	srv->lfd = -1;
+	for (i = 0; i < SERVER_MAX_LISTEN; i++) {
+		if (srv->lfd[i] >= 0)
+			close(srv->lfd[i]);
+		srv->lfd[i] = -1;
+	}
+	srv->nlisten = 0;
 	server_core_free(&srv->core);
 	batch_free(&srv->inb);
 	batch_free(&srv->rb);

@@ -19,6 +19,7 @@
 #define SERVER_BATCH 64
 #define SERVER_RECV_BATCH 32	/* datagrams per recvmmsg */
 #define SERVER_SLOT (WIRE_MAX_DGRAM + 64)
+#define SERVER_MAX_LISTEN 8	/* listen addresses (tunnel ports) of one server */
 
 struct server;
 
@@ -34,9 +35,11 @@ struct sflow_io {
 struct server {
 	struct ev_loop *loop;
 	struct server_core core;	/* protocol state */
-	struct addr laddr, target;
-	int lfd;
-	ev_io lio;
+	struct addr laddr, target;	/* laddr: the first listen address */
+	int lfd[SERVER_MAX_LISTEN];	/* the tunnel ports; a path's replies leave by the one
+					 * its datagrams came in on (struct addr's via) */
+	ev_io lio[SERVER_MAX_LISTEN];
+	unsigned nlisten;
 	ev_timer housekeeping;
 	ev_timer fec_timer;		/* the next PARITY due, any session */
 	double fec_due;			/* when fec_timer fires (<0: stopped) */
@@ -66,6 +69,10 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 int server_init_worker(struct server *srv, struct ev_loop *loop, const struct tunnel_params *prm,
 		       const struct addr *listen, const struct addr *target, const uint8_t *psk,
 		       unsigned worker, unsigned nworkers);
+/* One more listen address (one worker only; before server_start): 0 or -errno
+ * (message logged). */
+int server_listen_more(struct server *srv, const struct tunnel_params *prm,
+		       const struct addr *listen);
 void server_start(struct server *srv);
 void server_stop(struct server *srv);
 void server_free(struct server *srv);

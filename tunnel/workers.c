@@ -190,11 +190,11 @@ int workers_init(struct workers *ws, unsigned n, struct ev_loop *main,
 			goto fail;	/* logged */
 		w->inited = true;
 		/* a port 0 picked by the first: the others join its group */
-		if (i == 0 && n > 1 && (rc = udp_local(w->srv.lfd, &group)) != 0)
+		if (i == 0 && n > 1 && (rc = udp_local(w->srv.lfd[0], &group)) != 0)
 			goto fail;
 	}
 	if (n > 1) {
-		rc = steer_attach(ws->w[0].srv.lfd, n);
+		rc = steer_attach(ws->w[0].srv.lfd[0], n);
 		if (rc) {
 			log_errno(rc, "cannot steer the tunnel port's datagrams to %u workers by "
 				  "session (SO_ATTACH_REUSEPORT_CBPF)", n);
