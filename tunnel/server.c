@@ -22,6 +22,12 @@
 /* Send datagram j of session i on the path slots of bits[j] (the core's
  * choice: every live path in broadcast), then the np PARITY gathered in piov
  * (each on its slot ppath[j]), each path's share in one batch. */
+/* The listen socket a path's (an address's) datagrams came in on: its replies leave by it. */
+static int lfd_of(const struct server *srv, const struct addr *a)
+{
+	return srv->lfd[a->via < srv->nlisten ? a->via : 0];
+}
+
 static void session_send(struct server *srv, uint32_t i, struct iovec *dg, const uint16_t *bits,
 			 unsigned n, unsigned np, double now)
 {
@@ -56,7 +62,7 @@ static void session_send(struct server *srv, uint32_t i, struct iovec *dg, const
 					now);
 			mine[m++] = srv->piov[j];
 		}
-		sent = batch_send_from(srv->lfd[p->addr.via], &p->addr, &p->local, mine, m, &p->tx);
+		sent = batch_send_from(lfd_of(srv, &p->addr), &p->addr, &p->local, mine, m, &p->tx);
 
 		p->st.sent += sent;
 		p->st.send_errors += m - sent;
@@ -139,7 +145,7 @@ static void send_reply(struct server *srv, const struct rx_result *r, const stru
 		to = &p->addr;
 		src = &p->local;
 	}
-	ok = udp_sendto_from(srv->lfd[to->via], r->reply_buf, r->reply_len, to, src) >= 0;
+	ok = udp_sendto_from(lfd_of(srv, to), r->reply_buf, r->reply_len, to, src) >= 0;
 	if (r->reply == RX_REPLY_COOKIE) {
 		if (ok)
 			srv->core.cnt.cookies++;
@@ -410,7 +416,7 @@ static void fb_send(void *arg, uint32_t i, uint32_t k, const uint8_t *d, size_t 
 	struct server *srv = arg;
 	struct spath *p = &session_at(&srv->core.sessions, i)->paths[k];
 
-	if (udp_sendto_from(srv->lfd[p->addr.via], d, len, &p->addr, &p->local) < 0)
+	if (udp_sendto_from(lfd_of(srv, &p->addr), d, len, &p->addr, &p->local) < 0)
 		p->st.send_errors++;
 	else
 		p->st.sent++;
