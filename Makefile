@@ -23,6 +23,11 @@ BUILD ?= build
 else
 BUILD ?= build-san
 endif
+# One spelling per build folder: relative when inside the tree, absolute otherwise. The
+# compiler names each object in its .d file as it was given; an object built once as
+# /abs/build/obj/x.o and once as build/obj/x.o would lose its header dependencies (the
+# .d file's rule names the other spelling) and go stale when a header changes.
+override BUILD := $(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))
 OBJ := $(BUILD)/obj
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
