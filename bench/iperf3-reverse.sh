@@ -8,6 +8,14 @@
 #   IPERF_LEN=1400   datagram size;  TUNNEL_ARGS=...  extra mpclient/mpserver args
 #   PACED=0          without the third run of each round, "paced": mpclient --pace-delivery
 #   PIN=0            do not pin the two hosts to their own CPU (see below)
+#   KEEP=1           keep the work folder (the daemons' and iperf3's logs of the last run)
+#
+# iperf3's control connection goes beside the tunnel through socat, with TCP_NODELAY on
+# both sides: without it, Nagle's algorithm held iperf3's second small control message
+# (TEST_RUNNING) for the first one's delayed ACK (up to 40 ms on loopback) while the server
+# already sent, and the client, which reads data only once it is running, lost ~270
+# datagrams at the start of every tunnel run (RcvbufErrors): the bench's loss, not the
+# tunnel's.
 #
 # The two hosts: on one machine every process of the tunnel (mpserver, three
 # bridges, mpclient) would compete for the CPUs with the application, where
@@ -42,7 +50,7 @@ cleanup() {
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	PIDS=()
 }
-trap 'cleanup; rm -rf "$WORK"' EXIT
+trap 'cleanup; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 spawn() { local log=$WORK/$1.log; shift; "$@" >"$log" 2>&1 & PIDS+=($!); }
 port() { echo $((20000 + RANDOM % 30000)); }
 wait_tcp() { local i; for i in $(seq 1 100); do ss -Hltn "sport = :$1" | grep -q . && return 0; sleep 0.05; done; return 1; }
@@ -74,7 +82,7 @@ tunnel() {
 	# shellcheck disable=SC2086
 	spawn mpclient "${HOST_A[@]}" "$BUILD/mpclient" -q $TARGS "$@" --listen "127.0.0.1:$ENTRY" --bridge "127.0.0.1:$B1" \
 		--bridge "127.0.0.1:$B2" --bridge "127.0.0.1:$B3"
-	spawn tcpfwd "${HOST_B[@]}" socat "tcp-listen:$ENTRY,bind=127.0.0.1,reuseaddr" "tcp:127.0.0.1:$SPORT"
+	spawn tcpfwd "${HOST_B[@]}" socat "tcp-listen:$ENTRY,bind=127.0.0.1,reuseaddr,nodelay" "tcp:127.0.0.1:$SPORT,nodelay"
 	wait_tcp "$SPORT" && wait_tcp "$ENTRY" && wait_udp "$ENTRY" || { echo "tunnel did not start" >&2; tail "$WORK"/*.log >&2; exit 1; }
 	sleep 0.3
 	run "$name" "$ENTRY"
