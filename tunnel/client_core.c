@@ -349,38 +349,16 @@ size_t client_tx_parity(struct client_core *c, double now, uint8_t *out, size_t 
 {
 	struct fec_tx_out o;
 	struct wire_hdr h;
+	const uint8_t *payload;
 	size_t n;
 
 	if (!fec_send_parity(&c->fec_tx, (uint64_t)(now * 1e6), client_core_txpaths(c), &o,
 			     &c->cnt.fec))
 		return 0;
-	if (o.data) {
-		/* a data symbol again: the same DATA as before (seq, flow, flags,
-		 * extension, payload: the same sealed bytes), on another path */
-		uint64_t seq;
-		uint32_t flow;
-		uint16_t len;
-		uint8_t fl;
-
-		if (!fec_parse_coded(o.payload, o.len, &seq, &flow, &len, &fl))
-			return 0;
-		h = (struct wire_hdr){
-			.version = WIRE_VERSION, .type = WIRE_DATA,
-			.flags = tx_flags(false) | fl | WIRE_F_FEC, .server = c->server_id,
-			.flow = flow, .session = c->session, .epoch = c->session, .seq = seq,
-			.len = len, .ext = { .block = o.block, .index = o.index },
-		};
-		o.payload += FEC_HDR;
-	} else {
-		h = (struct wire_hdr){
-			.version = WIRE_VERSION, .type = WIRE_PARITY,
-			.flags = tx_flags(false) | WIRE_F_FEC, .server = c->server_id,
-			.session = c->session, .epoch = c->session, .seq = ++c->tx_seq, .len = o.len,
-			.ext = { .block = o.block, .index = o.index, .k = o.k, .m = o.m },
-		};
-	}
+	if (!tx_fec_hdr(&o, false, c->server_id, c->session, c->session, &c->tx_seq, &h, &payload))
+		return 0;
 	tx_keyed(&h, &c->keys);
-	n = tx_build(&c->tx_key, &h, o.payload, out, outlen);
+	n = tx_build(&c->tx_key, &h, payload, out, outlen);
 	*path = o.path < c->npaths ? o.path : 0;
 	if (n && !client_paths_fit(c, (uint16_t)(1u << *path), n)) {
 		/* a parity symbol is 16 bytes over its block's largest datagram:

@@ -265,6 +265,7 @@ size_t server_tx_parity(struct server_core *s, uint32_t i, double now, uint8_t *
 	struct session *ss = session_at(&s->sessions, i);
 	struct fec_tx_out o;
 	struct wire_hdr h;
+	const uint8_t *payload;
 	uint16_t live;
 	size_t n;
 
@@ -273,34 +274,11 @@ size_t server_tx_parity(struct server_core *s, uint32_t i, double now, uint8_t *
 	live = fec_slots(s, i, now);
 	if (!live || !fec_send_parity(&ss->fec->tx, (uint64_t)(now * 1e6), live, &o, &s->cnt.fec))
 		return 0;
-	if (o.data) {
-		/* a data symbol again: the same DATA as before (seq, flow, flags,
-		 * extension, payload: the same sealed bytes), on another path */
-		uint64_t seq;
-		uint32_t flow;
-		uint16_t len;
-		uint8_t fl;
-
-		if (!fec_parse_coded(o.payload, o.len, &seq, &flow, &len, &fl))
-			return 0;
-		h = (struct wire_hdr){
-			.version = WIRE_VERSION, .type = WIRE_DATA,
-			.flags = tx_flags(true) | fl | WIRE_F_FEC, .server = s->prm.server_id,
-			.flow = flow, .session = ss->id, .epoch = ss->epoch, .seq = seq, .len = len,
-			.ext = { .block = o.block, .index = o.index },
-		};
-		o.payload += FEC_HDR;
-	} else {
-		h = (struct wire_hdr){
-			.version = WIRE_VERSION, .type = WIRE_PARITY,
-			.flags = tx_flags(true) | WIRE_F_FEC, .server = s->prm.server_id,
-			.session = ss->id, .epoch = ss->epoch, .seq = ++ss->tx_seq, .len = o.len,
-			.ext = { .block = o.block, .index = o.index, .k = o.k, .m = o.m },
-		};
-	}
+	if (!tx_fec_hdr(&o, true, s->prm.server_id, ss->id, ss->epoch, &ss->tx_seq, &h, &payload))
+		return 0;
 	h.suite = ss->key.suite;	/* the session's key (0, 0 in the clear) */
 	h.key_id = ss->key.id;
-	n = tx_build(&ss->tx_key, &h, o.payload, out, outlen);
+	n = tx_build(&ss->tx_key, &h, payload, out, outlen);
 	*slot = o.path < SESSION_MAX_PATHS && ss->paths[o.path].used ? o.path : 0;
 	return n;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fec.h"
 #include "keyring.h"
 #include "seal.h"
 #include "wire.h"
@@ -32,5 +33,17 @@ static inline void tx_keyed(struct wire_hdr *h, const struct keyring *keys)
  */
 size_t tx_build(const struct seal_key *key, const struct wire_hdr *h, const void *payload,
 		uint8_t *out, size_t outlen);
+
+/*
+ * The header of what fec_send_parity() gave in o, from the session's fields
+ * (server id, session, epoch, direction): a PARITY with the next of *tx_seq,
+ * or a data symbol sent again (fec_tx_resend), the same DATA as before (seq,
+ * flow, flags, extension, payload: the same sealed bytes) whose payload starts
+ * FEC_HDR bytes into o's, set in *payload.  false: a data symbol that does not
+ * parse.
+ */
+bool tx_fec_hdr(const struct fec_tx_out *o, bool from_server, uint16_t server,
+		uint64_t session, uint64_t epoch, uint64_t *tx_seq, struct wire_hdr *h,
+		const uint8_t **payload);
 
 #endif
