@@ -146,6 +146,23 @@ struct live {
 	unsigned c;
 };
 
+/* The live paths among paths[0..npaths) into lv: id, loss, clump at depth; their number. */
+static unsigned live_paths(const struct fec_ctl_path *paths, unsigned npaths, unsigned depth,
+			   struct live *lv)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < npaths && i < FEC_PATHS_MAX; i++) {
+		if (!paths[i].live)
+			continue;
+		lv[n].id = i;
+		lv[n].p = paths[i].loss;
+		lv[n].c = fec_theory_clump(paths[i].burst, depth);
+		n++;
+	}
+	return n;
+}
+
 static int by_loss(const void *a, const void *b)
 {
 	const struct live *x = a, *y = b;
@@ -261,14 +278,7 @@ bool fec_ctl_choose(const struct fec_ctl_config *cfg, const struct fec_ctl_path 
 	bool found = false;
 
 	memset(out, 0, sizeof(*out));
-	for (i = 0; i < npaths && i < FEC_PATHS_MAX; i++) {
-		if (!paths[i].live)
-			continue;
-		lv[n].id = i;
-		lv[n].p = paths[i].loss;
-		lv[n].c = fec_theory_clump(paths[i].burst, depth);
-		n++;
-	}
+	n = live_paths(paths, npaths, depth, lv);
 	if (n == 0)
 		return false;
 	qsort(lv, n, sizeof(lv[0]), by_loss);
@@ -385,14 +395,7 @@ static unsigned figures(const struct fec_ctl_config *cfg, const struct fec_ctl_p
 	double floor_p = cfg->loss_floor > 0 ? cfg->loss_floor : 0.002;
 	unsigned i, n = 0, depth = cfg->depth ? cfg->depth : 1;
 
-	for (i = 0; i < npaths && i < FEC_PATHS_MAX; i++) {
-		if (!paths[i].live)
-			continue;
-		lv[n].id = i;
-		lv[n].p = paths[i].loss;
-		lv[n].c = fec_theory_clump(paths[i].burst, depth);
-		n++;
-	}
+	n = live_paths(paths, npaths, depth, lv);
 	qsort(lv, n, sizeof(lv[0]), by_loss);
 	for (i = 0; i < n; i++) {
 		p[i] = cfg->mode == FEC_MODE_AUTO && lv[i].p < floor_p ? floor_p : lv[i].p;
