@@ -6,6 +6,8 @@
 #   tun_bridge I [KIND]    bridge I (0-based) of KIND mpbridge|socat (default $BRIDGE_KIND)
 #   tun_client [ARGS]      mpclient $CLIENT_PORT with a config of all bridges
 #   tun_measure TAG ARGS   udpclient measuring run through the tunnel, JSON in $T/TAG.json
+#   tun_snap TAG           both ends' paths now: $T/c.TAG.json (mpctl -s $T/c.sock), $T/s.TAG.json
+#   tun_grew T1 T2 END I   how much path I's sent counter grew from snapshot T1 to T2 at END (c|s)
 
 BRIDGE_KIND=${BRIDGE_KIND:-mpbridge}
 NBRIDGES=${NBRIDGES:-3}
@@ -97,4 +99,26 @@ tun_measure() {
 
 tun_start_all() {
 	tun_ports && tun_target && tun_server && tun_bridges && tun_client && tun_wait_ready
+}
+
+# tun_snap TAG: mpclient's paths (mpctl on the control socket $T/c.sock) in
+# $T/c.TAG.json and mpserver's (--stats) in $T/s.TAG.json
+tun_snap() {
+	"$BUILD/mpctl" -s "$T/c.sock" show --json >"$T/c.$1.json" 2>&1
+	t_stats server "$T/server.json" sessions_open >/dev/null
+	cp "$T/server.json" "$T/s.$1.json"
+}
+
+# tun_grew TAG1 TAG2 END PATH: how much path PATH's sent counter grew at END (c|s)
+# between the snapshots TAG1 and TAG2
+tun_grew() {
+	python3 - "$T/$3.$1.json" "$T/$3.$2.json" "$4" <<'EOF'
+import json, sys
+def sent(f, i):
+    d = json.load(open(f))
+    d = d[0] if isinstance(d, list) else d
+    paths = d["paths"] if "paths" in d else d["sessions"][0]["paths"]
+    return {p["index"]: p["sent"] for p in paths}[i]
+print(sent(sys.argv[2], int(sys.argv[3])) - sent(sys.argv[1], int(sys.argv[3])))
+EOF
 }

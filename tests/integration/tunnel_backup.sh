@@ -17,28 +17,8 @@
 . "$(dirname "$0")/../tunnel-lib.sh"
 t_init tunnel_backup
 have_mpbridge || { t_fail "mpbridge not built"; t_done; }
-MPCTL=$BUILD/mpctl
 N=6000
 RATE=500
-
-snap() {
-	"$MPCTL" -s "$T/c.sock" show --json >"$T/c.$1.json" 2>&1
-	t_stats server "$T/server.json" sessions_open >/dev/null
-	cp "$T/server.json" "$T/s.$1.json"
-}
-
-# grew TAG1 TAG2 END PATH: how much path PATH's sent counter grew at END (c|s)
-grew() {
-	python3 - "$T/$3.$1.json" "$T/$3.$2.json" "$4" <<'EOF'
-import json, sys
-def sent(f, i):
-    d = json.load(open(f))
-    d = d[0] if isinstance(d, list) else d
-    paths = d["paths"] if "paths" in d else d["sessions"][0]["paths"]
-    return {p["index"]: p["sent"] for p in paths}[i]
-print(sent(sys.argv[2], int(sys.argv[3])) - sent(sys.argv[1], int(sys.argv[3])))
-EOF
-}
 
 tun_ports
 sed -i "s/^localhost $((BRIDGE_BASE + 2))\$/& backup/" "$CONF"
@@ -53,23 +33,23 @@ mp=$!
 # the scenario first (snapshots only: a python start takes seconds on a
 # loaded machine), the checks after
 sleep 2		# scenario time: traffic on the primaries
-snap a
+tun_snap a
 sleep 3
-snap b
+tun_snap b
 kill -STOP "$(t_pid bridge0)" "$(t_pid bridge1)"
 sleep 1		# the primaries are down by now (bound ~100 ms)
-snap c
+tun_snap c
 sleep 0.5
-snap d
+tun_snap d
 kill -CONT "$(t_pid bridge0)" "$(t_pid bridge1)"
 sleep 1
-snap e
+tun_snap e
 sleep 1
-snap f
-b2=$(grew a b c 2)
-b0=$(grew a b c 0)
-s2=$(grew a b s 2)
-s0=$(grew a b s 0)
+tun_snap f
+b2=$(tun_grew a b c 2)
+b0=$(tun_grew a b c 0)
+s2=$(tun_grew a b s 2)
+s0=$(tun_grew a b s 0)
 t_expect "primaries up: the backup carries probes only (mpclient sent $b2 on it, $b0 on path 0; mpserver $s2, $s0)" \
 	eval '[ "$b2" -le 2 ] && [ "$s2" -le 2 ] && [ "$b0" -ge 1000 ] && [ "$s0" -ge 1000 ]'
 t_expect "both ends report its role" python3 - "$T/c.b.json" "$T/s.b.json" <<'EOF'
@@ -82,13 +62,13 @@ want = {0: "primary", 1: "primary", 2: "backup"}
 assert roles(c["paths"]) == want, roles(c["paths"])
 assert roles(s["sessions"][0]["paths"]) == want, roles(s["sessions"][0]["paths"])
 EOF
-b2=$(grew c d c 2)
-s2=$(grew c d s 2)
+b2=$(tun_grew c d c 2)
+s2=$(tun_grew c d s 2)
 t_expect "primaries silent: the backup carries the traffic (mpclient sent $b2 on it in 0.5 s, mpserver $s2)" \
 	eval '[ "$b2" -ge 150 ] && [ "$s2" -ge 150 ]'
-b2=$(grew e f c 2)
-b0=$(grew e f c 0)
-s2=$(grew e f s 2)
+b2=$(tun_grew e f c 2)
+b0=$(tun_grew e f c 0)
+s2=$(tun_grew e f s 2)
 t_expect "primaries back: traffic returns to them, the backup to probes (mpclient $b0 on path 0, $b2 on the backup; mpserver $s2 on it)" \
 	eval '[ "$b0" -ge 300 ] && [ "$b2" -le 2 ] && [ "$s2" -le 2 ]'
 t_wait_pid $mp 40

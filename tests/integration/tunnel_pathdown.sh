@@ -19,29 +19,8 @@
 . "$(dirname "$0")/../tunnel-lib.sh"
 t_init tunnel_pathdown
 have_mpbridge || { t_fail "mpbridge not built"; t_done; }
-MPCTL=$BUILD/mpctl
 N=10000	# 10 s: the four snapshots (a second each on a loaded machine, more with sanitizers) end before the traffic
 RATE=1000
-
-# snap TAG: mpclient's paths (mpctl) and mpserver's (--stats) as "index sent" lines
-snap() {
-	"$MPCTL" -s "$T/c.sock" show --json >"$T/c.$1.json" 2>&1
-	t_stats server "$T/server.json" sessions_open >/dev/null
-	cp "$T/server.json" "$T/s.$1.json"
-}
-
-# grew TAG1 TAG2 END PATH: how much path PATH's sent counter grew at END (c|s)
-grew() {
-	python3 - "$T/$3.$1.json" "$T/$3.$2.json" "$4" <<'EOF'
-import json, sys
-def sent(f, i):
-    d = json.load(open(f))
-    d = d[0] if isinstance(d, list) else d
-    paths = d["paths"] if "paths" in d else d["sessions"][0]["paths"]
-    return {p["index"]: p["sent"] for p in paths}[i]
-print(sent(sys.argv[2], int(sys.argv[3])) - sent(sys.argv[1], int(sys.argv[3])))
-EOF
-}
 
 round() {
 	local label=$1 mode=$2 cx sx cb sb lost
@@ -56,14 +35,14 @@ round() {
 	sleep 2		# scenario time: traffic on the three paths first
 	kill -STOP "$(t_pid bridge1)"
 	sleep 1		# path 1 is down at both ends by now (bound ~100 ms)
-	snap down1
+	tun_snap down1
 	sleep 0.5
-	snap down2
+	tun_snap down2
 	kill -CONT "$(t_pid bridge1)"
 	sleep 1
-	snap up1
+	tun_snap up1
 	sleep 0.5
-	snap up2
+	tun_snap up2
 	t_wait_pid $mp 40
 	lost=$(json_get "$T/run.json" lost)
 
@@ -75,10 +54,10 @@ round() {
 	t_expect "$label: path 1 declared down at both ends by the fast rule (mpclient ${cx:-never}, mpserver ${sx:-never})" \
 		eval '[ -n "$cx" ] && [ -n "$sx" ]'
 	local c1 c0 s1 s0
-	c1=$(grew down1 down2 c 1)
-	c0=$(grew down1 down2 c 0)
-	s1=$(grew down1 down2 s 1)
-	s0=$(grew down1 down2 s 0)
+	c1=$(tun_grew down1 down2 c 1)
+	c0=$(tun_grew down1 down2 c 0)
+	s1=$(tun_grew down1 down2 s 1)
+	s0=$(tun_grew down1 down2 s 0)
 	# probes: a PING a keepalive, the down path's own (at once, then 100 ms
 	# doubling); the window is 0.5 s plus what the snapshots take
 	t_expect "$label: while down, path 1 carries probes only: mpclient sent $c1 on it ($c0 on path 0), mpserver $s1 ($s0)" \
@@ -87,10 +66,10 @@ round() {
 		      { [ "$s1" -le 3 ] || [ $((s1 * 100)) -le "$s0" ]; }'
 	t_expect "$label: up again at both ends after SIGCONT" \
 		eval 'grep -q "path 1 (.*) up again" "$T/client.log" && grep -q "path 1 up again" "$T/server.log"'
-	c1=$(grew up1 up2 c 1)
-	s1=$(grew up1 up2 s 1)
-	c0=$(grew up1 up2 c 0)
-	s0=$(grew up1 up2 s 0)
+	c1=$(tun_grew up1 up2 c 1)
+	s1=$(tun_grew up1 up2 s 1)
+	c0=$(tun_grew up1 up2 c 0)
+	s0=$(tun_grew up1 up2 s 0)
 	t_expect "$label: then it carries traffic again (mpclient sent $c1 on it, $c0 on path 0; mpserver $s1, $s0)" \
 		eval '[ "$c0" -ge 100 ] && [ "$s0" -ge 100 ] &&
 		      [ $((c1 * 4)) -ge "$c0" ] && [ $((s1 * 4)) -ge "$s0" ]'
