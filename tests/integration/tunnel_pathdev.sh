@@ -58,20 +58,11 @@ else
 	t_fail "positional PORT CONFIG: $(head -c 300 "$T/ok.out")"
 fi
 
-if [ "$(id -u)" != 0 ]; then
-	t_skip "not root: no namespaces for the veth paths"
-	t_done
-fi
 . "$(dirname "$0")/../pathns.sh"
-pn_setup 3 || { t_skip "cannot create network namespaces and veths"; t_done; }
+pn_need 3
 SP=4000 TP=5000 CP=6000
 S=$PN_SERVER:$SP
-# mpserver bound to its address: its replies must come from the address the paths are
-# connected to (on a wildcard address they would leave from each veth's own address)
-t_spawn target ip netns exec "$NSS" "$BUILD/udpserver" --bind 127.0.0.1 "$TP"
-t_spawn server ip netns exec "$NSS" "$BUILD/mpserver" --no-control --stats "$T/server.json" \
-	--listen "$S" --target "127.0.0.1:$TP"
-pn_wait_udp "$NSS" "$TP" && pn_wait_udp "$NSS" "$SP" || { t_fail "mpserver did not start"; t_done; }
+pn_server
 t_spawn client ip netns exec "$NSC" "$MPC" --no-control --stats "$T/client.json" \
 	--listen "127.0.0.1:$CP" --keepalive 200ms \
 	--path "dev=vc0,bridge=$S" --path "dev=vc1,src=198.18.11.1,bridge=$S" \

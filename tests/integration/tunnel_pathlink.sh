@@ -12,26 +12,16 @@
 . "$(dirname "$0")/../lib.sh"
 t_init tunnel_pathlink
 t_need_built mpclient mpserver udpclient udpserver
-if [ "$(id -u)" != 0 ]; then
-	t_skip "not root: no namespaces for the veth paths"
-	t_done
-fi
 . "$(dirname "$0")/../pathns.sh"
-pn_setup 3 || { t_skip "cannot create network namespaces and veths"; t_done; }
+pn_need 3
 SP=4000 TP=5000 CP=6000 RATE=1000 N=20000
 S=$PN_SERVER:$SP
-t_spawn target ip netns exec "$NSS" "$BUILD/udpserver" --bind 127.0.0.1 "$TP"
-t_spawn server ip netns exec "$NSS" "$BUILD/mpserver" --no-control --stats "$T/server.json" \
-	--listen "$S" --target "127.0.0.1:$TP"
-pn_wait_udp "$NSS" "$TP" && pn_wait_udp "$NSS" "$SP" || { t_fail "mpserver did not start"; t_done; }
+pn_server
 t_spawn client ip netns exec "$NSC" "$BUILD/mpclient" --no-control --stats "$T/client.json" \
 	--listen "127.0.0.1:$CP" --path "dev=vc0,bridge=$S" --path "dev=vc1,bridge=$S" \
 	--path "dev=vc2,bridge=$S"
 pn_wait_udp "$NSC" "$CP" || { t_fail "mpclient did not start"; t_done; }
-for _ in $(seq 1 20); do
-	out=$(inc "$BUILD/udpclient" --quiet --count 1 --timeout 250ms --json 127.0.0.1 "$CP" 2>/dev/null)
-	case $out in *'"received":1'*) break ;; esac
-done
+pn_wait_ready
 
 # path I's "sent" counter in mpclient's stats
 psent() {
