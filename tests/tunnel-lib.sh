@@ -6,6 +6,9 @@
 #   tun_bridge I [KIND]    bridge I (0-based) of KIND mpbridge|socat (default $BRIDGE_KIND)
 #   tun_client [ARGS]      mpclient $CLIENT_PORT with a config of all bridges
 #   tun_measure TAG ARGS   udpclient measuring run through the tunnel, JSON in $T/TAG.json
+#   tun_wait_ready [PORT]  a round trip through the tunnel (bounded)
+#   tun_direct TAG PORT SP ARGS   an mpclient straight to mpserver 127.0.0.1:SP
+#   tun_count TAG PORT N RATE     N round trips through 127.0.0.1:PORT, prints received
 #   tun_snap TAG           both ends' paths now: $T/c.TAG.json (mpctl -s $T/c.sock), $T/s.TAG.json
 #   tun_grew T1 T2 END I   how much path I's sent counter grew from snapshot T1 to T2 at END (c|s)
 
@@ -63,15 +66,35 @@ tun_client() {
 	t_wait_udp "$CLIENT_PORT"
 }
 
-# wait until a datagram makes the round trip (bounded)
+# tun_wait_ready [PORT]: wait until a datagram makes the round trip through the
+# mpclient on 127.0.0.1:PORT (default $CLIENT_PORT); bounded: 20 tries of 250 ms
 tun_wait_ready() {
-	local i out
+	local i out port=${1:-$CLIENT_PORT}
 	for i in $(seq 1 20); do
 		out=$("$BUILD/udpclient" --quiet --count 1 --timeout 250ms --json 127.0.0.1 \
-			"$CLIENT_PORT" 2>/dev/null)
+			"$port" 2>/dev/null)
 		case $out in *'"received":1'*) return 0 ;; esac
 	done
 	return 1
+}
+
+# tun_direct TAG PORT SERVERPORT ARGS...: an mpclient TAG on 127.0.0.1:PORT whose one
+# path goes straight to mpserver on 127.0.0.1:SERVERPORT (no bridge), --stats in
+# $T/TAG.json, no control socket
+tun_direct() {
+	local tag=$1 port=$2 sp=$3
+	shift 3
+	t_spawn "$tag" "$BUILD/mpclient" --listen "127.0.0.1:$port" --bridge "127.0.0.1:$sp" \
+		--stats "$T/$tag.json" --no-control "$@"
+	t_wait_udp "$port"
+}
+
+# tun_count TAG PORT COUNT RATE: COUNT round trips at RATE a second through the
+# mpclient on 127.0.0.1:PORT (1 s for the last), JSON in $T/TAG.json; prints received
+tun_count() {
+	"$BUILD/udpclient" --quiet --json --count "$3" --rate "$4" --timeout 1s 127.0.0.1 "$2" \
+		>"$T/$1.json" 2>/dev/null
+	json_get "$T/$1.json" received
 }
 
 # mpserver's return addresses (the bridges as it sees them), comma-separated,

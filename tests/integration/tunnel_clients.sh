@@ -61,28 +61,12 @@ t_wait_udp "$TA" && t_wait_udp "$TB" || { t_fail "targets up"; t_done; }
 t_spawn server "$BUILD/mpserver" -c "$T/etc/mpserver.conf" --stats "$T/server.json" \
 	--control "$T/s.sock"
 t_wait_udp "$SERVER_PORT" || { t_fail "mpserver -c up"; t_done; }
-client() {	# TAG PORT KEY
-	t_spawn "$1" "$BUILD/mpclient" --listen "127.0.0.1:$2" --bridge "127.0.0.1:$SERVER_PORT" \
-		--key-file "$T/$3.key" --stats "$T/$1.json" --no-control
-	t_wait_udp "$2"
-}
-ready() {	# PORT: one round trip within 5 s
-	local i
-	for i in $(seq 1 20); do
-		"$BUILD/udpclient" --quiet --count 1 --timeout 250ms --json 127.0.0.1 "$1" 2>/dev/null |
-			grep -q '"received":1' && return 0
-	done
-	return 1
-}
-run() {	# TAG PORT: 200 round trips, prints received
-	"$BUILD/udpclient" --quiet --json --count 200 --rate 400 --timeout 1s 127.0.0.1 "$2" \
-		>"$T/$1.json" 2>/dev/null
-	json_get "$T/$1.json" received
-}
+client() { tun_direct "$1" "$2" "$SERVER_PORT" --key-file "$T/$3.key"; }	# TAG PORT KEY
+run() { tun_count "$1" "$2" 200 400; }	# TAG PORT: 200 round trips, prints received
 received() { t_stats "$1" "$T/$1.json" received; }
 
 client alice "$CA" alice && client bob "$CB" bob || { t_fail "mpclients up"; t_done; }
-ready "$CA" && ready "$CB"
+tun_wait_ready "$CA" && tun_wait_ready "$CB"
 t_expect "both clients' tunnels up through one mpserver" [ $? = 0 ]
 a0=$(received targetA) b0=$(received targetB)
 ra=$(run runA "$CA")
@@ -101,7 +85,7 @@ write_conf "alice $TA" "carol $TB"
 t_expect "reload: carol added, bob removed ($(head -c 200 "$T/r1.out"))" \
 	grep -q "^reloaded: 2 keys: 1 added, 1 removed; 1 sessions closed; 2 clients" "$T/r1.out"
 client carol "$CC" carol || { t_fail "carol's mpclient up"; t_done; }
-ready "$CC"
+tun_wait_ready "$CC"
 t_expect "carol's tunnel up after the reload, mpserver not restarted" \
 	eval '[ $? = 0 ] && kill -0 $spid && [ "$(t_pid server)" = $spid ]'
 b0=$(received targetB)

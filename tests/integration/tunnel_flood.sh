@@ -34,14 +34,6 @@ client_b() {
 		--bridge "127.0.0.1:$SERVER_PORT" --bridge "[::1]:$SERVER_PORT"
 	t_wait_udp "$1"
 }
-ready_b() {	# a round trip through client B (bounded)
-	local i out
-	for i in $(seq 1 20); do
-		out=$("$BUILD/udpclient" --quiet --count 1 --timeout 250ms --json 127.0.0.1 "$1" 2>/dev/null)
-		case $out in *'"received":1'*) return 0 ;; esac
-	done
-	return 1
-}
 
 # --- 1, 2: mpserver's session table (64) held by session ids from 1 or 64 sources
 for socks in 1 64; do
@@ -57,7 +49,7 @@ for socks in 1 64; do
 	full=$(wait_stat server "$T/server.json" sessions_open 64)
 	client_b "$PB"
 	ok=0
-	ready_b "$PB" && ok=1
+	tun_wait_ready "$PB" && ok=1
 	"$BUILD/udpclient" --quiet --json --count 200 --rate 200 --timeout 1s 127.0.0.1 "$PB" \
 		>"$T/b.json" 2>/dev/null
 	t_expect "sessions from $socks source(s): the table was full ($full of 64) and a new mpclient still gets through ($(lost_of b) of 200 lost)" \
@@ -79,7 +71,7 @@ t_spawn flood python3 "$(dirname "$0")/../flood.py" "$SERVER_PORT" flows 300 600
 open=$(wait_stat server "$T/server.json" flows_open 256)
 client_b "$PB"
 ok=0
-ready_b "$PB" && ok=1
+tun_wait_ready "$PB" && ok=1
 "$BUILD/udpclient" --quiet --json --count 200 --rate 200 --timeout 1s 127.0.0.1 "$PB" \
 	>"$T/b.json" 2>/dev/null
 t_expect "300 flow ids of one session filled the flow table ($open of 256) and a new mpclient still gets through ($(lost_of b) of 200 lost)" \

@@ -7,6 +7,7 @@
 # not allowed gets nothing.  On loopback ::1 (skipped when the host has no
 # IPv6 loopback).
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../tunnel-lib.sh"
 t_init tunnel_ipv6
 t_need_built mpclient mpserver udpclient udpserver
 if ! python3 -c 'import socket; s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(("::1", 0))' 2>/dev/null; then
@@ -30,15 +31,9 @@ t_spawn c6 "$BUILD/mpclient" --listen "127.0.0.1:$C6" --bridge "[::1]:$SP" \
 t_spawn c4 "$BUILD/mpclient" --listen "127.0.0.1:$C4" --bridge "127.0.0.1:$SP" \
 	--key-file "$T/k.key" --stats "$T/c4.json" --no-control
 t_wait_udp "$C6" && t_wait_udp "$C4" || { t_fail "mpclients up"; t_done; }
-run() {	# TAG PORT COUNT: round trips, prints received
-	local i
-	for i in $(seq 1 20); do	# the tunnel up first (bounded)
-		"$BUILD/udpclient" --quiet --count 1 --timeout 250ms --json 127.0.0.1 "$2" 2>/dev/null |
-			grep -q '"received":1' && break
-	done
-	"$BUILD/udpclient" --quiet --json --count "$3" --rate 500 --timeout 1s 127.0.0.1 "$2" \
-		>"$T/$1.json" 2>/dev/null
-	json_get "$T/$1.json" received
+run() {	# TAG PORT COUNT: round trips once the tunnel is up (bounded), prints received
+	tun_wait_ready "$2"
+	tun_count "$1" "$2" "$3" 500
 }
 got() { t_stats "$1" "$T/$1.json" received; }
 r6=$(run r6 "$C6" 200)

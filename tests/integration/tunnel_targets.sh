@@ -31,53 +31,33 @@ CONF
 t_spawn server "$BUILD/mpserver" -c "$T/mpserver.conf" --stats "$T/server.json" --no-control
 t_wait_udp "$SP" || { t_fail "mpserver up"; t_done; }
 
-client() {	# TAG PORT SERVERPORT ARGS...
-	local tag=$1 port=$2 sp=$3
-	shift 3
-	t_spawn "$tag" "$BUILD/mpclient" --listen "127.0.0.1:$port" --bridge "127.0.0.1:$sp" \
-		--stats "$T/$tag.json" --no-control "$@"
-	t_wait_udp "$port"
-}
-ready() {	# PORT: one round trip within 5 s
-	local i
-	for i in $(seq 1 20); do
-		"$BUILD/udpclient" --quiet --count 1 --timeout 250ms --json 127.0.0.1 "$1" 2>/dev/null |
-			grep -q '"received":1' && return 0
-	done
-	return 1
-}
-run() {	# TAG PORT COUNT: round trips, prints received
-	"$BUILD/udpclient" --quiet --json --count "$3" --rate 1000 --timeout 1s 127.0.0.1 "$2" \
-		>"$T/$1.json" 2>/dev/null
-	json_get "$T/$1.json" received
-}
 got() { t_stats "target$1" "$T/target$1.json" received; }
 
-client c0 "$C0" "$SP" --key-file "$T/k.key" &&
-client c1 "$C1" "$SP" --key-file "$T/k.key" --target "127.0.0.1:$T1" &&
-client c2 "$C2" "$SP" --key-file "$T/k.key" --target echo &&
-client c3 "$C3" "$SP" --key-file "$T/k.key" --target "127.0.0.1:$T2" ||
+tun_direct c0 "$C0" "$SP" --key-file "$T/k.key" &&
+tun_direct c1 "$C1" "$SP" --key-file "$T/k.key" --target "127.0.0.1:$T1" &&
+tun_direct c2 "$C2" "$SP" --key-file "$T/k.key" --target echo &&
+tun_direct c3 "$C3" "$SP" --key-file "$T/k.key" --target "127.0.0.1:$T2" ||
 	{ t_fail "mpclients up"; t_done; }
-ready "$C0" && ready "$C1" && ready "$C2"
+tun_wait_ready "$C0" && tun_wait_ready "$C1" && tun_wait_ready "$C2"
 t_expect "three clients' tunnels up (default target, an allowed address, a mapped name)" [ $? = 0 ]
 
 g0=$(got 0) g1=$(got 1) g2=$(got 2)
-r0=$(run r0 "$C0" 200)
+r0=$(tun_count r0 "$C0" 200 1000)
 h0=$(got 0) h1=$(got 1)
 t_expect "no --target: the default target, as before ($r0 of 200 back; target0 +$((h0 - g0)), target1 +$((h1 - g1)))" \
 	eval '[ "$r0" = 200 ] && [ $((h0 - g0)) = 200 ] && [ $((h1 - g1)) = 0 ]'
-r1=$(run r1 "$C1" 200)
+r1=$(tun_count r1 "$C1" 200 1000)
 i0=$(got 0) i1=$(got 1)
 t_expect "--target ADDR:PORT allowed: reaches it only ($r1 of 200; target1 +$((i1 - h1)), target0 +$((i0 - h0)))" \
 	eval '[ "$r1" = 200 ] && [ $((i1 - h1)) = 200 ] && [ $((i0 - h0)) = 0 ]'
-r2=$(run r2 "$C2" 200)
+r2=$(tun_count r2 "$C2" 200 1000)
 j0=$(got 0) j1=$(got 1)
 t_expect "--target NAME mapped by mpserver: reaches it ($r2 of 200; target1 +$((j1 - i1)), target0 +$((j0 - i0)))" \
 	eval '[ "$r2" = 200 ] && [ $((j1 - i1)) = 200 ] && [ $((j0 - i0)) = 0 ]'
 
 # a target not allowed: 0 of N reach it, N counted, the client told
 d0=$(t_stats server "$T/server.json" sessions_open >/dev/null; t_json_in "$T/server.json" drops target_denied)
-r3=$(run r3 "$C3" "$N")
+r3=$(tun_count r3 "$C3" "$N" 1000)
 k0=$(got 0) k1=$(got 1) k2=$(got 2)
 t_stats server "$T/server.json" sessions_open >/dev/null
 d1=$(t_json_in "$T/server.json" drops target_denied)
@@ -94,9 +74,9 @@ t_expect "mpclient got the sealed NOTICE ($n3) and logs a clear line, rate-limit
 t_spawn server2 "$BUILD/mpserver" --listen "127.0.0.1:$SP2" --target "127.0.0.1:$T0" \
 	--allow "127.0.0.1:$T1-$T1" --no-control --stats "$T/server2.json"
 t_wait_udp "$SP2" || { t_fail "mpserver --allow up"; t_done; }
-client c4 "$C4" "$SP2" --target "localhost:$T2" || { t_fail "unkeyed mpclient up"; t_done; }
+tun_direct c4 "$C4" "$SP2" --target "localhost:$T2" || { t_fail "unkeyed mpclient up"; t_done; }
 l2=$(got 2)
-r4=$(run r4 "$C4" 300)
+r4=$(tun_count r4 "$C4" 300 1000)
 m2=$(got 2)
 t_expect "unkeyed, --allow: 0 of 300 reach a target not allowed (back $r4; target2 +$((m2 - l2)))" \
 	eval '[ "$r4" = 0 ] && [ $((m2 - l2)) = 0 ]'
