@@ -61,6 +61,8 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 QUICK=${BENCH_QUICK:-0}
 [ "$QUICK" = 0 ] && QUICK=
+# quick Q F: Q in a quick bench (BENCH_QUICK), F otherwise
+quick() { if [ -n "$QUICK" ]; then echo "$1"; else echo "$2"; fi; }
 OUTDIR=${BENCH_OUT:-$ROOT/bench/results}
 HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
 ORIG_LO=170
@@ -757,35 +759,38 @@ for cfg in $CONFIGS; do
 	stop_config
 done
 
+# sub_bench NAME ARGS...: bench/NAME.sh ARGS, its output in $WORK/NAME.txt; all but its last
+# line (JSON) to stderr, its "NAME:" line in SUB_LINE; FAILED=1 when it fails
+sub_bench() {
+	local name=$1
+	shift
+	BUILD=$BUILD "$ROOT/bench/$name.sh" "$@" >"$WORK/$name.txt" 2>&1 || FAILED=1
+	sed '$d' "$WORK/$name.txt" >&2
+	SUB_LINE=$(grep "^$name:" "$WORK/$name.txt")
+}
+
 # ---- mpserver --workers 1 against 2, 100 active sessions (bench/workers.sh) ----
 WORKERS_LINE=
 if [ "${BENCH_WORKERS:-1}" != 0 ]; then
 	echo "bench: mpserver --workers 1 against 2, 100 sessions x 3 paths (bench/workers.sh):" >&2
-	BUILD=$BUILD "$ROOT/bench/workers.sh" 100 300000 "$([ -n "$QUICK" ] && echo 1 || echo 3)" \
-		"$([ -n "$QUICK" ] && echo 1 || echo 3)" >"$WORK/workers.txt" 2>&1 || FAILED=1
-	sed '$d' "$WORK/workers.txt" >&2
-	WORKERS_LINE=$(grep '^workers:' "$WORK/workers.txt")
+	sub_bench workers 100 300000 "$(quick 1 3)" "$(quick 1 3)"
+	WORKERS_LINE=$SUB_LINE
 fi
 
 # ---- fairness under overload, 100 sessions (bench/fairness.sh) ----
 FAIRNESS_LINE=
 if [ "${BENCH_FAIRNESS:-1}" != 0 ]; then
 	echo "bench: fairness under overload, 100 sessions x 3 paths (bench/fairness.sh):" >&2
-	BUILD=$BUILD "$ROOT/bench/fairness.sh" 100 300000 "$([ -n "$QUICK" ] && echo 1 || echo 3)" \
-		"$([ -n "$QUICK" ] && echo 1 || echo 3)" >"$WORK/fairness.txt" 2>&1 || FAILED=1
-	sed '$d' "$WORK/fairness.txt" >&2
-	FAIRNESS_LINE=$(grep '^fairness:' "$WORK/fairness.txt")
+	sub_bench fairness 100 300000 "$(quick 1 3)" "$(quick 1 3)"
+	FAIRNESS_LINE=$SUB_LINE
 fi
 
 # ---- mpserver's CPU per datagram, 1 session against 10,000 held (bench/cpu-sessions.sh) ----
 CPU_SESSIONS_LINE=
 if [ "${BENCH_CPU_SESSIONS:-1}" != 0 ]; then
 	echo "bench: mpserver CPU per datagram, 1 session against 10,000 x 3 paths (bench/cpu-sessions.sh):" >&2
-	BUILD=$BUILD "$ROOT/bench/cpu-sessions.sh" "$([ -n "$QUICK" ] && echo 1000 || echo 10000)" 20000 \
-		"$([ -n "$QUICK" ] && echo 2 || echo 5)" "$([ -n "$QUICK" ] && echo 1 || echo 3)" \
-		>"$WORK/cpu-sessions.txt" 2>&1 || FAILED=1
-	sed '$d' "$WORK/cpu-sessions.txt" >&2
-	CPU_SESSIONS_LINE=$(grep '^cpu-sessions:' "$WORK/cpu-sessions.txt")
+	sub_bench cpu-sessions "$(quick 1000 10000)" 20000 "$(quick 2 5)" "$(quick 1 3)"
+	CPU_SESSIONS_LINE=$SUB_LINE
 fi
 
 # ---- summary: the table, the JSON, the plot ----
@@ -796,7 +801,7 @@ python3 "$ROOT/bench/summary.py" --points "$JSONL" --iperf "$WORK/iperf.jsonl" -
 	--idle-sessions "$IDLE_SESSIONS" ${BASELINE:+--baseline "$BASE_DESC"} \
 	${ENC:+--encryption} --meta timestamp="$STAMP" --meta commit="$COMMIT" \
 	--meta kernel="$(uname -r)" --meta loadavg="$LOADAVG" \
-	--meta-bool quick="$([ -n "$QUICK" ] && echo true || echo false)" --meta-num duration_s="$DUR" \
+	--meta-bool quick="$(quick true false)" --meta-num duration_s="$DUR" \
 	--meta encryption="${ENC:+on}${ENC_WHY:+skipped: $ENC_WHY}" --meta tunnel_args="$TUNNEL_ARGS" \
 	--meta skipped="$SKIPPED" --meta iperf3_note="$IPERF_NOTE" --attach aead="$WORK/aead.json" |
 	tee "$WORK/table.txt"
