@@ -23,19 +23,10 @@
 # 3); medians, ratios and the load average; the last line is JSON. A benchmark: exit 0
 # whatever the figures. The clock tick is 10 ms: a run costs mpserver about 0.5-1 s.
 set -u
-. "$(dirname "$0")/../tests/lib.sh"
-t_init bench_cpu_sessions >/dev/null
-SESSIONS=${1:-10000}
-RATE=${2:-20000}
-SECS=${3:-5}
-RUNS=${4:-3}
-for p in mpserver mpt-sessions; do
-	[ -x "$BUILD/$p" ] || { echo "bench/cpu-sessions.sh: $BUILD/$p is not built" >&2; exit 1; }
-done
+. "$(dirname "$0")/sessions-lib.sh"
+bs_init 10000 20000 5 3 "$@"
 ulimit -n $((SESSIONS + 5000)) 2>/dev/null ||
 	{ echo "bench/cpu-sessions.sh: ulimit -n $((SESSIONS + 5000)) refused" >&2; exit 1; }
-t_ports 2 || exit 1
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A per
 CASES="one held spread100 spreadN"
 for run in $(seq 1 "$RUNS"); do

@@ -10,17 +10,8 @@
 # and the load average. Last line: JSON (median and lowest index). A benchmark: exit 0 whatever
 # the figures. The generator and its sink share the machine's cores with mpserver.
 set -u
-. "$(dirname "$0")/../tests/lib.sh"
-t_init bench_fairness >/dev/null
-SESSIONS=${1:-100}
-RATE=${2:-300000}
-SECS=${3:-3}
-RUNS=${4:-3}
-for p in mpserver mpt-sessions; do
-	[ -x "$BUILD/$p" ] || { echo "bench/fairness.sh: $BUILD/$p is not built" >&2; exit 1; }
-done
-t_ports 2 || exit 1
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+. "$(dirname "$0")/sessions-lib.sh"
+bs_init 100 300000 3 3 "$@"
 rcvbuf_errors() { awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) c[$i] = i; h = 1 } else print $c["RcvbufErrors"] }' /proc/net/snmp; }
 jains=""
 for run in $(seq 1 "$RUNS"); do

@@ -11,17 +11,8 @@
 # The generator and its sink run on the same machine and take CPU too: on 2 cores
 # they compete with the workers. A benchmark: exit 0 whatever the figures.
 set -u
-. "$(dirname "$0")/../tests/lib.sh"
-t_init bench_workers >/dev/null
-SESSIONS=${1:-100}
-RATE=${2:-300000}
-SECS=${3:-3}
-RUNS=${4:-3}
-for p in mpserver mpt-sessions; do
-	[ -x "$BUILD/$p" ] || { echo "bench/workers.sh: $BUILD/$p is not built" >&2; exit 1; }
-done
-t_ports 2 || exit 1
-LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+. "$(dirname "$0")/sessions-lib.sh"
+bs_init 100 300000 3 3 "$@"
 
 cpu_s() {	# user + system seconds of a PID
 	awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null
