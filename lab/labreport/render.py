@@ -6,6 +6,14 @@ def sci(v):
     """A small ratio in scientific notation ('-' when unknown)."""
     return "-" if v is None else "0" if v == 0 else f"{v:.2g}"
 
+def times(r):
+    """A bytes ratio as 1.234 ('-' when unknown), for "...x the data"."""
+    return "-" if r is None else f"{r:.3f}"
+
+def per_end(f, line):
+    """line(who, counters) for each end whose FEC counters the report holds, mpserver first."""
+    return [line(who, f[who]) for who in ("mpserver", "mpclient") if f.get(who)]
+
 def fmt_src(d, key):
     vals = []
     for s in ("bridge", "capture", "kernel"):
@@ -50,34 +58,26 @@ def table_lines(rep):
              + (f"   measured {lvl(rep['level'])} Wilson interval [{pct(ci[0], 3)}, {pct(ci[1], 3)}]" if ci else ""))
     f = rep.get("fec")
     if f and f.get("mode") == "auto":
-        r = f.get("bytes_ratio")
         L.append(f"auto: round-trip residual {sci(f.get('residual'))} (target {sci(f.get('target'))}); bytes c2s "
-                 f"{'-' if r is None else f'{r:.3f}'}x the data")
+                 f"{times(f.get('bytes_ratio'))}x the data")
         for e in f.get("events") or []:
             L.append(f"  after {e['event']}: residual of the rest under target from "
                      f"{fmt_s(e.get('back_under_target_s'))}")
-        for who in ("mpserver", "mpclient"):
-            if f.get(who):
-                d = f[who]
-                L.append(f"  {who}: {num(d.get('tx_data'))} coded, {num(d.get('tx_parity'))} parity, "
-                         f"{num(d.get('tx_copies'))} copies sent; {num(d.get('recovered'))} recovered; "
-                         f"{num(d.get('auto_changes'))} code changes")
+        L += per_end(f, lambda who, d: f"  {who}: {num(d.get('tx_data'))} coded, {num(d.get('tx_parity'))} parity, "
+                     f"{num(d.get('tx_copies'))} copies sent; {num(d.get('recovered'))} recovered; "
+                     f"{num(d.get('auto_changes'))} code changes")
         f = None
     if f:
-        r = f.get("bytes_ratio")
         L.append(f"fec:{f['k']}:{f['m']}: round-trip residual {sci(f.get('residual'))} beside theory "
                  f"{sci(f.get('theory_round_trip'))} (up {sci(f.get('theory_up'))}, down "
                  f"{sci(f.get('theory_down'))}; 99.9% bound {sci(f.get('bound'))}); bytes c2s "
-                 f"{'-' if r is None else f'{r:.3f}'}x the data (theory {(f['k'] + f['m']) / f['k']:.2f}x + headers)")
+                 f"{times(f.get('bytes_ratio'))}x the data (theory {(f['k'] + f['m']) / f['k']:.2f}x + headers)")
         for ph in f.get("phases") or []:
             L.append(f"  phase from {ph['from']}: {ph['share']:.0%} of the datagrams, path loss "
                      + ", ".join(f"{i} {pct(v.get('c2s'), 1)}" for i, v in ph["loss"].items()))
-        for who in ("mpserver", "mpclient"):
-            if f.get(who):
-                d = f[who]
-                L.append(f"  {who} decoded: {num(d.get('recovered'))} recovered, {num(d.get('unrecoverable'))} "
-                         f"unrecoverable; blocks {num(d.get('blocks_complete'))} whole, {num(d.get('blocks_decoded'))} "
-                         f"decoded, {num(d.get('blocks_failed'))} failed")
+        L += per_end(f, lambda who, d: f"  {who} decoded: {num(d.get('recovered'))} recovered, "
+                     f"{num(d.get('unrecoverable'))} unrecoverable; blocks {num(d.get('blocks_complete'))} whole, "
+                     f"{num(d.get('blocks_decoded'))} decoded, {num(d.get('blocks_failed'))} failed")
     a = e.get("app")
     if a:
         if a.get("ci"):
@@ -197,13 +197,12 @@ def markdown(rep):
     f = rep.get("fec")
     if f and f.get("mode") == "auto":
         M.append(f"| auto: round-trip residual / target / bytes | {sci(f.get('residual'))} / {sci(f.get('target'))} / "
-                 f"{'-' if f.get('bytes_ratio') is None else '%.3f' % f['bytes_ratio']}x |")
+                 f"{times(f.get('bytes_ratio'))}x |")
         f = None
     if f:
-        r = f.get("bytes_ratio")
         M += [f"| fec:{f['k']}:{f['m']}: round-trip residual / theory / 99.9% bound | {sci(f.get('residual'))} / "
               f"{sci(f.get('theory_round_trip'))} / {sci(f.get('bound'))} |",
-              f"| bytes on the wire c2s / data datagrams | {'-' if r is None else f'{r:.3f}'}x |"]
+              f"| bytes on the wire c2s / data datagrams | {times(f.get('bytes_ratio'))}x |"]
     a = e.get("app")
     if a and a.get("ci"):
         M.append(f"| {a['kind']}: {a['direction']} loss, its own count | {a['lost']}/{a['sent']} ({pct(a['loss'], 3)}), "
