@@ -18,6 +18,8 @@ $(eval $(call program,mpctl,$(MPCTL_OBJS),$(LIBEV)))
 # unit tests of the protocol core of both ends, without sockets (tests/unit/)
 EXTRA_CFLAGS_tests/unit += -Itunnel
 CORE_TEST_SRCS := tests/unit/rx_util.c $(TUNNEL_CORE)
+# the tests that run both cores
+BOTH_CORES_TEST_SRCS := tests/unit/cores.c $(CLIENT_CORE) $(SERVER_CORE) $(CORE_TEST_SRCS)
 $(eval $(call unittest,test_server_rx,$(call objs,tests/unit/test_server_rx.c $(SERVER_CORE) \
 	$(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
 $(eval $(call unittest,test_server_keys,$(call objs,tests/unit/test_server_keys.c $(SERVER_CORE) \
@@ -26,10 +28,10 @@ $(eval $(call unittest,test_server_access,$(call objs,tests/unit/test_server_acc
 	$(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
 $(eval $(call unittest,test_client_keys,$(call objs,tests/unit/test_client_keys.c $(CLIENT_CORE) \
 	$(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
-$(eval $(call unittest,test_client_rx,$(call objs,tests/unit/test_client_rx.c $(CLIENT_CORE) \
-	$(SERVER_CORE) $(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
-$(eval $(call unittest,test_redundancy,$(call objs,tests/unit/test_redundancy.c $(CLIENT_CORE) \
-	$(SERVER_CORE) $(CORE_TEST_SRCS)),$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
+$(eval $(call unittest,test_client_rx,$(call objs,tests/unit/test_client_rx.c $(BOTH_CORES_TEST_SRCS)), \
+	$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
+$(eval $(call unittest,test_redundancy,$(call objs,tests/unit/test_redundancy.c $(BOTH_CORES_TEST_SRCS)), \
+	$(SODIUM_LIBS) $(ISAL_LIBS) $(LIBM)))
 $(eval $(call unittest,test_pathq,$(call objs,tests/unit/test_pathq.c tunnel/pathq.c),$(LIBM)))
 $(eval $(call unittest,test_pathsel,$(call objs,tests/unit/test_pathsel.c tunnel/pathsel.c),$(LIBM)))
 $(eval $(call unittest,test_report,$(call objs,tests/unit/test_report.c tunnel/report.c \

@@ -11,12 +11,13 @@
 #include <cmocka.h>
 
 #include "client_core.h"
+#include "cores.h"
 #include "rx_util.h"
 #include "seal.h"
 #include "server_core.h"
 #include "target.h"
 
-#define SESS 0x1111222233334444ull
+#define SESS CORES_SESS
 #define E1 0x0000000000e10001ull
 #define E2 0x0000000000e20002ull
 #define T0 600.0
@@ -517,8 +518,7 @@ static void test_backup_role(void **state)
 
 	(void)state;
 	rx_params(&prm);
-	client_new(&c, &prm, false);
-	assert_int_equal(server_core_init(&s, &prm, NULL, NULL), 0);
+	cores_new(&c, &s, &prm, false);
 	client_core_path_role(&c, 0, true);
 	assert_true(c.paths[0].backup);
 	assert_true(c.paths[0].probe);	/* a PING at once */
@@ -528,8 +528,7 @@ static void test_backup_role(void **state)
 	assert_int_equal(rs.reply, RX_REPLY_PONG);
 	ss = session_at(&s.sessions, rs.session);
 	assert_true(ss->paths[rs.path].backup);
-	memcpy(buf, rs.reply_buf, rs.reply_len);
-	assert_int_equal(client_rx(&c, 0, buf, rs.reply_len, T0 + 0.01, &r), RX_ACCEPT);
+	assert_int_equal(cores_reply(&c, 0, &rs, T0 + 0.01, &r), RX_ACCEPT);
 	assert_true(c.paths[0].role_said);
 	/* an MTU probe keeps saying it */
 	n = client_tx_probe(&c, 0, 1200, T0 + 0.1, buf, RX_BUF);
@@ -559,8 +558,7 @@ static void test_keyed_handshake(void **state)
 
 	(void)state;
 	rx_params(&prm);
-	client_new(&c, &prm, true);
-	assert_int_equal(server_core_init(&s, &prm, rx_psk, NULL), 0);
+	cores_new(&c, &s, &prm, true);
 	/* 1. the application speaks; mpserver does not know the session and
 	 * does not answer DATA; mpclient, unanswered, probes with a PING
 	 * (RTT unknown: after 100 ms), which gets the COOKIE */
@@ -577,8 +575,7 @@ static void test_keyed_handshake(void **state)
 	assert_int_equal(rs.drop, DROP_NO_COOKIE);
 	assert_int_equal(rs.reply, RX_REPLY_COOKIE);
 	/* 2. the COOKIE makes mpclient ping at once, with it */
-	memcpy(buf, rs.reply_buf, rs.reply_len);
-	assert_int_equal(client_rx(&c, 0, buf, rs.reply_len, T0 + 0.21, &r), RX_ACCEPT);
+	assert_int_equal(cores_reply(&c, 0, &rs, T0 + 0.21, &r), RX_ACCEPT);
 	assert_int_equal(r.reply, RX_REPLY_PING_BURST);
 	assert_int_equal(c.cnt.cookies, 1);
 	n = client_tx_ping(&c, 0, T0 + 0.21, buf, RX_BUF);
@@ -586,8 +583,7 @@ static void test_keyed_handshake(void **state)
 	assert_int_equal(rs.reply, RX_REPLY_PONG);
 	assert_int_equal(s.sessions.n, 1);
 	/* 3. the PONG introduces the instance */
-	memcpy(buf, rs.reply_buf, rs.reply_len);
-	assert_int_equal(client_rx(&c, 0, buf, rs.reply_len, T0 + 0.23, &r), RX_ACCEPT);
+	assert_int_equal(cores_reply(&c, 0, &rs, T0 + 0.23, &r), RX_ACCEPT);
 	assert_true(c.srv_epoch == s.sessions.s[rs.session].epoch);
 	assert_true(c.paths[0].live.alive);
 	/* 4. data both ways */

@@ -15,13 +15,14 @@
 #include <cmocka.h>
 
 #include "client_core.h"
+#include "cores.h"
 #include "fec_ctl.h"
 #include "redundancy.h"
 #include "rx_util.h"
 #include "seal.h"
 #include "server_core.h"
 
-#define SESS 0x1111222233334444ull
+#define SESS CORES_SESS
 #define T0 600.0
 #define NMAX 800
 
@@ -253,34 +254,35 @@ static void take(const uint8_t *payload, size_t len)
 	delivered[id]++;
 }
 
-static void join(struct client_core *c, struct server_core *s, bool keyed, double now)
+/* A fresh recording: nothing recorded, nothing delivered. */
+static void record_reset(void)
 {
-	struct rx_result r, rs;
-	struct addr from = rx_addr(4000);
-	unsigned p;
-	size_t n;
+	ndg = 0;
+	memset(delivered, 0, sizeof(delivered));
+}
 
-	/* keyed: the first PING gets a COOKIE, the next one opens the session */
-	n = client_tx_ping(c, 0, now, tmp, RX_BUF);
-	if (keyed) {
-		assert_int_equal(server_rx(s, &from, tmp, n, now, &rs), RX_DROP);
-		assert_int_equal(rs.reply, RX_REPLY_COOKIE);
-		memcpy(tmp, rs.reply_buf, rs.reply_len);
-		assert_int_equal(client_rx(c, 0, tmp, rs.reply_len, now, &r), RX_ACCEPT);
-		n = client_tx_ping(c, 0, now, tmp, RX_BUF);
-	}
-	assert_int_equal(server_rx(s, &from, tmp, n, now, &rs), RX_ACCEPT);
-	assert_int_equal(rs.reply, RX_REPLY_PONG);
-	memcpy(tmp, rs.reply_buf, rs.reply_len);
-	assert_int_equal(client_rx(c, 0, tmp, rs.reply_len, now, &r), RX_ACCEPT);
-	/* every path heard both ways */
-	for (p = 1; p < c->npaths; p++) {
-		from = rx_addr((uint16_t)(4000 + p));
-		n = client_tx_ping(c, p, now, tmp, RX_BUF);
-		assert_int_equal(server_rx(s, &from, tmp, n, now, &rs), RX_ACCEPT);
-		memcpy(tmp, rs.reply_buf, rs.reply_len);
-		assert_int_equal(client_rx(c, p, tmp, rs.reply_len, now, &r), RX_ACCEPT);
-	}
+/* Recorded datagram d to the server (from 127.0.0.1:4000+path, as cores_join opened them)
+ * or to the client (on its path), at now; the receiver's verdict. */
+static enum rx_verdict deliver(struct client_core *c, struct server_core *s, bool to_server,
+			       const struct dgram *d, double now, struct rx_result *r)
+{
+	struct addr a = rx_addr((uint16_t)(4000 + d->path));
+
+	memcpy(tmp, d->b, d->n);
+	return to_server ? server_rx(s, &a, tmp, d->n, now, r) : client_rx(c, d->path, tmp, d->n, now, r);
+}
+
+/* What a receive (verdict v, result r) gave the application: the datagram itself when
+ * delivered and those the decoder recovered; the number recovered. */
+static unsigned take_rx(enum rx_verdict v, const struct rx_result *r)
+{
+	unsigned j;
+
+	if (v == RX_DELIVER)
+		take(r->payload, r->len);
+	for (j = 0; j < r->nrec; j++)
+		take(r->rec[j].payload, r->rec[j].len);
+	return r->nrec;
 }
 
 /* The client sends count datagrams (1 ms apart) and all their parity. */
@@ -400,9 +402,8 @@ static void fec_both_ways(bool keyed)
 	prm.fec_depth = 2;
 	prm.fec_max_k = 6;	/* mpserver sends fec:6:3 */
 	prm.fec_max_m = 4;
-	assert_int_equal(client_core_init(&c, &prm, 3, keyed ? rx_psk : NULL, SESS), 0);
-	assert_int_equal(server_core_init(&s, &prm, keyed ? rx_psk : NULL, NULL), 0);
-	join(&c, &s, keyed, now);
+	cores_new(&c, &s, &prm, keyed);
+	cores_join(&c, &s, keyed, now);
 	/* the PONG says what mpserver applies: the request within its limits */
 	assert_int_equal(c.srv_red.mode, WIRE_RED_FEC);
 	assert_int_equal(c.srv_red.k, 6);
@@ -410,22 +411,13 @@ static void fec_both_ways(bool keyed)
 	assert_int_equal(c.srv_red.wait_us, 20000);
 
 	/* ---- client -> server: 8:3 blocks, up to 3 erasures each, block 5 sunk */
-	ndg = 0;
-	memset(delivered, 0, sizeof(delivered));
+	record_reset();
 	client_sends(&c, 0, 120, &now);
 	n = plan(order, 3, 5, &erased);
 	for (i = 0; i < n; i++) {
-		struct dgram *d = &dg[order[i]];
-		struct addr from = rx_addr((uint16_t)(4000 + d->path));
-
-		memcpy(tmp, d->b, d->n);
-		if (server_rx(&s, &from, tmp, d->n, now, &r) == RX_DELIVER)
-			take(r.payload, r.len);
-		for (j = 0; j < r.nrec; j++) {
+		nrec += take_rx(deliver(&c, &s, true, &dg[order[i]], now, &r), &r);
+		for (j = 0; j < r.nrec; j++)
 			assert_true(r.rec[j].flow == r.rec[0].flow);
-			take(r.rec[j].payload, r.rec[j].len);
-			nrec++;
-		}
 	}
 	server_core_tick(&s, now + 5);	/* blocks held past 2 s are given up */
 	{
@@ -454,22 +446,12 @@ static void fec_both_ways(bool keyed)
 	si = session_find(&s.sessions, SESS);
 	assert_true(si != RX_NONE);
 	f = s.sessions.s[si].last_flow;
-	ndg = 0;
+	record_reset();
 	nrec = 0;
-	memset(delivered, 0, sizeof(delivered));
 	server_sends(&s, si, f, 200, 120, &now);
 	n = plan(order, 3, 0, &erased);
-	for (i = 0; i < n; i++) {
-		struct dgram *d = &dg[order[i]];
-
-		memcpy(tmp, d->b, d->n);
-		if (client_rx(&c, d->path, tmp, d->n, now, &r) == RX_DELIVER)
-			take(r.payload, r.len);
-		for (j = 0; j < r.nrec; j++) {
-			take(r.rec[j].payload, r.rec[j].len);
-			nrec++;
-		}
-	}
+	for (i = 0; i < n; i++)
+		nrec += take_rx(deliver(&c, &s, false, &dg[order[i]], now, &r), &r);
 	for (id = 200; id < 320; id++)
 		assert_int_equal(delivered[id], 1);
 	assert_true(c.cnt.fec.recovered >= erased);
@@ -507,7 +489,7 @@ static void fec_both_ways(bool keyed)
 	}
 	/* the client asks for broadcast again: mpserver applies it */
 	c.prm.red.mode = WIRE_RED_BROADCAST;
-	join(&c, &s, false, now);
+	cores_join(&c, &s, false, now);
 	assert_int_equal(c.srv_red.mode, WIRE_RED_BROADCAST);
 	assert_int_equal(s.sessions.s[si].red.mode, WIRE_RED_BROADCAST);
 	{
@@ -548,24 +530,19 @@ static void test_incomplete_blocks(void **state)
 	prm.window = 4096;
 	prm.red = (struct redundancy){ .mode = WIRE_RED_FEC, .k = 4, .m = 2, .wait_us = 20000 };
 	prm.fec_depth = 1;
-	assert_int_equal(client_core_init(&c, &prm, 3, NULL, SESS), 0);
-	assert_int_equal(server_core_init(&s, &prm, NULL, NULL), 0);
-	join(&c, &s, false, now);
-	ndg = 0;
-	memset(delivered, 0, sizeof(delivered));
+	cores_new(&c, &s, &prm, false);
+	cores_join(&c, &s, false, now);
+	record_reset();
 	client_sends(&c, 0, 300, &now);
 	/* only the data, no parity: every block stays open until evicted or expired */
 	for (i = 0; i < ndg; i++) {
-		struct addr from = rx_addr((uint16_t)(4000 + dg[i].path));
-
 		if (dg[i].parity || dg[i].index == 1)
 			continue;	/* and a data symbol of each block lost */
-		memcpy(tmp, dg[i].b, dg[i].n);
 		if (dg[i].block == 0) {	/* the first, as copies: one gets through */
-			server_rx(&s, &from, tmp, dg[i].n, now, &r);
+			deliver(&c, &s, true, &dg[i], now, &r);
 			continue;
 		}
-		assert_int_equal(server_rx(&s, &from, tmp, dg[i].n, now, &r), RX_DELIVER);
+		assert_int_equal(deliver(&c, &s, true, &dg[i], now, &r), RX_DELIVER);
 		assert_int_equal(r.nrec, 0);
 	}
 	server_core_tick(&s, now + 5);
@@ -574,12 +551,9 @@ static void test_incomplete_blocks(void **state)
 	assert_int_equal(s.cnt.fec.recovered, 0);
 	/* a parity of a block long given up: refused, counted */
 	for (i = 0; i < ndg; i++) {
-		struct addr from = rx_addr((uint16_t)(4000 + dg[i].path));
-
 		if (!dg[i].parity || dg[i].block != 1)
 			continue;
-		memcpy(tmp, dg[i].b, dg[i].n);
-		assert_int_equal(server_rx(&s, &from, tmp, dg[i].n, now + 5, &r), RX_DROP);
+		assert_int_equal(deliver(&c, &s, true, &dg[i], now + 5, &r), RX_DROP);
 		assert_int_equal(r.drop, DROP_FEC);
 		break;
 	}
@@ -607,34 +581,25 @@ static void test_recovered_already_seen(void **state)
 	prm.window = 1024;
 	prm.red = (struct redundancy){ .mode = WIRE_RED_FEC, .k = 4, .m = 2, .wait_us = 20000 };
 	prm.fec_depth = 1;
-	assert_int_equal(client_core_init(&c, &prm, 3, NULL, SESS), 0);
-	assert_int_equal(server_core_init(&s, &prm, NULL, NULL), 0);
-	join(&c, &s, false, now);
-	ndg = 0;
-	memset(delivered, 0, sizeof(delivered));
+	cores_new(&c, &s, &prm, false);
+	cores_join(&c, &s, false, now);
+	record_reset();
 	client_sends(&c, 0, 9, &now);	/* 1 as copies, then blocks 1 and 2 */
 	for (i = 0; i < ndg; i++) {
-		struct addr from = rx_addr((uint16_t)(4000 + dg[i].path));
-		unsigned j;
-
-		memcpy(tmp, dg[i].b, dg[i].n);
 		if (dg[i].block == 1 && !dg[i].parity && dg[i].index == 2) {
 			struct wire_hdr h;
 			const uint8_t *pl;
 			uint8_t copy[2048];
 
-			assert_true(wire_parse(tmp, dg[i].n, &h, &pl, NULL));
+			assert_true(wire_parse(dg[i].b, dg[i].n, &h, &pl, NULL));
 			memcpy(copy, pl, h.len);
 			h.flags &= (uint8_t)~WIRE_F_FEC;
 			h.ext = (struct wire_ext){ .block = 0 };
 			dg[i].n = rx_mk(tmp, &h, copy, NULL);
+			memcpy(dg[i].b, tmp, dg[i].n);
 			hidden = dg[i].id;
 		}
-		if (server_rx(&s, &from, tmp, dg[i].n, now, &r) == RX_DELIVER)
-			take(r.payload, r.len);
-		for (j = 0; j < r.nrec; j++)
-			take(r.rec[j].payload, r.rec[j].len);
-		got += r.nrec;
+		got += take_rx(deliver(&c, &s, true, &dg[i], now, &r), &r);
 	}
 	assert_true(hidden > 0);
 	assert_int_equal(delivered[hidden], 1);
@@ -785,20 +750,12 @@ static void deliver_but(struct client_core *c, struct server_core *s, bool to_se
 			unsigned from, unsigned dark, unsigned dark_from, double now)
 {
 	struct rx_result r;
-	unsigned i, j;
+	unsigned i;
 
 	for (i = from; i < ndg; i++) {
-		struct dgram *d = &dg[i];
-		struct addr a = rx_addr((uint16_t)(4000 + d->path));
-
-		if (d->path == dark && i >= dark_from)
+		if (dg[i].path == dark && i >= dark_from)
 			continue;
-		memcpy(tmp, d->b, d->n);
-		if ((to_server ? server_rx(s, &a, tmp, d->n, now, &r)
-			       : client_rx(c, d->path, tmp, d->n, now, &r)) == RX_DELIVER)
-			take(r.payload, r.len);
-		for (j = 0; j < r.nrec; j++)
-			take(r.rec[j].payload, r.rec[j].len);
+		take_rx(deliver(c, s, to_server, &dg[i], now, &r), &r);
 	}
 }
 
@@ -822,16 +779,14 @@ static void resend_both_ways(bool keyed)
 	prm.window = 1024;
 	prm.red = (struct redundancy){ .mode = WIRE_RED_FEC, .k = 16, .m = 2, .wait_us = 200000 };
 	prm.fec_depth = 2;
-	assert_int_equal(client_core_init(&c, &prm, 3, keyed ? rx_psk : NULL, SESS), 0);
-	assert_int_equal(server_core_init(&s, &prm, keyed ? rx_psk : NULL, NULL), 0);
-	join(&c, &s, keyed, now);
+	cores_new(&c, &s, &prm, keyed);
+	cores_join(&c, &s, keyed, now);
 	si = session_find(&s.sessions, SESS);
 	assert_true(si != RX_NONE);
 
 	/* ---- client -> server */
-	ndg = 0;
+	record_reset();
 	dark_from = 0;
-	memset(delivered, 0, sizeof(delivered));
 	for (i = 0; i < 150; i++) {
 		struct addr app = rx_addr(3000);
 		size_t len = app_payload(tmp + WIRE_HDR_LEN, (int)i);
@@ -867,8 +822,7 @@ static void resend_both_ways(bool keyed)
 	/* ---- server -> client, on the flow just made: slot 1 dark */
 	f = s.sessions.s[si].last_flow;
 	c.paths[1].q.state = PATHQ_UP;
-	ndg = 0;
-	memset(delivered, 0, sizeof(delivered));
+	record_reset();
 	for (i = 0; i < 150; i++) {
 		size_t len = app_payload(tmp + WIRE_HDR_LEN, 200 + (int)i);
 		unsigned k;
