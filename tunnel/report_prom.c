@@ -69,35 +69,63 @@ static void each_path(const struct tunnel_report *r,
 	}
 }
 
+/* The per-path gauges, in the order they are written; emit_path knows each one's value. */
+enum { G_COUNTER, G_UP, G_RTT, G_SRTT, G_RTTVAR, G_LOSS, G_BURST, G_STATE, G_MTU, G_PAYLOAD_MAX };
+
+static const struct pathgauge {
+	const char *name, *help;
+	bool client_only;
+} pathgauges[] = {
+	[G_UP] = { "mptunnel_path_up", "1 while the path is alive, 0 when it is down.", false },
+	[G_RTT] = { "mptunnel_path_rtt_seconds", "Last measured round trip of the path.", false },
+	[G_SRTT] = { "mptunnel_path_srtt_seconds",
+		     "Smoothed round trip of the path (RFC 6298), from FEEDBACK.", false },
+	[G_RTTVAR] = { "mptunnel_path_rttvar_seconds", "Round-trip variation of the path (RFC 6298).",
+		       false },
+	[G_LOSS] = { "mptunnel_path_loss_ratio",
+		     "Loss of the path over about the last 500 datagrams; direction tx: what this "
+		     "daemon sends (the peer's FEEDBACK), rx: what it receives.", false },
+	[G_BURST] = { "mptunnel_path_loss_burst",
+		      "Mean length of the path's recent loss bursts, datagrams (0: none).", false },
+	[G_STATE] = { "mptunnel_path_state_up",
+		      "1 while the path is up by the fast down rule, 0 while down.", false },
+	[G_MTU] = { "mptunnel_path_mtu_bytes",
+		    "Largest tunnel datagram the path's MTU search confirmed (UDP payload).", true },
+	[G_PAYLOAD_MAX] = { "mptunnel_path_payload_max_bytes",
+			    "Largest application datagram that fits the path's confirmed MTU.", true },
+};
+
 struct walk {
 	FILE *f;
 	const char *daemon;
 	const struct tunnel_report *r;
 	const struct pathfield *field;
-	int what;		/* 0 field counter, 1 up, 2 rtt, 3-7 quality, 8 mtu, 9 payload_max */
+	int what;		/* G_COUNTER: field, else the gauge */
 };
 
 static void emit_path(const struct report_path *p, const char *session, void *arg)
 {
 	struct walk *w = arg;
-	const char *l[MAXL];
+	const char *l[MAXL], *name;
 	char buf[ADDR_STRLEN];
 
 	path_labels(l, w->daemon, w->r, p, session, buf, sizeof(buf));
-	if (w->what == 0) {
+	if (w->what == G_COUNTER) {
 		const uint64_t *v = (const uint64_t *)((const char *)&p->st + w->field->off);
 		prom_sample_u64(w->f, w->field->name, l, *v);
-	} else if (w->what == 1 && p->alive >= 0) {
-		prom_sample_u64(w->f, "mptunnel_path_up", l, p->alive > 0);
-	} else if (w->what == 2 && !isnan(p->rtt) && p->rtt >= 0) {
-		prom_sample(w->f, "mptunnel_path_rtt_seconds", l, p->rtt);
-	} else if (w->what == 3 && !isnan(p->srtt)) {
-		prom_sample(w->f, "mptunnel_path_srtt_seconds", l, p->srtt);
-	} else if (w->what == 4 && !isnan(p->rttvar)) {
-		prom_sample(w->f, "mptunnel_path_rttvar_seconds", l, p->rttvar);
-	} else if (w->what == 5 || w->what == 6) {
-		const char *name = w->what == 5 ? "mptunnel_path_loss_ratio" : "mptunnel_path_loss_burst";
-		const double *v = w->what == 5 ? p->loss : p->burst;
+		return;
+	}
+	name = pathgauges[w->what].name;
+	if (w->what == G_UP && p->alive >= 0) {
+		prom_sample_u64(w->f, name, l, p->alive > 0);
+	} else if (w->what == G_RTT && !isnan(p->rtt) && p->rtt >= 0) {
+		prom_sample(w->f, name, l, p->rtt);
+	} else if (w->what == G_SRTT && !isnan(p->srtt)) {
+		prom_sample(w->f, name, l, p->srtt);
+	} else if (w->what == G_RTTVAR && !isnan(p->rttvar)) {
+		prom_sample(w->f, name, l, p->rttvar);
+	} else if (w->what == G_LOSS || w->what == G_BURST) {
+		const double *v = w->what == G_LOSS ? p->loss : p->burst;
 		static const char *const dir[2] = {"tx", "rx"};
 		unsigned n = 0;
 
@@ -111,14 +139,47 @@ static void emit_path(const struct report_path *p, const char *session, void *ar
 			l[n + 2] = NULL;
 			prom_sample(w->f, name, l, v[d]);
 		}
-	} else if (w->what == 7 && p->state) {
-		prom_sample_u64(w->f, "mptunnel_path_state_up", l, strcmp(p->state, "up") == 0);
-	} else if (w->what == 8 && p->pmtud && p->mtu) {
-		prom_sample_u64(w->f, "mptunnel_path_mtu_bytes", l, p->mtu);
-	} else if (w->what == 9 && p->pmtud && p->mtu) {
-		prom_sample_u64(w->f, "mptunnel_path_payload_max_bytes", l, p->payload_max);
+	} else if (w->what == G_STATE && p->state) {
+		prom_sample_u64(w->f, name, l, strcmp(p->state, "up") == 0);
+	} else if (w->what == G_MTU && p->pmtud && p->mtu) {
+		prom_sample_u64(w->f, name, l, p->mtu);
+	} else if (w->what == G_PAYLOAD_MAX && p->pmtud && p->mtu) {
+		prom_sample_u64(w->f, name, l, p->payload_max);
 	}
 }
+
+/* A daemon-wide counter: its help at mpclient and at mpserver (NULL: not there). */
+struct daemoncounter {
+	const char *name;
+	const char *help_client, *help_server;
+	size_t off;		/* in struct tunnel_counters */
+};
+
+#define DC(field, metric, client, server) \
+	{ "mptunnel_" metric "_total", client, server, offsetof(struct tunnel_counters, field) }
+#define DC_BOTH(field, metric, text) DC(field, metric, text, text)
+
+static const struct daemoncounter counters[] = {
+	DC(from_app, "app_received_datagrams", "Datagrams read from applications.",
+	   "Datagrams read from the targets."),
+	DC(delivered, "app_delivered_datagrams", "Datagrams handed to applications.",
+	   "Datagrams handed to the targets."),
+	DC(cookies, "cookies", "Cookies accepted.", "Cookies sent."),
+	DC(challenges, "path_challenges", "Path challenges answered.",
+	   "Path challenges sent to a new address of a path."),
+	DC(challenges_limited, "path_challenges_limited", NULL,
+	   "New addresses of a path not challenged (rate limit)."),
+	DC(dup_challenges, "path_dup_challenges", NULL,
+	   "Path challenges drawn by a duplicate from another address than its path's."),
+	DC(path_moves, "path_moves", NULL,
+	   "Paths moved to a new address after a confirmed challenge."),
+	DC_BOTH(late_ticks, "late_ticks", "Down-rule ticks put off because this process had stalled."),
+	DC_BOTH(fec.tx_parity, "fec_parity_sent", "FEC parity datagrams sent."),
+	DC_BOTH(fec.recovered, "fec_recovered_datagrams", "Datagrams lost on the way and recovered by FEC."),
+	DC_BOTH(fec.unrecoverable, "fec_unrecoverable_datagrams",
+		"Datagrams lost in FEC blocks that could not be decoded."),
+	DC_BOTH(fec.blocks_failed, "fec_failed_blocks", "FEC blocks given up with data missing."),
+};
 
 static void counter(FILE *f, const char *name, const char *help, const char *daemon, uint64_t v)
 {
@@ -167,40 +228,14 @@ void report_prom(FILE *f, const struct tunnel_report *r, const char *daemon)
 		prom_family(f, "mptunnel_sessions", PROM_GAUGE, "Open sessions.");
 		prom_sample_u64(f, "mptunnel_sessions", l, r->nsessions);
 	}
-	counter(f, "mptunnel_app_received_datagrams_total",
-		r->server ? "Datagrams read from the targets." : "Datagrams read from applications.",
-		daemon, r->cnt.from_app);
-	counter(f, "mptunnel_app_delivered_datagrams_total",
-		r->server ? "Datagrams handed to the targets." : "Datagrams handed to applications.",
-		daemon, r->cnt.delivered);
-	counter(f, "mptunnel_cookies_total",
-		r->server ? "Cookies sent." : "Cookies accepted.", daemon, r->cnt.cookies);
-	counter(f, "mptunnel_path_challenges_total",
-		r->server ? "Path challenges sent to a new address of a path."
-			  : "Path challenges answered.", daemon, r->cnt.challenges);
-	if (r->server) {
-		counter(f, "mptunnel_path_challenges_limited_total",
-			"New addresses of a path not challenged (rate limit).", daemon,
-			r->cnt.challenges_limited);
-		counter(f, "mptunnel_path_dup_challenges_total",
-			"Path challenges drawn by a duplicate from another address than its path's.",
-			daemon, r->cnt.dup_challenges);
-		counter(f, "mptunnel_path_moves_total",
-			"Paths moved to a new address after a confirmed challenge.", daemon,
-			r->cnt.path_moves);
+	for (unsigned i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+		const struct daemoncounter *c = &counters[i];
+		const char *help = r->server ? c->help_server : c->help_client;
+
+		if (help)
+			counter(f, c->name, help, daemon,
+				*(const uint64_t *)((const char *)&r->cnt + c->off));
 	}
-	counter(f, "mptunnel_late_ticks_total",
-		"Down-rule ticks put off because this process had stalled.", daemon,
-		r->cnt.late_ticks);
-	counter(f, "mptunnel_fec_parity_sent_total", "FEC parity datagrams sent.", daemon,
-		r->cnt.fec.tx_parity);
-	counter(f, "mptunnel_fec_recovered_datagrams_total",
-		"Datagrams lost on the way and recovered by FEC.", daemon, r->cnt.fec.recovered);
-	counter(f, "mptunnel_fec_unrecoverable_datagrams_total",
-		"Datagrams lost in FEC blocks that could not be decoded.", daemon,
-		r->cnt.fec.unrecoverable);
-	counter(f, "mptunnel_fec_failed_blocks_total",
-		"FEC blocks given up with data missing.", daemon, r->cnt.fec.blocks_failed);
 	prom_family(f, "mptunnel_dropped_datagrams_total", PROM_COUNTER,
 		    "Datagrams dropped, by stage (decode, tunnel) and reason.");
 	for (unsigned i = 1; i < WIRE_E__COUNT; i++) {
@@ -214,44 +249,14 @@ void report_prom(FILE *f, const struct tunnel_report *r, const char *daemon)
 	}
 	if (r->nworkers)
 		workers_prom(f, r, daemon);
-	prom_family(f, "mptunnel_path_up", PROM_GAUGE, "1 while the path is alive, 0 when it is down.");
-	w.what = 1;
-	each_path(r, emit_path, &w);
-	prom_family(f, "mptunnel_path_rtt_seconds", PROM_GAUGE, "Last measured round trip of the path.");
-	w.what = 2;
-	each_path(r, emit_path, &w);
-	prom_family(f, "mptunnel_path_srtt_seconds", PROM_GAUGE,
-		    "Smoothed round trip of the path (RFC 6298), from FEEDBACK.");
-	w.what = 3;
-	each_path(r, emit_path, &w);
-	prom_family(f, "mptunnel_path_rttvar_seconds", PROM_GAUGE,
-		    "Round-trip variation of the path (RFC 6298).");
-	w.what = 4;
-	each_path(r, emit_path, &w);
-	prom_family(f, "mptunnel_path_loss_ratio", PROM_GAUGE,
-		    "Loss of the path over about the last 500 datagrams; direction tx: what this "
-		    "daemon sends (the peer's FEEDBACK), rx: what it receives.");
-	w.what = 5;
-	each_path(r, emit_path, &w);
-	prom_family(f, "mptunnel_path_loss_burst", PROM_GAUGE,
-		    "Mean length of the path's recent loss bursts, datagrams (0: none).");
-	w.what = 6;
-	each_path(r, emit_path, &w);
-	prom_family(f, "mptunnel_path_state_up", PROM_GAUGE,
-		    "1 while the path is up by the fast down rule, 0 while down.");
-	w.what = 7;
-	each_path(r, emit_path, &w);
-	if (!r->server) {
-		prom_family(f, "mptunnel_path_mtu_bytes", PROM_GAUGE,
-			    "Largest tunnel datagram the path's MTU search confirmed (UDP payload).");
-		w.what = 8;
-		each_path(r, emit_path, &w);
-		prom_family(f, "mptunnel_path_payload_max_bytes", PROM_GAUGE,
-			    "Largest application datagram that fits the path's confirmed MTU.");
-		w.what = 9;
+	for (int g = G_UP; g <= G_PAYLOAD_MAX; g++) {
+		if (r->server && pathgauges[g].client_only)
+			continue;
+		prom_family(f, pathgauges[g].name, PROM_GAUGE, pathgauges[g].help);
+		w.what = g;
 		each_path(r, emit_path, &w);
 	}
-	w.what = 0;
+	w.what = G_COUNTER;
 	for (unsigned i = 0; i < sizeof(pathfields) / sizeof(pathfields[0]); i++) {
 		w.field = &pathfields[i];
 		prom_family(f, pathfields[i].name, PROM_COUNTER, pathfields[i].help);
