@@ -24,6 +24,7 @@ BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 UDPTOOL=$ROOT/bridge/udptool.py
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+. "$ROOT/tests/ports.sh"
 T_PASS=0
 T_FAIL=0
 T_SKIP=0
@@ -107,27 +108,9 @@ t_port_free() {
 		! ss -Hatn "sport = :$1" 2>/dev/null | grep -q .
 }
 
-# t_ports N: PORT0.. consecutive free ports from a random base
+# t_ports N: PORT0.. consecutive free ports (UDP and TCP) from a random base
 t_ports() {
-	local n=$1 try base i ok lo=32768 span
-	# below the kernel's ephemeral range, so a socket bound to port 0 (a
-	# bridge's upstream socket) cannot take a port handed out here
-	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
-	span=$((lo - 10000 - n))
-	[ "$span" -gt 1000 ] || span=20000
-	for try in $(seq 1 50); do
-		base=$((10000 + (RANDOM * 32768 + RANDOM) % span))
-		ok=1
-		for i in $(seq 0 $((n - 1))); do
-			t_port_free $((base + i)) || { ok=0; break; }
-		done
-		if [ $ok = 1 ]; then
-			for i in $(seq 0 $((n - 1))); do
-				printf -v "PORT$i" '%s' $((base + i))
-			done
-			return 0
-		fi
-	done
+	port_range "$1" PORT t_port_free && return 0
 	echo "# no free port range" >&2
 	return 1
 }

@@ -139,30 +139,15 @@ topo_setup() {
 # hp ADDR PORT: ADDR:PORT, or [ADDR]:PORT for an IPv6 address
 hp() { case $1 in *:*) echo "[$1]:$2" ;; *) echo "$1:$2" ;; esac; }
 
+# port_range N PREFIX FREE (shared with tests/lib.sh)
+. "$(dirname "${BASH_SOURCE[0]}")/../../tests/ports.sh"
+
 topo_port_free() { ! ss -Haun "sport = :$1" 2>/dev/null | grep -q .; }
 
 # topo_ports N: P0..P(N-1), consecutive free UDP ports from a random base below the ephemeral range
 topo_ports() {
-	local n=$1 try base i ok lo=32768 span
-	# below the kernel's ephemeral range, so a socket bound to port 0 (a bridge's upstream
-	# socket, anyone's client socket) cannot take a port handed out here before it is bound
-	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
-	span=$((lo - 10000 - n))
-	[ "$span" -gt 1000 ] || span=20000
-	for try in $(seq 1 50); do
-		base=$((10000 + (RANDOM * 32768 + RANDOM) % span))
-		ok=1
-		for i in $(seq 0 $((n - 1))); do
-			topo_port_free $((base + i)) || { ok=0; break; }
-		done
-		if [ $ok = 1 ]; then
-			for i in $(seq 0 $((n - 1))); do
-				printf -v "P$i" '%s' $((base + i))
-			done
-			return 0
-		fi
-	done
-	l_log "no free range of $n UDP ports"
+	port_range "$1" P topo_port_free && return 0
+	l_log "no free range of $1 UDP ports"
 	return 1
 }
 
