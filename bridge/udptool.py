@@ -125,47 +125,10 @@ def cmd_count(a):
 IDLE_DUMP = 0.05
 
 
-def cmd_sink(a):
-    s = sock(a.port)
-    n = [0]
-
-    def dump(*_):
-        with open(a.out, "w") as f:
-            f.write("%d\n" % n[0])
-
-    def stop(*_):
-        dump()
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    dump()
-    s.settimeout(IDLE_DUMP)
-    dumped = 0
-    while True:
-        try:
-            s.recvfrom(70000)
-        except socket.timeout:
-            if dumped != n[0]:
-                dumped = n[0]
-                dump()
-            continue
-        n[0] += 1
-        if n[0] % 100 == 0:
-            dumped = n[0]
-            dump()
-
-
-def cmd_verify(a):
-    """A sink that checks each datagram is payload(i, its length), counting copies."""
-    s = sock(a.port)
-    st = {"n": 0, "intact": 0}
-    copies = {}
-
-    def dump(*_):
-        with open(a.out + ".tmp", "w") as f:
-            f.write("received %d intact %d distinct %d maxcopies %d\n" % (
-                st["n"], st["intact"], len(copies), max(copies.values(), default=0)))
-        os.replace(a.out + ".tmp", a.out)
+def serve_counts(port, dump, count, take):
+    """The sinks' loop on port: take(d) each datagram; dump() at once, on SIGTERM (then
+    exit), every 100 datagrams, and after IDLE_DUMP seconds without one if count() moved."""
+    s = sock(port)
 
     def stop(*_):
         dump()
@@ -179,19 +142,49 @@ def cmd_verify(a):
         try:
             d, _ = s.recvfrom(70000)
         except socket.timeout:
-            if dumped != st["n"]:
-                dumped = st["n"]
+            if dumped != count():
+                dumped = count()
                 dump()
             continue
+        take(d)
+        if count() % 100 == 0:
+            dumped = count()
+            dump()
+
+
+def cmd_sink(a):
+    n = [0]
+
+    def dump():
+        with open(a.out, "w") as f:
+            f.write("%d\n" % n[0])
+
+    def take(_):
+        n[0] += 1
+
+    serve_counts(a.port, dump, lambda: n[0], take)
+
+
+def cmd_verify(a):
+    """A sink that checks each datagram is payload(i, its length), counting copies."""
+    st = {"n": 0, "intact": 0}
+    copies = {}
+
+    def dump():
+        with open(a.out + ".tmp", "w") as f:
+            f.write("received %d intact %d distinct %d maxcopies %d\n" % (
+                st["n"], st["intact"], len(copies), max(copies.values(), default=0)))
+        os.replace(a.out + ".tmp", a.out)
+
+    def take(d):
         st["n"] += 1
         if len(d) >= 4:
             i = struct.unpack("!I", d[:4])[0]
             if payload(i, len(d)) == d:
                 st["intact"] += 1
                 copies[i] = copies.get(i, 0) + 1
-        if st["n"] % 100 == 0:
-            dumped = st["n"]
-            dump()
+
+    serve_counts(a.port, dump, lambda: st["n"], take)
 
 
 def main():
