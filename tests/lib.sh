@@ -12,6 +12,7 @@
 #   t_done                 print "N passed, N failed" and exit 0/1
 #   t_need_cmd, t_need_built, t_need_valgrind   fail or skip the script early
 #   t_echo_target TAG PORT bridge/udptool.py echo server on PORT
+#   t_bridge_ports         LP, EP (an echo target), CP: an mpbridge test's three ports
 #   json_get, t_json_is, t_json_in, t_bridge_settle   read the programs' --stats JSON
 #   t_wait_pid PID S, t_renew   bounded wait for a PID; fresh $T for a second round
 #
@@ -200,6 +201,16 @@ t_need_built() {
 t_echo_target() {
 	t_spawn "$1" python3 "$UDPTOOL" echo "$2"
 	t_wait_udp "$2" || { t_fail "echo target $1 did not start"; t_done; }
+}
+
+# t_bridge_ports: LP (an mpbridge's listen port), EP (with a udptool echo target on it) and CP
+# (the sender's source port), three free ports
+t_bridge_ports() {
+	t_ports 3 || exit 1
+	LP=$PORT0
+	EP=$PORT1
+	CP=$PORT2
+	t_echo_target echo "$EP"
 }
 
 # t_json_is FILE KEY VALUE: json_get FILE KEY prints VALUE

@@ -7,12 +7,7 @@ t_init bridge_pcap
 MPB=$BUILD/mpbridge
 t_need_cmd tcpdump
 
-t_ports 3 || exit 1
-LP=$PORT0
-EP=$PORT1
-CP=$PORT2
-
-t_echo_target echo "$EP"
+t_bridge_ports
 
 # stats_line DIR: that direction's JSON object (one line per direction)
 num() { t_json_in "$T/stats.json" "$@"; }

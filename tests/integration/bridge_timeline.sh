@@ -10,12 +10,7 @@ t_init bridge_timeline
 MPB=$BUILD/mpbridge
 t_need_cmd tcpdump
 
-t_ports 3 || exit 1
-LP=$PORT0
-EP=$PORT1
-CP=$PORT2
-
-t_echo_target echo "$EP"
+t_bridge_ports
 
 printf '# c2s dark from 1 s to 2 s\n1s --dir c2s --down\n2s --dir c2s --up\n' >"$T/tl"
 # The traffic starts first, so that it covers the bridge's first seconds however

@@ -7,11 +7,7 @@
 t_init bridge_valgrind
 t_need_valgrind
 
-t_ports 3 || exit 1
-LP=$PORT0
-EP=$PORT1
-CP=$PORT2
-t_echo_target echo "$EP"
+t_bridge_ports
 # vg_run TAG [ARGS]: one impaired run under valgrind
 vg_run() {
 	local tag=$1 pid rc
