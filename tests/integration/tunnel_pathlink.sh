@@ -39,6 +39,12 @@ print(sum(p["received"] + p["duplicates"] for s in j["sessions"] for p in s["pat
 now() { date +%s.%N; }
 # the event line of path I with KIND (link down / link up) after line LINE of client.log
 event_after() { tail -n +"$3" "$T/client.log" | grep -m1 "path $1 .*: link $2: "; }
+# the same, waited for (bounded: 200 looks 50 ms apart); empty if it never came
+wait_event() {
+	local ev
+	for _ in $(seq 1 200); do ev=$(event_after "$@") && break; sleep 0.05; done
+	echo "$ev"
+}
 figures() {	# figures WHAT LINE T0 MONITOR-REGEX
 	local mark ms
 	mark=$(echo "$2" | sed -n 's/.*marked \([0-9.]*\):.*/\1/p')
@@ -69,8 +75,7 @@ sleep 2
 line=$(($(wc -l <"$T/client.log") + 1))
 t0=$(now)
 ip -n "$NSC" link set vc1 down
-ev=
-for _ in $(seq 1 200); do ev=$(event_after 1 down "$line") && break; sleep 0.05; done
+ev=$(wait_event 1 down "$line")
 if [ -n "$ev" ] && echo "$ev" | grep -q "vc1 down (netlink read"; then
 	t_ok "vc1 down: path 1 marked down from the netlink event"
 	figures "vc1 down" "$ev" "$t0" "vc1.*state DOWN"
@@ -94,8 +99,7 @@ line=$(($(wc -l <"$T/client.log") + 1))
 r1=$(srecv 1)
 ip -n "$NSC" link set vc1 up
 ip -n "$NSC" route replace "$PN_SERVER/32" via 198.18.11.2 dev vc1 metric 11
-ev=
-for _ in $(seq 1 200); do ev=$(event_after 1 up "$line") && break; sleep 0.05; done
+ev=$(wait_event 1 up "$line")
 [ -n "$ev" ] && t_ok "vc1 up: path 1 up again ($(echo "$ev" | sed 's/.*: link up: //'))" ||
 	t_fail "no link-up event for path 1: $(tail -n 3 "$T/client.log")"
 for _ in $(seq 1 10); do	# bounded: 10 looks, about 5 s on a loaded machine
@@ -112,8 +116,7 @@ fi
 line=$(($(wc -l <"$T/client.log") + 1))
 t0=$(now)
 ip -n "$NSC" addr del 198.18.12.1/24 dev vc2
-ev=
-for _ in $(seq 1 200); do ev=$(event_after 2 down "$line") && break; sleep 0.05; done
+ev=$(wait_event 2 down "$line")
 if [ -n "$ev" ] && echo "$ev" | grep -q "vc2 lost 198.18.12.1"; then
 	t_ok "vc2's address removed: path 2 marked down from the netlink event"
 	figures "vc2 address removed" "$ev" "$t0" "Deleted.*vc2.*inet 198"
@@ -123,8 +126,7 @@ fi
 line=$(($(wc -l <"$T/client.log") + 1))
 ip -n "$NSC" addr add 198.18.12.1/24 dev vc2
 ip -n "$NSC" route replace "$PN_SERVER/32" via 198.18.12.2 dev vc2 metric 12
-ev=
-for _ in $(seq 1 200); do ev=$(event_after 2 up "$line") && break; sleep 0.05; done
+ev=$(wait_event 2 up "$line")
 [ -n "$ev" ] && t_ok "vc2's address back: path 2 up again" ||
 	t_fail "no up event for path 2: $(tail -n 3 "$T/client.log")"
 
