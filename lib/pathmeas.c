@@ -85,27 +85,22 @@ bool pathtx_feedback(struct pathtx *t, uint32_t highest, uint32_t received, uint
 
 	if (highest == 0)
 		return false;
-	if (!t->have_fb) {
-		t->have_fb = true;
-		t->fb_highest = highest;
-		t->fb_received = received;
-		t->fb_at = now;
-		t->burst = burst16 / 16.0;
-		pathtx_rtt(t, (double)(uint32_t)(now_us - echo - delay_us) / 1e6);
-		return true;
+	if (t->have_fb) {
+		/* the loss over what this report adds to the last one */
+		dh = highest - t->fb_highest;
+		if (dh == 0 || dh > 0x7fffffffu)
+			return false;		/* no progress, or an older report */
+		dr = received - t->fb_received;
+		if (dr > dh)
+			dr = dh;		/* late arrivals counted after their gap */
+		interval_loss = 1.0 - (double)dr / (double)dh;
+		weight = (double)dh / PATHMEAS_LOSS_SPAN;
+		if (weight > 1)
+			weight = 1;
+		t->loss += weight * (interval_loss - t->loss);
+		pathmeas_guard_update(&t->guard, dh, dr, t->loss);
 	}
-	dh = highest - t->fb_highest;
-	if (dh == 0 || dh > 0x7fffffffu)
-		return false;		/* no progress, or an older report */
-	dr = received - t->fb_received;
-	if (dr > dh)
-		dr = dh;		/* late arrivals counted after their gap */
-	interval_loss = 1.0 - (double)dr / (double)dh;
-	weight = (double)dh / PATHMEAS_LOSS_SPAN;
-	if (weight > 1)
-		weight = 1;
-	t->loss += weight * (interval_loss - t->loss);
-	pathmeas_guard_update(&t->guard, dh, dr, t->loss);
+	t->have_fb = true;
 	t->fb_highest = highest;
 	t->fb_received = received;
 	t->fb_at = now;
