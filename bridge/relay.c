@@ -106,43 +106,32 @@ static void unforward(struct relay *r, int dir, unsigned k, size_t len)
 }
 
 /*
- * Send the held-back datagrams, in order: a run of two or more of one size
- * with one batch_send (one UDP GSO message, or sendmmsg), a lone one with
- * send_now.  Failures turn forwarded copies into dropped_send ones (runs have
- * one size, so the bytes are exact too).
+ * Send the held-back datagrams, in order, with one batch_send (one sendmmsg:
+ * each run of two or more of one size a UDP GSO message, the others plain
+ * messages; a batch of mixed sizes, such as FEC's DATA and PARITY, costs one
+ * system call, not one per lone datagram).  Failures turn forwarded copies
+ * into dropped_send ones: batch_send sends in order, so the ones not sent are
+ * the tail, and their bytes are exact.
  */
 static void tx_flush(struct relay *r)
 {
 	int dir = r->out_dir;
-	unsigned i = 0;
+	struct batch_tx *tx = &r->tx[dir];
+	uint64_t icmp_before = tx->icmp;
+	unsigned sent, i;
 
-	while (i < r->nout) {
-		size_t len = r->out[i].iov_len;
-		unsigned k = 1;
-
-		while (i + k < r->nout && r->out[i + k].iov_len == len)
-			k++;
-		if (k == 1) {
-			if (send_now(r, dir, r->out[i].iov_base, len) != DROP_NONE)
-				unforward(r, dir, 1, len);
-		} else {
-			struct batch_tx *tx = &r->tx[dir];
-			uint64_t icmp_before = tx->icmp;
-			unsigned sent;
-
-			sent = batch_send(dir == DIR_C2S ? r->up_fd : r->lsn_fd,
-					  dir == DIR_C2S ? NULL : &r->client, &r->out[i], k, tx);
-			/* ICMP errors reported instead of a send (batch_send retried) */
-			r->dir[dir].st.icmp_errors += tx->icmp - icmp_before;
-			if (sent < k) {
-				unforward(r, dir, k - sent, len);
-				if (udp_err_icmp(tx->last_err))
-					r->dir[dir].st.icmp_errors++;
-				log_limited(&r->rl, "%s: send: %s", dir_name(dir),
-					    strerror(tx->last_err));
-			}
-		}
-		i += k;
+	if (r->nout == 0)
+		return;
+	sent = batch_send(dir == DIR_C2S ? r->up_fd : r->lsn_fd,
+			  dir == DIR_C2S ? NULL : &r->client, r->out, r->nout, tx);
+	/* ICMP errors reported instead of a send (batch_send retried) */
+	r->dir[dir].st.icmp_errors += tx->icmp - icmp_before;
+	if (sent < r->nout) {
+		for (i = sent; i < r->nout; i++)
+			unforward(r, dir, 1, r->out[i].iov_len);
+		if (udp_err_icmp(tx->last_err))
+			r->dir[dir].st.icmp_errors++;
+		log_limited(&r->rl, "%s: send: %s", dir_name(dir), strerror(tx->last_err));
 	}
 	r->nout = 0;
 	r->stage_used = 0;
