@@ -98,6 +98,11 @@ struct fec_counters {
  * each into a buffer of RED_PARITY_DGRAM bytes (the largest parity: a
  * symbol of the coder's symbol_max under the header and its extension). */
 #define RED_PARITY_BATCH 64
+/* Paced PARITY leaves in bursts of this many (about 8 a path on 3 paths): a
+ * path then gets a run of PARITY every few batches of DATA, not one after
+ * each (each run of another size is one more message down the line: one more
+ * wake-up of the bridge and of the far end). */
+#define RED_PARITY_BURST 24u
 #define RED_PARITY_DGRAM (FEC_SYMBOL_DEFAULT + WIRE_AD_MAX + WIRE_TAG_LEN)
 
 struct fec_send {
