@@ -292,7 +292,12 @@ static void sync_stats(struct fec_recv *r, struct fec_counters *cnt)
 	cnt->blocks_failed += st->abandoned - r->seen.abandoned;
 	cnt->blocks_unknown += st->unknown - r->seen.unknown;
 	cnt->unrecoverable += st->lost - r->seen.lost;
-	r->seen = *st;
+	/* only the five it reads: this runs for every symbol taken */
+	r->seen.complete = st->complete;
+	r->seen.decoded = st->decoded;
+	r->seen.abandoned = st->abandoned;
+	r->seen.unknown = st->unknown;
+	r->seen.lost = st->lost;
 }
 
 enum fec_recv_verdict fec_recv_symbol(struct fec_recv *r, const struct wire_hdr *h,
