@@ -7,6 +7,18 @@ t_init tunnel_valgrind
 t_need_valgrind
 VG="valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=9"
 
+# vg_exits LABEL: mpclient then mpserver stopped (TERM), each must exit 0 (9: a memcheck error)
+vg_exits() {
+	local tag pid rc
+	for tag in client server; do
+		pid=$(t_pid $tag)
+		kill -TERM "$pid"
+		wait "$pid"
+		rc=$?
+		t_expect "${1}mp$tag exits cleanly under valgrind (status $rc, 9 = memcheck error)" [ "$rc" = 0 ]
+	done
+}
+
 NBRIDGES=2
 tun_ports
 tun_target
@@ -23,13 +35,7 @@ wait $mp
 python3 "$ROOT/tests/udpsend.py" "$SERVER_PORT" random 200 40 >/dev/null
 t_expect "traffic through valgrind'd daemons: $(json_get "$T/a.json" received) + $(json_get "$T/b.json" received) of 600" \
 	eval '[ "$(json_get "$T/a.json" received)" = 300 ] && [ "$(json_get "$T/b.json" received)" = 300 ]'
-for tag in client server; do
-	pid=$(t_pid $tag)
-	kill -TERM "$pid"
-	wait "$pid"
-	rc=$?
-	t_expect "mp$tag exits cleanly under valgrind (status $rc, 9 = memcheck error)" [ "$rc" = 0 ]
-done
+vg_exits ""
 t_cleanup
 t_renew
 
@@ -50,12 +56,6 @@ tun_wait_ready || { t_fail "FEC tunnel up under valgrind"; t_done; }
 tun_measure f --count 300 --rate 200 --size 500 --timeout 1s
 t_expect "FEC through valgrind'd daemons at 10% loss: $(json_get "$T/f.json" received) of 300 (>= 290)" \
 	in_range "$(json_get "$T/f.json" received)" 290 300
-for tag in client server; do
-	pid=$(t_pid $tag)
-	kill -TERM "$pid"
-	wait "$pid"
-	rc=$?
-	t_expect "FEC: mp$tag exits cleanly under valgrind (status $rc, 9 = memcheck error)" [ "$rc" = 0 ]
-done
+vg_exits "FEC: "
 t_expect "FEC: mpserver recovered datagrams" grep -q '"recovered":[1-9]' "$T/server.json"
 t_done
