@@ -374,6 +374,17 @@ static void capture_arrival(struct relay *r, int dir, const uint8_t *buf, size_t
 		      now);
 }
 
+/* A datagram in for direction dir: the timeline's due steps first, then captured (when
+ * capturing), impaired and its direction's timer armed. */
+static void arrive(struct relay *r, int dir, uint8_t *buf, size_t len, double now)
+{
+	tl_due(r, now);
+	if (r->capturing)
+		capture_arrival(r, dir, buf, len, now);
+	impair_input(&r->dir[dir], now, buf, len);
+	arm(r, dir, now);
+}
+
 static void lsn_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct relay *r = w->data;
@@ -406,11 +417,7 @@ static void lsn_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		if (v != PEER_STRANGER && r->pktinfo && r->rx_dst_ok[i])
 			((struct sockaddr_in *)&r->client_dst.ss)->sin_addr = r->rx_dst[i];
-		tl_due(r, now);
-		if (r->capturing)
-			capture_arrival(r, DIR_C2S, buf, len, now);
-		impair_input(&r->dir[DIR_C2S], now, buf, len);
-		arm(r, DIR_C2S, now);
+		arrive(r, DIR_C2S, buf, len, now);
 	}
 	tx_flush(r);
 }
@@ -429,11 +436,7 @@ static void up_cb(struct ev_loop *loop, ev_io *w, int revents)
 		size_t len = r->rx.len[i] < r->rx.slot_size ? r->rx.len[i] : r->rx.slot_size;
 		double now = relay_now(r);
 
-		tl_due(r, now);
-		if (r->capturing)
-			capture_arrival(r, DIR_S2C, buf, len, now);
-		impair_input(&r->dir[DIR_S2C], now, buf, len);
-		arm(r, DIR_S2C, now);
+		arrive(r, DIR_S2C, buf, len, now);
 	}
 	tx_flush(r);
 }
