@@ -46,6 +46,15 @@ static size_t s2c(uint8_t *out, uint8_t type, bool keyed, uint32_t flow, uint64_
 	return rx_mk(out, &h, "hello", NULL);
 }
 
+/* DATA of flow 1 from mpserver instance epoch (seq), in on path at now: client_rx's verdict. */
+static enum rx_verdict data_in(struct client_core *c, unsigned path, uint64_t epoch, uint64_t seq,
+			       double now, struct rx_result *r)
+{
+	size_t n = s2c(buf, WIRE_DATA, false, 1, epoch, seq, 0, 0);
+
+	return client_rx(c, path, buf, n, now, r);
+}
+
 /* A flow for the application at 127.0.0.1:port; its id. */
 static uint32_t app_flow(struct client_core *c, uint16_t port, double now)
 {
@@ -368,13 +377,11 @@ static void test_epoch_first_contact(void **state)
 	app_flow(&c, 3000, T0);
 	assert_true(c.srv_epoch == 0);
 	/* DATA first (the PONG was lost): dropped, and a PING round asked for */
-	n = s2c(buf, WIRE_DATA, false, 1, E1, 1, 0, 0);
-	assert_int_equal(client_rx(&c, 0, buf, n, T0, &r), RX_DROP);
+	assert_int_equal(data_in(&c, 0, E1, 1, T0, &r), RX_DROP);
 	assert_int_equal(r.drop, DROP_EPOCH);
 	assert_int_equal(r.reply, RX_REPLY_PING_BURST);
 	/* ... at most every CLIENT_BURST_INTERVAL */
-	n = s2c(buf, WIRE_DATA, false, 1, E1, 2, 0, 0);
-	assert_int_equal(client_rx(&c, 0, buf, n, T0 + 0.05, &r), RX_DROP);
+	assert_int_equal(data_in(&c, 0, E1, 2, T0 + 0.05, &r), RX_DROP);
 	assert_int_equal(r.reply, RX_REPLY_NONE);
 	/* a PONG answering a PING of another path, or too old, adopts nothing */
 	n = s2c(buf, WIRE_PONG, false, 0, E1, 3, 1, T0 - 0.01);
@@ -394,8 +401,7 @@ static void test_epoch_first_contact(void **state)
 	assert_true(c.paths[0].live.alive);
 	assert_true(c.paths[0].rtt > 0.099 && c.paths[0].rtt < 0.101);
 	/* now its DATA goes through */
-	n = s2c(buf, WIRE_DATA, false, 1, E1, 7, 0, 0);
-	assert_int_equal(client_rx(&c, 1, buf, n, T0 + 0.3, &r), RX_DELIVER);
+	assert_int_equal(data_in(&c, 1, E1, 7, T0 + 0.3, &r), RX_DELIVER);
 	client_core_free(&c);
 }
 
@@ -415,15 +421,13 @@ static void test_epoch_server_restart_and_replay(void **state)
 	memcpy(pre, buf, n);
 	assert_int_equal(client_rx(&c, 0, buf, n, T0, &r), RX_DELIVER);
 	/* mpserver restarted: its new instance numbers from 1 again */
-	n = s2c(buf, WIRE_DATA, false, 1, E2, 1, 0, 0);
-	assert_int_equal(client_rx(&c, 0, buf, n, T0 + 1, &r), RX_DROP);
+	assert_int_equal(data_in(&c, 0, E2, 1, T0 + 1, &r), RX_DROP);
 	assert_int_equal(r.drop, DROP_EPOCH);
 	assert_int_equal(r.reply, RX_REPLY_PING_BURST);
 	adopt(&c, E2, 2, T0 + 1.2);
 	assert_true(c.retired[0] == E1);
 	/* the window was reset: seq 3 of the new instance is new */
-	n = s2c(buf, WIRE_DATA, false, 1, E2, 3, 0, 0);
-	assert_int_equal(client_rx(&c, 0, buf, n, T0 + 1.3, &r), RX_DELIVER);
+	assert_int_equal(data_in(&c, 0, E2, 3, T0 + 1.3, &r), RX_DELIVER);
 	/* a replayed datagram of the old instance: dropped, no PING round */
 	memcpy(buf, pre, n);
 	assert_int_equal(client_rx(&c, 0, buf, n, T0 + 2, &r), RX_DROP);
@@ -444,7 +448,6 @@ static void test_path_up_down(void **state)
 	struct tunnel_params prm;
 	struct client_core c;
 	struct rx_result r;
-	size_t n;
 
 	(void)state;
 	rx_params(&prm);
@@ -453,8 +456,7 @@ static void test_path_up_down(void **state)
 	app_flow(&c, 3000, T0);
 	assert_false(c.paths[0].live.alive);
 	adopt(&c, E1, 1, T0);
-	n = s2c(buf, WIRE_DATA, false, 1, E1, 2, 0, 0);
-	assert_int_equal(client_rx(&c, 1, buf, n, T0 + 1, &r), RX_DELIVER);
+	assert_int_equal(data_in(&c, 1, E1, 2, T0 + 1, &r), RX_DELIVER);
 	assert_true(c.paths[0].live.alive && c.paths[1].live.alive);
 	assert_false(c.paths[2].live.alive);
 	client_core_tick(&c, T0 + 3.5);
@@ -463,12 +465,10 @@ static void test_path_up_down(void **state)
 	client_core_tick(&c, T0 + 4.5);
 	assert_false(c.paths[1].live.alive);
 	/* back as soon as something valid arrives */
-	n = s2c(buf, WIRE_DATA, false, 1, E1, 3, 0, 0);
-	assert_int_equal(client_rx(&c, 1, buf, n, T0 + 5, &r), RX_DELIVER);
+	assert_int_equal(data_in(&c, 1, E1, 3, T0 + 5, &r), RX_DELIVER);
 	assert_true(c.paths[1].live.alive);
 	/* something invalid does not */
-	n = s2c(buf, WIRE_DATA, false, 1, E1, 3, 0, 0);
-	assert_int_equal(client_rx(&c, 0, buf, n, T0 + 5, &r), RX_DROP);
+	assert_int_equal(data_in(&c, 0, E1, 3, T0 + 5, &r), RX_DROP);
 	assert_false(c.paths[0].live.alive);
 	client_core_free(&c);
 }
@@ -478,7 +478,6 @@ static void test_idle_flows(void **state)
 	struct tunnel_params prm;
 	struct client_core c;
 	struct rx_result r;
-	size_t n;
 
 	(void)state;
 	rx_params(&prm);
@@ -488,8 +487,7 @@ static void test_idle_flows(void **state)
 	app_flow(&c, 3001, T0 + 5);
 	adopt(&c, E1, 1, T0);
 	/* a reply keeps flow 1 alive */
-	n = s2c(buf, WIRE_DATA, false, 1, E1, 2, 0, 0);
-	assert_int_equal(client_rx(&c, 0, buf, n, T0 + 9, &r), RX_DELIVER);
+	assert_int_equal(data_in(&c, 0, E1, 2, T0 + 9, &r), RX_DELIVER);
 	client_core_tick(&c, T0 + 16);
 	assert_int_equal(c.flows.n, 1);
 	assert_int_not_equal(cflow_by_id(&c.flows, 1), RX_NONE);
@@ -497,8 +495,7 @@ static void test_idle_flows(void **state)
 	client_core_tick(&c, T0 + 20);
 	assert_int_equal(c.flows.n, 0);
 	/* a reply for it now has nowhere to go */
-	n = s2c(buf, WIRE_DATA, false, 1, E1, 3, 0, 0);
-	assert_int_equal(client_rx(&c, 0, buf, n, T0 + 20, &r), RX_DROP);
+	assert_int_equal(data_in(&c, 0, E1, 3, T0 + 20, &r), RX_DROP);
 	assert_int_equal(r.drop, DROP_NO_FLOW);
 	client_core_free(&c);
 }

@@ -64,6 +64,15 @@ static size_t c2s(uint8_t *out, uint8_t type, bool keyed, uint32_t flow, uint64_
 	return c2s_on(out, type, keyed, flow, session, seq, 0, cookie);
 }
 
+/* Unkeyed DATA of flow of session (seq) from *from at now: server_rx's verdict. */
+static enum rx_verdict data_in(struct server_core *s, const struct addr *from, uint32_t flow,
+			       uint64_t session, uint64_t seq, double now, struct rx_result *r)
+{
+	size_t n = c2s(buf, WIRE_DATA, false, flow, session, seq, NULL);
+
+	return server_rx(s, from, buf, n, now, r);
+}
+
 /* Open session `session` from addr (keyed: through a PING with a valid cookie). */
 static void open_session(struct server_core *s, uint64_t session, uint64_t seq, uint16_t port,
 			 double now)
@@ -267,13 +276,11 @@ static void test_daemon_drops(void **state)
 	struct server_core s;
 	struct addr from = rx_addr(4001);
 	struct rx_result r;
-	size_t n;
 
 	(void)state;
 	rx_params(&prm);
 	server_new(&s, &prm, false);
-	n = c2s(buf, WIRE_DATA, false, 3, SESS, 1, NULL);
-	assert_int_equal(server_rx(&s, &from, buf, n, T0, &r), RX_DELIVER);
+	assert_int_equal(data_in(&s, &from, 3, SESS, 1, T0, &r), RX_DELIVER);
 	assert_true(r.flow_new);
 	server_flow_failed(&s, r.flow, 24);
 	assert_int_equal(s.cnt.drop[DROP_SOCKET], 1);
@@ -284,8 +291,7 @@ static void test_daemon_drops(void **state)
 	drops_count(&s.drops, NULL, DROP_TARGET, WIRE_OK, 2, 111);
 	assert_int_equal(s.cnt.drop[DROP_TARGET], 2);
 	/* a reply larger than the tunnel carries */
-	n = c2s(buf, WIRE_DATA, false, 3, SESS, 2, NULL);
-	assert_int_equal(server_rx(&s, &from, buf, n, T0, &r), RX_DELIVER);
+	assert_int_equal(data_in(&s, &from, 3, SESS, 2, T0, &r), RX_DELIVER);
 	assert_int_equal(server_tx_data(&s, r.flow, buf, sizeof(buf), WIRE_MAX_PAYLOAD + 1, T0), 0);
 	assert_int_equal(s.cnt.drop[DROP_TOO_BIG], 1);
 	server_core_free(&s);
@@ -423,8 +429,7 @@ static void test_flood_eviction(void **state)
 	prm.max_flows = 8;
 	server_new(&s, &prm, false);
 	/* a real client: two paths (proven), one flow the target replies on */
-	n = c2s(buf, WIRE_DATA, false, 1, SESS, 1, NULL);
-	assert_int_equal(server_rx(&s, &a, buf, n, T0, &r), RX_DELIVER);
+	assert_int_equal(data_in(&s, &a, 1, SESS, 1, T0, &r), RX_DELIVER);
 	f = r.flow;
 	n = c2s_on(buf, WIRE_PING, false, 0, SESS, 2, 1, NULL);
 	assert_int_equal(server_rx(&s, &b, buf, n, T0, &r), RX_ACCEPT);
@@ -443,10 +448,9 @@ static void test_flood_eviction(void **state)
 	assert_int_equal(session_find(&s.sessions, SESS), si);
 	assert_int_equal(s.cnt.evicted_sessions, 1000 - 7);
 	/* 1000 flow ids of the real session: its answered flow stays */
-	for (i = 0; i < 1000; i++) {
-		n = c2s(buf, WIRE_DATA, false, (uint32_t)(2 + i), SESS, 3 + i, NULL);
-		assert_int_equal(server_rx(&s, &a, buf, n, T0 + 1 + 0.001 * i, &r), RX_DELIVER);
-	}
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(data_in(&s, &a, (uint32_t)(2 + i), SESS, 3 + i, T0 + 1 + 0.001 * i,
+					 &r), RX_DELIVER);
 	assert_int_equal(s.flows.n, 8);
 	assert_int_equal(sflow_find(&s.flows, si, 1), f);
 	assert_int_equal(s.cnt.evicted_flows, 1000 - 7);
@@ -492,28 +496,23 @@ static void test_session_eviction(void **state)
 	struct server_core s;
 	struct addr from = rx_addr(4001);
 	struct rx_result r;
-	size_t n;
 
 	(void)state;
 	rx_params(&prm);
 	prm.max_sessions = 2;
 	prm.path_timeout = 3;
 	server_new(&s, &prm, false);
-	n = c2s(buf, WIRE_DATA, false, 1, SESS, 1, NULL);
-	assert_int_equal(server_rx(&s, &from, buf, n, 0.0 + 1, &r), RX_DELIVER);
-	n = c2s(buf, WIRE_DATA, false, 1, SESS2, 1, NULL);
-	assert_int_equal(server_rx(&s, &from, buf, n, 2.0, &r), RX_DELIVER);
+	assert_int_equal(data_in(&s, &from, 1, SESS, 1, 0.0 + 1, &r), RX_DELIVER);
+	assert_int_equal(data_in(&s, &from, 1, SESS2, 1, 2.0, &r), RX_DELIVER);
 	/* both proven (the target replied) */
 	session_proven(&s.sessions, session_find(&s.sessions, SESS));
 	session_proven(&s.sessions, session_find(&s.sessions, SESS2));
 	/* full, both heard within the path timeout: the newcomer is refused */
-	n = c2s(buf, WIRE_DATA, false, 1, 77, 1, NULL);
-	assert_int_equal(server_rx(&s, &from, buf, n, 3.5, &r), RX_DROP);
+	assert_int_equal(data_in(&s, &from, 1, 77, 1, 3.5, &r), RX_DROP);
 	assert_int_equal(r.drop, DROP_SESSION_CAP);
 	assert_int_equal(flows_closed, 0);
 	/* the oldest one silent for longer than it: evicted, its flow closed */
-	n = c2s(buf, WIRE_DATA, false, 1, 77, 2, NULL);
-	assert_int_equal(server_rx(&s, &from, buf, n, 4.5, &r), RX_DELIVER);
+	assert_int_equal(data_in(&s, &from, 1, 77, 2, 4.5, &r), RX_DELIVER);
 	assert_int_equal(flows_closed, 1);
 	assert_int_equal(s.sessions.n, 2);
 	assert_int_equal(session_find(&s.sessions, SESS), RX_NONE);
@@ -531,16 +530,13 @@ static void test_client_restart(void **state)
 	struct server_core s;
 	struct addr from = rx_addr(4001);
 	struct rx_result r;
-	size_t n;
 
 	(void)state;
 	rx_params(&prm);
 	prm.session_timeout = 10;
 	server_new(&s, &prm, false);
-	n = c2s(buf, WIRE_DATA, false, 1, SESS, 500, NULL);
-	assert_int_equal(server_rx(&s, &from, buf, n, T0, &r), RX_DELIVER);
-	n = c2s(buf, WIRE_DATA, false, 1, SESS2, 1, NULL);
-	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 5, &r), RX_DELIVER);
+	assert_int_equal(data_in(&s, &from, 1, SESS, 500, T0, &r), RX_DELIVER);
+	assert_int_equal(data_in(&s, &from, 1, SESS2, 1, T0 + 5, &r), RX_DELIVER);
 	assert_int_equal(s.sessions.n, 2);
 	assert_int_equal(s.flows.n, 2);
 	server_core_tick(&s, T0 + 11);
@@ -883,18 +879,14 @@ static void test_v2_rules(void **state)
 	/* unkeyed: seq 2^64-1 alone moves nothing; a real jump costs one datagram */
 	server_new(&s, &prm, false);
 	open_session(&s, SESS, 1, 4001, T0);
-	n = c2s(buf, WIRE_DATA, false, 7, SESS, UINT64_MAX, NULL);
-	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 1, &r), RX_DROP);
+	assert_int_equal(data_in(&s, &from, 7, SESS, UINT64_MAX, T0 + 1, &r), RX_DROP);
 	assert_int_equal(r.drop, DROP_JUMP);
 	for (seq = 2; seq < 200; seq++) {
-		n = c2s(buf, WIRE_DATA, false, 7, SESS, seq, NULL);
-		assert_int_equal(server_rx(&s, &from, buf, n, T0 + 1.1, &r), RX_DELIVER);
+		assert_int_equal(data_in(&s, &from, 7, SESS, seq, T0 + 1.1, &r), RX_DELIVER);
 	}
-	n = c2s(buf, WIRE_DATA, false, 7, SESS, 1000000, NULL);
-	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 2, &r), RX_DROP);
+	assert_int_equal(data_in(&s, &from, 7, SESS, 1000000, T0 + 2, &r), RX_DROP);
 	assert_int_equal(r.drop, DROP_JUMP);
-	n = c2s(buf, WIRE_DATA, false, 7, SESS, 1000001, NULL);
-	assert_int_equal(server_rx(&s, &from, buf, n, T0 + 2.1, &r), RX_DELIVER);
+	assert_int_equal(data_in(&s, &from, 7, SESS, 1000001, T0 + 2.1, &r), RX_DELIVER);
 	/* FEEDBACK is taken (an empty one changes nothing) */
 	h = rx_hdr(WIRE_FEEDBACK, 0, 0, SESS, SESS, 1000002, 4);
 	n = rx_mk(buf, &h, "\0\0\0\0", NULL);
