@@ -34,6 +34,14 @@ client_b() {
 		--bridge "127.0.0.1:$SERVER_PORT" --bridge "[::1]:$SERVER_PORT"
 	t_wait_udp "$1"
 }
+# b_run: client B up on port PB, ok=1 once its tunnel answers, then 200 round trips
+# through it at 200/s (b.json)
+b_run() {
+	client_b "$PB"
+	ok=0
+	tun_wait_ready "$PB" && ok=1
+	tun_count b "$PB" 200 200 >/dev/null
+}
 
 # --- 1, 2: mpserver's session table (64) held by session ids from 1 or 64 sources
 for socks in 1 64; do
@@ -47,11 +55,7 @@ for socks in 1 64; do
 	live=$!
 	t_spawn flood python3 "$(dirname "$0")/../flood.py" "$SERVER_PORT" sessions 100 100 12 "$socks"
 	full=$(wait_stat server "$T/server.json" sessions_open 64)
-	client_b "$PB"
-	ok=0
-	tun_wait_ready "$PB" && ok=1
-	"$BUILD/udpclient" --quiet --json --count 200 --rate 200 --timeout 1s 127.0.0.1 "$PB" \
-		>"$T/b.json" 2>/dev/null
+	b_run
 	t_expect "sessions from $socks source(s): the table was full ($full of 64) and a new mpclient still gets through ($(lost_of b) of 200 lost)" \
 		eval '[ "$full" -ge 64 ] && [ $ok = 1 ] && in_range "$(lost_of b)" 0 10'
 	wait $live
@@ -69,11 +73,7 @@ PB=$PORT0
 live=$!
 t_spawn flood python3 "$(dirname "$0")/../flood.py" "$SERVER_PORT" flows 300 600 1
 open=$(wait_stat server "$T/server.json" flows_open 256)
-client_b "$PB"
-ok=0
-tun_wait_ready "$PB" && ok=1
-"$BUILD/udpclient" --quiet --json --count 200 --rate 200 --timeout 1s 127.0.0.1 "$PB" \
-	>"$T/b.json" 2>/dev/null
+b_run
 t_expect "300 flow ids of one session filled the flow table ($open of 256) and a new mpclient still gets through ($(lost_of b) of 200 lost)" \
 	eval '[ "$open" -ge 256 ] && [ $ok = 1 ] && in_range "$(lost_of b)" 0 10'
 wait $live
