@@ -181,6 +181,22 @@ static size_t build2(struct wire_hdr h, const void *p, const uint8_t *key_psk)
 static void gen_wire(void)
 {
 	static const char text[] = "hello, multipath world";
+	/* header fields made bad, each on its own: the byte, its bad and good value, whether the
+	 * CRC is made right after (so the datagram reaches that field's check) */
+	static const struct {
+		unsigned at;
+		uint8_t bad, good;
+		bool crc;
+		const char *name;
+	} bad[] = {
+		{ 0, 3, 2, false, "bad-version" },
+		{ 1, 9, 1, true, "bad-type" },
+		{ 2, 0x80, 0, true, "bad-flags" },
+		{ 3, 7, 0, false, "bad-suite" },
+		{ 7, 1, 0, true, "bad-reserved" },
+		{ 6, 16, 2, true, "bad-path" },
+		{ 15, 0, 3, true, "bad-flow-zero" },
+	};
 	const uint8_t V = WIRE_F_SERVER, F = WIRE_F_FEC, T = WIRE_F_TARGET;
 	struct wire_ping pg = { .stamp = 42, .path_flags = WIRE_PATH_F_BACKUP,
 				 .redundancy = WIRE_RED_FEC, .fec_k = 20, .fec_m = 10,
@@ -236,35 +252,17 @@ static void gen_wire(void)
 	n = wire_feedback_encode(&fb, pl, sizeof(pl));
 	put("wire", "feedback-body", pl, n);
 	put2("feedback", hdr2(WIRE_FEEDBACK, 0, 0, 14, (uint16_t)n), pl);
-	/* bad fields (CRC made right, so each reaches its own check) */
+	/* bad fields */
 	h = hdr2(WIRE_DATA, 0, 0, 15, 4);
 	n = wire_encode(&h, "abcd", buf, sizeof(buf));
-	buf[0] = 3;
-	put("wire", "bad-version", buf, n);
-	buf[0] = 2;
-	buf[1] = 9;
-	wire_crc_update(buf, n);
-	put("wire", "bad-type", buf, n);
-	buf[1] = 1;
-	buf[2] = 0x80;
-	wire_crc_update(buf, n);
-	put("wire", "bad-flags", buf, n);
-	buf[2] = 0;
-	buf[3] = 7;
-	put("wire", "bad-suite", buf, n);
-	buf[3] = 0;
-	buf[7] = 1;
-	wire_crc_update(buf, n);
-	put("wire", "bad-reserved", buf, n);
-	buf[7] = 0;
-	buf[6] = 16;
-	wire_crc_update(buf, n);
-	put("wire", "bad-path", buf, n);
-	buf[6] = 2;
-	buf[15] = 0;
-	wire_crc_update(buf, n);
-	put("wire", "bad-flow-zero", buf, n);
-	buf[15] = 3;
+	/* one byte at a time, set back after (the CRC as the last one left it) */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		buf[bad[i].at] = bad[i].bad;
+		if (bad[i].crc)
+			wire_crc_update(buf, n);
+		put("wire", bad[i].name, buf, n);
+		buf[bad[i].at] = bad[i].good;
+	}
 	buf[n - 1] ^= 1;
 	put("wire", "bad-checksum", buf, n);
 	h.seq = 0;
