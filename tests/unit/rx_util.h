@@ -15,6 +15,8 @@
 #define RX_KEYED 0x80
 
 extern const uint8_t rx_psk[32];
+/* A second key (another client's, or the one a rotation moves to). */
+extern const uint8_t rx_psk2[32];
 
 /* Defaults of the daemons, with a smaller window (64) for the edge cases. */
 void rx_params(struct tunnel_params *p);

@@ -19,8 +19,7 @@
 #define E1 0x0000000000e10001ull
 #define T0 600.0
 
-static const uint8_t k2[32] = { 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6,
-				7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22 };
+static const uint8_t *const k2 = rx_psk2;
 static uint8_t buf[RX_BUF], pre[RX_BUF];
 
 /* DATA from mpserver (epoch E1) on path 0, sealed under psk (NULL: rx_psk). */

@@ -29,10 +29,7 @@
 #define T0 600.0
 #define N 1000
 
-static const uint8_t ka[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-				17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
-static const uint8_t kb[32] = { 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6,
-				7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22 };
+static const uint8_t *const ka = rx_psk, *const kb = rx_psk2;
 static uint8_t buf[RX_BUF];
 
 static const char *const conf_text[] = {

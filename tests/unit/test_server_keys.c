@@ -21,8 +21,7 @@
 #define SESS 0x1111222233334444ull
 #define T0 600.0
 
-static const uint8_t k2[32] = { 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 1, 2, 3, 4, 5, 6,
-				7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22 };
+static const uint8_t *const k2 = rx_psk2;
 static uint8_t buf[RX_BUF];
 
 /* A set of these keys (rx_psk's suite: what rx_mk seals with). */
