@@ -23,6 +23,10 @@
 #                        (BENCH_FEC: each datagram once on one path, 2x the bytes in
 #                        parity), plain and with --key-file: `make bench-fec` runs them
 #                        beside tunnel+ and tunnel-enc+ in one run
+#   ...+mpbridge-cap:N   the same over mpbridge paths of finite capacity (each bridge a
+#                        token bucket of BENCH_PATH_RATE, default 300mbit): what a link's
+#                        bytes cost (unlimited loopback paths measure CPU only); `make
+#                        bench-fec` runs tunnel-enc+ and tunnel-fec-enc+ over them too
 #   tunnel-idle+...      the same with BENCH_IDLE_SESSIONS (10,000) idle sessions opened on
 #                        mpserver first (bench/idle-sessions.py): the load runs beside them,
 #                        and mpserver's CPU per datagram is compared with tunnel+... at the
@@ -40,6 +44,8 @@
 #   BENCH_FAIRNESS=0     without the fairness under overload step (bench/fairness.sh)
 #   BENCH_CPU_SESSIONS=0 without mpserver's CPU per datagram at 1 and 10,000 sessions
 #                        (bench/cpu-sessions.sh, about 3 minutes)
+#   BENCH_PATH_RATE=300mbit, BENCH_PATH_BURST=128kb  each bridge's token bucket in the
+#                        mpbridge-cap configurations (mpbridge --rate R burst SIZE)
 #   BENCH_TUNNEL_ARGS=   extra arguments for mpclient and mpserver (e.g. --rcvbuf 4194304)
 #   BENCH_OUT=bench/results  where <timestamp>.json, .txt and .png go
 #   BENCH_BASELINE=REV   also build REV's mpclient and mpserver (a temporary git worktree,
@@ -64,6 +70,8 @@ QUICK=${BENCH_QUICK:-0}
 # quick Q F: Q in a quick bench (BENCH_QUICK), F otherwise
 quick() { if [ -n "$QUICK" ]; then echo "$1"; else echo "$2"; fi; }
 OUTDIR=${BENCH_OUT:-$ROOT/bench/results}
+PATH_RATE=${BENCH_PATH_RATE:-300mbit}
+PATH_BURST=${BENCH_PATH_BURST:-128kb}
 HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
 ORIG_LO=170
 ORIG_HI=200	# the original mptunnel's saturation, Mbit/s (shared NOTES.md)
@@ -345,6 +353,8 @@ setup() {
 		case $via in
 		mpbridge) spawn "bridge$i" "$BUILD/mpbridge" -q --listen "127.0.0.1:$bp" \
 				--to "127.0.0.1:$srv" ;;
+		mpbridge-cap) spawn "bridge$i" "$BUILD/mpbridge" -q --listen "127.0.0.1:$bp" \
+				--to "127.0.0.1:$srv" --rate "$PATH_RATE" burst "$PATH_BURST" ;;
 		socat) spawn "bridge$i" socat "udp-listen:$bp,bind=127.0.0.1" "udp4:127.0.0.1:$srv" ;;
 		ref) spawn "bridge$i" "$BUILD/mpt-refrelay" bridge --listen "127.0.0.1:$bp" \
 				--to "127.0.0.1:$srv" ;;
