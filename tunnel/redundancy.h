@@ -209,6 +209,7 @@ void fec_recv_expire(struct fec_recv *r, uint64_t now_us, struct fec_counters *c
 struct session_fec {
 	struct fec_send tx;
 	struct fec_recv rx;
+	uint32_t at;		/* mpserver: its place in server_core.fec_at */
 };
 
 /* The counters as text (one line) and in a JSON object (stats.c calls these). */

@@ -121,15 +121,14 @@ static void session_parity(struct server *srv, uint32_t i, double now)
 static void fec_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct server *srv = (struct server *)((char *)w - offsetof(struct server, fec_timer));
-	struct session_table *t = &srv->core.sessions;
 	double now = ev_now(loop);
-	uint32_t i;
+	uint32_t j;
 
 	(void)revents;
 	srv->fec_due = -1;
-	for (i = session_oldest(t); i != RX_NONE && i != LRU_NONE; i = lru_newer(&t->lru, i))
-		if (t->s[i].fec)
-			session_parity(srv, i, now);
+	/* the sessions with FEC state only (sending cannot close one) */
+	for (j = 0; j < srv->core.fec_n; j++)
+		session_parity(srv, srv->core.fec_at[j], now);
 }
 
 /* A PONG, COOKIE or NOTICE the core built. */

@@ -48,13 +48,38 @@ int server_core_init(struct server_core *s, const struct tunnel_params *prm, con
 		session_table_free(&s->sessions);
 		return rc;
 	}
+	s->fec_at = calloc(s->sessions.max ? s->sessions.max : 1, sizeof(*s->fec_at));
+	if (!s->fec_at) {
+		sflow_table_free(&s->flows);
+		session_table_free(&s->sessions);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
-static void session_fec_free(struct session *ss)
+/* FEC state for session i (once per session), listed in fec_at: 0 or -ENOMEM. */
+static int session_fec_new(struct server_core *s, uint32_t i)
 {
+	struct session *ss = session_at(&s->sessions, i);
+
+	ss->fec = calloc(1, sizeof(*ss->fec));
+	if (!ss->fec)
+		return -ENOMEM;
+	ss->fec->at = s->fec_n;
+	s->fec_at[s->fec_n++] = i;
+	return 0;
+}
+
+static void session_fec_free(struct server_core *s, struct session *ss)
+{
+	uint32_t last;
+
 	if (!ss->fec)
 		return;
+	/* out of the list: the last one takes its place */
+	last = s->fec_at[--s->fec_n];
+	s->fec_at[ss->fec->at] = last;
+	session_at(&s->sessions, last)->fec->at = ss->fec->at;
 	fec_send_free(&ss->fec->tx);
 	fec_recv_free(&ss->fec->rx);
 	free(ss->fec);
@@ -66,7 +91,9 @@ void server_core_free(struct server_core *s)
 	uint32_t i;
 
 	for (i = 0; s->sessions.s && i < s->sessions.max; i++)
-		session_fec_free(&s->sessions.s[i]);
+		session_fec_free(s, &s->sessions.s[i]);
+	free(s->fec_at);
+	s->fec_at = NULL;
 	sflow_table_free(&s->flows);
 	session_table_free(&s->sessions);
 	cookie_jar_wipe(&s->cookies);
@@ -114,7 +141,7 @@ void server_session_close(struct server_core *s, uint32_t i, const char *why)
 	for (k = 0; k < SESSION_MAX_PATHS; k++)
 		if (ss->paths[k].used)
 			path_stats_add(&s->other, &ss->paths[k].st);
-	session_fec_free(ss);
+	session_fec_free(s, ss);
 	session_release(&s->sessions, i, s->keys.sealed);
 }
 
@@ -241,9 +268,9 @@ int server_session_redundancy(struct server_core *s, uint32_t i, const struct re
 	    (r.mode != WIRE_RED_FEC || r.wait_us == ss->red.wait_us))
 		return 0;
 	if (r.mode == WIRE_RED_FEC && !ss->fec) {
-		ss->fec = calloc(1, sizeof(*ss->fec));	/* once per session */
-		if (!ss->fec)
-			return -ENOMEM;
+		rc = session_fec_new(s, i);	/* once per session */
+		if (rc)
+			return rc;
 	}
 	if (ss->fec) {
 		/* a client's auto changes the code within our limits: in place */

@@ -63,6 +63,9 @@ struct server_core {
 	uint16_t tx_paths;	/* server_tx_data: the session path slots its datagram goes on */
 	struct ratelimit state_rl;	/* log lines about paths going down and up (fast rule) */
 	bool fec_kick;		/* server_core_measure queued symbols to send again: run the FEC timer */
+	uint32_t *fec_at;	/* the sessions with FEC state, in no order (the FEC timer
+				 * visits these, not every session); max_sessions long */
+	uint32_t fec_n;
 };
 
 /* A FEEDBACK datagram (one entry, keyed at most). */

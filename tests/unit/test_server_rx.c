@@ -457,6 +457,81 @@ static void test_flood_eviction(void **state)
 	server_core_free(&s);
 }
 
+/* The list of sessions with FEC state (what the FEC timer visits): one entry
+ * each, its place recorded in the session, kept so as sessions come and go
+ * (closed, evicted); every session without FEC state out of it. */
+static void fec_list_ok(const struct server_core *s)
+{
+	uint32_t i, j, with = 0;
+
+	for (j = 0; j < s->fec_n; j++) {
+		i = s->fec_at[j];
+		assert_true(i < s->sessions.max);
+		assert_true(s->sessions.s[i].used);
+		assert_non_null(s->sessions.s[i].fec);
+		assert_int_equal(s->sessions.s[i].fec->at, j);
+	}
+	for (i = 0; i < s->sessions.max; i++)
+		if (s->sessions.s[i].fec)
+			with++;
+	assert_int_equal(with, s->fec_n);
+}
+
+static void test_fec_session_list(void **state)
+{
+	struct tunnel_params prm;
+	struct server_core s;
+	struct redundancy fec = { .mode = WIRE_RED_FEC, .k = 4, .m = 2, .wait_us = 5000 };
+	struct rx_result r;
+	uint32_t si[6];
+	uint64_t i;
+	size_t n;
+
+	(void)state;
+	rx_params(&prm);
+	prm.max_sessions = 8;
+	prm.fec_max_k = 20;
+	prm.fec_max_m = 20;
+	server_new(&s, &prm, false);
+	for (i = 0; i < 6; i++) {
+		struct addr a = rx_addr((uint16_t)(4001 + i));
+
+		n = c2s(buf, WIRE_PING, false, 0, SESS + i, 1, NULL);
+		assert_int_equal(server_rx(&s, &a, buf, n, T0 + 0.001 * i, &r), RX_ACCEPT);
+		si[i] = session_find(&s.sessions, SESS + i);
+		assert_true(si[i] != RX_NONE);
+	}
+	/* FEC on sessions 0, 2, 3, 5 (twice on 2: once listed) */
+	assert_int_equal(server_session_redundancy(&s, si[0], &fec, T0), 0);
+	assert_int_equal(server_session_redundancy(&s, si[2], &fec, T0), 0);
+	assert_int_equal(server_session_redundancy(&s, si[3], &fec, T0), 0);
+	assert_int_equal(server_session_redundancy(&s, si[5], &fec, T0), 0);
+	fec.k = 8;
+	assert_int_equal(server_session_redundancy(&s, si[2], &fec, T0), 0);
+	assert_int_equal(s.fec_n, 4);
+	fec_list_ok(&s);
+	/* closed: the first, the last listed, one without FEC */
+	server_session_close(&s, si[0], "test");
+	fec_list_ok(&s);
+	server_session_close(&s, si[5], "test");
+	fec_list_ok(&s);
+	server_session_close(&s, si[1], "test");
+	assert_int_equal(s.fec_n, 2);
+	fec_list_ok(&s);
+	/* a flood evicts the rest (the table holds 8) */
+	for (i = 0; i < 40; i++) {
+		struct addr x = rx_addr((uint16_t)(10000 + i));
+
+		n = c2s(buf, WIRE_PING, false, 0, 0x5000 + i, 1, NULL);
+		assert_int_equal(server_rx(&s, &x, buf, n, T0 + 1 + 0.001 * i, &r), RX_ACCEPT);
+		if (i % 4 == 0)
+			assert_int_equal(server_session_redundancy(&s, r.session, &fec, T0 + 1), 0);
+		fec_list_ok(&s);
+	}
+	assert_true(s.fec_n > 0);
+	server_core_free(&s);
+}
+
 static void test_closed_session_replay(void **state)
 {
 	struct tunnel_params prm;
@@ -1011,6 +1086,7 @@ int main(void)
 		cmocka_unit_test(test_challenges),
 		cmocka_unit_test(test_feedback),
 		cmocka_unit_test(test_many_sessions),
+		cmocka_unit_test(test_fec_session_list),
 		cmocka_unit_test(test_v2_rules),
 	};
 
