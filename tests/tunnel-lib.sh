@@ -4,6 +4,7 @@
 #   tun_target             udpserver on $TARGET_PORT
 #   tun_server [ARGS]      mpserver $SERVER_PORT -> target
 #   tun_bridge I [KIND]    bridge I (0-based) of KIND mpbridge|socat (default $BRIDGE_KIND)
+#   tun_mpbridge I ARGS    bridge I, an mpbridge with ARGS
 #   tun_client [ARGS]      mpclient $CLIENT_PORT with a config of all bridges
 #   tun_measure TAG ARGS   udpclient measuring run through the tunnel, JSON in $T/TAG.json
 #   tun_wait_ready [PORT]  a round trip through the tunnel (bounded)
@@ -47,11 +48,21 @@ have_mpbridge() { [ -x "$BUILD/mpbridge" ]; }
 tun_bridge() {
 	local i=$1 kind=${2:-$BRIDGE_KIND} port=$((BRIDGE_BASE + $1))
 	if [ "$kind" = mpbridge ] && have_mpbridge; then
-		t_spawn "bridge$i" "$BUILD/mpbridge" --listen "$port" --to "localhost:$SERVER_PORT"
-	else
-		t_spawn "bridge$i" socat "udp-listen:$port" "udp4:localhost:$SERVER_PORT"
+		tun_mpbridge "$i"
+		return
 	fi
+	t_spawn "bridge$i" socat "udp-listen:$port" "udp4:localhost:$SERVER_PORT"
 	t_wait_udp "$port"
+}
+
+# tun_mpbridge I ARGS...: bridge I, an mpbridge to mpserver with ARGS (impairments,
+# --pcap, --stats ...), listening (bounded wait)
+tun_mpbridge() {
+	local i=$1
+	shift
+	t_spawn "bridge$i" "$BUILD/mpbridge" --listen "$((BRIDGE_BASE + i))" \
+		--to "localhost:$SERVER_PORT" "$@"
+	t_wait_udp "$((BRIDGE_BASE + i))"
 }
 
 tun_bridges() {

@@ -19,14 +19,9 @@ NBRIDGES=3
 tun_ports || exit 1
 tun_target && tun_server || { t_fail "target or mpserver did not start"; t_done; }
 MTU=(1400 1400 1000)
-bridge() {	# bridge I ARGS...: mpbridge I with its own stats
-	local i=$1
-	shift
-	t_spawn "bridge$i" "$BUILD/mpbridge" --listen "$((BRIDGE_BASE + i))" --to "localhost:$SERVER_PORT" \
-		--stats "$T/b$i.json" "$@"
-	t_wait_udp "$((BRIDGE_BASE + i))"
-}
-for i in 0 1 2; do bridge "$i" --mtu "${MTU[$i]}" || { t_fail "bridge $i"; t_done; }; done
+for i in 0 1 2; do
+	tun_mpbridge "$i" --stats "$T/b$i.json" --mtu "${MTU[$i]}" || { t_fail "bridge $i"; t_done; }
+done
 # mpclient's log lines with the time each was seen (mpclient's own lines carry no time)
 : >"$T/client.log"
 t_spawn stamp python3 -u -c '
@@ -139,7 +134,7 @@ n2=$(($(psent 2) - s2))
 t_stop bridge1
 line=$(($(wc -l <"$T/client.log") + 1))
 t_before=$(date +%s.%N)
-bridge 1 --mtu 1400 --at 3s --mtu 1100 || { t_fail "bridge 1 again"; t_done; }
+tun_mpbridge 1 --stats "$T/b1.json" --mtu 1400 --at 3s --mtu 1100 || { t_fail "bridge 1 again"; t_done; }
 t_after=$(date +%s.%N)
 t_spawn hole "$BUILD/udpclient" --quiet --json --count 2000 --rate 200 --size 1200 --timeout 2s \
 	127.0.0.1 "$CLIENT_PORT"

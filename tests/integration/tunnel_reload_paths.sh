@@ -29,9 +29,7 @@ conf() {	# conf I J K: the config file listing these bridges
 conf 0 1 2
 tun_target && tun_server --control "$T/s.sock" || { t_fail "mpserver up"; t_done; }
 for i in 0 1 2 3; do
-	t_spawn "bridge$i" "$BUILD/mpbridge" --listen "$((BRIDGE_BASE + i))" \
-		--to "localhost:$SERVER_PORT" --stats "$T/bridge$i.json"
-	t_wait_udp "$((BRIDGE_BASE + i))" || { t_fail "bridge $i up"; t_done; }
+	tun_mpbridge "$i" --stats "$T/bridge$i.json" || { t_fail "bridge $i up"; t_done; }
 done
 # no keepalives during the run: every datagram on a path is counted exactly
 tun_client --control "$T/c.sock" --keepalive 60s --path-timeout 120s && tun_wait_ready || { t_fail "tunnel up"; t_done; }

@@ -31,9 +31,7 @@ for i in 0 1 2; do
 	extra=()
 	# the third path's replies come 3 s late: old-key copies outlive the grace period
 	[ "$i" = 2 ] && extra=(--dir s2c --delay 3s)
-	t_spawn "bridge$i" "$BUILD/mpbridge" --listen "$((BRIDGE_BASE + i))" \
-		--to "localhost:$SERVER_PORT" --stats "$T/bridge$i.json" "${extra[@]}"
-	t_wait_udp "$((BRIDGE_BASE + i))" || { t_fail "bridge $i up"; t_done; }
+	tun_mpbridge "$i" --stats "$T/bridge$i.json" "${extra[@]}" || { t_fail "bridge $i up"; t_done; }
 done
 tun_client --key-file "$T/client.key" --key-grace 1s --control "$T/c.sock" && tun_wait_ready ||
 	{ t_fail "keyed tunnel up"; t_done; }

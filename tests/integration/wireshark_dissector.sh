@@ -22,9 +22,7 @@ tun_server || { t_fail "mpserver did not start"; t_done; }
 for i in 0 1 2; do
 	extra=()
 	[ "$i" = 1 ] && extra=(--loss 20% --seed 3)
-	t_spawn "bridge$i" "$BUILD/mpbridge" --listen "$((BRIDGE_BASE + i))" \
-		--to "localhost:$SERVER_PORT" --pcap "$T/b$i" "${extra[@]}"
-	t_wait_udp "$((BRIDGE_BASE + i))" || { t_fail "mpbridge $i did not start"; t_done; }
+	tun_mpbridge "$i" --pcap "$T/b$i" "${extra[@]}" || { t_fail "mpbridge $i did not start"; t_done; }
 done
 tun_client || { t_fail "mpclient did not start"; t_done; }
 tun_wait_ready || { t_fail "tunnel not ready"; t_done; }
