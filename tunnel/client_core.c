@@ -61,6 +61,7 @@ int client_core_init(struct client_core *c, const struct tunnel_params *prm, uns
 		c->fec_tx.pool_m = FEC_CTL_M_MAX;
 	}
 	c->auto_tx_at = c->auto_rx_at = -1e9;	/* no change yet */
+	c->auto_rate_at = -1;	/* the rates: not measured yet */
 	if (prm->red.mode == WIRE_RED_FEC) {
 		rc = fec_send_apply(&c->fec_tx, &prm->red, prm->fec_depth, 0);
 		if (rc) {

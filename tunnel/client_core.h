@@ -93,6 +93,10 @@ struct client_core {
 	struct redundancy srv_red;	/* what mpserver applies (its last PONG) */
 	struct redundancy ask_red;	/* what our PINGs ask for server -> client (auto: chosen) */
 	double auto_tx_at, auto_rx_at;	/* auto: when each direction's code last changed */
+	/* auto: datagrams per second each way (from_app, delivered; 0: not measured yet), the
+	 * counts and the time they were last taken (client_auto.c) */
+	double auto_rate_tx, auto_rate_rx, auto_rate_at;
+	uint64_t auto_from_app, auto_delivered;
 	uint16_t tx_paths;	/* client_tx_data: the paths its datagram goes on (bit i: path i) */
 	struct tunnel_counters cnt;
 	struct drops drops;	/* points at cnt: the struct must not move after init */

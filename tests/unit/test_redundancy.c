@@ -1069,6 +1069,85 @@ static void test_auto_rounds(void **state)
 	}
 }
 
+/* auto at the applications' rate: blocks fill within the wait.  3 paths at
+ * 10% each way, a 5 ms wait; the datagrams the applications send (from_app)
+ * and receive (delivered) counted at `rate` a second.  A code longer than
+ * rate x wait would go out as short blocks with ceil(m k' / k) parity (lib/
+ * fec): at 300/s (1.5 a wait) no block fills, so copies (broadcast) both
+ * ways; at 2000/s (10 a wait) a code of at most 10 data that holds the
+ * target; and when the rate falls from 2000/s to 300/s, the code in use
+ * gives way within a second.  Without the rates (not counted: unknown) the
+ * controller picks k = 32, which the first case refuses. */
+static void run_rounds(struct client_core *c, struct sim_path *sp, const double *loss,
+		       double rate, unsigned rounds, double *now, double *acc)
+{
+	unsigned r;
+
+	for (r = 0; r < rounds; r++) {
+		*now += 0.025;
+		*acc += rate * 0.025;
+		c->cnt.from_app += (uint64_t)*acc;
+		c->cnt.delivered += (uint64_t)*acc;
+		*acc -= (double)(uint64_t)*acc;
+		sim_round(c, sp, loss, 40, -1, *now);
+	}
+}
+
+static bool fills(const struct redundancy *r, double rate, uint32_t wait_us)
+{
+	return r->mode != WIRE_RED_FEC || r->k <= rate * wait_us / 1e6;
+}
+
+static void test_auto_rate(void **state)
+{
+	static const double loss[3] = { 0.1, 0.1, 0.1 };
+	static const double rates[] = { 300, 2000, 0 };
+	unsigned ri;
+
+	(void)state;
+	for (ri = 0; ri < sizeof(rates) / sizeof(rates[0]); ri++) {
+		struct tunnel_params prm;
+		struct client_core c;
+		struct sim_path sp[3];
+		double now = T0, acc = 0;
+
+		rx_params(&prm);
+		prm.red = (struct redundancy){ .mode = WIRE_RED_AUTO, .wait_us = 5000, .target = 1e-3 };
+		prm.fec_depth = 4;
+		assert_int_equal(client_core_init(&c, &prm, 3, NULL, SESS), 0);
+		memset(sp, 0, sizeof(sp));
+		run_rounds(&c, sp, loss, rates[ri], 100, &now, &acc);
+		print_message("rate %.0f/s: tx %s %u:%u ask %s %u:%u\n", rates[ri],
+			      c.fec_tx.red.mode == WIRE_RED_FEC ? "fec" : "broadcast", c.fec_tx.red.k,
+			      c.fec_tx.red.m, c.ask_red.mode == WIRE_RED_FEC ? "fec" : "broadcast",
+			      c.ask_red.k, c.ask_red.m);
+		if (rates[ri] == 0 || rates[ri] >= 400) {	/* (broadcast: 0.1^3, the target itself) */
+			assert_true(holds(&c.fec_tx.red, loss, -1, 1e-3));
+			assert_true(holds(&c.ask_red, loss, -1, 1e-3));
+		}
+		if (rates[ri] == 0) {	/* not measured: plenty assumed, a long code */
+			assert_int_equal(c.fec_tx.red.mode, WIRE_RED_FEC);
+			assert_true(c.fec_tx.red.k > 10);
+			client_core_free(&c);
+			continue;
+		}
+		assert_true(fills(&c.fec_tx.red, rates[ri], 5000));
+		assert_true(fills(&c.ask_red, rates[ri], 5000));
+		if (rates[ri] < 400) {
+			assert_int_equal(c.fec_tx.red.mode, WIRE_RED_BROADCAST);
+			assert_int_equal(c.ask_red.mode, WIRE_RED_BROADCAST);
+		} else {
+			assert_int_equal(c.fec_tx.red.mode, WIRE_RED_FEC);
+			assert_int_equal(c.ask_red.mode, WIRE_RED_FEC);
+			/* the rate falls: within a second the code fills its blocks again */
+			run_rounds(&c, sp, loss, 300, 40, &now, &acc);
+			assert_true(fills(&c.fec_tx.red, 300, 5000));
+			assert_true(fills(&c.ask_red, 300, 5000));
+		}
+		client_core_free(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1078,6 +1157,7 @@ int main(void)
 		cmocka_unit_test(test_idle_coders),
 		cmocka_unit_test(test_auto),
 		cmocka_unit_test(test_auto_rounds),
+		cmocka_unit_test(test_auto_rate),
 		cmocka_unit_test(test_resend_unkeyed),
 		cmocka_unit_test(test_resend_keyed),
 		cmocka_unit_test(test_cores_unkeyed),
