@@ -60,9 +60,9 @@ def table_lines(rep):
     if f and f.get("mode") == "auto":
         L.append(f"auto: round-trip residual {sci(f.get('residual'))} (target {sci(f.get('target'))}); bytes c2s "
                  f"{times(f.get('bytes_ratio'))}x the data")
-        for e in f.get("events") or []:
-            L.append(f"  after {e['event']}: residual of the rest under target from "
-                     f"{fmt_s(e.get('back_under_target_s'))}")
+        for ev in f.get("events") or []:
+            L.append(f"  after {ev['event']}: residual of the rest under target from "
+                     f"{fmt_s(ev.get('back_under_target_s'))}")
         L += per_end(f, lambda who, d: f"  {who}: {num(d.get('tx_data'))} coded, {num(d.get('tx_parity'))} parity, "
                      f"{num(d.get('tx_copies'))} copies sent; {num(d.get('recovered'))} recovered; "
                      f"{num(d.get('auto_changes'))} code changes")

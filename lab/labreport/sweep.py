@@ -25,8 +25,6 @@ def cmd_sweep(d):
                      "theory_measured": e["theory_measured"]["round_trip"], "verdict": rep["verdict"],
                      "mode": rep["mode"]})
     rows.sort(key=lambda r: (r["paths"], r["loss_per_path"]))
-    with open(os.path.join(d, "sweep.json"), "w") as f:
-        json.dump(rows, f, indent=1)
     for r in rows:
         r["precise"] = precise(r)
     with open(os.path.join(d, "sweep.json"), "w") as f:
