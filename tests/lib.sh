@@ -19,6 +19,11 @@
 # $ROOT is the source tree, $UDPTOOL bridge/udptool.py (send, echo, ping, verify).
 #
 # Every wait is bounded; only processes started here are ever signalled.
+#
+# The helpers poll without starting processes (a fork and exec costs ~10 ms of CPU on
+# the CI machine, and a poll every 50 ms that started three of them kept a core half
+# busy): `sleep N` (seconds, a plain number) is a read with a timeout on a pipe nobody
+# writes to, the ports are read from /proc/net/udp, the JSON with bash's regexps.
 
 set -u
 BUILD=${BUILD:-build}
@@ -32,14 +37,25 @@ T_SKIP=0
 T_PIDS=()
 T_TAGS=()
 
+# sleep SECONDS: as sleep(1), without a process (see above); any other argument
+# goes to sleep(1)
+exec {T_SLEEP_FD}<> <(:)
+sleep() {
+	if [ $# = 1 ] && [[ $1 =~ ^[0-9]*\.?[0-9]+$ ]]; then
+		read -r -t "$1" -u "$T_SLEEP_FD" _
+		return 0
+	fi
+	command sleep "$@"
+}
+
 t_cleanup() {
-	local pid
+	local pid i
 	for pid in "${T_PIDS[@]}"; do
 		kill -TERM "$pid" 2>/dev/null
 	done
 	for pid in "${T_PIDS[@]}"; do
 		# bounded wait, then force
-		for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+		for ((i = 0; i < 20; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 		kill -KILL "$pid" 2>/dev/null
 		{ wait "$pid"; } 2>/dev/null
 	done
@@ -70,23 +86,36 @@ t_spawn() {
 t_pid() { local v="PID_$1"; echo "${!v:-}"; }
 
 t_stop() {
-	local tag=$1 sig=${2:-TERM} pid
-	pid=$(t_pid "$tag")
+	local tag=$1 sig=${2:-TERM} pid i v="PID_$1"
+	pid=${!v:-}
 	[ -n "$pid" ] || return 0
 	kill -"$sig" "$pid" 2>/dev/null
-	for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
 	kill -KILL "$pid" 2>/dev/null
 	{ wait "$pid"; } 2>/dev/null
 	return 0
 }
 
+# t_udp_bound PORT: an unconnected UDP socket (IPv4 or IPv6) is bound to PORT in this
+# network namespace (what `ss -Hlun sport = :PORT` lists: state 07 in /proc/net/udp*)
+t_udp_bound() {
+	local hex f line re
+	printf -v hex '%04X' "$1"
+	re="^ *[0-9]+: [0-9A-F]+:$hex [0-9A-F]+:[0-9A-F]+ 07 "
+	for f in /proc/net/udp /proc/net/udp6; do
+		[ -r "$f" ] || continue
+		while IFS= read -r line; do
+			[[ $line =~ $re ]] && return 0
+		done <"$f"
+	done
+	return 1
+}
+
 # t_wait_udp PORT [SECONDS]: a UDP socket bound to PORT exists
 t_wait_udp() {
 	local port=$1 secs=${2:-5} i
-	for i in $(seq 1 $((secs * 20))); do
-		if ss -Hlun "sport = :$port" 2>/dev/null | grep -q .; then
-			return 0
-		fi
+	for ((i = 0; i < secs * 20; i++)); do
+		t_udp_bound "$port" && return 0
 		sleep 0.05
 	done
 	echo "# nothing listens on udp port $port after ${secs}s" >&2
@@ -96,17 +125,26 @@ t_wait_udp() {
 # t_wait_log TAG REGEX [SECONDS]
 t_wait_log() {
 	local tag=$1 re=$2 secs=${3:-5} i
-	for i in $(seq 1 $((secs * 20))); do
+	for ((i = 0; i < secs * 20; i++)); do
 		grep -Eq "$re" "$T/$tag.log" 2>/dev/null && return 0
 		sleep 0.05
 	done
 	return 1
 }
 
-# t_port_free PORT: no UDP or TCP socket uses PORT
+# t_port_free PORT: no UDP or TCP socket uses PORT as its local port (what
+# `ss -Haun sport = :PORT` and `ss -Hatn sport = :PORT` list), from /proc/net
 t_port_free() {
-	! ss -Haun "sport = :$1" 2>/dev/null | grep -q . &&
-		! ss -Hatn "sport = :$1" 2>/dev/null | grep -q .
+	local hex f line re
+	printf -v hex '%04X' "$1"
+	re="^ *[0-9]+: [0-9A-F]+:$hex "
+	for f in /proc/net/udp /proc/net/udp6 /proc/net/tcp /proc/net/tcp6; do
+		[ -r "$f" ] || continue
+		while IFS= read -r line; do
+			[[ $line =~ $re ]] && return 1
+		done <"$f"
+	done
+	return 0
 }
 
 # t_ports N: PORT0.. consecutive free ports (UDP and TCP) from a random base
@@ -155,18 +193,28 @@ t_done() {
 # t_stats TAG FILE KEY: SIGUSR1 to TAG, wait for FILE to be rewritten, print KEY
 t_stats() {
 	local tag=$1 file=$2 key=$3 i
+	local v="PID_$1"
 	rm -f "$file"
-	kill -USR1 "$(t_pid "$tag")" 2>/dev/null || return 1
-	for i in $(seq 1 100); do
+	kill -USR1 "${!v:-}" 2>/dev/null || return 1
+	for ((i = 0; i < 100; i++)); do
 		[ -s "$file" ] && break
 		sleep 0.02
 	done
 	json_get "$file" "$key"
 }
 
-# json_get FILE KEY: a top-level number from a flat JSON object
+# json_get FILE KEY: a top-level number from a flat JSON object (the first line
+# holding KEY, its last "KEY": on that line)
 json_get() {
-	sed -n "s/.*\"$2\"[[:space:]]*:[[:space:]]*\([-0-9.eE+]*\).*/\1/p" "$1" | head -n 1
+	local line re=".*\"$2\"[[:space:]]*:[[:space:]]*([-0-9.eE+]*)"
+	[ -r "$1" ] || { echo "json_get: cannot read $1" >&2; return 0; }
+	while IFS= read -r line || [ -n "$line" ]; do
+		if [[ $line =~ $re ]]; then
+			echo "${BASH_REMATCH[1]}"
+			return 0
+		fi
+	done <"$1"
+	return 0
 }
 
 # --- shared preamble pieces ---------------------------------------------------
@@ -218,17 +266,26 @@ t_json_is() { [ "$(json_get "$1" "$2")" = "$3" ]; }
 
 # t_json_in FILE OBJ KEY: a number from the line of FILE holding "OBJ":{ (mpbridge
 # writes one line per direction: t_json_in stats.json c2s forwarded)
-t_json_in() { grep "\"$2\":{" "$1" | sed -n "s/.*\"$3\":\([0-9]*\).*/\1/p"; }
+t_json_in() {
+	local line re=".*\"$3\":([0-9]*)"
+	while IFS= read -r line || [ -n "$line" ]; do
+		[[ $line == *"\"$2\":{"* && $line =~ $re ]] && echo "${BASH_REMATCH[1]}"
+	done <"$1"
+	return 0
+}
 
 # t_bridge_settle TAG FILE: SIGUSR1 to the mpbridge TAG until its --stats FILE
 # stops changing with nothing queued in either direction (bounded: 6 s)
 t_bridge_settle() {
-	local prev="" cur i pid
-	pid=$(t_pid "$1")
-	for i in $(seq 1 60); do
+	local prev="" cur i pid line v="PID_$1"
+	pid=${!v:-}
+	for ((i = 0; i < 60; i++)); do
 		kill -USR1 "$pid" 2>/dev/null || return 1
 		sleep 0.1
-		cur=$(grep -E '"(c2s|s2c)":' "$2" 2>/dev/null)
+		cur=""	# its lines of both directions
+		while IFS= read -r line || [ -n "$line" ]; do
+			[[ $line =~ \"(c2s|s2c)\": ]] && cur+=$line$'\n'
+		done 2>/dev/null <"$2"
 		if [ -n "$cur" ] && [ "$cur" = "$prev" ] && [ "$(t_json_in "$2" c2s queued)" = 0 ] &&
 			[ "$(t_json_in "$2" s2c queued)" = 0 ]; then
 			return 0
@@ -242,7 +299,7 @@ t_bridge_settle() {
 # when it outlives SECONDS: status 124); returns its status
 t_wait_pid() {
 	local pid=$1 secs=$2 i
-	for i in $(seq 1 $((secs * 20))); do
+	for ((i = 0; i < secs * 20; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done

@@ -11,14 +11,14 @@ port_range() {
 	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
 	span=$((lo - 10000 - n))
 	[ "$span" -gt 1000 ] || span=20000
-	for try in $(seq 1 50); do
+	for ((try = 0; try < 50; try++)); do
 		base=$((10000 + (RANDOM * 32768 + RANDOM) % span))
 		ok=1
-		for i in $(seq 0 $((n - 1))); do
+		for ((i = 0; i < n; i++)); do
 			"$free" $((base + i)) || { ok=0; break; }
 		done
 		if [ $ok = 1 ]; then
-			for i in $(seq 0 $((n - 1))); do
+			for ((i = 0; i < n; i++)); do
 				printf -v "$prefix$i" '%s' $((base + i))
 			done
 			return 0
