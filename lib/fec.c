@@ -137,10 +137,6 @@ int fec_tx_init(struct fec_tx *tx, const struct fec_tx_config *cfg)
 		c.m_max = c.m;
 	if (!c.symbol_max)
 		c.symbol_max = FEC_SYMBOL_DEFAULT;
-	if (!c.burst)
-		c.burst = 1;
-	if (c.burst > FEC_BURST_MAX)
-		return -EINVAL;
 	if (!fec_code_valid(c.k, c.m) || c.k_max > FEC_K_MAX || c.m_max > FEC_M_MAX ||
 	    c.k > c.k_max || c.m > c.m_max || c.depth < 1 || c.depth > FEC_DEPTH_MAX ||
 	    c.symbol_max < FEC_HDR || c.symbol_max > UINT16_MAX)
@@ -200,7 +196,6 @@ void fec_tx_delete(struct fec_tx *tx)
 
 static void tx_close(struct fec_tx *tx, struct fec_txblock *b, uint64_t now_us, bool by_wait);
 
-
 bool fec_tx_set_code(struct fec_tx *tx, unsigned k, unsigned m, const uint8_t *m_for_k,
 		     uint64_t now_us)
 {
@@ -226,8 +221,8 @@ bool fec_tx_set_code(struct fec_tx *tx, unsigned k, unsigned m, const uint8_t *m
 		tx->m_for_k[i] = m_for_k ? m_for_k[i] : (uint8_t)default_m_for(k, m, i, tx->cfg.m_max);
 	tx->m_for_k[0] = 0;
 	tx->m_for_k[k] = (uint8_t)m;	/* a full block gets the nominal parity */
-	/* open blocks close now, with
-	 * the parity the new code gives their size (more when loss rose) */
+	/* open blocks close now, with the parity the new code gives their
+	 * size (more when loss rose) */
 	for (i = 0; i < FEC_DEPTH_MAX; i++) {
 		if (tx->open[i] != UINT_MAX) {
 			tx_close(tx, &tx->blocks[tx->open[i]], now_us, true);
@@ -246,11 +241,12 @@ static void tx_close(struct fec_tx *tx, struct fec_txblock *b, uint64_t now_us, 
 	size_t S = tx->cfg.symbol_max;
 	unsigned j, kk = b->k, mm;
 	uint8_t *dp[FEC_K_MAX], *pp[FEC_M_MAX], *tables;
+	bool full = !by_wait && kk == tx->cfg.k;	/* its parity paced with the data */
 
 	b->closed_us = now_us;
 	b->sent = 0;
 	tx->st.blocks++;
-	if (!by_wait && kk == tx->cfg.k)
+	if (full)
 		tx->st.closed_full++;
 	else
 		tx->st.closed_wait++;
@@ -271,7 +267,7 @@ static void tx_close(struct fec_tx *tx, struct fec_txblock *b, uint64_t now_us, 
 	/* all of the block's parity at once: each data symbol read once */
 	ec_encode_data(b->size, (int)kk, (int)mm, tables, dp, pp);
 	b->m = (uint8_t)mm;
-	b->state = !by_wait && kk == tx->cfg.k ? TXB_PACED : TXB_NOW;
+	b->state = full ? TXB_PACED : TXB_NOW;
 }
 
 /* The path of symbol `index` of block `id`: the symbols of a block go over
@@ -427,8 +423,8 @@ enum fec_tx_verdict fec_tx_data(struct fec_tx *tx, uint64_t now_us, uint64_t seq
 	b->k++;
 	tx->st.data++;
 	tx->credit += (double)tx->cfg.m / tx->cfg.k;
-	if (tx->credit > tx->cfg.burst + 2.0 + (double)tx->cfg.m / tx->cfg.k)
-		tx->credit = tx->cfg.burst + 2.0 + (double)tx->cfg.m / tx->cfg.k;
+	if (tx->credit > 2.0 + (double)tx->cfg.m / tx->cfg.k)
+		tx->credit = 2.0 + (double)tx->cfg.m / tx->cfg.k;
 	if (b->k == tx->cfg.k) {
 		tx_close(tx, b, now_us, false);
 		tx->open[lane] = UINT_MAX;
@@ -527,24 +523,20 @@ bool fec_tx_parity(struct fec_tx *tx, uint64_t now_us, uint16_t paths, struct fe
 		emit(tx, &tx->blocks[best], paths, out);
 		return true;
 	}
-	if (tx->credit < (tx->bursting ? 1.0 : (double)tx->cfg.burst)) {
-		tx->bursting = false;
+	if (tx->credit < 1.0)
 		return false;
-	}
 	for (i = 0; i < tx->nblocks; i++) {
 		unsigned bi = (tx->parity_rr + i) % tx->nblocks;
 
 		if (tx->blocks[bi].state == TXB_PACED) {
 			tx->parity_rr = bi + 1;
 			tx->credit -= 1.0;
-			tx->bursting = true;
 			emit(tx, &tx->blocks[bi], paths, out);
 			return true;
 		}
 	}
-	tx->bursting = false;
-	if (tx->credit > tx->cfg.burst)
-		tx->credit = tx->cfg.burst;	/* nothing queued: do not bank more than a burst */
+	if (tx->credit > 1.0)
+		tx->credit = 1.0;	/* nothing queued: do not bank a burst */
 	return false;
 }
 

@@ -18,13 +18,13 @@
  * ec_encode_data_update, moved every open block's m parity buffers through
  * the cache at each datagram and was done again for a block closed early).
  * A block closes at k data symbols or `wait` after its first one; a block
- * closed early by the wait has k' < k symbols and gets m_for_k[k'] parity.  `depth` blocks are open
- * at once and consecutive datagrams go to them in turn (interleaving in
+ * closed early by the wait has k' < k symbols and gets m_for_k[k'] parity.
+ * `depth` blocks are open at once and consecutive datagrams go to them in turn (interleaving in
  * time); the symbols of a block, data and parity, go over the live paths
  * in turn (striping: symbol i of block b on live path (b + i) mod n).  Parity of a block that closed full is paced out
  * with the data (m/k parity per datagram, across the queued blocks in turn,
- * in bursts of `burst` once that much credit is there, all of it at the
- * latest `wait` after closing); parity of a block closed by
+ * all of it at the latest `wait` after closing; not in bursts: a burst puts
+ * a block's parity side by side on a path, where one loss burst sinks it); parity of a block closed by
  * the wait goes out at once.  A lone datagram after a pause longer than the
  * wait is not coded: the caller sends it as copies.
  *
@@ -69,11 +69,7 @@ struct fec_tx_config {
 	uint32_t wait_us;	/* a block closes this long after its first symbol */
 	size_t symbol_max;	/* largest coded form protected (0: FEC_SYMBOL_DEFAULT) */
 	uint32_t first_block;	/* id of the first block (0: 1); a coder started again goes on */
-	unsigned burst;		/* paced parity leaves in bursts of this many, 1..FEC_BURST_MAX
-				 * (0: 1, each as its credit allows): fewer, longer runs of
-				 * one size on each path, so fewer wake-ups down the line */
 };
-#define FEC_BURST_MAX 64u
 
 struct fec_tx_stats {
 	uint64_t data;		/* data symbols coded */
@@ -125,7 +121,6 @@ struct fec_tx {
 	uint32_t next_id;	/* next block id (from 1) */
 	unsigned parity_rr;	/* parity pacing cursor (block index) */
 	double credit;		/* parity credit of paced blocks */
-	bool bursting;		/* a paced burst is going out (credit down to 1 continues it) */
 	uint64_t last_data_us;
 	double gap_us;		/* EWMA of the gap between data datagrams */
 	bool any_data;

@@ -145,8 +145,7 @@ static bool send_coder(struct fec_send *s, struct fec_counters *cnt)
 {
 	struct fec_tx_config cfg = { .k = s->red.k, .m = s->red.m, .depth = s->depth,
 				     .wait_us = s->red.wait_us, .first_block = s->next_block,
-				     .symbol_max = FEC_SYMBOL_DEFAULT,	/* RED_PARITY_DGRAM */
-				     .burst = RED_PARITY_BURST };
+				     .symbol_max = FEC_SYMBOL_DEFAULT };	/* RED_PARITY_DGRAM */
 
 	if (s->pool_k > cfg.k)
 		cfg.k_max = s->pool_k;

@@ -98,14 +98,6 @@ struct fec_counters {
  * each into a buffer of RED_PARITY_DGRAM bytes (the largest parity: a
  * symbol of the coder's symbol_max under the header and its extension). */
 #define RED_PARITY_BATCH 64
-/* Paced PARITY leaves one at a time as its credit allows (lib/fec's burst
- * 1).  Bursts of 24 (about 8 a path on 3 paths: a run of PARITY every few
- * batches, fewer GSO messages and wake-ups down the line) put a block's
- * parity next to each other on a path, and a loss burst there then sinks the
- * block: the lab's fec-ge (Gilbert-Elliott, bursts of 5, fec:32:14) lost
- * 0.42% and 0.44% of the round trip in 2 of 3 runs against 0 in each run
- * with 1.  A burst would have to interleave the blocks on every path first. */
-#define RED_PARITY_BURST 1u
 #define RED_PARITY_DGRAM (FEC_SYMBOL_DEFAULT + WIRE_AD_MAX + WIRE_TAG_LEN)
 
 struct fec_send {

@@ -2,7 +2,6 @@
  * pattern up to m for small codes, random patterns for large ones, the
  * block / interleave / striping bookkeeping, duplicates, reorder, stale and
  * inconsistent symbols, abandoned blocks, the decoding-table cache. */
-#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -504,22 +503,14 @@ static void test_interleave(void **state)
 	fec_tx_free(&tx);
 }
 
-/* Paced parity in bursts: with burst B and full blocks, parity leaves only
- * once B of credit is there, then as a run of at least B (or what is
- * queued); the pace over time is still m/k; a block's parity is still out by
- * its wait.  Table: burst, k, m, the shortest run expected. */
-static void test_parity_burst(void **state)
+/* Paced parity of full blocks: over time m/k per datagram (less at most
+ * what the credit banks and a block still queued), never more; a block's
+ * parity all out by its wait.  Table: k, m. */
+static void test_parity_pace(void **state)
 {
 	static const struct {
-		unsigned burst, k, m, min_run;
-	} cases[] = {
-		{ 0, 4, 4, 1 },	/* default: one at a time */
-		{ 1, 4, 4, 1 },
-		{ 6, 4, 4, 4 },	/* B = 6 > m: a whole block's parity at once (4) */
-		{ 8, 4, 4, 8 },	/* B = 2 blocks' parity */
-		{ 24, 20, 20, 20 },	/* the daemons' RED_PARITY_BURST for fec:20:20 */
-		{ 12, 10, 3, 9 },	/* m/k < 1: runs of 3 blocks' parity (9) and more */
-	};
+		unsigned k, m;
+	} cases[] = { { 4, 4 }, { 20, 20 }, { 10, 3 } };
 	unsigned c;
 	uint8_t p[8] = { 0 };
 
@@ -527,50 +518,30 @@ static void test_parity_burst(void **state)
 	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		struct fec_tx tx;
 		struct fec_tx_config cfg = { .k = cases[c].k, .m = cases[c].m, .depth = 1,
-					     .wait_us = WAIT, .burst = cases[c].burst };
+					     .wait_us = WAIT };
 		struct fec_tx_out out;
 		uint64_t now = 1;
-		unsigned i, runs = 0, parity = 0, shortest = UINT32_MAX, n = 40 * cases[c].k;
+		unsigned i, parity = 0, n = 40 * cases[c].k;
 
 		assert_int_equal(fec_tx_init(&tx, &cfg), 0);
 		fec_tx_data(&tx, now, 1, 1, 0, p, 8, 0x7, &out);	/* lone */
 		for (i = 0; i < n; i++) {
-			unsigned run = 0;
-
 			assert_int_equal(fec_tx_data(&tx, ++now, 2 + i, 1, 0, p, 8, 0x7, &out),
 					 FEC_TX_CODED);
 			while (fec_tx_parity(&tx, now, 0x7, &out))
-				run++;
-			if (run) {
-				runs++;
-				parity += run;
-				if (run < shortest)
-					shortest = run;
-			}
+				parity++;
 		}
-		/* the pace: m/k per datagram, less at most one burst and a block */
-		assert_true(parity * cases[c].k + (cases[c].burst + 2 * cases[c].m) * cases[c].k >=
+		/* the pace: m/k per datagram, less at most the credit's cap and a block */
+		assert_true(parity * cases[c].k + (3 + 2 * cases[c].m) * cases[c].k >=
 			    n * cases[c].m);
 		assert_true(parity * cases[c].k <= n * cases[c].m);
-		assert_true(shortest >= cases[c].min_run);
-		/* fewer runs than datagrams sent when bursting: one per burst at most */
-		if (cases[c].burst > 1)
-			assert_true(runs * cases[c].min_run <= parity);
-		/* whatever the burst, a block's parity is out by its wait */
+		/* a block's parity is out by its wait */
 		now += WAIT;
 		while (fec_tx_parity(&tx, now, 0x7, &out))
 			parity++;
 		assert_int_equal(fec_tx_deadline(&tx), UINT64_MAX);
 		assert_int_equal(parity, tx.st.blocks * cases[c].m);
 		fec_tx_free(&tx);
-	}
-	/* out of range */
-	{
-		struct fec_tx tx;
-		struct fec_tx_config cfg = { .k = 4, .m = 4, .depth = 1, .wait_us = WAIT,
-					     .burst = FEC_BURST_MAX + 1 };
-
-		assert_int_equal(fec_tx_init(&tx, &cfg), -EINVAL);
 	}
 }
 
@@ -796,7 +767,7 @@ int main(void)
 		cmocka_unit_test(test_random_large),
 		cmocka_unit_test(test_close_by_wait),
 		cmocka_unit_test(test_interleave),
-		cmocka_unit_test(test_parity_burst),
+		cmocka_unit_test(test_parity_pace),
 		cmocka_unit_test(test_receiver_anomalies),
 		cmocka_unit_test(test_stream),
 	};
