@@ -462,6 +462,23 @@ int server_init(struct server *srv, struct ev_loop *loop, const struct tunnel_pa
 	return server_init_worker(srv, loop, prm, listen, target, psk, 0, 1);
 }
 
+
+/* The tunnel socket just bound as lfd[nlisten] (its address `listen`): buffers,
+ * ICMP errors, on a wildcard address the address each peer sent to (replies
+ * leave from it), its watcher; nlisten counts it. */
+static void listen_ready(struct server *srv, const struct tunnel_params *prm,
+			 const struct addr *listen)
+{
+	unsigned k = srv->nlisten;
+
+	sockbuf_apply(srv->lfd[k], prm, "tunnel port", &srv->buf_warned[1]);
+	udp_set_recverr(srv->lfd[k]);
+	if (addr_is_any(listen) && udp_set_pktinfo(srv->lfd[k]) == 0)
+		srv->inb.pktinfo = true;
+	ev_io_init(&srv->lio[k], listen_cb, srv->lfd[k], EV_READ);
+	srv->lio[k].data = srv;
+	srv->nlisten = k + 1;
+}
 int server_init_worker(struct server *srv, struct ev_loop *loop, const struct tunnel_params *prm,
 		       const struct addr *listen, const struct addr *target, const uint8_t *psk,
 		       unsigned worker, unsigned nworkers)
@@ -508,13 +525,7 @@ int server_init_worker(struct server *srv, struct ev_loop *loop, const struct tu
 		log_errno(rc, "cannot listen on %s", addr_format(listen, buf, sizeof(buf)));
 		goto fail;
 	}
-	sockbuf_apply(srv->lfd[0], prm, "tunnel port", &srv->buf_warned[1]);
-	udp_set_recverr(srv->lfd[0]);
-	if (addr_is_any(listen) && udp_set_pktinfo(srv->lfd[0]) == 0)
-		srv->inb.pktinfo = true;	/* reply from the address each peer sent to */
-	ev_io_init(&srv->lio[0], listen_cb, srv->lfd[0], EV_READ);
-	srv->lio[0].data = srv;
-	srv->nlisten = 1;
+	listen_ready(srv, prm, listen);
 	ev_timer_init(&srv->housekeeping, housekeeping_cb, 1.0, 1.0);
 	ev_timer_init(&srv->fec_timer, fec_timer_cb, 0.0, 0.0);
 	srv->fec_due = -1;
@@ -539,11 +550,7 @@ int server_listen_more(struct server *srv, const struct tunnel_params *prm,
 		log_errno(rc, "cannot listen on %s", addr_format(listen, buf, sizeof(buf)));
 		return rc;
 	}
-	sockbuf_apply(srv->lfd[k], prm, "tunnel port", &srv->buf_warned[1]);
-	udp_set_recverr(srv->lfd[k]);
-	ev_io_init(&srv->lio[k], listen_cb, srv->lfd[k], EV_READ);
-	srv->lio[k].data = srv;
-	srv->nlisten = k + 1;
+	listen_ready(srv, prm, listen);
 	return 0;
 }
 
